@@ -1,0 +1,10 @@
+//! Danbao core: the domain layer shared by the wallet client, the reference server and the CLI.
+//!
+//! - [`money`]: ISO 4217 currencies and integer minor-unit amounts, parsed and formatted exactly.
+//! - [`qr`]: everything a camera can hand the wallet — the EMV Merchant-Presented Mode codec,
+//!   the scheme registry, signed Danbao codes, QR rendering and the single [`qr::scan`] entry point.
+//! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
+
+pub mod money;
+pub mod paycode;
+pub mod qr;

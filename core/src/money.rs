@@ -1,0 +1,1 @@
+//! Money: see module docs.

@@ -1,0 +1,1 @@
+//! Payment codes.
