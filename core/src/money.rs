@@ -260,14 +260,12 @@ impl Money {
             Some((whole, fraction)) => (whole, Some(fraction)),
             None => (unsigned, None),
         };
-        if let Some(fraction) = fraction {
-            if let Some(position) = fraction.find('.') {
-                return Err(MoneyError::InvalidCharacter {
-                    text: text.to_owned(),
-                    found: '.',
-                    position: offset + whole.len() + 1 + position,
-                });
-            }
+        if let Some(position) = fraction.and_then(|f| f.find('.')) {
+            return Err(MoneyError::InvalidCharacter {
+                text: text.to_owned(),
+                found: '.',
+                position: offset + whole.len() + 1 + position,
+            });
         }
         let fraction = fraction.map(str::as_bytes);
         if whole.is_empty() || fraction.is_some_and(<[u8]>::is_empty) {
