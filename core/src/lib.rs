@@ -3,8 +3,10 @@
 //! - [`money`]: ISO 4217 currencies and integer minor-unit amounts, parsed and formatted exactly.
 //! - [`qr`]: everything a camera can hand the wallet — the EMV Merchant-Presented Mode codec,
 //!   the scheme registry, signed Danbao codes, QR rendering and the single [`qr::scan`] entry point.
+//! - [`escrow`]: the escrow order machine (DESIGN.md §4) as a pure function of order, event, time.
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
 
+pub mod escrow;
 pub mod money;
 pub mod paycode;
 pub mod qr;
