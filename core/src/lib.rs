@@ -4,9 +4,11 @@
 //! - [`qr`]: everything a camera can hand the wallet — the EMV Merchant-Presented Mode codec,
 //!   the scheme registry, signed Danbao codes, QR rendering and the single [`qr::scan`] entry point.
 //! - [`escrow`]: the escrow order machine (DESIGN.md §4) as a pure function of order, event, time.
+//! - [`ledger`]: the TigerBeetle-style double-entry ledger state machine and its invariants.
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
 
 pub mod escrow;
+pub mod ledger;
 pub mod money;
 pub mod paycode;
 pub mod qr;
