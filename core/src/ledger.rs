@@ -613,10 +613,10 @@ impl Ledger {
         // Each resolution in the journal names a pending transfer exactly once.
         let mut resolved: HashMap<TransferId, TransferId> = HashMap::new();
         for t in &self.journal {
-            if let TransferKind::Post { pending_id } | TransferKind::Void { pending_id } = t.kind {
-                if resolved.insert(pending_id, t.id).is_some() {
-                    return Err(InvariantViolation::PendingInconsistent { id: pending_id });
-                }
+            if let TransferKind::Post { pending_id } | TransferKind::Void { pending_id } = t.kind
+                && resolved.insert(pending_id, t.id).is_some()
+            {
+                return Err(InvariantViolation::PendingInconsistent { id: pending_id });
             }
         }
         for (id, status) in &self.pending {
