@@ -1,1 +1,189 @@
-fn main() {}
+//! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
+//!
+//! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
+//!   bindings under JUnit 5 on the JVM (Maven) and the Python bindings under pytest.
+//! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
+//! - `bench`: criterion benchmarks of the core.
+//! - `android`, `ios`: the mobile builds; they need SDKs this machine may not have and say which.
+
+mod bindings;
+mod mobile;
+mod runner;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use runner::{Failure, Step, missing_tool, probe, require_tool, run, run_task};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven)
+             and Python (pytest) binding tests against the built libdanbao_ffi
+  bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
+             bindings/tests/kotlin/generated, Python into bindings/tests/python/generated
+  bench      cargo bench -p danbao-core (extra arguments go to cargo bench)
+  android    build the Android library (needs the Android SDK, NDK and cargo-ndk)
+  ios        build the iOS xcframework (needs macOS with Xcode)
+  help       this text";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let workspace = Workspace::locate();
+    let passed = match command.as_str() {
+        "test" => test(&workspace),
+        "bindings" => run_task("bindings", bindings_steps(&workspace)),
+        "bench" => run_task("bench", vec![bench_step(&workspace, rest)]),
+        "android" => run_task("android", vec![Step::new("android", mobile::android)]),
+        "ios" => run_task("ios", vec![Step::new("ios", mobile::ios)]),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            true
+        }
+        other => {
+            eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Where things are in the workspace.
+pub struct Workspace {
+    /// The workspace root (where the top Cargo.toml is).
+    root: PathBuf,
+    /// Cargo's target directory (`CARGO_TARGET_DIR` or `<root>/target`).
+    target: PathBuf,
+    /// The cargo that ran us (cargo sets `CARGO`), so nested builds use the same toolchain.
+    cargo: String,
+}
+
+impl Workspace {
+    fn locate() -> Self {
+        // xtask/ sits directly under the workspace root.
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = manifest.parent().unwrap_or(manifest).to_path_buf();
+        let target = env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|dir| {
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    root.join(dir)
+                }
+            })
+            .unwrap_or_else(|| root.join("target"));
+        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        Self {
+            root,
+            target,
+            cargo,
+        }
+    }
+
+    fn cargo(&self, args: &[&str]) -> Result<(), Failure> {
+        run(&self.root, &self.cargo, args)
+    }
+}
+
+fn test(ws: &Workspace) -> bool {
+    let mut steps = vec![
+        Step::new("fmt", || {
+            if !probe(&ws.cargo, &["fmt", "--version"]) {
+                return Err(missing_tool("rustfmt", "`rustup component add rustfmt`"));
+            }
+            ws.cargo(&["fmt", "--all", "--", "--check"])
+                .map_err(|f| Failure(format!("{f}; run `cargo fmt --all` to fix the formatting")))
+        }),
+        Step::new("clippy", || {
+            if !probe(&ws.cargo, &["clippy", "--version"]) {
+                return Err(missing_tool("clippy", "`rustup component add clippy`"));
+            }
+            ws.cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+        }),
+        Step::new("cargo test", || ws.cargo(&["test", "--workspace"])),
+    ];
+    steps.extend(bindings_steps(ws));
+    steps.push(Step::new("kotlin tests (JVM, Maven)", || kotlin_tests(ws)));
+    steps.push(Step::new("python tests (pytest)", || python_tests(ws)));
+    run_task("test", steps)
+}
+
+fn bindings_steps(ws: &Workspace) -> Vec<Step<'_>> {
+    vec![
+        Step::new("build danbao-ffi", || {
+            ws.cargo(&[
+                "build",
+                "-p",
+                "danbao-ffi",
+                "--lib",
+                "--bin",
+                "uniffi-bindgen",
+            ])
+        }),
+        Step::new("generate bindings (Kotlin JVM, Python)", || {
+            bindings::generate(ws)
+        }),
+    ]
+}
+
+fn kotlin_tests(ws: &Workspace) -> Result<(), Failure> {
+    require_tool(
+        "java",
+        "`apt-get install openjdk-17-jdk-headless` (any JDK 17+)",
+    )?;
+    require_tool("mvn", "`apt-get install maven`")?;
+    let library = bindings::library_path(ws);
+    let define = format!("-Ddanbao.library={}", library.display());
+    // -ntp keeps the log readable on a first run that downloads plugins; no -q so that
+    // surefire's "Tests run: N, Failures: 0" line shows.
+    run(
+        &ws.root.join("bindings/tests/kotlin"),
+        "mvn",
+        ["-B", "-ntp", "test", define.as_str()],
+    )
+}
+
+fn python_tests(ws: &Workspace) -> Result<(), Failure> {
+    require_tool("python3", "`apt-get install python3`")?;
+    if !probe("python3", &["-c", "import pytest"]) {
+        return Err(missing_tool(
+            "pytest",
+            "`python3 -m pip install -r bindings/tests/python/requirements.txt`",
+        ));
+    }
+    run(
+        &ws.root,
+        "python3",
+        ["-m", "pytest", "-q", "bindings/tests/python"],
+    )
+}
+
+fn bench_step<'a>(ws: &'a Workspace, extra: &'a [String]) -> Step<'a> {
+    Step::new("cargo bench -p danbao-core", move || {
+        let mut args = vec!["bench", "-p", "danbao-core"];
+        if !extra.is_empty() {
+            args.push("--");
+            args.extend(extra.iter().map(String::as_str));
+        }
+        ws.cargo(&args)
+    })
+}

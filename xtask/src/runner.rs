@@ -1,0 +1,196 @@
+//! Running a task as named steps: each step prints its name before it runs, the first failure
+//! stops the task, and a summary line closes it.
+
+use std::env;
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Why a step failed, in words a developer can act on.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The result of a step.
+pub type StepResult = Result<(), Failure>;
+
+/// One step of a task: a name to print and the work to do.
+pub struct Step<'a> {
+    name: &'static str,
+    work: Box<dyn FnOnce() -> StepResult + 'a>,
+}
+
+impl<'a> Step<'a> {
+    /// A step called `name` that does `work`.
+    pub fn new(name: &'static str, work: impl FnOnce() -> StepResult + 'a) -> Self {
+        Self {
+            name,
+            work: Box::new(work),
+        }
+    }
+}
+
+/// Runs `steps` in order and stops at the first failure. Prints each step's name before it
+/// runs and one summary line at the end; returns whether every step passed.
+pub fn run_task(task: &str, steps: Vec<Step<'_>>) -> bool {
+    let started = Instant::now();
+    let total = steps.len();
+    let mut passed: Vec<(&str, Duration)> = Vec::with_capacity(total);
+    for (index, step) in steps.into_iter().enumerate() {
+        println!("\n==> [{}/{}] {}", index + 1, total, step.name);
+        let step_started = Instant::now();
+        match (step.work)() {
+            Ok(()) => {
+                let took = step_started.elapsed();
+                println!("    ok: {} ({:.1}s)", step.name, took.as_secs_f64());
+                passed.push((step.name, took));
+            }
+            Err(failure) => {
+                eprintln!("\nxtask {task}: step {} FAILED: {failure}", step.name);
+                println!(
+                    "xtask {task}: FAILED at step {}/{} ({}) after {:.1}s; {} step(s) passed before it",
+                    index + 1,
+                    total,
+                    step.name,
+                    started.elapsed().as_secs_f64(),
+                    passed.len()
+                );
+                return false;
+            }
+        }
+    }
+    let times: Vec<String> = passed
+        .iter()
+        .map(|(name, took)| format!("{name} {:.1}s", took.as_secs_f64()))
+        .collect();
+    println!(
+        "\nxtask {task}: all {total} steps succeeded in {:.1}s ({})",
+        started.elapsed().as_secs_f64(),
+        times.join(", ")
+    );
+    true
+}
+
+/// Runs `program` with `args` in `dir`, echoing the command line; fails when it cannot start
+/// or exits non-zero.
+pub fn run<I, S>(dir: &Path, program: &str, args: I) -> StepResult
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<S> = args.into_iter().collect();
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let line = format!("{program} {}", shown.join(" "));
+    println!("    $ {line}");
+    let status = Command::new(program)
+        .args(&args)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| Failure(format!("could not start `{line}`: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!("`{line}` exited with {status}")))
+    }
+}
+
+/// The full path of `tool` on `PATH`, if it is there.
+pub fn find_on_path(tool: &str) -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file() || path.with_extension("exe").is_file()
+}
+
+/// Fails with "missing tool: TOOL — install with HINT" unless `tool` is on `PATH`.
+pub fn require_tool(tool: &str, install: &str) -> StepResult {
+    match find_on_path(tool) {
+        Some(_) => Ok(()),
+        None => Err(missing_tool(tool, install)),
+    }
+}
+
+/// The failure for a tool that is not installed.
+pub fn missing_tool(tool: &str, install: &str) -> Failure {
+    Failure(format!("missing tool: {tool} — install with {install}"))
+}
+
+/// True when `program args` starts and exits 0 (its output is discarded): a probe for
+/// tools that live inside another one (`cargo fmt`, `python3 -m pytest`).
+pub fn probe(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_step_stops_the_task() {
+        let mut ran_after = false;
+        let ok = run_task(
+            "unit",
+            vec![
+                Step::new("passes", || Ok(())),
+                Step::new("fails", || Err(Failure("no".into()))),
+                Step::new("never", || {
+                    ran_after = true;
+                    Ok(())
+                }),
+            ],
+        );
+        assert!(!ok);
+        assert!(!ran_after);
+    }
+
+    #[test]
+    fn all_passing_steps_pass_the_task() {
+        assert!(run_task("unit", vec![Step::new("one", || Ok(()))]));
+    }
+
+    #[test]
+    fn missing_tools_are_named_with_the_install_hint() {
+        let failure = require_tool("no-such-tool-danbao", "apt-get install nothing").unwrap_err();
+        assert_eq!(
+            failure.0,
+            "missing tool: no-such-tool-danbao — install with apt-get install nothing"
+        );
+    }
+
+    #[test]
+    fn a_non_zero_exit_is_a_failure() {
+        let dir = env::temp_dir();
+        assert!(run(&dir, "sh", ["-c", "exit 3"]).is_err());
+        assert!(run(&dir, "sh", ["-c", "exit 0"]).is_ok());
+        assert!(run(&dir, "no-such-program-danbao", ["x"]).is_err());
+    }
+}
