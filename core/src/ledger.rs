@@ -281,7 +281,155 @@ pub enum InvariantViolation {
     },
 }
 
+impl TransferKind {
+    /// The pending transfer that a post or void resolves.
+    pub fn pending_id(self) -> Option<TransferId> {
+        match self {
+            Self::Post { pending_id } | Self::Void { pending_id } => Some(pending_id),
+            Self::Posted | Self::Pending => None,
+        }
+    }
+}
+
+/// The new state of the two accounts (and of a pending transfer) after a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// The debit account's counters after the transfer.
+    pub debit: Balances,
+    /// The credit account's counters after the transfer.
+    pub credit: Balances,
+    /// A pending transfer whose status changes: the transfer itself when it is a new hold
+    /// (`Open`), or the hold that a post or void resolves.
+    pub pending: Option<(TransferId, PendingStatus)>,
+}
+
+/// Decides one transfer against the current state of its two accounts and, for a post or void,
+/// the pending transfer it names with that transfer's status. Every ledger rule of DESIGN.md §3
+/// is in this one pure function: [`Ledger`] uses it in memory, and a server uses it on rows it
+/// read in the same database transaction. The caller has already checked that the id is new and
+/// has found both accounts.
+pub fn decide(
+    t: &Transfer,
+    debit: &Account,
+    credit: &Account,
+    pending: Option<(&Transfer, PendingStatus)>,
+) -> Result<Decision, LedgerError> {
+    let id = t.id;
+    if t.amount.minor() <= 0 {
+        return Err(LedgerError::AmountNotPositive {
+            id,
+            amount: t.amount,
+        });
+    }
+    if t.debit == t.credit {
+        return Err(LedgerError::SameAccount {
+            id,
+            account: t.debit,
+        });
+    }
+    for account in [debit, credit] {
+        if account.currency != t.amount.currency() {
+            return Err(LedgerError::CurrencyMismatch {
+                id,
+                account: account.id,
+                account_currency: account.currency,
+                transfer_currency: t.amount.currency(),
+            });
+        }
+    }
+    debug_assert_eq!((debit.id, credit.id), (t.debit, t.credit));
+    let (mut d, mut c) = (debit.balances, credit.balances);
+    let amount = t.amount.minor();
+    let overflow = |account| LedgerError::Overflow { id, account };
+    let pending_change = match t.kind {
+        TransferKind::Posted | TransferKind::Pending => {
+            if debit.no_overdraft && d.available() < amount {
+                return Err(LedgerError::InsufficientFunds {
+                    id,
+                    account: t.debit,
+                    available: Money::from_minor(d.available(), t.amount.currency()),
+                    amount: t.amount,
+                });
+            }
+            let is_hold = t.kind == TransferKind::Pending;
+            let (debits, credits) = if is_hold {
+                (&mut d.debits_pending, &mut c.credits_pending)
+            } else {
+                (&mut d.debits_posted, &mut c.credits_posted)
+            };
+            *debits = debits.checked_add(amount).ok_or(overflow(t.debit))?;
+            *credits = credits.checked_add(amount).ok_or(overflow(t.credit))?;
+            is_hold.then_some((id, PendingStatus::Open))
+        }
+        TransferKind::Post { pending_id } | TransferKind::Void { pending_id } => {
+            let not_found = LedgerError::PendingNotFound { id, pending_id };
+            let (hold, status) = pending.ok_or(not_found.clone())?;
+            if hold.id != pending_id || hold.kind != TransferKind::Pending {
+                return Err(not_found);
+            }
+            if status != PendingStatus::Open {
+                return Err(LedgerError::PendingResolved {
+                    id,
+                    pending_id,
+                    status,
+                });
+            }
+            if (hold.debit, hold.credit) != (t.debit, t.credit) {
+                return Err(LedgerError::PendingMismatch {
+                    id,
+                    reason: format!(
+                        "{pending_id} moves {} → {}, not {} → {}",
+                        hold.debit, hold.credit, t.debit, t.credit
+                    ),
+                });
+            }
+            let held = hold.amount.minor();
+            let is_post = matches!(t.kind, TransferKind::Post { .. });
+            if is_post && amount > held {
+                return Err(LedgerError::PendingMismatch {
+                    id,
+                    reason: format!(
+                        "cannot post {} of {pending_id}, which holds {}",
+                        t.amount, hold.amount
+                    ),
+                });
+            }
+            if !is_post && amount != held {
+                return Err(LedgerError::PendingMismatch {
+                    id,
+                    reason: format!(
+                        "a void must name the held amount {} of {pending_id}, not {}",
+                        hold.amount, t.amount
+                    ),
+                });
+            }
+            d.debits_pending -= held;
+            c.credits_pending -= held;
+            if is_post {
+                d.debits_posted = d
+                    .debits_posted
+                    .checked_add(amount)
+                    .ok_or(overflow(t.debit))?;
+                c.credits_posted = c
+                    .credits_posted
+                    .checked_add(amount)
+                    .ok_or(overflow(t.credit))?;
+                Some((pending_id, PendingStatus::Posted(id)))
+            } else {
+                Some((pending_id, PendingStatus::Voided(id)))
+            }
+        }
+    };
+    debug_assert!(!debit.no_overdraft || d.available() >= 0);
+    Ok(Decision {
+        debit: d,
+        credit: c,
+        pending: pending_change,
+    })
+}
+
 /// The in-memory ledger state machine.
+
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     accounts: BTreeMap<AccountId, Account>,
@@ -409,105 +557,45 @@ impl Ledger {
 
     /// Validates and applies one transfer; `Ok(None)` when the identical transfer exists.
     fn apply_one(&mut self, t: Transfer) -> Result<Option<Undo>, LedgerError> {
-        let id = t.id;
-        if let Some(existing) = self.transfers.get(&id) {
+        if let Some(existing) = self.transfers.get(&t.id) {
             return if *existing == t {
                 Ok(None)
             } else {
-                Err(LedgerError::IdReused { id })
+                Err(LedgerError::IdReused { id: t.id })
             };
         }
-        if t.amount.minor() <= 0 {
-            return Err(LedgerError::AmountNotPositive {
-                id,
-                amount: t.amount,
-            });
-        }
-        if t.debit == t.credit {
-            return Err(LedgerError::SameAccount {
-                id,
-                account: t.debit,
-            });
-        }
-        let debit = self.checked_account(id, t.debit, t.amount)?;
-        let (no_overdraft, mut d) = (debit.no_overdraft, debit.balances);
-        let mut c = self.checked_account(id, t.credit, t.amount)?.balances;
-        let (debit_before, credit_before) = (d, c);
-        let amount = t.amount.minor();
-        let overflow = |account| LedgerError::Overflow { id, account };
-        let mut pending_before = None;
-        match t.kind {
-            TransferKind::Posted | TransferKind::Pending => {
-                if no_overdraft && d.available() < amount {
-                    return Err(LedgerError::InsufficientFunds {
-                        id,
-                        account: t.debit,
-                        available: Money::from_minor(d.available(), t.amount.currency()),
-                        amount: t.amount,
-                    });
-                }
-                let (debits, credits) = if t.kind == TransferKind::Pending {
-                    (&mut d.debits_pending, &mut c.credits_pending)
-                } else {
-                    (&mut d.debits_posted, &mut c.credits_posted)
+        let find = |account| {
+            self.accounts
+                .get(&account)
+                .ok_or(LedgerError::AccountNotFound { id: t.id, account })
+        };
+        let (debit, credit) = (find(t.debit)?, find(t.credit)?);
+        let pending = match t.kind.pending_id() {
+            Some(pending_id) => {
+                let not_found = LedgerError::PendingNotFound {
+                    id: t.id,
+                    pending_id,
                 };
-                *debits = debits.checked_add(amount).ok_or(overflow(t.debit))?;
-                *credits = credits.checked_add(amount).ok_or(overflow(t.credit))?;
+                let hold = self.transfers.get(&pending_id).ok_or(not_found.clone())?;
+                let status = self.pending.get(&pending_id).ok_or(not_found)?;
+                Some((hold, *status))
             }
-            TransferKind::Post { pending_id } | TransferKind::Void { pending_id } => {
-                let pending = self.open_pending(&t, pending_id)?;
-                let held = pending.amount.minor();
-                let is_post = matches!(t.kind, TransferKind::Post { .. });
-                if is_post && amount > held {
-                    return Err(LedgerError::PendingMismatch {
-                        id,
-                        reason: format!(
-                            "cannot post {} of {pending_id}, which holds {}",
-                            t.amount, pending.amount
-                        ),
-                    });
-                }
-                if !is_post && amount != held {
-                    return Err(LedgerError::PendingMismatch {
-                        id,
-                        reason: format!(
-                            "a void must name the held amount {} of {pending_id}, not {}",
-                            pending.amount, t.amount
-                        ),
-                    });
-                }
-                d.debits_pending -= held;
-                c.credits_pending -= held;
-                if is_post {
-                    d.debits_posted = d
-                        .debits_posted
-                        .checked_add(amount)
-                        .ok_or(overflow(t.debit))?;
-                    c.credits_posted = c
-                        .credits_posted
-                        .checked_add(amount)
-                        .ok_or(overflow(t.credit))?;
-                }
-                let status = if is_post {
-                    PendingStatus::Posted(id)
-                } else {
-                    PendingStatus::Voided(id)
-                };
-                pending_before = Some((pending_id, PendingStatus::Open));
-                self.pending.insert(pending_id, status);
-            }
-        }
-        debug_assert!(!no_overdraft || d.available() >= 0);
+            None => None,
+        };
+        let decision = decide(&t, debit, credit, pending)?;
+        let (debit_before, credit_before) = (debit.balances, credit.balances);
         if let Some(account) = self.accounts.get_mut(&t.debit) {
-            account.balances = d;
+            account.balances = decision.debit;
         }
         if let Some(account) = self.accounts.get_mut(&t.credit) {
-            account.balances = c;
+            account.balances = decision.credit;
         }
-        if t.kind == TransferKind::Pending {
-            self.pending.insert(id, PendingStatus::Open);
-        }
-        self.transfers.insert(id, t);
+        // A new hold has no earlier status; a post or void records the Open it replaced.
+        let pending_before = decision.pending.and_then(|(pending_id, status)| {
+            let before = self.pending.insert(pending_id, status)?;
+            Some((pending_id, before))
+        });
+        self.transfers.insert(t.id, t);
         self.journal.push(t);
         Ok(Some(Undo {
             transfer: t,
@@ -515,59 +603,6 @@ impl Ledger {
             credit_before,
             pending_before,
         }))
-    }
-
-    fn checked_account(
-        &self,
-        id: TransferId,
-        account: AccountId,
-        amount: Money,
-    ) -> Result<&Account, LedgerError> {
-        let found = self
-            .accounts
-            .get(&account)
-            .ok_or(LedgerError::AccountNotFound { id, account })?;
-        if found.currency != amount.currency() {
-            return Err(LedgerError::CurrencyMismatch {
-                id,
-                account,
-                account_currency: found.currency,
-                transfer_currency: amount.currency(),
-            });
-        }
-        Ok(found)
-    }
-
-    fn open_pending(&self, t: &Transfer, pending_id: TransferId) -> Result<Transfer, LedgerError> {
-        let not_found = LedgerError::PendingNotFound {
-            id: t.id,
-            pending_id,
-        };
-        let pending = *self.transfers.get(&pending_id).ok_or(not_found.clone())?;
-        if pending.kind != TransferKind::Pending {
-            return Err(not_found);
-        }
-        match self.pending.get(&pending_id) {
-            Some(PendingStatus::Open) => {}
-            Some(status) => {
-                return Err(LedgerError::PendingResolved {
-                    id: t.id,
-                    pending_id,
-                    status: *status,
-                });
-            }
-            None => return Err(not_found),
-        }
-        if (pending.debit, pending.credit) != (t.debit, t.credit) {
-            return Err(LedgerError::PendingMismatch {
-                id: t.id,
-                reason: format!(
-                    "{pending_id} moves {} → {}, not {} → {}",
-                    pending.debit, pending.credit, t.debit, t.credit
-                ),
-            });
-        }
-        Ok(pending)
     }
 
     /// Rebuilds a ledger from its accounts (with zero balances) and a journal.
