@@ -1,1 +1,3 @@
 //! QR payloads.
+
+pub mod danbao;
