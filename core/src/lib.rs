@@ -6,9 +6,11 @@
 //! - [`escrow`]: the escrow order machine (DESIGN.md §4) as a pure function of order, event, time.
 //! - [`ledger`]: the TigerBeetle-style double-entry ledger state machine and its invariants.
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
+//! - [`protocol`]: the request-signing message shared by the wallet client and the server.
 
 pub mod escrow;
 pub mod ledger;
 pub mod money;
 pub mod paycode;
+pub mod protocol;
 pub mod qr;
