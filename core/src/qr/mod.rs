@@ -1,3 +1,5 @@
 //! QR payloads.
 
 pub mod danbao;
+pub mod emv;
+pub mod scheme;
