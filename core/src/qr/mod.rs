@@ -2,4 +2,5 @@
 
 pub mod danbao;
 pub mod emv;
+pub mod render;
 pub mod scheme;
