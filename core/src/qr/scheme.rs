@@ -74,8 +74,10 @@ const fn tags(first: u8, last: u8) -> Identifier {
 /// Brasil Pix manual (`br.gov.bcb.pix`), Thai PromptPay (AIDs `A000000677010111`, `…12`,
 /// `…13`, matched by their common prefix), MAS SGQR
 /// (`SG.PAYNOW`, `SG.SGQR`), HKICL FPS (`hk.com.hkicl`), NAPAS VietQR (RID `A000000727`), NPCI
-/// UPI / Bharat QR (RID `A000000524`), Bank Indonesia QRIS (`ID.CO.QRIS.WWW`) and PayNet DuitNow
-/// (AID `A0000006150001`).
+/// UPI / Bharat QR (RID `A000000524`), Bank Indonesia QRIS (`ID.CO.QRIS.WWW`), PayNet DuitNow
+/// (AID `A0000006150001`); NETS (`SG.COM.NETS`), ShopeePay Indonesia (`ID.CO.SHOPEE.WWW`) and
+/// QR Ph person-to-person (`com.p2pqrpay`) as seen in the published codes of
+/// `core/tests/fixtures/emv/`.
 pub static SCHEMES: &[Scheme] = &[
     Scheme {
         id: "danbao",
