@@ -9,6 +9,7 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use danbao_core::money::MoneyError;
+use danbao_core::qr::render::RenderError;
 
 /// Why a call into the Danbao core was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -23,6 +24,13 @@ pub enum DanbaoError {
     /// The amount text or the amount arithmetic was refused.
     #[error("{reason}")]
     InvalidAmount {
+        /// What was wrong and what would be right.
+        reason: String,
+    },
+    /// The text cannot be drawn as a QR symbol (too long for the error-correction level), or
+    /// a rendering option is out of range.
+    #[error("{reason}")]
+    Render {
         /// What was wrong and what would be right.
         reason: String,
     },
@@ -53,21 +61,32 @@ impl From<MoneyError> for DanbaoError {
     }
 }
 
+impl From<RenderError> for DanbaoError {
+    fn from(error: RenderError) -> Self {
+        Self::Render {
+            reason: error.to_string(),
+        }
+    }
+}
+
 /// Runs `call`, turning a panic into [`DanbaoError::Internal`] so that no panic unwinds
 /// towards the foreign caller. (UniFFI's scaffolding would also catch it, but as an untyped
 /// internal exception; this keeps every failure inside the one public error type.)
 pub(crate) fn guard<T>(call: impl FnOnce() -> Result<T, DanbaoError>) -> Result<T, DanbaoError> {
+    catch_panic(call).unwrap_or_else(|reason| Err(DanbaoError::Internal { reason }))
+}
+
+/// Runs `call`; a panic becomes `Err` with a sentence saying what the core said.
+pub(crate) fn catch_panic<T>(call: impl FnOnce() -> T) -> Result<T, String> {
     // AssertUnwindSafe: a panicking call leaves nothing behind that a later call observes;
     // the bindings hold no state between calls.
-    panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+    panic::catch_unwind(AssertUnwindSafe(call)).map_err(|payload| {
         let what = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_owned());
-        Err(DanbaoError::Internal {
-            reason: format!("internal error in the Danbao core: {what}"),
-        })
+        format!("internal error in the Danbao core: {what}")
     })
 }
 
