@@ -175,6 +175,8 @@ proptest! {
         let ascii: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| b.is_ascii()).map(|(i, _)| i).collect();
         let i = *index.get(&ascii);
         prop_assume!(text.as_bytes()[i] != byte);
+        // The CRC's hex digits are read in either case, so only a case change there survives.
+        prop_assume!(!(i >= text.len() - 4 && text.as_bytes()[i].eq_ignore_ascii_case(&byte)));
         let mut bytes = text.into_bytes();
         bytes[i] = byte;
         let edited = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
