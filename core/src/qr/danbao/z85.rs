@@ -45,7 +45,10 @@ fn digit(c: u8) -> Option<u32> {
 
 /// Encodes `bytes` (length a multiple of four, which every caller guarantees) as Z85.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    debug_assert!(bytes.len().is_multiple_of(4), "Z85 encodes whole 4-byte groups");
+    debug_assert!(
+        bytes.len().is_multiple_of(4),
+        "Z85 encodes whole 4-byte groups"
+    );
     let mut out = String::with_capacity(bytes.len() / 4 * 5);
     for chunk in bytes.chunks_exact(4) {
         let mut value = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
