@@ -24,11 +24,14 @@ mod z85;
 
 use std::collections::{BTreeMap, HashMap};
 
-use ring::rand::SecureRandom;
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::money::{Currency, Money};
+
+/// ring's random source types, re-exported so callers (the CLI, the server) can make nonces
+/// and keys with [`Nonce::random`] and [`DanbaoSigner::generate_pkcs8`] without naming ring.
+pub use ring::rand::{SecureRandom, SystemRandom};
 
 /// The globally unique identifier in sub-tag 00 of every Danbao template (EMV MPM 4.6).
 pub const DANBAO_GUID: &str = "app.danbao";
