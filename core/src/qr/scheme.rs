@@ -140,6 +140,24 @@ pub static SCHEMES: &[Scheme] = &[
         identifiers: &[prefix("A0000006150001")],
     },
     Scheme {
+        id: "nets",
+        name: "NETS",
+        country: Some("SG"),
+        identifiers: &[guid("SG.COM.NETS")],
+    },
+    Scheme {
+        id: "shopeepay",
+        name: "ShopeePay",
+        country: Some("ID"),
+        identifiers: &[guid("ID.CO.SHOPEE.WWW")],
+    },
+    Scheme {
+        id: "qrph",
+        name: "QR Ph",
+        country: Some("PH"),
+        identifiers: &[guid("com.p2pqrpay")],
+    },
+    Scheme {
         id: "visa",
         name: "Visa",
         country: None,
