@@ -8,8 +8,8 @@
 //! are scanned off phone screens (glare, cracked glass, low brightness) and printed stickers
 //! (wear, dirt), so L (7 %) is too fragile; Q and H cost 30–45 % more modules for the same
 //! payload, which for a ~250-byte signed EMV payload means a denser symbol with smaller
-//! modules that cheap POS scanners read less reliably at arm's length. M is the usual choice
-//! for payment QR codes for the same reasons. A caller with a logo overlay may choose H.
+//! modules that cheap POS scanners read less reliably at arm's length. A caller with a logo
+//! overlay may choose H.
 
 use std::fmt;
 
