@@ -1,0 +1,199 @@
+//! Sign-up, device keys and profiles.
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::{self, Signed};
+use crate::error::{ApiError, ApiResult};
+use crate::service::{self, Answer, ledger::BalanceView};
+use crate::store::{Store, User};
+
+/// Body of `POST /v1/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    /// 3–20 characters: lower-case letters, digits, '_' and '.'; starts with a letter.
+    pub handle: String,
+    /// 1–40 characters shown to payers.
+    pub display_name: String,
+    /// The device's P-256 public key, uncompressed SEC1 (65 bytes), base64url without padding.
+    pub public_key: String,
+    /// A label for the device.
+    pub device_name: String,
+}
+
+/// Answer of `POST /v1/users`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignedUp {
+    /// The new user's id.
+    pub user_id: i64,
+    /// The registered device's id: the `Danbao-Device` header from now on.
+    pub device_id: i64,
+    /// The handle.
+    pub handle: String,
+}
+
+/// A user as others see them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PublicProfile {
+    /// The handle.
+    pub handle: String,
+    /// The display name (what a payer is shown).
+    pub display_name: String,
+}
+
+/// The caller's own profile and balances.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Me {
+    /// The user id.
+    pub user_id: i64,
+    /// The handle.
+    pub handle: String,
+    /// The display name.
+    pub display_name: String,
+    /// The calling device.
+    pub device_id: i64,
+    /// Wallet balances per currency.
+    pub balances: Vec<BalanceView>,
+}
+
+fn check_handle(handle: &str) -> ApiResult<()> {
+    let ok = (3..=20).contains(&handle.len())
+        && handle.as_bytes()[0].is_ascii_lowercase()
+        && handle
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(
+            "invalid_handle",
+            format!(
+                "handle {handle:?} must be 3 to 20 characters of a-z, 0-9, '_' and '.', \
+                 starting with a letter"
+            ),
+        ))
+    }
+}
+
+/// `POST /v1/users`: creates a user with its first device. The request is signed with the
+/// device key it registers (`Danbao-Device: new`), proving possession of the key.
+pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let signature = auth::read_signature(
+        &parts.method,
+        &auth::signed_path(&parts),
+        &parts.headers,
+        &body,
+        app.now(),
+    )?;
+    if signature.device != "new" {
+        return Err(ApiError::bad_request(
+            "bad_signature",
+            "sign-up is signed with the new device key and Danbao-Device: new",
+        ));
+    }
+    let request: SignUp = service::parse_body(&body)?;
+    let public_key = URL_SAFE_NO_PAD.decode(&request.public_key).map_err(|_| {
+        ApiError::unprocessable("invalid_public_key", "public_key is not base64url")
+    })?;
+    if public_key.len() != 65 || public_key[0] != 4 {
+        return Err(ApiError::unprocessable(
+            "invalid_public_key",
+            "public_key must be an uncompressed SEC1 P-256 point (65 bytes starting 0x04)",
+        ));
+    }
+    auth::verify(&public_key, &signature.message, &signature.signature)?;
+    check_handle(&request.handle)?;
+    let display_name = request.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 40 {
+        return Err(ApiError::unprocessable(
+            "invalid_display_name",
+            "display_name must be 1 to 40 characters",
+        ));
+    }
+    // Idempotency for sign-up is scoped by the key being registered (there is no user yet).
+    let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
+    let scoped_key = format!(
+        "signup:{}:{}",
+        danbao_core::protocol::hex_lower(&key_scope.as_ref()[..8]),
+        signature.idempotency_key.clone().unwrap_or_default()
+    );
+    let key = signature
+        .idempotency_key
+        .map(|_| scoped_key)
+        .ok_or_else(service::missing_key)?;
+    let request_hash = signature.request_hash;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once_keyed(tx, 0, &key, &request_hash, now, |tx| {
+                let user_id = tx
+                    .insert_user(&request.handle, &display_name, now)?
+                    .ok_or_else(|| {
+                        ApiError::conflict(
+                            "handle_taken",
+                            format!("the handle {:?} is taken", request.handle),
+                        )
+                    })?;
+                let device_id =
+                    tx.insert_device(user_id, &public_key, &request.device_name, now)?;
+                Answer::with_status(
+                    201,
+                    &SignedUp {
+                        user_id,
+                        device_id,
+                        handle: request.handle.clone(),
+                    },
+                )
+            })
+        })
+        .await
+}
+
+/// `GET /v1/users/{handle}`: the display name behind a handle (signed read).
+pub async fn lookup<S: Store>(
+    State(app): State<App<S>>,
+    Path(handle): Path<String>,
+    _signed: Signed,
+) -> ApiResult<Json<PublicProfile>> {
+    let user = find_user(&app, handle).await?;
+    Ok(Json(PublicProfile {
+        handle: user.handle,
+        display_name: user.display_name,
+    }))
+}
+
+async fn find_user<S: Store>(app: &App<S>, handle: String) -> ApiResult<User> {
+    let lower = handle.to_ascii_lowercase();
+    app.store
+        .read(move |tx| tx.user_by_handle(&lower))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
+        })
+}
+
+/// `GET /v1/me`: the caller's profile and balances.
+pub async fn me<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Json<Me>> {
+    let user_id = signed.user_id;
+    let (user, wallets) = app
+        .store
+        .read(move |tx| Ok((tx.user(user_id)?, tx.wallets_of(user_id)?)))
+        .await?;
+    let user = user.ok_or_else(|| ApiError::not_found("unknown_user", "the user is gone"))?;
+    Ok(Json(Me {
+        user_id,
+        handle: user.handle,
+        display_name: user.display_name,
+        device_id: signed.device_id,
+        balances: wallets.iter().map(BalanceView::from).collect(),
+    }))
+}

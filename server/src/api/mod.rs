@@ -1,0 +1,60 @@
+//! HTTP routes. Handlers parse and authorize, then hand a job to the store; the rules live in
+//! `danbao_core` and [`crate::service`].
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::service::Answer;
+use crate::store::Store;
+
+pub mod admin;
+pub mod identity;
+pub mod wallet;
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = if status.is_success() {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        let mut response = (status, self.body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no_such_route", "no such endpoint; see /openapi.json")
+}
+
+/// All routes.
+pub fn router<S: Store>(app: App<S>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/v1/users", post(identity::sign_up::<S>))
+        .route("/v1/users/{handle}", get(identity::lookup::<S>))
+        .route("/v1/me", get(identity::me::<S>))
+        .route("/v1/sandbox/top-ups", post(wallet::top_up::<S>))
+        .route("/v1/withdrawals", post(wallet::withdraw::<S>))
+        .route("/v1/transfers", post(wallet::send::<S>))
+        .route("/v1/balances", get(wallet::balances::<S>))
+        .route("/v1/activity", get(wallet::activity::<S>))
+        .route("/v1/events", get(wallet::events::<S>))
+        .route("/v1/admin/invariants", get(admin::invariants::<S>))
+        .route("/v1/admin/clock", post(admin::advance_clock::<S>))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}

@@ -1,0 +1,322 @@
+//! Money in, out and between friends; balances, activity and the event feed.
+
+use axum::Json;
+use axum::extract::{Query, Request, State};
+use danbao_core::money::Money;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::App;
+use crate::auth::{Operator, Signed};
+use crate::error::{ApiError, ApiResult};
+use crate::service::ledger::{self, AmountView, BalanceView};
+use crate::service::{self, Answer};
+use crate::store::{AccountKind, Event, Store, Tx, User};
+
+/// Body of `POST /v1/sandbox/top-ups` (operator only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopUp {
+    /// Whose wallet to fund.
+    pub handle: String,
+    /// Decimal amount, e.g. "100.00".
+    pub amount: String,
+    /// ISO 4217 code, e.g. "CNY".
+    pub currency: String,
+}
+
+/// Body of `POST /v1/withdrawals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdraw {
+    /// Decimal amount.
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// Body of `POST /v1/transfers`: send money to a friend by handle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// The friend's handle.
+    pub to: String,
+    /// Decimal amount.
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// A note shown to both.
+    #[serde(default)]
+    pub memo: String,
+}
+
+/// Answer of a money movement.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Moved {
+    /// The ledger transfer id (hex).
+    pub transfer_id: String,
+    /// The amount.
+    pub amount: AmountView,
+    /// The caller's (or payee's, for top-ups) balance afterwards.
+    pub balance: BalanceView,
+}
+
+/// Records a movement in a user's feed.
+pub fn record(tx: &mut dyn Tx, user_id: i64, data: serde_json::Value, now: i64) -> ApiResult<()> {
+    tx.append_event(user_id, "transfer", &data, now)?;
+    Ok(())
+}
+
+fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
+    tx.user_by_handle(&handle.to_ascii_lowercase())?
+        .ok_or_else(|| {
+            ApiError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
+        })
+}
+
+/// `POST /v1/sandbox/top-ups`: funds a wallet from the sandbox funding account.
+pub async fn top_up<S: Store>(
+    State(app): State<App<S>>,
+    _operator: Operator,
+    request: Request,
+) -> ApiResult<Answer> {
+    if !app.config.sandbox {
+        return Err(ApiError::forbidden(
+            "sandbox_off",
+            "top-ups exist only in sandbox mode",
+        ));
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let key = parts
+        .headers
+        .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(service::missing_key)?;
+    let hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
+    let top_up: TopUp = service::parse_body(&body)?;
+    let amount = ledger::parse_amount(&top_up.amount, &top_up.currency)?;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once_keyed(tx, -1, &key, &hash, now, |tx| {
+                let user = user_by_handle(tx, &top_up.handle)?;
+                let funding = ledger::system(tx, AccountKind::Funding, amount.currency())?;
+                let wallet = ledger::wallet(tx, user.id, amount.currency())?;
+                let id = ledger::transfer_id(-1, &key, "top-up");
+                ledger::apply(tx, ledger::posted(id, &funding, &wallet, amount), now)?;
+                record(
+                    tx,
+                    user.id,
+                    json!({"type": "top_up", "direction": "in",
+                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
+                    now,
+                )?;
+                moved(tx, id.0, amount, user.id)
+            })
+        })
+        .await
+}
+
+fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<Answer> {
+    let wallet = ledger::wallet(tx, user_id, amount.currency())?;
+    Answer::ok(&Moved {
+        transfer_id: format!("{id:032x}"),
+        amount: amount.into(),
+        balance: BalanceView::from(&wallet),
+    })
+}
+
+/// `POST /v1/withdrawals`: moves money out of the caller's wallet.
+pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
+    let request: Withdraw = service::parse_body(&signed.body)?;
+    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &signed, now, |tx| {
+                let key = signed.idempotency_key.as_deref().unwrap_or_default();
+                let wallet = ledger::wallet(tx, signed.user_id, amount.currency())?;
+                let sink = ledger::system(tx, AccountKind::Withdrawal, amount.currency())?;
+                let id = ledger::transfer_id(signed.user_id, key, "withdrawal");
+                ledger::apply(tx, ledger::posted(id, &wallet, &sink, amount), now)?;
+                record(
+                    tx,
+                    signed.user_id,
+                    json!({"type": "withdrawal", "direction": "out",
+                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
+                    now,
+                )?;
+                moved(tx, id.0, amount, signed.user_id)
+            })
+        })
+        .await
+}
+
+/// What a user-to-user payment is: its transfer id, its kind in the feed, and a memo.
+#[derive(Debug, Clone, Copy)]
+pub struct Payment<'a> {
+    /// The ledger transfer id.
+    pub id: danbao_core::ledger::TransferId,
+    /// Feed type: "p2p", "request", "merchant", ...
+    pub kind: &'a str,
+    /// Shown to both sides.
+    pub memo: &'a str,
+}
+
+/// Moves `amount` from one user's wallet to another's and records it in both feeds.
+pub fn pay_user(
+    tx: &mut dyn Tx,
+    from: &User,
+    to: &User,
+    amount: Money,
+    payment: Payment<'_>,
+    now: i64,
+) -> ApiResult<()> {
+    let Payment { id, kind, memo } = payment;
+    if from.id == to.id {
+        return Err(ApiError::unprocessable(
+            "same_account",
+            "you cannot pay yourself",
+        ));
+    }
+    let source = ledger::wallet(tx, from.id, amount.currency())?;
+    let target = ledger::wallet(tx, to.id, amount.currency())?;
+    ledger::apply(tx, ledger::posted(id, &source, &target, amount), now)?;
+    let transfer_id = format!("{:032x}", id.0);
+    let view = AmountView::from(amount);
+    record(
+        tx,
+        from.id,
+        json!({"type": kind, "direction": "out", "transfer_id": transfer_id,
+        "counterparty": to.handle, "counterparty_name": to.display_name, "amount": view, "memo": memo}),
+        now,
+    )?;
+    record(
+        tx,
+        to.id,
+        json!({"type": kind, "direction": "in", "transfer_id": transfer_id,
+        "counterparty": from.handle, "counterparty_name": from.display_name, "amount": view, "memo": memo}),
+        now,
+    )?;
+    Ok(())
+}
+
+/// `POST /v1/transfers`: sends money to a friend by handle.
+pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
+    let request: Send = service::parse_body(&signed.body)?;
+    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    if request.memo.chars().count() > 140 {
+        return Err(ApiError::unprocessable(
+            "memo_too_long",
+            "a memo has at most 140 characters",
+        ));
+    }
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &signed, now, |tx| {
+                let key = signed.idempotency_key.as_deref().unwrap_or_default();
+                let from = tx
+                    .user(signed.user_id)?
+                    .ok_or_else(|| ApiError::not_found("unknown_user", "the sender is gone"))?;
+                let to = user_by_handle(tx, &request.to)?;
+                let id = ledger::transfer_id(signed.user_id, key, "p2p");
+                pay_user(
+                    tx,
+                    &from,
+                    &to,
+                    amount,
+                    Payment {
+                        id,
+                        kind: "p2p",
+                        memo: &request.memo,
+                    },
+                    now,
+                )?;
+                moved(tx, id.0, amount, signed.user_id)
+            })
+        })
+        .await
+}
+
+/// `GET /v1/balances`.
+pub async fn balances<S: Store>(
+    State(app): State<App<S>>,
+    signed: Signed,
+) -> ApiResult<Json<Vec<BalanceView>>> {
+    let wallets = app
+        .store
+        .read(move |tx| tx.wallets_of(signed.user_id))
+        .await?;
+    Ok(Json(wallets.iter().map(BalanceView::from).collect()))
+}
+
+/// Query of the paged lists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Cursor: for activity, entries before this seq; for events, entries after it.
+    pub cursor: Option<i64>,
+    /// At most this many (1–200, default 50).
+    pub limit: Option<u32>,
+}
+
+/// A page of feed entries and the cursor for the next page.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FeedPage {
+    /// The entries.
+    pub items: Vec<Event>,
+    /// Pass as `cursor` to continue; `None` when there is nothing more (activity) or the
+    /// same cursor to poll again (events).
+    pub next_cursor: Option<i64>,
+}
+
+fn limit(page: &Page) -> ApiResult<u32> {
+    match page.limit.unwrap_or(50) {
+        limit @ 1..=200 => Ok(limit),
+        other => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit {other} is not within 1–200"),
+        )),
+    }
+}
+
+/// `GET /v1/activity?cursor=&limit=`: the caller's money movements, newest first. Keyset
+/// pagination over an index, so a page costs the same however long the history is.
+pub async fn activity<S: Store>(
+    State(app): State<App<S>>,
+    Query(page): Query<Page>,
+    signed: Signed,
+) -> ApiResult<Json<FeedPage>> {
+    let limit = limit(&page)?;
+    let before = page.cursor.unwrap_or(i64::MAX);
+    let items = app
+        .store
+        .read(move |tx| tx.events_before(signed.user_id, "transfer", before, limit))
+        .await?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|e| e.seq))
+        .flatten();
+    Ok(Json(FeedPage { items, next_cursor }))
+}
+
+/// `GET /v1/events?cursor=&limit=`: everything that happened to the caller after `cursor`,
+/// oldest first — the sync feed.
+pub async fn events<S: Store>(
+    State(app): State<App<S>>,
+    Query(page): Query<Page>,
+    signed: Signed,
+) -> ApiResult<Json<FeedPage>> {
+    let limit = limit(&page)?;
+    let after = page.cursor.unwrap_or(0);
+    let items = app
+        .store
+        .read(move |tx| tx.events_after(signed.user_id, after, limit))
+        .await?;
+    let next_cursor = Some(items.last().map_or(after, |e| e.seq));
+    Ok(Json(FeedPage { items, next_cursor }))
+}

@@ -1,0 +1,155 @@
+//! The shared state of the running server: store, settings, clock and key material.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use danbao_core::qr::danbao::{DanbaoSigner, fingerprint_key_id};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::config::Config;
+use crate::store::Store;
+
+/// Wall-clock seconds plus a sandbox-only offset (so tests can let timers fire).
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset: AtomicI64,
+}
+
+impl Clock {
+    /// Unix seconds as the server sees them.
+    pub fn now(&self) -> i64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs() as i64);
+        wall + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward (sandbox only).
+    pub fn advance(&self, secs: i64) {
+        self.offset.fetch_add(secs, Ordering::Relaxed);
+    }
+}
+
+/// Everything a handler needs.
+pub struct AppState<S> {
+    /// The store.
+    pub store: S,
+    /// Settings.
+    pub config: Config,
+    /// The clock.
+    pub clock: Clock,
+    /// The operator's bearer token.
+    pub operator_token: String,
+    /// Signs per-order and merchant codes.
+    pub code_signer: DanbaoSigner,
+    /// Public key of `code_signer`, for verification.
+    pub code_public_key: [u8; 32],
+    /// Seals payment-code secrets at rest (AES-256-GCM key).
+    pub seal_key: [u8; 32],
+    /// Device public keys by device id (immutable once registered).
+    pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
+    /// Randomness.
+    pub rng: SystemRandom,
+}
+
+/// The handle every handler receives.
+pub type App<S> = Arc<AppState<S>>;
+
+impl<S: Store> AppState<S> {
+    /// Builds the state, loading or creating the key files beside the database.
+    pub fn new(store: S, config: Config) -> anyhow::Result<App<S>> {
+        let rng = SystemRandom::new();
+        let operator_token = match &config.operator_token {
+            Some(token) => token.clone(),
+            None => {
+                let path = sibling(&config.db, "operator-token");
+                let token = load_or_create(&path, || {
+                    let mut bytes = [0u8; 24];
+                    rng.fill(&mut bytes)
+                        .map_err(|_| anyhow::anyhow!("no randomness"))?;
+                    Ok(danbao_core::protocol::hex_lower(&bytes).into_bytes())
+                })?;
+                tracing::info!(path = %path.display(), "operator token file");
+                String::from_utf8(token).context("operator token file is not UTF-8")?
+            }
+        };
+        let pkcs8 = load_or_create(&sibling(&config.db, "codes-key"), || {
+            DanbaoSigner::generate_pkcs8(&rng).map_err(|e| anyhow::anyhow!("{e}"))
+        })?;
+        let probe =
+            DanbaoSigner::from_pkcs8("probe", &pkcs8).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let code_public_key = probe.public_key();
+        let code_signer = DanbaoSigner::from_pkcs8(&fingerprint_key_id(&code_public_key), &pkcs8)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let seal = load_or_create(&sibling(&config.db, "seal-key"), || {
+            let mut key = vec![0u8; 32];
+            rng.fill(&mut key)
+                .map_err(|_| anyhow::anyhow!("no randomness"))?;
+            Ok(key)
+        })?;
+        let seal_key: [u8; 32] = seal
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("seal key file must hold 32 bytes"))?;
+        Ok(Arc::new(Self {
+            store,
+            config,
+            clock: Clock::default(),
+            operator_token: operator_token.trim().to_owned(),
+            code_signer,
+            code_public_key,
+            seal_key,
+            device_keys: RwLock::new(HashMap::new()),
+            rng,
+        }))
+    }
+
+    /// The server's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+fn sibling(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
+/// Reads a secret file, or creates it (mode 0600) with `make`.
+fn load_or_create(
+    path: &Path,
+    make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let bytes = make()?;
+            write_private(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            Ok(bytes)
+        }
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}

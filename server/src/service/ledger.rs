@@ -1,0 +1,147 @@
+//! Ledger operations on a [`Tx`]: the rules are `danbao_core::ledger::decide`, applied to rows
+//! read in the same transaction, so the database holds the authoritative balances.
+
+use danbao_core::ledger::{
+    self, Account, Applied, LedgerError, PendingStatus, Transfer, TransferId, TransferKind,
+};
+use danbao_core::money::{Currency, Money};
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::{AccountKind, Tx};
+
+/// Applies one transfer: validates it against the current rows and writes the new counters,
+/// the journal entry and the hold's status. Re-applying the identical transfer is a no-op.
+pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
+    if let Some(existing) = tx.transfer(t.id)? {
+        return if existing.transfer == t {
+            Ok(Applied::AlreadyExists)
+        } else {
+            Err(LedgerError::IdReused { id: t.id }.into())
+        };
+    }
+    let find = |tx: &mut dyn Tx, account| -> ApiResult<Account> {
+        tx.account(account)?
+            .ok_or_else(|| LedgerError::AccountNotFound { id: t.id, account }.into())
+    };
+    let debit = find(tx, t.debit)?;
+    let credit = find(tx, t.credit)?;
+    let hold = match t.kind.pending_id() {
+        Some(pending_id) => tx.transfer(pending_id)?.map(|stored| {
+            (
+                stored.transfer,
+                stored.status.unwrap_or(PendingStatus::Open),
+            )
+        }),
+        None => None,
+    };
+    let decision = ledger::decide(&t, &debit, &credit, hold.as_ref().map(|(h, s)| (h, *s)))?;
+    tx.save_balances(t.debit, &decision.debit)?;
+    tx.save_balances(t.credit, &decision.credit)?;
+    tx.insert_transfer(&t, now)?;
+    if let Some((pending_id, status)) = decision.pending
+        && pending_id != t.id
+    {
+        tx.set_pending_status(pending_id, status)?;
+    }
+    Ok(Applied::Created)
+}
+
+/// The user's wallet in `currency`, opened on first use.
+pub fn wallet(tx: &mut dyn Tx, user_id: i64, currency: Currency) -> ApiResult<Account> {
+    match tx.find_account(Some(user_id), AccountKind::Wallet, currency)? {
+        Some(account) => Ok(account),
+        None => tx.create_account(Some(user_id), AccountKind::Wallet, currency),
+    }
+}
+
+/// A system account (funding or withdrawal) in `currency`, opened on first use.
+pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ApiResult<Account> {
+    match tx.find_account(None, kind, currency)? {
+        Some(account) => Ok(account),
+        None => tx.create_account(None, kind, currency),
+    }
+}
+
+/// A transfer id derived from the caller's idempotency scope: the same request always maps
+/// to the same transfer, so a retried request can never move money twice.
+pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId {
+    let seed = format!("danbao-transfer\n{user_id}\n{idempotency_key}\n{leg}");
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    TransferId(u128::from_be_bytes(bytes))
+}
+
+/// An amount as the API shows it: exact minor units, the currency, and a display string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AmountView {
+    /// Minor units.
+    pub minor: i64,
+    /// ISO 4217 alpha code.
+    pub currency: String,
+    /// Decimal text, e.g. "12.50".
+    pub value: String,
+    /// For display, e.g. "12.50 CNY".
+    pub display: String,
+}
+
+impl From<Money> for AmountView {
+    fn from(money: Money) -> Self {
+        Self {
+            minor: money.minor(),
+            currency: money.currency().code().to_owned(),
+            value: money.format(),
+            display: money.format_with_code(),
+        }
+    }
+}
+
+/// A wallet balance as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BalanceView {
+    /// The currency.
+    pub currency: String,
+    /// What the user can spend now.
+    pub available: AmountView,
+    /// Held in escrow by the user's pending payments.
+    pub held_out: AmountView,
+    /// On the way in: others' pending payments to the user.
+    pub incoming: AmountView,
+}
+
+impl From<&Account> for BalanceView {
+    fn from(account: &Account) -> Self {
+        let money = |minor| AmountView::from(Money::from_minor(minor, account.currency));
+        Self {
+            currency: account.currency.code().to_owned(),
+            available: money(account.balances.available()),
+            held_out: money(account.balances.debits_pending),
+            incoming: money(account.balances.credits_pending),
+        }
+    }
+}
+
+/// Parses an API amount: decimal text in the named currency.
+pub fn parse_amount(value: &str, currency: &str) -> ApiResult<Money> {
+    let currency = Currency::from_code(currency)?;
+    let money = Money::parse(value, currency)?;
+    if money.is_zero() {
+        return Err(ApiError::unprocessable(
+            "invalid_amount",
+            "the amount must be more than zero",
+        ));
+    }
+    Ok(money)
+}
+
+/// A posted transfer between two accounts, with its id derived from the request.
+pub fn posted(id: TransferId, debit: &Account, credit: &Account, amount: Money) -> Transfer {
+    Transfer {
+        id,
+        debit: debit.id,
+        credit: credit.id,
+        amount,
+        kind: TransferKind::Posted,
+    }
+}

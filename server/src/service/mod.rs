@@ -1,0 +1,128 @@
+//! The flows, as jobs over a [`Tx`]: storage-neutral, run inside one write transaction each.
+
+use serde::Serialize;
+
+use crate::auth::Signed;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{StoredResponse, Tx};
+
+pub mod ledger;
+
+/// An answer as it goes on the wire (and into the idempotency store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// 200 with `value` as JSON.
+    pub fn ok(value: &impl Serialize) -> ApiResult<Self> {
+        Self::with_status(200, value)
+    }
+
+    /// `status` with `value` as JSON.
+    pub fn with_status(status: u16, value: &impl Serialize) -> ApiResult<Self> {
+        Ok(Self {
+            status,
+            body: serde_json::to_vec(value).map_err(ApiError::storage)?,
+        })
+    }
+}
+
+/// Runs a signed mutating request exactly once: records the nonce (a replay is refused), then
+/// [`once_keyed`] under the caller's idempotency key.
+pub fn once(
+    tx: &mut dyn Tx,
+    signed: &Signed,
+    now: i64,
+    flow: impl FnOnce(&mut dyn Tx) -> ApiResult<Answer>,
+) -> ApiResult<Answer> {
+    if !tx.use_nonce(signed.device_id, &signed.nonce, now)? {
+        return Err(ApiError::unauthorized(
+            "replayed_request",
+            "this nonce was used before; sign each attempt with a fresh nonce",
+        ));
+    }
+    let key = signed.idempotency_key.as_deref().ok_or_else(missing_key)?;
+    once_keyed(tx, signed.user_id, key, &signed.request_hash, now, flow)
+}
+
+/// The error for a mutating request without an idempotency key.
+pub fn missing_key() -> ApiError {
+    ApiError::bad_request(
+        "missing_idempotency_key",
+        "every mutating request needs an Idempotency-Key header",
+    )
+}
+
+/// Returns the stored first answer for a repeated (scope, key), refuses the key with a
+/// different request, and otherwise runs `flow` and stores its answer — including a 4xx
+/// refusal, whose effects are rolled back. 5xx errors are not stored, so a retry can succeed.
+/// Scope 0 is sign-up, scope -1 the operator.
+pub fn once_keyed(
+    tx: &mut dyn Tx,
+    scope: i64,
+    key: &str,
+    request_hash: &[u8],
+    now: i64,
+    flow: impl FnOnce(&mut dyn Tx) -> ApiResult<Answer>,
+) -> ApiResult<Answer> {
+    if let Some(stored) = tx.idempotency(scope, key)? {
+        if stored.request_hash != request_hash {
+            return Err(ApiError::unprocessable(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request; use a new key",
+            ));
+        }
+        return Ok(Answer {
+            status: stored.status,
+            body: stored.body,
+        });
+    }
+    tx.savepoint()?;
+    let answer = match flow(tx) {
+        Ok(answer) => {
+            tx.release()?;
+            answer
+        }
+        Err(error) if error.is_client_error() => {
+            tx.rollback()?;
+            Answer {
+                status: error.status,
+                body: error.body(),
+            }
+        }
+        Err(error) => {
+            tx.rollback()?;
+            return Err(error);
+        }
+    };
+    let stored = StoredResponse {
+        request_hash: request_hash.to_vec(),
+        status: answer.status,
+        body: answer.body.clone(),
+    };
+    tx.put_idempotency(scope, key, &stored, now)?;
+    Ok(answer)
+}
+
+/// SHA-256 of method, path and body: what an idempotency key is bound to.
+pub fn request_hash(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    context.update(method.as_bytes());
+    context.update(b"\n");
+    context.update(path.as_bytes());
+    context.update(b"\n");
+    context.update(body);
+    context.finish().as_ref().to_vec()
+}
+
+/// Parses a JSON body, refusing unknown fields and wrong types with a precise 400.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|error| {
+        ApiError::bad_request("invalid_body", format!("the JSON body is invalid: {error}"))
+    })
+}

@@ -1,0 +1,321 @@
+//! Storage behind traits, so the handlers and services never see SQL.
+//!
+//! A [`Store`] runs *jobs* — closures over a [`Tx`] — inside transactions: [`Store::write`] in a
+//! serializable write transaction (the SQLite store batches many jobs into one durable commit,
+//! each job in its own savepoint), [`Store::read`] on a consistent snapshot. A job may be run
+//! again if the store retries a serialization failure (PostgreSQL), so it must depend only on
+//! what it reads through the [`Tx`].
+//!
+//! [`Tx`] is split by area ([`IdentityTx`], [`LedgerTx`], [`FeedTx`], [`RequestTx`],
+//! [`OrderTx`], [`CodeTx`]) so each area's rows sit next to the code that needs them. The SQLite
+//! implementation is in [`sqlite`]; a PostgreSQL one implements the same traits.
+
+use std::future::Future;
+
+use danbao_core::escrow::Order;
+use danbao_core::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
+use danbao_core::money::Currency;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiResult;
+
+pub mod sqlite;
+
+/// Runs jobs in transactions.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// Runs `job` in a write transaction and returns once its effects are durable.
+    /// An `Err` from the job rolls back everything the job did.
+    fn write<T, F>(&self, job: F) -> impl Future<Output = ApiResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send + 'static;
+
+    /// Runs `job` on a consistent read snapshot.
+    fn read<T, F>(&self, job: F) -> impl Future<Output = ApiResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> ApiResult<T> + Send + 'static;
+}
+
+/// Everything a job can do.
+pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
+    /// Marks a point the job can roll back to (nested savepoints are allowed).
+    fn savepoint(&mut self) -> ApiResult<()>;
+    /// Keeps everything since the last savepoint.
+    fn release(&mut self) -> ApiResult<()>;
+    /// Undoes everything since the last savepoint and drops it.
+    fn rollback(&mut self) -> ApiResult<()>;
+}
+
+/// A registered user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Server-assigned id.
+    pub id: i64,
+    /// Unique handle (lower-case), e.g. "alice".
+    pub handle: String,
+    /// Name shown to payers.
+    pub display_name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A device of a user, with its P-256 public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Server-assigned id.
+    pub id: i64,
+    /// Its owner.
+    pub user_id: i64,
+    /// Uncompressed SEC1 P-256 public key (65 bytes).
+    pub public_key: Vec<u8>,
+    /// A label the user chose.
+    pub name: String,
+}
+
+/// Users, devices, request nonces and idempotency records.
+pub trait IdentityTx {
+    /// Creates a user; `None` if the handle is taken.
+    fn insert_user(&mut self, handle: &str, display_name: &str, now: i64)
+    -> ApiResult<Option<i64>>;
+    /// A user by id.
+    fn user(&mut self, id: i64) -> ApiResult<Option<User>>;
+    /// A user by handle (lower-case).
+    fn user_by_handle(&mut self, handle: &str) -> ApiResult<Option<User>>;
+    /// Registers a device.
+    fn insert_device(
+        &mut self,
+        user_id: i64,
+        public_key: &[u8],
+        name: &str,
+        now: i64,
+    ) -> ApiResult<i64>;
+    /// A device by id.
+    fn device(&mut self, id: i64) -> ApiResult<Option<Device>>;
+    /// Records a request nonce of a device; `false` if it was seen before.
+    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> ApiResult<bool>;
+    /// The stored first answer under (user, key).
+    fn idempotency(&mut self, user_id: i64, key: &str) -> ApiResult<Option<StoredResponse>>;
+    /// Stores the first answer under (user, key).
+    fn put_idempotency(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        response: &StoredResponse,
+        now: i64,
+    ) -> ApiResult<()>;
+    /// Forgets nonces and idempotency records older than `before`.
+    fn purge_expired(&mut self, nonces_before: i64, idempotency_before: i64) -> ApiResult<()>;
+}
+
+/// The first answer to an idempotent request, kept byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// SHA-256 of method, path and body of the first request.
+    pub request_hash: Vec<u8>,
+    /// Its HTTP status.
+    pub status: u16,
+    /// Its body, exactly as sent.
+    pub body: Vec<u8>,
+}
+
+/// What an account is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A user's wallet: may not overdraw.
+    Wallet,
+    /// The sandbox source of top-ups (goes negative as money enters).
+    Funding,
+    /// The sink of withdrawals.
+    Withdrawal,
+}
+
+impl AccountKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Wallet => "wallet",
+            Self::Funding => "funding",
+            Self::Withdrawal => "withdrawal",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "wallet" => Some(Self::Wallet),
+            "funding" => Some(Self::Funding),
+            "withdrawal" => Some(Self::Withdrawal),
+            _ => None,
+        }
+    }
+}
+
+/// A transfer as stored, with its pending status if it is a hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTransfer {
+    /// The immutable transfer.
+    pub transfer: Transfer,
+    /// For holds: open, posted or voided.
+    pub status: Option<PendingStatus>,
+}
+
+/// Accounts and the transfer journal.
+pub trait LedgerTx {
+    /// An account by id.
+    fn account(&mut self, id: AccountId) -> ApiResult<Option<Account>>;
+    /// The account of `owner` (None for system accounts) of `kind` in `currency`.
+    fn find_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> ApiResult<Option<Account>>;
+    /// Opens an account with zero balances.
+    fn create_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> ApiResult<Account>;
+    /// The owner of an account (None for system accounts).
+    fn account_owner(&mut self, id: AccountId) -> ApiResult<Option<i64>>;
+    /// All wallet accounts of a user.
+    fn wallets_of(&mut self, user_id: i64) -> ApiResult<Vec<Account>>;
+    /// Stores new counters.
+    fn save_balances(&mut self, id: AccountId, balances: &Balances) -> ApiResult<()>;
+    /// A transfer by id.
+    fn transfer(&mut self, id: TransferId) -> ApiResult<Option<StoredTransfer>>;
+    /// Appends a transfer to the journal (holds start `Open`).
+    fn insert_transfer(&mut self, transfer: &Transfer, now: i64) -> ApiResult<()>;
+    /// Records how a hold was resolved.
+    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> ApiResult<()>;
+    /// Every account.
+    fn all_accounts(&mut self) -> ApiResult<Vec<Account>>;
+    /// The journal in commit order, from position `after` (exclusive), at most `limit`.
+    fn journal(&mut self, after: i64, limit: u32) -> ApiResult<Vec<(i64, Transfer)>>;
+}
+
+/// One entry of a user's event feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the global feed; the cursor.
+    pub seq: i64,
+    /// What happened: "transfer", "order", "request", ...
+    pub kind: String,
+    /// Details, as JSON.
+    pub data: serde_json::Value,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Per-user event feed (sync and activity).
+pub trait FeedTx {
+    /// Appends an event to a user's feed.
+    fn append_event(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        data: &serde_json::Value,
+        now: i64,
+    ) -> ApiResult<i64>;
+    /// Events after `after` (exclusive), oldest first, at most `limit`.
+    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> ApiResult<Vec<Event>>;
+    /// Events of `kind` before `before` (exclusive), newest first, at most `limit`.
+    fn events_before(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        before: i64,
+        limit: u32,
+    ) -> ApiResult<Vec<Event>>;
+}
+
+/// A money request from one user to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyRequest {
+    /// Server-assigned id.
+    pub id: i64,
+    /// Who asks to be paid.
+    pub requester_id: i64,
+    /// Who is asked to pay.
+    pub payer_id: i64,
+    /// Minor units.
+    pub amount_minor: i64,
+    /// ISO alpha code.
+    pub currency: String,
+    /// A note from the requester.
+    pub note: String,
+    /// "open", "paid" or "declined".
+    pub status: String,
+    /// The transfer that paid it.
+    pub transfer_id: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Money requests.
+pub trait RequestTx {
+    /// Stores a new open request and returns its id.
+    fn insert_request(&mut self, request: &MoneyRequest) -> ApiResult<i64>;
+    /// A request by id.
+    fn request(&mut self, id: i64) -> ApiResult<Option<MoneyRequest>>;
+    /// Updates status and transfer of a request.
+    fn save_request(&mut self, request: &MoneyRequest) -> ApiResult<()>;
+}
+
+/// An escrow order as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    /// Server-assigned id, e.g. "ord_…".
+    pub id: String,
+    /// The seller.
+    pub seller_id: i64,
+    /// The buyer, once someone pays.
+    pub buyer_id: Option<i64>,
+    /// What is sold.
+    pub title: String,
+    /// The escrow machine's state.
+    pub order: Order,
+    /// The hold transfer, once paid.
+    pub hold_id: Option<TransferId>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last change.
+    pub updated_at: i64,
+}
+
+/// Escrow orders and their timers.
+pub trait OrderTx {
+    /// Stores a new order.
+    fn insert_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
+    /// An order by id.
+    fn order(&mut self, id: &str) -> ApiResult<Option<OrderRecord>>;
+    /// Stores an order's new state and its next deadline (what the timer scans).
+    fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
+    /// Ids of orders whose next deadline is at or before `now`, at most `limit`.
+    fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>>;
+    /// Orders where the user is buyer or seller, newest first, before `before`.
+    fn orders_of(&mut self, user_id: i64, before: i64, limit: u32) -> ApiResult<Vec<OrderRecord>>;
+}
+
+/// Single-use markers for signed QR codes and payment codes.
+pub trait CodeTx {
+    /// Marks a signed code's nonce used; `false` if it was used before.
+    fn use_code_nonce(&mut self, nonce: &str, now: i64) -> ApiResult<bool>;
+    /// Stores the sealed payment-code secret of a device under its account index.
+    fn put_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> ApiResult<()>;
+    /// The owner and sealed secret for an account index.
+    fn paycode_secret(&mut self, account_index: u64) -> ApiResult<Option<(i64, Vec<u8>)>>;
+    /// Marks a payment-code time step used; `false` if it was.
+    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> ApiResult<bool>;
+    /// Counts a failed charge attempt by a merchant and returns the failures in the window.
+    fn count_paycode_failure(&mut self, merchant_id: i64, now: i64, window: i64) -> ApiResult<u32>;
+}

@@ -1,0 +1,856 @@
+//! The embedded SQLite store: WAL, `synchronous=FULL`, versioned migrations, and one writer
+//! thread that group-commits.
+//!
+//! Durability costs one fsync per commit, so the writer takes every job that is waiting (up to
+//! [`MAX_BATCH`]), runs each in its own savepoint inside one `BEGIN IMMEDIATE … COMMIT`, and
+//! answers the jobs only after the commit returned. A job that fails rolls back to its savepoint
+//! and leaves the others alone; a commit that fails answers every job of the batch with a
+//! storage error (nothing of the batch is durable, and clients retry with their idempotency
+//! keys). Reads run on a small pool of read-only connections, each on its own WAL snapshot.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+
+use danbao_core::ledger::{
+    Account, AccountId, Balances, PendingStatus, Transfer, TransferId, TransferKind,
+};
+use danbao_core::money::{Currency, Money};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite_migration::{M, Migrations};
+use tokio::sync::oneshot;
+
+use super::{
+    AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
+    OrderTx, RequestTx, Store, StoredResponse, StoredTransfer, Tx, User,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// Most jobs committed together.
+pub const MAX_BATCH: usize = 512;
+
+/// The schema, one entry per version. Never edit a released entry: add a new one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("sql/001_initial.sql"))])
+}
+
+type Deliver = Box<dyn FnOnce(ApiResult<()>) + Send>;
+/// A job runs in the open transaction (`Some`) or, when the transaction could not start,
+/// only answers with the error (`None`).
+type Job = Box<dyn for<'t, 'c> FnOnce(Option<&'t mut SqliteTx<'c>>) -> Deliver + Send>;
+
+/// The SQLite implementation of [`Store`].
+#[derive(Clone)]
+pub struct SqliteStore {
+    jobs: mpsc::Sender<Job>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    path: Arc<PathBuf>,
+}
+
+fn open(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, migrates it to the latest schema and
+    /// starts the writer thread.
+    pub fn open(path: impl AsRef<Path>) -> anyhow::Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = open(&path, OpenFlags::default())?;
+        migrations().to_latest(&mut writer)?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("danbao-sqlite-writer".into())
+            .spawn(move || run_writer(writer, queue))?;
+        Ok(Self {
+            jobs,
+            readers: Arc::new(Mutex::new(Vec::new())),
+            path: Arc::new(path),
+        })
+    }
+
+    fn reader(&self) -> ApiResult<Connection> {
+        let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => Ok(open(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < 8
+        {
+            pool.push(conn);
+        }
+    }
+}
+
+fn run_writer(conn: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let error = ApiError::storage(error);
+            for job in batch {
+                job(None)(Err(error.clone()));
+            }
+            continue;
+        }
+        let mut tx = SqliteTx { conn: &conn };
+        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Some(&mut tx))).collect();
+        let committed = conn.execute_batch("COMMIT").map_err(ApiError::storage);
+        if committed.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for deliver in delivers {
+            deliver(committed.clone());
+        }
+    }
+}
+
+/// Runs `job` inside a savepoint, rolling back on error or panic.
+fn run_job<T>(
+    tx: &mut SqliteTx<'_>,
+    job: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<T>,
+) -> ApiResult<T> {
+    tx.savepoint()?;
+    let outcome = catch_unwind(AssertUnwindSafe(|| job(tx))).unwrap_or_else(|_| {
+        tracing::error!("a store job panicked; its changes are rolled back");
+        Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server failed on this request; nothing was changed",
+        ))
+    });
+    match outcome {
+        Ok(value) => {
+            tx.release()?;
+            Ok(value)
+        }
+        Err(error) => {
+            tx.rollback()?;
+            Err(error)
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    async fn write<T, F>(&self, mut job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let boxed: Job = Box::new(move |tx| {
+            let result = match tx {
+                Some(tx) => run_job(tx, &mut job),
+                None => Err(ApiError::storage("the write transaction could not start")),
+            };
+            Box::new(move |committed: ApiResult<()>| {
+                let _ = answer.send(committed.and(result));
+            })
+        });
+        self.jobs
+            .send(boxed)
+            .map_err(|_| ApiError::storage("the writer thread has stopped"))?;
+        answered
+            .await
+            .map_err(|_| ApiError::storage("the writer dropped a job"))?
+    }
+
+    async fn read<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> ApiResult<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = store.reader()?;
+            conn.execute_batch("BEGIN")?;
+            let result = catch_unwind(AssertUnwindSafe(|| job(&mut SqliteTx { conn: &conn })))
+                .unwrap_or_else(|_| Err(ApiError::storage("a read job panicked")));
+            let _ = conn.execute_batch("COMMIT");
+            store.give_back(conn);
+            result
+        })
+        .await
+        .map_err(ApiError::storage)?
+    }
+}
+
+/// A job's view of the open SQLite transaction.
+pub struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+impl Tx for SqliteTx<'_> {
+    fn savepoint(&mut self) -> ApiResult<()> {
+        Ok(self.conn.execute_batch("SAVEPOINT job")?)
+    }
+
+    fn release(&mut self) -> ApiResult<()> {
+        Ok(self.conn.execute_batch("RELEASE job")?)
+    }
+
+    fn rollback(&mut self) -> ApiResult<()> {
+        Ok(self.conn.execute_batch("ROLLBACK TO job; RELEASE job")?)
+    }
+}
+
+fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        handle: row.get(1)?,
+        display_name: row.get(2)?,
+        created_at: row.get(3)?,
+    })
+}
+
+impl IdentityTx for SqliteTx<'_> {
+    fn insert_user(
+        &mut self,
+        handle: &str,
+        display_name: &str,
+        now: i64,
+    ) -> ApiResult<Option<i64>> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO users (handle, display_name, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (handle) DO NOTHING",
+            )?
+            .execute(params![handle, display_name, now])?;
+        Ok((inserted == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    fn user(&mut self, id: i64) -> ApiResult<Option<User>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, handle, display_name, created_at FROM users WHERE id = ?1")?
+            .query_row([id], user_row)
+            .optional()?)
+    }
+
+    fn user_by_handle(&mut self, handle: &str) -> ApiResult<Option<User>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, handle, display_name, created_at FROM users WHERE handle = ?1",
+            )?
+            .query_row([handle], user_row)
+            .optional()?)
+    }
+
+    fn insert_device(
+        &mut self,
+        user_id: i64,
+        public_key: &[u8],
+        name: &str,
+        now: i64,
+    ) -> ApiResult<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![user_id, public_key, name, now])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn device(&mut self, id: i64) -> ApiResult<Option<Device>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, user_id, public_key, name FROM devices WHERE id = ?1")?
+            .query_row([id], |row| {
+                Ok(Device {
+                    id: row.get(0)?,
+                    user_id: row.get(1)?,
+                    public_key: row.get(2)?,
+                    name: row.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> ApiResult<bool> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![device_id, nonce, now])?;
+        Ok(inserted == 1)
+    }
+
+    fn idempotency(&mut self, user_id: i64, key: &str) -> ApiResult<Option<StoredResponse>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
+            )?
+            .query_row(params![user_id, key], |row| {
+                Ok(StoredResponse {
+                    request_hash: row.get(0)?,
+                    status: row.get(1)?,
+                    body: row.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn put_idempotency(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        response: &StoredResponse,
+        now: i64,
+    ) -> ApiResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                user_id,
+                key,
+                response.request_hash,
+                response.status,
+                response.body,
+                now
+            ])?;
+        Ok(())
+    }
+
+    fn purge_expired(&mut self, nonces_before: i64, idempotency_before: i64) -> ApiResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
+            .execute([nonces_before])?;
+        self.conn
+            .prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
+            .execute([idempotency_before])?;
+        Ok(())
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, currency, no_overdraft, debits_pending, debits_posted, \
+                               credits_pending, credits_posted";
+
+fn account_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+    let code: String = row.get(1)?;
+    let currency = Currency::from_code(&code).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(error))
+    })?;
+    Ok(Account {
+        id: AccountId(row.get::<_, i64>(0)? as u64),
+        currency,
+        no_overdraft: row.get(2)?,
+        balances: Balances {
+            debits_pending: row.get(3)?,
+            debits_posted: row.get(4)?,
+            credits_pending: row.get(5)?,
+            credits_posted: row.get(6)?,
+        },
+    })
+}
+
+fn id_bytes(id: TransferId) -> [u8; 16] {
+    id.0.to_be_bytes()
+}
+
+fn transfer_id(bytes: Vec<u8>) -> rusqlite::Result<TransferId> {
+    let array: [u8; 16] = bytes.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            "transfer id is not 16 bytes".into(),
+        )
+    })?;
+    Ok(TransferId(u128::from_be_bytes(array)))
+}
+
+fn conversion(index: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        index,
+        rusqlite::types::Type::Text,
+        what.to_owned().into(),
+    )
+}
+
+fn transfer_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
+    let currency: String = row.get(4)?;
+    let currency = Currency::from_code(&currency).map_err(|_| conversion(4, "currency"))?;
+    let kind: String = row.get(5)?;
+    let pending_id = row
+        .get::<_, Option<Vec<u8>>>(6)?
+        .map(transfer_id)
+        .transpose()?;
+    let kind = match (kind.as_str(), pending_id) {
+        ("posted", None) => TransferKind::Posted,
+        ("pending", None) => TransferKind::Pending,
+        ("post", Some(pending_id)) => TransferKind::Post { pending_id },
+        ("void", Some(pending_id)) => TransferKind::Void { pending_id },
+        _ => return Err(conversion(5, "transfer kind")),
+    };
+    let status = match row.get::<_, Option<String>>(7)? {
+        None => None,
+        Some(text) => Some(parse_status(&text).ok_or_else(|| conversion(7, "status"))?),
+    };
+    Ok(StoredTransfer {
+        transfer: Transfer {
+            id: transfer_id(row.get(0)?)?,
+            debit: AccountId(row.get::<_, i64>(1)? as u64),
+            credit: AccountId(row.get::<_, i64>(2)? as u64),
+            amount: Money::from_minor(row.get(3)?, currency),
+            kind,
+        },
+        status,
+    })
+}
+
+fn kind_name(kind: TransferKind) -> &'static str {
+    match kind {
+        TransferKind::Posted => "posted",
+        TransferKind::Pending => "pending",
+        TransferKind::Post { .. } => "post",
+        TransferKind::Void { .. } => "void",
+    }
+}
+
+/// Stored form of a hold's status: "open", "posted:<hex id>", "voided:<hex id>".
+fn status_text(status: PendingStatus) -> String {
+    match status {
+        PendingStatus::Open => "open".to_owned(),
+        PendingStatus::Posted(by) => format!("posted:{:032x}", by.0),
+        PendingStatus::Voided(by) => format!("voided:{:032x}", by.0),
+    }
+}
+
+fn parse_status(text: &str) -> Option<PendingStatus> {
+    let by = |hex: &str| u128::from_str_radix(hex, 16).ok().map(TransferId);
+    match text.split_once(':') {
+        None if text == "open" => Some(PendingStatus::Open),
+        Some(("posted", hex)) => by(hex).map(PendingStatus::Posted),
+        Some(("voided", hex)) => by(hex).map(PendingStatus::Voided),
+        _ => None,
+    }
+}
+
+impl LedgerTx for SqliteTx<'_> {
+    fn account(&mut self, id: AccountId) -> ApiResult<Option<Account>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+            ))?
+            .query_row([id.0 as i64], account_row)
+            .optional()?)
+    }
+
+    fn find_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> ApiResult<Option<Account>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts
+                 WHERE coalesce(owner_id, 0) = coalesce(?1, 0) AND kind = ?2 AND currency = ?3"
+            ))?
+            .query_row(params![owner, kind.as_str(), currency.code()], account_row)
+            .optional()?)
+    }
+
+    fn create_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> ApiResult<Account> {
+        let no_overdraft = kind == AccountKind::Wallet;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![owner, kind.as_str(), currency.code(), no_overdraft])?;
+        Ok(Account {
+            id: AccountId(self.conn.last_insert_rowid() as u64),
+            currency,
+            no_overdraft,
+            balances: Balances::default(),
+        })
+    }
+
+    fn account_owner(&mut self, id: AccountId) -> ApiResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT owner_id FROM accounts WHERE id = ?1")?
+            .query_row([id.0 as i64], |row| row.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn wallets_of(&mut self, user_id: i64) -> ApiResult<Vec<Account>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE owner_id = ?1 AND kind = 'wallet'
+             ORDER BY currency"
+        ))?;
+        let rows = statement.query_map([user_id], account_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn save_balances(&mut self, id: AccountId, b: &Balances) -> ApiResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3,
+                 credits_pending = ?4, credits_posted = ?5 WHERE id = ?1",
+            )?
+            .execute(params![
+                id.0 as i64,
+                b.debits_pending,
+                b.debits_posted,
+                b.credits_pending,
+                b.credits_posted
+            ])?;
+        Ok(())
+    }
+
+    fn transfer(&mut self, id: TransferId) -> ApiResult<Option<StoredTransfer>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status
+                 FROM transfers WHERE id = ?1",
+            )?
+            .query_row([&id_bytes(id)[..]], transfer_row)
+            .optional()?)
+    }
+
+    fn insert_transfer(&mut self, t: &Transfer, now: i64) -> ApiResult<()> {
+        let status = (t.kind == TransferKind::Pending).then(|| status_text(PendingStatus::Open));
+        let pending_id = t.kind.pending_id().map(id_bytes);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO transfers (id, debit_id, credit_id, amount, currency, kind, pending_id,
+                 status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                &id_bytes(t.id)[..],
+                t.debit.0 as i64,
+                t.credit.0 as i64,
+                t.amount.minor(),
+                t.amount.currency().code(),
+                kind_name(t.kind),
+                pending_id.as_ref().map(|bytes| &bytes[..]),
+                status,
+                now
+            ])?;
+        Ok(())
+    }
+
+    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> ApiResult<()> {
+        self.conn
+            .prepare_cached("UPDATE transfers SET status = ?2 WHERE id = ?1")?
+            .execute(params![&id_bytes(id)[..], status_text(status)])?;
+        Ok(())
+    }
+
+    fn all_accounts(&mut self) -> ApiResult<Vec<Account>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id"
+        ))?;
+        let rows = statement.query_map([], account_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn journal(&mut self, after: i64, limit: u32) -> ApiResult<Vec<(i64, Transfer)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status, seq
+             FROM transfers WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![after, limit], |row| {
+            Ok((row.get::<_, i64>(8)?, transfer_row(row)?.transfer))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let data: String = row.get(2)?;
+    Ok(Event {
+        seq: row.get(0)?,
+        kind: row.get(1)?,
+        data: serde_json::from_str(&data).map_err(|_| conversion(2, "event data"))?,
+        created_at: row.get(3)?,
+    })
+}
+
+impl FeedTx for SqliteTx<'_> {
+    fn append_event(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        data: &serde_json::Value,
+        now: i64,
+    ) -> ApiResult<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (user_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![user_id, kind, data.to_string(), now])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> ApiResult<Vec<Event>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT seq, kind, data, created_at FROM events
+             WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = statement.query_map(params![user_id, after, limit], event_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn events_before(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        before: i64,
+        limit: u32,
+    ) -> ApiResult<Vec<Event>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT seq, kind, data, created_at FROM events
+             WHERE user_id = ?1 AND kind = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4",
+        )?;
+        let rows = statement.query_map(params![user_id, kind, before, limit], event_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn request_row(row: &Row<'_>) -> rusqlite::Result<MoneyRequest> {
+    Ok(MoneyRequest {
+        id: row.get(0)?,
+        requester_id: row.get(1)?,
+        payer_id: row.get(2)?,
+        amount_minor: row.get(3)?,
+        currency: row.get(4)?,
+        note: row.get(5)?,
+        status: row.get(6)?,
+        transfer_id: row.get(7)?,
+        created_at: row.get(8)?,
+    })
+}
+
+impl RequestTx for SqliteTx<'_> {
+    fn insert_request(&mut self, r: &MoneyRequest) -> ApiResult<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO money_requests (requester_id, payer_id, amount_minor, currency, note,
+                 status, transfer_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                r.requester_id,
+                r.payer_id,
+                r.amount_minor,
+                r.currency,
+                r.note,
+                r.status,
+                r.transfer_id,
+                r.created_at
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn request(&mut self, id: i64) -> ApiResult<Option<MoneyRequest>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, requester_id, payer_id, amount_minor, currency, note, status,
+                 transfer_id, created_at FROM money_requests WHERE id = ?1",
+            )?
+            .query_row([id], request_row)
+            .optional()?)
+    }
+
+    fn save_request(&mut self, r: &MoneyRequest) -> ApiResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE money_requests SET status = ?2, transfer_id = ?3 WHERE id = ?1",
+            )?
+            .execute(params![r.id, r.status, r.transfer_id])?;
+        Ok(())
+    }
+}
+
+fn order_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
+    let body: String = row.get(4)?;
+    Ok(OrderRecord {
+        id: row.get(0)?,
+        seller_id: row.get(1)?,
+        buyer_id: row.get(2)?,
+        title: row.get(3)?,
+        order: serde_json::from_str(&body).map_err(|_| conversion(4, "order body"))?,
+        hold_id: row
+            .get::<_, Option<Vec<u8>>>(5)?
+            .map(transfer_id)
+            .transpose()?,
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
+}
+
+const ORDER_COLUMNS: &str = "id, seller_id, buyer_id, title, body, hold_id, created_at, updated_at";
+
+fn order_body(record: &OrderRecord) -> ApiResult<(String, String, Option<i64>)> {
+    let body = serde_json::to_string(&record.order).map_err(ApiError::storage)?;
+    let state = serde_json::to_value(record.order.state)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let deadline = record.order.next_deadline().map(|(_, at)| at);
+    Ok((body, state, deadline))
+}
+
+impl OrderTx for SqliteTx<'_> {
+    fn insert_order(&mut self, record: &OrderRecord) -> ApiResult<()> {
+        let (body, state, deadline) = order_body(record)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO orders (id, seller_id, buyer_id, title, state, body, hold_id,
+                 next_deadline, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                record.id,
+                record.seller_id,
+                record.buyer_id,
+                record.title,
+                state,
+                body,
+                record.hold_id.map(id_bytes).as_ref().map(|b| &b[..]),
+                deadline,
+                record.created_at,
+                record.updated_at
+            ])?;
+        Ok(())
+    }
+
+    fn order(&mut self, id: &str) -> ApiResult<Option<OrderRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?
+            .query_row([id], order_row)
+            .optional()?)
+    }
+
+    fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()> {
+        let (body, state, deadline) = order_body(record)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE orders SET buyer_id = ?2, state = ?3, body = ?4, hold_id = ?5,
+                 next_deadline = ?6, updated_at = ?7 WHERE id = ?1",
+            )?
+            .execute(params![
+                record.id,
+                record.buyer_id,
+                state,
+                body,
+                record.hold_id.map(id_bytes).as_ref().map(|b| &b[..]),
+                deadline,
+                record.updated_at
+            ])?;
+        Ok(())
+    }
+
+    fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id FROM orders WHERE next_deadline <= ?1 ORDER BY next_deadline LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![now, limit], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn orders_of(&mut self, user_id: i64, before: i64, limit: u32) -> ApiResult<Vec<OrderRecord>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders
+             WHERE (seller_id = ?1 OR buyer_id = ?1) AND created_at < ?2
+             ORDER BY created_at DESC, id DESC LIMIT ?3"
+        ))?;
+        let rows = statement.query_map(params![user_id, before, limit], order_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl CodeTx for SqliteTx<'_> {
+    fn use_code_nonce(&mut self, nonce: &str, now: i64) -> ApiResult<bool> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO code_nonces (nonce, used_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![nonce, now])?;
+        Ok(inserted == 1)
+    }
+
+    fn put_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> ApiResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO paycode_secrets (account_index, user_id, sealed, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![account_index as i64, user_id, sealed_secret, now])?;
+        Ok(())
+    }
+
+    fn paycode_secret(&mut self, account_index: u64) -> ApiResult<Option<(i64, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT user_id, sealed FROM paycode_secrets WHERE account_index = ?1")?
+            .query_row([account_index as i64], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
+    }
+
+    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> ApiResult<bool> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO paycode_uses (account_index, step) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![account_index as i64, step as i64])?;
+        Ok(inserted == 1)
+    }
+
+    fn count_paycode_failure(&mut self, merchant_id: i64, now: i64, window: i64) -> ApiResult<u32> {
+        self.conn
+            .prepare_cached("INSERT INTO paycode_failures (merchant_id, at) VALUES (?1, ?2)")?
+            .execute(params![merchant_id, now])?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM paycode_failures WHERE merchant_id = ?1 AND at > ?2",
+            )?
+            .query_row(params![merchant_id, now - window], |row| row.get(0))?)
+    }
+}
