@@ -1,0 +1,10 @@
+//! Fuzz the single scan entry point: no input may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = danbao_core::qr::scan(text);
+    }
+});
