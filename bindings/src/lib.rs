@@ -9,6 +9,7 @@ mod error;
 mod meta;
 mod money;
 mod render;
+mod scan;
 
 pub use error::DanbaoError;
 pub use meta::version;
@@ -19,5 +20,6 @@ pub use render::{
     ErrorCorrection, QrMatrix, RenderOptions, default_render_options, render_qr_matrix,
     render_qr_svg,
 };
+pub use scan::{ForeignNetwork, MerchantCode, OrderCode, ReceiveCode, ScanOutcome, Seal, scan};
 
 uniffi::setup_scaffolding!("danbao");
