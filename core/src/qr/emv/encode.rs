@@ -1,11 +1,9 @@
 //! Encoding the typed model as payload text, CRC included.
 
-use std::fmt::Write as _;
-
 use super::MAX_PAYLOAD_BYTES;
 use super::error::EncodeError;
 use super::model::{DataObject, MerchantAccount, MerchantPayload};
-use super::tlv::{TagSet, crc16};
+use super::tlv::{TagSet, crc16, push_crc_hex, push_two_digits};
 
 /// Names a data object as "59" or "62.05" for error messages.
 fn path(template: Option<u8>, tag: u8) -> String {
@@ -38,8 +36,8 @@ fn put(out: &mut String, template: Option<u8>, tag: u8, value: &str) -> Result<(
             code: u32::from(c),
         });
     }
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{tag:02}{chars:02}");
+    push_two_digits(out, usize::from(tag));
+    push_two_digits(out, chars);
     out.push_str(value);
     Ok(())
 }
@@ -219,7 +217,7 @@ pub fn encode(payload: &MerchantPayload) -> Result<String, EncodeError> {
     // EMV MPM 4.7.3: the CRC covers everything up to and including "6304".
     out.push_str("6304");
     let crc = crc16(out.as_bytes());
-    let _ = write!(out, "{crc:04X}");
+    push_crc_hex(&mut out, crc);
     if out.len() > MAX_PAYLOAD_BYTES {
         return Err(EncodeError::PayloadTooLong {
             bytes: out.len(),

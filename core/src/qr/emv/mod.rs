@@ -68,7 +68,6 @@ pub struct Inspection {
 
 /// Decodes, checks and recognises `text` in one call.
 pub fn inspect(text: &str) -> Inspection {
-    let crc_ok = tail_crc(text);
     match decode::decode_with_facts(text) {
         Ok((payload, facts)) => {
             let mut problems = check(&payload);
@@ -84,7 +83,7 @@ pub fn inspect(text: &str) -> Inspection {
         }
         Err(error) => Inspection {
             valid: false,
-            crc_ok,
+            crc_ok: tail_crc(text),
             payload: None,
             schemes: Vec::new(),
             problems: Vec::new(),

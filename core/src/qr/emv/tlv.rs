@@ -2,13 +2,14 @@
 //!
 //! The reader borrows slices of the input and never allocates on the success path.
 
-use crc::{CRC_16_IBM_3740, Crc};
+use crc::{CRC_16_IBM_3740, Crc, Table};
 
 use super::error::{DecodeError, Location};
 
 /// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no final xor), which the
-/// CRC catalogue calls CRC-16/IBM-3740 (EMV MPM 4.7.3).
-const CRC16: Crc<u16> = Crc::<u16>::new(&CRC_16_IBM_3740);
+/// CRC catalogue calls CRC-16/IBM-3740 (EMV MPM 4.7.3). Slice-by-16 tables (8 KiB, built at
+/// compile time) make it several times faster than byte-at-a-time on a 250-byte payload.
+const CRC16: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&CRC_16_IBM_3740);
 
 /// CRC-16/CCITT-FALSE of `bytes`.
 pub fn crc16(bytes: &[u8]) -> u16 {
@@ -166,6 +167,21 @@ impl<'a> Reader<'a> {
 /// A set of ids 00-99, to find duplicates without allocating.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct TagSet(u128);
+
+/// Appends `n` (0-99) as two ASCII digits.
+pub(crate) fn push_two_digits(out: &mut String, n: usize) {
+    debug_assert!(n < 100);
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Appends `crc` as 4 upper-case hex digits.
+pub(crate) fn push_crc_hex(out: &mut String, crc: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((crc >> shift) & 0xF)]));
+    }
+}
 
 impl TagSet {
     /// Adds `tag`; false when it was already present.
