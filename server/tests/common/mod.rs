@@ -224,6 +224,7 @@ impl Wallet {
     }
 
     /// Builds a signed request with explicit nonce and timestamp (for replay tests).
+    #[allow(clippy::too_many_arguments)] // each part of the signed message is a test knob
     pub fn signed(
         &self,
         device: &str,
@@ -292,5 +293,189 @@ impl Server {
         wallet
             .call_as("new", "POST", "/v1/users", Some(&body), Some(&next_key()))
             .await
+    }
+}
+
+// --- Evidence helpers (bank and crash tests) ---
+
+/// A small deterministic PRNG (SplitMix64) so a failing run can be replayed from its seed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// A seed from the environment variable `name`, or from the clock (printed by the caller).
+    pub fn seed_from_env(name: &str) -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            })
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// Uniform in `low..=high`.
+    pub fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + self.below((high - low + 1) as u64) as i64
+    }
+
+    /// True with probability `percent`/100.
+    pub fn percent(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A fresh request nonce (for requests built with [`Wallet::signed`]).
+pub fn fresh_nonce() -> String {
+    nonce()
+}
+
+/// Unix seconds now (for [`Wallet::signed`]).
+pub fn unix_now() -> i64 {
+    now()
+}
+
+/// Minor units as API decimal text with two decimals ("12.34").
+pub fn decimal(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// Signs up `handle` on the server at `url` (for servers not started by [`Server`]).
+pub async fn sign_up_at(url: &str, http: &reqwest::Client, handle: &str, name: &str) -> Wallet {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+    let key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let wallet = Wallet {
+        url: url.to_owned(),
+        http: http.clone(),
+        key,
+        device: String::new(),
+        user_id: 0,
+        clock_offset: Default::default(),
+    };
+    let body = json!({
+        "handle": handle,
+        "display_name": name,
+        "public_key": URL_SAFE_NO_PAD.encode(wallet.key.public_key().as_ref()),
+        "device_name": "test phone",
+    });
+    let (status, answer) = wallet
+        .call_as("new", "POST", "/v1/users", Some(&body), Some(&next_key()))
+        .await;
+    assert_eq!(status, 201, "sign-up of {handle}: {answer}");
+    Wallet {
+        device: answer["device_id"].as_i64().unwrap().to_string(),
+        user_id: answer["user_id"].as_i64().unwrap(),
+        ..wallet
+    }
+}
+
+impl Wallet {
+    /// Every entry of the caller's activity (transfer feed), newest first, following cursors.
+    pub async fn all_activity(&self) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<i64> = None;
+        loop {
+            let path = match cursor {
+                Some(cursor) => format!("/v1/activity?limit=200&cursor={cursor}"),
+                None => "/v1/activity?limit=200".to_owned(),
+            };
+            let (status, page) = self.get(&path).await;
+            assert_eq!(status, 200, "{page}");
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_i64() {
+                Some(next) => cursor = Some(next),
+                None => return items,
+            }
+        }
+    }
+}
+
+// --- Orders and timers helpers ---
+
+impl Server {
+    /// Starts a server on the database in `dir` (e.g. the directory of a stopped server).
+    pub async fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::for_tests(dir.path().join("danbao.db"));
+        adjust(&mut config);
+        let app = danbao_server::open(config).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(danbao_server::serve(app.clone(), listener, async {
+            let _ = stop.await;
+        }));
+        Self {
+            url,
+            app,
+            dir,
+            shutdown: Some(shutdown),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Stops the server (graceful shutdown, timer loop aborted) and hands back its directory.
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        drop(self);
+        // Let the serve task finish its graceful shutdown and abort its loops.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        dir
+    }
+
+    /// Moves the server clock forward and lets `wallets` sign with the new time.
+    pub async fn advance_clock(&self, secs: i64, wallets: &[&Wallet]) {
+        let (status, body) = self
+            .operator(
+                "POST",
+                "/v1/admin/clock",
+                Some(&json!({ "advance_secs": secs })),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "advance clock: {body}");
+        for wallet in wallets {
+            wallet.clock_offset.fetch_add(secs, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Wallet {
+    /// (available, held_out, incoming) in minor units of `currency` (zeros if no wallet yet).
+    pub async fn balance(&self, currency: &str) -> (i64, i64, i64) {
+        let (status, balances) = self.get("/v1/balances").await;
+        assert_eq!(status, 200, "{balances}");
+        balances
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["currency"] == currency)
+            .map_or((0, 0, 0), |b| {
+                (
+                    b["available"]["minor"].as_i64().unwrap(),
+                    b["held_out"]["minor"].as_i64().unwrap(),
+                    b["incoming"]["minor"].as_i64().unwrap(),
+                )
+            })
     }
 }
