@@ -55,7 +55,7 @@ pub fn run_task(task: &str, steps: Vec<Step<'_>>) -> bool {
             Err(failure) => {
                 eprintln!("\nxtask {task}: step {} FAILED: {failure}", step.name);
                 println!(
-                    "xtask {task}: FAILED at step {}/{} ({}) after {:.1}s; {} step(s) passed before it",
+                    "xtask {task}: FAILED at step {}/{} ({}) after {:.1}s; {} step(s) succeeded before it",
                     index + 1,
                     total,
                     step.name,
@@ -70,8 +70,13 @@ pub fn run_task(task: &str, steps: Vec<Step<'_>>) -> bool {
         .iter()
         .map(|(name, took)| format!("{name} {:.1}s", took.as_secs_f64()))
         .collect();
+    let all = if total == 1 {
+        "the only step".to_owned()
+    } else {
+        format!("all {total} steps")
+    };
     println!(
-        "\nxtask {task}: all {total} steps succeeded in {:.1}s ({})",
+        "\nxtask {task}: {all} succeeded in {:.1}s ({})",
         started.elapsed().as_secs_f64(),
         times.join(", ")
     );
