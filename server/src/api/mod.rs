@@ -14,6 +14,9 @@ use crate::store::Store;
 
 pub mod admin;
 pub mod identity;
+pub mod merchant;
+pub mod paycode;
+pub mod requests;
 pub mod wallet;
 
 /// Largest accepted request body.
@@ -52,6 +55,16 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/v1/balances", get(wallet::balances::<S>))
         .route("/v1/activity", get(wallet::activity::<S>))
         .route("/v1/events", get(wallet::events::<S>))
+        // merchant/requests/paycode
+        .route("/v1/codes", post(merchant::issue_code::<S>))
+        .route("/v1/codes/resolve", post(merchant::resolve_code::<S>))
+        .route("/v1/payments", post(merchant::pay_code::<S>))
+        .route("/v1/requests", post(requests::create::<S>))
+        .route("/v1/requests/{id}", get(requests::get::<S>))
+        .route("/v1/requests/{id}/accept", post(requests::accept::<S>))
+        .route("/v1/requests/{id}/decline", post(requests::decline::<S>))
+        .route("/v1/paycode/provision", post(paycode::provision::<S>))
+        .route("/v1/merchant/charges", post(paycode::charge::<S>))
         .route("/v1/admin/invariants", get(admin::invariants::<S>))
         .route("/v1/admin/clock", post(admin::advance_clock::<S>))
         .fallback(not_found)

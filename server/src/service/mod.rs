@@ -7,6 +7,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::{StoredResponse, Tx};
 
 pub mod ledger;
+pub mod merchant;
+pub mod paycode;
 
 /// An answer as it goes on the wire (and into the idempotency store).
 #[derive(Debug, Clone, PartialEq, Eq)]

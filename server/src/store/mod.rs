@@ -318,4 +318,18 @@ pub trait CodeTx {
     fn use_paycode_step(&mut self, account_index: u64, step: u64) -> ApiResult<bool>;
     /// Counts a failed charge attempt by a merchant and returns the failures in the window.
     fn count_paycode_failure(&mut self, merchant_id: i64, now: i64, window: i64) -> ApiResult<u32>;
+    /// Whether a signed code's nonce was used (read-only; resolving a code checks this).
+    fn code_nonce_used(&mut self, nonce: &str) -> ApiResult<bool>;
+    /// A merchant's failed charge attempts after `since` (exclusive), without counting one.
+    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> ApiResult<u32>;
+    /// Stores a device's sealed payment-code secret under `account_index` and forgets every
+    /// earlier secret of that device, so re-provisioning revokes the old codes.
+    fn put_device_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        device_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> ApiResult<()>;
 }

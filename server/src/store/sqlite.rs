@@ -31,7 +31,10 @@ pub const MAX_BATCH: usize = 512;
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("sql/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("sql/001_initial.sql")),
+        M::up(include_str!("sql/003_merchant.sql")),
+    ])
 }
 
 type Deliver = Box<dyn FnOnce(ApiResult<()>) + Send>;
@@ -852,5 +855,43 @@ impl CodeTx for SqliteTx<'_> {
                 "SELECT count(*) FROM paycode_failures WHERE merchant_id = ?1 AND at > ?2",
             )?
             .query_row(params![merchant_id, now - window], |row| row.get(0))?)
+    }
+
+    fn code_nonce_used(&mut self, nonce: &str) -> ApiResult<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM code_nonces WHERE nonce = ?1")?
+            .query_row([nonce], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> ApiResult<u32> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM paycode_failures WHERE merchant_id = ?1 AND at > ?2",
+            )?
+            .query_row(params![merchant_id, since], |row| row.get(0))?)
+    }
+
+    fn put_device_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        device_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> ApiResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM paycode_secrets WHERE device_id = ?1")?
+            .execute([device_id])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO paycode_secrets (account_index, user_id, device_id, sealed, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![account_index as i64, user_id, device_id, sealed_secret, now])?;
+        Ok(())
     }
 }

@@ -1,0 +1,347 @@
+//! Danbao codes on the server: issuing a caller's merchant or receive code, resolving a scanned
+//! code to the payee the database knows, and paying it exactly once (DESIGN.md §1, §5).
+//!
+//! The codec, the signature and the validity window are `danbao_core::qr::danbao`'s; this
+//! module adds what only the server knows: who the payee really is, and which signed codes
+//! were already paid (their nonces, recorded in the same job as the payment).
+
+use std::collections::HashMap;
+
+use danbao_core::money::{Currency, Money};
+use danbao_core::qr::danbao::{
+    self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
+    VerifiedDanbaoCode,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::ledger::AmountView;
+use crate::store::{Tx, User};
+
+/// Longest name EMV tag 59 holds; longer display names are shortened when printed.
+pub const MAX_PRINTED_NAME_CHARS: usize = 25;
+/// Default lifetime of a signed code, seconds.
+pub const DEFAULT_CODE_TTL_SECS: i64 = 10 * 60;
+/// Longest lifetime a caller may ask for, seconds (7 days).
+pub const MAX_CODE_TTL_SECS: i64 = 7 * 24 * 3600;
+/// Merchant category code written when the caller names none ("miscellaneous retail").
+pub const DEFAULT_MCC: &str = "5999";
+/// City written when the caller names none (EMV requires one).
+pub const DEFAULT_CITY: &str = "Online";
+/// Country written when the caller names none.
+pub const DEFAULT_COUNTRY: &str = "CN";
+
+/// The name a code prints for a user: the display name, cut to what tag 59 holds and trimmed.
+/// Resolving compares a code's printed name with this, so a long display name is no mismatch.
+pub fn printed_name(display_name: &str) -> String {
+    let cut: String = display_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_PRINTED_NAME_CHARS)
+        .collect();
+    match cut.trim() {
+        "" => "Danbao user".to_owned(),
+        trimmed => trimmed.to_owned(),
+    }
+}
+
+/// What kind of code a caller asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    /// The caller's merchant code: static without an amount, signed with one.
+    Merchant,
+    /// The caller's friend receive code: signed if it carries an amount.
+    Receive,
+}
+
+/// What to put into a new code (already validated amounts).
+#[derive(Debug, Clone)]
+pub struct IssueRequest {
+    /// Merchant or receive code.
+    pub kind: IssueKind,
+    /// The currency of the code.
+    pub currency: Currency,
+    /// The amount, if the code fixes one.
+    pub amount: Option<Money>,
+    /// City printed in tag 60.
+    pub city: String,
+    /// Country printed in tag 58.
+    pub country: String,
+    /// Merchant category code (merchant codes only).
+    pub mcc: String,
+    /// Lifetime of a signed code, seconds.
+    pub ttl_secs: i64,
+}
+
+/// A code issued to its owner.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IssuedCode {
+    /// The EMV payload to render as a QR code.
+    pub code: String,
+    /// "merchant" or "receive".
+    pub kind: String,
+    /// Whether the code carries a server signature (then it is single use and expires).
+    pub signed: bool,
+    /// The amount the code asks for; `None` means the payer enters one.
+    pub amount: Option<AmountView>,
+    /// ISO 4217 alpha code.
+    pub currency: String,
+    /// The payee's handle.
+    pub payee: String,
+    /// The name printed in the code.
+    pub printed_name: String,
+    /// Unix seconds after which the code is refused (signed codes only).
+    pub expires_at: Option<i64>,
+    /// An SVG rendering of the QR code, if asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svg: Option<String>,
+}
+
+/// Builds and (when it carries an amount) signs a code for `owner`. `nonce` comes from the
+/// caller's random source so this stays a function of its inputs.
+pub fn issue(
+    signer: &DanbaoSigner,
+    owner: &User,
+    request: &IssueRequest,
+    nonce: Nonce,
+    now: i64,
+) -> ApiResult<IssuedCode> {
+    let name = printed_name(&owner.display_name);
+    let amount_minor = request.amount.map(Money::minor);
+    let code = match request.kind {
+        IssueKind::Merchant => DanbaoCode::Merchant(MerchantCode {
+            merchant_id: owner.handle.clone(),
+            merchant_name: name.clone(),
+            merchant_city: request.city.clone(),
+            country: request.country.clone(),
+            mcc: request.mcc.clone(),
+            currency: request.currency,
+            amount_minor,
+        }),
+        IssueKind::Receive => DanbaoCode::Receive(ReceiveCode {
+            handle: owner.handle.clone(),
+            name: name.clone(),
+            city: request.city.clone(),
+            country: request.country.clone(),
+            currency: request.currency,
+            amount_minor,
+        }),
+    };
+    let invalid =
+        |error: DanbaoError| ApiError::unprocessable("invalid_code_request", error.to_string());
+    let (text, expires_at) = if code.needs_signature() {
+        let issued_at = u64::try_from(now).unwrap_or_default();
+        let expires_at = now.saturating_add(request.ttl_secs);
+        let text = danbao::issue(
+            &code,
+            signer,
+            nonce,
+            issued_at,
+            u64::try_from(expires_at).unwrap_or_default(),
+        )
+        .map_err(invalid)?;
+        (text, Some(expires_at))
+    } else {
+        (danbao::encode_unsigned(&code).map_err(invalid)?, None)
+    };
+    Ok(IssuedCode {
+        code: text,
+        kind: code.kind().to_owned(),
+        signed: expires_at.is_some(),
+        amount: request.amount.map(AmountView::from),
+        currency: request.currency.code().to_owned(),
+        payee: owner.handle.clone(),
+        printed_name: name,
+        expires_at,
+        svg: None,
+    })
+}
+
+/// The keys this server trusts for Danbao codes: its own code signer.
+pub fn trusted_keys(signer: &DanbaoSigner, public_key: [u8; 32]) -> HashMap<String, [u8; 32]> {
+    HashMap::from([(signer.key_id().to_owned(), public_key)])
+}
+
+/// Maps a refusal of `danbao_core` to the API's stable codes.
+pub fn code_error(error: DanbaoError) -> ApiError {
+    let code = match &error {
+        DanbaoError::Structure { .. }
+        | DanbaoError::NotDanbao
+        | DanbaoError::Malformed { .. }
+        | DanbaoError::InvalidInput { .. }
+        | DanbaoError::Key { .. } => "invalid_code",
+        DanbaoError::MissingSignature { .. } => "code_unsigned",
+        DanbaoError::UnknownKey { .. } => "code_unknown_key",
+        DanbaoError::BadSignature { .. } => "code_signature_invalid",
+        DanbaoError::Expired { .. } => "code_expired",
+        DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
+    };
+    ApiError::unprocessable(code, error.to_string())
+}
+
+/// Verifies a scanned code: structure, signature under a trusted key, validity at `now`.
+pub fn verify(
+    text: &str,
+    keys: &HashMap<String, [u8; 32]>,
+    now: i64,
+) -> ApiResult<VerifiedDanbaoCode> {
+    danbao::verify(text, keys, u64::try_from(now).unwrap_or_default()).map_err(code_error)
+}
+
+/// A user as a payer is shown them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Party {
+    /// The handle.
+    pub handle: String,
+    /// The display name from the server's database.
+    pub display_name: String,
+}
+
+impl From<&User> for Party {
+    fn from(user: &User) -> Self {
+        Self {
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
+
+/// What the confirm screen shows for a scanned code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resolved {
+    /// "merchant", "receive" or "order".
+    pub kind: String,
+    /// Who gets paid, with the name the server knows (show this one).
+    pub payee: Party,
+    /// The name printed in the code (never show it as the payee's name).
+    pub printed_name: String,
+    /// The printed name differs from the name the server would print: warn the payer.
+    pub name_mismatch: bool,
+    /// The amount the code fixes; `None` means the payer enters one.
+    pub amount: Option<AmountView>,
+    /// ISO 4217 alpha code.
+    pub currency: String,
+    /// Whether the code is signed (single use, expires).
+    pub signed: bool,
+    /// Unix seconds after which the code is refused (signed codes).
+    pub expires_at: Option<i64>,
+    /// The order id of an order code (pay it through the orders API).
+    pub order_id: Option<String>,
+}
+
+/// A verified code together with its payee, read in the caller's transaction.
+#[derive(Debug, Clone)]
+pub struct CodeTarget {
+    /// The verified code.
+    pub verified: VerifiedDanbaoCode,
+    /// The payee as stored.
+    pub payee: User,
+}
+
+fn payee_handle(code: &DanbaoCode) -> &str {
+    match code {
+        DanbaoCode::Merchant(m) => &m.merchant_id,
+        DanbaoCode::Order(o) => &o.merchant_id,
+        DanbaoCode::Receive(r) => &r.handle,
+    }
+}
+
+fn printed(code: &DanbaoCode) -> &str {
+    match code {
+        DanbaoCode::Merchant(m) => &m.merchant_name,
+        DanbaoCode::Order(o) => &o.merchant_name,
+        DanbaoCode::Receive(r) => &r.name,
+    }
+}
+
+/// Finds the payee of a verified code and refuses a signed code whose nonce was already used.
+pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<CodeTarget> {
+    let handle = payee_handle(&verified.code).to_ascii_lowercase();
+    let payee = tx.user_by_handle(&handle)?.ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_payee",
+            format!("the code names {handle:?}, which is not a Danbao user; do not pay it"),
+        )
+    })?;
+    if let Some(seal) = &verified.seal
+        && tx.code_nonce_used(&seal.nonce.to_text())?
+    {
+        return Err(used_code());
+    }
+    Ok(CodeTarget { verified, payee })
+}
+
+fn used_code() -> ApiError {
+    ApiError::conflict(
+        "code_used",
+        "this signed code was already paid; each signed code pays once, ask for a new code",
+    )
+}
+
+/// The confirm screen for a code whose payee was found.
+pub fn resolved(target: &CodeTarget) -> Resolved {
+    let code = &target.verified.code;
+    let printed_name = printed(code).to_owned();
+    Resolved {
+        kind: code.kind().to_owned(),
+        payee: Party::from(&target.payee),
+        name_mismatch: printed_name != printed_name_of(&target.payee),
+        printed_name,
+        amount: code.amount().map(AmountView::from),
+        currency: code.currency().code().to_owned(),
+        signed: target.verified.seal.is_some(),
+        expires_at: target
+            .verified
+            .seal
+            .as_ref()
+            .and_then(|seal| i64::try_from(seal.expires_at).ok()),
+        order_id: match code {
+            DanbaoCode::Order(o) => Some(o.order_id.clone()),
+            _ => None,
+        },
+    }
+}
+
+fn printed_name_of(user: &User) -> String {
+    printed_name(&user.display_name)
+}
+
+/// The amount to pay for a code: the code's own, which a given amount must equal, or the
+/// given one for a code without an amount.
+pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ApiResult<Money> {
+    let currency = code.currency();
+    let given = given
+        .map(|text| crate::service::ledger::parse_amount(text, currency.code()))
+        .transpose()?;
+    match (code.amount(), given) {
+        (Some(fixed), None) => Ok(fixed),
+        (Some(fixed), Some(given)) if given == fixed => Ok(fixed),
+        (Some(fixed), Some(given)) => Err(ApiError::unprocessable(
+            "amount_mismatch",
+            format!(
+                "the code asks for {}, not {}; pay the code's amount or leave amount out",
+                fixed.format_with_code(),
+                given.format_with_code()
+            ),
+        )),
+        (None, Some(given)) => Ok(given),
+        (None, None) => Err(ApiError::unprocessable(
+            "amount_required",
+            format!(
+                "this code carries no amount; send the amount in {} to pay",
+                currency.code()
+            ),
+        )),
+    }
+}
+
+/// Records a signed code's nonce as used, in the job that pays it.
+pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ApiResult<()> {
+    if let Some(seal) = &verified.seal
+        && !tx.use_code_nonce(&seal.nonce.to_text(), now)?
+    {
+        return Err(used_code());
+    }
+    Ok(())
+}

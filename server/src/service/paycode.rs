@@ -1,0 +1,238 @@
+//! Payment codes on the server (DESIGN.md §5, docs/payment-codes.md): provisioning a device's
+//! secret, sealed at rest, and verifying a code a merchant's till scanned.
+//!
+//! The code format, the TOTP window and the replay rule are `danbao_core::paycode`'s; this module
+//! supplies its secret lookup (unsealing rows of the job's own transaction) and replay store
+//! (`CodeTx::use_paycode_step` in the same job as the charge), and adds what the verifier leaves
+//! to the server: a failure budget per merchant and an amount cap.
+
+use std::cell::RefCell;
+
+use danbao_core::paycode::{
+    AccountIndex, IndexMaskKey, PaycodeError, PaycodeSecret, PaycodeStoreError,
+    PaymentCodeVerifier, ReplayStore, VerifiedPaymentCode,
+};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hmac;
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::Tx;
+
+/// Failed charge attempts (unknown account or wrong code) a merchant may make per window.
+pub const FAILURE_BUDGET: u32 = 5;
+/// The failure window, seconds.
+pub const FAILURE_WINDOW_SECS: i64 = 10 * 60;
+
+const SEAL_CONTEXT: &[u8] = b"danbao/paycode-secret/v1";
+const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v1";
+
+/// The deployment's index mask key, derived from the seal key (HMAC-SHA256 with a fixed
+/// label) so it needs no key file of its own. It is given to every device; knowing it does not
+/// reveal the seal key.
+pub fn mask_key(seal_key: &[u8; 32]) -> ApiResult<IndexMaskKey> {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, seal_key);
+    let tag = hmac::sign(&key, MASK_KEY_CONTEXT);
+    IndexMaskKey::from_bytes(tag.as_ref()).map_err(ApiError::storage)
+}
+
+fn aad(account_index: u64) -> Vec<u8> {
+    let mut aad = SEAL_CONTEXT.to_vec();
+    aad.extend_from_slice(&account_index.to_be_bytes());
+    aad
+}
+
+fn sealing_key(seal_key: &[u8; 32]) -> ApiResult<LessSafeKey> {
+    UnboundKey::new(&AES_256_GCM, seal_key)
+        .map(LessSafeKey::new)
+        .map_err(|_| ApiError::storage("the seal key is not an AES-256 key"))
+}
+
+/// Seals a secret with AES-256-GCM under `seal_key`: `nonce ‖ ciphertext ‖ tag`. The account
+/// index is authenticated data, so a sealed secret moved to another row does not open.
+pub fn seal(
+    seal_key: &[u8; 32],
+    nonce: [u8; NONCE_LEN],
+    account_index: u64,
+    secret: &PaycodeSecret,
+) -> ApiResult<Vec<u8>> {
+    let key = sealing_key(seal_key)?;
+    let mut in_out = secret.expose_bytes().to_vec();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad(account_index)),
+        &mut in_out,
+    )
+    .map_err(|_| ApiError::storage("sealing a payment-code secret failed"))?;
+    let mut sealed = nonce.to_vec();
+    sealed.extend_from_slice(&in_out);
+    Ok(sealed)
+}
+
+/// Opens what [`seal`] wrote for `account_index`.
+pub fn unseal(
+    seal_key: &[u8; 32],
+    account_index: u64,
+    sealed: &[u8],
+) -> Result<PaycodeSecret, PaycodeStoreError> {
+    let failed = || PaycodeStoreError::new("a sealed payment-code secret does not open");
+    let key = sealing_key(seal_key).map_err(|_| failed())?;
+    if sealed.len() < NONCE_LEN {
+        return Err(failed());
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
+    let mut in_out = ciphertext.to_vec();
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad(account_index)), &mut in_out)
+        .map_err(|_| failed())?;
+    let secret = PaycodeSecret::from_bytes(plain).map_err(|_| failed());
+    in_out.fill(0);
+    secret
+}
+
+/// Fresh material for one provisioning, drawn outside the job so a retried job is the same.
+pub struct Provisioning {
+    /// The new secret.
+    pub secret: PaycodeSecret,
+    /// Candidate account indexes, tried in order until a free one is found.
+    pub candidates: Vec<u64>,
+    /// The AEAD nonce for sealing.
+    pub nonce: [u8; NONCE_LEN],
+}
+
+/// Stores `fresh.secret` sealed for `device_id` under the first free candidate index and
+/// returns that index. Earlier secrets of the device are revoked.
+pub fn provision(
+    tx: &mut dyn Tx,
+    seal_key: &[u8; 32],
+    user_id: i64,
+    device_id: i64,
+    fresh: &Provisioning,
+    now: i64,
+) -> ApiResult<AccountIndex> {
+    for &candidate in &fresh.candidates {
+        let index = AccountIndex::new(candidate).map_err(ApiError::storage)?;
+        if tx.paycode_secret(candidate)?.is_some() {
+            continue;
+        }
+        let sealed = seal(seal_key, fresh.nonce, candidate, &fresh.secret)?;
+        tx.put_device_paycode_secret(candidate, user_id, device_id, &sealed, now)?;
+        return Ok(index);
+    }
+    Err(ApiError::storage(
+        "no free payment-code account index among the candidates",
+    ))
+}
+
+/// The replay store and secret lookup of one job: both go through the job's transaction.
+struct JobStores<'a, 't> {
+    tx: RefCell<&'a mut (dyn Tx + 't)>,
+    seal_key: &'a [u8; 32],
+    owner: RefCell<Option<i64>>,
+}
+
+impl ReplayStore for JobStores<'_, '_> {
+    fn first_use(&self, account_index: AccountIndex, step: u64) -> Result<bool, PaycodeStoreError> {
+        let mut tx = self
+            .tx
+            .try_borrow_mut()
+            .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?;
+        tx.use_paycode_step(u64::from(account_index.get()), step)
+            .map_err(|error| PaycodeStoreError::new(error.detail))
+    }
+}
+
+impl JobStores<'_, '_> {
+    fn secret_for(
+        &self,
+        account_index: AccountIndex,
+    ) -> Result<Option<PaycodeSecret>, PaycodeStoreError> {
+        let index = u64::from(account_index.get());
+        let row = self
+            .tx
+            .try_borrow_mut()
+            .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?
+            .paycode_secret(index)
+            .map_err(|error| PaycodeStoreError::new(error.detail))?;
+        match row {
+            None => Ok(None),
+            Some((owner, sealed)) => {
+                *self.owner.borrow_mut() = Some(owner);
+                unseal(self.seal_key, index, &sealed).map(Some)
+            }
+        }
+    }
+}
+
+/// A code that verified: whose wallet to charge, and the step details.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted {
+    /// The payer: the owner of the code's account index.
+    pub payer_id: i64,
+    /// What the verifier returned.
+    pub verified: VerifiedPaymentCode,
+}
+
+/// Whether a refusal counts against the merchant's failure budget: guesses, not genuine codes
+/// that are a little late or scanned twice.
+pub fn counts_as_guess(error: &PaycodeError) -> bool {
+    matches!(
+        error,
+        PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. }
+    )
+}
+
+/// Verifies `code` at `now` and records its step as used, in the job's transaction.
+pub fn verify(
+    tx: &mut dyn Tx,
+    verifier: &PaymentCodeVerifier,
+    seal_key: &[u8; 32],
+    code: &str,
+    now: i64,
+) -> Result<Accepted, PaycodeError> {
+    let stores = JobStores {
+        tx: RefCell::new(tx),
+        seal_key,
+        owner: RefCell::new(None),
+    };
+    let lookup = |index: AccountIndex| stores.secret_for(index);
+    let verified = verifier.verify(
+        code,
+        u64::try_from(now).unwrap_or_default(),
+        &lookup,
+        &stores,
+    )?;
+    let payer_id = stores.owner.borrow().ok_or_else(|| PaycodeError::Store {
+        message: "the code's owner was not read".to_owned(),
+    })?;
+    Ok(Accepted { payer_id, verified })
+}
+
+/// Maps a payment-code refusal to the API's stable codes. Store failures are 503s.
+pub fn paycode_error(error: PaycodeError) -> ApiError {
+    // The account index is the customer's, not the merchant's: refusals never name it.
+    let code = match &error {
+        PaycodeError::Malformed { .. } => "invalid_payment_code",
+        PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. } => {
+            return ApiError::unprocessable(
+                "payment_code_rejected",
+                "the payment code matches no customer's current code: it was mistyped, forged \
+                 or belongs to a device that is no longer registered; ask for a fresh code",
+            );
+        }
+        PaycodeError::Expired { .. } => "payment_code_expired",
+        PaycodeError::NotYetValid { .. } => "payment_code_not_yet_valid",
+        PaycodeError::Replayed { .. } => {
+            return ApiError::conflict(
+                "payment_code_used",
+                "this payment code was already charged; each code is accepted once, so the \
+                 customer must show a fresh code",
+            );
+        }
+        PaycodeError::InvalidKey { .. }
+        | PaycodeError::InvalidAccountIndex { .. }
+        | PaycodeError::InvalidOtpParameter { .. }
+        | PaycodeError::Store { .. } => return ApiError::storage(error),
+    };
+    ApiError::unprocessable(code, error.to_string())
+}

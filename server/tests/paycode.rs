@@ -1,0 +1,264 @@
+//! Payment codes over HTTP: provisioning (sealed at rest), a till charging a code once, the
+//! ±1 step window, the failure budget, the amount cap and a payer without funds.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use common::{Server, Wallet};
+use danbao_core::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use serde_json::{Value, json};
+
+/// Moves the server clock and the wallets' signing clocks forward together.
+fn advance(server: &Server, wallets: &[&Wallet], secs: i64) {
+    server.app.clock.advance(secs);
+    for wallet in wallets {
+        wallet.clock_offset.fetch_add(secs, Ordering::Relaxed);
+    }
+}
+
+/// Puts the server clock 30 s into a 60 s step, so codes made at now ± n·60 stay n steps
+/// away while the test runs.
+fn mid_step(server: &Server, wallets: &[&Wallet]) {
+    let into = server.app.now().rem_euclid(60);
+    advance(server, wallets, (90 - into) % 60);
+}
+
+struct Device {
+    generator: PaymentCodeGenerator,
+    answer: Value,
+}
+
+impl Device {
+    fn code_at(&self, unix: i64) -> String {
+        self.generator.generate(unix as u64).digits
+    }
+}
+
+async fn provision(wallet: &Wallet) -> Device {
+    let (status, answer) = wallet.post("/v1/paycode/provision", &json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    let secret = STANDARD.decode(answer["secret"].as_str().unwrap()).unwrap();
+    let mask = STANDARD
+        .decode(answer["mask_key"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(secret.len(), 32);
+    assert_eq!(answer["digits"], 18);
+    let generator = PaymentCodeGenerator::new(
+        PaycodeSecret::from_bytes(&secret).unwrap(),
+        IndexMaskKey::from_bytes(&mask).unwrap(),
+        AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
+    );
+    Device { generator, answer }
+}
+
+async fn charge(merchant: &Wallet, code: &str, amount: &str) -> (u16, Value) {
+    merchant
+        .post(
+            "/v1/merchant/charges",
+            &json!({"payment_code": code, "amount": amount, "currency": "CNY"}),
+        )
+        .await
+}
+
+fn code_of(answer: &(u16, Value)) -> (u16, Option<&str>) {
+    (answer.0, answer.1["code"].as_str())
+}
+
+#[tokio::test]
+async fn a_till_charges_a_code_once_and_the_secret_is_sealed() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice Chen").await;
+    let shop = server.sign_up("shop", "Corner Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+
+    let code = device.code_at(server.app.now());
+    let (status, charged) = charge(&shop, &code, "12.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(charged["payer"]["handle"], "alice");
+    assert_eq!(charged["payer"]["display_name"], "Alice Chen");
+    assert_eq!(charged["step_offset"], 0);
+    assert_eq!(charged["balance"]["available"]["minor"], 1_200);
+    assert_eq!(alice.available("CNY").await, 8_800);
+
+    let replay = charge(&shop, &code, "12.00").await;
+    assert_eq!(
+        code_of(&replay),
+        (409, Some("payment_code_used")),
+        "{}",
+        replay.1
+    );
+    assert!(!replay.1["detail"].as_str().unwrap().contains(&code));
+    let (_, activity) = alice.get("/v1/activity?limit=5").await;
+    assert_eq!(activity["items"][0]["data"]["type"], "paycode");
+    assert_eq!(activity["items"][0]["data"]["counterparty"], "shop");
+
+    // At rest: AES-GCM nonce + ciphertext + tag, never the secret; no stored answer holds it.
+    let secret = STANDARD
+        .decode(device.answer["secret"].as_str().unwrap())
+        .unwrap();
+    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+    let sealed: Vec<u8> = db
+        .query_row(
+            "SELECT sealed FROM paycode_secrets WHERE account_index = ?1",
+            [device.answer["account_index"].as_i64().unwrap()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(sealed.len(), 12 + 32 + 16);
+    assert!(!sealed.windows(8).any(|w| secret.windows(8).any(|s| s == w)));
+    let leaks: i64 = db
+        .query_row(
+            "SELECT count(*) FROM idempotency WHERE instr(body, ?1) > 0",
+            [device.answer["secret"].as_str().unwrap()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(leaks, 0);
+    assert_eq!(server.invariants().await["transfers"], 2);
+}
+
+#[tokio::test]
+async fn one_step_either_side_is_accepted_two_are_not() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    let now = server.app.now();
+
+    for (offset, expected) in [(-60, -1), (60, 1)] {
+        let (status, charged) = charge(&shop, &device.code_at(now + offset), "1.00").await;
+        assert_eq!(status, 200, "{offset}: {charged}");
+        assert_eq!(charged["step_offset"], expected);
+    }
+    let old = charge(&shop, &device.code_at(now - 120), "1.00").await;
+    assert_eq!(
+        code_of(&old),
+        (422, Some("payment_code_expired")),
+        "{}",
+        old.1
+    );
+    let early = charge(&shop, &device.code_at(now + 120), "1.00").await;
+    assert_eq!(code_of(&early), (422, Some("payment_code_not_yet_valid")));
+    let garbage = charge(&shop, "123456", "1.00").await;
+    assert_eq!(code_of(&garbage), (422, Some("invalid_payment_code")));
+    assert_eq!(alice.available("CNY").await, 9_800);
+    assert_eq!(shop.available("CNY").await, 200);
+    server.invariants().await;
+}
+
+#[tokio::test]
+async fn wrong_codes_exhaust_the_merchants_budget() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    let other = server.sign_up("other", "Other Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop, &other]);
+    let device = provision(&alice).await;
+    let genuine = device.code_at(server.app.now());
+
+    for guess in 0..5u8 {
+        let mut wrong = genuine.clone().into_bytes();
+        wrong[17] = b'0' + (wrong[17] - b'0' + 1 + guess % 9) % 10;
+        let wrong = String::from_utf8(wrong).unwrap();
+        let refused = charge(&shop, &wrong, "1.00").await;
+        assert_eq!(
+            code_of(&refused),
+            (422, Some("payment_code_rejected")),
+            "{}",
+            refused.1
+        );
+    }
+    let blocked = charge(&shop, &genuine, "1.00").await;
+    assert_eq!(
+        code_of(&blocked),
+        (429, Some("too_many_attempts")),
+        "{}",
+        blocked.1
+    );
+    assert_eq!(alice.available("CNY").await, 10_000);
+
+    // The budget is the merchant's: another till still charges, and the code is unused.
+    let (status, charged) = charge(&other, &genuine, "1.00").await;
+    assert_eq!(status, 200, "{charged}");
+
+    // After the window the merchant may charge again.
+    advance(&server, &[&alice, &shop, &other], 601);
+    let (status, charged) = charge(&shop, &device.code_at(server.app.now()), "2.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(alice.available("CNY").await, 9_700);
+    server.invariants().await;
+}
+
+#[tokio::test]
+async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_code() {
+    let server = Server::start_with(|config| config.paycode_cap_minor = 50_000).await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "600.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    let code = device.code_at(server.app.now());
+
+    let capped = charge(&shop, &code, "500.01").await;
+    assert_eq!(
+        code_of(&capped),
+        (422, Some("confirmation_required")),
+        "{}",
+        capped.1
+    );
+    let at_cap = charge(&shop, &code, "500.00").await;
+    assert_eq!(code_of(&at_cap), (200, None), "{}", at_cap.1);
+
+    let code = device.code_at(server.app.now() + 60);
+    let poor = charge(&shop, &code, "100.01").await;
+    assert_eq!(
+        code_of(&poor),
+        (422, Some("insufficient_funds")),
+        "{}",
+        poor.1
+    );
+    let (status, charged) = charge(&shop, &code, "100.00").await;
+    assert_eq!(
+        status, 200,
+        "the refused charge did not use the code: {charged}"
+    );
+    assert_eq!(alice.available("CNY").await, 0);
+    assert_eq!(shop.available("CNY").await, 60_000);
+    server.invariants().await;
+}
+
+#[tokio::test]
+async fn reprovisioning_revokes_the_old_secret() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "10.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let first = provision(&alice).await;
+    let second = provision(&alice).await;
+    assert_ne!(first.answer["secret"], second.answer["secret"]);
+    assert_eq!(first.answer["mask_key"], second.answer["mask_key"]);
+    let now = server.app.now();
+    let stale = charge(&shop, &first.code_at(now), "1.00").await;
+    assert_eq!(
+        code_of(&stale),
+        (422, Some("payment_code_rejected")),
+        "{}",
+        stale.1
+    );
+    let (status, charged) = charge(&shop, &second.code_at(now), "1.00").await;
+    assert_eq!(status, 200, "{charged}");
+    // Charging one's own code is refused.
+    let own = charge(&alice, &second.code_at(now + 60), "1.00").await;
+    assert_eq!(code_of(&own), (422, Some("same_account")));
+    assert_eq!(alice.available("CNY").await, 900);
+    server.invariants().await;
+}
