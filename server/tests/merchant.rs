@@ -452,3 +452,34 @@ async fn receive_codes_pay_friends_and_a_failed_payment_leaves_the_code_usable()
     );
     assert_eq!(transfers(&server).await, 4);
 }
+
+#[tokio::test]
+async fn two_payers_racing_on_one_signed_code_pay_it_once() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let carol = server.sign_up("carol", "Carol").await;
+    let bob = server.sign_up("bob", "Bob Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    server.top_up("carol", "100.00", "CNY").await;
+    for _ in 0..5 {
+        let issued = issue(
+            &bob,
+            json!({"kind": "merchant", "amount": "1.00", "currency": "CNY"}),
+        )
+        .await;
+        let body = json!({"code": issued["code"]});
+        let (a, c) = tokio::join!(
+            alice.post("/v1/payments", &body),
+            carol.post("/v1/payments", &body)
+        );
+        let mut statuses = [a.0, c.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{} / {}", a.1, c.1);
+    }
+    assert_eq!(
+        alice.available("CNY").await + carol.available("CNY").await,
+        19_500
+    );
+    assert_eq!(bob.available("CNY").await, 500);
+    assert_eq!(transfers(&server).await, 7);
+}

@@ -262,3 +262,25 @@ async fn reprovisioning_revokes_the_old_secret() {
     assert_eq!(alice.available("CNY").await, 900);
     server.invariants().await;
 }
+
+#[tokio::test]
+async fn two_tills_racing_on_one_code_charge_it_once() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let one = server.sign_up("one", "Till One").await;
+    let two = server.sign_up("two", "Till Two").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &one, &two]);
+    let device = provision(&alice).await;
+    let now = server.app.now();
+    for offset in [-60, 0, 60] {
+        let code = device.code_at(now + offset);
+        let (a, b) = tokio::join!(charge(&one, &code, "1.00"), charge(&two, &code, "1.00"));
+        let mut statuses = [a.0, b.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{} / {}", a.1, b.1);
+    }
+    assert_eq!(alice.available("CNY").await, 9_700);
+    assert_eq!(one.available("CNY").await + two.available("CNY").await, 300);
+    server.invariants().await;
+}
