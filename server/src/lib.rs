@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod service;
 pub mod store;
+pub mod timers;
 
 pub use app::{App, AppState};
 pub use config::Config;
@@ -39,11 +40,13 @@ pub async fn serve<S: Store>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let timers = tokio::spawn(timers::run(app.clone()));
     let router = api::router(app);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await?;
     housekeeping.abort();
+    timers.abort();
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use crate::store::Store;
 pub mod admin;
 pub mod identity;
 pub mod merchant;
+pub mod orders;
 pub mod paycode;
 pub mod requests;
 pub mod wallet;
@@ -67,6 +68,16 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/v1/merchant/charges", post(paycode::charge::<S>))
         .route("/v1/admin/invariants", get(admin::invariants::<S>))
         .route("/v1/admin/clock", post(admin::advance_clock::<S>))
+        // orders
+        .route(
+            "/v1/orders",
+            post(orders::create::<S>).get(orders::list::<S>),
+        )
+        .route("/v1/orders/pay-code", post(orders::pay_code::<S>))
+        .route("/v1/orders/{id}", get(orders::show::<S>))
+        .route("/v1/orders/{id}/{action}", post(orders::act::<S>))
+        .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
+        .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

@@ -8,6 +8,7 @@ use crate::store::{StoredResponse, Tx};
 
 pub mod ledger;
 pub mod merchant;
+pub mod orders;
 pub mod paycode;
 
 /// An answer as it goes on the wire (and into the idempotency store).

@@ -298,6 +298,14 @@ pub trait OrderTx {
     fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>>;
     /// Orders where the user is buyer or seller, newest first, before `before`.
     fn orders_of(&mut self, user_id: i64, before: i64, limit: u32) -> ApiResult<Vec<OrderRecord>>;
+    /// Orders where the user is buyer or seller, newest first by (created_at, id), strictly
+    /// before the keyset cursor `before` (from the last row of the previous page), at most `limit`.
+    fn orders_page(
+        &mut self,
+        user_id: i64,
+        before: Option<(i64, &str)>,
+        limit: u32,
+    ) -> ApiResult<Vec<OrderRecord>>;
 }
 
 /// Single-use markers for signed QR codes and payment codes.

@@ -33,6 +33,7 @@ pub const MAX_BATCH: usize = 512;
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("sql/001_initial.sql")),
+        M::up(include_str!("sql/002_orders.sql")),
         M::up(include_str!("sql/003_merchant.sql")),
     ])
 }
@@ -796,6 +797,28 @@ impl OrderTx for SqliteTx<'_> {
              ORDER BY created_at DESC, id DESC LIMIT ?3"
         ))?;
         let rows = statement.query_map(params![user_id, before, limit], order_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn orders_page(
+        &mut self,
+        user_id: i64,
+        before: Option<(i64, &str)>,
+        limit: u32,
+    ) -> ApiResult<Vec<OrderRecord>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        // One index range per role, each stopping after `limit` rows, then merged.
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT * FROM (SELECT {ORDER_COLUMNS} FROM orders
+                 WHERE seller_id = ?1 AND (created_at, id) < (?2, ?3)
+                 ORDER BY created_at DESC, id DESC LIMIT ?4)
+             UNION ALL
+             SELECT * FROM (SELECT {ORDER_COLUMNS} FROM orders
+                 WHERE buyer_id = ?1 AND seller_id <> ?1 AND (created_at, id) < (?2, ?3)
+                 ORDER BY created_at DESC, id DESC LIMIT ?4)
+             ORDER BY created_at DESC, id DESC LIMIT ?4"
+        ))?;
+        let rows = statement.query_map(params![user_id, at, id, limit], order_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

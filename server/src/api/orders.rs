@@ -1,0 +1,281 @@
+//! Escrow orders over HTTP (DESIGN.md §4): create, read, list, every transition, pay by
+//! scanned order code, and the operator's view and resolution.
+//!
+//! Every step is a signed POST with an Idempotency-Key; the handler only parses and hands a
+//! job to the store, and the rules are the escrow machine's (see [`crate::service::orders`]).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use danbao_core::escrow::{Party, UnansweredRefund, Windows};
+use danbao_core::qr::danbao::Nonce;
+use ring::rand::SecureRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::{Operator, Signed};
+use crate::error::{ApiError, ApiResult};
+use crate::service::orders::{self as escrow, Action, Actor, NewOrder, OrderView};
+use crate::service::{self, Answer, ledger};
+use crate::store::Store;
+
+/// Body of `POST /v1/orders`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    /// What is sold, 1–80 characters.
+    pub title: String,
+    /// Decimal price, e.g. "199.00".
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Seconds the buyer has to pay (60 s to 30 days; default from the server settings).
+    pub pay_window_secs: Option<i64>,
+    /// Seconds after shipping before the order completes by itself (60 s to 90 days; default
+    /// from the server settings).
+    pub auto_confirm_secs: Option<i64>,
+}
+
+/// Answer of `POST /v1/orders`: the order and the signed code the buyer scans.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreatedOrder {
+    /// The order as the seller sees it.
+    pub order: OrderView,
+    /// The signed Danbao order code (EMV text to render as a QR code); valid until `pay_by`.
+    pub code: String,
+}
+
+/// Body of `POST /v1/orders/pay-code`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayCode {
+    /// The scanned order code, as text.
+    pub code: String,
+}
+
+/// Query of `GET /v1/orders`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderPage {
+    /// `next_cursor` of the previous page; absent for the newest orders.
+    pub cursor: Option<String>,
+    /// At most this many (1–200, default 50).
+    pub limit: Option<u32>,
+}
+
+/// A page of the caller's orders, newest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OrderList {
+    /// The orders as the caller sees them.
+    pub items: Vec<OrderView>,
+    /// Pass as `cursor` for the next page; `None` when this was the last.
+    pub next_cursor: Option<String>,
+}
+
+fn window(name: &str, value: Option<i64>, default: i64, min: i64, max: i64) -> ApiResult<i64> {
+    match value {
+        None => Ok(default),
+        Some(secs) if (min..=max).contains(&secs) => Ok(secs),
+        Some(secs) => Err(ApiError::unprocessable(
+            "invalid_window",
+            format!("{name} {secs} is outside {min} to {max} seconds"),
+        )),
+    }
+}
+
+fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
+    let mut bytes = [0u8; 12];
+    app.rng
+        .fill(&mut bytes)
+        .map_err(|_| ApiError::storage("the random source failed"))?;
+    Ok(format!("ord_{}", danbao_core::protocol::hex_lower(&bytes)))
+}
+
+/// `POST /v1/orders`: the caller (seller) opens an order and gets the code to show the buyer.
+pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
+    let request: CreateOrder = service::parse_body(&signed.body)?;
+    escrow::check_text("title", &request.title, escrow::MAX_TITLE_CHARS)?;
+    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    let config = &app.config;
+    let windows = Windows {
+        pay: window(
+            "pay_window_secs",
+            request.pay_window_secs,
+            config.pay_window_secs,
+            escrow::MIN_PAY_WINDOW_SECS,
+            escrow::MAX_PAY_WINDOW_SECS,
+        )?,
+        auto_confirm: window(
+            "auto_confirm_secs",
+            request.auto_confirm_secs,
+            config.auto_confirm_secs,
+            escrow::MIN_AUTO_CONFIRM_SECS,
+            escrow::MAX_AUTO_CONFIRM_SECS,
+        )?,
+        refund_answer: config.refund_answer_secs,
+        unanswered_refund: if config.auto_accept_refunds {
+            UnansweredRefund::AutoAccept
+        } else {
+            UnansweredRefund::Dispute
+        },
+    };
+    let new = NewOrder {
+        id: order_id(&app)?,
+        title: request.title,
+        amount,
+        windows,
+    };
+    let nonce = Nonce::random(&app.rng).map_err(ApiError::storage)?;
+    let now = app.now();
+    let signer = app.clone();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &signed, now, |tx| {
+                let (record, seller) = escrow::create(tx, signed.user_id, &new, now)?;
+                let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
+                let order = escrow::view_of(&record, &seller, None, Party::Seller);
+                Answer::with_status(201, &CreatedOrder { order, code })
+            })
+        })
+        .await
+}
+
+/// `GET /v1/orders/{id}`: the order as the caller (buyer or seller) sees it; 404 for others.
+pub async fn show<S: Store>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    signed: Signed,
+) -> ApiResult<Json<OrderView>> {
+    let view = app
+        .store
+        .read(move |tx| escrow::visible(tx, &id, signed.user_id))
+        .await?;
+    Ok(Json(view))
+}
+
+/// `GET /v1/orders?cursor=&limit=`: the caller's orders (as buyer or seller), newest first,
+/// by keyset pagination.
+pub async fn list<S: Store>(
+    State(app): State<App<S>>,
+    Query(page): Query<OrderPage>,
+    signed: Signed,
+) -> ApiResult<Json<OrderList>> {
+    let limit = match page.limit.unwrap_or(50) {
+        limit @ 1..=200 => limit,
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_limit",
+                format!("limit {other} is not within 1–200"),
+            ));
+        }
+    };
+    let before = page
+        .cursor
+        .as_deref()
+        .map(escrow::parse_cursor)
+        .transpose()?;
+    let user_id = signed.user_id;
+    let list = app
+        .store
+        .read(move |tx| {
+            let before = before.as_ref().map(|(at, id)| (*at, id.as_str()));
+            let records = tx.orders_page(user_id, before, limit)?;
+            let next_cursor = (records.len() == limit as usize)
+                .then(|| records.last().map(escrow::cursor_of))
+                .flatten();
+            let mut items = Vec::with_capacity(records.len());
+            for record in &records {
+                let role = escrow::role_of(record, user_id).unwrap_or(Party::Buyer);
+                items.push(escrow::view(tx, record, role)?);
+            }
+            Ok(OrderList { items, next_cursor })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// `POST /v1/orders/{id}/{action}`: one step by the buyer or seller — `pay`, `ship`
+/// {carrier, tracking}, `cancel`, `confirm`, `refund-request` {amount}, `refund-accept`,
+/// `refund-reject` (and `resolve`, which the machine refuses to anyone but the operator).
+/// Answers the order as the caller now sees it.
+pub async fn act<S: Store>(
+    State(app): State<App<S>>,
+    Path((id, slug)): Path<(String, String)>,
+    signed: Signed,
+) -> ApiResult<Answer> {
+    let action = Action::from_request(&slug, &signed.body)?;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &signed, now, |tx| {
+                let record = escrow::step(tx, &id, Actor::User(signed.user_id), &action, now)?;
+                let role = escrow::role_of(&record, signed.user_id).unwrap_or(Party::Buyer);
+                Answer::ok(&escrow::view(tx, &record, role)?)
+            })
+        })
+        .await
+}
+
+/// `POST /v1/orders/pay-code` {code}: pays the order of a scanned order code. The code must be
+/// genuine (signed by this server), unexpired, unused and match its order.
+pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
+    let request: PayCode = service::parse_body(&signed.body)?;
+    let keys = HashMap::from([(app.code_signer.key_id().to_owned(), app.code_public_key)]);
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &signed, now, |tx| {
+                let record = escrow::pay_by_code(tx, &request.code, &keys, signed.user_id, now)?;
+                Answer::ok(&escrow::view(tx, &record, Party::Buyer)?)
+            })
+        })
+        .await
+}
+
+/// `GET /v1/admin/orders/{id}` (operator): any order, with the operator's actions.
+pub async fn admin_show<S: Store>(
+    State(app): State<App<S>>,
+    _operator: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderView>> {
+    let view = app
+        .store
+        .read(move |tx| {
+            let record = tx.order(&id)?.ok_or_else(|| escrow::unknown_order(&id))?;
+            escrow::view(tx, &record, Party::Operator)
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+/// `POST /v1/admin/orders/{id}/resolve` (operator) {resolution: release|refund|split,
+/// to_seller?}: settles a disputed order. Needs an Idempotency-Key.
+pub async fn resolve<S: Store>(
+    State(app): State<App<S>>,
+    _operator: Operator,
+    Path(id): Path<String>,
+    request: Request,
+) -> ApiResult<Answer> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let key = parts
+        .headers
+        .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(service::missing_key)?;
+    let hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
+    let action = Action::from_request("resolve", &body)?;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            service::once_keyed(tx, -1, &key, &hash, now, |tx| {
+                let record = escrow::step(tx, &id, Actor::Operator, &action, now)?;
+                Answer::ok(&escrow::view(tx, &record, Party::Operator)?)
+            })
+        })
+        .await
+}

@@ -1,0 +1,822 @@
+//! Escrow orders (DESIGN.md §4) as jobs over a [`Tx`].
+//!
+//! The rules are `danbao_core::escrow::Order::apply`; this module only finds out *who* is
+//! asking (the caller's relation to the order gives the [`Party`]), runs the machine, commits
+//! the ledger [`Effect`]s it returns in the same transaction, stores the new order (and with it
+//! the next deadline the timer loop scans) and appends the change to both parties' feeds.
+//!
+//! Ledger transfers of an order have ids derived from (order id, leg): one hold, and at most
+//! one post or one void of it, so a retried or repeated step can never move money twice.
+
+use std::collections::HashMap;
+
+use danbao_core::escrow::{Deadline, Effect, Event, Order, OrderState, Party, Resolution, Windows};
+use danbao_core::ledger::{Transfer, TransferId, TransferKind};
+use danbao_core::money::{Currency, Money};
+use danbao_core::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::ledger::{self, AmountView};
+use crate::store::{OrderRecord, Tx, User};
+
+/// Shortest pay window a seller may choose (seconds).
+pub const MIN_PAY_WINDOW_SECS: i64 = 60;
+/// Longest pay window a seller may choose: 30 days.
+pub const MAX_PAY_WINDOW_SECS: i64 = 30 * 24 * 3600;
+/// Shortest auto-confirm window a seller may choose (seconds).
+pub const MIN_AUTO_CONFIRM_SECS: i64 = 60;
+/// Longest auto-confirm window a seller may choose: 90 days.
+pub const MAX_AUTO_CONFIRM_SECS: i64 = 90 * 24 * 3600;
+/// Longest order title, in characters.
+pub const MAX_TITLE_CHARS: usize = 80;
+/// City written into order codes (EMV tag 60 is mandatory; sellers here are online shops).
+pub const ORDER_CODE_CITY: &str = "Online";
+/// Country written into order codes (EMV tag 58).
+pub const ORDER_CODE_COUNTRY: &str = "CN";
+/// Merchant category code written into order codes: 5399, miscellaneous general merchandise.
+pub const ORDER_CODE_MCC: &str = "5399";
+
+/// Who sends a step: a signed-in user (buyer or seller, decided by the order), the operator,
+/// or the timer loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A user, by id.
+    User(i64),
+    /// The operator (bearer token).
+    Operator,
+    /// The scheduler delivering a deadline.
+    Timer,
+}
+
+/// How an operator settles a dispute, as the API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionKind {
+    /// Everything to the seller.
+    Release,
+    /// Everything back to the buyer.
+    Refund,
+    /// `to_seller` to the seller, the rest back to the buyer.
+    Split,
+}
+
+/// One requested step, before amounts are read in the order's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Pay into escrow.
+    Pay,
+    /// Ship with carrier and tracking number.
+    Ship {
+        /// Carrier name.
+        carrier: String,
+        /// Tracking number.
+        tracking: String,
+    },
+    /// Close the order before it ships.
+    Cancel,
+    /// Confirm receipt.
+    Confirm,
+    /// Ask for `amount` (decimal text in the order's currency) back.
+    RequestRefund {
+        /// Decimal amount, e.g. "30.00".
+        amount: String,
+    },
+    /// Accept the open refund request.
+    AcceptRefund,
+    /// Reject the open refund request.
+    RejectRefund,
+    /// Settle a dispute.
+    Resolve {
+        /// Release, refund or split.
+        resolution: ResolutionKind,
+        /// The seller's share for a split (decimal text).
+        to_seller: Option<String>,
+    },
+    /// A deadline passed.
+    Deadline(Deadline),
+}
+
+impl Action {
+    /// The step named by an API path segment (`pay`, `ship`, `cancel`, `confirm`,
+    /// `refund-request`, `refund-accept`, `refund-reject`, `resolve`), with its JSON body.
+    pub fn from_request(slug: &str, body: &[u8]) -> ApiResult<Self> {
+        match slug {
+            "pay" => empty(body).map(|()| Self::Pay),
+            "cancel" => empty(body).map(|()| Self::Cancel),
+            "confirm" => empty(body).map(|()| Self::Confirm),
+            "refund-accept" => empty(body).map(|()| Self::AcceptRefund),
+            "refund-reject" => empty(body).map(|()| Self::RejectRefund),
+            "ship" => {
+                let ship: ShipBody = super::parse_body(body)?;
+                check_text("carrier", &ship.carrier, 40)?;
+                check_text("tracking", &ship.tracking, 64)?;
+                Ok(Self::Ship {
+                    carrier: ship.carrier,
+                    tracking: ship.tracking,
+                })
+            }
+            "refund-request" => {
+                let refund: RefundBody = super::parse_body(body)?;
+                Ok(Self::RequestRefund {
+                    amount: refund.amount,
+                })
+            }
+            "resolve" => {
+                let resolve: ResolveBody = super::parse_body(body)?;
+                match (resolve.resolution, &resolve.to_seller) {
+                    (ResolutionKind::Split, None) => Err(ApiError::bad_request(
+                        "invalid_body",
+                        "a split needs to_seller: the seller's share, e.g. \"40.00\"",
+                    )),
+                    (ResolutionKind::Release | ResolutionKind::Refund, Some(_)) => {
+                        Err(ApiError::bad_request(
+                            "invalid_body",
+                            "to_seller is only for resolution \"split\"; release and refund move \
+                             the whole amount",
+                        ))
+                    }
+                    _ => Ok(Self::Resolve {
+                        resolution: resolve.resolution,
+                        to_seller: resolve.to_seller,
+                    }),
+                }
+            }
+            other => Err(ApiError::not_found(
+                "no_such_route",
+                format!(
+                    "orders have no action {other:?}; use pay, ship, cancel, confirm, \
+                     refund-request, refund-accept, refund-reject or resolve"
+                ),
+            )),
+        }
+    }
+
+    /// The machine's event, reading amounts in the order's `currency`.
+    pub fn event(&self, currency: Currency) -> ApiResult<Event> {
+        Ok(match self {
+            Self::Pay => Event::Pay,
+            Self::Ship { carrier, tracking } => Event::Ship {
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+            },
+            Self::Cancel => Event::Cancel,
+            Self::Confirm => Event::ConfirmReceipt,
+            Self::RequestRefund { amount } => Event::RequestRefund {
+                amount: ledger::parse_amount(amount, currency.code())?,
+            },
+            Self::AcceptRefund => Event::AcceptRefund,
+            Self::RejectRefund => Event::RejectRefund,
+            Self::Resolve {
+                resolution,
+                to_seller,
+            } => Event::Resolve(match (resolution, to_seller) {
+                (ResolutionKind::Release, _) => Resolution::Release,
+                (ResolutionKind::Refund, _) => Resolution::Refund,
+                (ResolutionKind::Split, Some(share)) => Resolution::Split {
+                    to_seller: ledger::parse_amount(share, currency.code())?,
+                },
+                (ResolutionKind::Split, None) => {
+                    return Err(ApiError::bad_request(
+                        "invalid_body",
+                        "a split needs to_seller: the seller's share",
+                    ));
+                }
+            }),
+            Self::Deadline(deadline) => Event::Deadline(*deadline),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
+/// Steps without parameters accept an empty body or `{}`.
+fn empty(body: &[u8]) -> ApiResult<()> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    super::parse_body::<NoFields>(body).map(|_| ())
+}
+
+/// Body of `POST /v1/orders/{id}/ship`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipBody {
+    /// Carrier name, 1–40 characters.
+    pub carrier: String,
+    /// Tracking number, 1–64 characters.
+    pub tracking: String,
+}
+
+/// Body of `POST /v1/orders/{id}/refund-request`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// How much back, decimal text in the order's currency.
+    pub amount: String,
+}
+
+/// Body of `POST /v1/admin/orders/{id}/resolve`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// release, refund or split.
+    pub resolution: ResolutionKind,
+    /// For a split: the seller's share, decimal text.
+    pub to_seller: Option<String>,
+}
+
+/// Checks a free-text field: 1–`max` characters, no control characters, no outer spaces.
+pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
+    let count = value.chars().count();
+    let problem = if count == 0 || count > max {
+        Some(format!("has {count} characters; 1 to {max} are allowed"))
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character".to_owned())
+    } else if value.trim() != value {
+        Some("has leading or trailing spaces".to_owned())
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(ApiError::unprocessable(
+            "invalid_text",
+            format!("{field} {value:?} {problem}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A party as an order shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    /// The handle.
+    pub handle: String,
+    /// The display name.
+    pub display_name: String,
+}
+
+impl From<&User> for PartyView {
+    fn from(user: &User) -> Self {
+        Self {
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
+
+/// An open refund request as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequestView {
+    /// What the buyer asked back.
+    pub amount: AmountView,
+    /// When the seller's silence starts to count (Unix seconds).
+    pub answer_by: i64,
+}
+
+/// Carrier and tracking number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    /// Carrier name.
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking: String,
+}
+
+/// The next timer of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineView {
+    /// Which deadline.
+    pub kind: Deadline,
+    /// When it fires (Unix seconds).
+    pub at: i64,
+}
+
+/// An order as one party sees it: the screen's data, including the actions the party may
+/// take now (the `/v1/orders/{id}/{action}` path segments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// The order id.
+    pub id: String,
+    /// What is sold.
+    pub title: String,
+    /// Where the order is.
+    pub state: OrderState,
+    /// The viewer's part in the order (buyer, seller or operator).
+    pub role: Party,
+    /// What the viewer may do now.
+    pub actions: Vec<String>,
+    /// The price.
+    pub amount: AmountView,
+    /// The seller.
+    pub seller: PartyView,
+    /// The buyer, once someone paid.
+    pub buyer: Option<PartyView>,
+    /// When an unpaid order is cancelled (Unix seconds).
+    pub pay_by: i64,
+    /// When a shipped order completes by itself, while that clock runs.
+    pub auto_confirm_at: Option<i64>,
+    /// The open refund request.
+    pub refund_request: Option<RefundRequestView>,
+    /// Carrier and tracking once shipped.
+    pub shipment: Option<ShipmentView>,
+    /// What the seller received in the end.
+    pub released: Option<AmountView>,
+    /// What went back to the buyer in the end.
+    pub refunded: Option<AmountView>,
+    /// The next timer, if one runs.
+    pub next_deadline: Option<DeadlineView>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last change.
+    pub updated_at: i64,
+}
+
+/// The API path segment of a machine event name (what [`Order::allowed_events`] returns).
+pub fn action_slug(event_name: &str) -> &str {
+    match event_name {
+        "confirm receipt" => "confirm",
+        "request refund" => "refund-request",
+        "accept refund" => "refund-accept",
+        "reject refund" => "refund-reject",
+        other => other,
+    }
+}
+
+/// The view of `record` for `role`, with the parties already loaded.
+pub fn view_of(
+    record: &OrderRecord,
+    seller: &User,
+    buyer: Option<&User>,
+    role: Party,
+) -> OrderView {
+    let order = &record.order;
+    OrderView {
+        id: record.id.clone(),
+        title: record.title.clone(),
+        state: order.state,
+        role,
+        actions: order
+            .allowed_events(role)
+            .into_iter()
+            .map(|name| action_slug(name).to_owned())
+            .collect(),
+        amount: order.amount.into(),
+        seller: seller.into(),
+        buyer: buyer.map(PartyView::from),
+        pay_by: order.pay_by,
+        auto_confirm_at: order.auto_confirm_at,
+        refund_request: order.refund_request.map(|request| RefundRequestView {
+            amount: request.amount.into(),
+            answer_by: request.answer_by,
+        }),
+        shipment: order
+            .shipment
+            .as_ref()
+            .map(|(carrier, tracking)| ShipmentView {
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+            }),
+        released: order.released.map(AmountView::from),
+        refunded: order.refunded.map(AmountView::from),
+        next_deadline: order
+            .next_deadline()
+            .map(|(kind, at)| DeadlineView { kind, at }),
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }
+}
+
+fn user(tx: &mut dyn Tx, id: i64) -> ApiResult<User> {
+    tx.user(id)?
+        .ok_or_else(|| ApiError::storage(format!("order party {id} has no user row")))
+}
+
+/// The parties of an order.
+struct Parties {
+    seller: User,
+    buyer: Option<User>,
+}
+
+fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ApiResult<Parties> {
+    Ok(Parties {
+        seller: user(tx, record.seller_id)?,
+        buyer: record.buyer_id.map(|id| user(tx, id)).transpose()?,
+    })
+}
+
+/// The view of `record` for `role`, loading the parties.
+pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ApiResult<OrderView> {
+    let Parties { seller, buyer } = parties(tx, record)?;
+    Ok(view_of(record, &seller, buyer.as_ref(), role))
+}
+
+/// The refusal for an order that does not exist or is not the caller's to see.
+pub fn unknown_order(id: &str) -> ApiError {
+    ApiError::not_found(
+        "unknown_order",
+        format!("there is no order {id:?} of yours; check the id, or scan the order code to pay"),
+    )
+}
+
+/// The caller's part in an order, if any.
+pub fn role_of(record: &OrderRecord, user_id: i64) -> Option<Party> {
+    if record.seller_id == user_id {
+        Some(Party::Seller)
+    } else if record.buyer_id == Some(user_id) {
+        Some(Party::Buyer)
+    } else {
+        None
+    }
+}
+
+/// An order for the caller to see: as buyer or seller, otherwise 404.
+pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ApiResult<OrderView> {
+    let record = tx.order(id)?.ok_or_else(|| unknown_order(id))?;
+    let role = role_of(&record, user_id).ok_or_else(|| unknown_order(id))?;
+    view(tx, &record, role)
+}
+
+/// What a seller asks for when creating an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// Server-chosen id (random, chosen outside the job so a retried job keeps it).
+    pub id: String,
+    /// What is sold.
+    pub title: String,
+    /// The price.
+    pub amount: Money,
+    /// The windows the order runs on.
+    pub windows: Windows,
+}
+
+/// Stores a new order of `seller_id`, appends it to the seller's feed and returns it.
+pub fn create(
+    tx: &mut dyn Tx,
+    seller_id: i64,
+    new: &NewOrder,
+    now: i64,
+) -> ApiResult<(OrderRecord, User)> {
+    let seller = user(tx, seller_id)?;
+    let record = OrderRecord {
+        id: new.id.clone(),
+        seller_id,
+        buyer_id: None,
+        title: new.title.clone(),
+        order: Order::new(new.amount, new.windows, now),
+        hold_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_order(&record)?;
+    let seller_view = view_of(&record, &seller, None, Party::Seller);
+    tx.append_event(
+        seller_id,
+        "order",
+        &json!({"event": "create", "order": seller_view}),
+        now,
+    )?;
+    Ok((record, seller))
+}
+
+/// Signs the per-order Danbao code the buyer scans: valid from `now` until the pay window
+/// closes, with a fresh `nonce` that [`pay_by_code`] marks used.
+pub fn order_code(
+    signer: &DanbaoSigner,
+    nonce: Nonce,
+    record: &OrderRecord,
+    seller: &User,
+    now: i64,
+) -> ApiResult<String> {
+    let name: String = seller.display_name.chars().take(25).collect();
+    let name = match name.trim() {
+        "" => seller.handle.clone(),
+        trimmed => trimmed.to_owned(),
+    };
+    let code = DanbaoCode::Order(OrderCode {
+        merchant_id: seller.handle.clone(),
+        order_id: record.id.clone(),
+        merchant_name: name,
+        merchant_city: ORDER_CODE_CITY.to_owned(),
+        country: ORDER_CODE_COUNTRY.to_owned(),
+        mcc: ORDER_CODE_MCC.to_owned(),
+        currency: record.order.amount.currency(),
+        amount_minor: record.order.amount.minor(),
+    });
+    let issued_at = u64::try_from(now).map_err(ApiError::storage)?;
+    let expires_at = u64::try_from(record.order.pay_by).map_err(ApiError::storage)?;
+    danbao::issue(&code, signer, nonce, issued_at, expires_at).map_err(ApiError::storage)
+}
+
+/// Maps why a scanned code was refused to the API's codes.
+pub fn code_error(error: DanbaoError) -> ApiError {
+    let code = match error {
+        DanbaoError::Expired { .. } => "code_expired",
+        DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
+        DanbaoError::UnknownKey { .. } | DanbaoError::BadSignature { .. } => "code_not_genuine",
+        _ => "invalid_code",
+    };
+    ApiError::unprocessable(code, error.to_string())
+}
+
+/// Pays the order named by a scanned order code: verifies the code's signature against the
+/// server's own key and its expiry at `now`, checks it matches the order, marks its nonce used
+/// (a code pays once) and pays as `payer`.
+pub fn pay_by_code(
+    tx: &mut dyn Tx,
+    text: &str,
+    keys: &HashMap<String, [u8; 32]>,
+    payer: i64,
+    now: i64,
+) -> ApiResult<OrderRecord> {
+    let verified =
+        danbao::verify(text, keys, u64::try_from(now).unwrap_or(0)).map_err(code_error)?;
+    let DanbaoCode::Order(code) = &verified.code else {
+        return Err(ApiError::unprocessable(
+            "not_an_order_code",
+            format!(
+                "this is a {} code; POST /v1/orders/pay-code takes an order code",
+                verified.code.kind()
+            ),
+        ));
+    };
+    let seal = verified
+        .seal
+        .as_ref()
+        .ok_or_else(|| ApiError::unprocessable("invalid_code", "an order code must be signed"))?;
+    let record = tx
+        .order(&code.order_id)?
+        .ok_or_else(|| unknown_order(&code.order_id))?;
+    let seller = user(tx, record.seller_id)?;
+    let amount = record.order.amount;
+    if seller.handle != code.merchant_id
+        || amount.currency() != code.currency
+        || amount.minor() != code.amount_minor
+    {
+        return Err(ApiError::unprocessable(
+            "code_mismatch",
+            format!(
+                "the code asks {} for {} but order {} is {} from {}",
+                code.merchant_id,
+                Money::from_minor(code.amount_minor, code.currency).format_with_code(),
+                record.id,
+                amount.format_with_code(),
+                seller.handle
+            ),
+        ));
+    }
+    if !tx.use_code_nonce(&seal.nonce.to_text(), now)? {
+        return Err(ApiError::conflict(
+            "code_used",
+            "this order code was used already; each code pays once",
+        ));
+    }
+    step(tx, &record.id, Actor::User(payer), &Action::Pay, now)
+}
+
+/// A money movement of an order, for the feeds.
+struct Movement {
+    kind: &'static str,
+    id: TransferId,
+    amount: Money,
+    /// For a post: what went back to the buyer.
+    returned: Option<Money>,
+}
+
+/// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
+pub fn order_transfer_id(order_id: &str, leg: &str) -> TransferId {
+    let seed = format!("danbao-order-transfer\n{order_id}\n{leg}");
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    TransferId(u128::from_be_bytes(bytes))
+}
+
+/// Commits the machine's effects to the ledger: hold, post of the hold, void of the hold.
+fn commit_effects(
+    tx: &mut dyn Tx,
+    record: &mut OrderRecord,
+    effects: &[Effect],
+    now: i64,
+) -> ApiResult<Vec<Movement>> {
+    let mut moved = Vec::new();
+    for effect in effects {
+        let currency = record.order.amount.currency();
+        let buyer_id = record.buyer_id.ok_or_else(|| {
+            ApiError::storage(format!("order {} moves money but has no buyer", record.id))
+        })?;
+        let buyer = ledger::wallet(tx, buyer_id, currency)?;
+        let seller = ledger::wallet(tx, record.seller_id, currency)?;
+        let hold = || {
+            record.hold_id.ok_or_else(|| {
+                ApiError::storage(format!("order {} resolves a hold it never made", record.id))
+            })
+        };
+        let (kind, transfer, returned) = match *effect {
+            Effect::Hold { amount } => {
+                let id = order_transfer_id(&record.id, "hold");
+                let transfer = Transfer {
+                    id,
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount,
+                    kind: TransferKind::Pending,
+                };
+                ("escrow_hold", transfer, None)
+            }
+            Effect::Post { amount } => {
+                let transfer = Transfer {
+                    id: order_transfer_id(&record.id, "post"),
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount,
+                    kind: TransferKind::Post {
+                        pending_id: hold()?,
+                    },
+                };
+                let returned = record.order.amount.checked_sub(amount)?;
+                ("escrow_release", transfer, Some(returned))
+            }
+            Effect::Void => {
+                let transfer = Transfer {
+                    id: order_transfer_id(&record.id, "void"),
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount: record.order.amount,
+                    kind: TransferKind::Void {
+                        pending_id: hold()?,
+                    },
+                };
+                ("escrow_refund", transfer, None)
+            }
+        };
+        ledger::apply(tx, transfer, now)?;
+        if let Effect::Hold { .. } = effect {
+            record.hold_id = Some(transfer.id);
+        }
+        moved.push(Movement {
+            kind,
+            id: transfer.id,
+            amount: transfer.amount,
+            returned,
+        });
+    }
+    Ok(moved)
+}
+
+/// The party `actor` plays in `record` for `action`; a user who is neither buyer nor seller
+/// becomes the buyer by paying an order nobody has paid, and otherwise gets 404.
+fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ApiResult<Party> {
+    match actor {
+        Actor::Operator => Ok(Party::Operator),
+        Actor::Timer => Ok(Party::Timer),
+        Actor::User(user_id) => match role_of(record, user_id) {
+            Some(role) => Ok(role),
+            None if record.buyer_id.is_none() && *action == Action::Pay => Ok(Party::Buyer),
+            None => Err(unknown_order(&record.id)),
+        },
+    }
+}
+
+/// Runs one step of the order `order_id`: the machine decides, the effects are committed to
+/// the ledger, the order (with its next deadline) is stored and both feeds get the change.
+/// Refusals are the machine's: 409 illegal_transition, 403 wrong_party; 404 for strangers.
+pub fn step(
+    tx: &mut dyn Tx,
+    order_id: &str,
+    actor: Actor,
+    action: &Action,
+    now: i64,
+) -> ApiResult<OrderRecord> {
+    let mut record = tx.order(order_id)?.ok_or_else(|| unknown_order(order_id))?;
+    let party = party_for(&record, actor, action)?;
+    let event = action.event(record.order.amount.currency())?;
+    let (next, effects) = record.order.apply(&event, party, now)?;
+    if let (Party::Buyer, Actor::User(user_id), None) = (party, actor, record.buyer_id) {
+        record.buyer_id = Some(user_id);
+    }
+    record.order = next;
+    record.updated_at = now;
+    let moved = commit_effects(tx, &mut record, &effects, now)?;
+    tx.save_order(&record)?;
+    announce(tx, &record, event.name(), &moved, now)?;
+    Ok(record)
+}
+
+/// Appends the change to both parties' feeds: an "order" event with each party's own view,
+/// and a "transfer" event per money movement.
+fn announce(
+    tx: &mut dyn Tx,
+    record: &OrderRecord,
+    event: &str,
+    moved: &[Movement],
+    now: i64,
+) -> ApiResult<()> {
+    let Parties { seller, buyer } = parties(tx, record)?;
+    let mut audience = vec![(&seller, Party::Seller)];
+    if let Some(buyer) = &buyer {
+        audience.push((buyer, Party::Buyer));
+    }
+    for (user, role) in &audience {
+        let view = view_of(record, &seller, buyer.as_ref(), *role);
+        tx.append_event(
+            user.id,
+            "order",
+            &json!({"event": action_slug(event), "order": view}),
+            now,
+        )?;
+    }
+    let Some(buyer) = &buyer else {
+        return Ok(());
+    };
+    for movement in moved {
+        for (user, other, role) in [
+            (buyer, &seller, Party::Buyer),
+            (&seller, buyer, Party::Seller),
+        ] {
+            // Holds and releases flow buyer → seller; a refund flows back to the buyer.
+            let towards_seller = movement.kind != "escrow_refund";
+            let direction = if towards_seller == (role == Party::Seller) {
+                "in"
+            } else {
+                "out"
+            };
+            let mut data = json!({
+                "type": movement.kind,
+                "direction": direction,
+                "transfer_id": format!("{:032x}", movement.id.0),
+                "order_id": record.id,
+                "amount": AmountView::from(movement.amount),
+                "counterparty": other.handle,
+                "counterparty_name": other.display_name,
+                "memo": record.title,
+            });
+            if let Some(returned) = movement.returned {
+                data["returned_to_buyer"] = json!(AmountView::from(returned));
+            }
+            tx.append_event(user.id, "transfer", &data, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// What one timer pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fired {
+    /// Due orders looked at.
+    pub due: usize,
+    /// Deadlines delivered.
+    pub fired: usize,
+}
+
+/// Delivers every deadline due at `now` (at most `limit` orders) as [`Party::Timer`]. Each
+/// order runs in its own savepoint: one that fails is logged and left due, the others proceed.
+/// The order's state changes in the same transaction as its effects, so a deadline that fired
+/// is no longer due and can never fire again.
+pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
+    let due = tx.due_orders(now, limit)?;
+    let mut fired = Fired {
+        due: due.len(),
+        fired: 0,
+    };
+    for id in due {
+        let Some(record) = tx.order(&id)? else {
+            continue;
+        };
+        let Some((deadline, _)) = record.order.next_deadline() else {
+            continue;
+        };
+        tx.savepoint()?;
+        match step(tx, &id, Actor::Timer, &Action::Deadline(deadline), now) {
+            Ok(_) => {
+                tx.release()?;
+                fired.fired += 1;
+            }
+            Err(error) => {
+                tx.rollback()?;
+                tracing::warn!(order = %id, ?deadline, %error, "deadline could not be delivered");
+            }
+        }
+    }
+    Ok(fired)
+}
+
+/// The keyset cursor of an order list: created_at and id of the last order shown.
+pub fn cursor_of(record: &OrderRecord) -> String {
+    format!("{}:{}", record.created_at, record.id)
+}
+
+/// Parses a cursor written by [`cursor_of`].
+pub fn parse_cursor(text: &str) -> ApiResult<(i64, String)> {
+    text.split_once(':')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.to_owned())))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                format!("cursor {text:?} is not one this API returned (next_cursor)"),
+            )
+        })
+}

@@ -1,0 +1,54 @@
+//! The order timer loop: delivers due escrow deadlines (pay window, auto-confirm, refund
+//! answer) as [`danbao_core::escrow::Party::Timer`].
+//!
+//! Deadlines live in the database (`orders.next_deadline`, written with every order change),
+//! so they survive restarts: a server that was down simply finds them due when it starts.
+//! Each pass is one write job: the deadline's effects and the order's new state commit
+//! together, so a fired deadline is no longer due and can never fire twice — even if two
+//! servers ran the loop on the same database.
+
+use std::time::Duration;
+
+use crate::app::App;
+use crate::error::ApiResult;
+use crate::service::orders::{self, Fired};
+use crate::store::Store;
+
+/// Orders handled per write job.
+pub const BATCH: u32 = 100;
+
+/// Runs forever: every `config.timer_interval_ms`, delivers what is due.
+pub async fn run<S: Store>(app: App<S>) {
+    let period = Duration::from_millis(app.config.timer_interval_ms.max(1));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = fire(&app).await {
+            tracing::warn!(%error, "timer pass failed; retrying on the next tick");
+        }
+    }
+}
+
+/// Delivers every deadline due now, [`BATCH`] orders per write job, until a job finds fewer
+/// than a full batch due. Returns the total.
+pub async fn fire<S: Store>(app: &App<S>) -> ApiResult<Fired> {
+    let mut total = Fired::default();
+    loop {
+        let now = app.now();
+        let pass = app
+            .store
+            .write(move |tx| orders::fire_due(tx, now, BATCH))
+            .await?;
+        total.due += pass.due;
+        total.fired += pass.fired;
+        if pass.fired > 0 {
+            tracing::info!(fired = pass.fired, "order deadlines delivered");
+        }
+        // Stop on a short batch, or when nothing in a full batch could fire (those orders
+        // stay due and are retried on the next tick instead of spinning here).
+        if pass.due < BATCH as usize || pass.fired == 0 {
+            return Ok(total);
+        }
+    }
+}
