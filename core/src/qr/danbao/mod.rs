@@ -19,7 +19,7 @@
 //! before the CRC `63`. Every other byte of the code is inside that range, except the CRC, and
 //! an edited CRC fails the CRC check, so no edited byte verifies.
 
-mod tlv;
+mod strict;
 mod z85;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,6 +28,11 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::money::{Currency, Money};
+use crate::qr::emv::tlv::Tlv;
+use crate::qr::emv::{
+    self, DataObject, MerchantAccount, MerchantPayload, PointOfInitiation, UnreservedTemplate,
+    crc16,
+};
 
 /// ring's random source types, re-exported so callers (the CLI, the server) can make nonces
 /// and keys with [`Nonce::random`] and [`DanbaoSigner::generate_pkcs8`] without naming ring.
@@ -62,6 +67,8 @@ const MAX_AMOUNT_CHARS: usize = 13;
 const MAX_TIME_DIGITS: usize = 12;
 const NONCE_BYTES: usize = 16;
 const SIGNATURE_BYTES: usize = 64;
+/// "6304" and the 4 hex digits of the CRC (EMV MPM 4.7.3).
+const CRC_OBJECT_BYTES: usize = 8;
 
 /// Why a Danbao code could not be issued, read or trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -438,9 +445,7 @@ pub fn encode_unsigned(code: &DanbaoCode) -> Result<String, DanbaoError> {
             what,
         });
     }
-    let mut text = body(code, None)?;
-    finish_with_crc(&mut text);
-    Ok(text)
+    write(&payload(code, None)?)
 }
 
 /// Signs `code` and writes it: point of initiation "12", seal template 80 (key id, `nonce`,
@@ -473,13 +478,22 @@ pub fn issue(
         issued_at,
         expires_at,
     };
-    let mut text = body(code, Some(&seal))?;
-    let signature = signer.key_pair.sign(&signed_message(&text));
-    let mut template = String::with_capacity(98);
-    tlv::push(&mut template, 0, DANBAO_GUID);
-    tlv::push(&mut template, 1, &z85::encode(signature.as_ref()));
-    tlv::push(&mut text, TAG_SIGNATURE, &template);
-    finish_with_crc(&mut text);
+    let mut payload = payload(code, Some(&seal))?;
+    let unsigned = write(&payload)?;
+    // What is signed is everything before template 81, which goes last before the CRC: the
+    // text written without 81, less its CRC object ("6304" and 4 hex digits, all ASCII).
+    let signed = &unsigned[..unsigned.len() - CRC_OBJECT_BYTES];
+    let signature = signer.key_pair.sign(&signed_message(signed));
+    payload.unreserved_templates.push(UnreservedTemplate {
+        tag: TAG_SIGNATURE,
+        guid: Some(DANBAO_GUID.to_owned()),
+        fields: vec![DataObject::new(1, z85::encode(signature.as_ref()))],
+    });
+    let text = write(&payload)?;
+    debug_assert!(
+        text.starts_with(signed),
+        "template 81 is written after the signed part"
+    );
     Ok(text)
 }
 
@@ -489,7 +503,7 @@ pub fn issue(
 pub fn parse(text: &str) -> Result<ParsedDanbaoCode, DanbaoError> {
     let text = text.trim();
     let structure = |reason: String| DanbaoError::Structure { reason };
-    let objects = tlv::split(text).map_err(structure)?;
+    let objects = strict::split(text).map_err(structure)?;
     let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
         return Err(structure("the payload is empty".to_owned()));
     };
@@ -513,10 +527,11 @@ pub fn parse(text: &str) -> Result<ParsedDanbaoCode, DanbaoError> {
             last.value
         )));
     }
-    let expected = tlv::crc_hex(&text[..last.span.start + 4]);
-    if last.value != expected {
+    // EMV MPM 4.7.3: the CRC covers every byte up to and including "6304".
+    let expected = crc16(text.as_bytes().get(..last.value_byte).unwrap_or_default());
+    if u16::from_str_radix(last.value, 16) != Ok(expected) {
         return Err(structure(format!(
-            "CRC is {} but the payload's CRC-16/CCITT-FALSE is {expected}",
+            "CRC is {} but the payload's CRC-16/CCITT-FALSE is {expected:04X}",
             last.value
         )));
     }
@@ -524,8 +539,8 @@ pub fn parse(text: &str) -> Result<ParsedDanbaoCode, DanbaoError> {
 
     // The Danbao account template decides whether this is a Danbao code at all.
     let account = get(TAG_ACCOUNT).ok_or(DanbaoError::NotDanbao)?;
-    let account_fields =
-        tlv::split(account.value).map_err(|reason| malformed("tag 26 (Danbao account)", reason))?;
+    let account_fields = strict::split_template(account)
+        .map_err(|reason| malformed("tag 26 (Danbao account)", reason))?;
     if account_fields.first().map(|f| (f.tag, f.value)) != Some((0, DANBAO_GUID)) {
         return Err(DanbaoError::NotDanbao);
     }
@@ -648,9 +663,9 @@ pub fn parse(text: &str) -> Result<ParsedDanbaoCode, DanbaoError> {
                     "must be the last object before tag 63".to_owned(),
                 ));
             }
-            let seal = parse_seal(seal_object.value)?;
-            let signature = parse_signature(signature_object.value)?;
-            (Some(seal), Some(signature), signature_object.span.start)
+            let seal = parse_seal(seal_object)?;
+            let signature = parse_signature(signature_object)?;
+            (Some(seal), Some(signature), signature_object.span().start)
         }
         (Some(_), None) => {
             return Err(malformed(
@@ -758,14 +773,18 @@ fn signed_message(prefix: &str) -> Vec<u8> {
     message
 }
 
-fn finish_with_crc(text: &mut String) {
-    text.push_str("6304");
-    let crc = tlv::crc_hex(text);
-    text.push_str(&crc);
+/// Writes `payload` with the EMV encoder, which puts the objects in ascending tag order (the
+/// unreserved templates in list order: 80, then 81) and ends with the CRC.
+fn write(payload: &MerchantPayload) -> Result<String, DanbaoError> {
+    // Unreachable for a payload built by `payload` (its values are checked first); kept total.
+    emv::encode(payload).map_err(|e| DanbaoError::InvalidInput {
+        field: "code",
+        reason: e.to_string(),
+    })
 }
 
-/// Everything before template 81: tags 00 to 60, and 80 when sealed.
-fn body(code: &DanbaoCode, seal: Option<&Seal>) -> Result<String, DanbaoError> {
+/// The EMV payload of `code`: tags 00 to 60, and seal template 80 when sealed.
+fn payload(code: &DanbaoCode, seal: Option<&Seal>) -> Result<MerchantPayload, DanbaoError> {
     let invalid =
         |field: &'static str| move |reason: String| DanbaoError::InvalidInput { field, reason };
     let (account_id_tag, account_id, order_id, name, city, country, mcc, currency, amount) =
@@ -822,41 +841,50 @@ fn body(code: &DanbaoCode, seal: Option<&Seal>) -> Result<String, DanbaoError> {
         .transpose()
         .map_err(invalid("amount_minor"))?;
 
-    let mut account = String::with_capacity(99);
-    tlv::push(&mut account, 0, DANBAO_GUID);
-    tlv::push(&mut account, account_id_tag, account_id);
+    let mut account_fields = vec![DataObject::new(account_id_tag, account_id.as_str())];
     if let Some(order_id) = order_id {
-        tlv::push(&mut account, 3, order_id);
+        account_fields.push(DataObject::new(3, order_id.as_str()));
     }
-
-    let mut text = String::with_capacity(320);
-    tlv::push(&mut text, 0, "01");
-    tlv::push(&mut text, 1, if seal.is_some() { "12" } else { "11" });
-    tlv::push(&mut text, TAG_ACCOUNT, &account);
-    tlv::push(&mut text, 52, mcc);
-    tlv::push(&mut text, 53, &currency.numeric_code());
-    if let Some(amount) = &amount {
-        tlv::push(&mut text, 54, amount);
-    }
-    tlv::push(&mut text, 58, country);
-    tlv::push(&mut text, 59, name);
-    tlv::push(&mut text, 60, city);
+    let mut unreserved_templates = Vec::new();
     if let Some(seal) = seal {
         check_key_id(&seal.key_id).map_err(invalid("key_id"))?;
-        let mut template = String::with_capacity(99);
-        tlv::push(&mut template, 0, DANBAO_GUID);
-        tlv::push(&mut template, 1, &seal.key_id);
-        tlv::push(&mut template, 2, &seal.nonce.to_text());
-        tlv::push(&mut template, 3, &seal.issued_at.to_string());
-        tlv::push(&mut template, 4, &seal.expires_at.to_string());
-        tlv::push(&mut text, TAG_SEAL, &template);
+        unreserved_templates.push(UnreservedTemplate {
+            tag: TAG_SEAL,
+            guid: Some(DANBAO_GUID.to_owned()),
+            fields: vec![
+                DataObject::new(1, seal.key_id.as_str()),
+                DataObject::new(2, seal.nonce.to_text()),
+                DataObject::new(3, seal.issued_at.to_string()),
+                DataObject::new(4, seal.expires_at.to_string()),
+            ],
+        });
     }
-    Ok(text)
+    Ok(MerchantPayload {
+        payload_format_indicator: Some("01".to_owned()),
+        point_of_initiation: Some(if seal.is_some() {
+            PointOfInitiation::Dynamic
+        } else {
+            PointOfInitiation::Static
+        }),
+        merchant_accounts: vec![MerchantAccount::Template {
+            tag: TAG_ACCOUNT,
+            guid: Some(DANBAO_GUID.to_owned()),
+            fields: account_fields,
+        }],
+        merchant_category_code: Some(mcc.to_owned()),
+        currency: Some(currency.numeric_code()),
+        amount,
+        country_code: Some(country.clone()),
+        merchant_name: Some(name.clone()),
+        merchant_city: Some(city.clone()),
+        unreserved_templates,
+        ..MerchantPayload::default()
+    })
 }
 
-fn parse_seal(value: &str) -> Result<Seal, DanbaoError> {
+fn parse_seal(object: &Tlv<'_>) -> Result<Seal, DanbaoError> {
     let field = "tag 80 (seal)";
-    let fields = tlv::split(value).map_err(|reason| malformed(field, reason))?;
+    let fields = strict::split_template(object).map_err(|reason| malformed(field, reason))?;
     let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
     if tags != [0, 1, 2, 3, 4] {
         return Err(malformed(
@@ -903,9 +931,9 @@ fn parse_seal(value: &str) -> Result<Seal, DanbaoError> {
     })
 }
 
-fn parse_signature(value: &str) -> Result<[u8; SIGNATURE_BYTES], DanbaoError> {
+fn parse_signature(object: &Tlv<'_>) -> Result<[u8; SIGNATURE_BYTES], DanbaoError> {
     let field = "tag 81 (signature)";
-    let fields = tlv::split(value).map_err(|reason| malformed(field, reason))?;
+    let fields = strict::split_template(object).map_err(|reason| malformed(field, reason))?;
     let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
     if tags != [0, 1] {
         return Err(malformed(

@@ -1,75 +1,71 @@
-//! The strict EMV TLV reading and writing that Danbao codes need.
+//! The strictness rules of Danbao codes, on top of the EMV reader (`qr::emv::tlv`).
 //!
-//! The general EMV codec (`qr::emv`) is lenient on purpose: real codes bend the spec. A signed
-//! Danbao code is the opposite case: it is read strictly (tags in ascending order, so no
-//! duplicates; upper-case CRC; nothing outside the Danbao profile), because every text that
-//! verifies must be exactly the text that was signed. The pieces here are small: split a text
-//! into (tag, value, position) objects by character-counted lengths, and write objects back.
+//! The general EMV codec is lenient on purpose: real codes bend the spec. A signed Danbao code
+//! is the opposite case: every text that verifies must be exactly the text that was signed, so
+//! on top of the EMV TLV layout (character-counted lengths) each level of a Danbao code lists
+//! its tags once, in strictly ascending order, with the CRC (tag 63) last (EMV MPM 4.7.3).
+//! Writing needs nothing of its own: `qr::emv::encode` writes objects in that order.
 
-use std::ops::Range;
+use crate::qr::emv::DecodeError;
+use crate::qr::emv::tlv::{Reader, Tlv};
 
-/// One TLV object: its two-digit tag, its value, and where the whole object sits in the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Object<'a> {
-    /// The tag as a number, 0–99.
-    pub tag: u8,
-    /// The value text.
-    pub value: &'a str,
-    /// Byte range of the whole object (tag, length and value) in the text that was split.
-    pub span: Range<usize>,
+/// Reads the top-level objects of `text`, each with its byte [`Tlv::span`] in `text`.
+/// Errors are plain sentences.
+pub(crate) fn split(text: &str) -> Result<Vec<Tlv<'_>>, String> {
+    read(Reader::new(text, 0, None), text, None)
 }
 
-/// Splits `text` into TLV objects. Lengths count characters (EMV MPM 4.7: "ans" values are
-/// counted in characters), and the tags must be strictly ascending except the CRC, tag 63,
-/// which sorts last (EMV MPM 4.7.3: it is the last object). Errors are plain sentences.
-pub(crate) fn split(text: &str) -> Result<Vec<Object<'_>>, String> {
-    let mut objects = Vec::new();
-    let mut rest = text;
-    let mut offset = 0;
-    let mut previous: Option<u8> = None;
-    while !rest.is_empty() {
-        let header = rest
-            .get(..4)
-            .filter(|h| h.bytes().all(|b| b.is_ascii_digit()));
-        let Some(header) = header else {
-            return Err(format!(
-                "at byte {offset}: expected a 2-digit tag and a 2-digit length, found {:?}",
-                rest.chars().take(4).collect::<String>()
-            ));
-        };
-        let tag = (header.as_bytes()[0] - b'0') * 10 + (header.as_bytes()[1] - b'0');
-        let length =
-            usize::from((header.as_bytes()[2] - b'0') * 10 + (header.as_bytes()[3] - b'0'));
-        let body = &rest[4..];
-        // Byte length of the first `length` characters of the body.
-        let value_bytes = match body.char_indices().nth(length) {
-            Some((end, _)) => end,
-            None if body.chars().count() == length => body.len(),
-            None => {
-                return Err(format!(
-                    "tag {tag:02} at byte {offset} declares {length} characters but only {} remain",
-                    body.chars().count()
-                ));
+/// Reads the sub-objects of template `object` (as [`split`] does for the payload); positions
+/// in errors still count from the start of the payload.
+pub(crate) fn split_template<'a>(object: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, String> {
+    let reader = Reader::new(object.value, object.value_position, Some(object.tag));
+    read(reader, object.value, Some(object.tag))
+}
+
+fn read<'a>(
+    mut reader: Reader<'a>,
+    text: &'a str,
+    template: Option<u8>,
+) -> Result<Vec<Tlv<'a>>, String> {
+    let name = |tag: u8| match template {
+        Some(t) => format!("tag {t:02}.{tag:02}"),
+        None => format!("tag {tag:02}"),
+    };
+    let mut objects: Vec<Tlv<'a>> = Vec::new();
+    loop {
+        let tlv = match reader.next_tlv() {
+            Ok(Some(tlv)) => tlv,
+            Ok(None) => return Ok(objects),
+            Err(error) => {
+                let rest = text.get(objects.last().map_or(0, |o| o.span().end)..);
+                return Err(describe(&error, rest.unwrap_or_default()));
             }
         };
-        if let Some(previous) = previous
-            && order_key(tag) <= order_key(previous)
+        if let Some(previous) = objects.last()
+            && order_key(tlv.tag) <= order_key(previous.tag)
         {
             return Err(format!(
-                "tag {tag:02} at byte {offset} follows tag {previous:02}: Danbao codes list each tag once, in ascending order"
+                "{} at character {} follows {}: Danbao codes list each tag once, in ascending order",
+                name(tlv.tag),
+                tlv.position,
+                name(previous.tag),
             ));
         }
-        previous = Some(tag);
-        let total = 4 + value_bytes;
-        objects.push(Object {
-            tag,
-            value: &body[..value_bytes],
-            span: offset..offset + total,
-        });
-        rest = &rest[total..];
-        offset += total;
+        objects.push(tlv);
     }
-    Ok(objects)
+}
+
+/// The EMV reader's error in Danbao's words; `rest` is the text where the object failed.
+fn describe(error: &DecodeError, rest: &str) -> String {
+    match error {
+        DecodeError::NonDigitId { position, .. }
+        | DecodeError::NonDigitLength { position, .. }
+        | DecodeError::Truncated { position, .. } => format!(
+            "at character {position}: expected a 2-digit tag and a 2-digit length, found {:?}",
+            rest.chars().take(4).collect::<String>()
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Tags sort by number, except 63 (the CRC), which comes after every other tag.
@@ -77,24 +73,13 @@ fn order_key(tag: u8) -> u8 {
     if tag == 63 { 100 } else { tag }
 }
 
-/// Appends one TLV object. The caller has checked that the value has at most 99 characters.
-pub(crate) fn push(out: &mut String, tag: u8, value: &str) {
-    let length = value.chars().count();
-    debug_assert!(length <= 99, "EMV values are at most 99 characters");
-    out.push_str(&format!("{tag:02}{length:02}"));
-    out.push_str(value);
-}
-
-/// CRC-16/CCITT-FALSE (EMV MPM 4.7.3), as four upper-case hex digits, over `text`, which
-/// must already end with "6304".
-pub(crate) fn crc_hex(text: &str) -> String {
-    const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
-    format!("{:04X}", CRC.checksum(text.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tags(text: &str) -> Result<Vec<u8>, String> {
+        split(text).map(|objects| objects.iter().map(|o| o.tag).collect())
+    }
 
     #[test]
     fn splits_by_characters_not_bytes() {
@@ -102,7 +87,7 @@ mod tests {
         assert_eq!(objects.len(), 3);
         assert_eq!(objects[1].tag, 59);
         assert_eq!(objects[1].value, "日本");
-        assert_eq!(objects[1].span, 6..16);
+        assert_eq!(objects[1].span(), 6..16);
         assert_eq!(objects[2].value, "City");
     }
 
@@ -113,23 +98,36 @@ mod tests {
         assert!(split("010212000201").is_err_and(|e| e.contains("ascending")));
         assert!(split("000201630400008100").is_err_and(|e| e.contains("ascending")));
         assert!(split("00020181006304000063040000").is_err_and(|e| e.contains("ascending")));
-        assert_eq!(split("00020181006304ABCD").map(|o| o.len()), Ok(3));
+        assert_eq!(tags("00020181006304ABCD"), Ok(vec![0, 81, 63]));
         assert!(split("0A0201").is_err_and(|e| e.contains("2-digit tag")));
         assert!(split("00").is_err_and(|e| e.contains("2-digit tag")));
-        assert_eq!(split(""), Ok(vec![]));
+        assert_eq!(tags(""), Ok(vec![]));
     }
 
     #[test]
-    fn crc_matches_the_catalogue_check_value() {
-        // CRC-16/CCITT-FALSE check value over "123456789" is 0x29B1.
-        assert_eq!(crc_hex("123456789"), "29B1");
+    fn errors_count_characters_from_the_payload_start() {
+        assert_eq!(
+            split("5902日本0A").err().as_deref(),
+            Some("at character 6: expected a 2-digit tag and a 2-digit length, found \"0A\"")
+        );
     }
 
     #[test]
-    fn push_writes_character_lengths() {
-        let mut out = String::new();
-        push(&mut out, 59, "日本");
-        push(&mut out, 0, "01");
-        assert_eq!(out, "5902日本000201");
+    fn templates_are_strict_too_and_positions_count_from_the_payload() {
+        let objects = split("00020126200102m10010app.danbao").unwrap_or_default();
+        assert_eq!(objects.len(), 2);
+        assert_eq!(
+            split_template(&objects[1]).err(),
+            Some(
+                "tag 26.00 at character 16 follows tag 26.01: Danbao codes list each tag once, in ascending order"
+                    .to_owned()
+            )
+        );
+        let objects = split("0002012606000201").unwrap_or_default();
+        let fields = split_template(&objects[1]).unwrap_or_default();
+        assert_eq!(
+            (fields[0].tag, fields[0].value, fields[0].position),
+            (0, "01", 10)
+        );
     }
 }

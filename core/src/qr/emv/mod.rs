@@ -23,7 +23,7 @@ mod decode;
 mod encode;
 mod error;
 mod model;
-mod tlv;
+pub(crate) mod tlv;
 
 pub use conformance::{Problem, SPEC_MAX_CHARS, check};
 pub use encode::encode;

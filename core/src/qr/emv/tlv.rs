@@ -2,6 +2,8 @@
 //!
 //! The reader borrows slices of the input and never allocates on the success path.
 
+use std::ops::Range;
+
 use crc::{CRC_16_IBM_3740, Crc, Table};
 
 use super::error::{DecodeError, Location};
@@ -29,6 +31,14 @@ pub(crate) struct Tlv<'a> {
     pub value_byte: usize,
     /// Declared length (= characters in `value`).
     pub len: usize,
+}
+
+impl Tlv<'_> {
+    /// Byte range of the whole object (id, length and value) within the reader's text: the
+    /// 2-digit id and length are ASCII, so the object starts 4 bytes before its value.
+    pub fn span(&self) -> Range<usize> {
+        self.value_byte - 4..self.value_byte + self.value.len()
+    }
 }
 
 /// Iterates over the data objects of one level (the payload or a template's value).
@@ -214,6 +224,15 @@ mod tests {
             (2, "北京", 8, 12)
         );
         assert!(r.next_tlv().unwrap().is_none());
+    }
+
+    #[test]
+    fn span_covers_id_length_and_value_in_bytes() {
+        let mut r = Reader::new("0002015902日本6004City", 0, None);
+        let spans: Vec<_> = std::iter::from_fn(|| r.next_tlv().ok().flatten())
+            .map(|t| t.span())
+            .collect();
+        assert_eq!(spans, [0..6, 6..16, 16..24]);
     }
 
     #[test]
