@@ -3,11 +3,13 @@
 //! - [`money`]: ISO 4217 currencies and integer minor-unit amounts, parsed and formatted exactly.
 //! - [`qr`]: everything a camera can hand the wallet — the EMV Merchant-Presented Mode codec,
 //!   the scheme registry, signed Danbao codes, QR rendering and the single [`qr::scan`] entry point.
+//! - [`client`]: the wallet client — local store, secrets, transport, outbox, sync, facade.
 //! - [`escrow`]: the escrow order machine (DESIGN.md §4) as a pure function of order, event, time.
 //! - [`ledger`]: the TigerBeetle-style double-entry ledger state machine and its invariants.
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
 //! - [`protocol`]: the request-signing message shared by the wallet client and the server.
 
+pub mod client;
 pub mod escrow;
 pub mod ledger;
 pub mod money;

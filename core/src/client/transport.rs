@@ -1,0 +1,1 @@
+//! See the [client module](super) docs.
