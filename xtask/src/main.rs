@@ -39,7 +39,10 @@ fn main() -> ExitCode {
     let workspace = Workspace::locate();
     let passed = match command.as_str() {
         "test" => test(&workspace),
-        "bindings" => run_task("bindings", bindings_steps(&workspace)),
+        "bindings" => run_task(
+            "bindings",
+            bindings_steps(&workspace, FfiBuild::PackageOnly),
+        ),
         "bench" => run_task("bench", vec![bench_step(&workspace, rest)]),
         "android" => run_task("android", vec![Step::new("android", mobile::android)]),
         "ios" => run_task("ios", vec![Step::new("ios", mobile::ios)]),
@@ -121,23 +124,28 @@ fn test(ws: &Workspace) -> bool {
         }),
         Step::new("cargo test", || ws.cargo(&["test", "--workspace"])),
     ];
-    steps.extend(bindings_steps(ws));
+    steps.extend(bindings_steps(ws, FfiBuild::LikeCargoTest));
     steps.push(Step::new("kotlin tests (JVM, Maven)", || kotlin_tests(ws)));
     steps.push(Step::new("python tests (pytest)", || python_tests(ws)));
     run_task("test", steps)
 }
 
-fn bindings_steps(ws: &Workspace) -> Vec<Step<'_>> {
+/// How to build libdanbao_ffi and uniffi-bindgen.
+#[derive(Clone, Copy)]
+enum FfiBuild {
+    /// `cargo build -p danbao-ffi`: the least to build from cold.
+    PackageOnly,
+    /// `cargo build --workspace --all-targets`: the dependency features `cargo test
+    /// --workspace` resolved, so right after it only the final links are redone
+    /// (`-p danbao-ffi` alone resolves other features and recompiles some 40 crates).
+    LikeCargoTest,
+}
+
+fn bindings_steps(ws: &Workspace, build: FfiBuild) -> Vec<Step<'_>> {
     vec![
-        Step::new("build danbao-ffi", || {
-            ws.cargo(&[
-                "build",
-                "-p",
-                "danbao-ffi",
-                "--lib",
-                "--bin",
-                "uniffi-bindgen",
-            ])
+        Step::new("build danbao-ffi", move || match build {
+            FfiBuild::PackageOnly => ws.cargo(&["build", "-p", "danbao-ffi", "--lib", "--bins"]),
+            FfiBuild::LikeCargoTest => ws.cargo(&["build", "--workspace", "--all-targets"]),
         }),
         Step::new("generate bindings (Kotlin JVM, Python)", || {
             bindings::generate(ws)

@@ -97,9 +97,7 @@ where
         .collect();
     let line = format!("{program} {}", shown.join(" "));
     println!("    $ {line}");
-    let status = Command::new(program)
-        .args(&args)
-        .current_dir(dir)
+    let status = without_cargo_run_env(Command::new(program).args(&args).current_dir(dir))
         .status()
         .map_err(|e| Failure(format!("could not start `{line}`: {e}")))?;
     if status.success() {
@@ -107,6 +105,30 @@ where
     } else {
         Err(Failure(format!("`{line}` exited with {status}")))
     }
+}
+
+/// Removes the package variables that `cargo run` set for xtask itself (CARGO_MANIFEST_DIR,
+/// CARGO_PKG_NAME, ...). Build scripts such as ring's declare `rerun-if-env-changed` on them,
+/// so passing them on would make a nested cargo rebuild ring and everything above it, and
+/// then rebuild again on the next plain `cargo` call. `CARGO` and `CARGO_HOME` stay.
+fn without_cargo_run_env(command: &mut Command) -> &mut Command {
+    for (name, _) in env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let set_by_cargo_run = name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            );
+        if set_by_cargo_run {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 /// The full path of `tool` on `PATH`, if it is there.
@@ -146,8 +168,7 @@ pub fn missing_tool(tool: &str, install: &str) -> Failure {
 /// True when `program args` starts and exits 0 (its output is discarded): a probe for
 /// tools that live inside another one (`cargo fmt`, `python3 -m pytest`).
 pub fn probe(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
+    without_cargo_run_env(Command::new(program).args(args))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
