@@ -156,7 +156,7 @@ impl Currency {
         self.0.exponent().map_or(0, |e| e as u8)
     }
 
-    /// The English name, e.g. "Yuan Renminbi".
+    /// The English name from the ISO 4217 data, e.g. "Euro".
     pub fn name(&self) -> &str {
         self.0.name()
     }
