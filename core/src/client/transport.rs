@@ -1,1 +1,0 @@
-//! See the [client module](super) docs.
