@@ -14,6 +14,7 @@
 //! target/release/examples/danbao-loadgen --clients 64 --secs 10 --json bench.json
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -188,6 +189,25 @@ fn cpu_secs(pid: &str) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// CPU seconds per thread name of a process (threads of one name summed), from /proc.
+fn thread_cpu(pid: &str) -> BTreeMap<String, f64> {
+    let mut threads = BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return threads;
+    };
+    for task in tasks.flatten() {
+        let tid = task.file_name().to_string_lossy().into_owned();
+        let name = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if let Some(secs) = cpu_secs(&format!("{pid}/task/{tid}")) {
+            *threads.entry(name).or_insert(0.0) += secs;
+        }
+    }
+    threads
+}
+
 /// Latencies of one kind of request, in microseconds.
 #[derive(Default)]
 struct Latencies(Vec<u32>);
@@ -218,6 +238,8 @@ struct Phase {
     wall: Duration,
     server_cpu: Option<f64>,
     client_cpu: Option<f64>,
+    /// Server CPU seconds per thread name during the phase.
+    server_threads: BTreeMap<String, f64>,
 }
 
 impl Phase {
@@ -239,6 +261,9 @@ impl Phase {
             "server_cpu_secs": self.server_cpu,
             "loadgen_cpu_secs": self.client_cpu,
             "server_cpu_us_per_unit": per(self.server_cpu),
+            "server_threads_us_per_unit": self.server_threads.iter()
+                .map(|(name, cpu)| (name.clone(), json!(per(Some(*cpu)))))
+                .collect::<serde_json::Map<String, Value>>(),
             "loadgen_cpu_us_per_unit": per(self.client_cpu),
         })
     }
@@ -291,6 +316,11 @@ impl Run {
     {
         let stop = Arc::new(AtomicBool::new(false));
         let server_before = self.server_pid.as_deref().and_then(cpu_secs);
+        let threads_before = self
+            .server_pid
+            .as_deref()
+            .map(thread_cpu)
+            .unwrap_or_default();
         let client_before = cpu_secs("self");
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -332,6 +362,7 @@ impl Run {
             wall: Duration::ZERO,
             server_cpu: None,
             client_cpu: None,
+            server_threads: BTreeMap::new(),
         };
         for task in tasks {
             if let Ok((samples, done, failures)) = task.await {
@@ -346,6 +377,12 @@ impl Run {
         phase.server_cpu = server_before
             .zip(self.server_pid.as_deref().and_then(cpu_secs))
             .map(|(before, after)| after - before);
+        if let Some(pid) = self.server_pid.as_deref() {
+            for (name, after) in thread_cpu(pid) {
+                let before = threads_before.get(&name).copied().unwrap_or(0.0);
+                phase.server_threads.insert(name, after - before);
+            }
+        }
         phase.client_cpu = client_before
             .zip(cpu_secs("self"))
             .map(|(before, after)| after - before);

@@ -70,6 +70,13 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let mut writer = open(&path, OpenFlags::default())?;
         migrations().to_latest(&mut writer)?;
+        // The writer rewrites the same hot index pages batch after batch: a 64 MiB page cache
+        // keeps them in memory instead of re-reading them from the OS, and savepoint journals
+        // stay in memory (measured: ~170 → ~130 µs of writer CPU per P2P transfer).
+        writer.execute_batch(
+            "PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
+        )?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("danbao-sqlite-writer".into())
