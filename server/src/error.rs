@@ -24,7 +24,7 @@ pub struct ApiError {
 }
 
 /// The JSON body of an error response (`application/problem+json`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the problem type: `urn:danbao:problem:<code>`.
     #[serde(rename = "type")]

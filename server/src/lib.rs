@@ -2,7 +2,8 @@
 //!
 //! Layout: [`store`] (storage traits and the embedded SQLite store), [`service`] (flows as
 //! storage-neutral jobs), [`api`] (HTTP routes), [`auth`] (device signatures and the operator
-//! credential), [`app`] (shared state), [`error`] (problem details), [`config`].
+//! credential), [`app`] (shared state), [`error`] (problem details), [`openapi`] (the generated
+//! OpenAPI document), [`config`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,6 +15,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod openapi;
 pub mod service;
 pub mod store;
 pub mod timers;

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::Operator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::store::{Store, Tx};
 
 /// Answer of `GET /v1/admin/invariants`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Invariants {
     /// True when every invariant holds.
     pub ok: bool,
@@ -70,6 +70,17 @@ pub fn check(tx: &mut dyn Tx) -> ApiResult<Invariants> {
 }
 
 /// `GET /v1/admin/invariants` (operator).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/invariants",
+    tag = "admin",
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The check; `ok` is false with the first violation when one fails", body = Invariants),
+        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn invariants<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
@@ -78,19 +89,39 @@ pub async fn invariants<S: Store>(
 }
 
 /// Body of `POST /v1/admin/clock`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvanceClock {
     /// Seconds to move the server clock forward (sandbox only).
     pub advance_secs: i64,
 }
 
+/// Answer of `POST /v1/admin/clock`.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClockMoved {
+    /// The server clock after the move (Unix seconds).
+    pub now: i64,
+}
+
 /// `POST /v1/admin/clock` (operator, sandbox): moves the clock so timers can be tested.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/clock",
+    tag = "admin",
+    request_body = AdvanceClock,
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The server clock after the move", body = ClockMoved),
+        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 403, description = "sandbox_off", body = Problem),
+        (status = 422, description = "invalid_advance", body = Problem),
+    )
+)]
 pub async fn advance_clock<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
     Json(request): Json<AdvanceClock>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ClockMoved>> {
     if !app.config.sandbox {
         return Err(ApiError::forbidden(
             "sandbox_off",
@@ -104,5 +135,5 @@ pub async fn advance_clock<S: Store>(
         ));
     }
     app.clock.advance(request.advance_secs);
-    Ok(Json(serde_json::json!({ "now": app.now() })))
+    Ok(Json(ClockMoved { now: app.now() }))
 }

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::{self, Signed};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::{self, Answer, ledger::BalanceView};
 use crate::store::{Store, User};
 
 /// Body of `POST /v1/users`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUp {
     /// 3–20 characters: lower-case letters, digits, '_' and '.'; starts with a letter.
@@ -27,7 +27,7 @@ pub struct SignUp {
 }
 
 /// Answer of `POST /v1/users`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedUp {
     /// The new user's id.
     pub user_id: i64,
@@ -38,7 +38,7 @@ pub struct SignedUp {
 }
 
 /// A user as others see them.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicProfile {
     /// The handle.
     pub handle: String,
@@ -47,7 +47,7 @@ pub struct PublicProfile {
 }
 
 /// The caller's own profile and balances.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Me {
     /// The user id.
     pub user_id: i64,
@@ -82,6 +82,21 @@ fn check_handle(handle: &str) -> ApiResult<()> {
 
 /// `POST /v1/users`: creates a user with its first device. The request is signed with the
 /// device key it registers (`Danbao-Device: new`), proving possession of the key.
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    tag = "identity",
+    request_body = SignUp,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "Signed up: the user and its first device", body = SignedUp),
+        (status = 400, description = "invalid_body, missing_idempotency_key, bad_idempotency_key, body_too_large, bad_signature (Danbao-Device must be `new`)", body = Problem),
+        (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
+        (status = 409, description = "handle_taken", body = Problem),
+        (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
@@ -159,6 +174,18 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
 }
 
 /// `GET /v1/users/{handle}`: the display name behind a handle (signed read).
+#[utoipa::path(
+    get,
+    path = "/v1/users/{handle}",
+    tag = "identity",
+    params(("handle" = String, Path, description = "A user's handle (matched case-insensitively)")),
+    responses(
+        (status = 200, description = "The display name behind the handle", body = PublicProfile),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn lookup<S: Store>(
     State(app): State<App<S>>,
     Path(handle): Path<String>,
@@ -182,6 +209,17 @@ async fn find_user<S: Store>(app: &App<S>, handle: String) -> ApiResult<User> {
 }
 
 /// `GET /v1/me`: the caller's profile and balances.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "identity",
+    responses(
+        (status = 200, description = "The caller's profile and balances", body = Me),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn me<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Json<Me>> {
     let user_id = signed.user_id;
     let (user, wallets) = app

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::ledger::{self, AmountView, BalanceView};
 use crate::service::merchant::{
     self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueKind,
@@ -20,7 +20,7 @@ use crate::service::{self, Answer};
 use crate::store::Store;
 
 /// Body of `POST /v1/codes`: a code that pays the caller.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCode {
     /// "merchant" or "receive".
@@ -44,7 +44,7 @@ pub struct NewCode {
 }
 
 /// Body of `POST /v1/codes/resolve`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveCode {
     /// The scanned text.
@@ -52,7 +52,7 @@ pub struct ResolveCode {
 }
 
 /// Body of `POST /v1/payments`: pay a scanned Danbao code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayCode {
     /// The scanned text.
@@ -66,7 +66,7 @@ pub struct PayCode {
 }
 
 /// Answer of `POST /v1/payments`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CodePaid {
     /// The ledger transfer id (hex).
     pub transfer_id: String,
@@ -121,6 +121,22 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
 
 /// `POST /v1/codes`: issues a code that pays the caller — a static merchant code, a signed
 /// merchant code with an amount, or a friend receive code.
+#[utoipa::path(
+    post,
+    path = "/v1/codes",
+    tag = "codes",
+    request_body = NewCode,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The code, to render as a QR code", body = crate::service::merchant::IssuedCode),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_currency, invalid_amount, invalid_expiry, invalid_code_request, render_failed, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewCode = service::parse_body(&signed.body)?;
     let request = issue_request(&body)?;
@@ -147,6 +163,23 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
 /// `POST /v1/codes/resolve`: what the confirm screen shows for a scanned code — the payee's
 /// real name from the database, the printed name, whether they differ, and the amount. Changes
 /// nothing (signed so only users can probe codes).
+#[utoipa::path(
+    post,
+    path = "/v1/codes/resolve",
+    tag = "codes",
+    request_body = ResolveCode,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "What the confirm screen shows: the payee's real name, the printed name and whether they differ", body = Resolved),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 404, description = "unknown_payee", body = Problem),
+        (status = 409, description = "code_used", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn resolve_code<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
@@ -165,6 +198,23 @@ pub async fn resolve_code<S: Store>(
 /// `POST /v1/payments`: pays a scanned merchant or receive code. A signed code is checked
 /// (signature, expiry) and its nonce recorded in the same transaction as the payment, so it
 /// pays once.
+#[utoipa::path(
+    post,
+    path = "/v1/payments",
+    tag = "codes",
+    request_body = PayCode,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Paid; `balance` is the payer's", body = CodePaid),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "unknown_payee, unknown_user", body = Problem),
+        (status = 409, description = "code_used", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "memo_too_long, invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid, order_code, amount_mismatch, amount_required, invalid_amount, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: PayCode = service::parse_body(&signed.body)?;
     if body.memo.chars().count() > 140 {

@@ -39,14 +39,28 @@ impl IntoResponse for Answer {
     }
 }
 
+/// `GET /health`: answers `ok` while the server runs (unauthenticated).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "The server runs", content_type = "text/plain", body = String))
+)]
+pub async fn health() -> &'static str {
+    "ok"
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found("no_such_route", "no such endpoint; see /openapi.json")
 }
 
-/// All routes.
+/// All routes. Each handler carries its `#[utoipa::path]` annotation, gathered by
+/// [`crate::openapi::ApiDoc`] and served at `/openapi.json`.
 pub fn router<S: Store>(app: App<S>) -> Router {
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/v1/users", post(identity::sign_up::<S>))
         .route("/v1/users/{handle}", get(identity::lookup::<S>))
         .route("/v1/me", get(identity::me::<S>))

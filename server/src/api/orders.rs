@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
-use crate::error::{ApiError, ApiResult};
-use crate::service::orders::{self as escrow, Action, Actor, NewOrder, OrderView};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::service::orders::{self as escrow, Action, Actor, NewOrder, OrderView, ResolveBody};
 use crate::service::{self, Answer, ledger};
 use crate::store::Store;
 
 /// Body of `POST /v1/orders`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrder {
     /// What is sold, 1–80 characters.
@@ -38,7 +38,7 @@ pub struct CreateOrder {
 }
 
 /// Answer of `POST /v1/orders`: the order and the signed code the buyer scans.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedOrder {
     /// The order as the seller sees it.
     pub order: OrderView,
@@ -47,16 +47,18 @@ pub struct CreatedOrder {
 }
 
 /// Body of `POST /v1/orders/pay-code`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PayOrderCode)]
 pub struct PayCode {
     /// The scanned order code, as text.
     pub code: String,
 }
 
 /// Query of `GET /v1/orders`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OrderPage {
     /// `next_cursor` of the previous page; absent for the newest orders.
     pub cursor: Option<String>,
@@ -65,7 +67,7 @@ pub struct OrderPage {
 }
 
 /// A page of the caller's orders, newest first.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderList {
     /// The orders as the caller sees them.
     pub items: Vec<OrderView>,
@@ -93,6 +95,21 @@ fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
 }
 
 /// `POST /v1/orders`: the caller (seller) opens an order and gets the code to show the buyer.
+#[utoipa::path(
+    post,
+    path = "/v1/orders",
+    tag = "orders",
+    request_body = CreateOrder,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The order as the seller sees it, and the signed code the buyer scans", body = CreatedOrder),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_text, invalid_amount, invalid_currency, invalid_window, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: CreateOrder = service::parse_body(&signed.body)?;
     escrow::check_text("title", &request.title, escrow::MAX_TITLE_CHARS)?;
@@ -142,6 +159,18 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
 }
 
 /// `GET /v1/orders/{id}`: the order as the caller (buyer or seller) sees it; 404 for others.
+#[utoipa::path(
+    get,
+    path = "/v1/orders/{id}",
+    tag = "orders",
+    params(("id" = String, Path, description = "The order id (ord_…)")),
+    responses(
+        (status = 200, description = "The order as the caller (buyer or seller) sees it", body = OrderView),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 404, description = "unknown_order", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn show<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
@@ -156,6 +185,18 @@ pub async fn show<S: Store>(
 
 /// `GET /v1/orders?cursor=&limit=`: the caller's orders (as buyer or seller), newest first,
 /// by keyset pagination.
+#[utoipa::path(
+    get,
+    path = "/v1/orders",
+    tag = "orders",
+    params(OrderPage),
+    responses(
+        (status = 200, description = "The caller's orders, newest first", body = OrderList),
+        (status = 400, description = "invalid_limit, invalid_cursor", body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn list<S: Store>(
     State(app): State<App<S>>,
     Query(page): Query<OrderPage>,
@@ -199,6 +240,24 @@ pub async fn list<S: Store>(
 /// {carrier, tracking}, `cancel`, `confirm`, `refund-request` {amount}, `refund-accept`,
 /// `refund-reject` (and `resolve`, which the machine refuses to anyone but the operator).
 /// Answers the order as the caller now sees it.
+#[utoipa::path(
+    post,
+    path = "/v1/orders/{id}/{action}",
+    tag = "orders",
+    request_body(content = Option<crate::openapi::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
+    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = crate::openapi::StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "The order as the caller now sees it", body = OrderView),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 403, description = "wrong_party", body = Problem),
+        (status = 404, description = "unknown_order, no_such_route (unknown action)", body = Problem),
+        (status = 409, description = "illegal_transition", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_text, invalid_amount, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn act<S: Store>(
     State(app): State<App<S>>,
     Path((id, slug)): Path<(String, String)>,
@@ -219,6 +278,24 @@ pub async fn act<S: Store>(
 
 /// `POST /v1/orders/pay-code` {code}: pays the order of a scanned order code. The code must be
 /// genuine (signed by this server), unexpired, unused and match its order.
+#[utoipa::path(
+    post,
+    path = "/v1/orders/pay-code",
+    tag = "orders",
+    request_body = PayCode,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Paid into escrow: the order as the buyer sees it", body = OrderView),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 403, description = "wrong_party", body = Problem),
+        (status = 404, description = "unknown_order", body = Problem),
+        (status = 409, description = "code_used, illegal_transition", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_code, code_not_genuine, code_expired, code_not_yet_valid, not_an_order_code, code_mismatch, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: PayCode = service::parse_body(&signed.body)?;
     let keys = HashMap::from([(app.code_signer.key_id().to_owned(), app.code_public_key)]);
@@ -234,6 +311,19 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
 }
 
 /// `GET /v1/admin/orders/{id}` (operator): any order, with the operator's actions.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/orders/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "The order id (ord_…)")),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "Any order, with the operator's actions", body = OrderView),
+        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 404, description = "unknown_order", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn admin_show<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
@@ -251,6 +341,23 @@ pub async fn admin_show<S: Store>(
 
 /// `POST /v1/admin/orders/{id}/resolve` (operator) {resolution: release|refund|split,
 /// to_seller?}: settles a disputed order. Needs an Idempotency-Key.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/orders/{id}/resolve",
+    tag = "admin",
+    request_body = ResolveBody,
+    params(("id" = String, Path, description = "The order id (ord_…)"), crate::openapi::IdempotencyKey),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The settled order as the operator sees it", body = OrderView),
+        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 404, description = "unknown_order", body = Problem),
+        (status = 409, description = "illegal_transition", body = Problem),
+        (status = 422, description = "invalid_amount, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn resolve<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::ledger::{self, AmountView, BalanceView};
 use crate::service::merchant::Party;
 use crate::service::paycode::{self, FAILURE_BUDGET, FAILURE_WINDOW_SECS, Provisioning};
@@ -27,7 +27,7 @@ const INDEX_SPACE: u64 = 1_000_000_000;
 
 /// Answer of `POST /v1/paycode/provision`. Shown once: the server keeps the secret only
 /// sealed and does not store this answer.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Provisioned {
     /// The device's account index (0 … 999,999,999), an input of the generator.
     pub account_index: u64,
@@ -47,6 +47,19 @@ pub struct Provisioned {
 /// The answer carries a secret, so it is not kept under the idempotency key: a retry provisions
 /// again, and the device keeps the last answer it receives; the request nonce is still single
 /// use.
+#[utoipa::path(
+    post,
+    path = "/v1/paycode/provision",
+    tag = "paycode",
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "The fresh secret (Cache-Control: no-store; not kept under the idempotency key)", body = Provisioned),
+        (status = 400, description = "invalid_body (the body must be empty or {}), missing_idempotency_key, bad_idempotency_key", body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
     if !signed.body.is_empty() && signed.body.as_ref() != b"{}" {
         return Err(ApiError::bad_request(
@@ -105,7 +118,7 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
 }
 
 /// Body of `POST /v1/merchant/charges`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Charge {
     /// The 18 digits the till scanned.
@@ -120,7 +133,7 @@ pub struct Charge {
 }
 
 /// Answer of `POST /v1/merchant/charges`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Charged {
     /// The ledger transfer id (hex).
     pub transfer_id: String,
@@ -137,6 +150,24 @@ pub struct Charged {
 /// `POST /v1/merchant/charges`: the merchant (the signing caller) charges a customer's
 /// payment code. Refused with 429 after too many wrong codes from this merchant, and with
 /// `confirmation_required` above the configured cap.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/charges",
+    tag = "paycode",
+    request_body = Charge,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Charged; `balance` is the merchant's", body = Charged),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 409, description = "payment_code_used", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_rejected, payment_code_expired, payment_code_not_yet_valid, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 429, description = "too_many_attempts", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: Charge = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&body.amount, &body.currency)?;

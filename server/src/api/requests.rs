@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::ledger::{self, AmountView};
 use crate::service::merchant::Party;
 use crate::service::{self, Answer};
@@ -20,7 +20,7 @@ use crate::store::{MoneyRequest, Store, Tx, User};
 pub const MAX_NOTE_CHARS: usize = 140;
 
 /// Body of `POST /v1/requests`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// The handle of the user asked to pay.
@@ -35,7 +35,7 @@ pub struct NewRequest {
 }
 
 /// A money request as both parties see it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequestView {
     /// The request id.
     pub id: i64,
@@ -138,6 +138,22 @@ fn open_for_payer(tx: &mut dyn Tx, id: i64, caller: i64, verb: &str) -> ApiResul
 }
 
 /// `POST /v1/requests`: asks the user `from` to pay the caller.
+#[utoipa::path(
+    post,
+    path = "/v1/requests",
+    tag = "requests",
+    request_body = NewRequest,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The open request", body = RequestView),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, note_too_long, same_account, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewRequest = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&body.amount, &body.currency)?;
@@ -197,6 +213,23 @@ fn request_transfer_id(request: &MoneyRequest) -> TransferId {
 }
 
 /// `POST /v1/requests/{id}/accept`: the payer pays the request (once).
+#[utoipa::path(
+    post,
+    path = "/v1/requests/{id}/accept",
+    tag = "requests",
+    params(("id" = i64, Path, description = "The request id"), crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Paid", body = RequestView),
+        (status = 400, description = crate::openapi::SIGNED_KEY_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 403, description = "wrong_party", body = Problem),
+        (status = 404, description = "unknown_request", body = Problem),
+        (status = 409, description = "request_not_open", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "insufficient_funds, same_account, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn accept<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<i64>,
@@ -235,6 +268,23 @@ pub async fn accept<S: Store>(
 }
 
 /// `POST /v1/requests/{id}/decline`: the payer declines the request.
+#[utoipa::path(
+    post,
+    path = "/v1/requests/{id}/decline",
+    tag = "requests",
+    params(("id" = i64, Path, description = "The request id"), crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Declined", body = RequestView),
+        (status = 400, description = crate::openapi::SIGNED_KEY_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 403, description = "wrong_party", body = Problem),
+        (status = 404, description = "unknown_request", body = Problem),
+        (status = 409, description = "request_not_open", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn decline<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<i64>,
@@ -256,6 +306,18 @@ pub async fn decline<S: Store>(
 }
 
 /// `GET /v1/requests/{id}`: a request the caller made or was asked to pay.
+#[utoipa::path(
+    get,
+    path = "/v1/requests/{id}",
+    tag = "requests",
+    params(("id" = i64, Path, description = "The request id")),
+    responses(
+        (status = 200, description = "The request", body = RequestView),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 404, description = "unknown_request", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn get<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<i64>,

@@ -8,13 +8,13 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::ledger::{self, AmountView, BalanceView};
 use crate::service::{self, Answer};
 use crate::store::{AccountKind, Event, Store, Tx, User};
 
 /// Body of `POST /v1/sandbox/top-ups` (operator only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopUp {
     /// Whose wallet to fund.
@@ -26,7 +26,7 @@ pub struct TopUp {
 }
 
 /// Body of `POST /v1/withdrawals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdraw {
     /// Decimal amount.
@@ -36,7 +36,7 @@ pub struct Withdraw {
 }
 
 /// Body of `POST /v1/transfers`: send money to a friend by handle.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Send {
     /// The friend's handle.
@@ -51,7 +51,7 @@ pub struct Send {
 }
 
 /// Answer of a money movement.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Moved {
     /// The ledger transfer id (hex).
     pub transfer_id: String,
@@ -75,6 +75,23 @@ fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
 }
 
 /// `POST /v1/sandbox/top-ups`: funds a wallet from the sandbox funding account.
+#[utoipa::path(
+    post,
+    path = "/v1/sandbox/top-ups",
+    tag = "wallet",
+    request_body = TopUp,
+    params(crate::openapi::IdempotencyKey),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "Funded; `balance` is the payee's", body = Moved),
+        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 403, description = "sandbox_off", body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, amount_too_large, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn top_up<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
@@ -131,6 +148,21 @@ fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<An
 }
 
 /// `POST /v1/withdrawals`: moves money out of the caller's wallet.
+#[utoipa::path(
+    post,
+    path = "/v1/withdrawals",
+    tag = "wallet",
+    request_body = Withdraw,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Withdrawn; `balance` is the caller's", body = Moved),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: Withdraw = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&request.amount, &request.currency)?;
@@ -206,6 +238,22 @@ pub fn pay_user(
 }
 
 /// `POST /v1/transfers`: sends money to a friend by handle.
+#[utoipa::path(
+    post,
+    path = "/v1/transfers",
+    tag = "wallet",
+    request_body = Send,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 200, description = "Sent; `balance` is the caller's", body = Moved),
+        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, same_account, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: Send = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&request.amount, &request.currency)?;
@@ -244,6 +292,16 @@ pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiRes
 }
 
 /// `GET /v1/balances`.
+#[utoipa::path(
+    get,
+    path = "/v1/balances",
+    tag = "wallet",
+    responses(
+        (status = 200, description = "The caller's wallets, one per currency", body = Vec<BalanceView>),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn balances<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
@@ -256,8 +314,9 @@ pub async fn balances<S: Store>(
 }
 
 /// Query of the paged lists.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// Cursor: for activity, entries before this seq; for events, entries after it.
     pub cursor: Option<i64>,
@@ -266,9 +325,10 @@ pub struct Page {
 }
 
 /// A page of feed entries and the cursor for the next page.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeedPage {
     /// The entries.
+    #[schema(value_type = Vec<crate::openapi::FeedEvent>)]
     pub items: Vec<Event>,
     /// Pass as `cursor` to continue; `None` when there is nothing more (activity) or the
     /// same cursor to poll again (events).
@@ -287,6 +347,18 @@ fn limit(page: &Page) -> ApiResult<u32> {
 
 /// `GET /v1/activity?cursor=&limit=`: the caller's money movements, newest first. Keyset
 /// pagination over an index, so a page costs the same however long the history is.
+#[utoipa::path(
+    get,
+    path = "/v1/activity",
+    tag = "wallet",
+    params(Page),
+    responses(
+        (status = 200, description = "Money movements (feed kind transfer), newest first", body = FeedPage),
+        (status = 400, description = "invalid_limit", body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn activity<S: Store>(
     State(app): State<App<S>>,
     Query(page): Query<Page>,
@@ -306,6 +378,18 @@ pub async fn activity<S: Store>(
 
 /// `GET /v1/events?cursor=&limit=`: everything that happened to the caller after `cursor`,
 /// oldest first — the sync feed.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = "wallet",
+    params(Page),
+    responses(
+        (status = 200, description = "Everything after `cursor`, oldest first; `next_cursor` is the cursor to poll with next", body = FeedPage),
+        (status = 400, description = "invalid_limit", body = Problem),
+        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+    )
+)]
 pub async fn events<S: Store>(
     State(app): State<App<S>>,
     Query(page): Query<Page>,

@@ -74,7 +74,7 @@ pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId
 }
 
 /// An amount as the API shows it: exact minor units, the currency, and a display string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct AmountView {
     /// Minor units.
     pub minor: i64,
@@ -98,7 +98,7 @@ impl From<Money> for AmountView {
 }
 
 /// A wallet balance as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BalanceView {
     /// The currency.
     pub currency: String,

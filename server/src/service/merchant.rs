@@ -46,7 +46,7 @@ pub fn printed_name(display_name: &str) -> String {
 }
 
 /// What kind of code a caller asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueKind {
     /// The caller's merchant code: static without an amount, signed with one.
@@ -75,7 +75,7 @@ pub struct IssueRequest {
 }
 
 /// A code issued to its owner.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IssuedCode {
     /// The EMV payload to render as a QR code.
     pub code: String,
@@ -190,7 +190,7 @@ pub fn verify(
 }
 
 /// A user as a payer is shown them.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Party {
     /// The handle.
     pub handle: String,
@@ -208,7 +208,7 @@ impl From<&User> for Party {
 }
 
 /// What the confirm screen shows for a scanned code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Resolved {
     /// "merchant", "receive" or "order".
     pub kind: String,

@@ -51,7 +51,7 @@ pub enum Actor {
 }
 
 /// How an operator settles a dispute, as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ResolutionKind {
     /// Everything to the seller.
@@ -202,7 +202,7 @@ fn empty(body: &[u8]) -> ApiResult<()> {
 }
 
 /// Body of `POST /v1/orders/{id}/ship`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipBody {
     /// Carrier name, 1–40 characters.
@@ -212,7 +212,7 @@ pub struct ShipBody {
 }
 
 /// Body of `POST /v1/orders/{id}/refund-request`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundBody {
     /// How much back, decimal text in the order's currency.
@@ -220,7 +220,7 @@ pub struct RefundBody {
 }
 
 /// Body of `POST /v1/admin/orders/{id}/resolve`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
     /// release, refund or split.
@@ -251,7 +251,7 @@ pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
 }
 
 /// A party as an order shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartyView {
     /// The handle.
     pub handle: String,
@@ -269,7 +269,7 @@ impl From<&User> for PartyView {
 }
 
 /// An open refund request as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefundRequestView {
     /// What the buyer asked back.
     pub amount: AmountView,
@@ -278,7 +278,7 @@ pub struct RefundRequestView {
 }
 
 /// Carrier and tracking number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShipmentView {
     /// Carrier name.
     pub carrier: String,
@@ -287,9 +287,10 @@ pub struct ShipmentView {
 }
 
 /// The next timer of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeadlineView {
     /// Which deadline.
+    #[schema(value_type = crate::openapi::DeadlineKind)]
     pub kind: Deadline,
     /// When it fires (Unix seconds).
     pub at: i64,
@@ -297,15 +298,17 @@ pub struct DeadlineView {
 
 /// An order as one party sees it: the screen's data, including the actions the party may
 /// take now (the `/v1/orders/{id}/{action}` path segments).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderView {
     /// The order id.
     pub id: String,
     /// What is sold.
     pub title: String,
     /// Where the order is.
+    #[schema(value_type = crate::openapi::OrderStateSchema)]
     pub state: OrderState,
     /// The viewer's part in the order (buyer, seller or operator).
+    #[schema(value_type = crate::openapi::OrderRole)]
     pub role: Party,
     /// What the viewer may do now.
     pub actions: Vec<String>,
