@@ -159,18 +159,7 @@ impl<S: Store> FromRequest<App<S>> for Signed {
 
     async fn from_request(request: Request, app: &App<S>) -> Result<Self, Self::Rejection> {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, crate::api::MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!(
-                        "request bodies are limited to {} bytes",
-                        crate::api::MAX_BODY_BYTES
-                    ),
-                )
-            })?;
+        let body = crate::api::read_body(body).await?;
         let path = signed_path(&parts);
         let signature = read_signature(&parts.method, &path, &parts.headers, &body, app.now())?;
         let device_id: i64 = signature.device.parse().map_err(|_| {

@@ -46,7 +46,7 @@ pub const SIGNED_WRITE_400: &str = "invalid_body, missing_idempotency_key, bad_i
 /// 400 codes of a signed POST whose body is ignored.
 pub const SIGNED_KEY_400: &str = "missing_idempotency_key, bad_idempotency_key";
 /// 400 codes of an operator POST with a JSON body.
-pub const OPERATOR_WRITE_400: &str = "invalid_body, missing_idempotency_key, body_too_large";
+pub const OPERATOR_WRITE_400: &str = "invalid_body, missing_idempotency_key";
 /// 401 code of an operator endpoint.
 pub const OPERATOR_401: &str = "operator_only";
 /// 413 code: the body is over 64 KiB.

@@ -300,3 +300,41 @@ async fn handles_are_unique_and_validated() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn malformed_paths_queries_and_bodies_are_problem_details() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    for path in [
+        "/v1/activity?limit=abc",
+        "/v1/activity?foo=1",
+        "/v1/requests/not-a-number",
+    ] {
+        let (status, problem) = alice.get(path).await;
+        assert_eq!(status, 400, "{path}: {problem}");
+        let code = problem["code"].as_str().unwrap_or_default();
+        assert!(
+            ["invalid_query", "invalid_path"].contains(&code),
+            "{path}: {problem}"
+        );
+    }
+    let huge = json!({"to": "bob", "amount": "1", "currency": "CNY", "memo": "x".repeat(70_000)});
+    let (status, problem) = alice.post("/v1/transfers", &huge).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (413, Some("body_too_large"))
+    );
+    let (status, problem) = server
+        .operator(
+            "POST",
+            "/v1/admin/clock",
+            Some(&json!({"advance_secs": "soon"})),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("invalid_body")),
+        "{problem}"
+    );
+}

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
+
+use super::extract::Json as JsonBody;
 use danbao_core::ledger::{Ledger, Transfer};
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +122,7 @@ pub struct ClockMoved {
 pub async fn advance_clock<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
-    Json(request): Json<AdvanceClock>,
+    JsonBody(request): JsonBody<AdvanceClock>,
 ) -> ApiResult<Json<ClockMoved>> {
     if !app.config.sandbox {
         return Err(ApiError::forbidden(

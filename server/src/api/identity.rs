@@ -1,7 +1,9 @@
 //! Sign-up, device keys and profiles.
 
 use axum::Json;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
+
+use super::extract::Path;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -90,7 +92,8 @@ fn check_handle(handle: &str) -> ApiResult<()> {
     params(crate::openapi::IdempotencyKey),
     responses(
         (status = 201, description = "Signed up: the user and its first device", body = SignedUp),
-        (status = 400, description = "invalid_body, missing_idempotency_key, bad_idempotency_key, body_too_large, bad_signature (Danbao-Device must be `new`)", body = Problem),
+        (status = 400, description = "invalid_body, missing_idempotency_key, bad_idempotency_key, bad_signature (Danbao-Device must be `new`)", body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
         (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
         (status = 409, description = "handle_taken", body = Problem),
         (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
@@ -99,9 +102,7 @@ fn check_handle(handle: &str) -> ApiResult<()> {
 )]
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let body = super::read_body(body).await?;
     let signature = auth::read_signature(
         &parts.method,
         &auth::signed_path(&parts),

@@ -13,6 +13,7 @@ use crate::service::Answer;
 use crate::store::Store;
 
 pub mod admin;
+pub mod extract;
 pub mod identity;
 pub mod merchant;
 pub mod orders;
@@ -49,6 +50,19 @@ impl IntoResponse for Answer {
 )]
 pub async fn health() -> &'static str {
     "ok"
+}
+
+/// Reads a whole request body, refusing more than [`MAX_BODY_BYTES`] with `413 body_too_large`.
+pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+            )
+        })
 }
 
 async fn not_found() -> ApiError {

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
+
+use super::extract::{Path, Query};
 use danbao_core::escrow::{Party, UnansweredRefund, Windows};
 use danbao_core::qr::danbao::Nonce;
 use ring::rand::SecureRandom;
@@ -351,6 +353,7 @@ pub async fn admin_show<S: Store>(
     responses(
         (status = 200, description = "The settled order as the operator sees it", body = OrderView),
         (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
         (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
         (status = 409, description = "illegal_transition", body = Problem),
@@ -365,9 +368,7 @@ pub async fn resolve<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let body = super::read_body(body).await?;
     let key = parts
         .headers
         .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)

@@ -1,7 +1,9 @@
 //! Money requests: a user asks another to pay them; the payer accepts (pays once) or declines.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::extract::Path;
 use danbao_core::ledger::TransferId;
 use danbao_core::money::{Currency, Money};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,9 @@
 //! Money in, out and between friends; balances, activity and the event feed.
 
 use axum::Json;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
+
+use super::extract::Query;
 use danbao_core::money::Money;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -85,6 +87,7 @@ fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
     responses(
         (status = 200, description = "Funded; `balance` is the payee's", body = Moved),
         (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = crate::openapi::BODY_413, body = Problem),
         (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
@@ -104,9 +107,7 @@ pub async fn top_up<S: Store>(
         ));
     }
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::bad_request("body_too_large", "the body is too large"))?;
+    let body = super::read_body(body).await?;
     let key = parts
         .headers
         .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)
