@@ -3,7 +3,8 @@
 //! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
 //!   bindings under JUnit 5 on the JVM (Maven) and the Python bindings under pytest.
 //! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
-//! - `bench`: criterion benchmarks of the core.
+//! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), or the server load
+//!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite).
 //! - `android`, `ios`: the mobile builds; they need SDKs this machine may not have and say which.
 
 mod bindings;
@@ -24,7 +25,13 @@ commands:
              and Python (pytest) binding tests against the built libdanbao_ffi
   bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
              bindings/tests/kotlin/generated, Python into bindings/tests/python/generated
-  bench      cargo bench -p danbao-core (extra arguments go to cargo bench)
+  bench [core] [ARGS]
+             cargo bench -p danbao-core (extra arguments go to cargo bench)
+  bench server [ARGS]
+             build danbao-server and the danbao-loadgen example in release, then run the
+             load benchmark: P2P transfers and escrow cycles against a fresh SQLite server;
+             prints transfers/s, p50/p99 latency and CPU per transfer (ARGS go to
+             danbao-loadgen; defaults --clients 256 --secs 10; --help lists them)
   android    build the Android library (needs the Android SDK, NDK and cargo-ndk)
   ios        build the iOS xcframework (needs macOS with Xcode)
   help       this text";
@@ -43,7 +50,11 @@ fn main() -> ExitCode {
             "bindings",
             bindings_steps(&workspace, FfiBuild::PackageOnly),
         ),
-        "bench" => run_task("bench", vec![bench_step(&workspace, rest)]),
+        "bench" => match rest.first().map(String::as_str) {
+            Some("server") => run_task("bench server", bench_server_steps(&workspace, &rest[1..])),
+            Some("core") => run_task("bench", vec![bench_step(&workspace, &rest[1..])]),
+            _ => run_task("bench", vec![bench_step(&workspace, rest)]),
+        },
         "android" => run_task("android", vec![Step::new("android", mobile::android)]),
         "ios" => run_task("ios", vec![Step::new("ios", mobile::ios)]),
         "help" | "--help" | "-h" => {
@@ -194,4 +205,77 @@ fn bench_step<'a>(ws: &'a Workspace, extra: &'a [String]) -> Step<'a> {
         }
         ws.cargo(&args)
     })
+}
+
+/// Load-generator settings used unless the caller passes the same flag.
+const LOADGEN_DEFAULTS: [(&str, &str); 2] = [("--clients", "256"), ("--secs", "10")];
+
+/// The loadgen command line: the caller's arguments plus each default the caller did not set.
+fn loadgen_args(extra: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = extra.to_vec();
+    for (flag, value) in LOADGEN_DEFAULTS {
+        let given = extra
+            .iter()
+            .any(|arg| arg == flag || arg.starts_with(&format!("{flag}=")));
+        if !given {
+            args.push(flag.to_owned());
+            args.push(value.to_owned());
+        }
+    }
+    args
+}
+
+fn bench_server_steps<'a>(ws: &'a Workspace, extra: &'a [String]) -> Vec<Step<'a>> {
+    vec![
+        Step::new(
+            "build danbao-server and danbao-loadgen (release)",
+            move || {
+                ws.cargo(&[
+                    "build",
+                    "--release",
+                    "-p",
+                    "danbao-server",
+                    "--bin",
+                    "danbao-server",
+                    "--example",
+                    "danbao-loadgen",
+                ])
+            },
+        ),
+        Step::new("danbao-loadgen", move || {
+            // The loadgen starts target/release/danbao-server (next to its examples/ directory)
+            // on a fresh SQLite file in a temp directory, unless ARGS hold --url or --server-bin.
+            let loadgen = ws.target.join("release/examples/danbao-loadgen");
+            run(
+                &ws.root,
+                &loadgen.display().to_string(),
+                loadgen_args(extra),
+            )
+        }),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn loadgen_defaults_fill_in_what_the_caller_left_out() {
+        assert_eq!(
+            loadgen_args(&[]),
+            strings(&["--clients", "256", "--secs", "10"])
+        );
+        assert_eq!(
+            loadgen_args(&strings(&["--secs", "3", "--no-escrow"])),
+            strings(&["--secs", "3", "--no-escrow", "--clients", "256"])
+        );
+        assert_eq!(
+            loadgen_args(&strings(&["--clients=64", "--secs=2"])),
+            strings(&["--clients=64", "--secs=2"])
+        );
+    }
 }
