@@ -1,4 +1,3 @@
-//! The wallet client: what runs on the phone (DESIGN.md §7).
 //!
 //! - [`secrets`]: the platform `KeyStore` (wraps the data key) and `Signer` (device P-256 key)
 //!   traits, AEAD sealing of sensitive columns, and software implementations for the CLI and
@@ -7,10 +6,12 @@
 //!   outbox and the sync cursor, with versioned migrations.
 //! - [`transport`]: signed HTTPS requests to the server (rustls on ring), retries, pinning.
 //! - [`api`]: typed calls for every server endpoint.
-//!
-//! The `Wallet` facade that shells use is built on these.
+//! - [`wallet`]: the `Wallet` facade that shells use, built on these (re-exported here).
 
 pub mod api;
 pub mod secrets;
 pub mod store;
 pub mod transport;
+pub mod wallet;
+
+pub use wallet::*;

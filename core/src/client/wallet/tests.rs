@@ -1,0 +1,470 @@
+//! Unit tests of the facade's pure parts: view mapping, argument checks, sync batches and
+//! outbox presentation (no server).
+
+use super::*;
+use crate::client::store::CommandAnswer;
+
+fn event(seq: i64, kind: &str, data: Value) -> FeedEvent {
+    FeedEvent {
+        seq,
+        kind: kind.to_owned(),
+        data_json: data.to_string(),
+        created_at: 1_700_000_000 + seq,
+    }
+}
+
+fn amount_json(minor: i64, value: &str) -> Value {
+    json!({"minor": minor, "currency": "CNY", "value": value, "display": format!("{value} CNY")})
+}
+
+#[test]
+fn amounts_are_raw_and_formatted() {
+    let a = Amount::new(1250, "CNY");
+    assert_eq!(
+        (a.minor, a.value.as_str(), a.display.as_str()),
+        (1250, "12.50", "12.50 CNY")
+    );
+    let yen = Amount::new(1250, "JPY");
+    assert_eq!(yen.display, "1250 JPY");
+    let kwd = Amount::new(-5, "KWD");
+    assert_eq!(kwd.value, "-0.005");
+    let unknown = Amount::new(7, "ZZZ");
+    assert_eq!(
+        (unknown.value.as_str(), unknown.display.as_str()),
+        ("7", "7 ZZZ")
+    );
+}
+
+#[test]
+fn balance_lines_format_every_column() {
+    let line = BalanceLine::from(&Balance {
+        currency: "CNY".into(),
+        available: 10_000,
+        held_out: 2_550,
+        incoming: 1,
+    });
+    assert_eq!(line.available.display, "100.00 CNY");
+    assert_eq!(line.held_out.value, "25.50");
+    assert_eq!(line.incoming.minor, 1);
+}
+
+#[test]
+fn activity_rows_get_kind_direction_party_and_title() {
+    let sent = view::activity_item(&event(
+        7,
+        "transfer",
+        json!({"type": "p2p", "direction": "out", "transfer_id": "ab", "counterparty": "bob",
+               "counterparty_name": "Bob", "amount": amount_json(1250, "12.50"), "memo": "lunch"}),
+    ));
+    assert_eq!(sent.seq, 7);
+    assert_eq!(sent.kind, "p2p");
+    assert_eq!(sent.direction, "out");
+    assert_eq!(sent.amount.display, "12.50 CNY");
+    assert_eq!(sent.counterparty.as_deref(), Some("bob"));
+    assert_eq!(sent.counterparty_name.as_deref(), Some("Bob"));
+    assert_eq!(sent.memo.as_deref(), Some("lunch"));
+    assert_eq!(sent.title, "Sent to Bob (@bob)");
+    assert_eq!(sent.created_at, 1_700_000_007);
+
+    let received = view::activity_item(&event(
+        8,
+        "transfer",
+        json!({"type": "p2p", "direction": "in", "counterparty": "alice",
+               "counterparty_name": "Alice", "amount": amount_json(5, "0.05"), "memo": ""}),
+    ));
+    assert_eq!(received.title, "Received from Alice (@alice)");
+    assert_eq!(received.memo, None, "an empty memo is no memo");
+
+    let top_up = view::activity_item(&event(
+        9,
+        "transfer",
+        json!({"type": "top_up", "direction": "in", "amount": amount_json(100, "1.00")}),
+    ));
+    assert_eq!(
+        (top_up.title.as_str(), top_up.counterparty),
+        ("Top-up", None)
+    );
+
+    let hold = view::activity_item(&event(
+        10,
+        "transfer",
+        json!({"type": "escrow_hold", "direction": "out", "counterparty": "shop",
+               "counterparty_name": "Shop", "amount": amount_json(9900, "99.00"),
+               "memo": "Teapot", "order_id": "ord_1"}),
+    ));
+    assert_eq!(hold.title, "Paid into escrow: Teapot");
+    let release = view::activity_item(&event(
+        11,
+        "transfer",
+        json!({"type": "escrow_release", "direction": "in", "counterparty": "ann",
+               "counterparty_name": "ann", "amount": amount_json(9900, "99.00"), "memo": "Teapot"}),
+    ));
+    assert_eq!(release.title, "Released to you by @ann: Teapot");
+}
+
+#[test]
+fn an_unreadable_activity_row_still_maps() {
+    let broken = view::activity_item(&FeedEvent {
+        seq: 3,
+        kind: "transfer".into(),
+        data_json: "not json".into(),
+        created_at: 5,
+    });
+    assert_eq!(broken.seq, 3);
+    assert_eq!(broken.amount.minor, 0);
+    assert_eq!(broken.title, "Unreadable transfer entry");
+}
+
+fn order_view(state: &str, role: &str, actions: &[&str], buyer: Option<&str>) -> api::OrderView {
+    serde_json::from_value(json!({
+        "id": "ord_1", "title": "Teapot", "state": state, "role": role, "actions": actions,
+        "amount": amount_json(9900, "99.00"),
+        "seller": {"handle": "shop", "display_name": "Tea Shop"},
+        "buyer": buyer.map(|h| json!({"handle": h, "display_name": h})),
+        "pay_by": 100, "auto_confirm_at": null, "refund_request": null, "shipment": null,
+        "released": null, "refunded": null,
+        "next_deadline": {"kind": "auto_confirm", "at": 864_100},
+        "created_at": 1, "updated_at": 2
+    }))
+    .unwrap()
+}
+
+#[test]
+fn order_summaries_name_the_counterparty_and_the_actions() {
+    let buyer = view::order_summary(&order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    ));
+    assert_eq!(buyer.id, "ord_1");
+    assert_eq!(buyer.state, "shipped");
+    assert_eq!(buyer.role, "buyer");
+    assert_eq!(buyer.counterparty.as_deref(), Some("shop"));
+    assert_eq!(buyer.amount.display, "99.00 CNY");
+    assert_eq!(buyer.deadline, Some(864_100));
+    assert!(view::needs_action(&buyer));
+
+    let seller = view::order_summary(&order_view("awaiting_payment", "seller", &["cancel"], None));
+    assert_eq!(seller.counterparty, None, "nobody has paid yet");
+    assert!(
+        !view::needs_action(&seller),
+        "cancelling is optional: the order waits for the buyer"
+    );
+    let paid_buyer = view::order_summary(&order_view(
+        "paid",
+        "buyer",
+        &["cancel", "refund-request"],
+        Some("ann"),
+    ));
+    assert!(!view::needs_action(&paid_buyer), "waiting for the seller");
+    let to_ship = view::order_summary(&order_view(
+        "paid",
+        "seller",
+        &["ship", "cancel"],
+        Some("ann"),
+    ));
+    assert!(view::needs_action(&to_ship));
+    assert_eq!(to_ship.counterparty.as_deref(), Some("ann"));
+}
+
+#[test]
+fn order_views_round_trip_through_the_cache_row() {
+    let order = order_view("paid", "seller", &["ship", "cancel"], Some("ann"));
+    let row = view::cached_order(&order).unwrap();
+    assert_eq!((row.state.as_str(), row.role.as_str()), ("paid", "seller"));
+    assert_eq!(row.updated_at, 2);
+    assert_eq!(view::order_view(&row).unwrap(), order);
+    let broken = CachedOrder {
+        view_json: "{}".into(),
+        ..row
+    };
+    assert!(view::order_view(&broken).unwrap_err().contains("ord_1"));
+}
+
+#[test]
+fn sync_batches_carry_order_views_and_the_furthest_cursor() {
+    let order = order_view("paid", "seller", &["ship"], Some("ann"));
+    let mut later = order.clone();
+    later.state = crate::escrow::OrderState::Shipped;
+    later.updated_at = 3;
+    let page = api::FeedPage {
+        items: vec![
+            api::Event {
+                seq: 4,
+                kind: "order".into(),
+                data: json!({"event": "pay", "order": order}),
+                created_at: 10,
+            },
+            api::Event {
+                seq: 5,
+                kind: "transfer".into(),
+                data: json!({"type": "escrow_hold"}),
+                created_at: 10,
+            },
+            api::Event {
+                seq: 6,
+                kind: "order".into(),
+                data: json!({"event": "ship", "order": later}),
+                created_at: 11,
+            },
+        ],
+        next_cursor: Some(6),
+    };
+    let batch = sync_batch(&page, Some(3));
+    assert_eq!(batch.events.len(), 3);
+    assert_eq!(batch.events[1].seq, 5);
+    assert_eq!(batch.cursor, 6);
+    assert_eq!(
+        batch.orders.len(),
+        1,
+        "one row per order, the latest event's"
+    );
+    assert_eq!(batch.orders[0].state, "shipped");
+
+    let empty = api::FeedPage {
+        items: vec![],
+        next_cursor: None,
+    };
+    assert_eq!(
+        sync_batch(&empty, Some(9)).cursor,
+        9,
+        "the cursor never goes back"
+    );
+    assert_eq!(sync_batch(&empty, None).cursor, 0);
+}
+
+#[test]
+fn activity_pages_have_a_cursor_only_when_full() {
+    let rows: Vec<FeedEvent> = (1..=3)
+        .rev()
+        .map(|seq| event(seq, "transfer", json!({"type": "top_up"})))
+        .collect();
+    let full = activity_page(&rows, 3);
+    assert_eq!(full.next_cursor, Some(1));
+    assert_eq!(full.items.len(), 3);
+    assert_eq!(activity_page(&rows, 4).next_cursor, None);
+}
+
+#[test]
+fn amounts_for_codes_are_checked_against_the_code() {
+    let cny = Currency::from_code("CNY").unwrap();
+    assert_eq!(amount_for_code(None, cny, Some(1250)).unwrap(), None);
+    assert_eq!(
+        amount_for_code(Some("12.50"), cny, Some(1250)).unwrap(),
+        Some("12.50".to_owned())
+    );
+    let mismatch = amount_for_code(Some("13"), cny, Some(1250)).unwrap_err();
+    assert!(
+        mismatch
+            .to_string()
+            .contains("asks for 12.50 CNY; you entered 13.00 CNY"),
+        "{mismatch}"
+    );
+    let missing = amount_for_code(None, cny, None).unwrap_err();
+    assert!(matches!(&missing, WalletError::InvalidInput { field, .. } if field == "amount"));
+    let decimals = amount_for_code(Some("1.234"), cny, None).unwrap_err();
+    assert!(
+        decimals.to_string().contains("3 decimals; CNY allows 2"),
+        "{decimals}"
+    );
+    let zero = amount_for_code(Some("0.00"), cny, None).unwrap_err();
+    assert!(zero.to_string().contains("not more than zero"), "{zero}");
+}
+
+#[test]
+fn arguments_are_refused_with_the_field_and_the_fix() {
+    assert_eq!(handle_arg("to_handle", " @Bob ").unwrap(), "bob");
+    assert!(
+        matches!(handle_arg("to_handle", "@"), Err(WalletError::InvalidInput { field, .. }) if field == "to_handle")
+    );
+    assert!(check_note("memo", &"x".repeat(140)).is_ok());
+    let long = check_note("memo", &"x".repeat(141)).unwrap_err();
+    assert!(long.to_string().contains("141 characters; at most 140"));
+    let currency_error = currency("CNX").unwrap_err();
+    assert!(
+        matches!(&currency_error, WalletError::InvalidInput { field, .. } if field == "currency")
+    );
+    let ship = ship_body(Some(json!({"carrier": "SF", "tracking": ""}))).unwrap_err();
+    assert!(ship.to_string().contains("body.tracking"), "{ship}");
+    assert_eq!(
+        ship_body(Some(json!({"carrier": " SF ", "tracking": "123"}))).unwrap(),
+        json!({"carrier": "SF", "tracking": "123"})
+    );
+}
+
+#[test]
+fn sign_up_keys_are_stable_per_key_and_handle() {
+    let a = sign_up_key(&[4, 1, 2], "ann");
+    assert_eq!(a, sign_up_key(&[4, 1, 2], "ann"));
+    assert_ne!(a, sign_up_key(&[4, 1, 2], "bob"));
+    assert_ne!(a, sign_up_key(&[4, 1, 3], "ann"));
+    assert!(crate::protocol::idempotency_key_is_well_formed(&a));
+}
+
+fn entry(kind: &str, path: &str, body: Value, state: CommandState) -> OutboxEntry {
+    OutboxEntry {
+        id: 4,
+        command: NewCommand {
+            idempotency_key: "dbk-key-0001".into(),
+            kind: kind.into(),
+            method: "POST".into(),
+            path: path.into(),
+            body_json: if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            },
+        },
+        state,
+        attempts: 1,
+        next_attempt_at: 0,
+        created_at: 0,
+        updated_at: 0,
+        last_error: None,
+        answer: None,
+    }
+}
+
+#[test]
+fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
+    let body = json!({"to": "bob", "amount": "12.50", "currency": "CNY", "memo": ""});
+    let mut send = entry("send", "/v1/transfers", body, CommandState::Pending);
+    assert_eq!(view::command_summary(&send), "Send 12.50 CNY to @bob");
+    send.last_error = Some("cannot reach the server".into());
+    let queued = view::command_outcome(&send);
+    assert_eq!(queued.state, "queued");
+    assert_eq!(queued.message, "queued: cannot reach the server");
+    assert_eq!(queued.command_id, 4);
+    assert_eq!(queued.idempotency_key, "dbk-key-0001");
+
+    send.state = CommandState::Done;
+    send.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "00ff", "amount": amount_json(1250, "12.50")}).to_string(),
+    });
+    let done = view::command_outcome(&send);
+    assert_eq!(done.state, "done");
+    assert_eq!(done.message, "Sent 12.50 CNY to @bob");
+    assert_eq!(done.transfer_id.as_deref(), Some("00ff"));
+    let item = view::outbox_item(&send);
+    assert_eq!(item.state, "done");
+    assert_eq!(item.outcome.as_deref(), Some("Sent 12.50 CNY to @bob"));
+
+    send.state = CommandState::Failed;
+    send.answer = Some(CommandAnswer {
+        status: 422,
+        body: json!({"code": "insufficient_funds", "detail": "the wallet has 1.00 CNY"})
+            .to_string(),
+    });
+    let failed = view::command_outcome(&send);
+    assert_eq!(failed.state, "failed");
+    assert_eq!(
+        failed.message,
+        "Refused: the wallet has 1.00 CNY (insufficient_funds)"
+    );
+    assert_eq!(failed.transfer_id, None);
+
+    let confirm = entry(
+        "order_confirm",
+        "/v1/orders/ord_9/confirm",
+        Value::Null,
+        CommandState::Pending,
+    );
+    assert_eq!(
+        view::command_summary(&confirm),
+        "Confirm receipt of order ord_9"
+    );
+    let fresh = view::outbox_item(&OutboxEntry {
+        attempts: 0,
+        ..confirm
+    });
+    assert_eq!(fresh.outcome, None, "not tried yet: nothing to say");
+    let decline = entry(
+        "request_decline",
+        "/v1/requests/12/decline",
+        Value::Null,
+        CommandState::Pending,
+    );
+    assert_eq!(view::command_summary(&decline), "Decline request 12");
+}
+
+#[test]
+fn order_answers_read_as_sentences() {
+    let mut confirm = entry(
+        "order_confirm",
+        "/v1/orders/ord_1/confirm",
+        Value::Null,
+        CommandState::Done,
+    );
+    let answer =
+        serde_json::to_string(&order_view("completed", "buyer", &[], Some("ann"))).unwrap();
+    confirm.answer = Some(CommandAnswer {
+        status: 200,
+        body: answer,
+    });
+    assert_eq!(
+        view::command_outcome(&confirm).message,
+        "Confirmed receipt of “Teapot” (ord_1); the order is now completed"
+    );
+}
+
+#[test]
+fn scans_that_need_no_server() {
+    let screen = view::local_scan_screen(&scan("hello"), "hello").unwrap();
+    assert_eq!(screen.kind, ScanKind::Invalid);
+    assert!(!screen.payable);
+    assert!(!screen.reasons.is_empty());
+    assert_eq!(screen.code, "hello");
+
+    let digits = "281234567890123456";
+    if let ScanOutcome::PaymentCode { .. } = scan(digits) {
+        let screen = view::local_scan_screen(&scan(digits), digits).unwrap();
+        assert_eq!(screen.kind, ScanKind::PaymentCode);
+        assert!(!screen.payable);
+    }
+}
+
+#[test]
+fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
+    let resolved: api::Resolved = serde_json::from_value(json!({
+        "kind": "merchant",
+        "payee": {"handle": "mallory", "display_name": "Mallory"},
+        "printed_name": "Tea Shop",
+        "name_mismatch": true,
+        "amount": null,
+        "currency": "CNY",
+        "signed": false,
+        "expires_at": null,
+        "order_id": null
+    }))
+    .unwrap();
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…");
+    assert!(screen.payable);
+    assert_eq!(screen.payee_name.as_deref(), Some("Mallory"));
+    assert_eq!(screen.payee_handle.as_deref(), Some("mallory"));
+    assert_eq!(screen.printed_name.as_deref(), Some("Tea Shop"));
+    let warning = screen.name_warning.unwrap();
+    assert!(
+        warning.contains("“Tea Shop”") && warning.contains("Mallory (@mallory)"),
+        "{warning}"
+    );
+    assert!(screen.needs_amount);
+    assert_eq!(screen.currency.as_deref(), Some("CNY"));
+
+    let honest = api::Resolved {
+        name_mismatch: false,
+        printed_name: "Mallory".into(),
+        amount: Some(serde_json::from_value(amount_json(500, "5.00")).unwrap()),
+        ..resolved
+    };
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x");
+    assert_eq!(screen.name_warning, None);
+    assert!(!screen.needs_amount);
+    assert_eq!(screen.amount.unwrap().display, "5.00 CNY");
+
+    let refused = view::refused_scan_screen("Tea Shop".into(), "signature invalid".into(), "x");
+    assert_eq!(refused.kind, ScanKind::Invalid);
+    assert!(!refused.payable);
+    assert_eq!(refused.reasons, vec!["signature invalid".to_owned()]);
+}
