@@ -1,3 +1,4 @@
+//! The wallet client: what runs on the phone (DESIGN.md §7).
 //!
 //! - [`secrets`]: the platform `KeyStore` (wraps the data key) and `Signer` (device P-256 key)
 //!   traits, AEAD sealing of sensitive columns, and software implementations for the CLI and
