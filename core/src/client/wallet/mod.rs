@@ -527,7 +527,10 @@ impl Wallet {
         let recent = self
             .store
             .activity_page_of_kind("transfer", None, HOME_RECENT)?;
-        let orders = self.cached_orders()?;
+        // Finished orders never wait for anyone: skip them before parsing their views.
+        let orders = self.cached_orders_where(|row| {
+            !matches!(row.state.as_str(), "completed" | "cancelled" | "refunded")
+        })?;
         let outbox = self.store.unfinished_commands(50)?;
         Ok(HomeSnapshot {
             profile: self.cached_profile().map(Profile::from),
@@ -539,9 +542,17 @@ impl Wallet {
     }
 
     fn cached_orders(&self) -> Result<Vec<OrderSummary>, WalletError> {
+        self.cached_orders_where(|_| true)
+    }
+
+    /// Cached orders whose row passes `keep` (checked before the view is parsed).
+    fn cached_orders_where(
+        &self,
+        keep: impl Fn(&CachedOrder) -> bool,
+    ) -> Result<Vec<OrderSummary>, WalletError> {
         let rows = self.store.orders(MAX_PAGE)?;
         let mut orders = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows.iter().filter(|row| keep(row)) {
             match view::order_view(row) {
                 Ok(order) => orders.push(view::order_summary(&order)),
                 Err(reason) => tracing::warn!(order = %row.id, %reason, "cached order skipped"),
@@ -558,7 +569,8 @@ impl Wallet {
         let api = self.api()?;
         let _one_sync = self.sync_lock.lock().await;
         let mut changes = BTreeSet::new();
-        let flushed = self.flush_outbox().await?;
+        // Commands first, so their effects arrive with this sync's events and balances.
+        let (flushed, _) = self.flush_with(&api).await?;
         if !flushed.is_empty() {
             changes.insert(Change::Outbox);
         }
@@ -745,6 +757,16 @@ impl Wallet {
             .await?;
         self.notify(Change::Activity);
         Ok(request.into())
+    }
+
+    /// Money requests this user made or received, newest first, each in its latest known
+    /// state (from the cache: run [`Wallet::sync`] to see new ones). An `open` request whose
+    /// `payer` is this user waits for [`Wallet::answer_request`].
+    pub fn requests(&self) -> Result<Vec<RequestView>, WalletError> {
+        let events = self
+            .store
+            .activity_page_of_kind("request", None, MAX_PAGE)?;
+        Ok(view::latest_requests(&events))
     }
 
     /// Pays (`accept`) or declines a money request addressed to this user, through the
@@ -1062,6 +1084,21 @@ impl Wallet {
     /// Returns the outcome of each command it looked at.
     pub async fn flush_outbox(&self) -> Result<Vec<CommandOutcome>, WalletError> {
         let api = self.api()?;
+        let (outcomes, any_done) = self.flush_with(&api).await?;
+        if !outcomes.is_empty() {
+            self.notify(Change::Outbox);
+        }
+        if any_done {
+            self.refresh_balances(&api).await;
+        }
+        Ok(outcomes)
+    }
+
+    /// The flush itself: the outcomes, and whether any command completed.
+    async fn flush_with(
+        &self,
+        api: &DeviceApi,
+    ) -> Result<(Vec<CommandOutcome>, bool), WalletError> {
         let _one_flush = self.flush_lock.lock().await;
         let waiting = outbox::on_store(&self.store, |s| s.unfinished_commands(FLUSH_LIMIT)).await?;
         let mut outcomes = Vec::with_capacity(waiting.len());
@@ -1072,20 +1109,14 @@ impl Wallet {
                 outcomes.push(view::command_outcome(&entry));
                 continue;
             }
-            let entry = self.attempt(&api, entry.id).await?;
+            let entry = self.attempt(api, entry.id).await?;
             if entry.state == CommandState::Pending {
                 reachable = false;
             }
             any_done |= entry.state == CommandState::Done;
             outcomes.push(view::command_outcome(&entry));
         }
-        if !outcomes.is_empty() {
-            self.notify(Change::Outbox);
-        }
-        if any_done {
-            self.refresh_balances(&api).await;
-        }
-        Ok(outcomes)
+        Ok((outcomes, any_done))
     }
 
     /// The outbox, newest first (the last 100 commands, answered ones included).

@@ -150,10 +150,45 @@ where
         Err(current) => return Ok(current),
     };
     debug_assert_eq!(entry.state, CommandState::Sending);
+    let mut guard = Interrupted {
+        store: Arc::clone(store),
+        id,
+        at: started,
+        armed: true,
+    };
     let result = send(entry.command.clone()).await;
     let finished = now();
     let outcome = classify(result, entry.attempts, finished);
-    on_store(store, move |s| s.record_outcome(id, &outcome, finished)).await
+    let recorded = on_store(store, move |s| s.record_outcome(id, &outcome, finished)).await;
+    guard.armed = false;
+    recorded
+}
+
+/// Puts a command back to pending if its attempt is dropped mid-flight (the caller's future
+/// was cancelled, e.g. a Kotlin coroutine whose screen closed): otherwise it would stay
+/// `sending` until the next open. One small synchronous write, only on that path.
+struct Interrupted {
+    store: Arc<LocalStore>,
+    id: i64,
+    at: i64,
+    armed: bool,
+}
+
+impl Drop for Interrupted {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let outcome = AttemptOutcome::Retry {
+            error: "interrupted: the call was cancelled during an attempt; it may have been \
+                    applied — the retry uses the same key, so it applies once"
+                .to_owned(),
+            next_attempt_at: self.at,
+        };
+        if let Err(error) = self.store.record_outcome(self.id, &outcome, self.at) {
+            tracing::warn!(id = self.id, %error, "cancelled command not made pending again");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -384,6 +419,27 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(done.state, CommandState::Done);
+    }
+
+    #[test]
+    fn a_cancelled_attempt_leaves_the_command_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        let entry = block_on(enqueue(&store, send_command("dbk-test-cancel-01"), 10)).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let never = attempt(&store, entry.id, || 11, |_| std::future::pending());
+            let timed_out = tokio::time::timeout(std::time::Duration::from_millis(20), never).await;
+            assert!(timed_out.is_err(), "the send never finishes");
+        });
+        let after = store.outbox_entry(entry.id).unwrap().unwrap();
+        assert_eq!(after.state, CommandState::Pending);
+        assert_eq!(after.attempts, 1);
+        assert!(after.last_error.unwrap().contains("cancelled"));
+        assert_eq!(store.next_due(11).unwrap().map(|e| e.id), Some(entry.id));
     }
 
     #[test]

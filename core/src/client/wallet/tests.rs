@@ -468,3 +468,35 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
     assert!(!refused.payable);
     assert_eq!(refused.reasons, vec!["signature invalid".to_owned()]);
 }
+
+fn request_event(seq: i64, id: i64, status: &str) -> FeedEvent {
+    event(
+        seq,
+        "request",
+        json!({"type": "request", "action": status, "role": "payer", "request": {
+            "id": id, "requester": {"handle": "carol", "display_name": "Carol"},
+            "payer": {"handle": "ann", "display_name": "Ann"},
+            "amount": amount_json(200, "2.00"), "note": "coffee", "status": status,
+            "transfer_id": null, "created_at": 5}}),
+    )
+}
+
+#[test]
+fn requests_show_each_once_in_its_latest_state() {
+    let newest_first = vec![
+        request_event(9, 2, "open"),
+        request_event(8, 1, "paid"),
+        FeedEvent {
+            data_json: "[]".into(),
+            ..request_event(7, 3, "open")
+        },
+        request_event(6, 1, "open"),
+    ];
+    let requests = view::latest_requests(&newest_first);
+    let seen: Vec<(i64, &str)> = requests.iter().map(|r| (r.id, r.status.as_str())).collect();
+    assert_eq!(seen, vec![(2, "open"), (1, "paid")]);
+    assert_eq!(requests[1].requester, "carol");
+    assert_eq!(requests[1].payer, "ann");
+    assert_eq!(requests[1].amount.display, "2.00 CNY");
+    assert_eq!(requests[1].note, "coffee");
+}

@@ -337,6 +337,28 @@ impl From<api::RequestView> for RequestView {
 
 // ---- mapping ---------------------------------------------------------------------------
 
+/// The requests in cached `request` events (newest first), each once, in the state of its
+/// newest event. Events that cannot be read are skipped.
+pub fn latest_requests(events_newest_first: &[FeedEvent]) -> Vec<RequestView> {
+    let mut seen = std::collections::HashSet::new();
+    let mut requests = Vec::new();
+    for event in events_newest_first {
+        let Ok(data) = serde_json::from_str::<Value>(&event.data_json) else {
+            continue;
+        };
+        let Some(request) = data
+            .get("request")
+            .and_then(|r| serde_json::from_value::<api::RequestView>(r.clone()).ok())
+        else {
+            continue;
+        };
+        if seen.insert(request.id) {
+            requests.push(RequestView::from(request));
+        }
+    }
+    requests
+}
+
 fn text(data: &Value, key: &str) -> Option<String> {
     data.get(key)
         .and_then(Value::as_str)
@@ -519,6 +541,28 @@ fn code_label(code: &str) -> String {
     }
 }
 
+/// The currency and the fixed amount (for display) of a Danbao code, from the code alone.
+fn code_money(code: &str) -> (Option<&'static str>, Option<String>) {
+    match scan(code) {
+        ScanOutcome::MerchantPayment {
+            code,
+            display_amount,
+            ..
+        } => (Some(code.currency.code()), display_amount),
+        ScanOutcome::FriendReceive {
+            code,
+            display_amount,
+            ..
+        } => (Some(code.currency.code()), display_amount),
+        ScanOutcome::DanbaoOrder {
+            code,
+            display_amount,
+            ..
+        } => (Some(code.currency.code()), Some(display_amount)),
+        _ => (None, None),
+    }
+}
+
 /// What a command does, for the outbox list.
 pub fn command_summary(entry: &OutboxEntry) -> String {
     let body = body_json(entry);
@@ -534,10 +578,17 @@ pub fn command_summary(entry: &OutboxEntry) -> String {
             amount.unwrap_or_default(),
             text(&body, "to").unwrap_or_default()
         ),
-        "pay_code" => with_amount(format!(
-            "Pay {}",
-            code_label(&text(&body, "code").unwrap_or_default())
-        )),
+        "pay_code" => {
+            let code = text(&body, "code").unwrap_or_default();
+            let (currency, fixed) = code_money(&code);
+            match (text(&body, "amount"), currency, fixed) {
+                (Some(amount), Some(currency), _) => {
+                    format!("Pay {} {amount} {currency}", code_label(&code))
+                }
+                (None, _, Some(fixed)) => format!("Pay {} {fixed}", code_label(&code)),
+                _ => with_amount(format!("Pay {}", code_label(&code))),
+            }
+        }
         "pay_order" => format!(
             "Pay {} into escrow",
             code_label(&text(&body, "code").unwrap_or_default())
