@@ -218,7 +218,8 @@ pub fn pay_user(
     }
     let source = ledger::wallet(tx, from.id, amount.currency())?;
     let target = ledger::wallet(tx, to.id, amount.currency())?;
-    ledger::apply(tx, ledger::posted(id, &source, &target, amount), now)?;
+    let transfer = ledger::posted(id, &source, &target, amount);
+    ledger::apply_between(tx, transfer, &source, &target, now)?;
     let transfer_id = format!("{:032x}", id.0);
     let view = AmountView::from(amount);
     record(

@@ -13,6 +13,40 @@ use crate::store::{AccountKind, Tx};
 /// Applies one transfer: validates it against the current rows and writes the new counters,
 /// the journal entry and the hold's status. Re-applying the identical transfer is a no-op.
 pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
+    apply_to(tx, t, None, now)
+}
+
+/// [`apply`] for a transfer between two accounts the job has just read in this transaction
+/// (`debit` and `credit` are the current rows of `t.debit` and `t.credit`, e.g. from
+/// [`wallet`]): the same rules on the same rows, without reading both rows a second time.
+pub fn apply_between(
+    tx: &mut dyn Tx,
+    t: Transfer,
+    debit: &Account,
+    credit: &Account,
+    now: i64,
+) -> ApiResult<Applied> {
+    if debit.id != t.debit || credit.id != t.credit {
+        tracing::error!(
+            transfer = %format_args!("{:032x}", t.id.0),
+            "apply_between got the rows of accounts {} and {} for a transfer between {} and {}",
+            debit.id.0, credit.id.0, t.debit.0, t.credit.0
+        );
+        return Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server loaded the wrong accounts for this transfer; nothing was changed",
+        ));
+    }
+    apply_to(tx, t, Some((debit, credit)), now)
+}
+
+fn apply_to(
+    tx: &mut dyn Tx,
+    t: Transfer,
+    loaded: Option<(&Account, &Account)>,
+    now: i64,
+) -> ApiResult<Applied> {
     if let Some(existing) = tx.transfer(t.id)? {
         return if existing.transfer == t {
             Ok(Applied::AlreadyExists)
@@ -24,8 +58,14 @@ pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
         tx.account(account)?
             .ok_or_else(|| LedgerError::AccountNotFound { id: t.id, account }.into())
     };
-    let debit = find(tx, t.debit)?;
-    let credit = find(tx, t.credit)?;
+    let fetched: (Account, Account);
+    let (debit, credit) = match loaded {
+        Some(rows) => rows,
+        None => {
+            fetched = (find(tx, t.debit)?, find(tx, t.credit)?);
+            (&fetched.0, &fetched.1)
+        }
+    };
     let hold = match t.kind.pending_id() {
         Some(pending_id) => tx.transfer(pending_id)?.map(|stored| {
             (
@@ -35,7 +75,7 @@ pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
         }),
         None => None,
     };
-    let decision = ledger::decide(&t, &debit, &credit, hold.as_ref().map(|(h, s)| (h, *s)))?;
+    let decision = ledger::decide(&t, debit, credit, hold.as_ref().map(|(h, s)| (h, *s)))?;
     tx.save_balances(t.debit, &decision.debit)?;
     tx.save_balances(t.credit, &decision.credit)?;
     tx.insert_transfer(&t, now)?;
@@ -66,8 +106,20 @@ pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ApiResu
 /// A transfer id derived from the caller's idempotency scope: the same request always maps
 /// to the same transfer, so a retried request can never move money twice.
 pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId {
-    let seed = format!("danbao-transfer\n{user_id}\n{idempotency_key}\n{leg}");
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    // SHA-256 of "danbao-transfer\n{user_id}\n{idempotency_key}\n{leg}", fed in pieces so
+    // no string is built per request (the bytes, and so the ids, are the same as before).
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    for piece in [
+        b"danbao-transfer\n".as_slice(),
+        user_id.to_string().as_bytes(),
+        b"\n",
+        idempotency_key.as_bytes(),
+        b"\n",
+        leg.as_bytes(),
+    ] {
+        context.update(piece);
+    }
+    let digest = context.finish();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest.as_ref()[..16]);
     TransferId(u128::from_be_bytes(bytes))
@@ -143,5 +195,28 @@ pub fn posted(id: TransferId, debit: &Account, credit: &Account, amount: Money) 
         credit: credit.id,
         amount,
         kind: TransferKind::Posted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_ids_are_the_sha256_of_the_documented_seed() {
+        for (user, key, leg) in [(7, "key-0001", "p2p"), (-1, "op-key-42", "top-up")] {
+            let seed = format!("danbao-transfer\n{user}\n{key}\n{leg}");
+            let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+            let mut expected = [0u8; 16];
+            expected.copy_from_slice(&digest.as_ref()[..16]);
+            assert_eq!(
+                transfer_id(user, key, leg),
+                TransferId(u128::from_be_bytes(expected))
+            );
+        }
+        assert_ne!(
+            transfer_id(7, "key-0001", "p2p"),
+            transfer_id(7, "key-0001", "withdrawal")
+        );
     }
 }

@@ -106,10 +106,13 @@ pub fn once_keyed(
     let stored = StoredResponse {
         request_hash: request_hash.to_vec(),
         status: answer.status,
-        body: answer.body.clone(),
+        body: answer.body,
     };
     tx.put_idempotency(scope, key, &stored, now)?;
-    Ok(answer)
+    Ok(Answer {
+        status: stored.status,
+        body: stored.body,
+    })
 }
 
 /// SHA-256 of method, path and body: what an idempotency key is bound to.
