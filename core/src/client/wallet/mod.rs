@@ -1,5 +1,4 @@
-//! The `Wallet` facade: the whole API a shell (Android, iOS, CLI) needs (DESIGN.md §7,
-//! docs/wallet-facade.md is briefs/facade.md's contract).
+//! The `Wallet` facade: the whole API a shell (Android, iOS, CLI) needs (DESIGN.md §7).
 //!
 //! - Reads for screens ([`Wallet::home`], [`Wallet::orders`], [`Wallet::outbox`],
 //!   [`Wallet::profile`], [`Wallet::payment_code`]) come from the local cache: no network, a

@@ -417,12 +417,30 @@ fn scans_that_need_no_server() {
     assert!(!screen.reasons.is_empty());
     assert_eq!(screen.code, "hello");
 
+    // PromptPay (github.com/dtinth/promptpay-qr test vector, core/tests/fixtures/emv).
+    let promptpay = "00020101021129370016A000000677010111011300668012345675802TH530376463046197";
+    let foreign = view::local_scan_screen(&scan(promptpay), promptpay).unwrap();
+    assert_eq!(foreign.kind, ScanKind::ForeignScheme);
+    assert!(!foreign.payable);
+    assert_eq!(foreign.scheme.as_deref(), Some("PromptPay, Thailand"));
+    assert!(
+        foreign.reasons[0].contains("not payable with Danbao"),
+        "{:?}",
+        foreign.reasons
+    );
+
     let digits = "281234567890123456";
-    if let ScanOutcome::PaymentCode { .. } = scan(digits) {
-        let screen = view::local_scan_screen(&scan(digits), digits).unwrap();
-        assert_eq!(screen.kind, ScanKind::PaymentCode);
-        assert!(!screen.payable);
-    }
+    assert!(matches!(scan(digits), ScanOutcome::PaymentCode { .. }));
+    let screen = view::local_scan_screen(&scan(digits), digits).unwrap();
+    assert_eq!(screen.kind, ScanKind::PaymentCode);
+    assert!(!screen.payable);
+    assert!(screen.reasons[0].contains("charge_payment_code"));
+
+    assert!(
+        view::local_scan_screen(&scan(promptpay), promptpay).is_some()
+            && view::danbao_kind(&scan(promptpay)).is_none(),
+        "foreign codes never go to the server"
+    );
 }
 
 #[test]
