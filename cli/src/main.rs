@@ -1,18 +1,40 @@
-//! `danbao`: the terminal front end of the Danbao core.
+//! `danbao`: the terminal front end of the Danbao core — a wallet and merchant tool on the same
+//! `Wallet` facade the phone shells use, plus the QR codec tools.
 //!
-//! Exit codes: 0 success, 1 the input was understood but is invalid (e.g. a QR code that fails
-//! its checks), 2 usage errors (clap's own convention).
+//! Exit codes: 0 success; 1 refused or failed (the input was understood but is invalid, or the
+//! server said no), with the precise message on standard error; 2 usage errors (clap's own
+//! convention); 3 a wallet command is queued in the outbox and not yet answered (do not issue it
+//! again: `danbao outbox flush` resends it with the same idempotency key).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod decode;
 mod encode;
+mod home;
+mod orders;
+mod payments;
+mod report;
+mod sandbox;
+
+use home::ProfileDir;
+use report::{Failure, Report};
 
 #[derive(Parser)]
 #[command(name = "danbao", version, about = "Danbao wallet and merchant tool")]
 struct Cli {
+    /// Which wallet: each profile is a directory under --home.
+    #[arg(long, global = true, env = "DANBAO_PROFILE", default_value = "default")]
+    profile: String,
+    /// Where profiles live (default: ~/.danbao).
+    #[arg(long, global = true, env = "DANBAO_HOME")]
+    home: Option<PathBuf>,
+    /// Print wallet results as JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -22,6 +44,41 @@ enum Command {
     /// Read and write QR payloads.
     #[command(subcommand)]
     Qr(QrCommand),
+    /// Create this profile's wallet: a device key, signed up with the server.
+    Signup(account::SignupArgs),
+    /// Who this wallet is.
+    Profile,
+    /// Balances per currency.
+    Balance,
+    /// Money movements, newest first.
+    Activity(account::ActivityArgs),
+    /// Fetch what changed from the server (and resend queued commands).
+    Sync,
+    /// Show what paying a scanned code would do: the real payee, warnings, the amount.
+    Scan(payments::ScanArgs),
+    /// Pay a merchant, receive or order code.
+    Pay(payments::PayArgs),
+    /// Send money to a friend by handle.
+    Send(payments::SendArgs),
+    /// Ask someone for money.
+    Request(payments::RequestArgs),
+    /// Answer a money request.
+    #[command(subcommand)]
+    Requests(payments::RequestsCommand),
+    /// My code for friends to pay me (with or without an amount).
+    ReceiveCode(payments::ReceiveCodeArgs),
+    /// My offline payment code for a merchant's till to charge.
+    PayCode(payments::PayCodeArgs),
+    /// Escrow orders: list, show, confirm receipt, request a refund, cancel.
+    Orders(orders::OrdersArgs),
+    /// Selling: order codes, shipping, charging payment codes, answering refunds.
+    #[command(subcommand)]
+    Merchant(orders::MerchantCommand),
+    /// Commands waiting for the server.
+    Outbox(account::OutboxArgs),
+    /// Sandbox operator tools.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
 }
 
 #[derive(Subcommand)]
@@ -34,8 +91,49 @@ enum QrCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Qr(QrCommand::Decode(args)) => decode::run(args),
-        Command::Qr(QrCommand::Encode(args)) => encode::run(args),
+    let command = match cli.command {
+        Command::Qr(QrCommand::Decode(args)) => return decode::run(args),
+        Command::Qr(QrCommand::Encode(args)) => return encode::run(args),
+        other => other,
+    };
+    let result = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run(cli.home, &cli.profile, command)),
+        Err(e) => Err(Failure::refused(format!(
+            "cannot start the async runtime: {e}"
+        ))),
+    };
+    report::finish(result, cli.json)
+}
+
+/// Runs one wallet command.
+async fn run(home: Option<PathBuf>, profile: &str, command: Command) -> Result<Report, Failure> {
+    let dir = ProfileDir::locate(home, profile)?;
+    match command {
+        Command::Signup(args) => return account::signup(&dir, args).await,
+        Command::Sandbox(command) => return sandbox::run(&dir, command).await,
+        _ => {}
+    }
+    let wallet = dir.open_existing().await?;
+    match command {
+        Command::Profile => account::profile(&wallet).await,
+        Command::Balance => account::balance(&wallet).await,
+        Command::Activity(args) => account::activity(&wallet, args).await,
+        Command::Sync => account::sync(&wallet).await,
+        Command::Outbox(args) => account::outbox(&wallet, args).await,
+        Command::Scan(args) => payments::scan(&wallet, args).await,
+        Command::Pay(args) => payments::pay(&wallet, args).await,
+        Command::Send(args) => payments::send(&wallet, args).await,
+        Command::Request(args) => payments::request(&wallet, args).await,
+        Command::Requests(command) => payments::answer(&wallet, command).await,
+        Command::ReceiveCode(args) => payments::receive_code(&wallet, args).await,
+        Command::PayCode(args) => payments::pay_code(&wallet, args).await,
+        Command::Orders(args) => orders::orders(&wallet, args).await,
+        Command::Merchant(command) => orders::merchant(&wallet, command).await,
+        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => Err(Failure::usage(
+            "internal: this command is not a wallet command",
+        )),
     }
 }

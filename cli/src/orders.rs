@@ -1,0 +1,201 @@
+//! Escrow orders from both sides: the buyer's `orders …` and the seller's `merchant …`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use danbao_core::client::{OrderSummary, Wallet};
+use serde_json::{Value, json};
+
+use crate::account::refresh;
+use crate::report::{Failure, Report, code_json, order_json, utc, write_svg};
+
+/// Arguments of `danbao orders`.
+#[derive(clap::Args)]
+pub struct OrdersArgs {
+    #[command(subcommand)]
+    command: Option<OrdersCommand>,
+}
+
+#[derive(clap::Subcommand)]
+enum OrdersCommand {
+    /// My orders, as buyer and as seller (the default).
+    List,
+    /// One order, fresh from the server.
+    Show {
+        /// The order id (ord_…).
+        id: String,
+    },
+    /// Buyer: the goods arrived — release the held money to the seller.
+    Confirm {
+        /// The order id.
+        id: String,
+    },
+    /// Buyer: ask the seller for money back (all or part). If the seller rejects it, the order
+    /// is disputed and the operator decides.
+    Refund {
+        /// The order id.
+        id: String,
+        /// How much to get back, at most what was paid, e.g. 20.00.
+        #[arg(long)]
+        amount: String,
+    },
+    /// Buyer or seller: cancel a paid order that has not shipped (the held money goes back).
+    Cancel {
+        /// The order id.
+        id: String,
+    },
+}
+
+/// `danbao merchant …`.
+#[derive(clap::Subcommand)]
+pub enum MerchantCommand {
+    /// Create an escrow order and its QR code for the buyer to scan.
+    Order {
+        /// What is sold, e.g. "Blue teapot".
+        #[arg(long)]
+        title: String,
+        /// The price, e.g. 88.00.
+        #[arg(long)]
+        amount: String,
+        /// ISO 4217 code, e.g. CNY.
+        #[arg(long)]
+        currency: String,
+        /// Also write the QR code as SVG to this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+    },
+    /// Mark a paid order shipped (starts the auto-confirm clock).
+    Ship {
+        /// The order id.
+        id: String,
+        /// The carrier, e.g. SF.
+        #[arg(long)]
+        carrier: String,
+        /// The tracking number.
+        #[arg(long)]
+        tracking: String,
+    },
+    /// Charge a customer's 18-digit payment code (till mode).
+    Charge {
+        /// The 18 digits the customer shows.
+        payment_code: String,
+        /// The amount, e.g. 9.90.
+        amount: String,
+        /// ISO 4217 code, e.g. CNY.
+        currency: String,
+    },
+    /// Accept the buyer's refund request (the money goes back).
+    RefundAccept {
+        /// The order id.
+        id: String,
+    },
+    /// Reject the buyer's refund request (the order becomes disputed).
+    RefundReject {
+        /// The order id.
+        id: String,
+    },
+}
+
+fn order_line(order: &OrderSummary) -> String {
+    let mut line = format!(
+        "{}  {:<6} {:<16} {:>12}  {}",
+        order.id, order.role, order.state, order.amount.display, order.title
+    );
+    if let Some(who) = &order.counterparty {
+        let _ = write!(line, "  with @{who}");
+    }
+    if !order.actions.is_empty() {
+        let _ = write!(line, "  [you can: {}]", order.actions.join(", "));
+    }
+    if let Some(deadline) = order.deadline {
+        let _ = write!(line, "  (next deadline {})", utc(deadline));
+    }
+    line
+}
+
+/// `danbao orders …`.
+pub async fn orders(wallet: &Wallet, args: OrdersArgs) -> Result<Report, Failure> {
+    let (id, action, body) = match args.command.unwrap_or(OrdersCommand::List) {
+        OrdersCommand::List => {
+            refresh(wallet).await;
+            let orders = wallet.orders()?;
+            let mut text = String::new();
+            if orders.is_empty() {
+                text.push_str("No orders.");
+            }
+            for order in &orders {
+                let _ = writeln!(text, "{}", order_line(order));
+            }
+            let json = Value::Array(orders.iter().map(order_json).collect());
+            return Ok(Report::done(text, json));
+        }
+        OrdersCommand::Show { id } => {
+            let order = wallet.order(&id).await?;
+            return Ok(Report::done(order_line(&order), order_json(&order)));
+        }
+        OrdersCommand::Confirm { id } => (id, "confirm", None),
+        OrdersCommand::Refund { id, amount } => {
+            (id, "refund-request", Some(json!({ "amount": amount })))
+        }
+        OrdersCommand::Cancel { id } => (id, "cancel", None),
+    };
+    let outcome = wallet.order_action(&id, action, body).await?;
+    Ok(Report::outcome(&outcome))
+}
+
+/// `danbao merchant …`.
+pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Report, Failure> {
+    let (id, action, body) = match command {
+        MerchantCommand::Order {
+            title,
+            amount,
+            currency,
+            svg,
+        } => {
+            let created = wallet.create_order(&title, &amount, &currency).await?;
+            let mut text = format!(
+                "Order {}: {} for {}\nOrder code: {}\n",
+                created.order.id,
+                created.order.title,
+                created.order.amount.display,
+                created.code.text
+            );
+            if let Some(expires) = created.code.expires_at {
+                let _ = writeln!(text, "Pay before: {}", utc(expires));
+            }
+            let mut json = json!({
+                "order": order_json(&created.order),
+                "code": code_json(&created.code),
+            });
+            if let Some(path) = &svg {
+                write_svg(path, &created.code.svg)?;
+                let _ = writeln!(text, "SVG: {}", path.display());
+                json["svg_file"] = json!(path.display().to_string());
+            }
+            return Ok(Report::done(text, json));
+        }
+        MerchantCommand::Charge {
+            payment_code,
+            amount,
+            currency,
+        } => {
+            let outcome = wallet
+                .charge_payment_code(&payment_code, &amount, &currency)
+                .await?;
+            return Ok(Report::outcome(&outcome));
+        }
+        MerchantCommand::Ship {
+            id,
+            carrier,
+            tracking,
+        } => (
+            id,
+            "ship",
+            Some(json!({ "carrier": carrier, "tracking": tracking })),
+        ),
+        MerchantCommand::RefundAccept { id } => (id, "refund-accept", None),
+        MerchantCommand::RefundReject { id } => (id, "refund-reject", None),
+    };
+    let outcome = wallet.order_action(&id, action, body).await?;
+    Ok(Report::outcome(&outcome))
+}

@@ -1,0 +1,269 @@
+//! Moving money: scan and pay a code, send to a friend, request money, show my receive code and
+//! my payment code.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use danbao_core::client::{ScanKind, ScanScreen, Wallet};
+use serde_json::json;
+
+use crate::report::{
+    Failure, Report, code_json, payment_code_json, read_arg, request_json, scan_json, utc,
+    write_svg,
+};
+
+/// Arguments of `danbao scan`.
+#[derive(clap::Args)]
+pub struct ScanArgs {
+    /// The scanned QR text, or - to read it from standard input.
+    text: String,
+}
+
+/// Arguments of `danbao pay`.
+#[derive(clap::Args)]
+pub struct PayArgs {
+    /// The code to pay (merchant, receive or order code), or - for standard input.
+    code: String,
+    /// The amount, for a code that carries none, e.g. 12.50.
+    #[arg(long)]
+    amount: Option<String>,
+}
+
+/// Arguments of `danbao send`.
+#[derive(clap::Args)]
+pub struct SendArgs {
+    /// The friend's handle.
+    handle: String,
+    /// The amount, e.g. 12.50.
+    amount: String,
+    /// ISO 4217 code, e.g. CNY.
+    currency: String,
+    /// A note the friend sees.
+    #[arg(long, default_value = "")]
+    memo: String,
+}
+
+/// Arguments of `danbao request`.
+#[derive(clap::Args)]
+pub struct RequestArgs {
+    /// Who should pay.
+    handle: String,
+    /// The amount, e.g. 30.00.
+    amount: String,
+    /// ISO 4217 code, e.g. CNY.
+    currency: String,
+    /// What it is for.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+/// `danbao requests accept|decline ID`.
+#[derive(clap::Subcommand)]
+pub enum RequestsCommand {
+    /// Pay a request someone sent you.
+    Accept {
+        /// The request id.
+        id: i64,
+    },
+    /// Refuse a request someone sent you.
+    Decline {
+        /// The request id.
+        id: i64,
+    },
+}
+
+/// Arguments of `danbao receive-code`.
+#[derive(clap::Args)]
+pub struct ReceiveCodeArgs {
+    /// A fixed amount the payer cannot change (the code is then signed and expires).
+    #[arg(long)]
+    amount: Option<String>,
+    /// ISO 4217 code.
+    #[arg(long, default_value = "CNY")]
+    currency: String,
+    /// Also write the QR code as SVG to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+}
+
+/// Arguments of `danbao pay-code`.
+#[derive(clap::Args)]
+pub struct PayCodeArgs {
+    /// Provision the payment code with the server first (needed once per device).
+    #[arg(long)]
+    enable: bool,
+    /// Also write the QR code as SVG to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+}
+
+/// The confirm screen as text.
+fn screen_text(screen: &ScanScreen) -> String {
+    let mut text = String::new();
+    let title = match screen.kind {
+        ScanKind::MerchantPayment => "Merchant payment",
+        ScanKind::DanbaoOrder => "Danbao order (paid into escrow)",
+        ScanKind::FriendReceive => "Pay a friend",
+        ScanKind::PaymentCode => "A payment code (a merchant charges it; it cannot be paid)",
+        ScanKind::ForeignScheme => "Foreign payment code",
+        ScanKind::Invalid => "Not a valid payment code",
+    };
+    let _ = writeln!(text, "{title}");
+    if let Some(name) = &screen.payee_name {
+        let handle = screen
+            .payee_handle
+            .as_ref()
+            .map(|h| format!(" (@{h})"))
+            .unwrap_or_default();
+        let _ = writeln!(text, "Pay to:    {name}{handle}");
+    }
+    if let Some(warning) = &screen.name_warning {
+        let _ = writeln!(text, "WARNING:   {warning}");
+    }
+    if let Some(scheme) = &screen.scheme {
+        let _ = writeln!(text, "Scheme:    {scheme}");
+    }
+    match (&screen.amount, screen.needs_amount) {
+        (Some(amount), _) => {
+            let _ = writeln!(text, "Amount:    {}", amount.display);
+        }
+        (None, true) => {
+            let currency = screen.currency.as_deref().unwrap_or("");
+            let _ = writeln!(
+                text,
+                "Amount:    amount needed {currency}(pay with --amount)"
+            );
+        }
+        (None, false) => {}
+    }
+    if let Some(order) = &screen.order_id {
+        let _ = writeln!(text, "Order:     {order}");
+    }
+    for reason in &screen.reasons {
+        let _ = writeln!(text, "Problem:   {reason}");
+    }
+    if screen.payable {
+        let amount = if screen.needs_amount {
+            " --amount AMOUNT"
+        } else {
+            ""
+        };
+        let _ = write!(text, "Payable:   yes — danbao pay CODE{amount}");
+    } else {
+        let _ = write!(text, "Payable:   no");
+    }
+    text
+}
+
+/// `danbao scan`: exit 0 when the code can be paid, 1 when it cannot (the reasons are shown).
+pub async fn scan(wallet: &Wallet, args: ScanArgs) -> Result<Report, Failure> {
+    let text = read_arg(&args.text)?;
+    let screen = wallet.scan(&text).await?;
+    let mut report = Report::done(screen_text(&screen), scan_json(&screen));
+    if !screen.payable {
+        let why = if screen.reasons.is_empty() {
+            "this code cannot be paid from a Danbao wallet".to_owned()
+        } else {
+            screen.reasons.join("; ")
+        };
+        report.status = crate::report::Status::Refused(format!("not payable: {why}"));
+    }
+    Ok(report)
+}
+
+/// `danbao pay`.
+pub async fn pay(wallet: &Wallet, args: PayArgs) -> Result<Report, Failure> {
+    let code = read_arg(&args.code)?;
+    let outcome = wallet.pay(&code, args.amount.as_deref()).await?;
+    Ok(Report::outcome(&outcome))
+}
+
+/// `danbao send`.
+pub async fn send(wallet: &Wallet, args: SendArgs) -> Result<Report, Failure> {
+    let handle = args.handle.trim_start_matches('@');
+    let outcome = wallet
+        .send(handle, &args.amount, &args.currency, &args.memo)
+        .await?;
+    Ok(Report::outcome(&outcome))
+}
+
+/// `danbao request`.
+pub async fn request(wallet: &Wallet, args: RequestArgs) -> Result<Report, Failure> {
+    let handle = args.handle.trim_start_matches('@');
+    let request = wallet
+        .request_money(handle, &args.amount, &args.currency, &args.note)
+        .await?;
+    let text = format!(
+        "Request {} sent: @{} asked to pay {}{} ({})",
+        request.id,
+        request.payer,
+        request.amount.display,
+        if request.note.is_empty() {
+            String::new()
+        } else {
+            format!(" for \"{}\"", request.note)
+        },
+        request.status
+    );
+    Ok(Report::done(text, request_json(&request)))
+}
+
+/// `danbao requests accept|decline`.
+pub async fn answer(wallet: &Wallet, command: RequestsCommand) -> Result<Report, Failure> {
+    let (id, accept) = match command {
+        RequestsCommand::Accept { id } => (id, true),
+        RequestsCommand::Decline { id } => (id, false),
+    };
+    let outcome = wallet.answer_request(id, accept).await?;
+    Ok(Report::outcome(&outcome))
+}
+
+/// `danbao receive-code`.
+pub async fn receive_code(wallet: &Wallet, args: ReceiveCodeArgs) -> Result<Report, Failure> {
+    let code = wallet
+        .receive_code(args.amount.as_deref(), &args.currency)
+        .await?;
+    let mut text = format!("Receive code: {}\n", code.text);
+    match &code.amount {
+        Some(amount) => {
+            let _ = writeln!(text, "Amount:  {}", amount.display);
+        }
+        None => {
+            let _ = writeln!(text, "Amount:  the payer enters it");
+        }
+    }
+    if let Some(expires) = code.expires_at {
+        let _ = writeln!(text, "Expires: {}", utc(expires));
+    }
+    let mut json = code_json(&code);
+    if let Some(path) = &args.svg {
+        write_svg(path, &code.svg)?;
+        let _ = writeln!(text, "SVG:     {}", path.display());
+        json["svg_file"] = json!(path.display().to_string());
+    }
+    Ok(Report::done(text, json))
+}
+
+/// `danbao pay-code`: the offline 18-digit payment code.
+pub async fn pay_code(wallet: &Wallet, args: PayCodeArgs) -> Result<Report, Failure> {
+    if args.enable {
+        wallet.enable_payment_code().await?;
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| Failure::refused("the system clock is before 1970; set the clock"))?
+        .as_secs();
+    let code = wallet.payment_code(now)?;
+    let mut text = format!(
+        "Payment code: {}\nValid for {} s more (refreshes every 60 s; works offline)\n",
+        code.digits, code.seconds_remaining
+    );
+    let mut json = payment_code_json(&code);
+    if let Some(path) = &args.svg {
+        write_svg(path, &code.svg)?;
+        let _ = writeln!(text, "SVG: {}", path.display());
+        json["svg_file"] = json!(path.display().to_string());
+    }
+    Ok(Report::done(text, json))
+}

@@ -1,0 +1,91 @@
+//! `danbao sandbox top-up`: the operator funds a wallet from the sandbox funding account.
+//!
+//! It needs the operator's bearer token, not a wallet: the server generates one on first start
+//! and writes it to `<db>.operator-token` (or takes `DANBAO_OPERATOR_TOKEN`).
+
+use std::path::PathBuf;
+
+use danbao_core::client::api::{OperatorApi, TopUp, new_idempotency_key};
+use danbao_core::client::transport::{Transport, TransportConfig};
+use danbao_core::money::{Currency, Money};
+use serde_json::json;
+
+use crate::home::ProfileDir;
+use crate::report::{Failure, Report};
+
+/// `danbao sandbox …`.
+#[derive(clap::Subcommand)]
+pub enum SandboxCommand {
+    /// Add sandbox money to a user's wallet (operator only).
+    TopUp(TopUpArgs),
+}
+
+/// Arguments of `danbao sandbox top-up`.
+#[derive(clap::Args)]
+pub struct TopUpArgs {
+    /// Whose wallet to fund.
+    handle: String,
+    /// The amount, e.g. 500.00.
+    amount: String,
+    /// ISO 4217 code, e.g. CNY.
+    currency: String,
+    /// The server (default: the one the current profile signed up with).
+    #[arg(long)]
+    server: Option<String>,
+    /// The operator token.
+    #[arg(long, env = "DANBAO_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// A file holding the operator token, e.g. danbao.db.operator-token.
+    #[arg(long, conflicts_with = "operator_token")]
+    operator_token_file: Option<PathBuf>,
+}
+
+/// Runs a sandbox command.
+pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Failure> {
+    let SandboxCommand::TopUp(args) = command;
+    let server = match args.server {
+        Some(server) => server,
+        None => dir.server_url().map_err(|_| {
+            Failure::usage(format!(
+                "which server? pass --server URL (profile '{}' has no wallet to take it from)",
+                dir.name
+            ))
+        })?,
+    };
+    let token = match (args.operator_token, args.operator_token_file) {
+        (Some(token), _) => token,
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map_err(|e| {
+                Failure::refused(format!(
+                    "cannot read the operator token from {}: {e}",
+                    path.display()
+                ))
+            })?
+            .trim()
+            .to_owned(),
+        (None, None) => {
+            return Err(Failure::usage(
+                "the operator token is needed: pass --operator-token TOKEN, \
+                 --operator-token-file <db>.operator-token, or set DANBAO_OPERATOR_TOKEN",
+            ));
+        }
+    };
+    let currency =
+        Currency::from_code(&args.currency).map_err(|e| Failure::refused(e.to_string()))?;
+    let amount =
+        Money::parse(&args.amount, currency).map_err(|e| Failure::refused(e.to_string()))?;
+    let handle = args.handle.trim_start_matches('@');
+    let transport = Transport::with_defaults(TransportConfig::new(server))
+        .map_err(|e| Failure::refused(e.to_string()))?;
+    let key = new_idempotency_key().map_err(|e| Failure::refused(e.to_string()))?;
+    let moved = OperatorApi::new(transport, token)
+        .top_up(&TopUp::new(handle, amount), &key)
+        .await
+        .map_err(|e| Failure::refused(format!("top-up refused: {e}")))?;
+    let text = format!(
+        "Topped up @{handle} with {}; available now {}",
+        moved.amount.display, moved.balance.available.display
+    );
+    let json = serde_json::to_value(&moved).unwrap_or_else(|_| json!({}));
+    Ok(Report::done(text, json))
+}

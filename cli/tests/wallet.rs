@@ -1,0 +1,498 @@
+//! The `danbao` wallet commands as processes against a real `danbao-server` process: three
+//! profiles (buyer alice, seller bob, friend carol) sign up, get sandbox money, send P2P, buy
+//! through escrow with an order code, pay a static receive code with an entered amount, and
+//! have a payment code charged at bob's till. Exit codes and the money are asserted.
+//!
+//! The server binary is the workspace's `target/<profile>/danbao-server`, next to the `danbao`
+//! binary under test: `cargo test --workspace` builds it; for `cargo test -p danbao-cli` run
+//! `cargo build -p danbao-server` first.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const OPERATOR_TOKEN: &str = "cli-test-operator-token";
+
+/// A running server process, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+    /// Holds the database until the server is gone.
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_binary() -> PathBuf {
+    let danbao = Path::new(env!("CARGO_BIN_EXE_danbao"));
+    let dir = danbao.parent().expect("the danbao binary has a directory");
+    let server = dir.join(format!("danbao-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        server.exists(),
+        "{} is missing: build it with `cargo build -p danbao-server` (cargo test --workspace \
+         builds it too)",
+        server.display()
+    );
+    server
+}
+
+fn start_server() -> Server {
+    let binary = server_binary();
+    // A port can be taken between probing and binding: try a few.
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(&binary)
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--db")
+            .arg(dir.path().join("server.db"))
+            .env("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+            .env("DANBAO_TIMER_INTERVAL_MS", "100")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start danbao-server");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // exited (port taken?): try another port
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Server {
+                    child,
+                    url: format!("http://127.0.0.1:{port}"),
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("danbao-server did not start listening");
+}
+
+/// One `danbao` run.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected exit 0\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+struct Cli {
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().expect("temp home"),
+        }
+    }
+
+    fn run(&self, profile: &str, args: &[&str]) -> Run {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_danbao"))
+            .arg("--home")
+            .arg(self.home.path())
+            .arg("--profile")
+            .arg(profile)
+            .args(args)
+            .env_remove("DANBAO_OPERATOR_TOKEN")
+            .env_remove("DANBAO_HOME")
+            .env_remove("DANBAO_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run danbao");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `danbao balance --json`: (available, held_out, incoming) in minor units of CNY.
+    #[track_caller]
+    fn cny(&self, profile: &str) -> (i64, i64, i64) {
+        let balances = self.run(profile, &["balance", "--json"]).ok().json();
+        let line = balances
+            .as_array()
+            .expect("balances array")
+            .iter()
+            .find(|b| b["currency"] == "CNY");
+        match line {
+            Some(line) => (
+                line["available"]["minor"].as_i64().expect("available"),
+                line["held_out"]["minor"].as_i64().expect("held_out"),
+                line["incoming"]["minor"].as_i64().expect("incoming"),
+            ),
+            None => (0, 0, 0),
+        }
+    }
+}
+
+fn signup(cli: &Cli, server: &Server, profile: &str, name: &str) {
+    let out = cli
+        .run(
+            profile,
+            &[
+                "signup",
+                "--server",
+                &server.url,
+                "--handle",
+                profile,
+                "--name",
+                name,
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(out["handle"], profile);
+    assert_eq!(out["display_name"], name);
+    assert!(out["user_id"].as_i64().is_some_and(|id| id > 0));
+}
+
+#[test]
+fn three_wallets_through_every_payment_flow() {
+    let server = start_server();
+    let cli = Cli::new();
+    signup(&cli, &server, "alice", "Alice Liu");
+    signup(&cli, &server, "bob", "Bob Chen");
+    signup(&cli, &server, "carol", "Carol Wang");
+
+    // A second sign-up in the same profile is refused before anything is sent.
+    let again = cli.run(
+        "alice",
+        &[
+            "signup",
+            "--server",
+            &server.url,
+            "--handle",
+            "alice2",
+            "--name",
+            "A",
+        ],
+    );
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already has a wallet"),
+        "{}",
+        again.stderr
+    );
+
+    // Sandbox money for alice and carol.
+    let top_up = cli
+        .run(
+            "alice",
+            &[
+                "sandbox",
+                "top-up",
+                "alice",
+                "500.00",
+                "CNY",
+                "--operator-token",
+                OPERATOR_TOKEN,
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(top_up["balance"]["available"]["minor"], 50_000);
+    let wrong_token = cli.run(
+        "carol",
+        &[
+            "sandbox",
+            "top-up",
+            "carol",
+            "1.00",
+            "CNY",
+            "--operator-token",
+            "nope",
+        ],
+    );
+    assert_eq!(wrong_token.code, 1);
+    assert!(
+        wrong_token.stderr.contains("operator"),
+        "{}",
+        wrong_token.stderr
+    );
+    cli.run(
+        "carol",
+        &[
+            "sandbox",
+            "top-up",
+            "carol",
+            "100.00",
+            "CNY",
+            "--server",
+            &server.url,
+            "--operator-token",
+            OPERATOR_TOKEN,
+        ],
+    )
+    .ok();
+    assert_eq!(cli.cny("alice"), (50_000, 0, 0));
+
+    // P2P: alice sends carol 25.00.
+    let sent = cli
+        .run(
+            "alice",
+            &["send", "carol", "25.00", "CNY", "--memo", "lunch", "--json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(sent["state"], "done");
+    assert!(sent["transfer_id"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(cli.cny("alice"), (47_500, 0, 0));
+    assert_eq!(cli.cny("carol"), (12_500, 0, 0));
+    let activity = cli
+        .run("carol", &["activity", "--limit", "5", "--json"])
+        .ok()
+        .json();
+    let lunch = activity["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["amount"]["minor"] == 2_500)
+        .unwrap_or_else(|| panic!("no 25.00 row in carol's activity: {activity}"));
+    assert_eq!(lunch["direction"], "in");
+    assert_eq!(lunch["counterparty"], "alice");
+    // Too much: refused with the server's reason, nothing moves.
+    let broke = cli.run("alice", &["send", "carol", "9000.00", "CNY"]);
+    assert_eq!(broke.code, 1, "{}\n{}", broke.stdout, broke.stderr);
+    assert!(!broke.stderr.trim().is_empty());
+    assert_eq!(cli.cny("alice"), (47_500, 0, 0));
+
+    // Escrow: bob sells a teapot, alice scans and pays, bob ships, alice confirms.
+    let created = cli
+        .run(
+            "bob",
+            &[
+                "merchant",
+                "order",
+                "--title",
+                "Blue teapot",
+                "--amount",
+                "88.00",
+                "--currency",
+                "CNY",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let order_id = created["order"]["id"]
+        .as_str()
+        .expect("order id")
+        .to_owned();
+    let order_code = created["code"]["text"].as_str().expect("code").to_owned();
+    assert_eq!(created["order"]["amount"]["minor"], 8_800);
+
+    let screen = cli
+        .run("alice", &["scan", &order_code, "--json"])
+        .ok()
+        .json();
+    assert_eq!(screen["kind"], "danbao_order");
+    assert_eq!(screen["payable"], true);
+    assert_eq!(screen["payee_name"], "Bob Chen");
+    assert_eq!(screen["amount"]["minor"], 8_800);
+    assert_eq!(screen["order_id"], order_id.as_str());
+    let screen_text = cli.run("alice", &["scan", &order_code]).ok();
+    assert!(
+        screen_text.stdout.contains("Bob Chen"),
+        "{}",
+        screen_text.stdout
+    );
+
+    let paid = cli
+        .run("alice", &["pay", &order_code, "--json"])
+        .ok()
+        .json();
+    assert_eq!(paid["state"], "done");
+    assert_eq!(cli.cny("alice"), (38_700, 8_800, 0));
+    assert_eq!(cli.cny("bob"), (0, 0, 8_800));
+    // Only the seller ships; only the buyer confirms.
+    let wrong_party = cli.run(
+        "alice",
+        &[
+            "merchant",
+            "ship",
+            &order_id,
+            "--carrier",
+            "SF",
+            "--tracking",
+            "X",
+        ],
+    );
+    assert_eq!(wrong_party.code, 1, "{}", wrong_party.stdout);
+    cli.run(
+        "bob",
+        &[
+            "merchant",
+            "ship",
+            &order_id,
+            "--carrier",
+            "SF",
+            "--tracking",
+            "SF1234567",
+        ],
+    )
+    .ok();
+    let alice_orders = cli.run("alice", &["orders", "--json"]).ok().json();
+    let teapot = alice_orders
+        .as_array()
+        .expect("orders")
+        .iter()
+        .find(|o| o["id"] == order_id.as_str())
+        .unwrap_or_else(|| panic!("order missing from alice's list: {alice_orders}"));
+    assert_eq!(teapot["role"], "buyer");
+    assert!(
+        teapot["actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "confirm")),
+        "{teapot}"
+    );
+    cli.run("alice", &["orders", "confirm", &order_id]).ok();
+    assert_eq!(cli.cny("bob"), (8_800, 0, 0));
+    assert_eq!(cli.cny("alice"), (38_700, 0, 0));
+    let shown = cli
+        .run("bob", &["orders", "show", &order_id, "--json"])
+        .ok()
+        .json();
+    assert_eq!(shown["role"], "seller");
+    assert!(
+        shown["state"]
+            .as_str()
+            .is_some_and(|s| s.to_lowercase().contains("complet")),
+        "{shown}"
+    );
+
+    // Bob's static receive code: carol enters the amount.
+    let receive = cli.run("bob", &["receive-code", "--json"]).ok().json();
+    let receive_code = receive["text"].as_str().expect("receive code").to_owned();
+    assert!(receive["amount"].is_null());
+    let screen = cli
+        .run("carol", &["scan", &receive_code, "--json"])
+        .ok()
+        .json();
+    assert_eq!(screen["payee_name"], "Bob Chen");
+    assert_eq!(screen["needs_amount"], true);
+    let no_amount = cli.run("carol", &["pay", &receive_code]);
+    assert_eq!(no_amount.code, 1, "{}", no_amount.stdout);
+    cli.run("carol", &["pay", &receive_code, "--amount", "12.50"])
+        .ok();
+    assert_eq!(cli.cny("bob"), (10_050, 0, 0));
+    assert_eq!(cli.cny("carol"), (11_250, 0, 0));
+
+    // Carol's payment code charged at bob's till.
+    let pay_code = cli
+        .run("carol", &["pay-code", "--enable", "--json"])
+        .ok()
+        .json();
+    let digits = pay_code["digits"].as_str().expect("digits").to_owned();
+    assert_eq!(digits.len(), 18);
+    assert!(digits.bytes().all(|b| b.is_ascii_digit()));
+    assert!(
+        pay_code["seconds_remaining"]
+            .as_u64()
+            .is_some_and(|s| s <= 60)
+    );
+    cli.run("bob", &["merchant", "charge", &digits, "9.90", "CNY"])
+        .ok();
+    assert_eq!(cli.cny("bob"), (11_040, 0, 0));
+    assert_eq!(cli.cny("carol"), (10_260, 0, 0));
+    // The same code twice is refused.
+    let replay = cli.run("bob", &["merchant", "charge", &digits, "9.90", "CNY"]);
+    assert_eq!(replay.code, 1, "{}", replay.stdout);
+    assert_eq!(cli.cny("carol"), (10_260, 0, 0));
+
+    // Nothing left waiting.
+    let outbox = cli.run("alice", &["outbox", "--json"]).ok().json();
+    let commands = outbox.as_array().expect("outbox array");
+    assert_eq!(commands.len(), 5, "{outbox}");
+    assert!(
+        commands
+            .iter()
+            .all(|c| c["state"] == "done" || c["state"] == "failed"),
+        "{outbox}"
+    );
+    // The refused ones keep the server's reason.
+    assert!(
+        commands.iter().any(|c| c["state"] == "failed"
+            && c["outcome"]
+                .as_str()
+                .is_some_and(|o| o.contains("insufficient_funds"))),
+        "{outbox}"
+    );
+    let text = cli.run("alice", &["outbox"]).ok();
+    assert!(
+        text.stdout.starts_with("Nothing waiting"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn usage_and_missing_wallets() {
+    let cli = Cli::new();
+    let bad_profile = cli.run("../escape", &["balance"]);
+    assert_eq!(bad_profile.code, 2);
+    assert!(
+        bad_profile.stderr.contains("profile name"),
+        "{}",
+        bad_profile.stderr
+    );
+    let none = cli.run("nobody", &["balance"]);
+    assert_eq!(none.code, 1);
+    assert!(none.stderr.contains("signup"), "{}", none.stderr);
+    let usage = cli.run("nobody", &["send", "carol"]);
+    assert_eq!(usage.code, 2);
+    let token = cli.run(
+        "nobody",
+        &[
+            "sandbox",
+            "top-up",
+            "a",
+            "1",
+            "CNY",
+            "--server",
+            "http://127.0.0.1:1",
+        ],
+    );
+    assert_eq!(token.code, 2);
+    assert!(token.stderr.contains("operator token"), "{}", token.stderr);
+}
