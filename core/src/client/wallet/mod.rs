@@ -576,8 +576,11 @@ impl Wallet {
         loop {
             let cursor = outbox::on_store(&self.store, |s| s.cursor()).await?;
             let page = api.events(cursor, Some(SYNC_PAGE)).await?;
-            let last_page = page.items.len() < SYNC_PAGE as usize;
             let batch = sync_batch(&page, cursor);
+            // A full page means more may follow, unless the cursor did not move (which
+            // would otherwise loop forever on a misbehaving server).
+            let last_page = page.items.len() < SYNC_PAGE as usize
+                || cursor.is_some_and(|before| batch.cursor <= before);
             let balances = if last_page {
                 Some(api.balances().await?.iter().map(balance_of).collect())
             } else {

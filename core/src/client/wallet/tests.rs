@@ -518,3 +518,33 @@ fn requests_show_each_once_in_its_latest_state() {
     assert_eq!(requests[1].amount.display, "2.00 CNY");
     assert_eq!(requests[1].note, "coffee");
 }
+
+/// UniFFI and multi-threaded runtimes need a `Send + Sync` wallet and `Send` futures.
+#[test]
+fn the_wallet_and_its_futures_can_cross_threads() {
+    fn shareable<T: Send + Sync>() {}
+    fn sendable<T: Send>(_: &T) {}
+    fn futures(wallet: &Wallet) {
+        sendable(&wallet.sync());
+        sendable(&wallet.scan(""));
+        sendable(&wallet.pay("", None));
+        sendable(&wallet.send("", "", "", ""));
+        sendable(&wallet.order_action("", "", None));
+        sendable(&wallet.flush_outbox());
+        sendable(&wallet.activity(None, 1));
+        sendable(&wallet.sign_up("", "", ""));
+        sendable(&wallet.create_order("", "", ""));
+        sendable(&wallet.enable_payment_code());
+    }
+    shareable::<Wallet>();
+    let _ = futures;
+    sendable(&Wallet::open(
+        WalletConfig {
+            db_path: PathBuf::new(),
+            server_url: String::new(),
+            spki_pins: Vec::new(),
+        },
+        Arc::new(crate::client::secrets::SoftwareKeyStore::from_bytes(&[1; 32]).unwrap()),
+        None,
+    ));
+}
