@@ -145,9 +145,15 @@ pub async fn activity(wallet: &Wallet, args: ActivityArgs) -> Result<Report, Fai
     }
     for item in &page.items {
         let sign = if item.direction == "in" { "+" } else { "-" };
+        let memo = match item.memo.as_deref() {
+            Some(memo) if !memo.is_empty() && !item.title.contains(memo) => {
+                format!(" — “{memo}”")
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             text,
-            "{}  {}{:>12}  {}",
+            "{}  {}{:>12}  {}{memo}",
             utc(item.created_at),
             sign,
             item.amount.display,
@@ -208,11 +214,12 @@ pub async fn outbox(wallet: &Wallet, args: OutboxArgs) -> Result<Report, Failure
             for item in &items {
                 let _ = writeln!(
                     text,
-                    "#{}  {:<8} {}  ({} attempts){}",
+                    "#{}  {:<8} {}  ({} attempt{}){}",
                     item.id,
                     item.state,
                     item.summary,
                     item.attempts,
+                    if item.attempts == 1 { "" } else { "s" },
                     item.outcome
                         .as_ref()
                         .map(|o| format!(" — {o}"))

@@ -27,13 +27,24 @@ use report::{Failure, Report};
 #[command(name = "danbao", version, about = "Danbao wallet and merchant tool")]
 struct Cli {
     /// Which wallet: each profile is a directory under --home.
-    #[arg(long, global = true, env = "DANBAO_PROFILE", default_value = "default")]
+    #[arg(
+        long,
+        global = true,
+        env = "DANBAO_PROFILE",
+        default_value = "default",
+        help_heading = "Wallet options"
+    )]
     profile: String,
     /// Where profiles live (default: ~/.danbao).
-    #[arg(long, global = true, env = "DANBAO_HOME")]
+    #[arg(
+        long,
+        global = true,
+        env = "DANBAO_HOME",
+        help_heading = "Wallet options"
+    )]
     home: Option<PathBuf>,
     /// Print wallet results as JSON instead of text.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Wallet options")]
     json: bool,
     #[command(subcommand)]
     command: Command,

@@ -7,7 +7,7 @@ use danbao_core::client::{OrderSummary, Wallet};
 use serde_json::{Value, json};
 
 use crate::account::refresh;
-use crate::report::{Failure, Report, code_json, order_json, utc, write_svg};
+use crate::report::{Failure, Report, code_json, order_json, utc, write_svg, write_text};
 
 /// Arguments of `danbao orders`.
 #[derive(clap::Args)]
@@ -63,6 +63,9 @@ pub enum MerchantCommand {
         /// Also write the QR code as SVG to this file.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// Also write the order code's text to this file (for `danbao pay - < FILE`).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Mark a paid order shipped (starts the auto-confirm clock).
     Ship {
@@ -151,6 +154,7 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
             amount,
             currency,
             svg,
+            out,
         } => {
             let created = wallet.create_order(&title, &amount, &currency).await?;
             let mut text = format!(
@@ -171,6 +175,11 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
                 write_svg(path, &created.code.svg)?;
                 let _ = writeln!(text, "SVG: {}", path.display());
                 json["svg_file"] = json!(path.display().to_string());
+            }
+            if let Some(path) = &out {
+                write_text(path, &created.code.text)?;
+                let _ = writeln!(text, "Text: {}", path.display());
+                json["text_file"] = json!(path.display().to_string());
             }
             return Ok(Report::done(text, json));
         }

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::report::{
     Failure, Report, code_json, payment_code_json, read_arg, request_json, scan_json, utc,
-    write_svg,
+    write_svg, write_text,
 };
 
 /// Arguments of `danbao scan`.
@@ -85,6 +85,9 @@ pub struct ReceiveCodeArgs {
     /// Also write the QR code as SVG to this file.
     #[arg(long)]
     svg: Option<PathBuf>,
+    /// Also write the code's text to this file (for `danbao pay - < FILE`).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Arguments of `danbao pay-code`.
@@ -129,10 +132,14 @@ fn screen_text(screen: &ScanScreen) -> String {
             let _ = writeln!(text, "Amount:    {}", amount.display);
         }
         (None, true) => {
-            let currency = screen.currency.as_deref().unwrap_or("");
+            let currency = screen
+                .currency
+                .as_deref()
+                .map(|c| format!(" in {c}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 text,
-                "Amount:    amount needed {currency}(pay with --amount)"
+                "Amount:    amount needed{currency} (pay with --amount)"
             );
         }
         (None, false) => {}
@@ -241,6 +248,11 @@ pub async fn receive_code(wallet: &Wallet, args: ReceiveCodeArgs) -> Result<Repo
         write_svg(path, &code.svg)?;
         let _ = writeln!(text, "SVG:     {}", path.display());
         json["svg_file"] = json!(path.display().to_string());
+    }
+    if let Some(path) = &args.out {
+        write_text(path, &code.text)?;
+        let _ = writeln!(text, "Text:    {}", path.display());
+        json["text_file"] = json!(path.display().to_string());
     }
     Ok(Report::done(text, json))
 }

@@ -91,19 +91,19 @@ impl Report {
             "done" => Self::done(outcome.message.clone(), json),
             "queued" | "pending" | "sending" => Self {
                 text: format!(
-                    "queued (command {}): {}",
-                    outcome.command_id, outcome.message
+                    "Queued: command {} waits in the outbox.",
+                    outcome.command_id
                 ),
                 json,
                 status: Status::Queued(format!(
-                    "not confirmed by the server yet: {}; the command stays in the outbox with \
-                     its idempotency key — run `danbao outbox flush` (or any sync) to resend it; \
-                     do not issue it again",
+                    "{}; it stays in the outbox with its idempotency key — `danbao outbox \
+                     flush` (or any sync) resends it and it applies once; do not issue it again",
                     outcome.message
                 )),
             },
+            // The message goes to standard error only: printing it twice helps nobody.
             _ => Self {
-                text: format!("failed: {}", outcome.message),
+                text: String::new(),
                 json,
                 status: Status::Refused(outcome.message.clone()),
             },
@@ -172,6 +172,12 @@ pub fn read_arg(text: &str) -> Result<String, Failure> {
 pub fn write_svg(path: &std::path::Path, svg: &str) -> Result<(), Failure> {
     std::fs::write(path, svg)
         .map_err(|e| Failure::refused(format!("cannot write the SVG to {}: {e}", path.display())))
+}
+
+/// Writes a code's text (one line) to a file, refusing with the path and reason on error.
+pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, format!("{text}\n"))
+        .map_err(|e| Failure::refused(format!("cannot write the code to {}: {e}", path.display())))
 }
 
 /// `2025-01-31 14:05 UTC` from unix seconds (proleptic Gregorian; civil-from-days after

@@ -18,16 +18,32 @@ const OPERATOR_TOKEN: &str = "cli-test-operator-token";
 
 /// A running server process, killed on drop.
 struct Server {
-    child: Child,
+    child: Option<Child>,
     url: String,
+    port: u16,
     /// Holds the database until the server is gone.
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
+    }
+}
+
+impl Server {
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and database.
+    fn restart(&mut self) {
+        self.stop();
+        let child = spawn_server(self.dir.path(), self.port).expect("danbao-server restarts");
+        self.child = Some(child);
     }
 }
 
@@ -44,8 +60,37 @@ fn server_binary() -> PathBuf {
     server
 }
 
+/// Runs the server on `port` with its database in `dir`; `None` if it exits or does not listen
+/// within 20 s.
+fn spawn_server(dir: &Path, port: u16) -> Option<Child> {
+    let mut child = Command::new(server_binary())
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--db")
+        .arg(dir.join("server.db"))
+        .env("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .env("DANBAO_TIMER_INTERVAL_MS", "100")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start danbao-server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return None; // exited (port taken?)
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(child);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
 fn start_server() -> Server {
-    let binary = server_binary();
     // A port can be taken between probing and binding: try a few.
     for _ in 0..5 {
         let port = TcpListener::bind("127.0.0.1:0")
@@ -53,34 +98,14 @@ fn start_server() -> Server {
             .expect("a free port")
             .port();
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(&binary)
-            .arg("--bind")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--db")
-            .arg(dir.path().join("server.db"))
-            .env("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
-            .env("DANBAO_TIMER_INTERVAL_MS", "100")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start danbao-server");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break; // exited (port taken?): try another port
-            }
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Server {
-                    child,
-                    url: format!("http://127.0.0.1:{port}"),
-                    _dir: dir,
-                };
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(child) = spawn_server(dir.path(), port) {
+            return Server {
+                child: Some(child),
+                url: format!("http://127.0.0.1:{port}"),
+                port,
+                dir,
+            };
         }
-        let _ = child.kill();
-        let _ = child.wait();
     }
     panic!("danbao-server did not start listening");
 }
@@ -495,4 +520,63 @@ fn usage_and_missing_wallets() {
     );
     assert_eq!(token.code, 2);
     assert!(token.stderr.contains("operator token"), "{}", token.stderr);
+}
+
+#[test]
+fn a_send_while_offline_is_queued_then_applied_once() {
+    let mut server = start_server();
+    let cli = Cli::new();
+    signup(&cli, &server, "dora", "Dora Li");
+    signup(&cli, &server, "eli", "Eli Zhou");
+    cli.run(
+        "dora",
+        &[
+            "sandbox",
+            "top-up",
+            "dora",
+            "50.00",
+            "CNY",
+            "--operator-token",
+            OPERATOR_TOKEN,
+        ],
+    )
+    .ok();
+
+    server.stop();
+    let queued = cli.run("dora", &["send", "eli", "7.00", "CNY", "--json"]);
+    assert_eq!(queued.code, 3, "{}\n{}", queued.stdout, queued.stderr);
+    assert_eq!(queued.json()["state"], "queued");
+    assert!(
+        queued.stderr.contains("do not issue it again"),
+        "{}",
+        queued.stderr
+    );
+    let waiting = cli.run("dora", &["outbox", "--json"]).ok().json();
+    assert_eq!(waiting[0]["kind"], "send");
+    assert_eq!(waiting[0]["state"], "pending", "{waiting}");
+    // Reads still answer from the cache, with a warning.
+    let cached = cli.run("dora", &["balance"]).ok();
+    assert!(
+        cached.stderr.contains("showing cached data"),
+        "{}",
+        cached.stderr
+    );
+
+    server.restart();
+    // Opening the wallet resends the queued command; flushing again finds nothing.
+    let flushed = cli.run("dora", &["outbox", "flush", "--json"]).ok().json();
+    assert!(
+        flushed
+            .as_array()
+            .is_some_and(|a| a.iter().all(|o| o["state"] == "done")),
+        "{flushed}"
+    );
+    let outbox = cli.run("dora", &["outbox", "--json"]).ok().json();
+    assert_eq!(outbox[0]["state"], "done", "{outbox}");
+    assert_eq!(cli.cny("eli"), (700, 0, 0));
+    assert_eq!(cli.cny("dora"), (4_300, 0, 0));
+    // A second flush and sync change nothing: exactly once.
+    cli.run("dora", &["outbox", "flush"]).ok();
+    cli.run("dora", &["sync"]).ok();
+    assert_eq!(cli.cny("eli"), (700, 0, 0));
 }
