@@ -479,6 +479,25 @@ impl LocalStore {
         Ok(rows)
     }
 
+    /// Cached orders not in a final state (`completed`, `cancelled`, `refunded`): the ones
+    /// that may still wait for the user. Most recently updated first, at most `limit`
+    /// (clamped to [`MAX_PAGE`]).
+    pub fn open_orders(&self, limit: u32) -> Result<Vec<CachedOrder>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, state, role, view, updated_at FROM orders
+                  WHERE state NOT IN ('completed', 'cancelled', 'refunded')
+                  ORDER BY updated_at DESC, id LIMIT ?1",
+            )
+            .during("listing open orders")?;
+        let rows = stmt
+            .query_map([clamp_limit(limit)], cached_order)
+            .and_then(Iterator::collect)
+            .during("listing open orders")?;
+        Ok(rows)
+    }
+
     // ---- contacts ----------------------------------------------------------------------
 
     /// Caches a contact: the display name is replaced, `last_used_at` only moves forward.

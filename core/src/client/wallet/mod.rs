@@ -133,6 +133,8 @@ pub enum Change {
 const SYNC_PAGE: u32 = 200;
 /// Recent activity rows on the home screen.
 const HOME_RECENT: u32 = 20;
+/// Open orders the home screen looks at (most recently changed first).
+const HOME_OPEN_ORDERS: u32 = 100;
 /// The most commands one flush sends.
 const FLUSH_LIMIT: u32 = 200;
 /// Memo and note length the server accepts.
@@ -526,10 +528,10 @@ impl Wallet {
         let recent = self
             .store
             .activity_page_of_kind("transfer", None, HOME_RECENT)?;
-        // Finished orders never wait for anyone: skip them before parsing their views.
-        let orders = self.cached_orders_where(|row| {
-            !matches!(row.state.as_str(), "completed" | "cancelled" | "refunded")
-        })?;
+        // Finished orders never wait for anyone; the store leaves them out, so only the
+        // (few) open orders' views are parsed.
+        let orders = self.store.open_orders(HOME_OPEN_ORDERS)?;
+        let orders = summaries(&orders);
         let outbox = self.store.unfinished_commands(50)?;
         Ok(HomeSnapshot {
             profile: self.cached_profile().map(Profile::from),
@@ -541,23 +543,7 @@ impl Wallet {
     }
 
     fn cached_orders(&self) -> Result<Vec<OrderSummary>, WalletError> {
-        self.cached_orders_where(|_| true)
-    }
-
-    /// Cached orders whose row passes `keep` (checked before the view is parsed).
-    fn cached_orders_where(
-        &self,
-        keep: impl Fn(&CachedOrder) -> bool,
-    ) -> Result<Vec<OrderSummary>, WalletError> {
-        let rows = self.store.orders(MAX_PAGE)?;
-        let mut orders = Vec::with_capacity(rows.len());
-        for row in rows.iter().filter(|row| keep(row)) {
-            match view::order_view(row) {
-                Ok(order) => orders.push(view::order_summary(&order)),
-                Err(reason) => tracing::warn!(order = %row.id, %reason, "cached order skipped"),
-            }
-        }
-        Ok(orders)
+        Ok(summaries(&self.store.orders(MAX_PAGE)?))
     }
 
     /// Brings the cache up to date: sends queued commands, reads the event feed from the
@@ -1238,6 +1224,19 @@ fn sync_batch(page: &api::FeedPage, cursor: Option<i64>) -> SyncBatch {
         balances: None,
         cursor,
     }
+}
+
+/// The summaries of cached order rows; a row whose view cannot be read is skipped (logged),
+/// and the next sync replaces it.
+fn summaries(rows: &[CachedOrder]) -> Vec<OrderSummary> {
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in rows {
+        match view::order_view(row) {
+            Ok(order) => orders.push(view::order_summary(&order)),
+            Err(reason) => tracing::warn!(order = %row.id, %reason, "cached order skipped"),
+        }
+    }
+    orders
 }
 
 /// A page of activity rows and the cursor of the next one.

@@ -548,3 +548,120 @@ fn the_wallet_and_its_futures_can_cross_threads() {
         None,
     ));
 }
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// A wallet on a fresh database that is not signed up (nothing goes to the network).
+fn offline_wallet(dir: &tempfile::TempDir) -> Wallet {
+    block_on(Wallet::open(
+        WalletConfig {
+            db_path: dir.path().join("wallet.db"),
+            server_url: "http://127.0.0.1:9".into(),
+            spki_pins: Vec::new(),
+        },
+        Arc::new(crate::client::secrets::SoftwareKeyStore::from_bytes(&[3; 32]).unwrap()),
+        None,
+    ))
+    .unwrap()
+}
+
+#[test]
+fn home_is_built_from_the_cache_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = offline_wallet(&dir);
+    let empty = wallet.home().unwrap();
+    assert_eq!(empty.profile, None);
+    assert!(empty.balances.is_empty() && empty.recent.is_empty() && empty.outbox.is_empty());
+    assert_eq!(
+        block_on(wallet.sync()).unwrap_err(),
+        WalletError::NotSignedUp
+    );
+    assert_eq!(
+        block_on(wallet.send("bob", "1.00", "CNY", "")).unwrap_err(),
+        WalletError::NotSignedUp
+    );
+
+    let store = wallet.local_store();
+    let mut finished = order_view("completed", "buyer", &[], Some("ann"));
+    finished.id = "ord_done".into();
+    let waiting = order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    );
+    let mut not_yet = order_view("paid", "buyer", &["cancel", "refund-request"], Some("ann"));
+    not_yet.id = "ord_paid".into();
+    for order in [&finished, &waiting, &not_yet] {
+        store
+            .upsert_order(&view::cached_order(order).unwrap())
+            .unwrap();
+    }
+    let events: Vec<FeedEvent> = (1..=25)
+        .map(|seq| {
+            event(
+                seq,
+                if seq == 25 { "order" } else { "transfer" },
+                json!({"type": "top_up", "direction": "in", "amount": amount_json(seq, "0.01")}),
+            )
+        })
+        .collect();
+    store.apply_events(&events, 25, 0).unwrap();
+    store
+        .replace_balances(
+            &[Balance {
+                currency: "CNY".into(),
+                available: 300,
+                held_out: 9900,
+                incoming: 0,
+            }],
+            0,
+        )
+        .unwrap();
+
+    let home = wallet.home().unwrap();
+    assert_eq!(home.balances.len(), 1);
+    assert_eq!(home.balances[0].held_out.display, "99.00 CNY");
+    assert_eq!(home.recent.len(), 20, "at most 20 rows");
+    assert_eq!(home.recent[0].seq, 24, "money movements only, newest first");
+    let needing: Vec<&str> = home
+        .orders_needing_action
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(needing, vec!["ord_1"]);
+    assert_eq!(
+        wallet.orders().unwrap().len(),
+        3,
+        "the list has every order"
+    );
+
+    let page = block_on(wallet.activity(None, 10)).unwrap();
+    assert_eq!(page.items.len(), 10);
+    assert_eq!(page.next_cursor, Some(15));
+    let rest = block_on(wallet.activity(page.next_cursor, 50)).unwrap();
+    assert_eq!(rest.items.len(), 14);
+    assert_eq!(rest.next_cursor, None);
+    assert!(matches!(
+        block_on(wallet.activity(None, 0)),
+        Err(WalletError::InvalidInput { field, .. }) if field == "limit"
+    ));
+    assert!(matches!(
+        wallet.payment_code(1_700_000_000),
+        Err(WalletError::NotReady { .. })
+    ));
+}
+
+#[test]
+fn the_software_key_is_kept_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = offline_wallet(&dir).device_public_key();
+    let second = offline_wallet(&dir).device_public_key();
+    assert_eq!(first, second);
+    assert_eq!(first.len(), 65, "uncompressed P-256 point");
+}
