@@ -4,7 +4,10 @@
 //! - app kill: the wallet is dropped after its command was written to the outbox — before
 //!   any send, while the request is lost on the way, and after the server applied it but
 //!   before the answer came back — and reopened: each command completes exactly once
-//!   (balances, the outbox and the server's activity);
+//!   (balances, the outbox and the server's activity). The killed commands are left
+//!   `sending` on disk, as a SIGKILL leaves them (an in-process drop would run destructors);
+//! - a call cancelled in flight with the wallet still open (a shell leaving the screen) is
+//!   sent again by the next flush;
 //! - offline: with the network down, send, pay and confirm-receipt are queued; when it is back,
 //!   `flush_outbox` completes each exactly once;
 //! - unknown outcome: the server applies a request and the answer is lost (connection closed,
@@ -111,6 +114,7 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     )
     .await;
     buyer.close();
+    assert_eq!(buyer.leave_unfinished_as_sigkill_would(), 1);
     assert!(
         gate.lost.load(Ordering::SeqCst) >= 1,
         "the request left the phone"
@@ -154,6 +158,7 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     )
     .await;
     buyer.close();
+    assert_eq!(buyer.leave_unfinished_as_sigkill_would(), 1);
     assert!(
         gate.lost.load(Ordering::SeqCst) > swallowed_before,
         "the answer was held back"
@@ -388,4 +393,31 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_applied_once() {
     );
     assert_line(&friend.synced_cny().await, 1_250, 0, 0, "friend");
     server.assert_invariants().await;
+}
+
+/// A command whose call is cancelled while in flight — what a shell does when the user leaves
+/// the screen (Kotlin cancels the coroutine, Swift the Task) — but whose wallet stays open:
+/// the next flush must send it again with its key, not leave it "sending" until a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_call_is_resent_by_the_next_flush_without_a_restart() {
+    let server = Server::start().await;
+    let gate = Gate::new(&server).await;
+    let buyer = Phone::signed_up(&gate.url(), "buyer", "Bea Buyer", true).await;
+    let _friend = Phone::signed_up(&server.url, "friend", "Fay Friend", false).await;
+    let buyer_api = buyer.server_view(&server);
+    server.top_up("buyer", "100.00").await;
+    gate.black_hole();
+    kill_when(
+        &buyer,
+        buyer.w().send("friend", "10.00", "CNY", "cancelled"),
+        tokio::time::sleep(Duration::from_millis(200)),
+    )
+    .await;
+    gate.open().await;
+    let flushed = buyer.w().flush_outbox().await.unwrap();
+    assert_eq!(flushed.len(), 1, "{flushed:?}");
+    assert_eq!(flushed[0].state, "done", "{flushed:?}");
+    buyer.w().sync().await.unwrap();
+    assert_eq!(server_entries_with_memo(&buyer_api, "cancelled").await, 1);
+    assert_line(&buyer.cny(), 9_000, 0, 0, "after the flush");
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use danbao_core::client::api::{self, BalanceView, DeviceApi, Event, OperatorApi, TopUp};
 use danbao_core::client::secrets::{KeyStore, Signer, SoftwareKeyStore, SoftwareSigner};
+use danbao_core::client::store::{CommandState, LocalStore};
 use danbao_core::client::transport::{RetryPolicy, Transport, TransportConfig};
 use danbao_core::client::{
     BalanceLine, Change, ChangeListener, CommandOutcome, Wallet, WalletConfig, WalletOptions,
@@ -426,6 +427,24 @@ impl Phone {
             .unwrap_or_else(|e| panic!("open {}: {e}", self.db_path.display()));
         wallet.set_listener(Some(self.changes.clone()));
         self.wallet = Some(wallet);
+    }
+
+    /// Leaves the closed wallet's unfinished commands as a SIGKILL during their send would:
+    /// `sending` on disk. (Dropping a `Wallet` in-process runs its drop guards, which put a
+    /// cancelled command back to `pending`; a killed process runs nothing.) Returns how many
+    /// commands it marked.
+    pub fn leave_unfinished_as_sigkill_would(&self) -> usize {
+        assert!(self.wallet.is_none(), "close the wallet first");
+        let store = LocalStore::open(&self.db_path, self.key_store.as_ref()).unwrap();
+        let mut marked = 0;
+        for entry in store.unfinished_commands(100).unwrap() {
+            if entry.state == CommandState::Pending {
+                let sending = store.mark_sending(entry.id, entry.updated_at).unwrap();
+                assert_eq!(sending.state, CommandState::Sending);
+                marked += 1;
+            }
+        }
+        marked
     }
 
     /// The server's API for this device (only for phones with a platform signer).
