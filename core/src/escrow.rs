@@ -206,7 +206,7 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EscrowError {
     /// The event is not allowed in the order's state.
-    #[error("cannot {event} an order that is {state:?}")]
+    #[error("{event} is not allowed while the order is {state:?}")]
     IllegalTransition {
         /// The event's name.
         event: &'static str,
