@@ -339,6 +339,45 @@ fn contacts_keep_the_latest_use_and_name() {
 }
 
 #[test]
+fn synced_transfers_fill_the_contacts_with_the_newest_name() {
+    let (_dir, store) = open_new();
+    let transfer = |seq: i64, handle: &str, name: &str, at: i64| FeedEvent {
+        seq,
+        kind: "transfer".into(),
+        data_json: serde_json::json!({"type": "p2p", "direction": "out",
+            "counterparty": handle, "counterparty_name": name})
+        .to_string(),
+        created_at: at,
+    };
+    let events = [
+        transfer(1, "bob", "Bob", T0 + 1),
+        transfer(2, "carol", "Carol", T0 + 2),
+        transfer(3, "bob", "Bob Chen", T0 + 3),
+        // A top-up has no counterparty and makes no contact.
+        FeedEvent {
+            seq: 4,
+            kind: "transfer".into(),
+            data_json: r#"{"type":"top_up","direction":"in"}"#.into(),
+            created_at: T0 + 4,
+        },
+    ];
+    store.apply_events(&events, 4, T0 + 5).unwrap();
+    // An older event applied late does not bring back the old name.
+    store
+        .apply_events(&[transfer(1, "bob", "Bob", T0 + 1)], 4, T0 + 6)
+        .unwrap();
+    let contacts = store.contacts(10).unwrap();
+    let listed: Vec<_> = contacts
+        .iter()
+        .map(|c| (c.handle.as_str(), c.display_name.as_str(), c.last_used_at))
+        .collect();
+    assert_eq!(
+        listed,
+        [("bob", "Bob Chen", T0 + 3), ("carol", "Carol", T0 + 2)]
+    );
+}
+
+#[test]
 fn applying_a_sync_step_twice_is_harmless() {
     let (_dir, store) = open_new();
     let batch = SyncBatch {

@@ -573,6 +573,7 @@ impl LocalStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .during("starting a sync step")?;
         let new_events = insert_events(&tx, &batch.events)?;
+        remember_counterparties(&tx, &batch.events)?;
         let mut orders_changed = Vec::new();
         for order in &batch.orders {
             if upsert_order_in(&tx, order)? {
@@ -774,6 +775,33 @@ fn replace_balances_in(
         .during("writing balances")?;
     }
     Ok(true)
+}
+
+/// Keeps the people the user paid or was paid by as contacts, from the transfer events' named
+/// counterparty (the server's display name), most recent dealing first.
+fn remember_counterparties(tx: &Transaction<'_>, events: &[FeedEvent]) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO contacts (handle, display_name, last_used_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (handle) DO UPDATE SET
+                 display_name = CASE WHEN excluded.last_used_at >= last_used_at
+                                     THEN excluded.display_name ELSE display_name END,
+                 last_used_at = max(last_used_at, excluded.last_used_at)",
+        )
+        .during("remembering contacts")?;
+    for event in events.iter().filter(|event| event.kind == "transfer") {
+        let Ok(data) = serde_json::from_str::<serde_json::Value>(&event.data_json) else {
+            continue;
+        };
+        if let (Some(handle), Some(name)) = (
+            data.get("counterparty").and_then(|v| v.as_str()),
+            data.get("counterparty_name").and_then(|v| v.as_str()),
+        ) {
+            stmt.execute(params![handle, name, event.created_at])
+                .during("remembering contacts")?;
+        }
+    }
+    Ok(())
 }
 
 fn insert_events(tx: &Transaction<'_>, events: &[FeedEvent]) -> Result<Vec<i64>, StoreError> {

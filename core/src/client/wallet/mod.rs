@@ -881,6 +881,12 @@ impl Wallet {
         self.cached_orders()
     }
 
+    /// The people this user paid or was paid by, most recent first (cache only), for the
+    /// send-to-a-friend screen. Filled by [`Wallet::sync`] from transfer events.
+    pub fn contacts(&self, limit: u32) -> Result<Vec<super::store::Contact>, WalletError> {
+        Ok(self.store.contacts(limit)?)
+    }
+
     /// Order `id` fresh from the server; the cache is updated.
     pub async fn order(&self, id: &str) -> Result<OrderSummary, WalletError> {
         let id = id.trim();
