@@ -19,6 +19,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use danbao_core::client::api::OrderView;
 use danbao_core::client::secrets::{KeyStore, SoftwareKeyStore, SoftwareSigner};
 use danbao_core::client::store::{Balance, CachedOrder, FeedEvent, LocalStore, Profile, SyncBatch};
+use danbao_core::client::wallet::view;
 use danbao_core::client::{Wallet, WalletConfig};
 use serde_json::json;
 
@@ -246,6 +247,27 @@ fn wallet(c: &mut Criterion) {
                 runtime
                     .block_on(wallet.activity(black_box(middle), 50))
                     .unwrap()
+            })
+        });
+        // Reference: the same rows straight from the store (no view mapping, no blocking
+        // pool hop), to show what the facade adds.
+        page.bench_function(BenchmarkId::new("middle_store_rows_only", label), |b| {
+            b.iter(|| {
+                wallet
+                    .local_store()
+                    .activity_page_of_kind("transfer", black_box(middle), 50)
+                    .unwrap()
+            })
+        });
+        // Reference: the store rows and the view mapping, on this thread (no blocking-pool
+        // hop): the difference to "middle" is the hop to Tokio's blocking pool and back.
+        page.bench_function(BenchmarkId::new("middle_rows_and_mapping", label), |b| {
+            b.iter(|| {
+                let rows = wallet
+                    .local_store()
+                    .activity_page_of_kind("transfer", black_box(middle), 50)
+                    .unwrap();
+                rows.iter().map(view::activity_item).collect::<Vec<_>>()
             })
         });
     }
