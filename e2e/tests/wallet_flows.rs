@@ -1,7 +1,8 @@
 //! Three wallets — buyer, seller (the merchant) and friend — each with its own database and
 //! key store, through every flow of DESIGN.md §1 against an in-process server: a merchant's
 //! static code paid with amount entry, an escrow purchase by order code (pay, ship, confirm
-//! receipt), a partial refund accepted by the seller, P2P by handle, a friend's receive code
+//! receipt), a partial refund accepted by the seller, a refund rejected into a dispute that the
+//! operator splits, P2P by handle, a friend's receive code
 //! with an amount, a money request accepted (and one declined), a payment code generated
 //! offline and charged by the merchant. After each step the cached balances (raw minor units
 //! and display strings) and the server's balances agree with a hand-kept ledger; at the end
@@ -11,6 +12,7 @@
 
 mod wallet_common;
 
+use danbao_core::client::api::{ResolutionKind, Resolve, new_idempotency_key};
 use danbao_core::client::{Change, CommandOutcome, ScanKind, WalletError};
 use danbao_core::money::Currency;
 use danbao_core::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
@@ -347,6 +349,57 @@ async fn three_wallets_through_every_flow() {
     s.0 += 2_500;
     check!("partial refund: 15.00 back, 25.00 to the seller");
     assert_eq!(buyer.w().order(&teapot_id).await.unwrap().state, "refunded");
+
+    // ---- 3b. dispute: the seller rejects a refund request; the operator splits -----------
+    let cups = seller
+        .w()
+        .create_order("Cups", "20.00", "CNY")
+        .await
+        .unwrap();
+    let cups_id = cups.order.id.clone();
+    done(buyer.w().pay(&cups.code.text, None).await, "pay cups");
+    done(
+        buyer
+            .w()
+            .order_action(&cups_id, "refund-request", Some(json!({"amount": "20.00"})))
+            .await,
+        "refund request (cups)",
+    );
+    done(
+        seller
+            .w()
+            .order_action(&cups_id, "refund-reject", None)
+            .await,
+        "refund reject",
+    );
+    b.0 -= 2_000;
+    b.1 += 2_000;
+    s.2 += 2_000;
+    check!("disputed: the money stays held");
+    let disputed = buyer.w().order(&cups_id).await.unwrap();
+    assert_eq!(disputed.state, "disputed");
+    assert!(
+        disputed.actions.is_empty(),
+        "only the operator acts: {disputed:?}"
+    );
+    server
+        .operator()
+        .resolve_order(
+            &cups_id,
+            &Resolve {
+                resolution: ResolutionKind::Split,
+                to_seller: Some("5.00".into()),
+            },
+            &new_idempotency_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    b.1 -= 2_000;
+    b.0 += 1_500;
+    s.2 -= 2_000;
+    s.0 += 500;
+    check!("dispute split: 15.00 back, 5.00 to the seller");
+    assert_eq!(buyer.w().order(&cups_id).await.unwrap().state, "refunded");
 
     // ---- 4. P2P by handle ----------------------------------------------------------------
     let sent = done(
