@@ -565,7 +565,10 @@ async fn every_wrong_party_and_every_illegal_transition_is_refused() {
                 if expected.0 == 403 {
                     assert!(detail.starts_with("only the "), "{detail}");
                 } else {
-                    assert!(detail.contains(" is not allowed while the order is "), "{detail}");
+                    assert!(
+                        detail.contains(" is not allowed while the order is "),
+                        "{detail}"
+                    );
                 }
             }
             // A stranger sees nothing, except that anyone may pay an unpaid order.
