@@ -52,6 +52,17 @@ pub async fn health() -> &'static str {
     "ok"
 }
 
+/// The `limit` of a paged list: 1–200, default 50.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit.unwrap_or(50) {
+        limit @ 1..=200 => Ok(limit),
+        other => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit {other} is not within 1–200"),
+        )),
+    }
+}
+
 /// Reads a whole request body, refusing more than [`MAX_BODY_BYTES`] with `413 body_too_large`.
 pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES)

@@ -204,15 +204,7 @@ pub async fn list<S: Store>(
     Query(page): Query<OrderPage>,
     signed: Signed,
 ) -> ApiResult<Json<OrderList>> {
-    let limit = match page.limit.unwrap_or(50) {
-        limit @ 1..=200 => limit,
-        other => {
-            return Err(ApiError::bad_request(
-                "invalid_limit",
-                format!("limit {other} is not within 1–200"),
-            ));
-        }
-    };
+    let limit = super::page_limit(page.limit)?;
     let before = page
         .cursor
         .as_deref()

@@ -337,16 +337,6 @@ pub struct FeedPage {
     pub next_cursor: Option<i64>,
 }
 
-fn limit(page: &Page) -> ApiResult<u32> {
-    match page.limit.unwrap_or(50) {
-        limit @ 1..=200 => Ok(limit),
-        other => Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit {other} is not within 1–200"),
-        )),
-    }
-}
-
 /// `GET /v1/activity?cursor=&limit=`: the caller's money movements, newest first. Keyset
 /// pagination over an index, so a page costs the same however long the history is.
 #[utoipa::path(
@@ -366,7 +356,7 @@ pub async fn activity<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = limit(&page)?;
+    let limit = super::page_limit(page.limit)?;
     let before = page.cursor.unwrap_or(i64::MAX);
     let items = app
         .store
@@ -397,7 +387,7 @@ pub async fn events<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = limit(&page)?;
+    let limit = super::page_limit(page.limit)?;
     let after = page.cursor.unwrap_or(0);
     let items = app
         .store

@@ -296,8 +296,6 @@ pub trait OrderTx {
     fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
     /// Ids of orders whose next deadline is at or before `now`, at most `limit`.
     fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>>;
-    /// Orders where the user is buyer or seller, newest first, before `before`.
-    fn orders_of(&mut self, user_id: i64, before: i64, limit: u32) -> ApiResult<Vec<OrderRecord>>;
     /// Orders where the user is buyer or seller, newest first by (created_at, id), strictly
     /// before the keyset cursor `before` (from the last row of the previous page), at most `limit`.
     fn orders_page(

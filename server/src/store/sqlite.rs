@@ -775,16 +775,6 @@ fn order_body(record: &OrderRecord) -> ApiResult<(String, String, Option<i64>)> 
     Ok((body, state, deadline))
 }
 
-/// Orders of a user, either role: `orders_seller_page` and `orders_buyer_page` (an OR of two
-/// index ranges).
-const ORDERS_OF: &str = concat!(
-    "SELECT ",
-    order_columns!(),
-    " FROM orders
-         WHERE (seller_id = ?1 OR buyer_id = ?1) AND created_at < ?2
-         ORDER BY created_at DESC, id DESC LIMIT ?3"
-);
-
 /// One keyset page of a user's orders: one index range per role, each stopping after
 /// `limit` rows, then merged.
 const ORDERS_PAGE: &str = concat!(
@@ -861,12 +851,6 @@ impl OrderTx for SqliteTx<'_> {
             "SELECT id FROM orders WHERE next_deadline <= ?1 ORDER BY next_deadline LIMIT ?2",
         )?;
         let rows = statement.query_map(params![now, limit], |row| row.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn orders_of(&mut self, user_id: i64, before: i64, limit: u32) -> ApiResult<Vec<OrderRecord>> {
-        let mut statement = self.conn.prepare_cached(ORDERS_OF)?;
-        let rows = statement.query_map(params![user_id, before, limit], order_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -1019,11 +1003,6 @@ mod tests {
         assert!(page.contains("USING INDEX orders_seller_page"), "{page}");
         assert!(page.contains("USING INDEX orders_buyer_page"), "{page}");
         assert!(!page.contains("SCAN orders"), "{page}");
-
-        let of = plan(&conn, ORDERS_OF, params![1, 10, 20]);
-        assert!(of.contains("orders_seller_page"), "{of}");
-        assert!(of.contains("orders_buyer_page"), "{of}");
-        assert!(!of.contains("SCAN orders"), "{of}");
     }
 
     #[test]

@@ -388,6 +388,7 @@ pub fn activity_item(event: &FeedEvent) -> ActivityItem {
     let data: Value = serde_json::from_str(&event.data_json).unwrap_or(Value::Null);
     let kind = text(&data, "type").unwrap_or_else(|| event.kind.clone());
     let direction = text(&data, "direction").unwrap_or_else(|| "in".to_owned());
+    // ISO 4217 "XXX" is the code for "no currency": an unreadable row shows a zero amount.
     let amount = amount_in(&data, "amount").unwrap_or_else(|| Amount::new(0, "XXX"));
     let counterparty = text(&data, "counterparty");
     let counterparty_name = text(&data, "counterparty_name");
