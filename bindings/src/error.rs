@@ -8,6 +8,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
+use danbao_core::client::wallet::WalletError;
 use danbao_core::money::MoneyError;
 use danbao_core::qr::render::RenderError;
 
@@ -32,6 +33,66 @@ pub enum DanbaoError {
     #[error("{reason}")]
     Render {
         /// What was wrong and what would be right.
+        reason: String,
+    },
+    /// The call needs a signed-up wallet (call `sign_up` first), or sign-up was asked for on
+    /// a wallet that already has a user.
+    #[error("{reason}")]
+    Account {
+        /// What was wrong and what would be right.
+        reason: String,
+    },
+    /// An argument was refused before anything was stored or sent (the message names it).
+    #[error("{reason}")]
+    InvalidInput {
+        /// What was wrong and what would be right.
+        reason: String,
+    },
+    /// The server refused the request: a final answer, nothing was applied. The message
+    /// carries the HTTP status and the problem's stable code, e.g. `insufficient_funds`.
+    #[error("{reason}")]
+    Refused {
+        /// The server's explanation, with status and code.
+        reason: String,
+    },
+    /// The server could not be reached or did not answer. Commands already in the outbox stay
+    /// queued and are sent again by `sync` or `flush_outbox`; nothing is lost or doubled.
+    #[error("{reason}")]
+    Offline {
+        /// What the network reported.
+        reason: String,
+    },
+    /// A scanned or typed code cannot be used for this call (malformed, tampered, expired,
+    /// another network's, or a payment code a wallet cannot pay).
+    #[error("{reason}")]
+    CodeRefused {
+        /// Why, and what the code is instead.
+        reason: String,
+    },
+    /// The local database failed or holds something unreadable.
+    #[error("{reason}")]
+    Storage {
+        /// What the store reported.
+        reason: String,
+    },
+    /// The key store or the signer failed (a platform `KeyStore`/`Signer` threw, a key was
+    /// replaced, a sealed value was altered).
+    #[error("{reason}")]
+    Secrets {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The server's answer could not be read, or the connection could not be set up (a bad
+    /// URL, a certificate that fails the pins).
+    #[error("{reason}")]
+    Protocol {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The feature needs a step first (payment codes need `enable_payment_code`).
+    #[error("{reason}")]
+    NotReady {
+        /// What to do first.
         reason: String,
     },
     /// A bug in the core: it panicked. The call had no effect; please report the reason.
@@ -69,6 +130,52 @@ impl From<RenderError> for DanbaoError {
     }
 }
 
+impl From<WalletError> for DanbaoError {
+    fn from(error: WalletError) -> Self {
+        let reason = error.to_string();
+        match error {
+            WalletError::NotSignedUp | WalletError::AlreadySignedUp { .. } => {
+                Self::Account { reason }
+            }
+            WalletError::InvalidInput { .. } => Self::InvalidInput { reason },
+            WalletError::Server { .. } => Self::Refused { reason },
+            WalletError::Offline { .. } => Self::Offline { reason },
+            WalletError::Code { .. } => Self::CodeRefused { reason },
+            WalletError::Storage { .. } => Self::Storage { reason },
+            WalletError::Secrets { .. } => Self::Secrets { reason },
+            WalletError::Protocol { .. } => Self::Protocol { reason },
+            WalletError::NotReady { .. } => Self::NotReady { reason },
+        }
+    }
+}
+
+/// What a platform implementation (`KeyStore`, `Signer`) throws when it cannot do its work,
+/// e.g. the Android Keystore refused a key or the user cancelled biometric confirmation.
+/// Any other exception a platform method throws arrives as `Unexpected`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum PlatformError {
+    /// The platform could not do it; `reason` says why (shown in the resulting error).
+    #[error("{reason}")]
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The platform code threw something other than `PlatformError`.
+    #[error("the platform code failed unexpectedly: {reason}")]
+    Unexpected {
+        /// What was thrown.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for PlatformError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Unexpected {
+            reason: error.reason,
+        }
+    }
+}
+
 /// Runs `call`, turning a panic into [`DanbaoError::Internal`] so that no panic unwinds
 /// towards the foreign caller. (UniFFI's scaffolding would also catch it, but as an untyped
 /// internal exception; this keeps every failure inside the one public error type.)
@@ -88,6 +195,22 @@ pub(crate) fn catch_panic<T>(call: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_else(|| "a panic without a message".to_owned());
         format!("internal error in the Danbao core: {what}")
     })
+}
+
+/// The async form of [`guard`]: a panic while the future is polled ends it with
+/// [`DanbaoError::Internal`] instead of unwinding into the foreign executor.
+pub(crate) async fn guard_async<T>(
+    call: impl Future<Output = Result<T, DanbaoError>>,
+) -> Result<T, DanbaoError> {
+    let mut call = std::pin::pin!(call);
+    std::future::poll_fn(
+        move |context| match catch_panic(|| call.as_mut().poll(context)) {
+            Ok(std::task::Poll::Ready(result)) => std::task::Poll::Ready(result),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(reason) => std::task::Poll::Ready(Err(DanbaoError::Internal { reason })),
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

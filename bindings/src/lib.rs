@@ -8,18 +8,29 @@
 mod error;
 mod meta;
 mod money;
+mod platform;
 mod render;
 mod scan;
+mod wallet;
 
-pub use error::DanbaoError;
-pub use meta::version;
+pub use error::{DanbaoError, PlatformError};
+pub use meta::{diagnostics_noop, diagnostics_panic, version};
 pub use money::{
     Currency, Money, currency_from_code, format_money, format_money_with_code, parse_money,
+};
+pub use platform::{
+    ChangeListener, KeyStore, LogLevel, LogRecord, Logger, Signer, file_key_store, set_logger,
 };
 pub use render::{
     ErrorCorrection, QrMatrix, RenderOptions, default_render_options, render_qr_matrix,
     render_qr_svg,
 };
 pub use scan::{ForeignNetwork, MerchantCode, OrderCode, ReceiveCode, ScanOutcome, Seal, scan};
+pub use wallet::records::{
+    ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome, Contact,
+    HomeSnapshot, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView,
+    ScanKind, ScanScreen,
+};
+pub use wallet::{OrderAction, Wallet, WalletConfig, sandbox_top_up};
 
 uniffi::setup_scaffolding!("danbao");

@@ -786,6 +786,26 @@ impl Wallet {
         amount: Option<&str>,
         currency: &str,
     ) -> Result<CodeView, WalletError> {
+        self.issue_code(IssueKind::Receive, amount, currency).await
+    }
+
+    /// This user's merchant code, for a counter or a checkout page: customers scan it to pay
+    /// the user as a merchant. With an amount it is signed, single use and expires; without,
+    /// it is the static code printed once and the customer enters the amount.
+    pub async fn merchant_code(
+        &self,
+        amount: Option<&str>,
+        currency: &str,
+    ) -> Result<CodeView, WalletError> {
+        self.issue_code(IssueKind::Merchant, amount, currency).await
+    }
+
+    async fn issue_code(
+        &self,
+        kind: IssueKind,
+        amount: Option<&str>,
+        currency: &str,
+    ) -> Result<CodeView, WalletError> {
         let currency = self::currency(currency)?;
         let money = amount
             .map(str::trim)
@@ -793,7 +813,7 @@ impl Wallet {
             .map(|t| positive_amount(t, currency))
             .transpose()?;
         let api = self.api()?;
-        let mut request = NewCode::new(IssueKind::Receive, money);
+        let mut request = NewCode::new(kind, money);
         request.currency = Some(currency.code().to_owned());
         let key = new_idempotency_key()?;
         let issued = api.issue_code(&request, &key).await?;

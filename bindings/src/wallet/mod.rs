@@ -1,0 +1,415 @@
+//! The `Wallet` object: the core's facade (`danbao_core::client::wallet::Wallet`) across the
+//! FFI, method for method.
+//!
+//! - Network work is `async` (`suspend` in Kotlin, `async` in Swift, a coroutine in Python),
+//!   run on the core's Tokio runtime.
+//! - The synchronous methods only read the local cache (well under a millisecond: see the
+//!   `wallet` bench), so a UI thread may call them.
+//! - Every call is guarded: an error is a `DanbaoException` with a readable message, and a
+//!   panic inside the core becomes `DanbaoException.Internal`, never a crash.
+//! - In Kotlin the object is `AutoCloseable`: `close()` (or `use { }`) releases it at once;
+//!   calls still running keep their own reference and finish first.
+
+pub(crate) mod records;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use danbao_core::client::api::{OperatorApi, TopUp, new_idempotency_key};
+use danbao_core::client::transport::{Transport, TransportConfig};
+use danbao_core::client::wallet::{self as core, WalletError, WalletOptions};
+use danbao_core::money::{Currency, Money};
+use serde_json::json;
+
+use crate::error::{DanbaoError, guard, guard_async};
+use crate::platform::{
+    ChangeListener, KeyStore, KeyStoreAdapter, ListenerAdapter, Signer, SignerAdapter,
+};
+use records::{
+    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, HomeSnapshot, OrderCreated,
+    OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanScreen, convert,
+};
+
+/// Where the wallet keeps its data and which server it talks to.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WalletConfig {
+    /// The SQLite file (created on first open), in the app's private files directory.
+    pub db_path: String,
+    /// The server's base URL: `https://…`, or `http://` to a loopback host (tests).
+    pub server_url: String,
+    /// SPKI pins (base64 SHA-256) of the server key and a backup key; empty for no pinning.
+    #[uniffi(default = [])]
+    pub spki_pins: Vec<String>,
+    /// Limit for opening a connection, in milliseconds.
+    #[uniffi(default = 10000)]
+    pub connect_timeout_ms: u64,
+    /// Limit for one request, in milliseconds.
+    #[uniffi(default = 30000)]
+    pub request_timeout_ms: u64,
+}
+
+/// What to do to an escrow order: one per button of the order screen. Which ones are allowed
+/// now is in `OrderSummary.actions`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum OrderAction {
+    /// Buyer: pay the order into escrow (`pay`).
+    Pay,
+    /// Buyer: confirm receipt, releasing the money to the seller (`confirm`).
+    Confirm,
+    /// Buyer or seller: cancel an unpaid order (`cancel`).
+    Cancel,
+    /// Seller: mark as shipped (`ship`).
+    Ship {
+        /// The carrier, 1–40 characters.
+        carrier: String,
+        /// The tracking number, 1–64 characters.
+        tracking: String,
+    },
+    /// Buyer: ask for `amount` back (all or part of the price) (`refund-request`).
+    RequestRefund {
+        /// Decimal text, e.g. "5.00".
+        amount: String,
+    },
+    /// Seller: accept the refund request (`refund-accept`).
+    AcceptRefund,
+    /// Seller: reject it, which opens a dispute for the operator (`refund-reject`).
+    RejectRefund,
+}
+
+impl OrderAction {
+    /// The core's action name and body.
+    fn to_core(&self) -> (&'static str, Option<serde_json::Value>) {
+        match self {
+            Self::Pay => ("pay", None),
+            Self::Confirm => ("confirm", None),
+            Self::Cancel => ("cancel", None),
+            Self::Ship { carrier, tracking } => (
+                "ship",
+                Some(json!({"carrier": carrier, "tracking": tracking})),
+            ),
+            Self::RequestRefund { amount } => ("refund-request", Some(json!({"amount": amount}))),
+            Self::AcceptRefund => ("refund-accept", None),
+            Self::RejectRefund => ("refund-reject", None),
+        }
+    }
+}
+
+/// One user's wallet on this device. Share one instance per database file.
+#[derive(uniffi::Object)]
+pub struct Wallet {
+    inner: core::Wallet,
+}
+
+impl std::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet")
+            .field("inner", &self.inner)
+            .finish()
+    }
+}
+
+fn ok<T, U: From<T>>(result: Result<T, WalletError>) -> Result<U, DanbaoError> {
+    result.map(U::from).map_err(DanbaoError::from)
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Wallet {
+    /// Opens (or creates) the wallet: the database (its data key unwrapped by `key_store`),
+    /// the device key (`signer`; `null` = a software key kept sealed in the database, for
+    /// desktop and tests), the connection. Commands left in the outbox are sent if the server
+    /// is reachable; opening works offline.
+    #[uniffi::constructor]
+    pub async fn open(
+        config: WalletConfig,
+        key_store: Arc<dyn KeyStore>,
+        signer: Option<Arc<dyn Signer>>,
+    ) -> Result<Arc<Wallet>, DanbaoError> {
+        guard_async(async move {
+            let signer = match signer {
+                Some(signer) => Some(Arc::new(SignerAdapter::new(signer)?)
+                    as Arc<dyn danbao_core::client::secrets::Signer>),
+                None => None,
+            };
+            let options = WalletOptions {
+                connect_timeout: Duration::from_millis(config.connect_timeout_ms.max(1)),
+                request_timeout: Duration::from_millis(config.request_timeout_ms.max(1)),
+                ..WalletOptions::default()
+            };
+            let core_config = core::WalletConfig {
+                db_path: config.db_path.into(),
+                server_url: config.server_url,
+                spki_pins: config.spki_pins,
+            };
+            let inner = core::Wallet::open_with(
+                core_config,
+                Arc::new(KeyStoreAdapter(key_store)),
+                signer,
+                options,
+            )
+            .await?;
+            Ok(Arc::new(Wallet { inner }))
+        })
+        .await
+    }
+
+    /// The device's public key (uncompressed SEC1), as registered at sign-up.
+    pub fn device_public_key(&self) -> Vec<u8> {
+        self.inner.device_public_key()
+    }
+
+    /// Creates the user on the server and registers this device. Safe to retry after a lost
+    /// answer (the same handle and device give the same request).
+    pub async fn sign_up(
+        &self,
+        handle: String,
+        display_name: String,
+        device_name: String,
+    ) -> Result<Profile, DanbaoError> {
+        guard_async(async {
+            ok(self
+                .inner
+                .sign_up(&handle, &display_name, &device_name)
+                .await)
+        })
+        .await
+    }
+
+    /// The signed-up identity, `null` before sign-up (cache).
+    pub fn profile(&self) -> Result<Option<Profile>, DanbaoError> {
+        guard(|| Ok(self.inner.profile()?.map(Profile::from)))
+    }
+
+    /// The home screen: balances, recent activity, orders waiting for the user, unsent
+    /// commands (cache).
+    pub fn home(&self) -> Result<HomeSnapshot, DanbaoError> {
+        guard(|| ok(self.inner.home()))
+    }
+
+    /// Sends the outbox, reads the server's event feed from the stored cursor, applies it and
+    /// the balances, tells the listener, and returns what changed.
+    pub async fn sync(&self) -> Result<Vec<Change>, DanbaoError> {
+        guard_async(async { Ok(convert(self.inner.sync().await?)) }).await
+    }
+
+    /// What a scanned text is, for the confirm screen: Danbao codes are resolved by the
+    /// server (the payee's real name, tampering, expiry); others are classified locally.
+    pub async fn scan(&self, text: String) -> Result<ScanScreen, DanbaoError> {
+        guard_async(async { ok(self.inner.scan(&text).await) }).await
+    }
+
+    /// Pays a scanned merchant, receive or order code. `amount` is required when the code
+    /// has none and must equal the code's when it has one (`null` = the code's amount).
+    pub async fn pay(
+        &self,
+        code: String,
+        amount: Option<String>,
+    ) -> Result<CommandOutcome, DanbaoError> {
+        guard_async(async { ok(self.inner.pay(&code, amount.as_deref()).await) }).await
+    }
+
+    /// Sends money to a friend by handle.
+    pub async fn send(
+        &self,
+        to_handle: String,
+        amount: String,
+        currency: String,
+        memo: String,
+    ) -> Result<CommandOutcome, DanbaoError> {
+        guard_async(async { ok(self.inner.send(&to_handle, &amount, &currency, &memo).await) })
+            .await
+    }
+
+    /// Asks a friend for money.
+    pub async fn request_money(
+        &self,
+        from_handle: String,
+        amount: String,
+        currency: String,
+        note: String,
+    ) -> Result<RequestView, DanbaoError> {
+        guard_async(async {
+            ok(self
+                .inner
+                .request_money(&from_handle, &amount, &currency, &note)
+                .await)
+        })
+        .await
+    }
+
+    /// Money requests to and from this user, newest first (cache; `sync` refreshes it).
+    pub fn requests(&self) -> Result<Vec<RequestView>, DanbaoError> {
+        guard(|| Ok(convert(self.inner.requests()?)))
+    }
+
+    /// Pays (`accept = true`) or declines a request addressed to this user.
+    pub async fn answer_request(
+        &self,
+        id: i64,
+        accept: bool,
+    ) -> Result<CommandOutcome, DanbaoError> {
+        guard_async(async { ok(self.inner.answer_request(id, accept).await) }).await
+    }
+
+    /// This user's receive code for a friend to scan; with an amount it is signed, single use
+    /// and expires.
+    pub async fn receive_code(
+        &self,
+        amount: Option<String>,
+        currency: String,
+    ) -> Result<CodeView, DanbaoError> {
+        guard_async(async { ok(self.inner.receive_code(amount.as_deref(), &currency).await) }).await
+    }
+
+    /// This user's merchant code for customers to scan; with an amount it is signed, single
+    /// use and expires; without, it is the static code for the counter.
+    pub async fn merchant_code(
+        &self,
+        amount: Option<String>,
+        currency: String,
+    ) -> Result<CodeView, DanbaoError> {
+        guard_async(async { ok(self.inner.merchant_code(amount.as_deref(), &currency).await) })
+            .await
+    }
+
+    /// Provisions this device for offline payment codes (once; needs the network).
+    pub async fn enable_payment_code(&self) -> Result<(), DanbaoError> {
+        guard_async(async { Ok(self.inner.enable_payment_code().await?) }).await
+    }
+
+    /// The payment code to show at a till now (no network). Refresh it when
+    /// `seconds_remaining` runs out. The screen showing it should block screenshots.
+    pub fn payment_code(&self) -> Result<PaymentCodeView, DanbaoError> {
+        guard(|| ok(self.inner.payment_code(now_unix())))
+    }
+
+    /// The user's escrow orders, most recently changed first (cache).
+    pub fn orders(&self) -> Result<Vec<OrderSummary>, DanbaoError> {
+        guard(|| Ok(convert(self.inner.orders()?)))
+    }
+
+    /// One order, fresh from the server (and cached).
+    pub async fn order(&self, id: String) -> Result<OrderSummary, DanbaoError> {
+        guard_async(async { ok(self.inner.order(&id).await) }).await
+    }
+
+    /// Does `action` to order `id` through the outbox (exactly once, even across a crash).
+    pub async fn order_action(
+        &self,
+        id: String,
+        action: OrderAction,
+    ) -> Result<CommandOutcome, DanbaoError> {
+        let (name, body) = action.to_core();
+        guard_async(async { ok(self.inner.order_action(&id, name, body).await) }).await
+    }
+
+    /// Opens an escrow order as the seller; the buyer scans the returned code.
+    pub async fn create_order(
+        &self,
+        title: String,
+        amount: String,
+        currency: String,
+    ) -> Result<OrderCreated, DanbaoError> {
+        guard_async(async { ok(self.inner.create_order(&title, &amount, &currency).await) }).await
+    }
+
+    /// As a merchant: charges a customer's 18-digit payment code at the till.
+    pub async fn charge_payment_code(
+        &self,
+        payment_code: String,
+        amount: String,
+        currency: String,
+    ) -> Result<CommandOutcome, DanbaoError> {
+        guard_async(async {
+            ok(self
+                .inner
+                .charge_payment_code(&payment_code, &amount, &currency)
+                .await)
+        })
+        .await
+    }
+
+    /// A page of activity, newest first, before `cursor` (`null` = the newest); `limit`
+    /// 1–500.
+    pub async fn activity(
+        &self,
+        cursor: Option<i64>,
+        limit: u32,
+    ) -> Result<ActivityPage, DanbaoError> {
+        guard_async(async { ok(self.inner.activity(cursor, limit).await) }).await
+    }
+
+    /// Sends the commands waiting in the outbox now.
+    pub async fn flush_outbox(&self) -> Result<Vec<CommandOutcome>, DanbaoError> {
+        guard_async(async { Ok(convert(self.inner.flush_outbox().await?)) }).await
+    }
+
+    /// The outbox, newest first (cache).
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>, DanbaoError> {
+        guard(|| Ok(convert(self.inner.outbox()?)))
+    }
+
+    /// People this user has paid or been paid by, most recent first (cache).
+    pub fn contacts(&self, limit: u32) -> Result<Vec<Contact>, DanbaoError> {
+        guard(|| Ok(convert(self.inner.contacts(limit)?)))
+    }
+
+    /// Sets (or with `null` removes) the listener told about changes.
+    pub fn set_listener(&self, listener: Option<Arc<dyn ChangeListener>>) {
+        self.inner.set_listener(
+            listener.map(|l| Arc::new(ListenerAdapter(l)) as Arc<dyn core::ChangeListener>),
+        );
+    }
+
+    /// Pauses (`true`) or resumes sending: while paused, commands are queued in the outbox
+    /// ("offline mode").
+    pub fn pause_sending(&self, paused: bool) {
+        self.inner.pause_sending(paused);
+    }
+
+    /// Whether sending is paused.
+    pub fn sending_paused(&self) -> bool {
+        self.inner.sending_paused()
+    }
+}
+
+/// Sandbox only: the operator adds `amount` of `currency` to `handle`'s wallet from the
+/// sandbox funding account, and the new available balance is returned. `operator_token` is
+/// the server's operator credential (`<db>.operator-token` next to its database). For demo
+/// builds and tests; production servers run with sandbox funding off.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn sandbox_top_up(
+    server_url: String,
+    operator_token: String,
+    handle: String,
+    amount: String,
+    currency: String,
+) -> Result<Amount, DanbaoError> {
+    guard_async(async move {
+        let invalid = |reason: String| DanbaoError::InvalidInput { reason };
+        let currency = Currency::from_code(currency.trim()).map_err(|e| invalid(e.to_string()))?;
+        let money = Money::parse(amount.trim(), currency).map_err(|e| invalid(e.to_string()))?;
+        let transport = Transport::with_defaults(TransportConfig::new(server_url))
+            .map_err(|e| DanbaoError::from(WalletError::from(e)))?;
+        let key = new_idempotency_key().map_err(|e| DanbaoError::Secrets {
+            reason: e.to_string(),
+        })?;
+        let handle = handle.trim().trim_start_matches('@');
+        let moved = OperatorApi::new(transport, operator_token.trim())
+            .top_up(&TopUp::new(handle, money), &key)
+            .await
+            .map_err(|e| DanbaoError::from(WalletError::from(e)))?;
+        Ok(Amount {
+            minor: moved.balance.available.minor,
+            currency: moved.balance.available.currency,
+            value: moved.balance.available.value,
+            display: moved.balance.available.display,
+        })
+    })
+    .await
+}

@@ -1,0 +1,493 @@
+//! What the screens show, as UniFFI records: one for each of the core's view types
+//! (`danbao_core::client::wallet::view`), converted field for field. The core decides every
+//! value (formatted amounts, titles, allowed actions); a shell only renders them.
+
+use danbao_core::client::store;
+use danbao_core::client::wallet as core;
+
+/// An amount both raw (for logic) and formatted (for display).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Amount {
+    /// Exact minor units (fen, cents, yen).
+    pub minor: i64,
+    /// ISO 4217 alphabetic code, e.g. `CNY`.
+    pub currency: String,
+    /// Decimal text with the currency's exponent of decimals, e.g. `12.50`.
+    pub value: String,
+    /// For display, e.g. `12.50 CNY`.
+    pub display: String,
+}
+
+impl From<core::Amount> for Amount {
+    fn from(amount: core::Amount) -> Self {
+        Self {
+            minor: amount.minor,
+            currency: amount.currency,
+            value: amount.value,
+            display: amount.display,
+        }
+    }
+}
+
+/// The signed-up identity.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Profile {
+    /// The user's id on the server.
+    pub user_id: i64,
+    /// The handle friends pay.
+    pub handle: String,
+    /// The name shown to payers.
+    pub display_name: String,
+    /// This device's id on the server.
+    pub device_id: i64,
+    /// The server this wallet is registered with.
+    pub server_url: String,
+}
+
+impl From<core::Profile> for Profile {
+    fn from(profile: core::Profile) -> Self {
+        Self {
+            user_id: profile.user_id,
+            handle: profile.handle,
+            display_name: profile.display_name,
+            device_id: profile.device_id,
+            server_url: profile.server_url,
+        }
+    }
+}
+
+/// The balance in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BalanceLine {
+    /// ISO 4217 alphabetic code.
+    pub currency: String,
+    /// What can be spent now.
+    pub available: Amount,
+    /// The user's money held in escrow by their unfinished purchases.
+    pub held_out: Amount,
+    /// Buyers' escrowed money on the way to the user (released on confirmation).
+    pub incoming: Amount,
+}
+
+impl From<core::BalanceLine> for BalanceLine {
+    fn from(line: core::BalanceLine) -> Self {
+        Self {
+            currency: line.currency,
+            available: line.available.into(),
+            held_out: line.held_out.into(),
+            incoming: line.incoming.into(),
+        }
+    }
+}
+
+/// One money movement of the activity list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ActivityItem {
+    /// Feed position: unique, newest highest; the paging cursor.
+    pub seq: i64,
+    /// `p2p`, `merchant`, `top_up`, `withdrawal`, `escrow_hold`, `escrow_release`,
+    /// `escrow_refund`, `paycode`, `request`, ...
+    pub kind: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// The amount moved.
+    pub amount: Amount,
+    /// The other party's handle, if there is one.
+    pub counterparty: Option<String>,
+    /// The other party's name as the server knows it.
+    pub counterparty_name: Option<String>,
+    /// The memo or order title.
+    pub memo: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// One line for the list, e.g. "Sent to Bob (@bob)".
+    pub title: String,
+}
+
+impl From<core::ActivityItem> for ActivityItem {
+    fn from(item: core::ActivityItem) -> Self {
+        Self {
+            seq: item.seq,
+            kind: item.kind,
+            direction: item.direction,
+            amount: item.amount.into(),
+            counterparty: item.counterparty,
+            counterparty_name: item.counterparty_name,
+            memo: item.memo,
+            created_at: item.created_at,
+            title: item.title,
+        }
+    }
+}
+
+/// A page of activity, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ActivityPage {
+    /// The items.
+    pub items: Vec<ActivityItem>,
+    /// Pass as `cursor` for the next (older) page; `null` after the last.
+    pub next_cursor: Option<i64>,
+}
+
+impl From<core::ActivityPage> for ActivityPage {
+    fn from(page: core::ActivityPage) -> Self {
+        Self {
+            items: convert(page.items),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+/// An escrow order as a list row or detail screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderSummary {
+    /// The order id (`ord_…`).
+    pub id: String,
+    /// What is sold.
+    pub title: String,
+    /// `buyer` or `seller`.
+    pub role: String,
+    /// `awaiting_payment`, `paid`, `shipped`, `refund_requested`, `disputed`, `completed`,
+    /// `cancelled`, `refunded`.
+    pub state: String,
+    /// The price.
+    pub amount: Amount,
+    /// What this user may do now, one button each: `pay`, `confirm`, `cancel`,
+    /// `refund-request`, `ship`, `refund-accept`, `refund-reject` (see [`OrderAction`]).
+    ///
+    /// [`OrderAction`]: super::OrderAction
+    pub actions: Vec<String>,
+    /// When the next timer fires (Unix seconds), if one runs.
+    pub deadline: Option<i64>,
+    /// The other party's handle (none while nobody has paid, for the seller).
+    pub counterparty: Option<String>,
+}
+
+impl From<core::OrderSummary> for OrderSummary {
+    fn from(order: core::OrderSummary) -> Self {
+        Self {
+            id: order.id,
+            title: order.title,
+            role: order.role,
+            state: order.state,
+            amount: order.amount.into(),
+            actions: order.actions,
+            deadline: order.deadline,
+            counterparty: order.counterparty,
+        }
+    }
+}
+
+/// A command of the outbox as the "waiting to send" list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OutboxItem {
+    /// Local id.
+    pub id: i64,
+    /// `send`, `pay_code`, `pay_order`, `order_confirm`, `request_accept`, `charge`, ...
+    pub kind: String,
+    /// `pending`, `sending`, `done` or `failed`.
+    pub state: String,
+    /// What the command does, e.g. "Send 12.50 CNY to @bob".
+    pub summary: String,
+    /// The result once answered, or why it waits.
+    pub outcome: Option<String>,
+    /// Attempts started.
+    pub attempts: u32,
+}
+
+impl From<core::OutboxItem> for OutboxItem {
+    fn from(item: core::OutboxItem) -> Self {
+        Self {
+            id: item.id,
+            kind: item.kind,
+            state: item.state,
+            summary: item.summary,
+            outcome: item.outcome,
+            attempts: item.attempts,
+        }
+    }
+}
+
+/// Everything the home screen shows, from the local cache (no network).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HomeSnapshot {
+    /// The identity, `null` before sign-up.
+    pub profile: Option<Profile>,
+    /// Balances by currency.
+    pub balances: Vec<BalanceLine>,
+    /// The latest money movements (at most 20).
+    pub recent: Vec<ActivityItem>,
+    /// Orders waiting for this user (pay, confirm, ship, answer a refund request).
+    pub orders_needing_action: Vec<OrderSummary>,
+    /// Commands not yet answered by the server.
+    pub outbox: Vec<OutboxItem>,
+}
+
+impl From<core::HomeSnapshot> for HomeSnapshot {
+    fn from(home: core::HomeSnapshot) -> Self {
+        Self {
+            profile: home.profile.map(Profile::from),
+            balances: convert(home.balances),
+            recent: convert(home.recent),
+            orders_needing_action: convert(home.orders_needing_action),
+            outbox: convert(home.outbox),
+        }
+    }
+}
+
+/// What a scanned text is, for the confirm screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ScanKind {
+    /// A Danbao merchant code (static, or signed with an amount).
+    MerchantPayment,
+    /// A Danbao per-order code: pays an order into escrow.
+    DanbaoOrder,
+    /// A friend's receive code.
+    FriendReceive,
+    /// A consumer's 18-digit payment code (a merchant charges it).
+    PaymentCode,
+    /// An EMV code of another network, not payable here.
+    ForeignScheme,
+    /// Nothing this wallet can use (or a code the server refused, e.g. tampered).
+    Invalid,
+}
+
+impl From<core::ScanKind> for ScanKind {
+    fn from(kind: core::ScanKind) -> Self {
+        match kind {
+            core::ScanKind::MerchantPayment => Self::MerchantPayment,
+            core::ScanKind::DanbaoOrder => Self::DanbaoOrder,
+            core::ScanKind::FriendReceive => Self::FriendReceive,
+            core::ScanKind::PaymentCode => Self::PaymentCode,
+            core::ScanKind::ForeignScheme => Self::ForeignScheme,
+            core::ScanKind::Invalid => Self::Invalid,
+        }
+    }
+}
+
+/// What the pay-confirm screen shows for a scanned text.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanScreen {
+    /// What was scanned.
+    pub kind: ScanKind,
+    /// Whether the "Pay" button may be offered (`pay(code, amount)`).
+    pub payable: bool,
+    /// Who gets paid (the server's answer).
+    pub payee_handle: Option<String>,
+    /// The payee's name as the server resolved it: the name to show.
+    pub payee_name: Option<String>,
+    /// The name printed in the code (never show it as the payee's name).
+    pub printed_name: Option<String>,
+    /// Set when the printed name differs from the real one: show it prominently.
+    pub name_warning: Option<String>,
+    /// The code's fixed amount.
+    pub amount: Option<Amount>,
+    /// The code has no amount: the payer must enter one.
+    pub needs_amount: bool,
+    /// The code's currency.
+    pub currency: Option<String>,
+    /// The order of an order code.
+    pub order_id: Option<String>,
+    /// For a foreign code, e.g. "PromptPay, Thailand".
+    pub scheme: Option<String>,
+    /// Why the code is invalid or not payable, one sentence each.
+    pub reasons: Vec<String>,
+    /// The scanned text (trimmed), to pass to `pay`.
+    pub code: String,
+}
+
+impl From<core::ScanScreen> for ScanScreen {
+    fn from(screen: core::ScanScreen) -> Self {
+        Self {
+            kind: screen.kind.into(),
+            payable: screen.payable,
+            payee_handle: screen.payee_handle,
+            payee_name: screen.payee_name,
+            printed_name: screen.printed_name,
+            name_warning: screen.name_warning,
+            amount: screen.amount.map(Amount::from),
+            needs_amount: screen.needs_amount,
+            currency: screen.currency,
+            order_id: screen.order_id,
+            scheme: screen.scheme,
+            reasons: screen.reasons,
+            code: screen.code,
+        }
+    }
+}
+
+/// The result of a command sent through the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CommandOutcome {
+    /// The outbox id.
+    pub command_id: i64,
+    /// The idempotency key it is sent with (every attempt).
+    pub idempotency_key: String,
+    /// `done`, `failed` or `queued` (offline: it is sent by a later `sync`/`flush_outbox`).
+    pub state: String,
+    /// For a person: "Sent 12.50 CNY to @bob", the server's refusal, or "queued: …".
+    pub message: String,
+    /// The ledger transfer, when the command moved money.
+    pub transfer_id: Option<String>,
+}
+
+impl From<core::CommandOutcome> for CommandOutcome {
+    fn from(outcome: core::CommandOutcome) -> Self {
+        Self {
+            command_id: outcome.command_id,
+            idempotency_key: outcome.idempotency_key,
+            state: outcome.state,
+            message: outcome.message,
+            transfer_id: outcome.transfer_id,
+        }
+    }
+}
+
+/// A code to show as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CodeView {
+    /// The EMV payload (what the QR code holds).
+    pub text: String,
+    /// The QR code as SVG.
+    pub svg: String,
+    /// The fixed amount, if the code has one.
+    pub amount: Option<Amount>,
+    /// When a signed code stops being accepted (Unix seconds).
+    pub expires_at: Option<i64>,
+}
+
+impl From<core::CodeView> for CodeView {
+    fn from(code: core::CodeView) -> Self {
+        Self {
+            text: code.text,
+            svg: code.svg,
+            amount: code.amount.map(Amount::from),
+            expires_at: code.expires_at,
+        }
+    }
+}
+
+/// The payment code to show at a till (refresh when `seconds_remaining` runs out).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentCodeView {
+    /// The 18 digits.
+    pub digits: String,
+    /// The digits as a QR code (SVG).
+    pub svg: String,
+    /// Seconds until the next code should be shown (1–60).
+    pub seconds_remaining: u64,
+    /// Unix seconds when this code's step ends.
+    pub valid_until: u64,
+}
+
+impl From<core::PaymentCodeView> for PaymentCodeView {
+    fn from(code: core::PaymentCodeView) -> Self {
+        Self {
+            digits: code.digits,
+            svg: code.svg,
+            seconds_remaining: code.seconds_remaining,
+            valid_until: code.valid_until,
+        }
+    }
+}
+
+/// A newly opened order and the code its buyer scans.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderCreated {
+    /// The order as the seller sees it.
+    pub order: OrderSummary,
+    /// The signed order code (valid until the pay window closes).
+    pub code: CodeView,
+}
+
+impl From<core::OrderCreated> for OrderCreated {
+    fn from(created: core::OrderCreated) -> Self {
+        Self {
+            order: created.order.into(),
+            code: created.code.into(),
+        }
+    }
+}
+
+/// A money request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RequestView {
+    /// The request id (pass to `answer_request`).
+    pub id: i64,
+    /// Who asks to be paid (handle).
+    pub requester: String,
+    /// Who is asked to pay (handle).
+    pub payer: String,
+    /// The amount.
+    pub amount: Amount,
+    /// What it is for.
+    pub note: String,
+    /// `open`, `paid` or `declined`.
+    pub status: String,
+}
+
+impl From<core::RequestView> for RequestView {
+    fn from(request: core::RequestView) -> Self {
+        Self {
+            id: request.id,
+            requester: request.requester,
+            payer: request.payer,
+            amount: request.amount.into(),
+            note: request.note,
+            status: request.status,
+        }
+    }
+}
+
+/// Someone this user has paid or been paid by (the send screen's suggestions).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Contact {
+    /// Their handle.
+    pub handle: String,
+    /// Their display name, as the server resolved it.
+    pub display_name: String,
+    /// When the user last dealt with them, Unix seconds.
+    pub last_used_at: i64,
+}
+
+impl From<store::Contact> for Contact {
+    fn from(contact: store::Contact) -> Self {
+        Self {
+            handle: contact.handle,
+            display_name: contact.display_name,
+            last_used_at: contact.last_used_at,
+        }
+    }
+}
+
+/// What changed, so the shell re-renders that part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Change {
+    /// Balances.
+    Balances,
+    /// The activity list.
+    Activity,
+    /// Orders.
+    Orders,
+    /// The outbox (a command was queued, sent or answered).
+    Outbox,
+    /// The profile (sign-up, payment codes enabled).
+    Profile,
+}
+
+impl From<core::Change> for Change {
+    fn from(change: core::Change) -> Self {
+        match change {
+            core::Change::Balances => Self::Balances,
+            core::Change::Activity => Self::Activity,
+            core::Change::Orders => Self::Orders,
+            core::Change::Outbox => Self::Outbox,
+            core::Change::Profile => Self::Profile,
+        }
+    }
+}
+
+/// Converts every element of a list.
+pub(crate) fn convert<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(U::from).collect()
+}
