@@ -1,7 +1,9 @@
 //! Generating the foreign bindings from the built danbao-ffi library (UniFFI library mode).
 //!
 //! The library carries the interface metadata, so generation reads the same `.so` that the
-//! tests then load: the Kotlin and the Python can never disagree with the Rust they call.
+//! tests then load: the Kotlin, Python and Swift can never disagree with the Rust they call.
+//! The mobile builds generate from the host's debug library too: the metadata is the same on
+//! every target, and their release libraries are stripped of it.
 
 use std::env::consts::{DLL_PREFIX, DLL_SUFFIX, EXE_SUFFIX};
 use std::fs;
@@ -14,6 +16,15 @@ use crate::runner::{Failure, StepResult, run};
 const KOTLIN_JVM_OUT: &str = "bindings/tests/kotlin/generated";
 /// Where danbao.py and a copy of the library go: put on sys.path by the pytest conftest.
 const PYTHON_OUT: &str = "bindings/tests/python/generated";
+/// Where the Android-flavour Kotlin goes: the source set of the AAR module.
+const KOTLIN_ANDROID_OUT: &str = "android/danbao/src/main/kotlin";
+/// The UniFFI configuration of the Android flavour (bindings/uniffi.toml plus `android`).
+const ANDROID_CONFIG: &str = "bindings/uniffi-android.toml";
+/// Where danbao.swift goes: the `Danbao` target of ios/Package.swift.
+const SWIFT_OUT: &str = "ios/Sources/Danbao/Generated";
+/// Where the C header and module map of `danbaoFFI` go (target-relative): the `-headers` of
+/// the xcframework.
+const SWIFT_HEADERS: &str = "uniffi-swift/include";
 
 /// The built debug library, e.g. target/debug/libdanbao_ffi.so.
 pub fn library_path(ws: &Workspace) -> PathBuf {
@@ -22,11 +33,14 @@ pub fn library_path(ws: &Workspace) -> PathBuf {
         .join(format!("{DLL_PREFIX}danbao_ffi{DLL_SUFFIX}"))
 }
 
-/// Generates Kotlin (JVM flavour, from bindings/uniffi.toml) and Python from the built
-/// library into their test directories, replacing what was there.
+/// Generates every binding from the built library, replacing what was there:
+/// - Kotlin, JVM flavour (bindings/uniffi.toml), for the JVM tests;
+/// - Python, with a copy of the library beside it, for pytest;
+/// - Kotlin, Android flavour (bindings/uniffi-android.toml), into the AAR module;
+/// - Swift into the iOS package, its C header and module map into `target/uniffi-swift`.
 ///
-/// Later issues add the Android flavour (into android/) and Swift (into ios/); they read the
-/// same library the same way with a different language and output directory.
+/// The generators are plain Rust, so all four are written on any host; only compiling the
+/// Android and iOS ones needs their SDKs.
 pub fn generate(ws: &Workspace) -> StepResult {
     let library = library_path(ws);
     if !library.is_file() {
@@ -35,26 +49,75 @@ pub fn generate(ws: &Workspace) -> StepResult {
             library.display()
         )));
     }
-    let bindgen = ws
-        .target
-        .join("debug")
-        .join(format!("uniffi-bindgen{EXE_SUFFIX}"));
+    let bindgen = Bindgen {
+        ws,
+        program: ws
+            .target
+            .join("debug")
+            .join(format!("uniffi-bindgen{EXE_SUFFIX}")),
+        library: library.clone(),
+    };
 
     let kotlin = fresh_dir(&ws.root.join(KOTLIN_JVM_OUT))?;
-    generate_language(ws, &bindgen, &library, "kotlin", &kotlin)?;
+    bindgen.generate("kotlin", &kotlin, None)?;
 
     let python = fresh_dir(&ws.root.join(PYTHON_OUT))?;
-    generate_language(ws, &bindgen, &library, "python", &python)?;
+    bindgen.generate("python", &python, None)?;
     // The generated danbao.py loads the library from its own directory.
-    let beside = python.join(format!("{DLL_PREFIX}danbao_ffi{DLL_SUFFIX}"));
-    fs::copy(&library, &beside).map_err(|e| {
+    copy(
+        &library,
+        &python.join(format!("{DLL_PREFIX}danbao_ffi{DLL_SUFFIX}")),
+    )?;
+
+    // The Android source set also holds hand-written Kotlin: replace only the generated file.
+    let android = ws.root.join(KOTLIN_ANDROID_OUT);
+    let android_file = android.join("app/danbao/core/danbao.kt");
+    if android_file.exists() {
+        fs::remove_file(&android_file)
+            .map_err(|e| Failure(format!("cannot remove {}: {e}", android_file.display())))?;
+    }
+    bindgen.generate("kotlin", &android, Some(&ws.root.join(ANDROID_CONFIG)))?;
+
+    let swift_tmp = fresh_dir(&ws.target.join("uniffi-swift/generated"))?;
+    bindgen.generate("swift", &swift_tmp, None)?;
+    let swift = fresh_dir(&ws.root.join(SWIFT_OUT))?;
+    copy(&swift_tmp.join("danbao.swift"), &swift.join("danbao.swift"))?;
+    let headers = fresh_dir(&swift_headers(ws))?;
+    copy(&swift_tmp.join("danbaoFFI.h"), &headers.join("danbaoFFI.h"))?;
+    // An xcframework's headers directory carries the module map under its standard name.
+    copy(
+        &swift_tmp.join("danbaoFFI.modulemap"),
+        &headers.join("module.modulemap"),
+    )?;
+    Ok(())
+}
+
+/// The headers directory of the `danbaoFFI` C module (header + module.modulemap).
+pub fn swift_headers(ws: &Workspace) -> PathBuf {
+    ws.target.join(SWIFT_HEADERS)
+}
+
+/// uniffi-bindgen in library mode over one built library.
+struct Bindgen<'a> {
+    ws: &'a Workspace,
+    program: PathBuf,
+    library: PathBuf,
+}
+
+impl Bindgen<'_> {
+    fn generate(&self, language: &str, out: &Path, config: Option<&Path>) -> StepResult {
+        generate_language(self.ws, &self.program, &self.library, language, out, config)
+    }
+}
+
+fn copy(from: &Path, to: &Path) -> StepResult {
+    fs::copy(from, to).map(|_| ()).map_err(|e| {
         Failure(format!(
             "cannot copy {} to {}: {e}",
-            library.display(),
-            beside.display()
+            from.display(),
+            to.display()
         ))
-    })?;
-    Ok(())
+    })
 }
 
 fn generate_language(
@@ -63,25 +126,28 @@ fn generate_language(
     library: &Path,
     language: &str,
     out: &Path,
+    config: Option<&Path>,
 ) -> StepResult {
     let bindgen = bindgen.to_string_lossy();
-    let library = library.to_string_lossy();
-    let out = out.to_string_lossy();
-    run(
-        &ws.root,
-        &bindgen,
-        [
-            "generate",
-            "--library",
-            &library,
-            "--language",
-            language,
-            "--out-dir",
-            &out,
-            // Formatting would need ktlint/yapf; the output is compiled, not read.
-            "--no-format",
-        ],
-    )
+    let mut args: Vec<String> = [
+        "generate",
+        "--library",
+        &library.to_string_lossy(),
+        "--language",
+        language,
+        "--out-dir",
+        &out.to_string_lossy(),
+        // Formatting would need ktlint/swiftformat/yapf; the output is compiled, not read.
+        "--no-format",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_owned())
+    .collect();
+    if let Some(config) = config {
+        args.push("--config".to_owned());
+        args.push(config.to_string_lossy().into_owned());
+    }
+    run(&ws.root, &bindgen, &args)
 }
 
 /// Empties (or creates) a generated directory so that no stale file survives a rename.

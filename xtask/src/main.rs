@@ -3,8 +3,10 @@
 //! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
 //!   bindings under JUnit 5 on the JVM (Maven) and the Python bindings under pytest.
 //! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
-//! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), or the server load
-//!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite).
+//! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), the server load
+//!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite), or the
+//!   cost of an FFI call from Rust and from Kotlin on the JVM (`bench ffi`).
+//! - `size`: the stripped size of libdanbao_ffi in the `release-smaller` profile.
 //! - `android`, `ios`: the mobile builds; they need SDKs this machine may not have and say which.
 
 mod bindings;
@@ -15,7 +17,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use runner::{Failure, Step, missing_tool, probe, require_tool, run, run_task};
+use runner::{Failure, Step, missing_tool, probe, require_tool, run, run_task, run_with_env};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -24,7 +26,10 @@ commands:
   test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven)
              and Python (pytest) binding tests against the built libdanbao_ffi
   bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
-             bindings/tests/kotlin/generated, Python into bindings/tests/python/generated
+             bindings/tests/kotlin/generated, Python into bindings/tests/python/generated,
+             Kotlin (Android flavour) into android/danbao/src/main/kotlin, Swift into
+             ios/Sources/Danbao/Generated (its C header and module map into
+             target/uniffi-swift/include)
   bench [core] [ARGS]
              cargo bench -p danbao-core (extra arguments go to cargo bench)
   bench server [ARGS]
@@ -32,8 +37,12 @@ commands:
              load benchmark: P2P transfers and escrow cycles against a fresh SQLite server;
              prints transfers/s, p50/p99 latency and CPU per transfer (ARGS go to
              danbao-loadgen; defaults --clients 256 --secs 10; --help lists them)
-  android    build the Android library (needs the Android SDK, NDK and cargo-ndk)
-  ios        build the iOS xcframework (needs macOS with Xcode)
+  bench ffi  the cost of a no-op call and of scan(): criterion from Rust, then the same calls
+             from Kotlin on the JVM (Maven; prints CALLCOST lines)
+  size       build libdanbao_ffi in the release-smaller profile and print its stripped size
+  android    build the Android libraries for four ABIs into android/danbao/src/main/jniLibs
+             and the Android-flavour Kotlin (needs the Android SDK, NDK r27+, cargo-ndk)
+  ios        build ios/DanbaoFFI.xcframework and the Swift bindings (needs macOS with Xcode)
   help       this text";
 
 fn main() -> ExitCode {
@@ -52,11 +61,19 @@ fn main() -> ExitCode {
         ),
         "bench" => match rest.first().map(String::as_str) {
             Some("server") => run_task("bench server", bench_server_steps(&workspace, &rest[1..])),
+            Some("ffi") => run_task("bench ffi", bench_ffi_steps(&workspace)),
             Some("core") => run_task("bench", vec![bench_step(&workspace, &rest[1..])]),
             _ => run_task("bench", vec![bench_step(&workspace, rest)]),
         },
-        "android" => run_task("android", vec![Step::new("android", mobile::android)]),
-        "ios" => run_task("ios", vec![Step::new("ios", mobile::ios)]),
+        "size" => run_task(
+            "size",
+            vec![Step::new("release-smaller size", || size(&workspace))],
+        ),
+        "android" => run_task(
+            "android",
+            vec![Step::new("android", || mobile::android(&workspace))],
+        ),
+        "ios" => run_task("ios", vec![Step::new("ios", || mobile::ios(&workspace))]),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             true
@@ -158,9 +175,10 @@ fn bindings_steps(ws: &Workspace, build: FfiBuild) -> Vec<Step<'_>> {
             FfiBuild::PackageOnly => ws.cargo(&["build", "-p", "danbao-ffi", "--lib", "--bins"]),
             FfiBuild::LikeCargoTest => ws.cargo(&["build", "--workspace", "--all-targets"]),
         }),
-        Step::new("generate bindings (Kotlin JVM, Python)", || {
-            bindings::generate(ws)
-        }),
+        Step::new(
+            "generate bindings (Kotlin JVM and Android, Python, Swift)",
+            || bindings::generate(ws),
+        ),
     ]
 }
 
@@ -170,15 +188,32 @@ fn kotlin_tests(ws: &Workspace) -> Result<(), Failure> {
         "`apt-get install openjdk-17-jdk-headless` (any JDK 17+)",
     )?;
     require_tool("mvn", "`apt-get install maven`")?;
-    let library = bindings::library_path(ws);
-    let define = format!("-Ddanbao.library={}", library.display());
+    let library = format!("-Ddanbao.library={}", bindings::library_path(ws).display());
+    let server = format!("-Ddanbao.server={}", server_binary(ws)?.display());
     // -ntp keeps the log readable on a first run that downloads plugins; no -q so that
     // surefire's "Tests run: N, Failures: 0" line shows.
     run(
         &ws.root.join("bindings/tests/kotlin"),
         "mvn",
-        ["-B", "-ntp", "test", define.as_str()],
+        ["-B", "-ntp", "test", library.as_str(), server.as_str()],
     )
+}
+
+/// The debug danbao-server the binding flow tests start (built by the workspace build).
+fn server_binary(ws: &Workspace) -> Result<PathBuf, Failure> {
+    let server = ws
+        .target
+        .join("debug")
+        .join(format!("danbao-server{}", env::consts::EXE_SUFFIX));
+    if server.is_file() {
+        Ok(server)
+    } else {
+        Err(Failure(format!(
+            "{} is missing: the binding flow tests run against it; build it with \
+             `cargo build -p danbao-server`",
+            server.display()
+        )))
+    }
 }
 
 fn python_tests(ws: &Workspace) -> Result<(), Failure> {
@@ -189,11 +224,68 @@ fn python_tests(ws: &Workspace) -> Result<(), Failure> {
             "`python3 -m pip install -r bindings/tests/python/requirements.txt`",
         ));
     }
-    run(
+    let server = server_binary(ws)?;
+    run_with_env(
         &ws.root,
         "python3",
         ["-m", "pytest", "-q", "bindings/tests/python"],
+        &[("DANBAO_SERVER_BIN", server.as_os_str())],
     )
+}
+
+fn bench_ffi_steps(ws: &Workspace) -> Vec<Step<'_>> {
+    let mut steps = vec![Step::new(
+        "cargo bench -p danbao-ffi (Rust side)",
+        move || ws.cargo(&["bench", "-p", "danbao-ffi", "--bench", "ffi_calls"]),
+    )];
+    steps.extend(bindings_steps(ws, FfiBuild::PackageOnly));
+    steps.push(Step::new("Kotlin side (JVM, Maven)", move || {
+        require_tool("mvn", "`apt-get install maven`")?;
+        let library = format!("-Ddanbao.library={}", bindings::library_path(ws).display());
+        run(
+            &ws.root.join("bindings/tests/kotlin"),
+            "mvn",
+            [
+                "-B",
+                "-ntp",
+                "-q",
+                "test",
+                library.as_str(),
+                "-Ddanbao.bench=true",
+                "-Dtest=CallCostBench",
+                "-Dsurefire.failIfNoSpecifiedTests=false",
+            ],
+        )
+    }));
+    steps
+}
+
+/// Builds libdanbao_ffi in the release-smaller profile (opt-level z, LTO, one codegen unit,
+/// stripped) and prints its size next to the plain release build's.
+fn size(ws: &Workspace) -> Result<(), Failure> {
+    let name = format!(
+        "{}danbao_ffi{}",
+        env::consts::DLL_PREFIX,
+        env::consts::DLL_SUFFIX
+    );
+    let mut lines = Vec::new();
+    for profile in ["release-smaller", "release"] {
+        ws.cargo(&["build", "--profile", profile, "-p", "danbao-ffi", "--lib"])?;
+        let library = ws.target.join(profile).join(&name);
+        let bytes = std::fs::metadata(&library)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", library.display())))?
+            .len();
+        lines.push(format!(
+            "{profile:>16}: {bytes:>10} bytes ({:.2} MiB)  {}",
+            bytes as f64 / (1024.0 * 1024.0),
+            library.display()
+        ));
+    }
+    println!("\n  {name} for {}:", env::consts::ARCH);
+    for line in lines {
+        println!("  {line}");
+    }
+    Ok(())
 }
 
 fn bench_step<'a>(ws: &'a Workspace, extra: &'a [String]) -> Step<'a> {

@@ -90,14 +90,33 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_with_env(dir, program, args, &[])
+}
+
+/// [`run`] with extra environment variables (echoed too).
+pub fn run_with_env<I, S>(dir: &Path, program: &str, args: I, vars: &[(&str, &OsStr)]) -> StepResult
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<S> = args.into_iter().collect();
-    let shown: Vec<String> = args
+    let shown: Vec<String> = vars
         .iter()
-        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .map(|(name, value)| format!("{name}={}", value.to_string_lossy()))
+        .chain([program.to_owned()])
+        .chain(
+            args.iter()
+                .map(|a| a.as_ref().to_string_lossy().into_owned()),
+        )
         .collect();
-    let line = format!("{program} {}", shown.join(" "));
+    let line = shown.join(" ");
     println!("    $ {line}");
-    let status = without_cargo_run_env(Command::new(program).args(&args).current_dir(dir))
+    let mut command = Command::new(program);
+    command.args(&args).current_dir(dir);
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let status = without_cargo_run_env(&mut command)
         .status()
         .map_err(|e| Failure(format!("could not start `{line}`: {e}")))?;
     if status.success() {
