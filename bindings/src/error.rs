@@ -233,6 +233,24 @@ mod tests {
     }
 
     #[test]
+    fn guard_async_turns_a_panic_inside_a_future_into_an_internal_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let result: Result<(), DanbaoError> = runtime.block_on(guard_async(async {
+            tokio::task::yield_now().await;
+            panic!("late {}", 9)
+        }));
+        assert_eq!(
+            result,
+            Err(DanbaoError::Internal {
+                reason: "internal error in the Danbao core: late 9".to_owned()
+            })
+        );
+        assert_eq!(runtime.block_on(guard_async(async { Ok(4) })), Ok(4));
+    }
+
+    #[test]
     fn guard_turns_a_panic_into_an_internal_error() {
         let result: Result<(), DanbaoError> = guard(|| panic!("boom {}", 7));
         assert_eq!(
