@@ -1,0 +1,79 @@
+import Danbao
+import SwiftUI
+
+/// The Danbao wallet app: a thin SwiftUI shell over the Rust core (`Danbao` package).
+@main
+struct DanbaoApp: App {
+    @StateObject private var model = WalletModel()
+    @Environment(\.scenePhase) private var scenePhase
+
+    init() {
+        // The core's log lines go to os_log; failing to install it only loses logs.
+        try? setLogger(logger: OSLogLogger(), maxLevel: .info)
+    }
+
+    var body: some Scene {
+        WindowGroup {
+            RootView()
+                .environmentObject(model)
+                .task { await model.open() }
+        }
+        .onChange(of: scenePhase) { phase in
+            if phase == .active, model.phase == .ready {
+                Task { await model.refresh() }
+            }
+        }
+    }
+}
+
+/// Chooses the screen for the wallet's phase: opening, first-run sign-up, or the tabs.
+struct RootView: View {
+    @EnvironmentObject private var model: WalletModel
+
+    var body: some View {
+        Group {
+            switch model.phase {
+            case .opening:
+                ProgressView("Opening the wallet…")
+            case .signUp:
+                SignUpView()
+            case .ready:
+                MainTabs()
+            case .failed(let reason):
+                VStack(spacing: 16) {
+                    Text("The wallet cannot open").font(.headline)
+                    Text(reason).multilineTextAlignment(.center)
+                    Button("Try again") { Task { await model.open() } }
+                }
+                .padding()
+            }
+        }
+        .alert(
+            "Danbao",
+            isPresented: Binding(
+                get: { model.errorMessage != nil },
+                set: { if !$0 { model.errorMessage = nil } }),
+            actions: { Button("OK", role: .cancel) {} },
+            message: { Text(model.errorMessage ?? "") })
+    }
+}
+
+/// The signed-up app: home, scan, orders, friends.
+struct MainTabs: View {
+    var body: some View {
+        TabView {
+            NavigationView { HomeView() }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Home", systemImage: "house") }
+            NavigationView { ScanView() }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Scan", systemImage: "qrcode.viewfinder") }
+            NavigationView { OrdersView() }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Orders", systemImage: "shippingbox") }
+            NavigationView { SendView() }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Friends", systemImage: "person.2") }
+        }
+    }
+}
