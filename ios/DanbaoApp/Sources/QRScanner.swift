@@ -51,7 +51,8 @@ final class ScannerViewController: UIViewController, AVCaptureMetadataOutputObje
                 }
             }
         default:
-            onUnavailable("Camera access is off: allow it in Settings › Danbao, or paste the code.")
+            onUnavailable(
+                "Camera access is off: allow it in Settings › Danbao, or paste the code.")
         }
     }
 

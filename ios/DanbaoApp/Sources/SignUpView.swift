@@ -11,7 +11,7 @@ struct SignUpView: View {
     var body: some View {
         NavigationView {
             Form {
-                Section(footer: Text("3–20 characters: a–z, 0–9, _ and ., starting with a letter.")) {
+                Section(footer: Text("3–20 of a–z, 0–9, _ and ., starting with a letter.")) {
                     TextField("Handle", text: $handle)
                         .textInputAutocapitalization(.never)
                         .autocorrectionDisabled()

@@ -78,15 +78,11 @@ final class WalletModel: ObservableObject {
         }
     }
 
-    /// Runs one cache read (well under a millisecond, fine on the main actor).
-    func read<T>(_ call: (Wallet) throws -> T) -> T? {
+    /// Runs one cache read (well under a millisecond, fine on the main actor); `nil` before
+    /// the wallet is open. The caller handles the error, as some mean "do this first".
+    func read<T>(_ call: (Wallet) throws -> T) rethrows -> T? {
         guard let wallet else { return nil }
-        do {
-            return try call(wallet)
-        } catch {
-            errorMessage = Self.message(for: error)
-            return nil
-        }
+        return try call(wallet)
     }
 
     /// Re-reads the home snapshot and the orders from the cache.

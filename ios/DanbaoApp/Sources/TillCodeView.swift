@@ -1,0 +1,104 @@
+import Danbao
+import SwiftUI
+import UIKit
+
+/// Pay at a till: the one-minute payment code a merchant's scanner charges
+/// (`Wallet.paymentCode()`, made offline; the next one is shown when `secondsRemaining` runs
+/// out). The first use provisions the device (`enablePaymentCode()`, needs the network).
+///
+/// iOS cannot block screenshots: an app can only learn afterwards that one was taken
+/// (`userDidTakeScreenshotNotification`). So the screen hides the code whenever the app is not
+/// active (the app switcher snapshot) and while the screen is recorded, mirrored or AirPlayed
+/// (`UIScreen.isCaptured`), and after a screenshot it shows a new code at once and tells the
+/// user the captured one stays valid until its minute ends. Android, by contrast, sets
+/// FLAG_SECURE.
+struct TillCodeView: View {
+    @EnvironmentObject private var model: WalletModel
+    @Environment(\.scenePhase) private var scenePhase
+    @State private var code: PaymentCodeView?
+    @State private var needsEnabling = false
+    @State private var captured = UIScreen.main.isCaptured
+    @State private var screenshotTaken = false
+
+    var body: some View {
+        VStack(spacing: 20) {
+            if needsEnabling {
+                Text("Payment codes let a shop charge you without a network at the till.")
+                    .multilineTextAlignment(.center)
+                Button("Turn on payment codes") { Task { await enable() } }
+                    .buttonStyle(.borderedProminent)
+            } else if scenePhase != .active || captured {
+                Image(systemName: "eye.slash").font(.largeTitle)
+                Text(
+                    "Hidden while the screen is recorded or shared, or the app is in the "
+                        + "background."
+                )
+                .multilineTextAlignment(.center)
+            } else if let code {
+                QRCodeImage(text: code.digits).frame(maxWidth: 280)
+                Text(code.digits).font(.system(.title2, design: .monospaced))
+                TimelineView(.periodic(from: .now, by: 1)) { context in
+                    let seconds = Self.secondsLeft(until: code.validUntil, at: context.date)
+                    Text("New code in \(seconds) s").foregroundColor(.secondary)
+                }
+            } else {
+                ProgressView()
+            }
+            if screenshotTaken {
+                Text(
+                    "A screenshot was taken. The code in it works until its minute ends: do "
+                        + "not share it. A new code is showing now."
+                )
+                .font(.footnote)
+                .foregroundColor(.red)
+                .multilineTextAlignment(.center)
+            }
+        }
+        .padding()
+        .navigationTitle("Pay at a till")
+        .task { await keepFresh() }
+        .onReceive(
+            NotificationCenter.default.publisher(for: UIScreen.capturedDidChangeNotification)
+        ) { _ in
+            captured = UIScreen.main.isCaptured
+        }
+        .onReceive(
+            NotificationCenter.default.publisher(
+                for: UIApplication.userDidTakeScreenshotNotification)
+        ) { _ in
+            screenshotTaken = true
+            load()
+        }
+    }
+
+    /// Shows the current code and the next one each time it runs out, while the view is up.
+    private func keepFresh() async {
+        while !Task.isCancelled {
+            load()
+            let wait = code?.secondsRemaining ?? 60
+            try? await Task.sleep(nanoseconds: max(wait, 1) * 1_000_000_000)
+        }
+    }
+
+    private func load() {
+        guard !needsEnabling else { return }
+        do {
+            code = try model.read { try $0.paymentCode() }
+        } catch DanbaoError.NotReady {
+            needsEnabling = true
+        } catch {
+            model.errorMessage = WalletModel.message(for: error)
+        }
+    }
+
+    private func enable() async {
+        if await model.perform({ try await $0.enablePaymentCode() }) != nil {
+            needsEnabling = false
+            load()
+        }
+    }
+
+    private static func secondsLeft(until validUntil: UInt64, at date: Date) -> Int {
+        max(0, Int(validUntil) - Int(date.timeIntervalSince1970))
+    }
+}
