@@ -7,8 +7,8 @@ import danbao
 import pytest
 
 import emv
-from foreign import CrashingSigner, P256Signer, RefusingSigner
-from parties import CURRENCY, STARTING_MINOR, new_party, run_async
+from foreign import AesGcmKeyStore, CrashingSigner, P256Signer, RefusingSigner
+from parties import CURRENCY, STARTING_MINOR, new_party, run_async, unique_handle
 
 
 async def outbox_size(party):
@@ -156,3 +156,43 @@ async def test_a_signer_with_an_unusable_key_is_refused_at_open(server, tmp_path
 
     with pytest.raises(danbao.DanbaoError.Secrets, match="no key in the Secure Enclave"):
         await new_party(server, tmp_path, "keyless", "No Key", signer=KeylessSigner())
+
+
+@run_async
+async def test_commands_queued_offline_are_sent_once_by_flush(people):
+    buyer, friend = people.buyer, people.friend
+    buyer.wallet.pause_sending(True)
+    assert buyer.wallet.sending_paused()
+    queued = await buyer.wallet.send(friend.handle, "4.00", CURRENCY, "later")
+    assert (queued.state, queued.message) == ("queued", "queued: sending is paused")
+    (waiting, *_) = buyer.wallet.outbox()
+    assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, "send", "pending")
+    assert waiting.summary == f"Send 4.00 CNY to @{friend.handle}"
+    assert [item.id for item in buyer.wallet.home().outbox] == [queued.command_id]
+    assert await friend.available() == STARTING_MINOR
+
+    buyer.wallet.pause_sending(False)
+    (sent,) = await buyer.wallet.flush_outbox()
+    assert (sent.command_id, sent.state) == (queued.command_id, "done")
+    assert sent.idempotency_key == queued.idempotency_key
+    assert await buyer.wallet.flush_outbox() == []  # nothing left, nothing sent twice
+    assert buyer.wallet.home().outbox == []
+    assert await buyer.available() == STARTING_MINOR - 400
+    assert await friend.available() == STARTING_MINOR + 400
+
+
+@run_async
+async def test_an_unreachable_server_is_offline(tmp_path):
+    # Nothing listens on the discard port: the wallet opens (it works offline), sign-up cannot.
+    dead = danbao.WalletConfig(
+        db_path=str(tmp_path / "offline.db"),
+        server_url="http://127.0.0.1:9",
+        connect_timeout_ms=500,
+        request_timeout_ms=2000,
+    )
+    wallet = await danbao.Wallet.open(dead, AesGcmKeyStore(), P256Signer())
+    with pytest.raises(danbao.DanbaoError.Offline):
+        await wallet.sign_up(unique_handle("lonely"), "Lonely", "no network")
+    assert wallet.profile() is None
+    with pytest.raises(danbao.DanbaoError.Account, match="sign"):
+        await wallet.request_money("someone", "1.00", CURRENCY, "")
