@@ -62,7 +62,8 @@ struct OrderDetailView: View {
                 LabeledRow(label: "You are the", value: order.role)
                 if let counterparty = order.counterparty {
                     LabeledRow(
-                        label: order.role == "buyer" ? "Seller" : "Buyer", value: "@\(counterparty)")
+                        label: order.role == "buyer" ? "Seller" : "Buyer",
+                        value: "@\(counterparty)")
                 }
                 if let deadline = order.deadline {
                     LabeledRow(
