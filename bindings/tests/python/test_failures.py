@@ -108,7 +108,8 @@ async def test_a_panic_inside_rust_is_an_internal_error_and_the_interpreter_goes
     for attempt in range(3):
         with pytest.raises(danbao.DanbaoError.Internal) as caught:
             danbao.diagnostics_panic(f"probe {attempt} from Python")
-        assert str(caught.value) == f"internal error in the Danbao core: probe {attempt} from Python"
+        expected = f"internal error in the Danbao core: probe {attempt} from Python"
+        assert str(caught.value) == expected
 
     danbao.diagnostics_noop()
     assert danbao.version()

@@ -105,12 +105,14 @@ class ThrowingListener(danbao.ChangeListener):
 
 
 @run_async
-async def test_a_throwing_logger_or_listener_does_not_stop_the_core(people):
+async def test_a_throwing_logger_or_listener_does_not_stop_the_core(people, server, tmp_path):
     buyer, friend = people.buyer, people.friend
     logger, listener = ThrowingLogger(), ThrowingListener()
     buyer.wallet.set_listener(listener)
     try:
-        danbao.set_logger(logger, danbao.LogLevel.TRACE)
+        danbao.set_logger(logger, danbao.LogLevel.DEBUG)
+        # Opening a wallet logs at DEBUG and INFO.
+        await open_wallet(server, tmp_path / "logged.db", AesGcmKeyStore(), None)
         sent = await buyer.wallet.send(friend.handle, "2.00", CURRENCY, "despite it all")
     finally:
         danbao.set_logger(None, danbao.LogLevel.ERROR)
