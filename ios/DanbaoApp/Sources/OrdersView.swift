@@ -149,6 +149,11 @@ struct StepFormView: View {
     @State private var tracking = ""
     @State private var amount = ""
 
+    init(form: StepForm, submit: @escaping (OrderAction) -> Void) {
+        self.form = form
+        self.submit = submit
+    }
+
     var body: some View {
         Form {
             switch form {

@@ -67,6 +67,11 @@ struct PayConfirmView: View {
     @State private var outcome: CommandOutcome?
     @State private var paying = false
 
+    // Written out: the synthesized initializer would be private (the @State properties are).
+    init(screen: ScanScreen) {
+        self.screen = screen
+    }
+
     var body: some View {
         Form {
             if let warning = screen.nameWarning {

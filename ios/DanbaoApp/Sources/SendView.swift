@@ -115,6 +115,11 @@ struct RequestRow: View {
     let answer: (RequestView, Bool) -> Void
     @EnvironmentObject private var model: WalletModel
 
+    init(request: RequestView, answer: @escaping (RequestView, Bool) -> Void) {
+        self.request = request
+        self.answer = answer
+    }
+
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
             Text("@\(request.requester) asks @\(request.payer) for \(request.amount.display)")

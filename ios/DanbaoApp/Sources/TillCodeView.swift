@@ -9,15 +9,15 @@ import UIKit
 /// iOS cannot block screenshots: an app can only learn afterwards that one was taken
 /// (`userDidTakeScreenshotNotification`). So the screen hides the code whenever the app is not
 /// active (the app switcher snapshot) and while the screen is recorded, mirrored or AirPlayed
-/// (`UIScreen.isCaptured`), and after a screenshot it shows a new code at once and tells the
-/// user the captured one stays valid until its minute ends. Android, by contrast, sets
-/// FLAG_SECURE.
+/// (`UIScreen.isCaptured`), and after a screenshot it tells the user that the captured code
+/// stays valid until it changes. (The code is a function of the time step, so there is no
+/// fresher one to show before then.) Android, by contrast, sets FLAG_SECURE.
 struct TillCodeView: View {
     @EnvironmentObject private var model: WalletModel
     @Environment(\.scenePhase) private var scenePhase
     @State private var code: PaymentCodeView?
     @State private var needsEnabling = false
-    @State private var captured = UIScreen.main.isCaptured
+    @State private var captured = false
     @State private var screenshotTaken = false
 
     var body: some View {
@@ -46,8 +46,8 @@ struct TillCodeView: View {
             }
             if screenshotTaken {
                 Text(
-                    "A screenshot was taken. The code in it works until its minute ends: do "
-                        + "not share it. A new code is showing now."
+                    "A screenshot was taken. The code in it can be charged until it changes: "
+                        + "do not share it."
                 )
                 .font(.footnote)
                 .foregroundColor(.red)
@@ -67,12 +67,16 @@ struct TillCodeView: View {
                 for: UIApplication.userDidTakeScreenshotNotification)
         ) { _ in
             screenshotTaken = true
-            load()
+        }
+        .onChange(of: scenePhase) { phase in
+            // Back from the background: the code shown before may have run out meanwhile.
+            if phase == .active { load() }
         }
     }
 
     /// Shows the current code and the next one each time it runs out, while the view is up.
     private func keepFresh() async {
+        captured = UIScreen.main.isCaptured
         while !Task.isCancelled {
             load()
             let wait = code?.secondsRemaining ?? 60

@@ -109,7 +109,7 @@ final class WalletModel: ObservableObject {
     }
 
     /// The readable sentence of any error a wallet call throws.
-    static func message(for error: Error) -> String {
+    nonisolated static func message(for error: Error) -> String {
         if let error = error as? DanbaoError { return error.reason }
         if let error = error as? PlatformError, case .Failed(let reason) = error { return reason }
         return error.localizedDescription
