@@ -1,0 +1,86 @@
+package app.danbao.wallet.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.Button
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.danbao.wallet.R
+import app.danbao.wallet.WalletViewModel
+
+/**
+ * Pay confirm: the core's `ScanScreen` for the scanned code. The payee is the name the server
+ * resolved (never the name printed in the code); when they differ the core's `name_warning`
+ * comes first, in red. The amount is the code's, or typed when the code has none
+ * (`needs_amount`). "Pay" exists only when the core says the code is `payable`.
+ */
+@Composable
+fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> Unit) {
+    val scanned by wallet.scan.collectAsStateWithLifecycle()
+    val busy by wallet.busy.collectAsStateWithLifecycle()
+    var amount by rememberSaveable { mutableStateOf("") }
+    val screen = scanned
+
+    Screen(title = screen?.let { scanKindLabel(it.kind) } ?: stringResource(R.string.confirm_nothing), onBack = onBack) {
+        if (screen == null) return@Screen
+
+        screen.nameWarning?.let { warning -> item { WarningCard(warning) } }
+
+        val payee = screen.payeeName ?: screen.payeeHandle
+        if (payee != null) {
+            item {
+                Column {
+                    Text(stringResource(R.string.confirm_pay_to), style = MaterialTheme.typography.labelMedium)
+                    Text(payee, style = MaterialTheme.typography.headlineMedium)
+                    screen.payeeHandle?.let { Text(stringResource(R.string.handle, it)) }
+                }
+            }
+        }
+
+        screen.amount?.let { fixed ->
+            item { Text(fixed.display, style = MaterialTheme.typography.displaySmall) }
+        }
+        if (screen.needsAmount) {
+            item {
+                OutlinedTextField(
+                    value = amount,
+                    onValueChange = { amount = it },
+                    label = { Text(stringResource(R.string.amount)) },
+                    suffix = { screen.currency?.let { Text(it) } },
+                    singleLine = true,
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Decimal),
+                    modifier = Modifier.fillMaxWidth(),
+                )
+            }
+        }
+
+        screen.orderId?.let { id -> item { Text(stringResource(R.string.confirm_order, id)) } }
+        screen.scheme?.let { scheme -> item { Text(stringResource(R.string.confirm_scheme, scheme)) } }
+        if (screen.reasons.isNotEmpty()) {
+            item {
+                Column { screen.reasons.forEach { Text(it, color = MaterialTheme.colorScheme.error) } }
+            }
+        }
+
+        if (screen.payable) {
+            item {
+                Button(
+                    onClick = { wallet.pay(if (screen.needsAmount) amount else null, onPaid) },
+                    enabled = !busy,
+                    modifier = Modifier.fillMaxWidth(),
+                ) { Text(stringResource(R.string.confirm_pay)) }
+            }
+        }
+    }
+}
