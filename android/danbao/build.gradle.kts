@@ -46,4 +46,7 @@ dependencies {
     api(libs.kotlinx.coroutines.android)
     // The Android flavour of the generated Kotlin annotates its cleaner with @RequiresApi.
     implementation(libs.androidx.annotation)
+
+    // Plain JVM tests of what needs no Keystore (the SEC1 conversion): ./gradlew :danbao:test
+    testImplementation(libs.junit)
 }
