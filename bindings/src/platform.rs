@@ -42,19 +42,20 @@ pub trait Signer: Send + Sync {
 }
 
 /// Told what changed, so the shell re-renders it. Called on a core thread: post to the UI
-/// thread and return quickly.
+/// thread and return quickly. An exception it throws is logged and ignored (the change is
+/// already stored).
 #[uniffi::export(with_foreign)]
 pub trait ChangeListener: Send + Sync {
     /// One area changed.
-    fn on_change(&self, change: Change);
+    fn on_change(&self, change: Change) -> Result<(), PlatformError>;
 }
 
-/// Receives the core's log lines (Logcat, os_log, Python logging). The core never logs keys,
-/// codes' secrets or signatures.
+/// Receives the core's log lines (Logcat, os_log, Python logging), on core threads. The core
+/// never logs keys, codes' secrets or signatures. An exception it throws is dropped.
 #[uniffi::export(with_foreign)]
 pub trait Logger: Send + Sync {
     /// One log line.
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), PlatformError>;
 }
 
 /// How serious a log line is.
@@ -184,8 +185,10 @@ pub(crate) struct ListenerAdapter(pub Arc<dyn ChangeListener>);
 
 impl core_wallet::ChangeListener for ListenerAdapter {
     fn on_change(&self, change: core_wallet::Change) {
-        if let Err(reason) = catch_panic(|| self.0.on_change(change.into())) {
-            tracing::warn!(%reason, "the change listener failed; the change is still applied");
+        let outcome = catch_panic(|| self.0.on_change(change.into()))
+            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }));
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "the change listener failed; the change is still applied");
         }
     }
 }

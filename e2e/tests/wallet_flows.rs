@@ -166,6 +166,35 @@ async fn three_wallets_through_every_flow() {
     b.0 -= 2_500;
     s.0 += 2_500;
     check!("paid the sticker 25.00");
+    // The seller's checkout code with an amount, from the facade: signed, single use.
+    let checkout = seller.w().merchant_code(Some("6.60"), "CNY").await.unwrap();
+    assert_eq!(checkout.amount.as_ref().map(|a| a.minor), Some(660));
+    assert!(checkout.expires_at.is_some(), "{checkout:?}");
+    assert!(checkout.svg.contains("<svg"), "{checkout:?}");
+    let screen = buyer.w().scan(&checkout.text).await.unwrap();
+    assert!(
+        matches!(screen.kind, ScanKind::MerchantPayment) && screen.payable && !screen.needs_amount,
+        "{screen:?}"
+    );
+    assert_eq!(screen.payee_handle.as_deref(), Some("seller"));
+    done(
+        buyer.w().pay(&checkout.text, None).await,
+        "pay checkout code",
+    );
+    b.0 -= 660;
+    s.0 += 660;
+    check!("paid the checkout code 6.60");
+    match buyer.w().pay(&checkout.text, None).await {
+        Ok(outcome) => assert_eq!(
+            outcome.state, "failed",
+            "a used code paid twice: {outcome:?}"
+        ),
+        Err(error) => assert!(
+            matches!(error, WalletError::Code { .. } | WalletError::Server { .. }),
+            "{error:?}"
+        ),
+    }
+    check!("a used checkout code moved nothing");
 
     // ---- 2. escrow purchase by order code: pay, ship, confirm receipt ---------------------
     let created = seller

@@ -329,6 +329,8 @@ pub struct CommandOutcome {
     pub message: String,
     /// The ledger transfer, when the command moved money.
     pub transfer_id: Option<String>,
+    /// For a refusal (`failed`), the server's stable problem code, e.g. `insufficient_funds`.
+    pub problem: Option<String>,
 }
 
 impl From<core::CommandOutcome> for CommandOutcome {
@@ -339,6 +341,7 @@ impl From<core::CommandOutcome> for CommandOutcome {
             state: outcome.state,
             message: outcome.message,
             transfer_id: outcome.transfer_id,
+            problem: outcome.problem,
         }
     }
 }

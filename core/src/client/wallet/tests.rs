@@ -364,6 +364,9 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         "Refused: the wallet has 1.00 CNY (insufficient_funds)"
     );
     assert_eq!(failed.transfer_id, None);
+    assert_eq!(failed.problem.as_deref(), Some("insufficient_funds"));
+    assert_eq!(done.problem, None);
+    assert_eq!(queued.problem, None);
 
     let confirm = entry(
         "order_confirm",

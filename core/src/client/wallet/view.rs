@@ -268,6 +268,9 @@ pub struct CommandOutcome {
     pub message: String,
     /// The ledger transfer, when the command moved money.
     pub transfer_id: Option<String>,
+    /// For a refusal (`failed`), the server's stable problem code, e.g. `insufficient_funds`,
+    /// so a shell can offer the right next step without reading `message`.
+    pub problem: Option<String>,
 }
 
 /// A code to show as a QR code.
@@ -691,6 +694,10 @@ fn done_message(entry: &OutboxEntry, answer: &Value) -> String {
 /// The outcome of a command as stored (done, failed or still queued).
 pub fn command_outcome(entry: &OutboxEntry) -> CommandOutcome {
     let answer = answer_json(entry);
+    let problem = match entry.state {
+        CommandState::Failed => text(&answer, "code"),
+        _ => None,
+    };
     let (state, message) = match entry.state {
         CommandState::Done => ("done", done_message(entry, &answer)),
         CommandState::Failed => {
@@ -723,6 +730,7 @@ pub fn command_outcome(entry: &OutboxEntry) -> CommandOutcome {
         state: state.to_owned(),
         message,
         transfer_id: text(&answer, "transfer_id"),
+        problem,
     }
 }
 
