@@ -3,9 +3,9 @@ package app.danbao.sdk
 import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
-import android.security.keystore.StrongBoxUnavailableException
 import androidx.annotation.RequiresApi
 import java.security.KeyStore
+import java.security.ProviderException
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
@@ -64,8 +64,9 @@ class KeystoreKeyStore(
             try {
                 generate(strongBox = true)
                 return
-            } catch (e: StrongBoxUnavailableException) {
-                // No StrongBox on this device: the TEE-backed Keystore below is the fallback.
+            } catch (e: ProviderException) {
+                // StrongBoxUnavailableException (no StrongBox here), or a StrongBox that refuses
+                // this key: the TEE-backed Keystore below is the fallback.
             }
         }
         generate(strongBox = false)

@@ -3,12 +3,12 @@ package app.danbao.sdk
 import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
-import android.security.keystore.StrongBoxUnavailableException
 import androidx.annotation.RequiresApi
 import app.danbao.core.Signer
 import java.math.BigInteger
 import java.security.KeyPairGenerator
 import java.security.KeyStore
+import java.security.ProviderException
 import java.security.Signature
 import java.security.interfaces.ECPublicKey
 import java.security.spec.ECGenParameterSpec
@@ -61,8 +61,9 @@ class KeystoreSigner(
             try {
                 generate(strongBox = true)
                 return
-            } catch (e: StrongBoxUnavailableException) {
-                // No StrongBox on this device: the TEE-backed Keystore below is the fallback.
+            } catch (e: ProviderException) {
+                // StrongBoxUnavailableException (no StrongBox here), or a StrongBox that refuses
+                // this key: the TEE-backed Keystore below is the fallback.
             }
         }
         generate(strongBox = false)
