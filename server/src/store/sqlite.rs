@@ -2,9 +2,10 @@
 //! thread that group-commits.
 //!
 //! Durability costs one fsync per commit, so the writer takes every job that is waiting (up to
-//! [`MAX_BATCH`]), runs each in its own savepoint inside one `BEGIN IMMEDIATE … COMMIT`, and
-//! answers the jobs only after the commit returned. A job that fails rolls back to its savepoint
-//! and leaves the others alone; a commit that fails answers every job of the batch with a
+//! [`MAX_BATCH`]), runs them inside one `BEGIN IMMEDIATE … COMMIT`, and answers the jobs only
+//! after the commit returned. A job that fails leaves the others alone: the batch runs first
+//! without savepoints and, if any job fails, again with each job in its own savepoint (see
+//! [`run_writer`]); a commit that fails answers every job of the batch with a
 //! storage error (nothing of the batch is durable, and clients retry with their idempotency
 //! keys). Reads run on a small pool of read-only connections, each on its own WAL snapshot.
 
@@ -39,15 +40,47 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-type Deliver = Box<dyn FnOnce(ApiResult<()>) + Send>;
-/// A job runs in the open transaction (`Some`) or, when the transaction could not start,
-/// only answers with the error (`None`).
-type Job = Box<dyn for<'t, 'c> FnOnce(Option<&'t mut SqliteTx<'c>>) -> Deliver + Send>;
+/// A job as the writer thread holds it: run (possibly twice, see [`run_writer`]), then
+/// answered once the batch's commit returned.
+trait WriteJob: Send {
+    /// Runs the job in the open transaction and keeps its outcome. `false` when the job
+    /// failed: it returned an error, panicked, or asked to roll back part of its work.
+    fn run(&mut self, tx: &mut SqliteTx<'_>) -> bool;
+    /// Answers the caller with the kept outcome if `committed` is `Ok`, else with its error.
+    fn answer(self: Box<Self>, committed: ApiResult<()>);
+}
+
+/// A caller's job, its latest outcome and where to send the answer.
+struct Pending<T, F> {
+    job: F,
+    outcome: Option<ApiResult<T>>,
+    reply: oneshot::Sender<ApiResult<T>>,
+}
+
+impl<T, F> WriteJob for Pending<T, F>
+where
+    T: Send,
+    F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send,
+{
+    fn run(&mut self, tx: &mut SqliteTx<'_>) -> bool {
+        let outcome = run_job(tx, &mut self.job);
+        let ok = outcome.is_ok();
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn answer(self: Box<Self>, committed: ApiResult<()>) {
+        let Pending { outcome, reply, .. } = *self;
+        let outcome =
+            outcome.unwrap_or_else(|| Err(ApiError::storage("the writer did not run this job")));
+        let _ = reply.send(committed.and(outcome));
+    }
+}
 
 /// The SQLite implementation of [`Store`].
 #[derive(Clone)]
 pub struct SqliteStore {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Box<dyn WriteJob>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: Arc<PathBuf>,
 }
@@ -83,7 +116,7 @@ impl SqliteStore {
              PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = 8192;",
         )?;
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<Box<dyn WriteJob>>();
         std::thread::Builder::new()
             .name("danbao-sqlite-writer".into())
             .spawn(move || run_writer(writer, queue))?;
@@ -114,7 +147,16 @@ impl SqliteStore {
     }
 }
 
-fn run_writer(conn: Connection, queue: mpsc::Receiver<Job>) {
+/// Takes every waiting job (up to [`MAX_BATCH`]) and commits them together.
+///
+/// A batch first runs without savepoints: a savepoint makes SQLite copy every page a job
+/// first touches into a statement journal, which is most of the cost of isolating a job, and
+/// almost every job succeeds. If a job of that pass fails (an error, a panic, or a flow asking
+/// to roll back its own part, e.g. a refused request whose answer is still stored), the whole
+/// transaction is rolled back and the batch runs again with each job in its own savepoint, so
+/// the failed job's effects are undone and the others' are kept. Jobs may run twice: the
+/// [`Store`] contract already requires them to depend only on what they read through the `Tx`.
+fn run_writer(conn: Connection, queue: mpsc::Receiver<Box<dyn WriteJob>>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -123,26 +165,50 @@ fn run_writer(conn: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if let Err(error) = control(&conn, "BEGIN IMMEDIATE") {
-            let error = ApiError::storage(error);
-            for job in batch {
-                job(None)(Err(error.clone()));
-            }
-            continue;
-        }
-        let mut tx = SqliteTx { conn: &conn };
-        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Some(&mut tx))).collect();
-        let committed = control(&conn, "COMMIT").map_err(ApiError::storage);
-        if committed.is_err() {
-            let _ = control(&conn, "ROLLBACK");
-        }
-        for deliver in delivers {
-            deliver(committed.clone());
+        let committed = match run_batch(&conn, &mut batch, false) {
+            Ok(true) => Ok(()),
+            Ok(false) => run_batch(&conn, &mut batch, true).map(|_| ()),
+            Err(error) => Err(error),
+        };
+        for job in batch {
+            job.answer(committed.clone());
         }
     }
 }
 
-/// Runs `job` inside a savepoint, rolling back on error or panic.
+/// Runs `batch` in one transaction and commits it. Without `savepoints` it stops at the first
+/// failed job, rolls everything back and returns `Ok(false)`; with them a failed job undoes
+/// only its own effects. `Err` when the transaction could not start or commit (nothing of the
+/// batch is durable).
+fn run_batch(
+    conn: &Connection,
+    batch: &mut [Box<dyn WriteJob>],
+    savepoints: bool,
+) -> ApiResult<bool> {
+    control(conn, "BEGIN IMMEDIATE").map_err(ApiError::storage)?;
+    let mut tx = SqliteTx {
+        conn,
+        savepoints,
+        failed: false,
+    };
+    for job in batch.iter_mut() {
+        let ok = job.run(&mut tx);
+        if !savepoints && (!ok || tx.failed) {
+            let _ = control(conn, "ROLLBACK");
+            return Ok(false);
+        }
+    }
+    match control(conn, "COMMIT") {
+        Ok(()) => Ok(true),
+        Err(error) => {
+            let _ = control(conn, "ROLLBACK");
+            Err(ApiError::storage(error))
+        }
+    }
+}
+
+/// Runs `job` inside a savepoint (when the transaction uses them), rolling back on error or
+/// panic.
 fn run_job<T>(
     tx: &mut SqliteTx<'_>,
     job: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<T>,
@@ -162,27 +228,25 @@ fn run_job<T>(
             Ok(value)
         }
         Err(error) => {
-            tx.rollback()?;
+            if tx.savepoints {
+                tx.rollback()?;
+            }
             Err(error)
         }
     }
 }
 
 impl Store for SqliteStore {
-    async fn write<T, F>(&self, mut job: F) -> ApiResult<T>
+    async fn write<T, F>(&self, job: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send + 'static,
     {
-        let (answer, answered) = oneshot::channel();
-        let boxed: Job = Box::new(move |tx| {
-            let result = match tx {
-                Some(tx) => run_job(tx, &mut job),
-                None => Err(ApiError::storage("the write transaction could not start")),
-            };
-            Box::new(move |committed: ApiResult<()>| {
-                let _ = answer.send(committed.and(result));
-            })
+        let (reply, answered) = oneshot::channel();
+        let boxed: Box<dyn WriteJob> = Box::new(Pending {
+            job,
+            outcome: None,
+            reply,
         });
         self.jobs
             .send(boxed)
@@ -201,7 +265,12 @@ impl Store for SqliteStore {
         tokio::task::spawn_blocking(move || {
             let conn = store.reader()?;
             control(&conn, "BEGIN")?;
-            let result = catch_unwind(AssertUnwindSafe(|| job(&mut SqliteTx { conn: &conn })))
+            let mut tx = SqliteTx {
+                conn: &conn,
+                savepoints: true,
+                failed: false,
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
                 .unwrap_or_else(|_| Err(ApiError::storage("a read job panicked")));
             let _ = control(&conn, "COMMIT");
             store.give_back(conn);
@@ -223,18 +292,36 @@ fn control(conn: &Connection, sql: &'static str) -> rusqlite::Result<()> {
 /// A job's view of the open SQLite transaction.
 pub struct SqliteTx<'c> {
     conn: &'c Connection,
+    /// Whether savepoints are real. In the writer's first pass over a batch they are not:
+    /// [`Tx::rollback`] then fails and marks the pass `failed`, and the batch runs again with
+    /// them (see [`run_writer`]).
+    savepoints: bool,
+    /// A rollback was asked for in a pass without savepoints.
+    failed: bool,
 }
 
 impl Tx for SqliteTx<'_> {
     fn savepoint(&mut self) -> ApiResult<()> {
+        if !self.savepoints {
+            return Ok(());
+        }
         Ok(control(self.conn, "SAVEPOINT job")?)
     }
 
     fn release(&mut self) -> ApiResult<()> {
+        if !self.savepoints {
+            return Ok(());
+        }
         Ok(control(self.conn, "RELEASE job")?)
     }
 
     fn rollback(&mut self) -> ApiResult<()> {
+        if !self.savepoints {
+            self.failed = true;
+            return Err(ApiError::storage(
+                "a rollback in a batch without savepoints; the batch runs again with them",
+            ));
+        }
         control(self.conn, "ROLLBACK TO job")?;
         Ok(control(self.conn, "RELEASE job")?)
     }
