@@ -85,6 +85,8 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
     /** The receive, merchant or order code on screen. */
     val code: StateFlow<CodeView?> = _code.asStateFlow()
 
+    /** User-started calls still running (main thread only). */
+    private var running = 0
     private val _busy = MutableStateFlow(false)
     /** A network call is running (buttons that start another are disabled). */
     val busy: StateFlow<Boolean> = _busy.asStateFlow()
@@ -187,7 +189,8 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
         sync()
     }
 
-    fun sync() = call { wallet -> wallet.sync() }
+    /** Sends the outbox and fetches what happened; in the background (buttons stay enabled). */
+    fun sync() = call(showsBusy = false) { wallet -> wallet.sync() }
 
     fun loadOlderActivity() = call { wallet ->
         val shown = _olderActivity.value
@@ -245,18 +248,23 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
         _code.value = null
     }
 
-    /** Runs [block] against the open wallet; a refusal becomes [message]. */
-    private fun call(onFailed: () -> Unit = {}, block: suspend (Wallet) -> Unit) {
+    /**
+     * Runs [block] against the open wallet; a refusal becomes [message]. A call the user
+     * started ([showsBusy]) disables the buttons that would start another until it ends.
+     */
+    private fun call(onFailed: () -> Unit = {}, showsBusy: Boolean = true, block: suspend (Wallet) -> Unit) {
         val wallet = wallet ?: return
         viewModelScope.launch {
-            _busy.value = true
+            if (showsBusy) running += 1
+            _busy.value = running > 0
             try {
                 block(wallet)
             } catch (e: DanbaoException) {
                 _message.value = e.readable()
                 onFailed()
             } finally {
-                _busy.value = false
+                if (showsBusy) running -= 1
+                _busy.value = running > 0
             }
         }
     }
