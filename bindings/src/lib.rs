@@ -27,9 +27,9 @@ pub use render::{
 };
 pub use scan::{ForeignNetwork, MerchantCode, OrderCode, ReceiveCode, ScanOutcome, Seal, scan};
 pub use wallet::records::{
-    ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome, Contact,
-    HomeSnapshot, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView,
-    ScanKind, ScanScreen,
+    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome,
+    Contact, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
+    Profile, RequestView, ScanKind, ScanScreen,
 };
 pub use wallet::{OrderAction, Wallet, WalletConfig, sandbox_top_up};
 

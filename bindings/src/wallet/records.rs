@@ -157,10 +157,57 @@ pub struct OrderSummary {
     ///
     /// [`OrderAction`]: super::OrderAction
     pub actions: Vec<String>,
+    /// The state in words for this user's role, e.g. "Paid into escrow: ship it".
+    pub state_label: String,
+    /// One button per allowed action, in the order of `actions`: its label and the input it
+    /// needs.
+    pub buttons: Vec<OrderButton>,
     /// When the next timer fires (Unix seconds), if one runs.
     pub deadline: Option<i64>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
+}
+
+/// A button of the order screen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderButton {
+    /// The action it performs (one of `OrderSummary.actions`).
+    pub action: String,
+    /// Its label, e.g. "Confirm receipt".
+    pub label: String,
+    /// What the user must enter before the action is sent.
+    pub input: ActionInput,
+}
+
+impl From<core::OrderButton> for OrderButton {
+    fn from(button: core::OrderButton) -> Self {
+        Self {
+            action: button.action,
+            label: button.label,
+            input: button.input.into(),
+        }
+    }
+}
+
+/// What an order action needs from the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ActionInput {
+    /// Nothing: the button sends the action (after a confirmation where money moves).
+    Nothing,
+    /// An amount to ask back, at most the order's price (`OrderAction.RequestRefund`).
+    RefundAmount,
+    /// The carrier and the tracking number (`OrderAction.Ship`).
+    Shipment,
+}
+
+impl From<core::ActionInput> for ActionInput {
+    fn from(input: core::ActionInput) -> Self {
+        match input {
+            core::ActionInput::Nothing => Self::Nothing,
+            core::ActionInput::RefundAmount => Self::RefundAmount,
+            core::ActionInput::Shipment => Self::Shipment,
+        }
+    }
 }
 
 impl From<core::OrderSummary> for OrderSummary {
@@ -172,6 +219,8 @@ impl From<core::OrderSummary> for OrderSummary {
             state: order.state,
             amount: order.amount.into(),
             actions: order.actions,
+            state_label: order.state_label,
+            buttons: convert(order.buttons),
             deadline: order.deadline,
             counterparty: order.counterparty,
         }

@@ -31,9 +31,9 @@ use serde_json::{Value, json};
 
 pub use error::WalletError;
 pub use view::{
-    ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandOutcome, HomeSnapshot,
-    OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanKind,
-    ScanScreen,
+    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandOutcome,
+    HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile,
+    RequestView, ScanKind, ScanScreen,
 };
 
 use super::api::{self, DeviceApi, IssueKind, NewCode, new_idempotency_key};

@@ -169,6 +169,65 @@ fn order_summaries_name_the_counterparty_and_the_actions() {
 }
 
 #[test]
+fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
+    let buyer = view::order_summary(&order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    ));
+    assert_eq!(
+        buyer.state_label,
+        "Shipped: confirm receipt when it arrives"
+    );
+    let buttons: Vec<(&str, &str, view::ActionInput)> = buyer
+        .buttons
+        .iter()
+        .map(|b| (b.action.as_str(), b.label.as_str(), b.input))
+        .collect();
+    assert_eq!(
+        buttons,
+        [
+            ("confirm", "Confirm receipt", view::ActionInput::Nothing),
+            (
+                "refund-request",
+                "Ask for a refund",
+                view::ActionInput::RefundAmount
+            ),
+        ]
+    );
+    let seller = view::order_summary(&order_view(
+        "paid",
+        "seller",
+        &["ship", "cancel"],
+        Some("ann"),
+    ));
+    assert_eq!(seller.state_label, "Paid into escrow: ship it");
+    assert_eq!(seller.buttons[0].input, view::ActionInput::Shipment);
+    assert_eq!(seller.buttons[1].label, "Cancel the order");
+    // Every state has words for both roles, and none is shown as a raw code.
+    for state in [
+        "awaiting_payment",
+        "paid",
+        "shipped",
+        "refund_requested",
+        "disputed",
+        "completed",
+        "cancelled",
+        "refunded",
+    ] {
+        for role in ["buyer", "seller"] {
+            let label = view::state_label(role, state);
+            assert!(
+                !label.contains('_') && label.len() > 5,
+                "{role} {state}: {label}"
+            );
+        }
+    }
+    assert_eq!(view::state_label("buyer", "on_hold"), "on hold");
+}
+
+#[test]
 fn order_views_round_trip_through_the_cache_row() {
     let order = order_view("paid", "seller", &["ship", "cancel"], Some("ann"));
     let row = view::cached_order(&order).unwrap();

@@ -168,10 +168,38 @@ pub struct OrderSummary {
     /// What this user may do now: `pay`, `confirm`, `cancel`, `refund-request`, `ship`,
     /// `refund-accept`, `refund-reject`.
     pub actions: Vec<String>,
+    /// The state in words for this user's role, e.g. "Paid into escrow: ship it".
+    pub state_label: String,
+    /// One button per allowed action, in the order of `actions`, with its label and the input
+    /// it needs.
+    pub buttons: Vec<OrderButton>,
     /// When the next timer fires (Unix seconds), if one runs.
     pub deadline: Option<i64>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
+}
+
+/// A button of the order screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderButton {
+    /// The action it performs (one of `OrderSummary::actions`).
+    pub action: String,
+    /// Its label, e.g. "Confirm receipt".
+    pub label: String,
+    /// What the user must enter before the action is sent.
+    pub input: ActionInput,
+}
+
+/// What an order action needs from the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionInput {
+    /// Nothing: the button sends the action (after a confirmation where money moves).
+    Nothing,
+    /// An amount to ask back, at most the order's price (`refund-request`).
+    RefundAmount,
+    /// The carrier and the tracking number (`ship`).
+    Shipment,
 }
 
 /// A command of the outbox as the "waiting to send" list shows it.
@@ -451,15 +479,59 @@ pub fn order_summary(view: &OrderView) -> OrderSummary {
     } else {
         Some(view.seller.handle.clone())
     };
+    let state = serde_name(&view.state);
     OrderSummary {
         id: view.id.clone(),
         title: view.title.clone(),
+        state_label: state_label(&role, &state),
+        buttons: view.actions.iter().map(|a| order_button(a)).collect(),
         role,
-        state: serde_name(&view.state),
+        state,
         amount: Amount::from(&view.amount),
         actions: view.actions.clone(),
         deadline: view.next_deadline.as_ref().map(|d| d.at),
         counterparty,
+    }
+}
+
+/// An order's state in words, for the buyer or the seller.
+pub fn state_label(role: &str, state: &str) -> String {
+    let seller = role == "seller";
+    let label = match state {
+        "awaiting_payment" if seller => "Waiting for the buyer to pay",
+        "awaiting_payment" => "Waiting for your payment",
+        "paid" if seller => "Paid into escrow: ship it",
+        "paid" => "Paid into escrow: waiting for the seller to ship",
+        "shipped" if seller => "Shipped: waiting for the buyer to confirm receipt",
+        "shipped" => "Shipped: confirm receipt when it arrives",
+        "refund_requested" if seller => "The buyer asks for a refund: accept or reject it",
+        "refund_requested" => "Refund requested: waiting for the seller",
+        "disputed" => "In dispute: Danbao support decides",
+        "completed" if seller => "Completed: the money is yours",
+        "completed" => "Completed: the money went to the seller",
+        "cancelled" => "Cancelled",
+        "refunded" => "Refunded",
+        other => return other.replace('_', " "),
+    };
+    label.to_owned()
+}
+
+/// The button for an order action.
+pub fn order_button(action: &str) -> OrderButton {
+    let (label, input) = match action {
+        "pay" => ("Pay into escrow", ActionInput::Nothing),
+        "confirm" => ("Confirm receipt", ActionInput::Nothing),
+        "cancel" => ("Cancel the order", ActionInput::Nothing),
+        "ship" => ("Mark as shipped", ActionInput::Shipment),
+        "refund-request" => ("Ask for a refund", ActionInput::RefundAmount),
+        "refund-accept" => ("Accept the refund", ActionInput::Nothing),
+        "refund-reject" => ("Reject the refund (opens a dispute)", ActionInput::Nothing),
+        other => (other, ActionInput::Nothing),
+    };
+    OrderButton {
+        action: action.to_owned(),
+        label: label.to_owned(),
+        input,
     }
 }
 
