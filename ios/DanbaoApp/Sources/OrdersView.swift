@@ -31,7 +31,7 @@ struct OrderRow: View {
         HStack {
             VStack(alignment: .leading) {
                 Text(order.title)
-                Text(OrderText.state(order.state)).font(.footnote).foregroundColor(.secondary)
+                Text(order.stateLabel).font(.footnote).foregroundColor(.secondary)
             }
             Spacer()
             Text(order.amount.display)
@@ -40,8 +40,8 @@ struct OrderRow: View {
 }
 
 /// One order, fresh from the server (`Wallet.order(id:)`), with one button per entry of its
-/// `actions`: the core decides what the user may do now; this screen only asks for the
-/// details a step needs (carrier and tracking to ship, the amount of a refund request).
+/// `buttons`: the core decides what the user may do now, its words and what each step needs;
+/// this screen only asks for those details (carrier and tracking, the amount of a refund).
 struct OrderDetailView: View {
     @EnvironmentObject private var model: WalletModel
     @State private var order: OrderSummary
@@ -58,7 +58,7 @@ struct OrderDetailView: View {
             Section {
                 Text(order.title).font(.headline)
                 Text(order.amount.display).font(.title2.bold())
-                LabeledRow(label: "State", value: OrderText.state(order.state))
+                LabeledRow(label: "State", value: order.stateLabel)
                 LabeledRow(label: "You are the", value: order.role)
                 if let counterparty = order.counterparty {
                     LabeledRow(
@@ -76,10 +76,10 @@ struct OrderDetailView: View {
             if let outcome {
                 Section { OutcomeLabel(outcome: outcome) }
             }
-            if !order.actions.isEmpty {
+            if !order.buttons.isEmpty {
                 Section {
-                    ForEach(order.actions, id: \.self) { name in
-                        Button(OrderText.action(name)) { start(name) }
+                    ForEach(order.buttons, id: \.action) { button in
+                        Button(button.label) { start(button) }
                             .disabled(working)
                     }
                 }
@@ -99,16 +99,19 @@ struct OrderDetailView: View {
     }
 
     /// Steps that need no details run at once; the others open their form first.
-    private func start(_ name: String) {
-        switch name {
-        case "pay": Task { await run(.pay) }
-        case "confirm": Task { await run(.confirm) }
-        case "cancel": Task { await run(.cancel) }
-        case "refund-accept": Task { await run(.acceptRefund) }
-        case "refund-reject": Task { await run(.rejectRefund) }
-        case "ship": form = .ship
-        case "refund-request": form = .refund(suggested: order.amount)
-        default: model.errorMessage = "This app does not know the step “\(name)” yet."
+    private func start(_ button: OrderButton) {
+        switch button.input {
+        case .shipment: form = .ship
+        case .refundAmount: form = .refund(suggested: order.amount)
+        case .nothing:
+            switch button.action {
+            case "pay": Task { await run(.pay) }
+            case "confirm": Task { await run(.confirm) }
+            case "cancel": Task { await run(.cancel) }
+            case "refund-accept": Task { await run(.acceptRefund) }
+            case "refund-reject": Task { await run(.rejectRefund) }
+            default: model.errorMessage = "This app does not know the step “\(button.label)” yet."
+            }
         }
     }
 
@@ -192,37 +195,6 @@ struct LabeledRow: View {
             Text(label).foregroundColor(.secondary)
             Spacer()
             Text(value).multilineTextAlignment(.trailing)
-        }
-    }
-}
-
-/// Words for the core's order codes. The core gives the codes (`state`, `actions`) but no
-/// labels, so the words live here; an unknown code is shown as it is.
-enum OrderText {
-    static func state(_ code: String) -> String {
-        switch code {
-        case "awaiting_payment": return "Waiting for payment"
-        case "paid": return "Paid into escrow"
-        case "shipped": return "Shipped"
-        case "refund_requested": return "Refund requested"
-        case "disputed": return "In dispute"
-        case "completed": return "Completed"
-        case "cancelled": return "Cancelled"
-        case "refunded": return "Refunded"
-        default: return code
-        }
-    }
-
-    static func action(_ code: String) -> String {
-        switch code {
-        case "pay": return "Pay into escrow"
-        case "confirm": return "Confirm receipt (releases the money)"
-        case "cancel": return "Cancel order"
-        case "ship": return "Mark as shipped"
-        case "refund-request": return "Ask for a refund"
-        case "refund-accept": return "Accept the refund"
-        case "refund-reject": return "Reject the refund (opens a dispute)"
-        default: return code
         }
     }
 }

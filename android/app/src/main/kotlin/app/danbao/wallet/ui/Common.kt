@@ -110,33 +110,6 @@ fun localTime(unixSeconds: Long): String =
         DateUtils.FORMAT_SHOW_DATE or DateUtils.FORMAT_SHOW_TIME or DateUtils.FORMAT_ABBREV_MONTH,
     )
 
-/** The label of an order state the core reports (`OrderSummary.state`). */
-@Composable
-fun orderStateLabel(state: String): String = when (state) {
-    "awaiting_payment" -> stringResource(R.string.order_state_awaiting_payment)
-    "paid" -> stringResource(R.string.order_state_paid)
-    "shipped" -> stringResource(R.string.order_state_shipped)
-    "refund_requested" -> stringResource(R.string.order_state_refund_requested)
-    "disputed" -> stringResource(R.string.order_state_disputed)
-    "completed" -> stringResource(R.string.order_state_completed)
-    "cancelled" -> stringResource(R.string.order_state_cancelled)
-    "refunded" -> stringResource(R.string.order_state_refunded)
-    else -> state
-}
-
-/** The button label of an action the core allows (`OrderSummary.actions`). */
-@Composable
-fun orderActionLabel(action: String): String = when (action) {
-    "pay" -> stringResource(R.string.order_action_pay)
-    "confirm" -> stringResource(R.string.order_action_confirm)
-    "cancel" -> stringResource(R.string.order_action_cancel)
-    "ship" -> stringResource(R.string.order_action_ship)
-    "refund-request" -> stringResource(R.string.order_action_refund_request)
-    "refund-accept" -> stringResource(R.string.order_action_refund_accept)
-    "refund-reject" -> stringResource(R.string.order_action_refund_reject)
-    else -> action
-}
-
 @Composable
 fun roleLabel(role: String): String = when (role) {
     "buyer" -> stringResource(R.string.role_buyer)
@@ -157,8 +130,8 @@ fun scanKindLabel(kind: ScanKind): String = stringResource(
 )
 
 /**
- * The [OrderAction] for an action name that needs no input; `ship` and `refund-request` ask
- * the user first (see OrderScreen), unknown names have no button.
+ * The [OrderAction] of a button whose input is `NOTHING`; `SHIPMENT` and `REFUND_AMOUNT`
+ * buttons ask the user first (see OrderScreen); an unknown action gets a disabled button.
  */
 fun orderActionWithoutInput(action: String): OrderAction? = when (action) {
     "pay" -> OrderAction.Pay

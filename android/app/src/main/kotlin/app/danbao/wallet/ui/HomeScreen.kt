@@ -120,7 +120,7 @@ private fun Shortcut(label: String, modifier: Modifier, onClick: () -> Unit) {
 fun OrderRow(order: OrderSummary, onClick: () -> Unit) {
     ListItem(
         headlineContent = { Text(order.title) },
-        supportingContent = { Text("${orderStateLabel(order.state)} · ${roleLabel(order.role)}") },
+        supportingContent = { Text("${order.stateLabel} · ${roleLabel(order.role)}") },
         trailingContent = { Text(order.amount.display) },
         modifier = Modifier.clickable(onClick = onClick),
     )

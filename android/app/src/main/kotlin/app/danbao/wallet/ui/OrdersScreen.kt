@@ -23,6 +23,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.danbao.core.ActionInput
 import app.danbao.core.OrderAction
 import app.danbao.core.OrderSummary
 import app.danbao.wallet.R
@@ -71,43 +72,46 @@ fun OrdersScreen(wallet: WalletViewModel, onBack: () -> Unit, onOrder: (String) 
 }
 
 /**
- * One order (`order`, fresh from the server): its details and one button for each entry of
- * the core's `actions` — nothing else decides which buttons exist. Shipping asks for the
- * carrier and tracking number, a refund request for the amount (the price is offered).
+ * One order (`order`, fresh from the server): its details and one button for each of the
+ * core's `buttons`, with the core's label; nothing else decides which buttons exist. A button
+ * whose `input` is `SHIPMENT` asks for the carrier and tracking number, `REFUND_AMOUNT` for the
+ * amount (the price is offered).
  */
 @Composable
 fun OrderScreen(wallet: WalletViewModel, id: String, onBack: () -> Unit) {
     val shown by wallet.order.collectAsStateWithLifecycle()
     val busy by wallet.busy.collectAsStateWithLifecycle()
-    var asking by rememberSaveable { mutableStateOf<String?>(null) }
+    var asking by rememberSaveable { mutableStateOf<ActionInput?>(null) }
     LaunchedEffect(id) { wallet.openOrder(id) }
 
     val order = shown?.takeIf { it.id == id }
     Screen(title = order?.title ?: id, onBack = onBack) {
         if (order == null) return@Screen
         item { OrderDetails(order) }
-        items(order.actions, key = { it }) { action ->
-            val direct = orderActionWithoutInput(action)
-            val needsInput = action == "ship" || action == "refund-request"
+        items(order.buttons, key = { it.action }) { button ->
+            val direct = orderActionWithoutInput(button.action)
             OutlinedButton(
                 onClick = {
-                    if (direct != null) wallet.orderAction(order.id, direct) else asking = action
+                    when (button.input) {
+                        ActionInput.NOTHING -> direct?.let { wallet.orderAction(order.id, it) }
+                        ActionInput.SHIPMENT, ActionInput.REFUND_AMOUNT -> asking = button.input
+                    }
                 },
-                enabled = !busy && (direct != null || needsInput),
+                enabled = !busy && (direct != null || button.input != ActionInput.NOTHING),
                 modifier = Modifier.fillMaxWidth(),
-            ) { Text(orderActionLabel(action)) }
+            ) { Text(button.label) }
         }
     }
 
     when (asking) {
-        "ship" -> ShipDialog(
+        ActionInput.SHIPMENT -> ShipDialog(
             onDismiss = { asking = null },
             onShip = { carrier, tracking ->
                 asking = null
                 order?.let { wallet.orderAction(it.id, OrderAction.Ship(carrier, tracking)) }
             },
         )
-        "refund-request" -> RefundDialog(
+        ActionInput.REFUND_AMOUNT -> RefundDialog(
             price = order?.amount?.value.orEmpty(),
             currency = order?.amount?.currency.orEmpty(),
             onDismiss = { asking = null },
@@ -123,7 +127,7 @@ fun OrderScreen(wallet: WalletViewModel, id: String, onBack: () -> Unit) {
 private fun OrderDetails(order: OrderSummary) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         Text(order.amount.display, style = MaterialTheme.typography.headlineMedium)
-        Text(orderStateLabel(order.state), style = MaterialTheme.typography.titleMedium)
+        Text(order.stateLabel, style = MaterialTheme.typography.titleMedium)
         Text(stringResource(R.string.order_role, roleLabel(order.role)))
         order.counterparty?.let { Text(stringResource(R.string.order_counterparty, it)) }
         order.deadline?.let { Text(stringResource(R.string.order_deadline, localTime(it))) }
