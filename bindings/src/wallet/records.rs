@@ -476,6 +476,8 @@ pub struct RequestView {
     pub note: String,
     /// `open`, `paid` or `declined`.
     pub status: String,
+    /// Whether this user is the payer of an open request: show "Pay" and "Decline".
+    pub can_answer: bool,
 }
 
 impl From<core::RequestView> for RequestView {
@@ -487,6 +489,7 @@ impl From<core::RequestView> for RequestView {
             amount: request.amount.into(),
             note: request.note,
             status: request.status,
+            can_answer: request.can_answer,
         }
     }
 }

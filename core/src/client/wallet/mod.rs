@@ -754,7 +754,8 @@ impl Wallet {
         let events = self
             .store
             .activity_page_of_kind("request", None, MAX_PAGE)?;
-        Ok(view::latest_requests(&events))
+        let me = self.cached_profile().map(|profile| profile.handle);
+        Ok(view::latest_requests(&events, me.as_deref()))
     }
 
     /// Pays (`accept`) or declines a money request addressed to this user, through the

@@ -572,9 +572,16 @@ fn requests_show_each_once_in_its_latest_state() {
         },
         request_event(6, 1, "open"),
     ];
-    let requests = view::latest_requests(&newest_first);
+    let requests = view::latest_requests(&newest_first, Some("ann"));
     let seen: Vec<(i64, &str)> = requests.iter().map(|r| (r.id, r.status.as_str())).collect();
     assert_eq!(seen, vec![(2, "open"), (1, "paid")]);
+    // Ann pays: she may answer the open request only; Carol (the requester) never may.
+    assert_eq!(
+        (requests[0].can_answer, requests[1].can_answer),
+        (true, false)
+    );
+    let as_requester = view::latest_requests(&newest_first, Some("carol"));
+    assert!(as_requester.iter().all(|r| !r.can_answer));
     assert_eq!(requests[1].requester, "carol");
     assert_eq!(requests[1].payer, "ann");
     assert_eq!(requests[1].amount.display, "2.00 CNY");

@@ -351,6 +351,8 @@ pub struct RequestView {
     pub note: String,
     /// `open`, `paid` or `declined`.
     pub status: String,
+    /// Whether this user is the payer of an open request: show "Pay" and "Decline".
+    pub can_answer: bool,
 }
 
 impl From<api::RequestView> for RequestView {
@@ -362,6 +364,7 @@ impl From<api::RequestView> for RequestView {
             amount: view.amount.into(),
             note: view.note,
             status: view.status,
+            can_answer: false,
         }
     }
 }
@@ -370,7 +373,7 @@ impl From<api::RequestView> for RequestView {
 
 /// The requests in cached `request` events (newest first), each once, in the state of its
 /// newest event. Events that cannot be read are skipped.
-pub fn latest_requests(events_newest_first: &[FeedEvent]) -> Vec<RequestView> {
+pub fn latest_requests(events_newest_first: &[FeedEvent], me: Option<&str>) -> Vec<RequestView> {
     let mut seen = std::collections::HashSet::new();
     let mut requests = Vec::new();
     for event in events_newest_first {
@@ -384,7 +387,9 @@ pub fn latest_requests(events_newest_first: &[FeedEvent]) -> Vec<RequestView> {
             continue;
         };
         if seen.insert(request.id) {
-            requests.push(RequestView::from(request));
+            let mut view = RequestView::from(request);
+            view.can_answer = view.status == "open" && me.is_some_and(|me| view.payer == me);
+            requests.push(view);
         }
     }
     requests
