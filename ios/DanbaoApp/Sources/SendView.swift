@@ -127,9 +127,7 @@ struct RequestRow: View {
                 Text(request.note).font(.footnote).foregroundColor(.secondary)
             }
             Text(request.status).font(.caption).foregroundColor(.secondary)
-            // The record has no "may answer" flag: an open request whose payer is this user
-            // is the one to answer.
-            if request.status == "open", request.payer == model.home?.profile?.handle {
+            if request.canAnswer {
                 HStack {
                     Button("Pay") { answer(request, true) }.buttonStyle(.borderedProminent)
                     Button("Decline") { answer(request, false) }.buttonStyle(.bordered)
