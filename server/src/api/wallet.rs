@@ -222,21 +222,50 @@ pub fn pay_user(
     ledger::apply_between(tx, transfer, &source, &target, now)?;
     let transfer_id = format!("{:032x}", id.0);
     let view = AmountView::from(amount);
-    record(
-        tx,
-        from.id,
-        json!({"type": kind, "direction": "out", "transfer_id": transfer_id,
-        "counterparty": to.handle, "counterparty_name": to.display_name, "amount": view, "memo": memo}),
-        now,
-    )?;
-    record(
-        tx,
-        to.id,
-        json!({"type": kind, "direction": "in", "transfer_id": transfer_id,
-        "counterparty": from.handle, "counterparty_name": from.display_name, "amount": view, "memo": memo}),
-        now,
-    )?;
+    let amount = FeedAmount {
+        currency: &view.currency,
+        display: &view.display,
+        minor: view.minor,
+        value: &view.value,
+    };
+    for (user_id, direction, other) in [(from.id, "out", to), (to.id, "in", from)] {
+        let event = PaymentEvent {
+            amount: &amount,
+            counterparty: &other.handle,
+            counterparty_name: &other.display_name,
+            direction,
+            memo,
+            transfer_id: &transfer_id,
+            kind,
+        };
+        let data = serde_json::to_string(&event).map_err(ApiError::storage)?;
+        tx.append_event_json(user_id, "transfer", &data, now)?;
+    }
     Ok(())
+}
+
+/// A payment as it goes into each party's feed, serialized straight to text. The fields are
+/// in the order a `serde_json::Value` object keeps them (sorted by name), so the stored text
+/// is byte for byte what the equivalent `json!` object gave, without building that object.
+#[derive(Serialize)]
+struct PaymentEvent<'a> {
+    amount: &'a FeedAmount<'a>,
+    counterparty: &'a str,
+    counterparty_name: &'a str,
+    direction: &'a str,
+    memo: &'a str,
+    transfer_id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+/// An [`AmountView`] with its fields sorted by name, for [`PaymentEvent`].
+#[derive(Serialize)]
+struct FeedAmount<'a> {
+    currency: &'a str,
+    display: &'a str,
+    minor: i64,
+    value: &'a str,
 }
 
 /// `POST /v1/transfers`: sends money to a friend by handle.
@@ -395,4 +424,37 @@ pub async fn events<S: Store>(
         .await?;
     let next_cursor = Some(items.last().map_or(after, |e| e.seq));
     Ok(Json(FeedPage { items, next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use danbao_core::money::Currency;
+
+    #[test]
+    fn a_payment_event_is_stored_as_the_json_object_gave_it() {
+        let view = AmountView::from(Money::from_minor(
+            1_234,
+            Currency::from_code("CNY").unwrap(),
+        ));
+        let amount = FeedAmount {
+            currency: &view.currency,
+            display: &view.display,
+            minor: view.minor,
+            value: &view.value,
+        };
+        let event = PaymentEvent {
+            amount: &amount,
+            counterparty: "bob",
+            counterparty_name: "Bob \"B\" Ödön",
+            direction: "out",
+            memo: "lunch\n🍜",
+            transfer_id: "00ff",
+            kind: "p2p",
+        };
+        let expected = json!({"type": "p2p", "direction": "out", "transfer_id": "00ff",
+            "counterparty": "bob", "counterparty_name": "Bob \"B\" Ödön", "amount": view,
+            "memo": "lunch\n🍜"});
+        assert_eq!(serde_json::to_string(&event).unwrap(), expected.to_string());
+    }
 }

@@ -219,6 +219,17 @@ pub trait FeedTx {
         kind: &str,
         data: &serde_json::Value,
         now: i64,
+    ) -> ApiResult<i64> {
+        self.append_event_json(user_id, kind, &data.to_string(), now)
+    }
+    /// [`FeedTx::append_event`] with the data already serialized: `json` must be one JSON
+    /// object (what [`Event::data`] is read back as).
+    fn append_event_json(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        json: &str,
+        now: i64,
     ) -> ApiResult<i64>;
     /// Events after `after` (exclusive), oldest first, at most `limit`.
     fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> ApiResult<Vec<Event>>;

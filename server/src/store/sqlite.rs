@@ -739,18 +739,18 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 }
 
 impl FeedTx for SqliteTx<'_> {
-    fn append_event(
+    fn append_event_json(
         &mut self,
         user_id: i64,
         kind: &str,
-        data: &serde_json::Value,
+        json: &str,
         now: i64,
     ) -> ApiResult<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO events (user_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![user_id, kind, data.to_string(), now])?;
+            .execute(params![user_id, kind, json, now])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -1071,6 +1071,73 @@ mod tests {
         rows.collect::<Result<Vec<_>, _>>()
             .expect("plan")
             .join("\n")
+    }
+
+    /// One batch where a job fails after writing, a job rolls back a nested savepoint and
+    /// goes on, and plain jobs succeed: the first pass (no savepoints) is abandoned and the
+    /// second keeps exactly the effects of the jobs that succeeded.
+    #[test]
+    fn a_failed_job_in_a_batch_undoes_only_its_own_effects() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = open(&dir.path().join("batch.db"), OpenFlags::default()).expect("open");
+        migrations().to_latest(&mut conn).expect("migrations");
+        let mut receivers = Vec::new();
+        let mut batch: Vec<Box<dyn WriteJob>> = Vec::new();
+        type TestJob = Box<dyn FnMut(&mut dyn Tx) -> ApiResult<bool> + Send>;
+        let mut push = |job: TestJob| {
+            let (reply, answered) = oneshot::channel();
+            batch.push(Box::new(Pending {
+                job,
+                outcome: None,
+                reply,
+            }));
+            receivers.push(answered);
+        };
+        push(Box::new(|tx| tx.use_nonce(1, "first-nonce-0001", 10)));
+        push(Box::new(|tx| {
+            tx.use_nonce(2, "failing-nonce-01", 10)?;
+            Err(ApiError::bad_request(
+                "refused",
+                "this job fails after writing",
+            ))
+        }));
+        push(Box::new(|tx| {
+            tx.use_nonce(3, "outer-nonce-0001", 10)?;
+            tx.savepoint()?;
+            tx.use_nonce(3, "inner-nonce-0001", 10)?;
+            tx.rollback()?;
+            Ok(true)
+        }));
+        push(Box::new(|tx| tx.use_nonce(4, "last-nonce-00001", 10)));
+        assert!(!run_batch(&conn, &mut batch, false).expect("first pass"));
+        assert!(run_batch(&conn, &mut batch, true).expect("second pass"));
+        for job in batch {
+            job.answer(Ok(()));
+        }
+        let answers: Vec<ApiResult<bool>> = receivers
+            .into_iter()
+            .map(|answered| answered.blocking_recv().expect("answered"))
+            .collect();
+        assert_eq!(answers[0], Ok(true));
+        assert_eq!(answers[1].as_ref().map_err(|e| e.status), Err(400));
+        assert_eq!(answers[2], Ok(true));
+        assert_eq!(answers[3], Ok(true));
+        let mut stored: Vec<(i64, String)> = conn
+            .prepare("SELECT device_id, nonce FROM nonces ORDER BY device_id, nonce")
+            .expect("query")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("nonces");
+        stored.sort();
+        assert_eq!(
+            stored,
+            vec![
+                (1, "first-nonce-0001".to_owned()),
+                (3, "outer-nonce-0001".to_owned()),
+                (4, "last-nonce-00001".to_owned()),
+            ]
+        );
     }
 
     #[test]
