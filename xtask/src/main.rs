@@ -252,7 +252,7 @@ fn bench_ffi_steps(ws: &Workspace) -> Vec<Step<'_>> {
                 "test",
                 library.as_str(),
                 "-Ddanbao.bench=true",
-                "-Dtest=CallCostBench",
+                "-Dtest=CallCostTest",
                 "-Dsurefire.failIfNoSpecifiedTests=false",
             ],
         )
