@@ -1,5 +1,6 @@
 package app.danbao.core.flows
 
+import app.danbao.core.ActionInput
 import app.danbao.core.OrderAction
 import app.danbao.core.ScanKind
 import java.nio.file.Path
@@ -40,6 +41,9 @@ class EscrowTest : FlowTest() {
             assertEquals("paid", toShip.state)
             assertEquals(buyer.handle, toShip.counterparty)
             assertEquals(listOf("ship", "cancel"), toShip.actions, "seller, paid: $toShip")
+            assertEquals(toShip.actions, toShip.buttons.map { it.action }, "one button per action: $toShip")
+            assertEquals(ActionInput.SHIPMENT, toShip.buttons.first().input, "ship asks for the shipment")
+            assertTrue(toShip.stateLabel.isNotBlank(), "$toShip")
             assertTrue(seller.wallet.home().ordersNeedingAction.any { it.id == id }, "the seller must ship")
             val waiting = buyer.wallet.order(id)
             assertEquals("buyer", waiting.role)
@@ -51,6 +55,11 @@ class EscrowTest : FlowTest() {
             val toConfirm = buyer.wallet.home().ordersNeedingAction.single { it.id == id }
             assertEquals("shipped", toConfirm.state)
             assertEquals(listOf("confirm", "refund-request"), toConfirm.actions, "buyer, shipped: $toConfirm")
+            assertEquals(
+                listOf(ActionInput.NOTHING, ActionInput.REFUND_AMOUNT),
+                toConfirm.buttons.map { it.input },
+                "buyer, shipped: $toConfirm",
+            )
             assertNotNull(toConfirm.deadline, "auto-confirm deadline: $toConfirm")
             assertEquals(seller.handle, toConfirm.counterparty)
             assertEquals(emptyList<String>(), seller.wallet.order(id).actions, "seller, shipped")

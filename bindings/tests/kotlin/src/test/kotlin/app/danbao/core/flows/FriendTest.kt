@@ -3,6 +3,7 @@ package app.danbao.core.flows
 import app.danbao.core.Change
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -41,11 +42,17 @@ class FriendTest : FlowTest() {
         val seen = buyer.wallet.requests().single { it.id == request.id }
         assertEquals("open", seen.status, "$seen")
         assertEquals(friend.handle, seen.requester)
+        assertTrue(seen.canAnswer, "the payer may answer: $seen")
+        // The requester's own list has it after a sync (request_money does not cache it).
+        friend.wallet.sync()
+        assertFalse(friend.wallet.requests().single { it.id == request.id }.canAnswer, "the requester may not")
         buyer.wallet.answerRequest(request.id, true).done("accept")
         buyer.assertBalance(START_MINOR - 2_000, step = "request paid")
         friend.assertBalance(START_MINOR + 2_000, step = "request paid")
         assertEquals("paid", friend.wallet.requests().single { it.id == request.id }.status)
 
+        buyer.wallet.sync()
+        assertFalse(buyer.wallet.requests().single { it.id == request.id }.canAnswer, "a paid request is answered")
         val again = buyer.wallet.answerRequest(request.id, true).refused("accept again")
         assertTrue(again.contains("request_not_open"), again)
         buyer.assertBalance(START_MINOR - 2_000, step = "a request is paid once")
