@@ -9,7 +9,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty
  * (the bare crossing) and `scan(MERCHANT)` (a string in, a record tree out). A measurement,
  * not a timed test: it runs only with -Ddanbao.bench=true and asserts nothing about time.
  * It prints one line for `cargo xtask bench ffi` to read:
- *   CALLCOST kotlin noop_ns=<median> scan_ns=<median> rounds=<n> noop_calls=<n> scan_calls=<n>
+ *   CALLCOST kotlin noop_ns=<median> scan_ns=<median> status_alloc_ns=<median>
+ *     raw_noop_ns=<median> rounds=<n> noop_calls=<n> scan_calls=<n>
+ * where the last two split the no-op: `status_alloc_ns` makes the JNA call-status structure
+ * the generated code allocates for every call, `raw_noop_ns` calls the C symbol through JNA
+ * with one status reused (UniFFI 0.32.2's internal names, pinned with the crate).
  * The same two calls from Rust: `cargo bench -p danbao-ffi --bench ffi_calls`.
  */
 @EnabledIfSystemProperty(named = "danbao.bench", matches = "true")
@@ -42,13 +46,20 @@ class CallCostTest {
         repeat(SCAN_CALLS) { if (scan(merchant) is ScanOutcome.MerchantPayment) kinds++ }
 
         val noop = medianNanos(NOOP_CALLS) { diagnosticsNoop() }
+        var statuses = 0
+        val statusAlloc = medianNanos(NOOP_CALLS) { if (UniffiRustCallStatus().isSuccess()) statuses++ }
+        val reused = UniffiRustCallStatus()
+        val rawNoop = medianNanos(NOOP_CALLS) { UniffiLib.uniffi_danbao_ffi_fn_func_diagnostics_noop(reused) }
+        assertTrue(reused.isSuccess() && statuses == NOOP_CALLS * ROUNDS, "$statuses")
         val scanNs = medianNanos(SCAN_CALLS) { if (scan(merchant) is ScanOutcome.MerchantPayment) kinds++ }
         // Every scan gave the merchant code back (and the results were used).
         assertTrue(kinds == SCAN_CALLS * (ROUNDS + 1), "$kinds")
 
         println(
-            "CALLCOST kotlin noop_ns=%.0f scan_ns=%.0f rounds=%d noop_calls=%d scan_calls=%d"
-                .format(noop, scanNs, ROUNDS, NOOP_CALLS, SCAN_CALLS),
+            (
+                "CALLCOST kotlin noop_ns=%.0f scan_ns=%.0f status_alloc_ns=%.0f raw_noop_ns=%.0f " +
+                    "rounds=%d noop_calls=%d scan_calls=%d"
+                ).format(noop, scanNs, statusAlloc, rawNoop, ROUNDS, NOOP_CALLS, SCAN_CALLS),
         )
     }
 }
