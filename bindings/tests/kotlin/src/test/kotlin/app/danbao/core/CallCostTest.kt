@@ -20,8 +20,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty
 class CallCostTest {
     private companion object {
         const val ROUNDS = 9
-        const val NOOP_CALLS = 200_000
-        const val SCAN_CALLS = 20_000
+        const val NOOP_CALLS = 50_000
+        const val SCAN_CALLS = 10_000
 
         /** Median nanoseconds per call of `calls` calls of `call`, over [ROUNDS] rounds. */
         inline fun medianNanos(calls: Int, call: () -> Unit): Double {
