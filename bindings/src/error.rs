@@ -48,8 +48,10 @@ pub enum DanbaoError {
         /// What was wrong and what would be right.
         reason: String,
     },
-    /// The server refused the request: a final answer, nothing was applied. The message
-    /// carries the HTTP status and the problem's stable code, e.g. `insufficient_funds`.
+    /// The server refused a call answered at once (`request_money`, `create_order`, issuing a
+    /// code, a sandbox top-up): a final answer, nothing was applied. The message carries the
+    /// HTTP status and the problem's stable code, e.g. `unknown_user`. Commands that move money
+    /// go through the outbox instead and report a refusal as a `failed` `CommandOutcome`.
     #[error("{reason}")]
     Refused {
         /// The server's explanation, with status and code.

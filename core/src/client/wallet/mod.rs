@@ -743,7 +743,12 @@ impl Wallet {
         let request = api
             .create_request(&api::NewRequest::new(from, money, note), &key)
             .await?;
-        self.notify(Change::Activity);
+        // The new request reaches `requests()` through the feed: sync now so the list shows
+        // it. The request exists either way; a failed sync only delays the list.
+        if let Err(error) = self.sync().await {
+            tracing::info!(%error, "sync after a money request failed; a later sync shows it");
+            self.notify(Change::Activity);
+        }
         Ok(request.into())
     }
 
