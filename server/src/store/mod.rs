@@ -1,8 +1,8 @@
 //! Storage behind traits, so the handlers and services never see SQL.
 //!
 //! A [`Store`] runs *jobs* — closures over a [`Tx`] — inside transactions: [`Store::write`] in a
-//! serializable write transaction (the SQLite store batches many jobs into one durable commit,
-//! each job in its own savepoint), [`Store::read`] on a consistent snapshot. A job may be run
+//! serializable write transaction (the SQLite store batches many jobs into one durable commit;
+//! a job that fails undoes only its own effects), [`Store::read`] on a consistent snapshot. A job may be run
 //! again if the store retries a serialization failure (PostgreSQL), so it must depend only on
 //! what it reads through the [`Tx`].
 //!
@@ -43,7 +43,9 @@ pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
     fn savepoint(&mut self) -> ApiResult<()>;
     /// Keeps everything since the last savepoint.
     fn release(&mut self) -> ApiResult<()>;
-    /// Undoes everything since the last savepoint and drops it.
+    /// Undoes everything since the last savepoint and drops it. A store may instead answer
+    /// `Err` and run the whole job again with real savepoints (the SQLite writer's first pass
+    /// over a batch has none); the job then just returns that error.
     fn rollback(&mut self) -> ApiResult<()>;
 }
 
