@@ -533,7 +533,9 @@ async fn three_wallets_through_every_flow() {
     check!("declined request moved nothing");
 
     // ---- 7. payment code: enabled once, generated offline, charged by the merchant --------
+    assert!(!buyer.w().home().unwrap().payment_code_enabled);
     buyer.w().enable_payment_code().await.unwrap();
+    assert!(buyer.w().home().unwrap().payment_code_enabled);
     // The buyer's phone goes offline at the till: the code is made from the sealed secret.
     buyer_net.close();
     let now = std::time::SystemTime::now()

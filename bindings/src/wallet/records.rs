@@ -270,6 +270,8 @@ pub struct HomeSnapshot {
     pub orders_needing_action: Vec<OrderSummary>,
     /// Commands not yet answered by the server.
     pub outbox: Vec<OutboxItem>,
+    /// Whether this device can show a payment code (`enable_payment_code` was done).
+    pub payment_code_enabled: bool,
 }
 
 impl From<core::HomeSnapshot> for HomeSnapshot {
@@ -280,6 +282,7 @@ impl From<core::HomeSnapshot> for HomeSnapshot {
             recent: convert(home.recent),
             orders_needing_action: convert(home.orders_needing_action),
             outbox: convert(home.outbox),
+            payment_code_enabled: home.payment_code_enabled,
         }
     }
 }

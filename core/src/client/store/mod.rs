@@ -259,6 +259,14 @@ impl LocalStore {
         }
     }
 
+    /// Whether `slot` holds a value (without opening it).
+    pub fn has_secret(&self, slot: SecretSlot) -> Result<bool, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM secrets WHERE slot = ?1)")
+            .and_then(|mut stmt| stmt.query_row([slot.as_str()], |row| row.get(0)))
+            .during("looking for a sealed secret")
+    }
+
     /// Empties `slot`. Returns whether it held a value.
     pub fn delete_secret(&self, slot: SecretSlot) -> Result<bool, StoreError> {
         let deleted = self

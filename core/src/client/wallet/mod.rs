@@ -539,6 +539,9 @@ impl Wallet {
             recent: recent.iter().map(view::activity_item).collect(),
             orders_needing_action: orders.into_iter().filter(view::needs_action).collect(),
             outbox: outbox.iter().map(view::outbox_item).collect(),
+            payment_code_enabled: self
+                .store
+                .has_secret(store::SecretSlot::PaymentCodeSecret)?,
         })
     }
 

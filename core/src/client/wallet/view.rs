@@ -232,6 +232,8 @@ pub struct HomeSnapshot {
     pub orders_needing_action: Vec<OrderSummary>,
     /// Commands not yet answered by the server.
     pub outbox: Vec<OutboxItem>,
+    /// Whether this device can show a payment code (`enable_payment_code` was done).
+    pub payment_code_enabled: bool,
 }
 
 /// What a scanned text is.

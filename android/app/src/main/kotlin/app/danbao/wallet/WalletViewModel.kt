@@ -169,6 +169,9 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
     /** The payment code to show now; the screen calls this every second. */
     fun paymentCode(): PaymentCodeState {
         val wallet = wallet ?: return PaymentCodeState.Failed(getApplication<Application>().getString(R.string.wallet_opening))
+        if (_home.value?.paymentCodeEnabled == false) {
+            return PaymentCodeState.NotEnabled(getApplication<Application>().getString(R.string.payment_code_not_enabled))
+        }
         return try {
             PaymentCodeState.Shown(wallet.paymentCode())
         } catch (e: DanbaoException.NotReady) {
