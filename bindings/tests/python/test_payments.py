@@ -149,7 +149,9 @@ async def test_payment_code_is_charged_by_the_merchant_once(people):
     customer, merchant = people.buyer, people.seller
     with pytest.raises(danbao.DanbaoError.NotReady):
         customer.wallet.payment_code()
+    assert not customer.wallet.home().payment_code_enabled
     await customer.wallet.enable_payment_code()
+    assert customer.wallet.home().payment_code_enabled
     shown = customer.wallet.payment_code()
     assert len(shown.digits) == 18 and shown.digits.isdigit()
     assert 1 <= shown.seconds_remaining <= 60

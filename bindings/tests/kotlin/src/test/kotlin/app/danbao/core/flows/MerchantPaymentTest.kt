@@ -79,8 +79,10 @@ class MerchantPaymentTest : FlowTest() {
     fun `payment code charged by the merchant, once`(@TempDir dir: Path) = withPeople(dir) {
         val notYet = assertThrows<DanbaoException.NotReady> { buyer.wallet.paymentCode() }
         assertTrue(notYet.message!!.contains("enable_payment_code"), notYet.message)
+        assertFalse(buyer.wallet.home().paymentCodeEnabled, "not enabled yet")
 
         buyer.wallet.enablePaymentCode()
+        assertTrue(buyer.wallet.home().paymentCodeEnabled, "enabled")
         val code = buyer.wallet.paymentCode()
         assertTrue(code.digits.matches(Regex("[0-9]{18}")), code.digits)
         assertTrue(code.secondsRemaining in 1uL..60uL, "${code.secondsRemaining}")
