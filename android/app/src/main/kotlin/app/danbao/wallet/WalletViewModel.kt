@@ -15,6 +15,7 @@ import app.danbao.core.OrderAction
 import app.danbao.core.OrderSummary
 import app.danbao.core.PaymentCodeView
 import app.danbao.core.Profile
+import app.danbao.core.RequestView
 import app.danbao.core.ScanScreen
 import app.danbao.core.Wallet
 import app.danbao.core.WalletConfig
@@ -69,6 +70,11 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
     private val _olderActivity = MutableStateFlow<ActivityPage?>(null)
     /** Activity pages the user asked for ("Older"); `null` shows the home's latest items. */
     val olderActivity: StateFlow<ActivityPage?> = _olderActivity.asStateFlow()
+
+    private val _requests = MutableStateFlow<List<RequestView>>(emptyList())
+
+    /** Money requests to and from the user, newest first; `canAnswer` marks the ones to pay. */
+    val requests: StateFlow<List<RequestView>> = _requests.asStateFlow()
 
     private val _orders = MutableStateFlow<List<OrderSummary>>(emptyList())
     val orders: StateFlow<List<OrderSummary>> = _orders.asStateFlow()
@@ -153,6 +159,7 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
                 Change.ACTIVITY -> {
                     _olderActivity.value = null
                     _home.value = wallet.home()
+                    _requests.value = wallet.requests()
                 }
                 Change.BALANCES, Change.OUTBOX -> _home.value = wallet.home()
             }
@@ -246,6 +253,19 @@ class WalletViewModel(application: Application) : AndroidViewModel(application) 
             _message.value = wallet.send(toHandle, amount, currency, memo).message
             onDone()
         }
+
+    fun requestMoney(fromHandle: String, amount: String, currency: String, note: String, onDone: () -> Unit) =
+        call { wallet ->
+            val request = wallet.requestMoney(fromHandle, amount, currency, note)
+            _message.value = getApplication<Application>()
+                .getString(R.string.request_sent, request.amount.display, request.payer)
+            onDone()
+        }
+
+    /** Pays ([accept]) or declines a request whose `canAnswer` is true. */
+    fun answerRequest(id: Long, accept: Boolean) = call { wallet ->
+        _message.value = wallet.answerRequest(id, accept).message
+    }
 
     fun clearCode() {
         _code.value = null

@@ -6,7 +6,11 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.material3.AssistChip
+import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -23,13 +27,16 @@ import app.danbao.wallet.R
 import app.danbao.wallet.WalletViewModel
 
 /**
- * Send to a friend (`send`): the people the user dealt with lately are offered (`contacts`);
- * the handle, amount and memo go to the core as typed, and its outcome ("Sent 12.50 CNY to
- * @bob", or queued while offline) is the message shown.
+ * Send to a friend (`send`), or ask them for money (`requestMoney`): the people the user dealt
+ * with lately are offered (`contacts`); the handle, amount and memo go to the core as typed,
+ * and its outcome ("Sent 12.50 CNY to @bob", or queued while offline) is the message shown.
+ * Below, the money requests (`requests`): Pay and Decline only where the core's `canAnswer`
+ * says this user is asked.
  */
 @Composable
 fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) {
     val busy by wallet.busy.collectAsStateWithLifecycle()
+    val requests by wallet.requests.collectAsStateWithLifecycle()
     val contacts = remember { wallet.contacts() }
     val currencies = wallet.currencies()
     var to by rememberSaveable { mutableStateOf("") }
@@ -73,6 +80,38 @@ fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) 
                 enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
             ) { Text(stringResource(R.string.send_button)) }
+        }
+        item {
+            OutlinedButton(
+                onClick = { wallet.requestMoney(to, amount, currency, memo, onSent) },
+                enabled = !busy,
+                modifier = Modifier.fillMaxWidth(),
+            ) { Text(stringResource(R.string.request_button)) }
+        }
+        if (requests.isNotEmpty()) {
+            item { Text(stringResource(R.string.requests_title), style = MaterialTheme.typography.titleMedium) }
+        }
+        items(requests, key = { it.id }) { request ->
+            ListItem(
+                headlineContent = {
+                    Text(stringResource(R.string.request_line, request.requester, request.payer, request.amount.display))
+                },
+                supportingContent = { Text(listOf(request.note, request.status).filter { it.isNotEmpty() }.joinToString(" · ")) },
+                trailingContent = if (request.canAnswer) {
+                    {
+                        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                            Button(onClick = { wallet.answerRequest(request.id, true) }, enabled = !busy) {
+                                Text(stringResource(R.string.request_pay))
+                            }
+                            OutlinedButton(onClick = { wallet.answerRequest(request.id, false) }, enabled = !busy) {
+                                Text(stringResource(R.string.request_decline))
+                            }
+                        }
+                    }
+                } else {
+                    null
+                },
+            )
         }
     }
 }
