@@ -113,26 +113,28 @@ impl KeyStore for FileKeyStore {
     }
 }
 
+/// Calls platform code; a panic on the way (a foreign exception UniFFI could not map) becomes
+/// [`PlatformError::Unexpected`] like any other unexpected failure.
+fn call_platform<T>(call: impl FnOnce() -> Result<T, PlatformError>) -> Result<T, PlatformError> {
+    catch_panic(call).unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
+}
+
 /// A platform [`KeyStore`] as the core's key store.
 pub(crate) struct KeyStoreAdapter(pub Arc<dyn KeyStore>);
 
 impl core::KeyStore for KeyStoreAdapter {
     fn wrap(&self, plaintext_key: &[u8]) -> Result<Vec<u8>, SecretError> {
         let key = plaintext_key.to_vec();
-        catch_panic(|| self.0.wrap(key))
-            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
-            .map_err(|e| SecretError::Wrap {
-                reason: e.to_string(),
-            })
+        call_platform(|| self.0.wrap(key)).map_err(|e| SecretError::Wrap {
+            reason: e.to_string(),
+        })
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, SecretError> {
         let wrapped = wrapped.to_vec();
-        catch_panic(|| self.0.unwrap(wrapped))
-            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
-            .map_err(|e| SecretError::Unwrap {
-                reason: e.to_string(),
-            })
+        call_platform(|| self.0.unwrap(wrapped)).map_err(|e| SecretError::Unwrap {
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -146,9 +148,8 @@ impl SignerAdapter {
     /// Reads the public key and checks its form, so a broken signer fails at open with a
     /// clear message rather than at the first request.
     pub(crate) fn new(signer: Arc<dyn Signer>) -> Result<Self, DanbaoError> {
-        let public_key = catch_panic(|| signer.public_key())
-            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
-            .map_err(|e| DanbaoError::Secrets {
+        let public_key =
+            call_platform(|| signer.public_key()).map_err(|e| DanbaoError::Secrets {
                 reason: format!("the device signer could not give its public key: {e}"),
             })?;
         if public_key.len() != 65 || public_key[0] != 0x04 {
@@ -172,11 +173,9 @@ impl core::Signer for SignerAdapter {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SecretError> {
         let message = message.to_vec();
-        catch_panic(|| self.signer.sign(message))
-            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
-            .map_err(|e| SecretError::Sign {
-                reason: e.to_string(),
-            })
+        call_platform(|| self.signer.sign(message)).map_err(|e| SecretError::Sign {
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -185,9 +184,7 @@ pub(crate) struct ListenerAdapter(pub Arc<dyn ChangeListener>);
 
 impl core_wallet::ChangeListener for ListenerAdapter {
     fn on_change(&self, change: core_wallet::Change) {
-        let outcome = catch_panic(|| self.0.on_change(change.into()))
-            .unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }));
-        if let Err(error) = outcome {
+        if let Err(error) = call_platform(|| self.0.on_change(change.into())) {
             tracing::warn!(%error, "the change listener failed; the change is still applied");
         }
     }
@@ -253,7 +250,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ForwardLayer {
             message: line.finish(),
         };
         // A throwing logger must not take the core down; there is nowhere left to report it.
-        let _ = catch_panic(|| logger.log(record));
+        let _ = call_platform(|| logger.log(record));
     }
 }
 

@@ -5,8 +5,7 @@
 
 use std::path::PathBuf;
 
-use danbao_core::client::api::{OperatorApi, TopUp, new_idempotency_key};
-use danbao_core::client::transport::{Transport, TransportConfig};
+use danbao_core::client::api::OperatorApi;
 use danbao_core::money::{Currency, Money};
 use serde_json::json;
 
@@ -75,11 +74,7 @@ pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Fa
     let amount =
         Money::parse(&args.amount, currency).map_err(|e| Failure::refused(e.to_string()))?;
     let handle = args.handle.trim_start_matches('@');
-    let transport = Transport::with_defaults(TransportConfig::new(server))
-        .map_err(|e| Failure::refused(e.to_string()))?;
-    let key = new_idempotency_key().map_err(|e| Failure::refused(e.to_string()))?;
-    let moved = OperatorApi::new(transport, token)
-        .top_up(&TopUp::new(handle, amount), &key)
+    let moved = OperatorApi::sandbox_top_up(server, token, handle, amount)
         .await
         .map_err(|e| Failure::refused(format!("top-up refused: {e}")))?;
     let text = format!(

@@ -25,6 +25,17 @@ pub const IOS_DEVICE: &str = "aarch64-apple-ios";
 /// Simulator targets, merged into one library with lipo.
 pub const IOS_SIMULATOR: [&str; 2] = ["aarch64-apple-ios-sim", "x86_64-apple-ios"];
 
+/// The cargo arguments that build the shipped library: danbao-ffi alone, in the
+/// `release-smaller` profile (size over speed, LTO, stripped).
+const RELEASE_SMALLER_LIB: [&str; 6] = [
+    "build",
+    "--profile",
+    "release-smaller",
+    "-p",
+    "danbao-ffi",
+    "--lib",
+];
+
 /// The lowest Android API level the AAR supports (its minSdk).
 const ANDROID_MIN_API: &str = "26";
 
@@ -66,16 +77,8 @@ pub fn android(ws: &Workspace) -> StepResult {
         args.extend(["-t", abi]);
     }
     let out = jni_libs.to_string_lossy().into_owned();
-    args.extend([
-        "-o",
-        &out,
-        "build",
-        "--profile",
-        "release-smaller",
-        "-p",
-        "danbao-ffi",
-        "--lib",
-    ]);
+    args.extend(["-o", &out]);
+    args.extend(RELEASE_SMALLER_LIB);
     ws.cargo(&args)?;
     generate_from_host_build(ws)
 }
@@ -99,16 +102,9 @@ pub fn ios(ws: &Workspace) -> StepResult {
     fail_if_missing("ios", &missing)?;
 
     for target in targets {
-        ws.cargo(&[
-            "build",
-            "--profile",
-            "release-smaller",
-            "-p",
-            "danbao-ffi",
-            "--lib",
-            "--target",
-            target,
-        ])?;
+        let mut args = RELEASE_SMALLER_LIB.to_vec();
+        args.extend(["--target", target]);
+        ws.cargo(&args)?;
     }
     let built = |target: &str| {
         ws.target

@@ -15,8 +15,7 @@ pub(crate) mod records;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use danbao_core::client::api::{OperatorApi, TopUp, new_idempotency_key};
-use danbao_core::client::transport::{Transport, TransportConfig};
+use danbao_core::client::api::OperatorApi;
 use danbao_core::client::wallet::{self as core, WalletError, WalletOptions};
 use danbao_core::money::{Currency, Money};
 use serde_json::json;
@@ -394,22 +393,10 @@ pub async fn sandbox_top_up(
         let invalid = |reason: String| DanbaoError::InvalidInput { reason };
         let currency = Currency::from_code(currency.trim()).map_err(|e| invalid(e.to_string()))?;
         let money = Money::parse(amount.trim(), currency).map_err(|e| invalid(e.to_string()))?;
-        let transport = Transport::with_defaults(TransportConfig::new(server_url))
-            .map_err(|e| DanbaoError::from(WalletError::from(e)))?;
-        let key = new_idempotency_key().map_err(|e| DanbaoError::Secrets {
-            reason: e.to_string(),
-        })?;
-        let handle = handle.trim().trim_start_matches('@');
-        let moved = OperatorApi::new(transport, operator_token.trim())
-            .top_up(&TopUp::new(handle, money), &key)
+        let moved = OperatorApi::sandbox_top_up(server_url, operator_token.trim(), &handle, money)
             .await
-            .map_err(|e| DanbaoError::from(WalletError::from(e)))?;
-        Ok(Amount {
-            minor: moved.balance.available.minor,
-            currency: moved.balance.available.currency,
-            value: moved.balance.available.value,
-            display: moved.balance.available.display,
-        })
+            .map_err(WalletError::from)?;
+        Ok(core::Amount::from(moved.balance.available).into())
     })
     .await
 }

@@ -19,7 +19,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::secrets::Signer;
-use super::transport::{Answer, Call, Credentials, Transport, TransportError, encode_component};
+use super::transport::{
+    Answer, Call, Credentials, Transport, TransportConfig, TransportError, encode_component,
+};
+use crate::money::Money;
 pub use types::*;
 
 /// A fresh idempotency key: `dbk-` and 24 random bytes as hex (52 characters).
@@ -419,6 +422,23 @@ impl OperatorApi {
             Some(idempotency_key),
         );
         run(&self.transport, &self.credentials, call).await
+    }
+
+    /// A sandbox top-up in one call, as the CLI and the bindings make it: the default
+    /// transport to `server_url`, a fresh idempotency key, `amount` for `handle` (a leading `@`
+    /// is dropped).
+    pub async fn sandbox_top_up(
+        server_url: impl Into<String>,
+        token: impl Into<String>,
+        handle: &str,
+        amount: Money,
+    ) -> Result<Moved, TransportError> {
+        let transport = Transport::with_defaults(TransportConfig::new(server_url))?;
+        let key = new_idempotency_key()?;
+        let handle = handle.trim().trim_start_matches('@');
+        Self::new(transport, token)
+            .top_up(&TopUp::new(handle, amount), &key)
+            .await
     }
 
     /// `GET /v1/admin/invariants`: replays the journal and checks the ledger rules.

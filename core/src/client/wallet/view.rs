@@ -420,14 +420,17 @@ pub(crate) fn party_label(handle: Option<&str>, name: Option<&str>) -> String {
     }
 }
 
+/// ISO 4217's code for "no currency": the amount of an activity row whose data cannot be read
+/// is zero of it.
+const NO_CURRENCY: &str = "XXX";
+
 /// One activity row from a cached `transfer` event. Total: a row whose data cannot be read
 /// still maps (with a zero amount and a title saying so), so one bad row never hides a page.
 pub fn activity_item(event: &FeedEvent) -> ActivityItem {
     let data: Value = serde_json::from_str(&event.data_json).unwrap_or(Value::Null);
     let kind = text(&data, "type").unwrap_or_else(|| event.kind.clone());
     let direction = text(&data, "direction").unwrap_or_else(|| "in".to_owned());
-    // ISO 4217 "XXX" is the code for "no currency": an unreadable row shows a zero amount.
-    let amount = amount_in(&data, "amount").unwrap_or_else(|| Amount::new(0, "XXX"));
+    let amount = amount_in(&data, "amount").unwrap_or_else(|| Amount::new(0, NO_CURRENCY));
     let counterparty = text(&data, "counterparty");
     let counterparty_name = text(&data, "counterparty_name");
     let memo = text(&data, "memo");
