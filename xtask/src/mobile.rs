@@ -25,16 +25,10 @@ pub const IOS_DEVICE: &str = "aarch64-apple-ios";
 /// Simulator targets, merged into one library with lipo.
 pub const IOS_SIMULATOR: [&str; 2] = ["aarch64-apple-ios-sim", "x86_64-apple-ios"];
 
-/// The cargo arguments that build the shipped library: danbao-ffi alone, in the
-/// `release-smaller` profile (size over speed, LTO, stripped).
-const RELEASE_SMALLER_LIB: [&str; 6] = [
-    "build",
-    "--profile",
-    "release-smaller",
-    "-p",
-    "danbao-ffi",
-    "--lib",
-];
+/// The cargo arguments, after `build` or `rustc`, that select the shipped library: danbao-ffi
+/// alone, in the `release-smaller` profile (size over speed, LTO, stripped).
+const RELEASE_SMALLER_LIB: [&str; 5] =
+    ["--profile", "release-smaller", "-p", "danbao-ffi", "--lib"];
 
 /// The lowest Android API level the AAR supports (its minSdk).
 const ANDROID_MIN_API: &str = "26";
@@ -77,7 +71,7 @@ pub fn android(ws: &Workspace) -> StepResult {
         args.extend(["-t", abi]);
     }
     let out = jni_libs.to_string_lossy().into_owned();
-    args.extend(["-o", &out]);
+    args.extend(["-o", &out, "build"]);
     args.extend(RELEASE_SMALLER_LIB);
     ws.cargo(&args)?;
     generate_from_host_build(ws)
@@ -102,9 +96,7 @@ pub fn ios(ws: &Workspace) -> StepResult {
     fail_if_missing("ios", &missing)?;
 
     for target in targets {
-        let mut args = RELEASE_SMALLER_LIB.to_vec();
-        args.extend(["--target", target]);
-        ws.cargo(&args)?;
+        ws.cargo(&ios_static_lib_args(target))?;
     }
     let built = |target: &str| {
         ws.target
@@ -150,6 +142,16 @@ pub fn ios(ws: &Workspace) -> StepResult {
             &output,
         ],
     )
+}
+
+/// The cargo arguments that build one iOS target's static library. The crate's manifest
+/// lists only `lib` and `cdylib` (a staticlib in every debug build would be a 400 MB archive
+/// nobody links), so `cargo rustc` asks for the archive here.
+fn ios_static_lib_args(target: &str) -> Vec<&str> {
+    let mut args = vec!["rustc"];
+    args.extend(RELEASE_SMALLER_LIB);
+    args.extend(["--crate-type", "staticlib", "--target", target]);
+    args
 }
 
 /// The bindings are generated from the host's debug library (the interface metadata is the
