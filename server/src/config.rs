@@ -37,6 +37,9 @@ pub struct Config {
     /// How often the timer loop looks for due orders, in milliseconds.
     #[arg(long, env = "DANBAO_TIMER_INTERVAL_MS", default_value_t = 1000)]
     pub timer_interval_ms: u64,
+    /// Orders the timer loop handles per write transaction.
+    #[arg(long, env = "DANBAO_TIMER_BATCH", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub timer_batch: u32,
     /// Largest payment-code charge (minor units) without extra confirmation.
     #[arg(long, env = "DANBAO_PAYCODE_CAP_MINOR", default_value_t = 200_000)]
     pub paycode_cap_minor: i64,
@@ -55,6 +58,7 @@ impl Config {
             sandbox: true,
             operator_token: Some("operator-test-token".to_owned()),
             timer_interval_ms: 50,
+            timer_batch: 100,
             paycode_cap_minor: 200_000,
         }
     }

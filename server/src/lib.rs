@@ -24,7 +24,9 @@ pub use app::{App, AppState};
 pub use config::Config;
 pub use store::sqlite::SqliteStore;
 
-use store::Store;
+use danbao_core::paycode;
+use error::ApiResult;
+use store::{PurgeBefore, Purged, Store};
 
 /// How long idempotency records are kept (DESIGN.md §6: at least 24 h).
 pub const IDEMPOTENCY_RETENTION_SECS: i64 = 48 * 3600;
@@ -52,20 +54,47 @@ pub async fn serve<S: Store>(
     Ok(())
 }
 
-/// Forgets expired nonces and idempotency records once a minute.
+/// Runs [`housekeep`] once a minute.
 async fn housekeeping<S: Store>(app: App<S>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let now = app.now();
-        let nonces_before = now - 2 * danbao_core::protocol::MAX_CLOCK_SKEW_SECS;
-        let idempotency_before = now - IDEMPOTENCY_RETENTION_SECS;
-        if let Err(error) = app
-            .store
-            .write(move |tx| tx.purge_expired(nonces_before, idempotency_before))
-            .await
-        {
+        if let Err(error) = housekeep(&app).await {
             tracing::warn!(%error, "housekeeping failed");
         }
+    }
+}
+
+/// Forgets, in one write job, what can no longer be presented or replayed at `app.now()`:
+/// see [`purge_cutoffs`].
+pub async fn housekeep<S: Store>(app: &App<S>) -> ApiResult<Purged> {
+    let before = purge_cutoffs(app.now());
+    let purged = app.store.write(move |tx| tx.purge(&before)).await?;
+    if purged.total() > 0 {
+        tracing::debug!(?purged, "housekeeping forgot spent markers");
+    }
+    Ok(purged)
+}
+
+/// What housekeeping may forget at `now`. Each marker outlives the time in which what it
+/// guards could still be accepted, with a margin for a server clock stepped back:
+/// - a request nonce: requests older than the clock skew are refused for their timestamp;
+/// - an idempotency record: kept [`IDEMPOTENCY_RETENTION_SECS`];
+/// - a signed code's nonce: the code is refused once it expires;
+/// - a used payment-code step: codes more than one step old are refused;
+/// - a merchant's failed payment-code attempts: only the last failure window counts.
+pub fn purge_cutoffs(now: i64) -> PurgeBefore {
+    let margin = danbao_core::qr::danbao::CLOCK_SKEW_SECONDS as i64;
+    let step_margin = (paycode::ACCEPTED_SKEW_STEPS + 1) * paycode::STEP_SECONDS
+        + danbao_core::qr::danbao::CLOCK_SKEW_SECONDS;
+    PurgeBefore {
+        request_nonces: now - 2 * danbao_core::protocol::MAX_CLOCK_SKEW_SECS,
+        idempotency: now - IDEMPOTENCY_RETENTION_SECS,
+        code_nonces: now - margin,
+        paycode_steps: u64::try_from(now)
+            .unwrap_or_default()
+            .saturating_sub(step_margin)
+            / paycode::STEP_SECONDS,
+        paycode_failures: now - service::paycode::FAILURE_WINDOW_SECS - margin,
     }
 }

@@ -14,9 +14,6 @@ use crate::error::ApiResult;
 use crate::service::orders::{self, Fired};
 use crate::store::Store;
 
-/// Orders handled per write job.
-pub const BATCH: u32 = 100;
-
 /// Runs forever: every `config.timer_interval_ms`, delivers what is due.
 pub async fn run<S: Store>(app: App<S>) {
     let period = Duration::from_millis(app.config.timer_interval_ms.max(1));
@@ -30,24 +27,30 @@ pub async fn run<S: Store>(app: App<S>) {
     }
 }
 
-/// Delivers every deadline due now, [`BATCH`] orders per write job, until a job finds fewer
-/// than a full batch due. Returns the total.
+/// Delivers every deadline due now, `config.timer_batch` orders per write job, until a job
+/// finds fewer than a full batch due. Returns the total.
+///
+/// Each job changes or reschedules every order it looked at (see [`orders::fire_due`]), so
+/// the next job sees new orders: a full batch of failing orders delays the rest by one job,
+/// never by a tick.
 pub async fn fire<S: Store>(app: &App<S>) -> ApiResult<Fired> {
+    let batch = app.config.timer_batch.max(1);
     let mut total = Fired::default();
     loop {
         let now = app.now();
         let pass = app
             .store
-            .write(move |tx| orders::fire_due(tx, now, BATCH))
+            .write(move |tx| orders::fire_due(tx, now, batch))
             .await?;
         total.due += pass.due;
         total.fired += pass.fired;
+        total.deferred += pass.deferred;
         if pass.fired > 0 {
             tracing::info!(fired = pass.fired, "order deadlines delivered");
         }
-        // Stop on a short batch, or when nothing in a full batch could fire (those orders
-        // stay due and are retried on the next tick instead of spinning here).
-        if pass.due < BATCH as usize || pass.fired == 0 {
+        // A short batch means nothing else is due. A full batch where no order changed or
+        // was rescheduled would come back the same: stop and let the next tick retry it.
+        if pass.due < batch as usize || pass.fired + pass.deferred == 0 {
             return Ok(total);
         }
     }

@@ -483,3 +483,39 @@ async fn two_payers_racing_on_one_signed_code_pay_it_once() {
     assert_eq!(bob.available("CNY").await, 500);
     assert_eq!(transfers(&server).await, 7);
 }
+
+#[tokio::test]
+async fn a_paid_signed_code_is_remembered_until_it_expires_and_then_refused_for_its_age() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let bob = server.sign_up("bob", "Bob Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let issued = issue(
+        &bob,
+        json!({"kind": "merchant", "amount": "25.00", "currency": "CNY"}),
+    )
+    .await;
+    let code = issued["code"].as_str().unwrap();
+    let (status, paid) = alice.post("/v1/payments", &json!({"code": code})).await;
+    assert_eq!(status, 200, "{paid}");
+
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.code_nonces, 0);
+    let (status, problem) = alice.post("/v1/payments", &json!({"code": code})).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("code_used")));
+
+    // Past its expiry (10 minutes) and the clock margin, the nonce goes; the code is refused
+    // all the same, now for its age, and no money moves.
+    server.advance_clock(600 + 300 + 1, &[&alice, &bob]).await;
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.code_nonces, 1);
+    let (status, problem) = alice.post("/v1/payments", &json!({"code": code})).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("code_expired")),
+        "{problem}"
+    );
+    assert_eq!(alice.available("CNY").await, 7_500);
+    assert_eq!(bob.available("CNY").await, 2_500);
+    assert_eq!(transfers(&server).await, 2);
+}

@@ -284,3 +284,58 @@ async fn two_tills_racing_on_one_code_charge_it_once() {
     assert_eq!(one.available("CNY").await + two.available("CNY").await, 300);
     server.invariants().await;
 }
+
+#[tokio::test]
+async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    let code = device.code_at(server.app.now());
+    let (status, charged) = charge(&shop, &code, "5.00").await;
+    assert_eq!(status, 200, "{charged}");
+    let mut wrong = code.clone().into_bytes();
+    wrong[17] = b'0' + (wrong[17] - b'0' + 1) % 10;
+    let refused = charge(&shop, &String::from_utf8(wrong).unwrap(), "1.00").await;
+    assert_eq!(code_of(&refused), (422, Some("payment_code_rejected")));
+
+    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+    let rows = |table: &str| -> i64 {
+        db.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    };
+    // While the code could still be presented, its used step stays and a replay is refused.
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!((purged.paycode_steps, purged.paycode_failures), (0, 0));
+    let replay = charge(&shop, &code, "5.00").await;
+    assert_eq!(code_of(&replay), (409, Some("payment_code_used")));
+
+    // Eight steps later the code can no longer be accepted, so its step is forgotten; the
+    // failed attempt still counts in the merchant's 10-minute window.
+    advance(&server, &[&alice, &shop], 480);
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!((purged.paycode_steps, purged.paycode_failures), (1, 0));
+    assert_eq!((rows("paycode_uses"), rows("paycode_failures")), (0, 1));
+    // Presented again, the code is refused for its age: eight steps is past the window in
+    // which the verifier can tell an old code from a wrong one, so it counts as a guess.
+    let replay = charge(&shop, &code, "5.00").await;
+    assert_eq!(
+        code_of(&replay),
+        (422, Some("payment_code_rejected")),
+        "{}",
+        replay.1
+    );
+    assert_eq!(rows("paycode_failures"), 2);
+
+    // The first failure leaves the window (and its margin); the second is still counted.
+    advance(&server, &[&alice, &shop], 500);
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.paycode_failures, 1);
+    assert_eq!(rows("paycode_failures"), 1);
+    assert_eq!(alice.available("CNY").await, 9_500);
+    assert_eq!(server.invariants().await["transfers"], 2);
+}

@@ -7,6 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::{Server, Wallet};
+use danbao_core::ledger::TransferId;
+use danbao_server::service::orders;
+use danbao_server::store::Store;
 use serde_json::{Value, json};
 
 const CNY: &str = "CNY";
@@ -266,6 +269,103 @@ async fn deadlines_survive_a_restart_and_fire_exactly_once() {
     // A timer pass run by hand finds nothing due.
     let fired = danbao_server::timers::fire(&server.app).await.unwrap();
     assert_eq!((fired.due, fired.fired), (0, 0));
+}
+
+/// Pays and ships an order that completes by itself an hour after shipping.
+async fn shipped_order(seller: &Wallet, buyer: &Wallet, title: &str) -> String {
+    let id = create(
+        seller,
+        json!({"title": title, "amount": "10.00", "currency": CNY, "auto_confirm_secs": 3600}),
+    )
+    .await;
+    ok(buyer, &id, "pay", json!({})).await;
+    ok(
+        seller,
+        &id,
+        "ship",
+        json!({"carrier": "SF", "tracking": title}),
+    )
+    .await;
+    id
+}
+
+/// Removes (`None`) or puts back an order's hold behind the API's back, so that delivering its
+/// auto-confirm deadline fails without touching the ledger.
+async fn set_hold(server: &Server, id: &str, hold: Option<TransferId>) -> Option<TransferId> {
+    let id = id.to_owned();
+    server
+        .app
+        .store
+        .write(move |tx| {
+            let mut record = tx.order(&id)?.expect("the order exists");
+            let before = record.hold_id;
+            record.hold_id = hold;
+            tx.save_order(&record)?;
+            Ok(before)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_deadline_that_cannot_be_delivered_is_retried_later_and_holds_up_no_other_order() {
+    // Two orders per write job, and no background ticks: the test runs each pass itself.
+    let server = Server::start_with(|config| {
+        config.timer_batch = 2;
+        config.timer_interval_ms = 24 * 3600 * 1000;
+    })
+    .await;
+    let (seller, buyer) = parties(&server).await;
+    let broken = [
+        shipped_order(&seller, &buyer, "Broken one").await,
+        shipped_order(&seller, &buyer, "Broken two").await,
+    ];
+    // Shipped later, so the broken orders come first in the timer's queue and fill its batch.
+    server.advance_clock(10, &[&seller, &buyer]).await;
+    let healthy = shipped_order(&seller, &buyer, "Healthy").await;
+    let mut holds = Vec::new();
+    for id in &broken {
+        holds.push(
+            set_hold(&server, id, None)
+                .await
+                .expect("a paid order has a hold"),
+        );
+    }
+
+    server.advance_clock(3600, &[&seller, &buyer]).await;
+    let pass = danbao_server::timers::fire(&server.app).await.unwrap();
+    assert_eq!((pass.due, pass.fired, pass.deferred), (3, 1, 2), "{pass:?}");
+    assert_eq!(view(&seller, &healthy).await["state"], "completed");
+    for id in &broken {
+        let order = view(&seller, id).await;
+        assert_eq!(order["state"], "shipped", "{order}");
+    }
+    assert_eq!(seller.balance(CNY).await, (1_000, 0, 2_000));
+    // Nothing is due again until the retry time.
+    let pass = danbao_server::timers::fire(&server.app).await.unwrap();
+    assert_eq!((pass.due, pass.fired), (0, 0), "{pass:?}");
+
+    // Mended, the broken orders complete at the retry, each paying the seller once.
+    for (id, hold) in broken.iter().zip(holds) {
+        set_hold(&server, id, Some(hold)).await;
+    }
+    server
+        .advance_clock(orders::DEADLINE_RETRY_SECS, &[&seller, &buyer])
+        .await;
+    let pass = danbao_server::timers::fire(&server.app).await.unwrap();
+    assert_eq!((pass.due, pass.fired, pass.deferred), (2, 2, 0), "{pass:?}");
+    for id in &broken {
+        let order = view(&seller, id).await;
+        assert_eq!(order["state"], "completed", "{order}");
+        assert_eq!(order["released"]["minor"], 1_000, "{order}");
+    }
+    assert_eq!(seller.balance(CNY).await, (3_000, 0, 0));
+    assert_eq!(buyer.balance(CNY).await, (97_000, 0, 0));
+    let checked = server.invariants().await;
+    assert_eq!(
+        checked["transfers"], 7,
+        "top-up, three holds, three posts: {checked}"
+    );
 }
 
 /// The same device key, now talking to the restarted server.

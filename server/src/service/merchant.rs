@@ -336,10 +336,15 @@ pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ApiResult<Money>
     }
 }
 
+/// A seal's expiry as the store keeps it (unix seconds; a time past `i64` never comes).
+pub fn expiry(expires_at: u64) -> i64 {
+    i64::try_from(expires_at).unwrap_or(i64::MAX)
+}
+
 /// Records a signed code's nonce as used, in the job that pays it.
 pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ApiResult<()> {
     if let Some(seal) = &verified.seal
-        && !tx.use_code_nonce(&seal.nonce.to_text(), now)?
+        && !tx.use_code_nonce(&seal.nonce.to_text(), now, expiry(seal.expires_at))?
     {
         return Err(used_code());
     }

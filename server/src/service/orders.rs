@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::{self, AmountView};
+use crate::service::merchant;
 use crate::store::{OrderRecord, Tx, User};
 
 /// Shortest pay window a seller may choose (seconds).
@@ -571,7 +572,11 @@ pub fn pay_by_code(
             ),
         ));
     }
-    if !tx.use_code_nonce(&seal.nonce.to_text(), now)? {
+    if !tx.use_code_nonce(
+        &seal.nonce.to_text(),
+        now,
+        merchant::expiry(seal.expires_at),
+    )? {
         return Err(ApiError::conflict(
             "code_used",
             "this order code was used already; each code pays once",
@@ -766,6 +771,9 @@ fn announce(
     Ok(())
 }
 
+/// How long the timer waits before it tries again to deliver a deadline that failed, seconds.
+pub const DEADLINE_RETRY_SECS: i64 = 60;
+
 /// What one timer pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fired {
@@ -773,23 +781,36 @@ pub struct Fired {
     pub due: usize,
     /// Deadlines delivered.
     pub fired: usize,
+    /// Deadlines that could not be delivered, put back [`DEADLINE_RETRY_SECS`] later.
+    pub deferred: usize,
 }
 
 /// Delivers every deadline due at `now` (at most `limit` orders) as [`Party::Timer`]. Each
-/// order runs in its own savepoint: one that fails is logged and left due, the others proceed.
-/// The order's state changes in the same transaction as its effects, so a deadline that fired
-/// is no longer due and can never fire again.
+/// order runs in its own savepoint. The order's state changes in the same transaction as its
+/// effects, so a deadline that fired is no longer due and can never fire again. One that fails
+/// is logged, its effects undone, and the order is looked at again [`DEADLINE_RETRY_SECS`]
+/// later, so that failing orders never hold up the ones due after them: every order this pass
+/// looked at is either changed or rescheduled.
 pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
     let due = tx.due_orders(now, limit)?;
     let mut fired = Fired {
         due: due.len(),
-        fired: 0,
+        ..Fired::default()
     };
     for id in due {
-        let Some(record) = tx.order(&id)? else {
-            continue;
+        let record = match tx.order(&id) {
+            Ok(Some(record)) => record,
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(order = %id, %error, "order could not be read; retrying later");
+                tx.schedule_order(&id, Some(now + DEADLINE_RETRY_SECS))?;
+                fired.deferred += 1;
+                continue;
+            }
         };
         let Some((deadline, _)) = record.order.next_deadline() else {
+            // The stored schedule is stale: the order has nothing left to wait for.
+            tx.schedule_order(&id, None)?;
             continue;
         };
         tx.savepoint()?;
@@ -800,7 +821,15 @@ pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
             }
             Err(error) => {
                 tx.rollback()?;
-                tracing::warn!(order = %id, ?deadline, %error, "deadline could not be delivered");
+                tracing::warn!(
+                    order = %id,
+                    ?deadline,
+                    %error,
+                    retry_in_secs = DEADLINE_RETRY_SECS,
+                    "deadline could not be delivered"
+                );
+                tx.schedule_order(&id, Some(now + DEADLINE_RETRY_SECS))?;
+                fired.deferred += 1;
             }
         }
     }

@@ -47,6 +47,49 @@ pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
     /// `Err` and run the whole job again with real savepoints (the SQLite writer's first pass
     /// over a batch has none); the job then just returns that error.
     fn rollback(&mut self) -> ApiResult<()>;
+    /// Forgets what can no longer matter: every kind of row older than its cutoff.
+    fn purge(&mut self, before: &PurgeBefore) -> ApiResult<Purged>;
+}
+
+/// Housekeeping's cutoffs: rows older than these can no longer be presented or replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeBefore {
+    /// Request nonces seen before this time (unix seconds).
+    pub request_nonces: i64,
+    /// Idempotency records created before this time.
+    pub idempotency: i64,
+    /// Nonces of signed codes that expired before this time.
+    pub code_nonces: i64,
+    /// Used payment-code time steps before this step.
+    pub paycode_steps: u64,
+    /// Merchants' failed payment-code attempts before this time.
+    pub paycode_failures: i64,
+}
+
+/// How many rows of each kind housekeeping forgot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Request nonces.
+    pub request_nonces: usize,
+    /// Idempotency records.
+    pub idempotency: usize,
+    /// Signed-code nonces.
+    pub code_nonces: usize,
+    /// Used payment-code steps.
+    pub paycode_steps: usize,
+    /// Failed payment-code attempts.
+    pub paycode_failures: usize,
+}
+
+impl Purged {
+    /// All rows forgot.
+    pub fn total(&self) -> usize {
+        self.request_nonces
+            + self.idempotency
+            + self.code_nonces
+            + self.paycode_steps
+            + self.paycode_failures
+    }
 }
 
 /// A registered user.
@@ -106,8 +149,6 @@ pub trait IdentityTx {
         response: &StoredResponse,
         now: i64,
     ) -> ApiResult<()>;
-    /// Forgets nonces and idempotency records older than `before`.
-    fn purge_expired(&mut self, nonces_before: i64, idempotency_before: i64) -> ApiResult<()>;
 }
 
 /// The first answer to an idempotent request, kept byte for byte.
@@ -309,6 +350,10 @@ pub trait OrderTx {
     fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
     /// Ids of orders whose next deadline is at or before `now`, at most `limit`.
     fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>>;
+    /// Moves the time the timer next looks at an order to `at` (`None`: never), leaving the
+    /// order itself alone: a deadline that could not be delivered is retried later instead of
+    /// holding up the orders behind it.
+    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> ApiResult<()>;
     /// Orders where the user is buyer or seller, newest first by (created_at, id), strictly
     /// before the keyset cursor `before` (from the last row of the previous page), at most `limit`.
     fn orders_page(
@@ -321,8 +366,9 @@ pub trait OrderTx {
 
 /// Single-use markers for signed QR codes and payment codes.
 pub trait CodeTx {
-    /// Marks a signed code's nonce used; `false` if it was used before.
-    fn use_code_nonce(&mut self, nonce: &str, now: i64) -> ApiResult<bool>;
+    /// Marks a signed code's nonce used; `false` if it was used before. The mark is kept
+    /// until the code expires at `expires_at` (unix seconds).
+    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> ApiResult<bool>;
     /// Stores the sealed payment-code secret of a device under its account index.
     fn put_paycode_secret(
         &mut self,

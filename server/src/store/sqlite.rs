@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
-    OrderTx, RequestTx, Store, StoredResponse, StoredTransfer, Tx, User,
+    OrderTx, PurgeBefore, Purged, RequestTx, Store, StoredResponse, StoredTransfer, Tx, User,
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -37,6 +37,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/002_orders.sql")),
         M::up(include_str!("sql/003_merchant.sql")),
         M::up(include_str!("sql/004_drop_redundant_order_indexes.sql")),
+        M::up(include_str!("sql/005_forget_spent_codes.sql")),
     ])
 }
 
@@ -325,6 +326,34 @@ impl Tx for SqliteTx<'_> {
         control(self.conn, "ROLLBACK TO job")?;
         Ok(control(self.conn, "RELEASE job")?)
     }
+
+    fn purge(&mut self, before: &PurgeBefore) -> ApiResult<Purged> {
+        let delete = |sql: &str, cutoff: i64| -> ApiResult<usize> {
+            Ok(self.conn.prepare_cached(sql)?.execute([cutoff])?)
+        };
+        Ok(Purged {
+            request_nonces: delete(
+                "DELETE FROM nonces WHERE seen_at < ?1",
+                before.request_nonces,
+            )?,
+            idempotency: delete(
+                "DELETE FROM idempotency WHERE created_at < ?1",
+                before.idempotency,
+            )?,
+            code_nonces: delete(
+                "DELETE FROM code_nonces WHERE expires_at < ?1",
+                before.code_nonces,
+            )?,
+            paycode_steps: delete(
+                "DELETE FROM paycode_uses WHERE step < ?1",
+                i64::try_from(before.paycode_steps).unwrap_or(i64::MAX),
+            )?,
+            paycode_failures: delete(
+                "DELETE FROM paycode_failures WHERE at < ?1",
+                before.paycode_failures,
+            )?,
+        })
+    }
 }
 
 fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
@@ -448,16 +477,6 @@ impl IdentityTx for SqliteTx<'_> {
                 response.body,
                 now
             ])?;
-        Ok(())
-    }
-
-    fn purge_expired(&mut self, nonces_before: i64, idempotency_before: i64) -> ApiResult<()> {
-        self.conn
-            .prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
-            .execute([nonces_before])?;
-        self.conn
-            .prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
-            .execute([idempotency_before])?;
         Ok(())
     }
 }
@@ -941,6 +960,13 @@ impl OrderTx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> ApiResult<()> {
+        self.conn
+            .prepare_cached("UPDATE orders SET next_deadline = ?2 WHERE id = ?1")?
+            .execute(params![id, at])?;
+        Ok(())
+    }
+
     fn orders_page(
         &mut self,
         user_id: i64,
@@ -955,13 +981,14 @@ impl OrderTx for SqliteTx<'_> {
 }
 
 impl CodeTx for SqliteTx<'_> {
-    fn use_code_nonce(&mut self, nonce: &str, now: i64) -> ApiResult<bool> {
+    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> ApiResult<bool> {
         let inserted = self
             .conn
             .prepare_cached(
-                "INSERT INTO code_nonces (nonce, used_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                "INSERT INTO code_nonces (nonce, used_at, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
             )?
-            .execute(params![nonce, now])?;
+            .execute(params![nonce, now, expires_at])?;
         Ok(inserted == 1)
     }
 
@@ -1171,5 +1198,56 @@ mod tests {
             "{before}"
         );
         assert!(!before.contains("TEMP B-TREE"), "{before}");
+    }
+
+    /// A signed code used before version 5 recorded no expiry: it gets the longest a code
+    /// can live (30 days) after its use, so housekeeping never forgets it too early.
+    #[test]
+    fn code_nonces_from_before_expiries_were_kept_get_the_longest_lifetime() {
+        let mut conn = Connection::open_in_memory().expect("in-memory database");
+        migrations().to_version(&mut conn, 4).expect("version 4");
+        conn.execute(
+            "INSERT INTO code_nonces (nonce, used_at) VALUES ('old-nonce', 1000)",
+            [],
+        )
+        .expect("old row");
+        migrations().to_latest(&mut conn).expect("latest");
+        let expires_at: i64 = conn
+            .query_row(
+                "SELECT expires_at FROM code_nonces WHERE nonce = 'old-nonce'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("expiry");
+        assert_eq!(expires_at, 1000 + 30 * 24 * 3600);
+    }
+
+    /// Housekeeping deletes by time, not by key: each delete finds its rows by an index
+    /// instead of reading the whole table inside the single writer.
+    #[test]
+    fn every_purge_uses_an_index() {
+        let conn = migrated();
+        for (sql, index) in [
+            ("DELETE FROM nonces WHERE seen_at < ?1", "nonces_seen_at"),
+            (
+                "DELETE FROM idempotency WHERE created_at < ?1",
+                "idempotency_created_at",
+            ),
+            (
+                "DELETE FROM code_nonces WHERE expires_at < ?1",
+                "code_nonces_expiry",
+            ),
+            (
+                "DELETE FROM paycode_uses WHERE step < ?1",
+                "paycode_uses_step",
+            ),
+            (
+                "DELETE FROM paycode_failures WHERE at < ?1",
+                "paycode_failures_at",
+            ),
+        ] {
+            let plan = plan(&conn, sql, [0]);
+            assert!(plan.contains(&format!("INDEX {index}")), "{sql}: {plan}");
+        }
     }
 }
