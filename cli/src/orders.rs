@@ -113,6 +113,23 @@ fn order_line(order: &OrderSummary) -> String {
     if let Some(deadline) = order.deadline {
         let _ = write!(line, "  (next deadline {})", utc(deadline));
     }
+    if let Some(shipment) = &order.shipment {
+        let _ = write!(
+            line,
+            "  shipped with {}, tracking {}",
+            shipment.carrier, shipment.tracking
+        );
+    }
+    if let Some(asked) = &order.refund_asked {
+        let _ = write!(line, "  refund asked: {}", asked.display);
+    }
+    if let (Some(released), Some(refunded)) = (&order.released, &order.refunded) {
+        let _ = write!(
+            line,
+            "  ({} to the seller, {} back)",
+            released.display, refunded.display
+        );
+    }
     line
 }
 

@@ -260,6 +260,13 @@ pub fn order_json(order: &OrderSummary) -> Value {
         "actions": order.actions,
         "deadline": order.deadline,
         "counterparty": order.counterparty,
+        "shipment": order.shipment.as_ref().map(|s| json!({
+            "carrier": s.carrier,
+            "tracking": s.tracking,
+        })),
+        "refund_asked": order.refund_asked.as_ref().map(amount_json),
+        "released": order.released.as_ref().map(amount_json),
+        "refunded": order.refunded.as_ref().map(amount_json),
     })
 }
 

@@ -405,6 +405,19 @@ fn three_wallets_through_every_payment_flow() {
         .find(|o| o["id"] == order_id.as_str())
         .unwrap_or_else(|| panic!("order missing from alice's list: {alice_orders}"));
     assert_eq!(teapot["role"], "buyer");
+    assert_eq!(
+        teapot["shipment"],
+        serde_json::json!({"carrier": "SF", "tracking": "SF1234567"}),
+        "the buyer sees how it travels: {teapot}"
+    );
+    let listed = cli.run("alice", &["orders"]).ok();
+    assert!(
+        listed
+            .stdout
+            .contains("shipped with SF, tracking SF1234567"),
+        "{}",
+        listed.stdout
+    );
     assert!(
         teapot["actions"]
             .as_array()
@@ -419,6 +432,8 @@ fn three_wallets_through_every_payment_flow() {
         .ok()
         .json();
     assert_eq!(shown["role"], "seller");
+    assert_eq!(shown["released"]["minor"], 8_800, "{shown}");
+    assert!(shown["refunded"].is_null(), "{shown}");
     assert!(
         shown["state"]
             .as_str()

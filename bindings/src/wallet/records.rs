@@ -166,6 +166,33 @@ pub struct OrderSummary {
     pub deadline: Option<i64>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
+    /// The carrier and tracking number, once the seller shipped.
+    pub shipment: Option<Shipment>,
+    /// What the buyer asks back, while a refund request is open (the seller answers it) or
+    /// in dispute.
+    pub refund_asked: Option<Amount>,
+    /// What the seller received, once the order ended with money released.
+    pub released: Option<Amount>,
+    /// What went back to the buyer, once the order ended with a refund.
+    pub refunded: Option<Amount>,
+}
+
+/// How a shipped order travels.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Shipment {
+    /// The carrier, e.g. "SF Express".
+    pub carrier: String,
+    /// The carrier's tracking number.
+    pub tracking: String,
+}
+
+impl From<core::Shipment> for Shipment {
+    fn from(shipment: core::Shipment) -> Self {
+        Self {
+            carrier: shipment.carrier,
+            tracking: shipment.tracking,
+        }
+    }
 }
 
 /// A button of the order screen.
@@ -223,6 +250,10 @@ impl From<core::OrderSummary> for OrderSummary {
             buttons: convert(order.buttons),
             deadline: order.deadline,
             counterparty: order.counterparty,
+            shipment: order.shipment.map(Into::into),
+            refund_asked: order.refund_asked.map(Into::into),
+            released: order.released.map(Into::into),
+            refunded: order.refunded.map(Into::into),
         }
     }
 }

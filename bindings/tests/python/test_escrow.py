@@ -43,6 +43,7 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
     assert as_buyer.counterparty == seller.handle
     assert (as_seller.state, as_seller.actions) == ("paid", ["ship", "cancel"])
     assert as_seller.counterparty == buyer.handle
+    assert as_buyer.shipment is None
     # The money is held: out of the buyer's available, on its way to the seller.
     await buyer.wallet.sync()
     await seller.wallet.sync()
@@ -62,6 +63,7 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
     assert (as_buyer.state, as_buyer.actions) == ("shipped", ["confirm", "refund-request"])
     assert as_buyer.deadline is not None  # auto-confirm runs from shipping
+    assert as_buyer.shipment == danbao.Shipment(carrier="SF Express", tracking="SF1234567")
     assert (as_seller.state, as_seller.actions) == ("shipped", [])
 
     confirmed = await buyer.wallet.order_action(order_id, danbao.OrderAction.CONFIRM())
@@ -70,6 +72,8 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
     assert (as_buyer.state, as_buyer.actions) == ("completed", [])
     assert (as_seller.state, as_seller.actions) == ("completed", [])
+    assert as_seller.released.minor == 3000
+    assert as_seller.refunded is None
 
     assert await buyer.available() == STARTING_MINOR - 3000
     assert buyer.balance().held_out.minor == 0
@@ -94,12 +98,15 @@ async def test_partial_refund_accepted_splits_the_escrow(people):
         ["refund-accept", "refund-reject"],
     )
     assert as_seller.deadline is not None  # the seller must answer in time
+    assert as_seller.refund_asked.display == "15.00 CNY"  # what the seller answers
 
     accepted = await seller.wallet.order_action(order_id, danbao.OrderAction.ACCEPT_REFUND())
     assert accepted.state == "done", accepted.message
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
     assert (as_buyer.state, as_seller.state) == ("refunded", "refunded")
     assert (as_buyer.actions, as_seller.actions) == ([], [])
+    assert (as_buyer.released.minor, as_buyer.refunded.minor) == (2500, 1500)
+    assert as_buyer.refund_asked is None
 
     # 15.00 back to the buyer, the other 25.00 released to the seller.
     assert await buyer.available() == STARTING_MINOR - 4000 + 1500

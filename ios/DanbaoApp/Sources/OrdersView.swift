@@ -71,6 +71,19 @@ struct OrderDetailView: View {
                         value: Date(timeIntervalSince1970: TimeInterval(deadline))
                             .formatted(date: .abbreviated, time: .shortened))
                 }
+                if let shipment = order.shipment {
+                    LabeledRow(label: "Carrier", value: shipment.carrier)
+                    LabeledRow(label: "Tracking", value: shipment.tracking)
+                }
+                if let asked = order.refundAsked {
+                    LabeledRow(label: "Refund asked", value: asked.display)
+                }
+                if let released = order.released {
+                    LabeledRow(label: "To the seller", value: released.display)
+                }
+                if let refunded = order.refunded {
+                    LabeledRow(label: "Back to the buyer", value: refunded.display)
+                }
                 LabeledRow(label: "Order", value: order.id)
             }
             if let outcome {

@@ -33,7 +33,7 @@ pub use error::WalletError;
 pub use view::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandOutcome,
     HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile,
-    RequestView, ScanKind, ScanScreen,
+    RequestView, ScanKind, ScanScreen, Shipment,
 };
 
 use super::api::{self, DeviceApi, IssueKind, NewCode, new_idempotency_key};

@@ -169,6 +169,52 @@ fn order_summaries_name_the_counterparty_and_the_actions() {
 }
 
 #[test]
+fn order_summaries_carry_the_shipment_the_refund_asked_and_the_outcome() {
+    let mut refund_asked = order_view(
+        "refund_requested",
+        "seller",
+        &["refund-accept", "refund-reject"],
+        Some("ann"),
+    );
+    refund_asked.shipment = Some(api::ShipmentView {
+        carrier: "SF Express".into(),
+        tracking: "SF1234".into(),
+    });
+    refund_asked.refund_request = Some(api::RefundRequestView {
+        amount: serde_json::from_value(amount_json(2500, "25.00")).unwrap(),
+        answer_by: 500,
+    });
+    let summary = view::order_summary(&refund_asked);
+    assert_eq!(
+        summary.shipment,
+        Some(view::Shipment {
+            carrier: "SF Express".into(),
+            tracking: "SF1234".into()
+        })
+    );
+    let asked = summary.refund_asked.expect("the open request's amount");
+    assert_eq!((asked.minor, asked.display.as_str()), (2500, "25.00 CNY"));
+    assert_eq!((summary.released, summary.refunded), (None, None));
+
+    let mut refunded = order_view("refunded", "buyer", &[], Some("ann"));
+    refunded.refund_request = refund_asked.refund_request.clone();
+    refunded.released = Some(serde_json::from_value(amount_json(7400, "74.00")).unwrap());
+    refunded.refunded = Some(serde_json::from_value(amount_json(2500, "25.00")).unwrap());
+    let summary = view::order_summary(&refunded);
+    assert_eq!(
+        summary.refund_asked, None,
+        "the request ended with the order"
+    );
+    assert_eq!(summary.released.map(|a| a.minor), Some(7400));
+    assert_eq!(
+        summary.refunded.map(|a| a.display),
+        Some("25.00 CNY".to_owned())
+    );
+    let unshipped = view::order_summary(&order_view("paid", "buyer", &["cancel"], Some("ann")));
+    assert_eq!(unshipped.shipment, None);
+}
+
+#[test]
 fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
     let buyer = view::order_summary(&order_view(
         "shipped",

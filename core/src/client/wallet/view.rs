@@ -177,6 +177,24 @@ pub struct OrderSummary {
     pub deadline: Option<i64>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
+    /// The carrier and tracking number, once the seller shipped.
+    pub shipment: Option<Shipment>,
+    /// What the buyer asks back, while a refund request is open (the seller answers it) or
+    /// in dispute.
+    pub refund_asked: Option<Amount>,
+    /// What the seller received, once the order ended with money released.
+    pub released: Option<Amount>,
+    /// What went back to the buyer, once the order ended with a refund.
+    pub refunded: Option<Amount>,
+}
+
+/// How a shipped order travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shipment {
+    /// The carrier, e.g. "SF Express".
+    pub carrier: String,
+    /// The carrier's tracking number.
+    pub tracking: String,
 }
 
 /// A button of the order screen.
@@ -490,6 +508,13 @@ pub fn order_summary(view: &OrderView) -> OrderSummary {
         Some(view.seller.handle.clone())
     };
     let state = serde_name(&view.state);
+    // The server keeps the last request in the view after the order ends; from then on
+    // `released` and `refunded` tell the outcome instead.
+    let refund_asked = view
+        .refund_request
+        .as_ref()
+        .filter(|_| matches!(state.as_str(), "refund_requested" | "disputed"))
+        .map(|r| Amount::from(&r.amount));
     OrderSummary {
         id: view.id.clone(),
         title: view.title.clone(),
@@ -501,6 +526,13 @@ pub fn order_summary(view: &OrderView) -> OrderSummary {
         actions: view.actions.clone(),
         deadline: view.next_deadline.as_ref().map(|d| d.at),
         counterparty,
+        shipment: view.shipment.as_ref().map(|s| Shipment {
+            carrier: s.carrier.clone(),
+            tracking: s.tracking.clone(),
+        }),
+        refund_asked,
+        released: view.released.as_ref().map(Amount::from),
+        refunded: view.refunded.as_ref().map(Amount::from),
     }
 }
 

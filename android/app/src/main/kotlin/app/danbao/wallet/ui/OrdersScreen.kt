@@ -131,6 +131,10 @@ private fun OrderDetails(order: OrderSummary) {
         Text(stringResource(R.string.order_role, roleLabel(order.role)))
         order.counterparty?.let { Text(stringResource(R.string.order_counterparty, it)) }
         order.deadline?.let { Text(stringResource(R.string.order_deadline, localTime(it))) }
+        order.shipment?.let { Text(stringResource(R.string.order_shipment, it.carrier, it.tracking)) }
+        order.refundAsked?.let { Text(stringResource(R.string.order_refund_asked, it.display)) }
+        order.released?.let { Text(stringResource(R.string.order_released, it.display)) }
+        order.refunded?.let { Text(stringResource(R.string.order_refunded, it.display)) }
         Text(stringResource(R.string.order_id, order.id), style = MaterialTheme.typography.bodySmall)
     }
 }

@@ -3,10 +3,12 @@ package app.danbao.core.flows
 import app.danbao.core.ActionInput
 import app.danbao.core.OrderAction
 import app.danbao.core.ScanKind
+import app.danbao.core.Shipment
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
@@ -61,6 +63,8 @@ class EscrowTest : FlowTest() {
                 "buyer, shipped: $toConfirm",
             )
             assertNotNull(toConfirm.deadline, "auto-confirm deadline: $toConfirm")
+            assertEquals(Shipment("SF Express", "SF1234567890"), toConfirm.shipment, "the buyer sees the tracking")
+            assertNull(waiting.shipment, "not shipped yet: $waiting")
             assertEquals(seller.handle, toConfirm.counterparty)
             assertEquals(emptyList<String>(), seller.wallet.order(id).actions, "seller, shipped")
 
@@ -70,6 +74,8 @@ class EscrowTest : FlowTest() {
             val finished = seller.wallet.order(id)
             assertEquals("completed", finished.state)
             assertEquals(emptyList<String>(), finished.actions)
+            assertEquals(8_800L, finished.released?.minor, "released in full: $finished")
+            assertNull(finished.refunded, "$finished")
             assertEquals("completed", buyer.wallet.orders().single { it.id == id }.state)
         }
 
@@ -85,6 +91,7 @@ class EscrowTest : FlowTest() {
         val toAnswer = seller.wallet.home().ordersNeedingAction.single { it.id == id }
         assertEquals("refund_requested", toAnswer.state)
         assertEquals(listOf("refund-accept", "refund-reject"), toAnswer.actions, "seller: $toAnswer")
+        assertEquals("15.00 CNY", toAnswer.refundAsked?.display, "the seller sees what is asked: $toAnswer")
 
         seller.wallet.orderAction(id, OrderAction.AcceptRefund).done("refund accept")
         buyer.assertBalance(START_MINOR - 4_000 + 1_500, step = "15.00 back, the rest released")
@@ -92,5 +99,8 @@ class EscrowTest : FlowTest() {
         val refunded = buyer.wallet.order(id)
         assertEquals("refunded", refunded.state, "$refunded")
         assertEquals(emptyList<String>(), refunded.actions)
+        assertEquals(2_500L, refunded.released?.minor, "$refunded")
+        assertEquals(1_500L, refunded.refunded?.minor, "$refunded")
+        assertNull(refunded.refundAsked, "the request is answered: $refunded")
     }
 }
