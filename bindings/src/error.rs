@@ -185,17 +185,27 @@ pub(crate) fn guard<T>(call: impl FnOnce() -> Result<T, DanbaoError>) -> Result<
     catch_panic(call).unwrap_or_else(|reason| Err(DanbaoError::Internal { reason }))
 }
 
-/// Runs `call`; a panic becomes `Err` with a sentence saying what the core said.
+/// Runs core code: a panic becomes `Err` with a sentence saying what the core said, which also
+/// goes to the app's `Logger` (Rust's panic hook writes to stderr, which a phone does not show).
 pub(crate) fn catch_panic<T>(call: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind_message(call).map_err(|what| {
+        let reason = format!("internal error in the Danbao core: {what}");
+        tracing::error!(target: "danbao_ffi", "{reason}");
+        reason
+    })
+}
+
+/// Runs `call`; a panic becomes `Err` with the panic's message, and nothing is logged (the
+/// platform adapters use this: a panic while calling the Logger must not log again).
+pub(crate) fn catch_unwind_message<T>(call: impl FnOnce() -> T) -> Result<T, String> {
     // AssertUnwindSafe: a panicking call leaves nothing behind that a later call observes;
     // the bindings hold no state between calls.
     panic::catch_unwind(AssertUnwindSafe(call)).map_err(|payload| {
-        let what = payload
+        payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_owned());
-        format!("internal error in the Danbao core: {what}")
+            .unwrap_or_else(|| "a panic without a message".to_owned())
     })
 }
 

@@ -7,6 +7,7 @@
 //! they keep a misbehaving platform implementation from taking the core down: a thrown
 //! exception becomes an error; a panic is caught.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -15,7 +16,7 @@ use danbao_core::client::wallet as core_wallet;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
-use crate::error::{DanbaoError, PlatformError, catch_panic, guard};
+use crate::error::{DanbaoError, PlatformError, catch_unwind_message, guard};
 use crate::wallet::records::Change;
 
 /// Wraps and unwraps the local database's 32-byte data key with a key that never leaves the
@@ -116,7 +117,11 @@ impl KeyStore for FileKeyStore {
 /// Calls platform code; a panic on the way (a foreign exception UniFFI could not map) becomes
 /// [`PlatformError::Unexpected`] like any other unexpected failure.
 fn call_platform<T>(call: impl FnOnce() -> Result<T, PlatformError>) -> Result<T, PlatformError> {
-    catch_panic(call).unwrap_or_else(|reason| Err(PlatformError::Unexpected { reason }))
+    catch_unwind_message(call).unwrap_or_else(|what| {
+        Err(PlatformError::Unexpected {
+            reason: format!("the platform callback panicked: {what}"),
+        })
+    })
 }
 
 /// A platform [`KeyStore`] as the core's key store.
@@ -234,8 +239,24 @@ fn level_of(level: &tracing::Level) -> LogLevel {
 /// Forwards each event to the logger in force.
 struct ForwardLayer;
 
+thread_local! {
+    /// Set while this thread is inside the Logger: an event raised by the Logger's own call
+    /// (say it calls back into the wallet) is dropped instead of re-entering it.
+    static FORWARDING: Cell<bool> = const { Cell::new(false) };
+}
+
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ForwardLayer {
     fn on_event(&self, event: &tracing::Event<'_>, _context: Context<'_, S>) {
+        if FORWARDING.with(|busy| busy.replace(true)) {
+            return;
+        }
+        self.forward(event);
+        FORWARDING.with(|busy| busy.set(false));
+    }
+}
+
+impl ForwardLayer {
+    fn forward(&self, event: &tracing::Event<'_>) {
         let metadata = event.metadata();
         let level = level_of(metadata.level());
         let logger = match &*LOGGER.read().unwrap_or_else(|p| p.into_inner()) {
@@ -337,6 +358,68 @@ mod tests {
         assert!(
             matches!(&error, SecretError::Sign { reason } if reason.contains("blew up")),
             "{error:?}"
+        );
+    }
+
+    /// Logs from inside its own `log` (as a Logger that calls back into the wallet would),
+    /// and panics when told to.
+    struct Reentrant {
+        heard: std::sync::Mutex<Vec<String>>,
+        panic: std::sync::atomic::AtomicBool,
+    }
+
+    impl Logger for Reentrant {
+        fn log(&self, record: LogRecord) -> Result<(), PlatformError> {
+            // Tests run in parallel and share the logger: hear only this test's lines.
+            let ours = record.target == "reentrancy_probe"
+                || (record.target == "danbao_ffi" && record.message.ends_with("core probe"));
+            if !ours {
+                return Ok(());
+            }
+            self.heard
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(record.message);
+            tracing::error!(target: "reentrancy_probe", "from inside the logger");
+            if self.panic.load(std::sync::atomic::Ordering::SeqCst) {
+                panic!("the logger blew up");
+            }
+            Ok(())
+        }
+    }
+
+    /// The one test that sets the process's logger (tests share it).
+    #[test]
+    fn a_logger_that_logs_or_panics_inside_log_is_not_reentered() {
+        let logger = Arc::new(Reentrant {
+            heard: std::sync::Mutex::new(Vec::new()),
+            panic: std::sync::atomic::AtomicBool::new(false),
+        });
+        set_logger(Some(logger.clone()), LogLevel::Debug).expect("the forwarding subscriber");
+        tracing::error!(target: "reentrancy_probe", "outer");
+        // A panicking Logger, then a core panic that is logged: each heard once, no recursion.
+        logger
+            .panic
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        tracing::error!(target: "reentrancy_probe", "before the panic");
+        let outcome = guard(|| -> Result<(), DanbaoError> { panic!("core probe") });
+        set_logger(None, LogLevel::Error).expect("stop logging");
+        assert!(
+            matches!(outcome, Err(DanbaoError::Internal { .. })),
+            "{outcome:?}"
+        );
+        let heard = logger
+            .heard
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        assert_eq!(
+            heard,
+            [
+                "outer",
+                "before the panic",
+                "internal error in the Danbao core: core probe"
+            ]
         );
     }
 

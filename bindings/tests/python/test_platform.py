@@ -86,6 +86,22 @@ async def test_the_core_logs_reach_a_python_logger_at_the_level_asked(server, tm
     assert len(info_logger.records()) == heard
 
 
+def test_a_panic_inside_rust_reaches_the_logger_as_an_error():
+    logger = CollectingLogger()
+    try:
+        danbao.set_logger(logger, danbao.LogLevel.ERROR)
+        with pytest.raises(danbao.DanbaoError.Internal):
+            danbao.diagnostics_panic("probe for the logger")
+    finally:
+        danbao.set_logger(None, danbao.LogLevel.ERROR)
+    lines = [(r.level, r.target, r.message) for r in logger.records()]
+    assert (
+        danbao.LogLevel.ERROR,
+        "danbao_ffi",
+        "internal error in the Danbao core: probe for the logger",
+    ) in lines, lines
+
+
 class ThrowingLogger(danbao.Logger):
     def __init__(self):
         self.calls = 0
