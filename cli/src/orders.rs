@@ -123,12 +123,11 @@ fn order_line(order: &OrderSummary) -> String {
     if let Some(asked) = &order.refund_asked {
         let _ = write!(line, "  refund asked: {}", asked.display);
     }
-    if let (Some(released), Some(refunded)) = (&order.released, &order.refunded) {
-        let _ = write!(
-            line,
-            "  ({} to the seller, {} back)",
-            released.display, refunded.display
-        );
+    if let Some(released) = &order.released {
+        let _ = write!(line, "  {} to the seller", released.display);
+    }
+    if let Some(refunded) = &order.refunded {
+        let _ = write!(line, "  {} back to the buyer", refunded.display);
     }
     line
 }

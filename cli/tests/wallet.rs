@@ -434,6 +434,12 @@ fn three_wallets_through_every_payment_flow() {
     assert_eq!(shown["role"], "seller");
     assert_eq!(shown["released"]["minor"], 8_800, "{shown}");
     assert!(shown["refunded"].is_null(), "{shown}");
+    let listed = cli.run("bob", &["orders"]).ok();
+    assert!(
+        listed.stdout.contains("88.00 CNY to the seller"),
+        "{}",
+        listed.stdout
+    );
     assert!(
         shown["state"]
             .as_str()

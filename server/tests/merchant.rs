@@ -504,9 +504,18 @@ async fn a_paid_signed_code_is_remembered_until_it_expires_and_then_refused_for_
     let (status, problem) = alice.post("/v1/payments", &json!({"code": code})).await;
     assert_eq!((status, problem["code"].as_str()), (409, Some("code_used")));
 
-    // Past its expiry (10 minutes) and the clock margin, the nonce goes; the code is refused
-    // all the same, now for its age, and no money moves.
-    server.advance_clock(600 + 300 + 1, &[&alice, &bob]).await;
+    // Expired (10 minutes), the code is refused for its age; its nonce stays for the clock
+    // margin of 5 minutes more, then goes. No money moves.
+    server.advance_clock(600 + 290, &[&alice, &bob]).await;
+    let (status, problem) = alice.post("/v1/payments", &json!({"code": code})).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("code_expired")),
+        "{problem}"
+    );
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.code_nonces, 0, "within the margin");
+    server.advance_clock(12, &[&alice, &bob]).await;
     let purged = danbao_server::housekeep(&server.app).await.unwrap();
     assert_eq!(purged.code_nonces, 1);
     let (status, problem) = alice.post("/v1/payments", &json!({"code": code})).await;

@@ -7,9 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Server, Wallet};
-use danbao_core::ledger::TransferId;
 use danbao_server::service::orders;
-use danbao_server::store::Store;
 use serde_json::{Value, json};
 
 const CNY: &str = "CNY";
@@ -289,22 +287,36 @@ async fn shipped_order(seller: &Wallet, buyer: &Wallet, title: &str) -> String {
     id
 }
 
-/// Removes (`None`) or puts back an order's hold behind the API's back, so that delivering its
-/// auto-confirm deadline fails without touching the ledger.
-async fn set_hold(server: &Server, id: &str, hold: Option<TransferId>) -> Option<TransferId> {
-    let id = id.to_owned();
-    server
-        .app
-        .store
-        .write(move |tx| {
-            let mut record = tx.order(&id)?.expect("the order exists");
-            let before = record.hold_id;
-            record.hold_id = hold;
-            tx.save_order(&record)?;
-            Ok(before)
+/// Takes an order's hold away behind the API's back, or puts it back, touching nothing else
+/// (not the timer's schedule), so that delivering its auto-confirm deadline fails without
+/// touching the ledger. Returns the hold that was there.
+fn set_hold(server: &Server, id: &str, hold: Option<Vec<u8>>) -> Option<Vec<u8>> {
+    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let before: Option<Vec<u8>> = db
+        .query_row("SELECT hold_id FROM orders WHERE id = ?1", [id], |row| {
+            row.get(0)
         })
-        .await
-        .unwrap()
+        .unwrap();
+    let changed = db
+        .execute(
+            "UPDATE orders SET hold_id = ?2 WHERE id = ?1",
+            rusqlite::params![id, hold],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    before
+}
+
+/// When the timer next looks at an order (its stored schedule).
+fn scheduled(server: &Server, id: &str) -> Option<i64> {
+    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+    db.query_row(
+        "SELECT next_deadline FROM orders WHERE id = ?1",
+        [id],
+        |row| row.get(0),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -325,30 +337,33 @@ async fn a_deadline_that_cannot_be_delivered_is_retried_later_and_holds_up_no_ot
     let healthy = shipped_order(&seller, &buyer, "Healthy").await;
     let mut holds = Vec::new();
     for id in &broken {
-        holds.push(
-            set_hold(&server, id, None)
-                .await
-                .expect("a paid order has a hold"),
-        );
+        holds.push(set_hold(&server, id, None).expect("a paid order has a hold"));
     }
 
     server.advance_clock(3600, &[&seller, &buyer]).await;
+    let started = server.app.now();
     let pass = danbao_server::timers::fire(&server.app).await.unwrap();
+    let ended = server.app.now();
     assert_eq!((pass.due, pass.fired, pass.deferred), (3, 1, 2), "{pass:?}");
     assert_eq!(view(&seller, &healthy).await["state"], "completed");
+    let retry = started + orders::DEADLINE_RETRY_SECS..=ended + orders::DEADLINE_RETRY_SECS;
     for id in &broken {
         let order = view(&seller, id).await;
         assert_eq!(order["state"], "shipped", "{order}");
+        let at = scheduled(&server, id).expect("rescheduled");
+        assert!(retry.contains(&at), "{at} not in {retry:?}");
     }
     assert_eq!(seller.balance(CNY).await, (1_000, 0, 2_000));
-    // Nothing is due again until the retry time.
+
+    // Mended at once, the broken orders still wait for their retry time: nothing is due.
+    for (id, hold) in broken.iter().zip(holds) {
+        set_hold(&server, id, Some(hold));
+    }
     let pass = danbao_server::timers::fire(&server.app).await.unwrap();
     assert_eq!((pass.due, pass.fired), (0, 0), "{pass:?}");
+    assert_eq!(seller.balance(CNY).await, (1_000, 0, 2_000));
 
-    // Mended, the broken orders complete at the retry, each paying the seller once.
-    for (id, hold) in broken.iter().zip(holds) {
-        set_hold(&server, id, Some(hold)).await;
-    }
+    // At the retry they complete, each paying the seller once.
     server
         .advance_clock(orders::DEADLINE_RETRY_SECS, &[&seller, &buyer])
         .await;
@@ -358,6 +373,7 @@ async fn a_deadline_that_cannot_be_delivered_is_retried_later_and_holds_up_no_ot
         let order = view(&seller, id).await;
         assert_eq!(order["state"], "completed", "{order}");
         assert_eq!(order["released"]["minor"], 1_000, "{order}");
+        assert_eq!(scheduled(&server, id), None);
     }
     assert_eq!(seller.balance(CNY).await, (3_000, 0, 0));
     assert_eq!(buyer.balance(CNY).await, (97_000, 0, 0));

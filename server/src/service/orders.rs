@@ -781,7 +781,8 @@ pub struct Fired {
     pub due: usize,
     /// Deadlines delivered.
     pub fired: usize,
-    /// Deadlines that could not be delivered, put back [`DEADLINE_RETRY_SECS`] later.
+    /// Deadlines that could not be delivered, put back [`DEADLINE_RETRY_SECS`] later (and
+    /// stale schedules cleared).
     pub deferred: usize,
 }
 
@@ -811,10 +812,26 @@ pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
         let Some((deadline, _)) = record.order.next_deadline() else {
             // The stored schedule is stale: the order has nothing left to wait for.
             tx.schedule_order(&id, None)?;
+            fired.deferred += 1;
             continue;
         };
         tx.savepoint()?;
-        match step(tx, &id, Actor::Timer, &Action::Deadline(deadline), now) {
+        // A panic in one order's step (a broken invariant) is that order's failure, not the
+        // whole pass's: otherwise it would stay first in the queue and block every later one.
+        let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            step(tx, &id, Actor::Timer, &Action::Deadline(deadline), now)
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(ApiError::storage(format!(
+                "the deadline's step panicked: {what}"
+            )))
+        });
+        match delivered {
             Ok(_) => {
                 tx.release()?;
                 fired.fired += 1;
