@@ -1,11 +1,7 @@
 package app.danbao.sdk
 
-import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
-import androidx.annotation.RequiresApi
-import java.security.KeyStore
-import java.security.ProviderException
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
@@ -44,50 +40,29 @@ class KeystoreKeyStore(
         cipher.doFinal(wrappedKey, IV_BYTES, wrappedKey.size - IV_BYTES)
     }
 
-    private fun wrappingKey(create: Boolean): SecretKey = synchronized(LOCK) {
-        val store = KeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
-        if (!store.containsAlias(alias)) {
-            if (!create) {
+    private fun wrappingKey(create: Boolean): SecretKey =
+        keystoreEntry(alias, create = if (create) ::generate else null) { store ->
+            if (!store.containsAlias(alias)) {
                 throw failed(
                     "the Keystore has no key '$alias', so the wallet's data key cannot be " +
                         "unwrapped; the local wallet must be deleted and signed in again"
                 )
             }
-            generate()
+            store.getKey(alias, null) as? SecretKey
+                ?: throw failed("the Keystore entry '$alias' is not a secret key; delete it or choose another alias")
         }
-        store.getKey(alias, null) as? SecretKey
-            ?: throw failed("the Keystore entry '$alias' is not a secret key; delete it or choose another alias")
-    }
 
-    private fun generate() {
-        if (preferStrongBox && Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
-            try {
-                generate(strongBox = true)
-                return
-            } catch (e: ProviderException) {
-                // StrongBoxUnavailableException (no StrongBox here), or a StrongBox that refuses
-                // this key: the TEE-backed Keystore below is the fallback.
-            }
-        }
-        generate(strongBox = false)
-    }
-
-    private fun generate(strongBox: Boolean) {
+    private fun generate() = generateWithStrongBoxFallback(preferStrongBox) { strongBox ->
         val spec = KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_ENCRYPT or KeyProperties.PURPOSE_DECRYPT)
             .setKeySize(256)
             .setBlockModes(KeyProperties.BLOCK_MODE_GCM)
             .setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_NONE)
-            .apply { if (strongBox) requireStrongBox(this) }
+            .strongBox(strongBox)
             .build()
         KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_AES, ANDROID_KEYSTORE).run {
             init(spec)
             generateKey()
         }
-    }
-
-    @RequiresApi(Build.VERSION_CODES.P)
-    private fun requireStrongBox(builder: KeyGenParameterSpec.Builder) {
-        builder.setIsStrongBoxBacked(true)
     }
 
     companion object {
@@ -97,6 +72,5 @@ class KeystoreKeyStore(
         private const val TRANSFORMATION = "AES/GCM/NoPadding"
         private const val IV_BYTES = 12
         private const val TAG_BITS = 128
-        private val LOCK = Any()
     }
 }

@@ -1,14 +1,11 @@
 package app.danbao.sdk
 
-import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
-import androidx.annotation.RequiresApi
 import app.danbao.core.Signer
 import java.math.BigInteger
 import java.security.KeyPairGenerator
 import java.security.KeyStore
-import java.security.ProviderException
 import java.security.Signature
 import java.security.interfaces.ECPublicKey
 import java.security.spec.ECGenParameterSpec
@@ -47,33 +44,16 @@ class KeystoreSigner(
         }
     }
 
-    private fun loadOrCreate(): KeyStore.PrivateKeyEntry = synchronized(LOCK) {
-        val store = KeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
-        if (!store.containsAlias(alias)) {
-            create()
-        }
+    private fun loadOrCreate(): KeyStore.PrivateKeyEntry = keystoreEntry(alias, ::generate) { store ->
         store.getEntry(alias, null) as? KeyStore.PrivateKeyEntry
             ?: throw failed("the Keystore entry '$alias' holds no private key; delete it or choose another alias")
     }
 
-    private fun create() {
-        if (preferStrongBox && Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
-            try {
-                generate(strongBox = true)
-                return
-            } catch (e: ProviderException) {
-                // StrongBoxUnavailableException (no StrongBox here), or a StrongBox that refuses
-                // this key: the TEE-backed Keystore below is the fallback.
-            }
-        }
-        generate(strongBox = false)
-    }
-
-    private fun generate(strongBox: Boolean) {
+    private fun generate() = generateWithStrongBoxFallback(preferStrongBox) { strongBox ->
         val spec = KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_SIGN)
             .setAlgorithmParameterSpec(ECGenParameterSpec("secp256r1"))
             .setDigests(KeyProperties.DIGEST_SHA256)
-            .apply { if (strongBox) requireStrongBox(this) }
+            .strongBox(strongBox)
             .build()
         KeyPairGenerator.getInstance(KeyProperties.KEY_ALGORITHM_EC, ANDROID_KEYSTORE).run {
             initialize(spec)
@@ -81,16 +61,9 @@ class KeystoreSigner(
         }
     }
 
-    @RequiresApi(Build.VERSION_CODES.P)
-    private fun requireStrongBox(builder: KeyGenParameterSpec.Builder) {
-        builder.setIsStrongBoxBacked(true)
-    }
-
     companion object {
         /** The Keystore alias used when none is given. */
         const val DEFAULT_ALIAS = "app.danbao.device-key"
-
-        private val LOCK = Any()
 
         /**
          * [key] as an uncompressed SEC1 point (SEC 1 v2 §2.3.3): 0x04, then X and Y as
