@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{StoredResponse, Tx};
+use crate::store::{StoredResponse, Tx, attempt};
 
 pub mod ledger;
 pub mod merchant;
@@ -85,23 +85,13 @@ pub fn once_keyed(
             body: stored.body,
         });
     }
-    tx.savepoint()?;
-    let answer = match flow(tx) {
-        Ok(answer) => {
-            tx.release()?;
-            answer
-        }
-        Err(error) if error.is_client_error() => {
-            tx.rollback()?;
-            Answer {
-                status: error.status,
-                body: error.body(),
-            }
-        }
-        Err(error) => {
-            tx.rollback()?;
-            return Err(error);
-        }
+    let answer = match attempt(tx, flow)? {
+        Ok(answer) => answer,
+        Err(error) if error.is_client_error() => Answer {
+            status: error.status,
+            body: error.body(),
+        },
+        Err(error) => return Err(error),
     };
     let stored = StoredResponse {
         request_hash: request_hash.to_vec(),

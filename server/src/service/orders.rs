@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::{self, AmountView};
 use crate::service::merchant;
-use crate::store::{OrderRecord, Tx, User};
+use crate::store::{OrderRecord, Tx, User, attempt};
 
 /// Shortest pay window a seller may choose (seconds).
 pub const MIN_PAY_WINDOW_SECS: i64 = 60;
@@ -815,29 +815,13 @@ pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
             fired.deferred += 1;
             continue;
         };
-        tx.savepoint()?;
         // A panic in one order's step (a broken invariant) is that order's failure, not the
         // whole pass's: otherwise it would stay first in the queue and block every later one.
-        let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match attempt(tx, |tx| {
             step(tx, &id, Actor::Timer, &Action::Deadline(deadline), now)
-        }))
-        .unwrap_or_else(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(ApiError::storage(format!(
-                "the deadline's step panicked: {what}"
-            )))
-        });
-        match delivered {
-            Ok(_) => {
-                tx.release()?;
-                fired.fired += 1;
-            }
+        })? {
+            Ok(_) => fired.fired += 1,
             Err(error) => {
-                tx.rollback()?;
                 tracing::warn!(
                     order = %id,
                     ?deadline,

@@ -11,13 +11,14 @@
 //! implementation is in [`sqlite`]; a PostgreSQL one implements the same traits.
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use danbao_core::escrow::Order;
 use danbao_core::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_core::money::Currency;
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 pub mod sqlite;
 
@@ -49,6 +50,36 @@ pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
     fn rollback(&mut self) -> ApiResult<()>;
     /// Forgets what can no longer matter: every kind of row older than its cutoff.
     fn purge(&mut self, before: &PurgeBefore) -> ApiResult<Purged>;
+}
+
+/// Runs `part` of a job in its own savepoint: its effects are kept if it returns `Ok` and
+/// undone if it returns `Err` or panics (a panic becomes a 500 `internal_error`). The inner
+/// result is `part`'s; the outer `Err` is the store's own (it could not undo, or, in the
+/// SQLite writer's first pass over a batch, it asks to run the batch again with savepoints):
+/// pass it on with `?`.
+pub fn attempt<T>(
+    tx: &mut dyn Tx,
+    part: impl FnOnce(&mut dyn Tx) -> ApiResult<T>,
+) -> ApiResult<ApiResult<T>> {
+    tx.savepoint()?;
+    let outcome = catch_unwind(AssertUnwindSafe(|| part(&mut *tx))).unwrap_or_else(|_| {
+        tracing::error!("a store job panicked; its changes are rolled back");
+        Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server failed on this request; nothing was changed",
+        ))
+    });
+    match outcome {
+        Ok(value) => {
+            tx.release()?;
+            Ok(Ok(value))
+        }
+        Err(error) => {
+            tx.rollback()?;
+            Ok(Err(error))
+        }
+    }
 }
 
 /// Housekeeping's cutoffs: rows older than these can no longer be presented or replayed.

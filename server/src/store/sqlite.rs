@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 use super::{
     AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
     OrderTx, PurgeBefore, Purged, RequestTx, Store, StoredResponse, StoredTransfer, Tx, User,
+    attempt,
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -208,33 +209,13 @@ fn run_batch(
     }
 }
 
-/// Runs `job` inside a savepoint (when the transaction uses them), rolling back on error or
-/// panic.
+/// Runs `job` inside a savepoint ([`attempt`]). In a pass without savepoints a failed job
+/// makes the rollback fail, which marks the pass failed and the batch runs again.
 fn run_job<T>(
     tx: &mut SqliteTx<'_>,
     job: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    tx.savepoint()?;
-    let outcome = catch_unwind(AssertUnwindSafe(|| job(tx))).unwrap_or_else(|_| {
-        tracing::error!("a store job panicked; its changes are rolled back");
-        Err(ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the server failed on this request; nothing was changed",
-        ))
-    });
-    match outcome {
-        Ok(value) => {
-            tx.release()?;
-            Ok(value)
-        }
-        Err(error) => {
-            if tx.savepoints {
-                tx.rollback()?;
-            }
-            Err(error)
-        }
-    }
+    attempt(tx, |tx| job(tx))?
 }
 
 impl Store for SqliteStore {
@@ -1198,6 +1179,37 @@ mod tests {
             "{before}"
         );
         assert!(!before.contains("TEMP B-TREE"), "{before}");
+    }
+
+    /// A part of a job that panics is undone like one that fails; the job goes on, and the
+    /// rest of it commits (the timer relies on this to skip one broken order).
+    #[test]
+    fn a_panicking_part_of_a_job_is_undone_and_the_job_goes_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("attempt.db")).expect("store");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let part = runtime
+            .block_on(store.write(|tx| {
+                tx.use_nonce(1, "kept-nonce-00001", 10)?;
+                attempt(tx, |tx| -> ApiResult<()> {
+                    tx.use_nonce(1, "undone-nonce-001", 10)?;
+                    panic!("probe: a broken invariant")
+                })
+            }))
+            .expect("the job commits");
+        let error = part.expect_err("the part panicked");
+        assert_eq!((error.status, error.code), (500, "internal_error"));
+        let (kept, undone) = runtime
+            .block_on(store.write(|tx| {
+                Ok((
+                    tx.use_nonce(1, "kept-nonce-00001", 11)?,
+                    tx.use_nonce(1, "undone-nonce-001", 11)?,
+                ))
+            }))
+            .expect("second job");
+        assert_eq!((kept, undone), (false, true), "first seen again: false");
     }
 
     /// A signed code used before version 5 recorded no expiry: it gets the longest a code
