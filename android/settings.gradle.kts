@@ -1,5 +1,6 @@
 // The Danbao Android project: the `danbao` library (the AAR: generated UniFFI Kotlin, the
-// native libraries, the Keystore-backed signer and key store) and the Compose `app` on it.
+// native libraries, the Keystore-backed signer and key store), the platform-neutral Compose
+// `screens` and their state holder, and the `app` (Activity, navigation, camera) on them.
 pluginManagement {
     repositories {
         google {
@@ -25,4 +26,5 @@ dependencyResolutionManagement {
 rootProject.name = "danbao-android"
 
 include(":danbao")
+include(":screens")
 include(":app")

@@ -1,5 +1,6 @@
-// The Danbao wallet app: Compose screens that render what the core says (through the `danbao`
-// library) and call the Wallet; no money rules live here.
+// The Danbao wallet app: the Android glue around the `screens` module (the Compose screens that
+// render what the core says and call the Wallet): the Activity, navigation, the CameraX/ML Kit
+// scanner, the Keystore, FLAG_SECURE and the words from resources. No money rules live here.
 plugins {
     alias(libs.plugins.android.application)
     alias(libs.plugins.kotlin.android)
@@ -58,6 +59,7 @@ kotlin {
 
 dependencies {
     implementation(project(":danbao"))
+    implementation(project(":screens"))
 
     implementation(libs.androidx.core.ktx)
     implementation(libs.androidx.activity.compose)

@@ -1,14 +1,20 @@
 package app.danbao.wallet
 
 import android.os.Bundle
+import android.text.format.DateUtils
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
 import androidx.activity.viewModels
+import androidx.compose.runtime.CompositionLocalProvider
+import app.danbao.wallet.ui.CameraWithPermission
 import app.danbao.wallet.ui.DanbaoApp
 import app.danbao.wallet.ui.DanbaoTheme
+import app.danbao.wallet.ui.LocalPlatformUi
+import app.danbao.wallet.ui.PlatformUi
+import app.danbao.wallet.ui.SecureWindow
 
-/** The app's one activity: the Compose screens, sharing one [WalletViewModel]. */
+/** The app's one activity: the Compose screens, sharing one [WalletModel]. */
 class MainActivity : ComponentActivity() {
 
     private val wallet: WalletViewModel by viewModels()
@@ -16,9 +22,25 @@ class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
+        // What the shared screens need from Android: words from resources, dates by DateUtils,
+        // FLAG_SECURE and the CameraX scanner.
+        val platform = PlatformUi(
+            words = ResourceWords(this),
+            dateTime = { seconds ->
+                DateUtils.formatDateTime(
+                    this,
+                    seconds * 1000,
+                    DateUtils.FORMAT_SHOW_DATE or DateUtils.FORMAT_SHOW_TIME or DateUtils.FORMAT_ABBREV_MONTH,
+                )
+            },
+            secureWindow = { SecureWindow() },
+            cameraScanner = { onText, modifier -> CameraWithPermission(onText, modifier) },
+        )
         setContent {
-            DanbaoTheme {
-                DanbaoApp(wallet)
+            CompositionLocalProvider(LocalPlatformUi provides platform) {
+                DanbaoTheme {
+                    DanbaoApp(wallet.model)
+                }
             }
         }
     }

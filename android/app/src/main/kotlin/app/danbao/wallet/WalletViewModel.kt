@@ -4,306 +4,40 @@ import android.app.Application
 import android.os.Build
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
-import app.danbao.core.ActivityPage
-import app.danbao.core.Change
-import app.danbao.core.ChangeListener
-import app.danbao.core.CodeView
-import app.danbao.core.Contact
-import app.danbao.core.DanbaoException
-import app.danbao.core.HomeSnapshot
-import app.danbao.core.OrderAction
-import app.danbao.core.OrderSummary
-import app.danbao.core.PaymentCodeView
-import app.danbao.core.Profile
-import app.danbao.core.RequestView
-import app.danbao.core.ScanScreen
 import app.danbao.core.Wallet
 import app.danbao.core.WalletConfig
 import app.danbao.sdk.KeystoreKeyStore
 import app.danbao.sdk.KeystoreSigner
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.launch
+import app.danbao.wallet.ui.Words
 import java.io.File
 
 /**
- * Holds the app's one [Wallet] (scoped to the activity, shared by every screen).
- *
- * It mirrors the core's cache into flows the screens render — [home], [orders], [profile] —
- * and reads them again when the core's [ChangeListener] says what changed. Network calls run
- * in [viewModelScope]; their [app.danbao.core.CommandOutcome.message] or the
- * [DanbaoException] message becomes the one-line [message] the screen shows.
- *
- * Nothing here knows a money rule: amounts arrive formatted, titles and allowed order actions
- * come from the core, and every value the user types goes to the core as they typed it.
+ * Keeps the app's one [WalletModel] for the activity's lifetime (across configuration changes)
+ * and closes its wallet when the activity is finished. The model itself is platform-neutral
+ * (android/screens); what is Android about it is here: the Keystore, `noBackupFilesDir`, the
+ * build's server URL and currency, and the device's model name.
  */
 class WalletViewModel(application: Application) : AndroidViewModel(application) {
 
-    /** Whether the wallet is open. */
-    sealed interface Session {
-        data object Opening : Session
-        data class Failed(val reason: String) : Session
-        data object Open : Session
-    }
-
-    /** What the payment-code screen shows. */
-    sealed interface PaymentCodeState {
-        data class Shown(val code: PaymentCodeView) : PaymentCodeState
-        /** Not provisioned on this device yet ([reason] is the core's): offer "Enable". */
-        data class NotEnabled(val reason: String) : PaymentCodeState
-        data class Failed(val reason: String) : PaymentCodeState
-    }
-
-    private var wallet: Wallet? = null
-
-    private val _session = MutableStateFlow<Session>(Session.Opening)
-    val session: StateFlow<Session> = _session.asStateFlow()
-
-    private val _profile = MutableStateFlow<Profile?>(null)
-    /** The signed-up identity; `null` before sign-up (the app shows the sign-up screen). */
-    val profile: StateFlow<Profile?> = _profile.asStateFlow()
-
-    private val _home = MutableStateFlow<HomeSnapshot?>(null)
-    val home: StateFlow<HomeSnapshot?> = _home.asStateFlow()
-
-    private val _olderActivity = MutableStateFlow<ActivityPage?>(null)
-    /** Activity pages the user asked for ("Older"); `null` shows the home's latest items. */
-    val olderActivity: StateFlow<ActivityPage?> = _olderActivity.asStateFlow()
-
-    private val _requests = MutableStateFlow<List<RequestView>>(emptyList())
-
-    /** Money requests to and from the user, newest first; `canAnswer` marks the ones to pay. */
-    val requests: StateFlow<List<RequestView>> = _requests.asStateFlow()
-
-    private val _orders = MutableStateFlow<List<OrderSummary>>(emptyList())
-    val orders: StateFlow<List<OrderSummary>> = _orders.asStateFlow()
-
-    private val _order = MutableStateFlow<OrderSummary?>(null)
-    /** The order on the detail screen, fresh from the server when it could be reached. */
-    val order: StateFlow<OrderSummary?> = _order.asStateFlow()
-
-    private val _scan = MutableStateFlow<ScanScreen?>(null)
-    /** The last scanned code as the pay-confirm screen shows it. */
-    val scan: StateFlow<ScanScreen?> = _scan.asStateFlow()
-
-    private val _code = MutableStateFlow<CodeView?>(null)
-    /** The receive, merchant or order code on screen. */
-    val code: StateFlow<CodeView?> = _code.asStateFlow()
-
-    /** User-started calls still running (main thread only). */
-    private var running = 0
-    private val _busy = MutableStateFlow(false)
-    /** A network call is running (buttons that start another are disabled). */
-    val busy: StateFlow<Boolean> = _busy.asStateFlow()
-
-    private val _message = MutableStateFlow<String?>(null)
-    /** One line for the user: a command's outcome or why a call was refused. */
-    val message: StateFlow<String?> = _message.asStateFlow()
-
-    /** Called on a core thread: hop to the main thread and re-read the part that changed. */
-    private val listener = object : ChangeListener {
-        override fun onChange(change: Change) {
-            viewModelScope.launch { reread(change) }
-        }
-    }
-
-    init {
-        viewModelScope.launch { open() }
-    }
-
-    private suspend fun open() {
-        val app = getApplication<Application>()
-        try {
-            val config = WalletConfig(
-                // noBackupFilesDir: the database is sealed under this device's Keystore keys.
-                dbPath = File(app.noBackupFilesDir, "wallet.db").path,
-                serverUrl = BuildConfig.DANBAO_SERVER_URL,
-            )
-            val opened = Wallet.open(config, KeystoreKeyStore(), KeystoreSigner())
-            wallet = opened
-            opened.setListener(listener)
-            Change.entries.forEach(::reread)
-            _session.value = Session.Open
-            if (_profile.value != null) sync()
-        } catch (e: DanbaoException) {
-            _session.value = Session.Failed(e.readable())
-        } catch (e: LinkageError) {
-            _session.value = Session.Failed(app.getString(R.string.error_native_library, e.message))
-        }
-    }
+    val model = WalletModel(viewModelScope, AndroidWalletPlatform(application))
 
     override fun onCleared() {
-        wallet?.let {
-            it.setListener(null)
-            it.close()
-        }
-        wallet = null
+        model.close()
     }
+}
 
-    // ---- reads of the local cache (well under a millisecond; safe on the main thread) ----
+private class AndroidWalletPlatform(private val app: Application) : WalletPlatform {
+    override val serverUrl: String = BuildConfig.DANBAO_SERVER_URL
+    override val defaultCurrency: String = BuildConfig.DANBAO_CURRENCY
+    override val deviceName: String = Build.MODEL
+    override val words: Words = ResourceWords(app)
 
-    private fun reread(change: Change) {
-        val wallet = wallet ?: return
-        read {
-            when (change) {
-                Change.PROFILE -> {
-                    _profile.value = wallet.profile()
-                    _home.value = wallet.home()
-                }
-                Change.ORDERS -> {
-                    _orders.value = wallet.orders()
-                    _home.value = wallet.home()
-                    _order.value?.let { shown -> _order.value = _orders.value.firstOrNull { it.id == shown.id } ?: shown }
-                }
-                Change.ACTIVITY -> {
-                    _olderActivity.value = null
-                    _home.value = wallet.home()
-                    _requests.value = wallet.requests()
-                }
-                Change.BALANCES, Change.OUTBOX -> _home.value = wallet.home()
-            }
-        }
-    }
-
-    /** People to suggest on the send screen, most recent first. */
-    fun contacts(): List<Contact> = wallet?.let { read { it.contacts(CONTACT_SUGGESTIONS) } }.orEmpty()
-
-    /** The currencies the user holds, for the amount fields; the build's default before any. */
-    fun currencies(): List<String> =
-        _home.value?.balances?.map { it.currency }.orEmpty().ifEmpty { listOf(BuildConfig.DANBAO_CURRENCY) }
-
-    /** The payment code to show now; the screen calls this every second. */
-    fun paymentCode(): PaymentCodeState {
-        val wallet = wallet ?: return PaymentCodeState.Failed(getApplication<Application>().getString(R.string.wallet_opening))
-        if (_home.value?.paymentCodeEnabled == false) {
-            return PaymentCodeState.NotEnabled(getApplication<Application>().getString(R.string.payment_code_not_enabled))
-        }
-        return try {
-            PaymentCodeState.Shown(wallet.paymentCode())
-        } catch (e: DanbaoException.NotReady) {
-            PaymentCodeState.NotEnabled(e.readable())
-        } catch (e: DanbaoException) {
-            PaymentCodeState.Failed(e.readable())
-        }
-    }
-
-    fun messageShown() {
-        _message.value = null
-    }
-
-    // ---- calls to the server (suspend, in viewModelScope) --------------------------------
-
-    fun signUp(handle: String, displayName: String) = call { wallet ->
-        _profile.value = wallet.signUp(handle, displayName, Build.MODEL)
-        sync()
-    }
-
-    /** Sends the outbox and fetches what happened; in the background (buttons stay enabled). */
-    fun sync() = call(showsBusy = false) { wallet -> wallet.sync() }
-
-    fun loadOlderActivity() = call { wallet ->
-        val shown = _olderActivity.value
-        val page = wallet.activity(shown?.nextCursor, ACTIVITY_PAGE)
-        _olderActivity.value = if (shown == null) page else ActivityPage(shown.items + page.items, page.nextCursor)
-    }
-
-    fun scan(text: String, onScreen: () -> Unit, onFailed: () -> Unit) =
-        call(onFailed = onFailed) { wallet ->
-            _scan.value = wallet.scan(text)
-            onScreen()
-        }
-
-    /** Pays the scanned code; [amount] only when the code asked for one (`needs_amount`). */
-    fun pay(amount: String?, onDone: () -> Unit) {
-        val screen = _scan.value ?: return
-        call { wallet ->
-            _message.value = wallet.pay(screen.code, amount?.takeIf { it.isNotBlank() }).message
-            onDone()
-        }
-    }
-
-    fun receiveCode(amount: String?, currency: String, asMerchant: Boolean) = call { wallet ->
-        val fixed = amount?.takeIf { it.isNotBlank() }
-        _code.value = if (asMerchant) wallet.merchantCode(fixed, currency) else wallet.receiveCode(fixed, currency)
-    }
-
-    fun enablePaymentCode() = call { wallet ->
-        wallet.enablePaymentCode()
-    }
-
-    fun openOrder(id: String) {
-        _order.value = _orders.value.firstOrNull { it.id == id }
-        call { wallet -> _order.value = wallet.order(id) }
-    }
-
-    fun orderAction(id: String, action: OrderAction) = call { wallet ->
-        _message.value = wallet.orderAction(id, action).message
-        _order.value = wallet.order(id)
-    }
-
-    fun createOrder(title: String, amount: String, currency: String, onCreated: () -> Unit) = call { wallet ->
-        val created = wallet.createOrder(title, amount, currency)
-        _code.value = created.code
-        onCreated()
-    }
-
-    fun send(toHandle: String, amount: String, currency: String, memo: String, onDone: () -> Unit) =
-        call { wallet ->
-            _message.value = wallet.send(toHandle, amount, currency, memo).message
-            onDone()
-        }
-
-    fun requestMoney(fromHandle: String, amount: String, currency: String, note: String, onDone: () -> Unit) =
-        call { wallet ->
-            val request = wallet.requestMoney(fromHandle, amount, currency, note)
-            _message.value = getApplication<Application>()
-                .getString(R.string.request_sent, request.amount.display, request.payer)
-            onDone()
-        }
-
-    /** Pays ([accept]) or declines a request whose `canAnswer` is true. */
-    fun answerRequest(id: Long, accept: Boolean) = call { wallet ->
-        _message.value = wallet.answerRequest(id, accept).message
-    }
-
-    fun clearCode() {
-        _code.value = null
-    }
-
-    /**
-     * Runs [block] against the open wallet; a refusal becomes [message]. A call the user
-     * started ([showsBusy]) disables the buttons that would start another until it ends.
-     */
-    private fun call(onFailed: () -> Unit = {}, showsBusy: Boolean = true, block: suspend (Wallet) -> Unit) {
-        val wallet = wallet ?: return
-        viewModelScope.launch {
-            if (showsBusy) running += 1
-            _busy.value = running > 0
-            try {
-                block(wallet)
-            } catch (e: DanbaoException) {
-                _message.value = e.readable()
-                onFailed()
-            } finally {
-                if (showsBusy) running -= 1
-                _busy.value = running > 0
-            }
-        }
-    }
-
-    private fun <T> read(block: () -> T): T? =
-        try {
-            block()
-        } catch (e: DanbaoException) {
-            _message.value = e.readable()
-            null
-        }
-
-    private fun DanbaoException.readable(): String = message ?: javaClass.simpleName
-
-    private companion object {
-        const val ACTIVITY_PAGE = 50u
-        const val CONTACT_SUGGESTIONS = 8u
+    override suspend fun openWallet(): Wallet {
+        val config = WalletConfig(
+            // noBackupFilesDir: the database is sealed under this device's Keystore keys.
+            dbPath = File(app.noBackupFilesDir, "wallet.db").path,
+            serverUrl = serverUrl,
+        )
+        return Wallet.open(config, KeystoreKeyStore(), KeystoreSigner())
     }
 }

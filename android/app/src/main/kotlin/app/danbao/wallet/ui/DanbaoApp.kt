@@ -1,33 +1,12 @@
 package app.danbao.wallet.ui
 
 import android.net.Uri
-import androidx.compose.foundation.layout.Arrangement
-import androidx.compose.foundation.layout.Box
-import androidx.compose.foundation.layout.Column
-import androidx.compose.foundation.layout.fillMaxSize
-import androidx.compose.foundation.layout.padding
-import androidx.compose.material3.CircularProgressIndicator
-import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.Scaffold
-import androidx.compose.material3.SnackbarDuration
-import androidx.compose.material3.SnackbarHost
-import androidx.compose.material3.SnackbarHostState
-import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
-import androidx.compose.runtime.LaunchedEffect
-import androidx.compose.runtime.getValue
-import androidx.compose.runtime.remember
-import androidx.compose.ui.Alignment
-import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
-import androidx.compose.ui.unit.dp
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.navigation.NavHostController
 import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.rememberNavController
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 
 /** The navigation routes, one per screen. */
 object Route {
@@ -42,50 +21,33 @@ object Route {
     const val SEND = "send"
 
     fun order(id: String) = "order/${Uri.encode(id)}"
-}
 
-/**
- * The app's frame: opening the wallet, sign-up on first run, then the screens. Messages from
- * the wallet (outcomes, refusals) show as a snackbar over any screen.
- */
-@Composable
-fun DanbaoApp(wallet: WalletViewModel) {
-    val session by wallet.session.collectAsStateWithLifecycle()
-    val profile by wallet.profile.collectAsStateWithLifecycle()
-    val message by wallet.message.collectAsStateWithLifecycle()
-    val snackbar = remember { SnackbarHostState() }
-
-    LaunchedEffect(message) {
-        val text = message ?: return@LaunchedEffect
-        snackbar.showSnackbar(text, withDismissAction = true, duration = SnackbarDuration.Long)
-        wallet.messageShown()
-    }
-
-    Scaffold(snackbarHost = { SnackbarHost(snackbar) }) { padding ->
-        Box(Modifier.padding(padding).fillMaxSize()) {
-            when (val state = session) {
-                WalletViewModel.Session.Opening -> Centered {
-                    CircularProgressIndicator()
-                    Text(stringResource(R.string.wallet_opening))
-                }
-                is WalletViewModel.Session.Failed -> Centered {
-                    Text(stringResource(R.string.wallet_open_failed), style = MaterialTheme.typography.titleMedium)
-                    Text(state.reason, color = MaterialTheme.colorScheme.error)
-                }
-                WalletViewModel.Session.Open ->
-                    if (profile == null) SignUpScreen(wallet) else WalletNavHost(wallet, rememberNavController())
-            }
-        }
+    fun of(destination: Destination) = when (destination) {
+        Destination.SCAN -> SCAN
+        Destination.PAYMENT_CODE -> PAYMENT_CODE
+        Destination.RECEIVE -> RECEIVE
+        Destination.SEND -> SEND
+        Destination.ORDERS -> ORDERS
     }
 }
 
+/** The app: the shared frame (opening, sign-up, messages) around the Android navigation. */
 @Composable
-private fun WalletNavHost(wallet: WalletViewModel, nav: NavHostController) {
+fun DanbaoApp(wallet: WalletModel) {
+    WalletFrame(wallet) { WalletNavHost(wallet, rememberNavController()) }
+}
+
+@Composable
+private fun WalletNavHost(wallet: WalletModel, nav: NavHostController) {
     val back: () -> Unit = { nav.popBackStack() }
     val home: () -> Unit = { nav.popBackStack(Route.HOME, inclusive = false) }
     NavHost(navController = nav, startDestination = Route.HOME) {
         composable(Route.HOME) {
-            HomeScreen(wallet, onNavigate = { nav.navigate(it) })
+            HomeScreen(
+                wallet,
+                onNavigate = { nav.navigate(Route.of(it)) },
+                onOrder = { nav.navigate(Route.order(it)) },
+            )
         }
         composable(Route.SCAN) {
             ScanScreen(wallet, onBack = back, onScanned = { nav.navigate(Route.CONFIRM) })
@@ -117,13 +79,4 @@ private fun WalletNavHost(wallet: WalletViewModel, nav: NavHostController) {
             SendScreen(wallet, onBack = back, onSent = home)
         }
     }
-}
-
-@Composable
-private fun Centered(content: @Composable () -> Unit) {
-    Column(
-        modifier = Modifier.fillMaxSize().padding(24.dp),
-        verticalArrangement = Arrangement.spacedBy(12.dp, Alignment.CenterVertically),
-        horizontalAlignment = Alignment.CenterHorizontally,
-    ) { content() }
 }

@@ -1,6 +1,5 @@
 package app.danbao.wallet.ui
 
-import android.text.format.DateUtils
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.PaddingValues
@@ -21,13 +20,9 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.platform.LocalContext
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import app.danbao.core.OrderAction
 import app.danbao.core.ScanKind
-import app.danbao.wallet.R
 
 /** A screen: an optional "Back", the title, then [content] as a scrolling list. */
 @Composable
@@ -40,7 +35,7 @@ fun Screen(title: String, onBack: (() -> Unit)?, content: LazyListScope.() -> Un
         item {
             Row(verticalAlignment = Alignment.CenterVertically) {
                 if (onBack != null) {
-                    TextButton(onClick = onBack) { Text(stringResource(R.string.back)) }
+                    TextButton(onClick = onBack) { Text(word(Word.BACK)) }
                 }
                 Text(title, style = MaterialTheme.typography.headlineSmall)
             }
@@ -79,7 +74,7 @@ fun AmountInput(
     currency: String,
     currencies: List<String>,
     onCurrency: (String) -> Unit,
-    label: String = stringResource(R.string.amount),
+    label: String = word(Word.AMOUNT),
 ) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         OutlinedTextField(
@@ -101,43 +96,18 @@ fun AmountInput(
     }
 }
 
-/** Unix seconds as the device's local date and time. */
+/** Unix seconds as the device's local date and time (Android: `DateUtils`). */
 @Composable
-fun localTime(unixSeconds: Long): String =
-    DateUtils.formatDateTime(
-        LocalContext.current,
-        unixSeconds * 1000,
-        DateUtils.FORMAT_SHOW_DATE or DateUtils.FORMAT_SHOW_TIME or DateUtils.FORMAT_ABBREV_MONTH,
-    )
+fun localTime(unixSeconds: Long): String = LocalPlatformUi.current.dateTime(unixSeconds)
 
 @Composable
-fun roleLabel(role: String): String = when (role) {
-    "buyer" -> stringResource(R.string.role_buyer)
-    "seller" -> stringResource(R.string.role_seller)
-    else -> role
-}
-
-@Composable
-fun scanKindLabel(kind: ScanKind): String = stringResource(
+fun scanKindLabel(kind: ScanKind): String = word(
     when (kind) {
-        ScanKind.MERCHANT_PAYMENT -> R.string.scan_kind_merchant
-        ScanKind.DANBAO_ORDER -> R.string.scan_kind_order
-        ScanKind.FRIEND_RECEIVE -> R.string.scan_kind_friend
-        ScanKind.PAYMENT_CODE -> R.string.scan_kind_payment_code
-        ScanKind.FOREIGN_SCHEME -> R.string.scan_kind_foreign
-        ScanKind.INVALID -> R.string.scan_kind_invalid
+        ScanKind.MERCHANT_PAYMENT -> Word.SCAN_KIND_MERCHANT
+        ScanKind.DANBAO_ORDER -> Word.SCAN_KIND_ORDER
+        ScanKind.FRIEND_RECEIVE -> Word.SCAN_KIND_FRIEND
+        ScanKind.PAYMENT_CODE -> Word.SCAN_KIND_PAYMENT_CODE
+        ScanKind.FOREIGN_SCHEME -> Word.SCAN_KIND_FOREIGN
+        ScanKind.INVALID -> Word.SCAN_KIND_INVALID
     }
 )
-
-/**
- * The [OrderAction] of a button whose input is `NOTHING`; `SHIPMENT` and `REFUND_AMOUNT`
- * buttons ask the user first (see OrderScreen); an unknown action gets a disabled button.
- */
-fun orderActionWithoutInput(action: String): OrderAction? = when (action) {
-    "pay" -> OrderAction.Pay
-    "confirm" -> OrderAction.Confirm
-    "cancel" -> OrderAction.Cancel
-    "refund-accept" -> OrderAction.AcceptRefund
-    "refund-reject" -> OrderAction.RejectRefund
-    else -> null
-}

@@ -8,16 +8,14 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 
 /**
  * Pay confirm: the core's `ScanScreen` for the scanned code. The payee is the name the server
@@ -26,13 +24,13 @@ import app.danbao.wallet.WalletViewModel
  * (`needs_amount`). "Pay" exists only when the core says the code is `payable`.
  */
 @Composable
-fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> Unit) {
-    val scanned by wallet.scan.collectAsStateWithLifecycle()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun PayConfirmScreen(wallet: WalletModel, onBack: () -> Unit, onPaid: () -> Unit) {
+    val scanned by wallet.scan.collectAsState()
+    val busy by wallet.busy.collectAsState()
     var amount by rememberSaveable { mutableStateOf("") }
     val screen = scanned
 
-    Screen(title = screen?.let { scanKindLabel(it.kind) } ?: stringResource(R.string.confirm_nothing), onBack = onBack) {
+    Screen(title = screen?.let { scanKindLabel(it.kind) } ?: word(Word.CONFIRM_NOTHING), onBack = onBack) {
         if (screen == null) return@Screen
 
         screen.nameWarning?.let { warning -> item { WarningCard(warning) } }
@@ -41,9 +39,9 @@ fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> 
         if (payee != null) {
             item {
                 Column {
-                    Text(stringResource(R.string.confirm_pay_to), style = MaterialTheme.typography.labelMedium)
+                    Text(word(Word.CONFIRM_PAY_TO), style = MaterialTheme.typography.labelMedium)
                     Text(payee, style = MaterialTheme.typography.headlineMedium)
-                    screen.payeeHandle?.let { Text(stringResource(R.string.handle, it)) }
+                    screen.payeeHandle?.let { Text(word(Word.HANDLE, it)) }
                 }
             }
         }
@@ -56,7 +54,7 @@ fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> 
                 OutlinedTextField(
                     value = amount,
                     onValueChange = { amount = it },
-                    label = { Text(stringResource(R.string.amount)) },
+                    label = { Text(word(Word.AMOUNT)) },
                     suffix = { screen.currency?.let { Text(it) } },
                     singleLine = true,
                     keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Decimal),
@@ -65,8 +63,8 @@ fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> 
             }
         }
 
-        screen.orderId?.let { id -> item { Text(stringResource(R.string.confirm_order, id)) } }
-        screen.scheme?.let { scheme -> item { Text(stringResource(R.string.confirm_scheme, scheme)) } }
+        screen.orderId?.let { id -> item { Text(word(Word.CONFIRM_ORDER, id)) } }
+        screen.scheme?.let { scheme -> item { Text(word(Word.CONFIRM_SCHEME, scheme)) } }
         if (screen.reasons.isNotEmpty()) {
             item {
                 Column { screen.reasons.forEach { Text(it, color = MaterialTheme.colorScheme.error) } }
@@ -79,7 +77,7 @@ fun PayConfirmScreen(wallet: WalletViewModel, onBack: () -> Unit, onPaid: () -> 
                     onClick = { wallet.pay(if (screen.needsAmount) amount else null, onPaid) },
                     enabled = !busy,
                     modifier = Modifier.fillMaxWidth(),
-                ) { Text(stringResource(R.string.confirm_pay)) }
+                ) { Text(word(Word.CONFIRM_PAY)) }
             }
         }
     }

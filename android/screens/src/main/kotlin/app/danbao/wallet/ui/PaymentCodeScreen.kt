@@ -6,16 +6,14 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.font.FontFamily
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 import kotlinx.coroutines.delay
 
 /**
@@ -25,9 +23,9 @@ import kotlinx.coroutines.delay
  * screen recording are blocked while it is shown.
  */
 @Composable
-fun PaymentCodeScreen(wallet: WalletViewModel, onBack: () -> Unit) {
-    SecureWindow()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun PaymentCodeScreen(wallet: WalletModel, onBack: () -> Unit) {
+    LocalPlatformUi.current.secureWindow()
+    val busy by wallet.busy.collectAsState()
     var state by remember { mutableStateOf(wallet.paymentCode()) }
     LaunchedEffect(Unit) {
         while (true) {
@@ -36,26 +34,26 @@ fun PaymentCodeScreen(wallet: WalletViewModel, onBack: () -> Unit) {
         }
     }
 
-    Screen(title = stringResource(R.string.payment_code_title), onBack = onBack) {
+    Screen(title = word(Word.PAYMENT_CODE_TITLE), onBack = onBack) {
         when (val shown = state) {
-            is WalletViewModel.PaymentCodeState.Shown -> {
+            is WalletModel.PaymentCodeState.Shown -> {
                 item { QrCode(shown.code.digits) }
                 item {
                     Text(shown.code.digits, style = MaterialTheme.typography.headlineSmall, fontFamily = FontFamily.Monospace)
                 }
                 item {
-                    Text(stringResource(R.string.payment_code_refresh, shown.code.secondsRemaining.toLong()))
+                    Text(word(Word.PAYMENT_CODE_REFRESH, shown.code.secondsRemaining.toLong()))
                 }
             }
-            is WalletViewModel.PaymentCodeState.NotEnabled -> {
+            is WalletModel.PaymentCodeState.NotEnabled -> {
                 item { Text(shown.reason) }
                 item {
                     Button(onClick = wallet::enablePaymentCode, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
-                        Text(stringResource(R.string.payment_code_enable))
+                        Text(word(Word.PAYMENT_CODE_ENABLE))
                     }
                 }
             }
-            is WalletViewModel.PaymentCodeState.Failed -> {
+            is WalletModel.PaymentCodeState.Failed -> {
                 item { Text(shown.reason, color = MaterialTheme.colorScheme.error) }
             }
         }

@@ -4,9 +4,9 @@ import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.material3.AssistChip
-import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
 import androidx.compose.material3.ListItem
 import androidx.compose.material3.MaterialTheme
@@ -14,17 +14,15 @@ import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 
 /**
  * Send to a friend (`send`), or ask them for money (`requestMoney`): the people the user dealt
@@ -34,9 +32,9 @@ import app.danbao.wallet.WalletViewModel
  * says this user is asked.
  */
 @Composable
-fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) {
-    val busy by wallet.busy.collectAsStateWithLifecycle()
-    val requests by wallet.requests.collectAsStateWithLifecycle()
+fun SendScreen(wallet: WalletModel, onBack: () -> Unit, onSent: () -> Unit) {
+    val busy by wallet.busy.collectAsState()
+    val requests by wallet.requests.collectAsState()
     val contacts = remember { wallet.contacts() }
     val currencies = wallet.currencies()
     var to by rememberSaveable { mutableStateOf("") }
@@ -44,7 +42,7 @@ fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) 
     var currency by rememberSaveable { mutableStateOf(currencies.first()) }
     var memo by rememberSaveable { mutableStateOf("") }
 
-    Screen(title = stringResource(R.string.send_title), onBack = onBack) {
+    Screen(title = word(Word.SEND_TITLE), onBack = onBack) {
         if (contacts.isNotEmpty()) {
             item {
                 Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -58,7 +56,7 @@ fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) 
             OutlinedTextField(
                 value = to,
                 onValueChange = { to = it },
-                label = { Text(stringResource(R.string.send_to)) },
+                label = { Text(word(Word.SEND_TO)) },
                 prefix = { Text("@") },
                 singleLine = true,
                 modifier = Modifier.fillMaxWidth(),
@@ -69,7 +67,7 @@ fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) 
             OutlinedTextField(
                 value = memo,
                 onValueChange = { memo = it },
-                label = { Text(stringResource(R.string.send_memo)) },
+                label = { Text(word(Word.SEND_MEMO)) },
                 singleLine = true,
                 modifier = Modifier.fillMaxWidth(),
             )
@@ -79,32 +77,32 @@ fun SendScreen(wallet: WalletViewModel, onBack: () -> Unit, onSent: () -> Unit) 
                 onClick = { wallet.send(to, amount, currency, memo, onSent) },
                 enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
-            ) { Text(stringResource(R.string.send_button)) }
+            ) { Text(word(Word.SEND_BUTTON)) }
         }
         item {
             OutlinedButton(
                 onClick = { wallet.requestMoney(to, amount, currency, memo, onSent) },
                 enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
-            ) { Text(stringResource(R.string.request_button)) }
+            ) { Text(word(Word.REQUEST_BUTTON)) }
         }
         if (requests.isNotEmpty()) {
-            item { Text(stringResource(R.string.requests_title), style = MaterialTheme.typography.titleMedium) }
+            item { Text(word(Word.REQUESTS_TITLE), style = MaterialTheme.typography.titleMedium) }
         }
         items(requests, key = { it.id }) { request ->
             ListItem(
                 headlineContent = {
-                    Text(stringResource(R.string.request_line, request.requester, request.payer, request.amount.display))
+                    Text(word(Word.REQUEST_LINE, request.requester, request.payer, request.amount.display))
                 },
                 supportingContent = { Text(listOf(request.note, request.status).filter { it.isNotEmpty() }.joinToString(" · ")) },
                 trailingContent = if (request.canAnswer) {
                     {
                         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                             Button(onClick = { wallet.answerRequest(request.id, true) }, enabled = !busy) {
-                                Text(stringResource(R.string.request_pay))
+                                Text(word(Word.REQUEST_PAY))
                             }
                             OutlinedButton(onClick = { wallet.answerRequest(request.id, false) }, enabled = !busy) {
-                                Text(stringResource(R.string.request_decline))
+                                Text(word(Word.REQUEST_DECLINE))
                             }
                         }
                     }

@@ -14,46 +14,44 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.danbao.core.ActionInput
 import app.danbao.core.OrderAction
 import app.danbao.core.OrderSummary
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 
 /**
  * Orders: the user's escrow orders as the core lists them (`orders`), and a form to sell
  * something (`create_order`), whose code the buyer scans.
  */
 @Composable
-fun OrdersScreen(wallet: WalletViewModel, onBack: () -> Unit, onOrder: (String) -> Unit, onCreated: () -> Unit) {
-    val orders by wallet.orders.collectAsStateWithLifecycle()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun OrdersScreen(wallet: WalletModel, onBack: () -> Unit, onOrder: (String) -> Unit, onCreated: () -> Unit) {
+    val orders by wallet.orders.collectAsState()
+    val busy by wallet.busy.collectAsState()
     val currencies = wallet.currencies()
     var title by rememberSaveable { mutableStateOf("") }
     var amount by rememberSaveable { mutableStateOf("") }
     var currency by rememberSaveable { mutableStateOf(currencies.first()) }
 
-    Screen(title = stringResource(R.string.orders_title), onBack = onBack) {
+    Screen(title = word(Word.ORDERS_TITLE), onBack = onBack) {
         if (orders.isEmpty()) {
-            item { Text(stringResource(R.string.orders_empty)) }
+            item { Text(word(Word.ORDERS_EMPTY)) }
         }
         items(orders, key = { it.id }) { order -> OrderRow(order, onClick = { onOrder(order.id) }) }
 
-        item { SectionTitle(stringResource(R.string.orders_sell)) }
+        item { SectionTitle(word(Word.ORDERS_SELL)) }
         item {
             OutlinedTextField(
                 value = title,
                 onValueChange = { title = it },
-                label = { Text(stringResource(R.string.orders_sell_title)) },
+                label = { Text(word(Word.ORDERS_SELL_TITLE)) },
                 singleLine = true,
                 modifier = Modifier.fillMaxWidth(),
             )
@@ -66,7 +64,7 @@ fun OrdersScreen(wallet: WalletViewModel, onBack: () -> Unit, onOrder: (String) 
                 onClick = { wallet.createOrder(title, amount, currency, onCreated) },
                 enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
-            ) { Text(stringResource(R.string.orders_sell_create)) }
+            ) { Text(word(Word.ORDERS_SELL_CREATE)) }
         }
     }
 }
@@ -78,9 +76,9 @@ fun OrdersScreen(wallet: WalletViewModel, onBack: () -> Unit, onOrder: (String) 
  * amount (the price is offered).
  */
 @Composable
-fun OrderScreen(wallet: WalletViewModel, id: String, onBack: () -> Unit) {
-    val shown by wallet.order.collectAsStateWithLifecycle()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun OrderScreen(wallet: WalletModel, id: String, onBack: () -> Unit) {
+    val shown by wallet.order.collectAsState()
+    val busy by wallet.busy.collectAsState()
     var asking by rememberSaveable { mutableStateOf<ActionInput?>(null) }
     LaunchedEffect(id) { wallet.openOrder(id) }
 
@@ -89,7 +87,7 @@ fun OrderScreen(wallet: WalletViewModel, id: String, onBack: () -> Unit) {
         if (order == null) return@Screen
         item { OrderDetails(order) }
         items(order.buttons, key = { it.action }) { button ->
-            val direct = orderActionWithoutInput(button.action)
+            val direct = button.actionWithoutInput()
             OutlinedButton(
                 onClick = {
                     when (button.input) {
@@ -120,6 +118,7 @@ fun OrderScreen(wallet: WalletViewModel, id: String, onBack: () -> Unit) {
                 order?.let { wallet.orderAction(it.id, OrderAction.RequestRefund(amount)) }
             },
         )
+        ActionInput.NOTHING, null -> Unit
     }
 }
 
@@ -128,14 +127,14 @@ private fun OrderDetails(order: OrderSummary) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         Text(order.amount.display, style = MaterialTheme.typography.headlineMedium)
         Text(order.stateLabel, style = MaterialTheme.typography.titleMedium)
-        Text(stringResource(R.string.order_role, roleLabel(order.role)))
-        order.counterparty?.let { Text(stringResource(R.string.order_counterparty, it)) }
-        order.deadline?.let { Text(stringResource(R.string.order_deadline, localTime(it))) }
-        order.shipment?.let { Text(stringResource(R.string.order_shipment, it.carrier, it.tracking)) }
-        order.refundAsked?.let { Text(stringResource(R.string.order_refund_asked, it.display)) }
-        order.released?.let { Text(stringResource(R.string.order_released, it.display)) }
-        order.refunded?.let { Text(stringResource(R.string.order_refunded, it.display)) }
-        Text(stringResource(R.string.order_id, order.id), style = MaterialTheme.typography.bodySmall)
+        Text(word(Word.ORDER_ROLE, roleLabel(order.role)))
+        order.counterparty?.let { Text(word(Word.ORDER_COUNTERPARTY, it)) }
+        order.deadline?.let { Text(word(Word.ORDER_DEADLINE, localTime(it))) }
+        order.shipment?.let { Text(word(Word.ORDER_SHIPMENT, it.carrier, it.tracking)) }
+        order.refundAsked?.let { Text(word(Word.ORDER_REFUND_ASKED, it.display)) }
+        order.released?.let { Text(word(Word.ORDER_RELEASED, it.display)) }
+        order.refunded?.let { Text(word(Word.ORDER_REFUNDED, it.display)) }
+        Text(word(Word.ORDER_ID, order.id), style = MaterialTheme.typography.bodySmall)
     }
 }
 
@@ -145,15 +144,15 @@ private fun ShipDialog(onDismiss: () -> Unit, onShip: (carrier: String, tracking
     var tracking by rememberSaveable { mutableStateOf("") }
     AlertDialog(
         onDismissRequest = onDismiss,
-        title = { Text(stringResource(R.string.order_action_ship)) },
+        title = { Text(word(Word.ORDER_ACTION_SHIP)) },
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                OutlinedTextField(carrier, { carrier = it }, label = { Text(stringResource(R.string.ship_carrier)) }, singleLine = true)
-                OutlinedTextField(tracking, { tracking = it }, label = { Text(stringResource(R.string.ship_tracking)) }, singleLine = true)
+                OutlinedTextField(carrier, { carrier = it }, label = { Text(word(Word.SHIP_CARRIER)) }, singleLine = true)
+                OutlinedTextField(tracking, { tracking = it }, label = { Text(word(Word.SHIP_TRACKING)) }, singleLine = true)
             }
         },
-        confirmButton = { TextButton(onClick = { onShip(carrier, tracking) }) { Text(stringResource(R.string.order_action_ship)) } },
-        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.cancel)) } },
+        confirmButton = { TextButton(onClick = { onShip(carrier, tracking) }) { Text(word(Word.ORDER_ACTION_SHIP)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(word(Word.CANCEL)) } },
     )
 }
 
@@ -162,18 +161,18 @@ private fun RefundDialog(price: String, currency: String, onDismiss: () -> Unit,
     var amount by rememberSaveable { mutableStateOf(price) }
     AlertDialog(
         onDismissRequest = onDismiss,
-        title = { Text(stringResource(R.string.order_action_refund_request)) },
+        title = { Text(word(Word.ORDER_ACTION_REFUND_REQUEST)) },
         text = {
             OutlinedTextField(
                 value = amount,
                 onValueChange = { amount = it },
-                label = { Text(stringResource(R.string.refund_amount)) },
+                label = { Text(word(Word.REFUND_AMOUNT)) },
                 suffix = { Text(currency) },
                 singleLine = true,
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Decimal),
             )
         },
-        confirmButton = { TextButton(onClick = { onRequest(amount) }) { Text(stringResource(R.string.order_action_refund_request)) } },
-        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.cancel)) } },
+        confirmButton = { TextButton(onClick = { onRequest(amount) }) { Text(word(Word.ORDER_ACTION_REFUND_REQUEST)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(word(Word.CANCEL)) } },
     )
 }

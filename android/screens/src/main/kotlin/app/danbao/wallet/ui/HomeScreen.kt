@@ -16,28 +16,29 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.danbao.core.ActivityItem
 import app.danbao.core.BalanceLine
 import app.danbao.core.OrderSummary
 import app.danbao.core.OutboxItem
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
+
+/** The screens home leads to. */
+enum class Destination { SCAN, PAYMENT_CODE, RECEIVE, SEND, ORDERS }
 
 /**
  * Home: the core's `HomeSnapshot` — balances, orders waiting for the user, commands not yet
  * sent, the latest activity — and the way to every other screen.
  */
 @Composable
-fun HomeScreen(wallet: WalletViewModel, onNavigate: (String) -> Unit) {
-    val home by wallet.home.collectAsStateWithLifecycle()
-    val profile by wallet.profile.collectAsStateWithLifecycle()
-    val older by wallet.olderActivity.collectAsStateWithLifecycle()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun HomeScreen(wallet: WalletModel, onNavigate: (Destination) -> Unit, onOrder: (id: String) -> Unit) {
+    val home by wallet.home.collectAsState()
+    val profile by wallet.profile.collectAsState()
+    val older by wallet.olderActivity.collectAsState()
+    val busy by wallet.busy.collectAsState()
 
     // Fetch what happened while the app was away each time home is shown.
     LaunchedEffect(Unit) { wallet.sync() }
@@ -46,8 +47,8 @@ fun HomeScreen(wallet: WalletViewModel, onNavigate: (String) -> Unit) {
     Screen(title = profile?.displayName.orEmpty(), onBack = null) {
         item {
             Row(horizontalArrangement = Arrangement.SpaceBetween, modifier = Modifier.fillMaxWidth()) {
-                Text(stringResource(R.string.handle, profile?.handle.orEmpty()), style = MaterialTheme.typography.bodyMedium)
-                TextButton(onClick = wallet::sync, enabled = !busy) { Text(stringResource(R.string.sync)) }
+                Text(word(Word.HANDLE, profile?.handle.orEmpty()), style = MaterialTheme.typography.bodyMedium)
+                TextButton(onClick = wallet::sync, enabled = !busy) { Text(word(Word.SYNC)) }
             }
         }
         items(snapshot?.balances.orEmpty(), key = { it.currency }) { Balance(it) }
@@ -55,28 +56,28 @@ fun HomeScreen(wallet: WalletViewModel, onNavigate: (String) -> Unit) {
 
         val waiting = snapshot?.ordersNeedingAction.orEmpty()
         if (waiting.isNotEmpty()) {
-            item { SectionTitle(stringResource(R.string.home_orders_waiting)) }
+            item { SectionTitle(word(Word.HOME_ORDERS_WAITING)) }
             items(waiting, key = { "order-" + it.id }) { order ->
-                OrderRow(order, onClick = { onNavigate(Route.order(order.id)) })
+                OrderRow(order, onClick = { onOrder(order.id) })
             }
         }
 
         val outbox = snapshot?.outbox.orEmpty()
         if (outbox.isNotEmpty()) {
-            item { SectionTitle(stringResource(R.string.home_outbox)) }
+            item { SectionTitle(word(Word.HOME_OUTBOX)) }
             items(outbox, key = { "outbox-" + it.id }) { OutboxRow(it) }
         }
 
-        item { SectionTitle(stringResource(R.string.home_activity)) }
+        item { SectionTitle(word(Word.HOME_ACTIVITY)) }
         val activity = older?.items ?: snapshot?.recent.orEmpty()
         if (activity.isEmpty()) {
-            item { Text(stringResource(R.string.home_activity_empty)) }
+            item { Text(word(Word.HOME_ACTIVITY_EMPTY)) }
         }
         items(activity, key = { "activity-" + it.seq }) { ActivityRow(it) }
         if (older == null || older?.nextCursor != null) {
             item {
                 OutlinedButton(onClick = wallet::loadOlderActivity, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
-                    Text(stringResource(R.string.home_activity_older))
+                    Text(word(Word.HOME_ACTIVITY_OLDER))
                 }
             }
         }
@@ -87,25 +88,25 @@ fun HomeScreen(wallet: WalletViewModel, onNavigate: (String) -> Unit) {
 private fun Balance(line: BalanceLine) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text(stringResource(R.string.balance_available), style = MaterialTheme.typography.labelMedium)
+            Text(word(Word.BALANCE_AVAILABLE), style = MaterialTheme.typography.labelMedium)
             Text(line.available.display, style = MaterialTheme.typography.headlineMedium)
-            Text(stringResource(R.string.balance_held_out, line.heldOut.display), style = MaterialTheme.typography.bodySmall)
-            Text(stringResource(R.string.balance_incoming, line.incoming.display), style = MaterialTheme.typography.bodySmall)
+            Text(word(Word.BALANCE_HELD_OUT, line.heldOut.display), style = MaterialTheme.typography.bodySmall)
+            Text(word(Word.BALANCE_INCOMING, line.incoming.display), style = MaterialTheme.typography.bodySmall)
         }
     }
 }
 
 @Composable
-private fun Shortcuts(onNavigate: (String) -> Unit) {
+private fun Shortcuts(onNavigate: (Destination) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            Shortcut(stringResource(R.string.nav_scan), Modifier.weight(1f)) { onNavigate(Route.SCAN) }
-            Shortcut(stringResource(R.string.nav_payment_code), Modifier.weight(1f)) { onNavigate(Route.PAYMENT_CODE) }
-            Shortcut(stringResource(R.string.nav_receive), Modifier.weight(1f)) { onNavigate(Route.RECEIVE) }
+            Shortcut(word(Word.NAV_SCAN), Modifier.weight(1f)) { onNavigate(Destination.SCAN) }
+            Shortcut(word(Word.NAV_PAYMENT_CODE), Modifier.weight(1f)) { onNavigate(Destination.PAYMENT_CODE) }
+            Shortcut(word(Word.NAV_RECEIVE), Modifier.weight(1f)) { onNavigate(Destination.RECEIVE) }
         }
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            Shortcut(stringResource(R.string.nav_send), Modifier.weight(1f)) { onNavigate(Route.SEND) }
-            Shortcut(stringResource(R.string.nav_orders), Modifier.weight(1f)) { onNavigate(Route.ORDERS) }
+            Shortcut(word(Word.NAV_SEND), Modifier.weight(1f)) { onNavigate(Destination.SEND) }
+            Shortcut(word(Word.NAV_ORDERS), Modifier.weight(1f)) { onNavigate(Destination.ORDERS) }
         }
     }
 }
@@ -136,7 +137,7 @@ private fun OutboxRow(item: OutboxItem) {
 
 @Composable
 private fun ActivityRow(item: ActivityItem) {
-    val sign = if (item.direction == "in") "+" else "−"
+    val sign = item.sign()
     ListItem(
         headlineContent = { Text(item.title) },
         supportingContent = {

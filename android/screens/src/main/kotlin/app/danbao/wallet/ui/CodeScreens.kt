@@ -11,18 +11,16 @@ import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
-import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.danbao.core.CodeView
-import app.danbao.wallet.R
-import app.danbao.wallet.WalletViewModel
+import app.danbao.wallet.WalletModel
 
 /**
  * Receive: the user's code for a friend (`receive_code`) or, as a shop, for a customer
@@ -30,16 +28,16 @@ import app.danbao.wallet.WalletViewModel
  * scan it and choose the amount.
  */
 @Composable
-fun ReceiveScreen(wallet: WalletViewModel, onBack: () -> Unit) {
-    val code by wallet.code.collectAsStateWithLifecycle()
-    val busy by wallet.busy.collectAsStateWithLifecycle()
+fun ReceiveScreen(wallet: WalletModel, onBack: () -> Unit) {
+    val code by wallet.code.collectAsState()
+    val busy by wallet.busy.collectAsState()
     val currencies = wallet.currencies()
     var amount by rememberSaveable { mutableStateOf("") }
     var currency by rememberSaveable { mutableStateOf(currencies.first()) }
     var asMerchant by rememberSaveable { mutableStateOf(false) }
     DisposableEffect(Unit) { onDispose { wallet.clearCode() } }
 
-    Screen(title = stringResource(R.string.receive_title), onBack = onBack) {
+    Screen(title = word(Word.RECEIVE_TITLE), onBack = onBack) {
         item {
             AmountInput(
                 amount = amount,
@@ -47,13 +45,13 @@ fun ReceiveScreen(wallet: WalletViewModel, onBack: () -> Unit) {
                 currency = currency,
                 currencies = currencies,
                 onCurrency = { currency = it },
-                label = stringResource(R.string.receive_amount_optional),
+                label = word(Word.RECEIVE_AMOUNT_OPTIONAL),
             )
         }
         item {
             Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(12.dp)) {
                 Switch(checked = asMerchant, onCheckedChange = { asMerchant = it })
-                Text(stringResource(R.string.receive_as_merchant))
+                Text(word(Word.RECEIVE_AS_MERCHANT))
             }
         }
         item {
@@ -61,7 +59,7 @@ fun ReceiveScreen(wallet: WalletViewModel, onBack: () -> Unit) {
                 onClick = { wallet.receiveCode(amount, currency, asMerchant) },
                 enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
-            ) { Text(stringResource(R.string.receive_show)) }
+            ) { Text(word(Word.RECEIVE_SHOW)) }
         }
         code?.let { shown -> item { CodeCard(shown) } }
     }
@@ -69,11 +67,11 @@ fun ReceiveScreen(wallet: WalletViewModel, onBack: () -> Unit) {
 
 /** The code of an order just created: the buyer scans it to pay into escrow. */
 @Composable
-fun OrderCodeScreen(wallet: WalletViewModel, onBack: () -> Unit) {
-    val code by wallet.code.collectAsStateWithLifecycle()
+fun OrderCodeScreen(wallet: WalletModel, onBack: () -> Unit) {
+    val code by wallet.code.collectAsState()
     DisposableEffect(Unit) { onDispose { wallet.clearCode() } }
-    Screen(title = stringResource(R.string.order_code_title), onBack = onBack) {
-        item { Text(stringResource(R.string.order_code_intro)) }
+    Screen(title = word(Word.ORDER_CODE_TITLE), onBack = onBack) {
+        item { Text(word(Word.ORDER_CODE_INTRO)) }
         code?.let { shown -> item { CodeCard(shown) } }
     }
 }
@@ -84,7 +82,7 @@ fun CodeCard(code: CodeView) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp), horizontalAlignment = Alignment.CenterHorizontally) {
         QrCode(code.text)
         code.amount?.let { Text(it.display, style = MaterialTheme.typography.headlineMedium) }
-        code.expiresAt?.let { Text(stringResource(R.string.code_expires, localTime(it))) }
+        code.expiresAt?.let { Text(word(Word.CODE_EXPIRES, localTime(it))) }
         // The payload as text, for sending in a message (the scan screen accepts it pasted).
         SelectionContainer { Text(code.text, style = MaterialTheme.typography.bodySmall) }
     }
