@@ -1,26 +1,51 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 //
-// The Danbao Swift package: the Rust core as a static library (DanbaoFFI.xcframework, C module
-// `danbaoFFI`), the Swift that UniFFI generates for it (Sources/Danbao/Generated/danbao.swift)
-// and the iOS platform services (Secure Enclave signer, Keychain key store, os.Logger).
+// The Danbao Swift package: the Rust core, the Swift that UniFFI generates for it
+// (Sources/Danbao/Generated/danbao.swift) and the platform services (Secure Enclave signer,
+// Keychain key store, os.Logger, compiled on Apple platforms only).
 //
-// The xcframework and the generated Swift are build products, not sources: `cargo xtask ios`
-// writes both on a Mac (see README.md). Until then this package does not resolve.
+// One library, two ways to link the core:
+// - Apple platforms: DanbaoFFI.xcframework, a static library with its C module `danbaoFFI`,
+//   written by `cargo xtask ios` on a Mac (see README.md). Until then the package does not
+//   resolve there.
+// - Linux: the C module in Linux/danbaoFFI (its header staged by `cargo xtask swift`) over
+//   the host's libdanbao_ffi.so, passed with -L when linking. This is how the tests run in CI:
+//   `cargo xtask swift` builds this package with Swift 6 and runs Tests/ against a real
+//   danbao-server.
 
 import PackageDescription
 
+#if os(Linux)
+let ffi: Target = .systemLibrary(name: "danbaoFFI", path: "Linux/danbaoFFI")
+#else
+let ffi: Target = .binaryTarget(name: "danbaoFFI", path: "DanbaoFFI.xcframework")
+#endif
+
 let package = Package(
     name: "Danbao",
-    platforms: [.iOS(.v15)],
+    platforms: [.iOS(.v17), .macOS(.v14)],
     products: [
         .library(name: "Danbao", targets: ["Danbao"]),
     ],
     targets: [
-        .binaryTarget(name: "danbaoFFI", path: "DanbaoFFI.xcframework"),
+        ffi,
         .target(
             name: "Danbao",
             dependencies: ["danbaoFFI"],
             path: "Sources/Danbao"
         ),
-    ]
+        // A P-256 device key for the tests on Linux, over OpenSSL's libcrypto (CryptoKit and
+        // the Secure Enclave exist on Apple platforms only).
+        .target(
+            name: "TestCrypto",
+            path: "Tests/TestCrypto",
+            linkerSettings: [.linkedLibrary("crypto", .when(platforms: [.linux]))]
+        ),
+        .testTarget(
+            name: "DanbaoTests",
+            dependencies: ["Danbao", "TestCrypto"],
+            path: "Tests/DanbaoTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
 )

@@ -1,30 +1,41 @@
 //! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
 //!
 //! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
-//!   bindings under JUnit 5 on the JVM (Maven) and the Python bindings under pytest.
+//!   bindings under JUnit 5 on the JVM (Maven), the Python bindings under pytest and the Swift
+//!   package under XCTest on Linux; it closes with the counts of every test runner.
 //! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
 //! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), the server load
 //!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite), or the
 //!   cost of an FFI call from Rust and from Kotlin on the JVM (`bench ffi`).
 //! - `size`: the stripped size of libdanbao_ffi in the `release-smaller` profile.
+//! - `swift`: the Swift package compiled and tested on Linux, in a Debian 13 root with Swift 6.
 //! - `android`, `ios`: the mobile builds; they need SDKs this machine may not have and say which.
 
 mod bindings;
 mod mobile;
 mod runner;
+mod swift;
+mod tally;
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use runner::{Failure, Step, missing_tool, probe, require_tool, run, run_task, run_with_env};
+use runner::{
+    Failure, Step, StepResult, missing_tool, probe, require_tool, run, run_capturing, run_task,
+};
+use tally::{Counts, Runner, Tally};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven)
-             and Python (pytest) binding tests against the built libdanbao_ffi
+  test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven),
+             Python (pytest) and Swift (swift test on Linux, see `swift`) binding tests
+             against the built libdanbao_ffi; closes with the test counts of every runner
+  swift      build danbao-ffi and danbao-server, then compile ios/Package.swift with Swift 6
+             in a Debian 13 root (made once under /var/cache/danbao, or DANBAO_SWIFT_ROOT;
+             needs root and Debian's archive) and run its XCTest suite against them
   bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
              bindings/tests/kotlin/generated, Python into bindings/tests/python/generated,
              Kotlin (Android flavour) into android/danbao/src/main/kotlin, Swift into
@@ -74,6 +85,7 @@ fn main() -> ExitCode {
             vec![Step::new("android", || mobile::android(&workspace))],
         ),
         "ios" => run_task("ios", vec![Step::new("ios", || mobile::ios(&workspace))]),
+        "swift" => swift_only(&workspace),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             true
@@ -129,6 +141,7 @@ impl Workspace {
 }
 
 fn test(ws: &Workspace) -> bool {
+    let tally = Tally::default();
     let mut steps = vec![
         Step::new("fmt", || {
             if !probe(&ws.cargo, &["fmt", "--version"]) {
@@ -150,12 +163,64 @@ fn test(ws: &Workspace) -> bool {
                 "warnings",
             ])
         }),
-        Step::new("cargo test", || ws.cargo(&["test", "--workspace"])),
+        Step::new("cargo test", || {
+            let (result, output) = run_capturing(&ws.root, &ws.cargo, ["test", "--workspace"], &[]);
+            counted(
+                &tally,
+                Runner::Rust,
+                Counts::from_cargo_test(&output),
+                result,
+            )
+        }),
     ];
     steps.extend(bindings_steps(ws, FfiBuild::LikeCargoTest));
-    steps.push(Step::new("kotlin tests (JVM, Maven)", || kotlin_tests(ws)));
-    steps.push(Step::new("python tests (pytest)", || python_tests(ws)));
-    run_task("test", steps)
+    steps.push(Step::new("kotlin tests (JVM, Maven)", || {
+        kotlin_tests(ws, &tally)
+    }));
+    steps.push(Step::new("python tests (pytest)", || {
+        python_tests(ws, &tally)
+    }));
+    steps.push(Step::new("swift tests (Swift 6 on Linux, XCTest)", || {
+        swift::test(ws, &server_binary(ws)?, &tally)
+    }));
+    let passed = run_task("test", steps);
+    println!("\n{}", tally.summary());
+    passed
+}
+
+/// Records a runner's counts; a run that exited 0 but printed no count fails, since a runner
+/// that ran no test must not pass unseen.
+fn counted(
+    tally: &Tally,
+    runner: Runner,
+    counts: Option<Counts>,
+    result: StepResult,
+) -> StepResult {
+    if let Some(counts) = counts {
+        tally.add(runner, counts);
+    }
+    result?;
+    match counts {
+        Some(counts) if counts.passed > 0 => Ok(()),
+        _ => Err(Failure(format!(
+            "the {runner} tests printed no passing test count"
+        ))),
+    }
+}
+
+/// `cargo xtask swift`: the library, the server, the bindings, then the Swift tests.
+fn swift_only(ws: &Workspace) -> bool {
+    let tally = Tally::default();
+    let mut steps = bindings_steps(ws, FfiBuild::PackageOnly);
+    steps.push(Step::new("build danbao-server", || {
+        ws.cargo(&["build", "-p", "danbao-server", "--bin", "danbao-server"])
+    }));
+    steps.push(Step::new("swift tests (Swift 6 on Linux, XCTest)", || {
+        swift::test(ws, &server_binary(ws)?, &tally)
+    }));
+    let passed = run_task("swift", steps);
+    println!("\n{}", tally.summary());
+    passed
 }
 
 /// How to build libdanbao_ffi and uniffi-bindgen.
@@ -182,7 +247,7 @@ fn bindings_steps(ws: &Workspace, build: FfiBuild) -> Vec<Step<'_>> {
     ]
 }
 
-fn kotlin_tests(ws: &Workspace) -> Result<(), Failure> {
+fn kotlin_tests(ws: &Workspace, tally: &Tally) -> Result<(), Failure> {
     require_tool(
         "java",
         "`apt-get install openjdk-17-jdk-headless` (any JDK 17+)",
@@ -192,10 +257,17 @@ fn kotlin_tests(ws: &Workspace) -> Result<(), Failure> {
     let server = format!("-Ddanbao.server={}", server_binary(ws)?.display());
     // -ntp keeps the log readable on a first run that downloads plugins; no -q so that
     // surefire's "Tests run: N, Failures: 0" line shows.
-    run(
+    let (result, output) = run_capturing(
         &ws.root.join("bindings/tests/kotlin"),
         "mvn",
         ["-B", "-ntp", "test", library.as_str(), server.as_str()],
+        &[],
+    );
+    counted(
+        tally,
+        Runner::Kotlin,
+        Counts::from_surefire(&output),
+        result,
     )
 }
 
@@ -216,7 +288,7 @@ fn server_binary(ws: &Workspace) -> Result<PathBuf, Failure> {
     }
 }
 
-fn python_tests(ws: &Workspace) -> Result<(), Failure> {
+fn python_tests(ws: &Workspace, tally: &Tally) -> Result<(), Failure> {
     require_tool("python3", "`apt-get install python3`")?;
     if !probe("python3", &["-c", "import pytest"]) {
         return Err(missing_tool(
@@ -225,12 +297,13 @@ fn python_tests(ws: &Workspace) -> Result<(), Failure> {
         ));
     }
     let server = server_binary(ws)?;
-    run_with_env(
+    let (result, output) = run_capturing(
         &ws.root,
         "python3",
         ["-m", "pytest", "-q", "bindings/tests/python"],
         &[("DANBAO_SERVER_BIN", server.as_os_str())],
-    )
+    );
+    counted(tally, Runner::Python, Counts::from_pytest(&output), result)
 }
 
 fn bench_ffi_steps(ws: &Workspace) -> Vec<Step<'_>> {

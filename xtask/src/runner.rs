@@ -4,8 +4,9 @@
 use std::env;
 use std::ffi::OsStr;
 use std::fmt;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// Why a step failed, in words a developer can act on.
@@ -99,6 +100,59 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    let (mut command, line) = prepare(dir, program, args, vars);
+    let status = command
+        .status()
+        .map_err(|e| Failure(format!("could not start `{line}`: {e}")))?;
+    exit_result(status, &line)
+}
+
+/// [`run_with_env`] that also keeps what the program writes to stdout (each line is still
+/// printed as it comes), for a caller that reads the runner's test counts from it.
+pub fn run_capturing<I, S>(
+    dir: &Path,
+    program: &str,
+    args: I,
+    vars: &[(&str, &OsStr)],
+) -> (StepResult, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let (mut command, line) = prepare(dir, program, args, vars);
+    let mut child = match command.stdout(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return (
+                Err(Failure(format!("could not start `{line}`: {e}"))),
+                String::new(),
+            );
+        }
+    };
+    let mut output = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let mut reader = BufReader::new(stdout);
+        let mut buffer = Vec::new();
+        while matches!(reader.read_until(b'\n', &mut buffer), Ok(n) if n > 0) {
+            let text = String::from_utf8_lossy(&buffer);
+            print!("{text}");
+            output.push_str(&text);
+            buffer.clear();
+        }
+    }
+    let result = match child.wait() {
+        Ok(status) => exit_result(status, &line),
+        Err(e) => Err(Failure(format!("could not wait for `{line}`: {e}"))),
+    };
+    (result, output)
+}
+
+/// The command to run and its echoed command line (printed here).
+fn prepare<I, S>(dir: &Path, program: &str, args: I, vars: &[(&str, &OsStr)]) -> (Command, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<S> = args.into_iter().collect();
     let shown: Vec<String> = vars
         .iter()
@@ -116,9 +170,11 @@ where
     for (name, value) in vars {
         command.env(name, value);
     }
-    let status = without_cargo_run_env(&mut command)
-        .status()
-        .map_err(|e| Failure(format!("could not start `{line}`: {e}")))?;
+    without_cargo_run_env(&mut command);
+    (command, line)
+}
+
+fn exit_result(status: ExitStatus, line: &str) -> StepResult {
     if status.success() {
         Ok(())
     } else {

@@ -1,3 +1,7 @@
+// Apple platforms only, for the Keychain and CryptoKit. The Linux build of this package (the
+// tests' `cargo xtask swift`) compiles everything else.
+#if canImport(Security) && canImport(CryptoKit)
+
 import CryptoKit
 import Foundation
 import Security
@@ -107,3 +111,5 @@ public final class KeychainKeyStore: KeyStore {
         ]
     }
 }
+
+#endif

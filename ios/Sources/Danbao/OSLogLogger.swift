@@ -1,3 +1,7 @@
+// Apple platforms only, for the unified logging system. The Linux build of this package (the
+// tests' `cargo xtask swift`) compiles everything else.
+#if canImport(os)
+
 import os
 
 /// Sends the core's log lines to the unified logging system (Console.app, `log stream`).
@@ -29,3 +33,5 @@ public final class OSLogLogger: Logger {
         }
     }
 }
+
+#endif

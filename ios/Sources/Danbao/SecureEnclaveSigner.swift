@@ -1,3 +1,7 @@
+// Apple platforms only, for the Secure Enclave and the Keychain. The Linux build of this package (the
+// tests' `cargo xtask swift`) compiles everything else.
+#if canImport(Security)
+
 import Foundation
 import Security
 
@@ -121,3 +125,5 @@ func securityErrorText(_ error: Unmanaged<CFError>?) -> String {
     guard let error = error?.takeRetainedValue() else { return "no reason given" }
     return (error as Error).localizedDescription
 }
+
+#endif
