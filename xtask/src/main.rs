@@ -33,9 +33,11 @@ commands:
   test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven),
              Python (pytest) and Swift (swift test on Linux, see `swift`) binding tests
              against the built libdanbao_ffi; closes with the test counts of every runner
-  swift      build danbao-ffi and danbao-server, then compile ios/Package.swift with Swift 6
+  swift [ARGS]
+             build danbao-ffi and danbao-server, then compile ios/Package.swift with Swift 6
              in a Debian 13 root (made once under /var/cache/danbao, or DANBAO_SWIFT_ROOT;
-             needs root and Debian's archive) and run its XCTest suite against them
+             needs root and Debian's archive) and run its XCTest suite against them (ARGS go
+             to swift test, e.g. --filter EscrowTests; DANBAO_SWIFT_SCRATCH moves its build)
   bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
              bindings/tests/kotlin/generated, Python into bindings/tests/python/generated,
              Kotlin (Android flavour) into android/danbao/src/main/kotlin, Swift into
@@ -85,7 +87,7 @@ fn main() -> ExitCode {
             vec![Step::new("android", || mobile::android(&workspace))],
         ),
         "ios" => run_task("ios", vec![Step::new("ios", || mobile::ios(&workspace))]),
-        "swift" => swift_only(&workspace),
+        "swift" => swift_only(&workspace, rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             true
@@ -181,7 +183,7 @@ fn test(ws: &Workspace) -> bool {
         python_tests(ws, &tally)
     }));
     steps.push(Step::new("swift tests (Swift 6 on Linux, XCTest)", || {
-        swift::test(ws, &server_binary(ws)?, &tally)
+        swift::test(ws, &server_binary(ws)?, &[], &tally)
     }));
     let passed = run_task("test", steps);
     println!("\n{}", tally.summary());
@@ -209,14 +211,14 @@ fn counted(
 }
 
 /// `cargo xtask swift`: the library, the server, the bindings, then the Swift tests.
-fn swift_only(ws: &Workspace) -> bool {
+fn swift_only(ws: &Workspace, extra: &[String]) -> bool {
     let tally = Tally::default();
     let mut steps = bindings_steps(ws, FfiBuild::PackageOnly);
     steps.push(Step::new("build danbao-server", || {
         ws.cargo(&["build", "-p", "danbao-server", "--bin", "danbao-server"])
     }));
     steps.push(Step::new("swift tests (Swift 6 on Linux, XCTest)", || {
-        swift::test(ws, &server_binary(ws)?, &tally)
+        swift::test(ws, &server_binary(ws)?, extra, &tally)
     }));
     let passed = run_task("swift", steps);
     println!("\n{}", tally.summary());

@@ -266,7 +266,10 @@ fn is_root() -> bool {
 
 /// Provisions (or reuses) the root, stages the C header of `danbaoFFI`, builds the Swift
 /// package and runs its tests against the host's library and server; counts them in `tally`.
-pub fn test(ws: &Workspace, server: &Path, tally: &Tally) -> StepResult {
+///
+/// `extra` goes to `swift test` (for example `--filter EscrowTests`). The build directory is
+/// `target/swift-linux`, or `DANBAO_SWIFT_SCRATCH`.
+pub fn test(ws: &Workspace, server: &Path, extra: &[String], tally: &Tally) -> StepResult {
     if !is_root() {
         return Err(Failure(
             "the Swift step runs Swift 6 from Debian 13 in a chroot, which needs root \
@@ -285,15 +288,21 @@ pub fn test(ws: &Workspace, server: &Path, tally: &Tally) -> StepResult {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| ws.target.clone());
-    let scratch = ws.target.join("swift-linux");
+    let scratch = env::var_os("DANBAO_SWIFT_SCRATCH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| ws.target.join("swift-linux"));
     let package = ws.root.join("ios");
-    let script = format!(
-        "cd '{}' && swift test --disable-swift-testing --scratch-path '{}' -Xlinker -L'{}' -Xlinker -rpath -Xlinker '{}' 2>&1",
+    let mut script = format!(
+        "cd '{}' && swift test --disable-swift-testing --scratch-path '{}' -Xlinker -L'{}' -Xlinker -rpath -Xlinker '{}'",
         quoted(&package)?,
         quoted(&scratch)?,
         quoted(&library_dir)?,
         quoted(&library_dir)?,
     );
+    for arg in extra {
+        script.push_str(&format!(" '{}'", quoted(Path::new(arg))?));
+    }
+    script.push_str(" 2>&1");
     let mut binds: Vec<&Path> = vec![&ws.root];
     if !ws.target.starts_with(&ws.root) {
         binds.push(&ws.target);
