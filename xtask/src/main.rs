@@ -2,7 +2,9 @@
 //!
 //! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
 //!   bindings under JUnit 5 on the JVM (Maven), the Python bindings under pytest and the Swift
-//!   package under XCTest on Linux; it closes with the counts of every test runner.
+//!   package under XCTest on Linux, and the Android app's Compose screens rendered and clicked
+//!   on the JVM (Compose Multiplatform desktop, Maven); it closes with the counts of every
+//!   test runner.
 //! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
 //! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), the server load
 //!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite), or the
@@ -12,6 +14,7 @@
 //! - `android`, `ios`: the mobile builds; they need SDKs this machine may not have and say which.
 
 mod bindings;
+mod compose;
 mod mobile;
 mod runner;
 mod swift;
@@ -32,7 +35,9 @@ usage: cargo xtask <command>
 commands:
   test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven),
              Python (pytest) and Swift (swift test on Linux, see `swift`) binding tests
-             against the built libdanbao_ffi; closes with the test counts of every runner
+             against the built libdanbao_ffi, and the Android screens on the JVM (Compose
+             Multiplatform desktop, Maven: screenshots of every screen with a real server into
+             target/screenshots/android, UI tests); closes with the test counts of every runner
   swift [ARGS]
              build danbao-ffi and danbao-server, then compile ios/Package.swift with Swift 6
              in a Debian 13 root (made once under /var/cache/danbao, or DANBAO_SWIFT_ROOT;
@@ -178,6 +183,9 @@ fn test(ws: &Workspace) -> bool {
     steps.extend(bindings_steps(ws, FfiBuild::LikeCargoTest));
     steps.push(Step::new("kotlin tests (JVM, Maven)", || {
         kotlin_tests(ws, &tally)
+    }));
+    steps.push(Step::new("android screens (Compose, JVM)", || {
+        compose::test(ws, &tally)
     }));
     steps.push(Step::new("python tests (pytest)", || {
         python_tests(ws, &tally)

@@ -15,6 +15,8 @@ pub enum Runner {
     Python,
     /// The Swift package's tests under `swift test` (XCTest) on Linux.
     Swift,
+    /// The Android screens' screenshot and UI tests on the JVM (Compose, Maven Surefire).
+    Compose,
 }
 
 impl fmt::Display for Runner {
@@ -24,6 +26,7 @@ impl fmt::Display for Runner {
             Runner::Kotlin => "Kotlin",
             Runner::Python => "Python",
             Runner::Swift => "Swift",
+            Runner::Compose => "Compose",
         })
     }
 }

@@ -1,0 +1,444 @@
+package app.danbao.wallet.screens
+
+import androidx.compose.ui.test.SkikoComposeUiTest
+import androidx.compose.ui.test.assertIsEnabled
+import androidx.compose.ui.test.assertIsNotEnabled
+import androidx.compose.ui.test.hasSetTextAction
+import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextInput
+import app.danbao.core.OrderAction
+import app.danbao.core.OrderSummary
+import app.danbao.wallet.ui.Destination
+import app.danbao.wallet.ui.HomeScreen
+import app.danbao.wallet.ui.OrderCodeScreen
+import app.danbao.wallet.ui.OrderScreen
+import app.danbao.wallet.ui.OrdersScreen
+import app.danbao.wallet.ui.PayConfirmScreen
+import app.danbao.wallet.ui.PaymentCodeScreen
+import app.danbao.wallet.ui.ReceiveScreen
+import app.danbao.wallet.ui.ScanScreen
+import app.danbao.wallet.ui.SendScreen
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/**
+ * Every screen of the app rendered at phone size with real data: phones using the real core
+ * against the real danbao-server. Each test asserts, through the semantics tree, what a
+ * shopper must see (payee, amount, state, which buttons exist and are enabled), then writes
+ * `target/screenshots/android/<screen>.png`; a contact sheet of all of them is written last.
+ */
+class ScreenshotTest {
+
+    companion object {
+        @JvmStatic
+        @AfterClass
+        fun contactSheet() {
+            ContactSheet.write(screenshotDir)
+        }
+    }
+
+    @Test
+    fun `sign-up`() {
+        phone("newcomer", "New Comer", signedUp = false).use { phone ->
+            phoneTest(phone.model) {
+                showApp(phone.model) { error("not signed up: the frame shows sign-up") }
+                awaitText(words.strings.getValue("signup_title"))
+                onNode(button("Sign up")).assertIsEnabled()
+                awaitText("Handle")
+                awaitText("Your name")
+                awaitText("Server: ${TestServer.shared.url}")
+                screenshot("signup")
+            }
+        }
+    }
+
+    @Test
+    fun `home with balances, held money and recent activity`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        val seller = phone("seller", "Lotus Tea House")
+        val friend = phone("friend", "Fay Friend")
+        listOf(buyer, seller, friend).useAll {
+            runBlocking {
+                buyer.wallet.send(friend.handle, "8.50", "CNY", "noodles").done("send")
+                friend.wallet.send(buyer.handle, "2.00", "CNY", "bus fare").done("send back")
+                val created = seller.wallet.createOrder("Green tea, 250 g", "20.00", "CNY")
+                buyer.wallet.pay(created.code.text, null).done("pay the order")
+                seller.wallet.orderAction(created.order.id, OrderAction.Ship("SF Express", "SF1234567890")).done("ship")
+                buyer.wallet.sync()
+            }
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { HomeScreen(buyer.model, onNavigate = {}, onOrder = {}) }
+                awaitText("Bea Buyer")
+                awaitText("@${buyer.handle}")
+                awaitText("73.50 CNY")
+                awaitText("Held in escrow for your purchases: 20.00 CNY")
+                awaitText("On its way to you from buyers: 0.00 CNY")
+                // The shipped order waits for the buyer's confirmation.
+                awaitText("Orders waiting for you")
+                awaitText("Green tea, 250 g")
+                awaitText("Shipped: confirm receipt when it arrives · buyer")
+                awaitText("+ 2.00 CNY")
+                awaitText("− 8.50 CNY")
+                for (shortcut in listOf("Scan", "Pay at till", "Receive", "Send", "Orders")) {
+                    onNode(button(shortcut)).assertIsEnabled()
+                }
+                screenshot("home")
+            }
+        }
+    }
+
+    // ---- the confirm screen for each kind of code ----------------------------------------
+
+    @Test
+    fun `confirm - a merchant code without an amount asks for one`() = confirm("confirm-merchant") { buyer, seller ->
+        val code = runBlocking { seller.wallet.merchantCode(null, "CNY") }.text
+        scanned(buyer, code)
+        showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+        awaitText("Pay a shop")
+        awaitText("You pay")
+        awaitText("Lotus Tea House")
+        awaitText("@${seller.handle}")
+        awaitText("Amount")
+        onNode(button("Pay")).assertIsEnabled()
+    }
+
+    @Test
+    fun `confirm - a merchant code with an amount shows it`() = confirm("confirm-merchant-amount") { buyer, seller ->
+        val code = runBlocking { seller.wallet.merchantCode("12.34", "CNY") }.text
+        scanned(buyer, code)
+        showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+        awaitText("Pay a shop")
+        awaitText("Lotus Tea House")
+        awaitText("12.34 CNY")
+        assertFalse("no amount field for a code with an amount", onAllNodes(hasText("Amount")).fetchSemanticsNodes().isNotEmpty())
+        onNode(button("Pay")).assertIsEnabled()
+    }
+
+    @Test
+    fun `confirm - an order code pays into escrow`() = confirm("confirm-order") { buyer, seller ->
+        val created = runBlocking { seller.wallet.createOrder("Tea set", "88.00", "CNY") }
+        scanned(buyer, created.code.text)
+        showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+        awaitText("Pay an order into escrow")
+        awaitText("Lotus Tea House")
+        awaitText("88.00 CNY")
+        awaitText("Order ${created.order.id}")
+        onNode(button("Pay")).assertIsEnabled()
+    }
+
+    @Test
+    fun `confirm - a friend's receive code`() = confirm("confirm-friend") { buyer, _ ->
+        val friend = phone("friend", "Fay Friend")
+        friend.use {
+            val code = runBlocking { friend.wallet.receiveCode("5.00", "CNY") }.text
+            scanned(buyer, code)
+            showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+            awaitText("Pay a friend")
+            awaitText("Fay Friend")
+            awaitText("@${friend.handle}")
+            awaitText("5.00 CNY")
+            onNode(button("Pay")).assertIsEnabled()
+        }
+    }
+
+    @Test
+    fun `confirm - a foreign scheme is named and cannot be paid`() = confirm("confirm-foreign") { buyer, _ ->
+        scanned(buyer, PROMPTPAY)
+        showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+        awaitText("A code of another network")
+        awaitText("PromptPay", substring = true)
+        assertNoPayButton()
+    }
+
+    @Test
+    fun `confirm - an invalid code says why and cannot be paid`() = confirm("confirm-invalid") { buyer, _ ->
+        scanned(buyer, "this is not a payment code")
+        showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+        awaitText("This code cannot be used")
+        val reasons = buyer.model.scan.value!!.reasons
+        assertTrue("the core gives a reason: $reasons", reasons.isNotEmpty())
+        awaitText(reasons.first())
+        assertNoPayButton()
+    }
+
+    @Test
+    fun `confirm - a printed name that is not the payee's shows the warning first`() =
+        confirm("confirm-name-mismatch") { buyer, seller ->
+            val genuine = runBlocking { seller.wallet.merchantCode(null, "CNY") }.text
+            val forged = Emv.withField(genuine, "59", "Bamboo Grove")
+            scanned(buyer, forged)
+            val screen = buyer.model.scan.value!!
+            val warning = screen.nameWarning
+            assertTrue("the core warns: $screen", warning != null && "Bamboo Grove" in warning && "Lotus Tea House" in warning)
+            showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+            val warningNode = awaitText(warning!!).fetchSemanticsNode()
+            val payeeNode = awaitText("Lotus Tea House").fetchSemanticsNode()
+            assertTrue("the warning comes before the payee", warningNode.boundsInRoot.bottom <= payeeNode.boundsInRoot.top)
+            assertEquals(
+                "the printed name is shown only inside the warning, never as the payee",
+                0,
+                onAllNodes(hasText("Bamboo Grove")).fetchSemanticsNodes().size,
+            )
+            onNode(button("Pay")).assertIsEnabled()
+        }
+
+    // ---- orders --------------------------------------------------------------------------
+
+    @Test
+    fun `order list`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        val seller = phone("seller", "Lotus Tea House")
+        listOf(buyer, seller).useAll {
+            runBlocking {
+                for ((title, price) in listOf("Tea set" to "88.00", "Jasmine pearls" to "12.00")) {
+                    val created = seller.wallet.createOrder(title, price, "CNY")
+                    buyer.wallet.pay(created.code.text, null).done("pay $title")
+                }
+                buyer.wallet.sync()
+            }
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { OrdersScreen(buyer.model, onBack = {}, onOrder = {}, onCreated = {}) }
+                awaitText("Tea set")
+                awaitText("Jasmine pearls")
+                awaitText("88.00 CNY")
+                awaitText("12.00 CNY")
+                assertEquals(2, onAllNodes(hasText("Paid into escrow: waiting for the seller to ship · buyer")).fetchSemanticsNodes().size)
+                onNode(button("Create order and show its code")).assertIsEnabled()
+                screenshot("orders")
+            }
+        }
+    }
+
+    @Test
+    fun `order detail in each state, for the buyer and for the seller`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        val seller = phone("seller", "Lotus Tea House")
+        listOf(buyer, seller).useAll {
+            fun act(phone: Phone, id: String, action: OrderAction) =
+                runBlocking { phone.wallet.orderAction(id, action).done("$action on $id") }
+
+            // awaiting payment (seller only: the buyer is not on the order yet)
+            val unpaid = runBlocking { seller.wallet.createOrder("Awaiting tea", "30.00", "CNY") }
+            orderShot("order-seller-awaiting-payment", seller, unpaid.order.id, "Waiting for the buyer to pay", listOf("Cancel the order"))
+
+            fun paid(title: String): String = runBlocking {
+                val created = seller.wallet.createOrder(title, "30.00", "CNY")
+                buyer.wallet.pay(created.code.text, null).done("pay $title")
+                created.order.id
+            }
+
+            val paidId = paid("Paid tea")
+            orderShot("order-buyer-paid", buyer, paidId, "Paid into escrow: waiting for the seller to ship", listOf("Cancel the order", "Ask for a refund"))
+            orderShot("order-seller-paid", seller, paidId, "Paid into escrow: ship it", listOf("Mark as shipped", "Cancel the order"))
+
+            val shippedId = paid("Shipped tea")
+            act(seller, shippedId, OrderAction.Ship("SF Express", "SF1234567890"))
+            orderShot(
+                "order-buyer-shipped", buyer, shippedId, "Shipped: confirm receipt when it arrives",
+                listOf("Confirm receipt", "Ask for a refund"), also = listOf("Shipped with SF Express, tracking SF1234567890"),
+            )
+            orderShot("order-seller-shipped", seller, shippedId, "Shipped: waiting for the buyer to confirm receipt", emptyList())
+
+            val refundId = paid("Refund tea")
+            act(buyer, refundId, OrderAction.RequestRefund("12.00"))
+            orderShot("order-buyer-refund-requested", buyer, refundId, "Refund requested: waiting for the seller", emptyList(), also = listOf("Refund asked: 12.00 CNY"))
+            orderShot(
+                "order-seller-refund-requested", seller, refundId, "The buyer asks for a refund: accept or reject it",
+                listOf("Accept the refund", "Reject the refund (opens a dispute)"), also = listOf("Refund asked: 12.00 CNY"),
+            )
+
+            val disputedId = paid("Disputed tea")
+            act(buyer, disputedId, OrderAction.RequestRefund("30.00"))
+            act(seller, disputedId, OrderAction.RejectRefund)
+            orderShot("order-buyer-disputed", buyer, disputedId, "In dispute: Danbao support decides", emptyList())
+
+            val completedId = paid("Completed tea")
+            act(seller, completedId, OrderAction.Ship("SF Express", "SF0000000001"))
+            act(buyer, completedId, OrderAction.Confirm)
+            orderShot("order-buyer-completed", buyer, completedId, "Completed: the money went to the seller", emptyList(), also = listOf("To the seller: 30.00 CNY"))
+            orderShot("order-seller-completed", seller, completedId, "Completed: the money is yours", emptyList(), also = listOf("To the seller: 30.00 CNY"))
+
+            val refundedId = paid("Refunded tea")
+            act(buyer, refundedId, OrderAction.RequestRefund("30.00"))
+            act(seller, refundedId, OrderAction.AcceptRefund)
+            orderShot("order-buyer-refunded", buyer, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
+
+            act(seller, unpaid.order.id, OrderAction.Cancel)
+            orderShot("order-seller-cancelled", seller, unpaid.order.id, "Cancelled", emptyList())
+        }
+    }
+
+    private fun orderShot(name: String, phone: Phone, id: String, state: String, buttons: List<String>, also: List<String> = emptyList()) {
+        runBlocking { phone.wallet.sync() }
+        val order: OrderSummary = runBlocking { phone.wallet.order(id) }
+        assertEquals("$name: the core's state label", state, order.stateLabel)
+        phoneTest(phone.model) {
+            showApp(phone.model) { OrderScreen(phone.model, id = id, onBack = {}) }
+            awaitText(order.title)
+            awaitText(state)
+            awaitText(order.amount.display)
+            awaitText("You are the ${order.role}")
+            also.forEach { awaitText(it) }
+            waitForIdle()
+            val shown = clickableLabels().filter { it != "Back" }
+            assertEquals("$name: the order's buttons", buttons, shown)
+            buttons.forEach { onNode(button(it)).assertIsEnabled() }
+            screenshot(name)
+        }
+    }
+
+    @Test
+    fun `order code of a new order`() {
+        val seller = phone("seller", "Lotus Tea House")
+        seller.use {
+            phoneTest(seller.model) {
+                showApp(seller.model) { OrderCodeScreen(seller.model, onBack = {}) }
+                // Create the order the way the orders screen does.
+                runOnIdle { seller.model.createOrder("Tea set", "88.00", "CNY") {} }
+                awaitText("88.00 CNY")
+                awaitText("Valid until", substring = true)
+                awaitText("Show this code to the buyer", substring = true)
+                screenshot("order-code")
+            }
+        }
+    }
+
+    // ---- codes, send, requests -----------------------------------------------------------
+
+    @Test
+    fun `payment code`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        buyer.use {
+            runBlocking { buyer.wallet.enablePaymentCode() }
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { PaymentCodeScreen(buyer.model, onBack = {}) }
+                awaitText("Pay at a till")
+                val digits = textOf(await("18 digits", textMatching(EIGHTEEN_DIGITS)))
+                assertTrue(digits, EIGHTEEN_DIGITS.matches(digits))
+                awaitText("A new code in", substring = true)
+                screenshot("payment-code")
+            }
+        }
+    }
+
+    @Test
+    fun `receive code with an amount`() {
+        val friend = phone("friend", "Fay Friend")
+        friend.use {
+            phoneTest(friend.model) {
+                showApp(friend.model) { ReceiveScreen(friend.model, onBack = {}) }
+                awaitText("Amount (optional)")
+                onNode(hasText("Amount (optional)") and hasSetTextAction()).performTextInput("25.00")
+                onNode(button("Show my code")).assertIsEnabled().performClick()
+                awaitText("25.00 CNY")
+                awaitText("Valid until", substring = true)
+                val text = friend.model.code.value!!.text
+                awaitText(text)
+                screenshot("receive-code")
+            }
+            // The code on screen is the friend's: the core reads it back as a receive code.
+            val screen = runBlocking { friend.wallet.scan(friend.model.code.value!!.text) }
+            assertEquals(friend.handle, screen.payeeHandle)
+        }
+    }
+
+    @Test
+    fun `send with contacts, and money requests with Pay and Decline`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        val friend = phone("friend", "Fay Friend")
+        listOf(buyer, friend).useAll {
+            runBlocking {
+                buyer.wallet.send(friend.handle, "3.00", "CNY", "coffee").done("send")
+                friend.wallet.requestMoney(buyer.handle, "20.00", "CNY", "movie tickets")
+                buyer.wallet.sync()
+            }
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { SendScreen(buyer.model, onBack = {}, onSent = {}) }
+                awaitText("Send to a friend")
+                awaitText("Fay Friend") // the contact chip
+                onNode(button("Send")).assertIsEnabled()
+                onNode(button("Request instead")).assertIsEnabled()
+                awaitText("Money requests")
+                awaitText("@${friend.handle} asks @${buyer.handle} for 20.00 CNY")
+                awaitText("movie tickets · open")
+                onNode(button("Pay")).assertIsEnabled()
+                onNode(button("Decline")).assertIsEnabled()
+                screenshot("send-and-requests")
+            }
+        }
+    }
+
+    @Test
+    fun `scan screen without a camera takes a pasted code`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        buyer.use {
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { ScanScreen(buyer.model, onBack = {}, onScanned = {}) }
+                awaitText("Scan a code")
+                awaitText("Or paste a code")
+                onNode(button("Read code")).assertIsNotEnabled()
+                screenshot("scan")
+            }
+        }
+    }
+
+    // ---- Chinese ---------------------------------------------------------------------------
+
+    @Test
+    fun `a Chinese merchant name renders as glyphs`() {
+        Fonts.requireCjk()
+        val buyer = phone("buyer", "Bea Buyer")
+        val seller = phone("shop", "最佳运输")
+        listOf(buyer, seller).useAll {
+            val code = runBlocking { seller.wallet.merchantCode("66.00", "CNY") }.text
+            scanned(buyer, code)
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+                awaitText("最佳运输")
+                awaitText("66.00 CNY")
+                onNode(button("Pay")).assertIsEnabled()
+                screenshot("confirm-chinese-merchant")
+            }
+            Fonts.assertDistinctGlyphs("最佳运输")
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    private fun confirm(name: String, scene: SkikoComposeUiTest.(buyer: Phone, seller: Phone) -> Unit) {
+        val buyer = phone("buyer", "Bea Buyer")
+        val seller = phone("seller", "Lotus Tea House")
+        listOf(buyer, seller).useAll {
+            phoneTest(buyer.model) {
+                scene(buyer, seller)
+                screenshot(name)
+            }
+        }
+    }
+
+    /** The buyer's model scans [text] as the scan screen does. */
+    private fun scanned(buyer: Phone, text: String) {
+        runBlocking(kotlinx.coroutines.Dispatchers.Main) { buyer.model.scan(text, {}, {}) }
+        waitFor("the scan of $text") { buyer.model.scan.value?.code == text.trim() && !buyer.model.busy.value }
+    }
+
+    private fun SkikoComposeUiTest.assertNoPayButton() {
+        waitForIdle()
+        assertEquals("no Pay button", 0, onAllNodes(button("Pay")).fetchSemanticsNodes().size)
+    }
+}
+
+/** PromptPay with amount 4.22, from github.com/dtinth/promptpay-qr's tests. */
+const val PROMPTPAY = "00020101021229370016A000000677010111011300660000000005802TH530376454044.226304E469"
+
+/** Closes every phone, whichever fails. */
+inline fun <R> List<Phone>.useAll(block: () -> R): R = try {
+    block()
+} finally {
+    forEach { runCatching { it.close() } }
+}
