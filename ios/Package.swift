@@ -26,6 +26,7 @@ let package = Package(
     platforms: [.iOS(.v17), .macOS(.v14)],
     products: [
         .library(name: "Danbao", targets: ["Danbao"]),
+        .library(name: "DanbaoModel", targets: ["DanbaoModel"]),
     ],
     targets: [
         ffi,
@@ -33,6 +34,14 @@ let package = Package(
             name: "Danbao",
             dependencies: ["danbaoFFI"],
             path: "Sources/Danbao"
+        ),
+        // The app's state holder (the core's cache mirrored through the change listener, busy
+        // state, errors, every user action), platform-neutral so that it is tested on Linux;
+        // the SwiftUI views of DanbaoApp keep only layout and call it.
+        .target(
+            name: "DanbaoModel",
+            dependencies: ["Danbao"],
+            path: "Sources/DanbaoModel"
         ),
         // A P-256 device key for the tests on Linux, over OpenSSL's libcrypto (CryptoKit and
         // the Secure Enclave exist on Apple platforms only).
@@ -43,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DanbaoTests",
-            dependencies: ["Danbao", "TestCrypto"],
+            dependencies: ["Danbao", "DanbaoModel", "TestCrypto"],
             path: "Tests/DanbaoTests"
         ),
     ],

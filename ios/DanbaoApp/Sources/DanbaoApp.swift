@@ -1,10 +1,11 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// The Danbao wallet app: a thin SwiftUI shell over the Rust core (`Danbao` package).
 @main
 struct DanbaoApp: App {
-    @StateObject private var model = WalletModel()
+    @State private var model = WalletModel(platform: PhonePlatform())
     @Environment(\.scenePhase) private var scenePhase
 
     init() {
@@ -15,7 +16,7 @@ struct DanbaoApp: App {
     var body: some Scene {
         WindowGroup {
             RootView()
-                .environmentObject(model)
+                .environment(model)
                 .task { await model.open() }
         }
         .onChange(of: scenePhase) { phase in
@@ -28,7 +29,7 @@ struct DanbaoApp: App {
 
 /// Chooses the screen for the wallet's phase: opening, first-run sign-up, or the tabs.
 struct RootView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
 
     var body: some View {
         Group {

@@ -1,10 +1,11 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Home: balances, orders waiting for the user, recent activity, commands not yet sent — all
 /// `Wallet.home()` (cache), re-read on every change the core reports.
 struct HomeView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
 
     var body: some View {
         List {
@@ -92,7 +93,7 @@ struct OutboxRow: View {
 
 /// All activity, newest first, a page at a time (`Wallet.activity(cursor:limit:)`).
 struct ActivityView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var items: [ActivityItem] = []
     @State private var nextCursor: Int64?
     @State private var finished = false
@@ -110,7 +111,7 @@ struct ActivityView: View {
 
     private func loadPage() async {
         let cursor = nextCursor
-        guard let page = await model.perform({ try await $0.activity(cursor: cursor, limit: 50) })
+        guard let page = await model.activity(cursor: cursor)
         else {
             finished = true
             return

@@ -1,9 +1,10 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Orders: the user's escrow orders, most recently changed first (`Wallet.orders()`, cache).
 struct OrdersView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
 
     var body: some View {
         List(model.orders, id: \.id) { order in
@@ -43,7 +44,7 @@ struct OrderRow: View {
 /// `buttons`: the core decides what the user may do now, its words and what each step needs;
 /// this screen only asks for those details (carrier and tracking, the amount of a refund).
 struct OrderDetailView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var order: OrderSummary
     @State private var outcome: CommandOutcome?
     @State private var working = false
@@ -131,14 +132,14 @@ struct OrderDetailView: View {
     private func run(_ action: OrderAction) async {
         working = true
         let id = order.id
-        outcome = await model.perform { try await $0.orderAction(id: id, action: action) }
+        outcome = await model.orderAction(id: id, action: action)
         await reload()
         working = false
     }
 
     private func reload() async {
         let id = order.id
-        if let fresh = await model.perform({ try await $0.order(id: id) }) {
+        if let fresh = await model.order(id: id) {
             order = fresh
         }
     }

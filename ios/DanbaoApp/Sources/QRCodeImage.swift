@@ -1,4 +1,5 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Draws a QR code from the core's module matrix (`renderQrMatrix`), quiet zone included.

@@ -1,10 +1,11 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Receive: the user's code for a friend to scan (`Wallet.receiveCode`). Without an amount it
 /// is the user's standing code; with one it is signed, single use and expires.
 struct ReceiveView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var amount = ""
     @State private var code: CodeView?
 
@@ -37,10 +38,7 @@ struct ReceiveView: View {
 
     private func load() async {
         let fixed = amount.isEmpty ? nil : amount
-        let currency = model.currency
-        if let view = await model.perform({
-            try await $0.receiveCode(amount: fixed, currency: currency)
-        }) {
+        if let view = await model.receiveCode(amount: fixed) {
             code = view
         }
     }

@@ -1,10 +1,11 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Scan: the camera (or a pasted code, e.g. on the Simulator) → `Wallet.scan(text:)` → the
 /// confirm screen for what the core says the code is.
 struct ScanView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var scanned: ScannedCode?
     /// Bumped when the confirm sheet closes: a fresh scanner reads the same code again.
     @State private var scannerGeneration = 0
@@ -34,7 +35,7 @@ struct ScanView: View {
         .navigationTitle("Scan")
         .sheet(item: $scanned, onDismiss: { scannerGeneration += 1 }) { scanned in
             NavigationView { PayConfirmView(screen: scanned.screen) }
-                .environmentObject(model)
+                .environment(model)
         }
     }
 
@@ -42,7 +43,7 @@ struct ScanView: View {
         guard !resolving else { return }
         resolving = true
         Task {
-            if let screen = await model.perform({ try await $0.scan(text: text) }) {
+            if let screen = await model.scan(text) {
                 scanned = ScannedCode(screen: screen)
             }
             resolving = false
@@ -61,7 +62,7 @@ struct ScannedCode: Identifiable {
 /// code is payable.
 struct PayConfirmView: View {
     let screen: ScanScreen
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @Environment(\.dismiss) private var dismiss
     @State private var enteredAmount = ""
     @State private var outcome: CommandOutcome?
@@ -128,7 +129,7 @@ struct PayConfirmView: View {
         paying = true
         let amount = screen.needsAmount ? enteredAmount : nil
         Task {
-            outcome = await model.perform { try await $0.pay(code: screen.code, amount: amount) }
+            outcome = await model.pay(screen, amount: amount)
             paying = false
         }
     }

@@ -1,4 +1,5 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 
 /// Friends: send money by handle (`Wallet.send`), or ask for it (`Wallet.requestMoney`);
@@ -6,7 +7,7 @@ import SwiftUI
 /// Decline on the open ones addressed to this user (`Wallet.requests`,
 /// `Wallet.answerRequest`).
 struct SendView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var handle = ""
     @State private var amount = ""
     @State private var memo = ""
@@ -71,30 +72,20 @@ struct SendView: View {
     }
 
     private func loadLists() {
-        do {
-            contacts = try model.read { try $0.contacts(limit: 20) } ?? []
-            requests = try model.read { try $0.requests() } ?? []
-        } catch {
-            model.errorMessage = WalletModel.message(for: error)
-        }
+        contacts = model.contacts
+        requests = model.requests
     }
 
     private func submit() async {
         working = true
-        let (to, value, currency, note) = (handle, amount, model.currency, memo)
         if asking {
-            if let request = await model.perform({
-                try await $0.requestMoney(
-                    fromHandle: to, amount: value, currency: currency, note: note)
-            }) {
+            if let request = await model.request(from: handle, amount: amount, note: memo) {
                 outcome = nil
                 requests.insert(request, at: 0)
                 amount = ""
             }
         } else {
-            outcome = await model.perform {
-                try await $0.send(toHandle: to, amount: value, currency: currency, memo: note)
-            }
+            outcome = await model.send(to: handle, amount: amount, memo: memo)
             if outcome?.state == "done" { amount = "" }
         }
         working = false
@@ -103,8 +94,7 @@ struct SendView: View {
     private func answer(_ request: RequestView, _ accept: Bool) {
         Task {
             let id = request.id
-            outcome = await model.perform { try await $0.answerRequest(id: id, accept: accept) }
-            await model.refresh()
+            outcome = await model.answerRequest(id: id, accept: accept)
             loadLists()
         }
     }
@@ -113,7 +103,7 @@ struct SendView: View {
 struct RequestRow: View {
     let request: RequestView
     let answer: (RequestView, Bool) -> Void
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
 
     init(request: RequestView, answer: @escaping (RequestView, Bool) -> Void) {
         self.request = request

@@ -3,7 +3,7 @@ import SwiftUI
 /// First run: choose a handle and the name payers see. The core checks both and says what
 /// is wrong (`Wallet.signUp`).
 struct SignUpView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @State private var handle = ""
     @State private var displayName = ""
     @State private var working = false

@@ -1,4 +1,5 @@
 import Danbao
+import DanbaoModel
 import SwiftUI
 import UIKit
 
@@ -13,7 +14,7 @@ import UIKit
 /// stays valid until it changes. (The code is a function of the time step, so there is no
 /// fresher one to show before then.) Android, by contrast, sets FLAG_SECURE.
 struct TillCodeView: View {
-    @EnvironmentObject private var model: WalletModel
+    @Environment(WalletModel.self) private var model
     @Environment(\.scenePhase) private var scenePhase
     @State private var code: PaymentCodeView?
     @State private var needsEnabling = false
@@ -85,18 +86,14 @@ struct TillCodeView: View {
     }
 
     private func load() {
+        // The home snapshot says whether this device has payment codes (no secret opened).
+        needsEnabling = !(model.home?.paymentCodeEnabled ?? false)
         guard !needsEnabling else { return }
-        do {
-            code = try model.read { try $0.paymentCode() }
-        } catch DanbaoError.NotReady {
-            needsEnabling = true
-        } catch {
-            model.errorMessage = WalletModel.message(for: error)
-        }
+        code = model.paymentCode()
     }
 
     private func enable() async {
-        if await model.perform({ try await $0.enablePaymentCode() }) != nil {
+        if await model.enablePaymentCode() {
             needsEnabling = false
             load()
         }
