@@ -50,6 +50,12 @@ let package = Package(
             path: "Tests/TestCrypto",
             linkerSettings: [.linkedLibrary("crypto", .when(platforms: [.linux]))]
         ),
+        // `cargo xtask bench ffi`: the cost of a Swift → Rust call (not part of the products).
+        .executableTarget(
+            name: "CallCost",
+            dependencies: ["Danbao"],
+            path: "Benchmarks/CallCost"
+        ),
         .testTarget(
             name: "DanbaoTests",
             dependencies: ["Danbao", "DanbaoModel", "TestCrypto"],

@@ -56,7 +56,7 @@ commands:
              prints transfers/s, p50/p99 latency and CPU per transfer (ARGS go to
              danbao-loadgen; defaults --clients 256 --secs 10; --help lists them)
   bench ffi  the cost of a no-op call and of scan(): criterion from Rust, then the same calls
-             from Kotlin on the JVM (Maven; prints CALLCOST lines)
+             from Kotlin on the JVM (Maven) and from Swift on Linux (prints CALLCOST lines)
   size       build libdanbao_ffi in the release-smaller profile and print its stripped size
   android    build the Android libraries for four ABIs into android/danbao/src/main/jniLibs
              and the Android-flavour Kotlin (needs the Android SDK, NDK r27+, cargo-ndk)
@@ -348,6 +348,14 @@ fn bench_ffi_steps(ws: &Workspace) -> Vec<Step<'_>> {
                     "-Dsurefire.failIfNoSpecifiedTests=false",
                 ],
             )
+        },
+    ));
+    steps.push(Step::new(
+        "Swift side (Swift 6 on Linux, release library)",
+        move || {
+            // Built by the Kotlin side's step above.
+            let release = ws.target.join("release");
+            swift::call_cost(ws, &release)
         },
     ));
     steps

@@ -266,10 +266,56 @@ fn is_root() -> bool {
 
 /// Provisions (or reuses) the root, stages the C header of `danbaoFFI`, builds the Swift
 /// package and runs its tests against the host's library and server; counts them in `tally`.
+/// A skipped test fails the step: on Linux every test must run.
 ///
 /// `extra` goes to `swift test` (for example `--filter EscrowTests`). The build directory is
 /// `target/swift-linux`, or `DANBAO_SWIFT_SCRATCH`.
 pub fn test(ws: &Workspace, server: &Path, extra: &[String], tally: &Tally) -> StepResult {
+    let root = prepare(ws)?;
+    let library_dir = bindings::library_path(ws)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ws.target.clone());
+    let scratch = env::var_os("DANBAO_SWIFT_SCRATCH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| ws.target.join("swift-linux"));
+    let mut script = swift_command(ws, "test --disable-swift-testing", &scratch, &library_dir)?;
+    for arg in extra {
+        script.push_str(&format!(" '{}'", quoted(Path::new(arg))?));
+    }
+    script.push_str(" 2>&1");
+    let (outcome, output) = root.run_inside_with(
+        &binds(ws),
+        &script,
+        &[("DANBAO_SERVER_BIN", server.as_os_str())],
+    );
+    let counts = Counts::from_swift_test(&output);
+    if let Some(counts) = counts {
+        tally.add(Runner::Swift, counts);
+    }
+    outcome?;
+    match counts {
+        Some(counts) if counts.passed > 0 && counts.failed == 0 && counts.skipped == 0 => Ok(()),
+        Some(counts) => Err(Failure(format!(
+            "swift test reported {} passed, {} failed, {} skipped",
+            counts.passed, counts.failed, counts.skipped
+        ))),
+        None => Err(Failure("swift test printed no XCTest summary".into())),
+    }
+}
+
+/// `cargo xtask bench ffi`'s Swift side: the CallCost benchmark, optimised, against the
+/// library in `library_dir` (the release build). It prints one `CALLCOST swift` line.
+pub fn call_cost(ws: &Workspace, library_dir: &Path) -> StepResult {
+    let root = prepare(ws)?;
+    let scratch = ws.target.join("swift-linux-release");
+    let script = swift_command(ws, "run -c release CallCost", &scratch, library_dir)?;
+    root.run_inside_with(&binds(ws), &format!("{script} 2>&1"), &[])
+        .0
+}
+
+/// Checks that the step can run here, makes or reuses the root and stages the C header.
+fn prepare(ws: &Workspace) -> Result<SwiftRoot, Failure> {
     if !is_root() {
         return Err(Failure(
             "the Swift step runs Swift 6 from Debian 13 in a chroot, which needs root \
@@ -280,56 +326,40 @@ pub fn test(ws: &Workspace, server: &Path, extra: &[String], tally: &Tally) -> S
     require_tool("unshare", "`apt-get install util-linux`")?;
     let root = SwiftRoot::locate();
     root.ensure()?;
-
     let header = bindings::swift_headers(ws).join("danbaoFFI.h");
     copy_file(&header, &ws.root.join(LINUX_FFI_DIR).join("danbaoFFI.h"))?;
+    Ok(root)
+}
 
-    let library_dir = bindings::library_path(ws)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| ws.target.clone());
-    let scratch = env::var_os("DANBAO_SWIFT_SCRATCH")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| ws.target.join("swift-linux"));
-    let package = ws.root.join("ios");
+/// The workspace (and the target directory when it lies elsewhere), mounted in the root.
+fn binds(ws: &Workspace) -> Vec<&Path> {
+    let mut binds: Vec<&Path> = vec![&ws.root];
+    if !ws.target.starts_with(&ws.root) {
+        binds.push(&ws.target);
+    }
+    binds
+}
+
+/// `swift SUBCOMMAND` on ios/Package.swift, linking libdanbao_ffi from `library_dir`.
+fn swift_command(
+    ws: &Workspace,
+    subcommand: &str,
+    scratch: &Path,
+    library_dir: &Path,
+) -> Result<String, Failure> {
     // --allow-shlib-undefined: Debian's libswiftObservation.so (swiftlang 6.0.3-2) refers to
     // swift::threading::fatal, which its libswiftCore.so does not export (only the static
     // archives define it), so ld refuses any program that uses Observation. The reference is
     // a function called only on a fatal threading error and is bound lazily, so the tests
     // run; Apple's toolchains and swift.org's Linux builds do not need this.
-    let mut script = format!(
-        "cd '{}' && swift test --disable-swift-testing --scratch-path '{}' -Xlinker -L'{}' -Xlinker -rpath -Xlinker '{}' -Xlinker --allow-shlib-undefined",
-        quoted(&package)?,
-        quoted(&scratch)?,
-        quoted(&library_dir)?,
-        quoted(&library_dir)?,
-    );
-    for arg in extra {
-        script.push_str(&format!(" '{}'", quoted(Path::new(arg))?));
-    }
-    script.push_str(" 2>&1");
-    let mut binds: Vec<&Path> = vec![&ws.root];
-    if !ws.target.starts_with(&ws.root) {
-        binds.push(&ws.target);
-    }
-    let (outcome, output) = root.run_inside_with(
-        &binds,
-        &script,
-        &[("DANBAO_SERVER_BIN", server.as_os_str())],
-    );
-    let counts = Counts::from_swift_test(&output);
-    if let Some(counts) = counts {
-        tally.add(Runner::Swift, counts);
-    }
-    outcome?;
-    match counts {
-        Some(counts) if counts.passed > 0 && counts.failed == 0 => Ok(()),
-        Some(counts) => Err(Failure(format!(
-            "swift test reported {} passed, {} failed",
-            counts.passed, counts.failed
-        ))),
-        None => Err(Failure("swift test printed no XCTest summary".into())),
-    }
+    Ok(format!(
+        "cd '{}' && swift {subcommand} --scratch-path '{}' -Xlinker -L'{}' -Xlinker -rpath \
+         -Xlinker '{}' -Xlinker --allow-shlib-undefined",
+        quoted(&ws.root.join("ios"))?,
+        quoted(scratch)?,
+        quoted(library_dir)?,
+        quoted(library_dir)?,
+    ))
 }
 
 /// A path for a single-quoted shell word; refuses one that holds a quote.
