@@ -31,6 +31,10 @@ pub use wallet::records::{
     Contact, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
     Profile, RequestView, ScanKind, ScanScreen,
 };
+pub use wallet::kinds::{
+    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
+    StepInput, order_action,
+};
 pub use wallet::{OrderAction, Wallet, WalletConfig, sandbox_top_up};
 
 uniffi::setup_scaffolding!("danbao");

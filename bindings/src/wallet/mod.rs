@@ -10,6 +10,7 @@
 //! - In Kotlin the object is `AutoCloseable`: `close()` (or `use { }`) releases it at once;
 //!   calls still running keep their own reference and finish first.
 
+pub(crate) mod kinds;
 pub(crate) mod records;
 
 use std::sync::Arc;
@@ -48,7 +49,8 @@ pub struct WalletConfig {
 }
 
 /// What to do to an escrow order: one per button of the order screen. Which ones are allowed
-/// now is in `OrderSummary.actions`.
+/// now is in `OrderSummary.actions` (as `OrderStep`s); `order_action` builds one from a step
+/// and what the user entered.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum OrderAction {
     /// Buyer: pay the order into escrow (`pay`).

@@ -5,6 +5,10 @@
 use danbao_core::client::store;
 use danbao_core::client::wallet as core;
 
+use super::kinds::{
+    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
+};
+
 /// An amount both raw (for logic) and formatted (for display).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Amount {
@@ -88,8 +92,8 @@ pub struct ActivityItem {
     /// `p2p`, `merchant`, `top_up`, `withdrawal`, `escrow_hold`, `escrow_release`,
     /// `escrow_refund`, `paycode`, `request`, ...
     pub kind: String,
-    /// `in` or `out`.
-    pub direction: String,
+    /// Which way the money moved for this user.
+    pub direction: Direction,
     /// The amount moved.
     pub amount: Amount,
     /// The other party's handle, if there is one.
@@ -109,7 +113,7 @@ impl From<core::ActivityItem> for ActivityItem {
         Self {
             seq: item.seq,
             kind: item.kind,
-            direction: item.direction,
+            direction: Direction::from_wire(&item.direction),
             amount: item.amount.into(),
             counterparty: item.counterparty,
             counterparty_name: item.counterparty_name,
@@ -145,18 +149,17 @@ pub struct OrderSummary {
     pub id: String,
     /// What is sold.
     pub title: String,
-    /// `buyer` or `seller`.
-    pub role: String,
-    /// `awaiting_payment`, `paid`, `shipped`, `refund_requested`, `disputed`, `completed`,
-    /// `cancelled`, `refunded`.
-    pub state: String,
+    /// Which side this user is on.
+    pub role: OrderRole,
+    /// Where the order is.
+    pub state: OrderState,
     /// The price.
     pub amount: Amount,
-    /// What this user may do now, one button each: `pay`, `confirm`, `cancel`,
-    /// `refund-request`, `ship`, `refund-accept`, `refund-reject` (see [`OrderAction`]).
+    /// What this user may do now, one button each (`order_action` turns a step and what the
+    /// user entered into the [`OrderAction`] to send).
     ///
     /// [`OrderAction`]: super::OrderAction
-    pub actions: Vec<String>,
+    pub actions: Vec<OrderStep>,
     /// The state in words for this user's role, e.g. "Paid into escrow: ship it".
     pub state_label: String,
     /// One button per allowed action, in the order of `actions`: its label and the input it
@@ -198,8 +201,8 @@ impl From<core::Shipment> for Shipment {
 /// A button of the order screen.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct OrderButton {
-    /// The action it performs (one of `OrderSummary.actions`).
-    pub action: String,
+    /// The step it performs (one of `OrderSummary.actions`).
+    pub action: OrderStep,
     /// Its label, e.g. "Confirm receipt".
     pub label: String,
     /// What the user must enter before the action is sent.
@@ -209,7 +212,7 @@ pub struct OrderButton {
 impl From<core::OrderButton> for OrderButton {
     fn from(button: core::OrderButton) -> Self {
         Self {
-            action: button.action,
+            action: OrderStep::from_wire(&button.action),
             label: button.label,
             input: button.input.into(),
         }
@@ -242,10 +245,14 @@ impl From<core::OrderSummary> for OrderSummary {
         Self {
             id: order.id,
             title: order.title,
-            role: order.role,
-            state: order.state,
+            role: OrderRole::from_wire(&order.role),
+            state: OrderState::from_wire(&order.state),
             amount: order.amount.into(),
-            actions: order.actions,
+            actions: order
+                .actions
+                .iter()
+                .map(|action| OrderStep::from_wire(action))
+                .collect(),
             state_label: order.state_label,
             buttons: convert(order.buttons),
             deadline: order.deadline,
@@ -265,8 +272,8 @@ pub struct OutboxItem {
     pub id: i64,
     /// `send`, `pay_code`, `pay_order`, `order_confirm`, `request_accept`, `charge`, ...
     pub kind: String,
-    /// `pending`, `sending`, `done` or `failed`.
-    pub state: String,
+    /// Where the command is.
+    pub state: OutboxState,
     /// What the command does, e.g. "Send 12.50 CNY to @bob".
     pub summary: String,
     /// The result once answered, or why it waits.
@@ -280,7 +287,7 @@ impl From<core::OutboxItem> for OutboxItem {
         Self {
             id: item.id,
             kind: item.kind,
-            state: item.state,
+            state: OutboxState::from_wire(&item.state),
             summary: item.summary,
             outcome: item.outcome,
             attempts: item.attempts,
@@ -303,11 +310,23 @@ pub struct HomeSnapshot {
     pub outbox: Vec<OutboxItem>,
     /// Whether this device can show a payment code (`enable_payment_code` was done).
     pub payment_code_enabled: bool,
+    /// The currency new codes, sends and requests use unless the user picks another: the
+    /// first balance's, else [`DEFAULT_CURRENCY`] (the reference server's default).
+    pub currency: String,
 }
+
+/// The currency of a wallet that holds no balance yet: the reference server's default.
+pub const DEFAULT_CURRENCY: &str = "CNY";
 
 impl From<core::HomeSnapshot> for HomeSnapshot {
     fn from(home: core::HomeSnapshot) -> Self {
+        let currency = home
+            .balances
+            .first()
+            .map(|line| line.currency.clone())
+            .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned());
         Self {
+            currency,
             profile: home.profile.map(Profile::from),
             balances: convert(home.balances),
             recent: convert(home.recent),
@@ -406,8 +425,8 @@ pub struct CommandOutcome {
     pub command_id: i64,
     /// The idempotency key it is sent with (every attempt).
     pub idempotency_key: String,
-    /// `done`, `failed` or `queued` (offline: it is sent by a later `sync`/`flush_outbox`).
-    pub state: String,
+    /// Done, failed, or queued (offline: it is sent by a later `sync`/`flush_outbox`).
+    pub state: CommandState,
     /// For a person: "Sent 12.50 CNY to @bob", the server's refusal, or "queued: …".
     pub message: String,
     /// The ledger transfer, when the command moved money.
@@ -421,7 +440,7 @@ impl From<core::CommandOutcome> for CommandOutcome {
         Self {
             command_id: outcome.command_id,
             idempotency_key: outcome.idempotency_key,
-            state: outcome.state,
+            state: CommandState::from_wire(&outcome.state),
             message: outcome.message,
             transfer_id: outcome.transfer_id,
             problem: outcome.problem,
@@ -508,8 +527,8 @@ pub struct RequestView {
     pub amount: Amount,
     /// What it is for.
     pub note: String,
-    /// `open`, `paid` or `declined`.
-    pub status: String,
+    /// Open, paid or declined.
+    pub status: RequestStatus,
     /// Whether this user is the payer of an open request: show "Pay" and "Decline".
     pub can_answer: bool,
 }
@@ -522,7 +541,7 @@ impl From<core::RequestView> for RequestView {
             payer: request.payer,
             amount: request.amount.into(),
             note: request.note,
-            status: request.status,
+            status: RequestStatus::from_wire(&request.status),
             can_answer: request.can_answer,
         }
     }

@@ -16,8 +16,8 @@ async def seen_by_both(buyer, seller, order_id):
 async def paid_order(buyer, seller, title, amount):
     """Opens an order as `seller` and pays it into escrow as `buyer`; the order's id."""
     created = await seller.wallet.create_order(title, amount, CURRENCY)
-    assert (created.order.state, created.order.role) == ("awaiting_payment", "seller")
-    assert created.order.actions == ["cancel"]
+    assert (created.order.state, created.order.role) == (danbao.OrderState.AWAITING_PAYMENT, danbao.OrderRole.SELLER)
+    assert created.order.actions == [danbao.OrderStep.CANCEL]
     assert created.order.counterparty is None
 
     screen = await buyer.wallet.scan(created.code.text)
@@ -27,7 +27,7 @@ async def paid_order(buyer, seller, title, amount):
     assert screen.amount == created.order.amount
 
     outcome = await buyer.wallet.pay(created.code.text, None)
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
     assert outcome.message.endswith("the order is now paid"), outcome.message
     return created.order.id
 
@@ -38,10 +38,10 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
     order_id = await paid_order(buyer, seller, "Green tea 250g", "30.00")
 
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
-    assert (as_buyer.state, as_buyer.role) == ("paid", "buyer")
-    assert as_buyer.actions == ["cancel", "refund-request"]
+    assert (as_buyer.state, as_buyer.role) == (danbao.OrderState.PAID, danbao.OrderRole.BUYER)
+    assert as_buyer.actions == [danbao.OrderStep.CANCEL, danbao.OrderStep.REQUEST_REFUND]
     assert as_buyer.counterparty == seller.handle
-    assert (as_seller.state, as_seller.actions) == ("paid", ["ship", "cancel"])
+    assert (as_seller.state, as_seller.actions) == (danbao.OrderState.PAID, [danbao.OrderStep.SHIP, danbao.OrderStep.CANCEL])
     assert as_seller.counterparty == buyer.handle
     assert as_buyer.shipment is None
     # The money is held: out of the buyer's available, on its way to the seller.
@@ -59,19 +59,19 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
 
     ship = danbao.OrderAction.SHIP("SF Express", "SF1234567")
     shipped = await seller.wallet.order_action(order_id, ship)
-    assert shipped.state == "done", shipped.message
+    assert shipped.state == danbao.CommandState.DONE, shipped.message
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
-    assert (as_buyer.state, as_buyer.actions) == ("shipped", ["confirm", "refund-request"])
+    assert (as_buyer.state, as_buyer.actions) == (danbao.OrderState.SHIPPED, [danbao.OrderStep.CONFIRM, danbao.OrderStep.REQUEST_REFUND])
     assert as_buyer.deadline is not None  # auto-confirm runs from shipping
     assert as_buyer.shipment == danbao.Shipment(carrier="SF Express", tracking="SF1234567")
-    assert (as_seller.state, as_seller.actions) == ("shipped", [])
+    assert (as_seller.state, as_seller.actions) == (danbao.OrderState.SHIPPED, [])
 
     confirmed = await buyer.wallet.order_action(order_id, danbao.OrderAction.CONFIRM())
-    assert confirmed.state == "done", confirmed.message
+    assert confirmed.state == danbao.CommandState.DONE, confirmed.message
     assert confirmed.message.endswith("the order is now completed"), confirmed.message
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
-    assert (as_buyer.state, as_buyer.actions) == ("completed", [])
-    assert (as_seller.state, as_seller.actions) == ("completed", [])
+    assert (as_buyer.state, as_buyer.actions) == (danbao.OrderState.COMPLETED, [])
+    assert (as_seller.state, as_seller.actions) == (danbao.OrderState.COMPLETED, [])
     assert as_seller.released.minor == 3000
     assert as_seller.refunded is None
 
@@ -80,7 +80,7 @@ async def test_purchase_released_to_the_seller_on_confirmed_receipt(people):
     assert await seller.available() == STARTING_MINOR + 3000
     assert seller.balance().incoming.minor == 0
     (cached,) = [o for o in buyer.wallet.orders() if o.id == order_id]
-    assert cached.state == "completed"
+    assert cached.state == danbao.OrderState.COMPLETED
 
 
 @run_async
@@ -90,20 +90,20 @@ async def test_partial_refund_accepted_splits_the_escrow(people):
 
     refund = danbao.OrderAction.REQUEST_REFUND("15.00")
     asked = await buyer.wallet.order_action(order_id, refund)
-    assert asked.state == "done", asked.message
+    assert asked.state == danbao.CommandState.DONE, asked.message
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
-    assert (as_buyer.state, as_buyer.actions) == ("refund_requested", [])
+    assert (as_buyer.state, as_buyer.actions) == (danbao.OrderState.REFUND_REQUESTED, [])
     assert (as_seller.state, as_seller.actions) == (
-        "refund_requested",
-        ["refund-accept", "refund-reject"],
+        danbao.OrderState.REFUND_REQUESTED,
+        [danbao.OrderStep.ACCEPT_REFUND, danbao.OrderStep.REJECT_REFUND],
     )
     assert as_seller.deadline is not None  # the seller must answer in time
     assert as_seller.refund_asked.display == "15.00 CNY"  # what the seller answers
 
     accepted = await seller.wallet.order_action(order_id, danbao.OrderAction.ACCEPT_REFUND())
-    assert accepted.state == "done", accepted.message
+    assert accepted.state == danbao.CommandState.DONE, accepted.message
     as_buyer, as_seller = await seen_by_both(buyer, seller, order_id)
-    assert (as_buyer.state, as_seller.state) == ("refunded", "refunded")
+    assert (as_buyer.state, as_seller.state) == (danbao.OrderState.REFUNDED, danbao.OrderState.REFUNDED)
     assert (as_buyer.actions, as_seller.actions) == ([], [])
     assert (as_buyer.released.minor, as_buyer.refunded.minor) == (2500, 1500)
     assert as_buyer.refund_asked is None
@@ -117,13 +117,13 @@ async def test_partial_refund_accepted_splits_the_escrow(people):
     released = buyer.wallet.home().recent[0]
     assert (released.kind, released.direction, released.amount.minor) == (
         "escrow_release",
-        "out",
+        danbao.Direction.OUT,
         2500,
     )
     received = seller.wallet.home().recent[0]
     assert (received.kind, received.direction, received.amount.minor) == (
         "escrow_release",
-        "in",
+        danbao.Direction.IN,
         2500,
     )
 
@@ -135,8 +135,8 @@ async def test_an_action_not_offered_is_refused_and_changes_nothing(people):
 
     # Confirm is not among the buyer's actions before shipping: the server refuses it.
     early = await buyer.wallet.order_action(order_id, danbao.OrderAction.CONFIRM())
-    assert early.state == "failed", early.message
+    assert early.state == danbao.CommandState.FAILED, early.message
     assert early.message.startswith("Refused: "), early.message
     as_buyer, _ = await seen_by_both(buyer, seller, order_id)
-    assert as_buyer.state == "paid"
+    assert as_buyer.state == danbao.OrderState.PAID
     assert await seller.available() == STARTING_MINOR

@@ -25,14 +25,14 @@ async def test_static_merchant_code_is_paid_with_an_entered_amount(people):
     assert screen.currency == CURRENCY and screen.amount is None
 
     outcome = await buyer.wallet.pay(screen.code, "12.30")
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
     assert outcome.message == f"Paid 12.30 CNY to Lotus Tea House (@{merchant.handle})"
     assert outcome.transfer_id
 
     assert await buyer.available() == STARTING_MINOR - 1230
     assert await merchant.available() == STARTING_MINOR + 1230
     latest = buyer.wallet.home().recent[0]
-    assert (latest.kind, latest.direction, latest.amount.minor) == ("merchant", "out", 1230)
+    assert (latest.kind, latest.direction, latest.amount.minor) == ("merchant", danbao.Direction.OUT, 1230)
     assert latest.counterparty == merchant.handle
 
 
@@ -49,7 +49,7 @@ async def test_merchant_code_with_amount_pays_once(people):
     assert (screen.amount.minor, screen.amount.display) == (888, "8.88 CNY")
 
     outcome = await buyer.wallet.pay(code.text, None)
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
 
     # A signed code pays once: scanning it again shows why it cannot be paid.
     again = await buyer.wallet.scan(code.text)
@@ -82,7 +82,7 @@ async def test_send_to_a_friend_moves_money_and_tells_both_listeners(people):
     friend.wallet.set_listener(receiver_changes)
 
     outcome = await buyer.wallet.send(friend.handle, "5.00", CURRENCY, "lunch")
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
     assert outcome.message == f"Sent 5.00 CNY to @{friend.handle}"
     # The command went through the outbox and moved money: both areas re-render.
     assert {danbao.Change.OUTBOX, danbao.Change.BALANCES} <= sender_changes.take()
@@ -93,7 +93,7 @@ async def test_send_to_a_friend_moves_money_and_tells_both_listeners(people):
     assert receiver_changes.take() == set(changes)
     assert friend.balance().available.minor == STARTING_MINOR + 500
     received = friend.wallet.home().recent[0]
-    assert (received.kind, received.direction, received.amount.minor) == ("p2p", "in", 500)
+    assert (received.kind, received.direction, received.amount.minor) == ("p2p", danbao.Direction.IN, 500)
     assert (received.counterparty, received.counterparty_name) == (buyer.handle, "Wei Buyer")
     assert received.memo == "lunch"
     assert received.title == f"Received from Wei Buyer (@{buyer.handle})"
@@ -110,21 +110,21 @@ async def test_send_to_a_friend_moves_money_and_tells_both_listeners(people):
 async def test_a_request_accepted_pays_the_requester(people):
     requester, payer = people.seller, people.friend
     asked = await requester.wallet.request_money(payer.handle, "7.50", CURRENCY, "tickets")
-    assert (asked.requester, asked.payer, asked.status) == (requester.handle, payer.handle, "open")
+    assert (asked.requester, asked.payer, asked.status) == (requester.handle, payer.handle, danbao.RequestStatus.OPEN)
     assert (asked.amount.minor, asked.note) == (750, "tickets")
 
     await payer.wallet.sync()
     waiting = [r for r in payer.wallet.requests() if r.id == asked.id]
-    assert len(waiting) == 1 and waiting[0].status == "open"
+    assert len(waiting) == 1 and waiting[0].status == danbao.RequestStatus.OPEN
 
     outcome = await payer.wallet.answer_request(asked.id, True)
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
     assert outcome.transfer_id
 
     assert await payer.available() == STARTING_MINOR - 750
     assert await requester.available() == STARTING_MINOR + 750
     (answered,) = [r for r in requester.wallet.requests() if r.id == asked.id]
-    assert answered.status == "paid"
+    assert answered.status == danbao.RequestStatus.PAID
 
 
 @run_async
@@ -134,14 +134,14 @@ async def test_a_request_declined_moves_nothing(people):
     await payer.wallet.sync()
 
     outcome = await payer.wallet.answer_request(asked.id, False)
-    assert outcome.state == "done", outcome.message
+    assert outcome.state == danbao.CommandState.DONE, outcome.message
     assert outcome.transfer_id is None
     assert "Declined" in outcome.message
 
     assert await payer.available() == STARTING_MINOR
     assert await requester.available() == STARTING_MINOR
     (answered,) = [r for r in requester.wallet.requests() if r.id == asked.id]
-    assert answered.status == "declined"
+    assert answered.status == danbao.RequestStatus.DECLINED
 
 
 @run_async
@@ -161,11 +161,11 @@ async def test_payment_code_is_charged_by_the_merchant_once(people):
     assert screen.kind == danbao.ScanKind.PAYMENT_CODE and not screen.payable
 
     charged = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
-    assert charged.state == "done", charged.message
+    assert charged.state == danbao.CommandState.DONE, charged.message
     assert charged.message == f"Charged 3.00 CNY to Wei Buyer (@{customer.handle})"
 
     again = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
-    assert again.state == "failed"
+    assert again.state == danbao.CommandState.FAILED
     assert "(payment_code_used)" in again.message, again.message
     assert again.transfer_id is None
 

@@ -133,7 +133,7 @@ async def test_a_throwing_logger_or_listener_does_not_stop_the_core(people, serv
     finally:
         danbao.set_logger(None, danbao.LogLevel.ERROR)
         buyer.wallet.set_listener(None)
-    assert sent.state == "done", sent.message
+    assert sent.state == danbao.CommandState.DONE, sent.message
     assert listener.calls > 0 and logger.calls > 0
     assert await buyer.available() == STARTING_MINOR - 200
     assert await friend.available() == STARTING_MINOR + 200
@@ -147,7 +147,7 @@ async def test_the_listener_hears_escrow_changes_on_sync(people):
     created = await seller.wallet.create_order("Oolong 100g", "18.00", CURRENCY)
     heard.take()
     paid = await buyer.wallet.pay(created.code.text, None)
-    assert paid.state == "done", paid.message
+    assert paid.state == danbao.CommandState.DONE, paid.message
 
     changes = set(await seller.wallet.sync())
     assert {danbao.Change.ORDERS, danbao.Change.BALANCES, danbao.Change.ACTIVITY} <= changes

@@ -75,7 +75,7 @@ struct ActivityRow: View {
             }
             Spacer()
             Text(item.amount.display)
-                .foregroundColor(item.direction == "in" ? .green : .primary)
+                .foregroundColor(item.direction == .in ? .green : .primary)
         }
     }
 }

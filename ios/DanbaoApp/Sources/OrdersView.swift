@@ -60,10 +60,10 @@ struct OrderDetailView: View {
                 Text(order.title).font(.headline)
                 Text(order.amount.display).font(.title2.bold())
                 LabeledRow(label: "State", value: order.stateLabel)
-                LabeledRow(label: "You are the", value: order.role)
+                LabeledRow(label: "You are the", value: order.role == .buyer ? "buyer" : "seller")
                 if let counterparty = order.counterparty {
                     LabeledRow(
-                        label: order.role == "buyer" ? "Seller" : "Buyer",
+                        label: order.role == .buyer ? "Seller" : "Buyer",
                         value: "@\(counterparty)")
                 }
                 if let deadline = order.deadline {
@@ -104,9 +104,9 @@ struct OrderDetailView: View {
         .task { await reload() }
         .sheet(item: $form) { form in
             NavigationView {
-                StepFormView(form: form) { action in
+                StepFormView(form: form) { input in
                     self.form = nil
-                    Task { await run(action) }
+                    Task { await run(form.step, input) }
                 }
             }
         }
@@ -115,24 +115,16 @@ struct OrderDetailView: View {
     /// Steps that need no details run at once; the others open their form first.
     private func start(_ button: OrderButton) {
         switch button.input {
-        case .shipment: form = .ship
-        case .refundAmount: form = .refund(suggested: order.amount)
-        case .nothing:
-            switch button.action {
-            case "pay": Task { await run(.pay) }
-            case "confirm": Task { await run(.confirm) }
-            case "cancel": Task { await run(.cancel) }
-            case "refund-accept": Task { await run(.acceptRefund) }
-            case "refund-reject": Task { await run(.rejectRefund) }
-            default: model.errorMessage = "This app does not know the step “\(button.label)” yet."
-            }
+        case .shipment: form = .ship(button.action)
+        case .refundAmount: form = .refund(button.action, suggested: order.amount)
+        case .nothing: Task { await run(button.action, StepInput()) }
         }
     }
 
-    private func run(_ action: OrderAction) async {
+    private func run(_ step: OrderStep, _ input: StepInput) async {
         working = true
         let id = order.id
-        outcome = await model.orderAction(id: id, action: action)
+        outcome = await model.orderStep(id: id, step: step, input: input)
         await reload()
         working = false
     }
@@ -147,8 +139,14 @@ struct OrderDetailView: View {
 
 /// The details an order step needs before it can be sent.
 enum StepForm: Identifiable {
-    case ship
-    case refund(suggested: Amount)
+    case ship(OrderStep)
+    case refund(OrderStep, suggested: Amount)
+
+    var step: OrderStep {
+        switch self {
+        case .ship(let step), .refund(let step, _): return step
+        }
+    }
 
     var id: String {
         switch self {
@@ -156,17 +154,24 @@ enum StepForm: Identifiable {
         case .refund: return "refund"
         }
     }
+
+    var title: String {
+        switch self {
+        case .ship: return "Ship"
+        case .refund: return "Refund"
+        }
+    }
 }
 
 struct StepFormView: View {
     let form: StepForm
-    let submit: (OrderAction) -> Void
+    let submit: (StepInput) -> Void
     @Environment(\.dismiss) private var dismiss
     @State private var carrier = ""
     @State private var tracking = ""
     @State private var amount = ""
 
-    init(form: StepForm, submit: @escaping (OrderAction) -> Void) {
+    init(form: StepForm, submit: @escaping (StepInput) -> Void) {
         self.form = form
         self.submit = submit
     }
@@ -180,20 +185,20 @@ struct StepFormView: View {
                     .textInputAutocapitalization(.characters)
                     .autocorrectionDisabled()
                 Button("Mark as shipped") {
-                    submit(.ship(carrier: carrier, tracking: tracking))
+                    submit(StepInput(carrier: carrier, tracking: tracking))
                 }
                 .disabled(carrier.isEmpty || tracking.isEmpty)
-            case .refund(let suggested):
+            case .refund(_, let suggested):
                 HStack {
                     TextField(suggested.value, text: $amount).keyboardType(.decimalPad)
                     Text(suggested.currency).foregroundColor(.secondary)
                 }
                 Button("Ask for a refund") {
-                    submit(.requestRefund(amount: amount.isEmpty ? suggested.value : amount))
+                    submit(StepInput(amount: amount.isEmpty ? suggested.value : amount))
                 }
             }
         }
-        .navigationTitle(form.id == "ship" ? "Ship" : "Refund")
+        .navigationTitle(form.title)
         .toolbar {
             ToolbarItem(placement: .cancellationAction) { Button("Cancel") { dismiss() } }
         }

@@ -145,17 +145,17 @@ struct OutcomeLabel: View {
 
     private var symbol: String {
         switch outcome.state {
-        case "done": return "checkmark.circle.fill"
-        case "queued": return "clock"
-        default: return "xmark.octagon.fill"
+        case .done: return "checkmark.circle.fill"
+        case .queued: return "clock"
+        case .failed: return "xmark.octagon.fill"
         }
     }
 
     private var color: Color {
         switch outcome.state {
-        case "done": return .green
-        case "queued": return .orange
-        default: return .red
+        case .done: return .green
+        case .queued: return .orange
+        case .failed: return .red
         }
     }
 }

@@ -86,7 +86,7 @@ struct SendView: View {
             }
         } else {
             outcome = await model.send(to: handle, amount: amount, memo: memo)
-            if outcome?.state == "done" { amount = "" }
+            if outcome?.state == .done { amount = "" }
         }
         working = false
     }

@@ -56,9 +56,9 @@ public final class WalletModel {
     /// True while a network call runs.
     public var isBusy: Bool { busy > 0 }
 
-    /// The currency new codes and transfers use: the first balance's, else CNY (the core has
-    /// no "home currency" setting yet).
-    public var currency: String { home?.balances.first?.currency ?? "CNY" }
+    /// The currency new codes and transfers use, as the core decides it (`HomeSnapshot.currency`);
+    /// empty until the wallet is open.
+    public var currency: String { home?.currency ?? "" }
 
     /// Opens the wallet once and installs the change listener; then asks for sign-up or syncs.
     public func open() async {
@@ -166,6 +166,19 @@ public final class WalletModel {
     /// One step of an order (what an order button does); `order(id:)` then fetches it.
     public func orderAction(id: String, action: OrderAction) async -> CommandOutcome? {
         await perform { try await $0.orderAction(id: id, action: action) }
+    }
+
+    /// What an order button does: `step` with what the user entered (nothing, a shipment, an
+    /// amount to ask back); a missing field is refused with a sentence that names it.
+    public func orderStep(id: String, step: OrderStep, input: StepInput) async -> CommandOutcome? {
+        let action: OrderAction
+        do {
+            action = try Danbao.orderAction(step: step, input: input)
+        } catch {
+            errorMessage = Self.message(for: error)
+            return nil
+        }
+        return await orderAction(id: id, action: action)
     }
 
     /// The order fetched from the server.

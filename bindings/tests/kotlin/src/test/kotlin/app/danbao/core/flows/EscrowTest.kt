@@ -1,5 +1,8 @@
 package app.danbao.core.flows
 
+import app.danbao.core.OrderStep
+import app.danbao.core.OrderState
+import app.danbao.core.OrderRole
 import app.danbao.core.ActionInput
 import app.danbao.core.OrderAction
 import app.danbao.core.ScanKind
@@ -20,11 +23,11 @@ class EscrowTest : FlowTest() {
         withPeople(dir) {
             val created = seller.wallet.createOrder("Tea set", "88.00", "CNY")
             val id = created.order.id
-            assertEquals("seller", created.order.role)
-            assertEquals("awaiting_payment", created.order.state)
+            assertEquals(OrderRole.SELLER, created.order.role)
+            assertEquals(OrderState.AWAITING_PAYMENT, created.order.state)
             assertEquals(8_800L, created.order.amount.minor)
             assertEquals("88.00 CNY", created.order.amount.display)
-            assertEquals(listOf("cancel"), created.order.actions, "seller, unpaid: ${created.order}")
+            assertEquals(listOf(OrderStep.CANCEL), created.order.actions, "seller, unpaid: ${created.order}")
             assertEquals(8_800L, created.code.amount?.minor)
 
             val screen = buyer.wallet.scan(created.code.text)
@@ -40,23 +43,23 @@ class EscrowTest : FlowTest() {
             seller.assertBalance(START_MINOR, incoming = 8_800, step = "paid into escrow")
 
             val toShip = seller.wallet.order(id)
-            assertEquals("paid", toShip.state)
+            assertEquals(OrderState.PAID, toShip.state)
             assertEquals(buyer.handle, toShip.counterparty)
-            assertEquals(listOf("ship", "cancel"), toShip.actions, "seller, paid: $toShip")
+            assertEquals(listOf(OrderStep.SHIP, OrderStep.CANCEL), toShip.actions, "seller, paid: $toShip")
             assertEquals(toShip.actions, toShip.buttons.map { it.action }, "one button per action: $toShip")
             assertEquals(ActionInput.SHIPMENT, toShip.buttons.first().input, "ship asks for the shipment")
             assertTrue(toShip.stateLabel.isNotBlank(), "$toShip")
             assertTrue(seller.wallet.home().ordersNeedingAction.any { it.id == id }, "the seller must ship")
             val waiting = buyer.wallet.order(id)
-            assertEquals("buyer", waiting.role)
-            assertEquals(listOf("cancel", "refund-request"), waiting.actions, "buyer, paid: $waiting")
+            assertEquals(OrderRole.BUYER, waiting.role)
+            assertEquals(listOf(OrderStep.CANCEL, OrderStep.REQUEST_REFUND), waiting.actions, "buyer, paid: $waiting")
             assertFalse(buyer.wallet.home().ordersNeedingAction.any { it.id == id }, "a paid order waits for the seller")
 
             seller.wallet.orderAction(id, OrderAction.Ship("SF Express", "SF1234567890")).done("ship")
             buyer.assertBalance(START_MINOR - 8_800, heldOut = 8_800, step = "shipped: nothing moves")
             val toConfirm = buyer.wallet.home().ordersNeedingAction.single { it.id == id }
-            assertEquals("shipped", toConfirm.state)
-            assertEquals(listOf("confirm", "refund-request"), toConfirm.actions, "buyer, shipped: $toConfirm")
+            assertEquals(OrderState.SHIPPED, toConfirm.state)
+            assertEquals(listOf(OrderStep.CONFIRM, OrderStep.REQUEST_REFUND), toConfirm.actions, "buyer, shipped: $toConfirm")
             assertEquals(
                 listOf(ActionInput.NOTHING, ActionInput.REFUND_AMOUNT),
                 toConfirm.buttons.map { it.input },
@@ -66,17 +69,17 @@ class EscrowTest : FlowTest() {
             assertEquals(Shipment("SF Express", "SF1234567890"), toConfirm.shipment, "the buyer sees the tracking")
             assertNull(waiting.shipment, "not shipped yet: $waiting")
             assertEquals(seller.handle, toConfirm.counterparty)
-            assertEquals(emptyList<String>(), seller.wallet.order(id).actions, "seller, shipped")
+            assertEquals(emptyList<OrderStep>(), seller.wallet.order(id).actions, "seller, shipped")
 
             buyer.wallet.orderAction(id, OrderAction.Confirm).done("confirm receipt")
             seller.assertBalance(START_MINOR + 8_800, step = "released to the seller")
             buyer.assertBalance(START_MINOR - 8_800, heldOut = 0, step = "released to the seller")
             val finished = seller.wallet.order(id)
-            assertEquals("completed", finished.state)
-            assertEquals(emptyList<String>(), finished.actions)
+            assertEquals(OrderState.COMPLETED, finished.state)
+            assertEquals(emptyList<OrderStep>(), finished.actions)
             assertEquals(8_800L, finished.released?.minor, "released in full: $finished")
             assertNull(finished.refunded, "$finished")
-            assertEquals("completed", buyer.wallet.orders().single { it.id == id }.state)
+            assertEquals(OrderState.COMPLETED, buyer.wallet.orders().single { it.id == id }.state)
         }
 
     @Test
@@ -89,16 +92,16 @@ class EscrowTest : FlowTest() {
         buyer.wallet.orderAction(id, OrderAction.RequestRefund("15.00")).done("refund request")
         seller.wallet.sync()
         val toAnswer = seller.wallet.home().ordersNeedingAction.single { it.id == id }
-        assertEquals("refund_requested", toAnswer.state)
-        assertEquals(listOf("refund-accept", "refund-reject"), toAnswer.actions, "seller: $toAnswer")
+        assertEquals(OrderState.REFUND_REQUESTED, toAnswer.state)
+        assertEquals(listOf(OrderStep.ACCEPT_REFUND, OrderStep.REJECT_REFUND), toAnswer.actions, "seller: $toAnswer")
         assertEquals("15.00 CNY", toAnswer.refundAsked?.display, "the seller sees what is asked: $toAnswer")
 
         seller.wallet.orderAction(id, OrderAction.AcceptRefund).done("refund accept")
         buyer.assertBalance(START_MINOR - 4_000 + 1_500, step = "15.00 back, the rest released")
         seller.assertBalance(START_MINOR + 2_500, step = "15.00 back, the rest released")
         val refunded = buyer.wallet.order(id)
-        assertEquals("refunded", refunded.state, "$refunded")
-        assertEquals(emptyList<String>(), refunded.actions)
+        assertEquals(OrderState.REFUNDED, refunded.state, "$refunded")
+        assertEquals(emptyList<OrderStep>(), refunded.actions)
         assertEquals(2_500L, refunded.released?.minor, "$refunded")
         assertEquals(1_500L, refunded.refunded?.minor, "$refunded")
         assertNull(refunded.refundAsked, "the request is answered: $refunded")

@@ -1,5 +1,7 @@
 package app.danbao.core.flows
 
+import app.danbao.core.RequestStatus
+import app.danbao.core.Direction
 import app.danbao.core.Change
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -21,7 +23,7 @@ class FriendTest : FlowTest() {
             friend.assertBalance(START_MINOR + 500, step = "got 5.00")
 
             val received = friend.wallet.home().recent.first()
-            assertEquals("in", received.direction, "$received")
+            assertEquals(Direction.IN, received.direction, "$received")
             assertEquals(500L, received.amount.minor)
             assertEquals(buyer.handle, received.counterparty)
             assertEquals("Bea Buyer", received.counterpartyName)
@@ -36,11 +38,11 @@ class FriendTest : FlowTest() {
         assertEquals(buyer.handle, request.payer)
         assertEquals(2_000L, request.amount.minor)
         assertEquals("movie tickets", request.note)
-        assertEquals("open", request.status)
+        assertEquals(RequestStatus.OPEN, request.status)
 
         buyer.wallet.sync()
         val seen = buyer.wallet.requests().single { it.id == request.id }
-        assertEquals("open", seen.status, "$seen")
+        assertEquals(RequestStatus.OPEN, seen.status, "$seen")
         assertEquals(friend.handle, seen.requester)
         assertTrue(seen.canAnswer, "the payer may answer: $seen")
         // The requester's own list has it after a sync (request_money does not cache it).
@@ -49,7 +51,7 @@ class FriendTest : FlowTest() {
         buyer.wallet.answerRequest(request.id, true).done("accept")
         buyer.assertBalance(START_MINOR - 2_000, step = "request paid")
         friend.assertBalance(START_MINOR + 2_000, step = "request paid")
-        assertEquals("paid", friend.wallet.requests().single { it.id == request.id }.status)
+        assertEquals(RequestStatus.PAID, friend.wallet.requests().single { it.id == request.id }.status)
 
         buyer.wallet.sync()
         assertFalse(buyer.wallet.requests().single { it.id == request.id }.canAnswer, "a paid request is answered")
@@ -62,12 +64,12 @@ class FriendTest : FlowTest() {
     fun `money request - declined, nothing moves`(@TempDir dir: Path) = withPeople(dir) {
         val request = friend.wallet.requestMoney(buyer.handle, "1.00", "CNY", "gum")
         buyer.wallet.sync()
-        assertEquals("open", buyer.wallet.requests().single { it.id == request.id }.status)
+        assertEquals(RequestStatus.OPEN, buyer.wallet.requests().single { it.id == request.id }.status)
         val declined = buyer.wallet.answerRequest(request.id, false).done("decline")
         assertEquals(null, declined.transferId, "$declined")
         buyer.assertBalance(START_MINOR, step = "declined")
         friend.assertBalance(START_MINOR, step = "declined")
-        assertEquals("declined", friend.wallet.requests().single { it.id == request.id }.status)
+        assertEquals(RequestStatus.DECLINED, friend.wallet.requests().single { it.id == request.id }.status)
     }
 
     @Test

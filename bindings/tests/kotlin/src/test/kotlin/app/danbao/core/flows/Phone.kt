@@ -1,5 +1,6 @@
 package app.danbao.core.flows
 
+import app.danbao.core.CommandState
 import app.danbao.core.BalanceLine
 import app.danbao.core.CommandOutcome
 import app.danbao.core.KeyStore
@@ -118,13 +119,13 @@ suspend fun TestServer.people(dir: Path): People {
 
 /** Asserts the command was applied by the server, and returns it. */
 fun CommandOutcome.done(step: String): CommandOutcome {
-    assertEquals("done", state, "$step: $this")
+    assertEquals(CommandState.DONE, state, "$step: $this")
     return this
 }
 
 /** Asserts the server refused the command for good, moving nothing; returns its message. */
 fun CommandOutcome.refused(step: String): String {
-    assertEquals("failed", state, "$step: $this")
+    assertEquals(CommandState.FAILED, state, "$step: $this")
     assertEquals(null, transferId, "$step moved money: $this")
     assertNotNull(message)
     return message
