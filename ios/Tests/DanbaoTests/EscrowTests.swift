@@ -1,4 +1,5 @@
 import Danbao
+import Foundation
 import XCTest
 
 /// Escrow purchases by order code: paid, shipped, confirmed; and a partial refund.
@@ -102,6 +103,54 @@ final class EscrowTests: XCTestCase {
             XCTAssertEqual(refunded.released?.minor, 2_500, "\(refunded)")
             XCTAssertEqual(refunded.refunded?.minor, 1_500, "\(refunded)")
             XCTAssertNil(refunded.refundAsked, "the request is answered: \(refunded)")
+        }
+    }
+    func testTheServersTimerConfirmsAShippedOrderAfterItsDeadline() async throws {
+        try await withPeople(settings: ["DANBAO_AUTO_CONFIRM_SECS": "1"]) { people in
+            let (buyer, seller) = (people.buyer, people.seller)
+            let created = try await seller.wallet.createOrder(title: "Tea cups", amount: "30.00", currency: "CNY")
+            let id = created.order.id
+            try await buyer.wallet.pay(code: created.code.text, amount: nil).done("pay the cups")
+            try await seller.wallet.orderAction(id: id, action: .ship(carrier: "SF Express", tracking: "SF42"))
+                .done("ship")
+            let shipped = try await buyer.wallet.order(id: id)
+            XCTAssertEqual(shipped.state, "shipped", "\(shipped)")
+            XCTAssertNotNil(shipped.deadline, "\(shipped)")
+
+            // The buyer does nothing; the server's timer (every 100 ms) confirms after 1 s.
+            let deadline = Date().addingTimeInterval(15)
+            var latest = shipped
+            while latest.state == "shipped" && Date() < deadline {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                latest = try await seller.wallet.order(id: id)
+            }
+            XCTAssertEqual(latest.state, "completed", "auto-confirmed within 15 s: \(latest)")
+            XCTAssertEqual(latest.released?.minor, 3_000, "\(latest)")
+            XCTAssertEqual(latest.actions, [])
+            try await seller.assertBalance(available: startMinor + 3_000, step: "released by the timer")
+            try await buyer.assertBalance(available: startMinor - 3_000, step: "released by the timer")
+            XCTAssertEqual(try buyer.wallet.orders().first { $0.id == id }?.state, "completed")
+        }
+    }
+
+    func testAnUnpaidOrderCancelledByTheSellerCannotBePaid() async throws {
+        try await withPeople { people in
+            let (buyer, seller) = (people.buyer, people.seller)
+            let created = try await seller.wallet.createOrder(title: "Tea tin", amount: "9.00", currency: "CNY")
+            let id = created.order.id
+            try await seller.wallet.orderAction(id: id, action: .cancel).done("cancel")
+            let cancelled = try await seller.wallet.order(id: id)
+            XCTAssertEqual(cancelled.state, "cancelled", "\(cancelled)")
+            XCTAssertEqual(cancelled.actions, [], "\(cancelled)")
+
+            // The confirm screen still shows a cancelled order's code as payable (the server's
+            // code resolution does not look at the order's state); paying it is refused.
+            let screen = try await buyer.wallet.scan(text: created.code.text)
+            XCTAssertEqual(screen.orderId, id, "\(screen)")
+            let refused = try await buyer.wallet.pay(code: created.code.text, amount: nil).refused("pay a cancelled order")
+            XCTAssertContains(refused, "illegal_transition")
+            try await buyer.assertBalance(available: startMinor, step: "a cancelled order takes nothing")
+            try await seller.assertBalance(available: startMinor, step: "a cancelled order takes nothing")
         }
     }
 }

@@ -21,6 +21,7 @@ final class TestServer {
     private static let listenTimeout: TimeInterval = 20
 
     private let binary: URL
+    private let settings: [String: String]
     private let dir: URL
     private let port: UInt16
     private var process: Process?
@@ -28,15 +29,17 @@ final class TestServer {
     /// The base URL wallets talk to, `http://127.0.0.1:PORT`.
     var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(binary: URL, dir: URL, port: UInt16, process: Process) {
+    private init(binary: URL, settings: [String: String], dir: URL, port: UInt16, process: Process) {
         self.binary = binary
+        self.settings = settings
         self.dir = dir
         self.port = port
         self.process = process
     }
 
     /// Starts a server; a port taken between probing and binding is retried on another.
-    static func start() async throws -> TestServer {
+    /// `settings` are extra environment variables for it, e.g. `DANBAO_AUTO_CONFIRM_SECS`.
+    static func start(settings: [String: String] = [:]) async throws -> TestServer {
         let binary = try serverBinary()
         var failures: [String] = []
         for _ in 0..<startAttempts {
@@ -44,9 +47,9 @@ final class TestServer {
             let dir = FileManager.default.temporaryDirectory
                 .appendingPathComponent("danbao-server-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            switch try await spawn(binary: binary, dir: dir, port: port) {
+            switch try await spawn(binary: binary, settings: settings, dir: dir, port: port) {
             case .listening(let process):
-                return TestServer(binary: binary, dir: dir, port: port, process: process)
+                return TestServer(binary: binary, settings: settings, dir: dir, port: port, process: process)
             case .failed(let why):
                 failures.append("port \(port): \(why)")
                 try? FileManager.default.removeItem(at: dir)
@@ -75,7 +78,9 @@ final class TestServer {
         case failed(String)
     }
 
-    private static func spawn(binary: URL, dir: URL, port: UInt16) async throws -> Started {
+    private static func spawn(
+        binary: URL, settings: [String: String], dir: URL, port: UInt16
+    ) async throws -> Started {
         let log = dir.appendingPathComponent("server.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw TestFailure("cannot create \(log.path)")
@@ -92,6 +97,7 @@ final class TestServer {
         environment["DANBAO_OPERATOR_TOKEN"] = operatorToken
         environment["DANBAO_TIMER_INTERVAL_MS"] = "100"
         environment["RUST_LOG"] = "warn"
+        environment.merge(settings) { _, setting in setting }
         process.environment = environment
         process.standardOutput = output
         process.standardError = output
@@ -136,7 +142,7 @@ final class TestServer {
     /// Starts the server again on the same port with the same database.
     func restart() async throws {
         stop()
-        switch try await Self.spawn(binary: binary, dir: dir, port: port) {
+        switch try await Self.spawn(binary: binary, settings: settings, dir: dir, port: port) {
         case .listening(let process):
             self.process = process
         case .failed(let why):
@@ -160,8 +166,10 @@ final class TestServer {
 
 /// Runs `body` with a server of its own and a fresh directory for the phones' databases;
 /// stops the server and removes the directory afterwards, whatever `body` did.
-func withServer<T>(_ body: (TestServer, URL) async throws -> T) async throws -> T {
-    let server = try await TestServer.start()
+func withServer<T>(
+    settings: [String: String] = [:], _ body: (TestServer, URL) async throws -> T
+) async throws -> T {
+    let server = try await TestServer.start(settings: settings)
     defer { server.close() }
     let dir = FileManager.default.temporaryDirectory
         .appendingPathComponent("danbao-phones-\(UUID().uuidString)")
@@ -171,8 +179,10 @@ func withServer<T>(_ body: (TestServer, URL) async throws -> T) async throws -> 
 }
 
 /// Runs `flow` against a server of its own with a buyer, a seller and a friend.
-func withPeople(_ flow: (People) async throws -> Void) async throws {
-    try await withServer { server, dir in
+func withPeople(
+    settings: [String: String] = [:], _ flow: (People) async throws -> Void
+) async throws {
+    try await withServer(settings: settings) { server, dir in
         let people = try await server.people(in: dir)
         try await flow(people)
     }
