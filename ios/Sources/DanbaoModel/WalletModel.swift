@@ -43,8 +43,9 @@ public final class WalletModel {
     public var errorMessage: String?
     /// How many network calls are in flight.
     public private(set) var busy = 0
-    /// How many times the cache was re-read (after a change notice or an action).
-    public private(set) var reloads = 0
+    /// How many change notices the core sent since the wallet opened (each re-reads the
+    /// cache).
+    public private(set) var changeNotices = 0
 
     @ObservationIgnored private let platform: WalletPlatform
     @ObservationIgnored private var wallet: Wallet?
@@ -71,7 +72,7 @@ public final class WalletModel {
                 signer: try platform.signer())
             // The core calls the listener on its own thread; the reload hops to the main actor.
             wallet.setListener(listener: ChangeForwarder { [weak self] _ in
-                Task { @MainActor [weak self] in self?.reload() }
+                Task { @MainActor [weak self] in self?.changed() }
             })
             self.wallet = wallet
             reload()
@@ -233,6 +234,12 @@ public final class WalletModel {
         }
     }
 
+    /// A change notice from the core: re-read what it may have changed.
+    private func changed() {
+        changeNotices += 1
+        reload()
+    }
+
     /// Re-reads the home snapshot, orders, contacts and requests from the cache.
     private func reload() {
         guard let wallet else { return }
@@ -241,7 +248,6 @@ public final class WalletModel {
             orders = try wallet.orders()
             contacts = try wallet.contacts(limit: 20)
             requests = try wallet.requests()
-            reloads += 1
         } catch {
             errorMessage = Self.message(for: error)
         }

@@ -9,11 +9,11 @@ final class EscrowTests: XCTestCase {
             let (buyer, seller) = (people.buyer, people.seller)
             let created = try await seller.wallet.createOrder(title: "Tea set", amount: "88.00", currency: "CNY")
             let id = created.order.id
-            XCTAssertEqual(created.order.role, "seller")
-            XCTAssertEqual(created.order.state, "awaiting_payment")
+            XCTAssertEqual(created.order.role, .seller)
+            XCTAssertEqual(created.order.state, .awaitingPayment)
             XCTAssertEqual(created.order.amount.minor, 8_800)
             XCTAssertEqual(created.order.amount.display, "88.00 CNY")
-            XCTAssertEqual(created.order.actions, ["cancel"], "seller, unpaid: \(created.order)")
+            XCTAssertEqual(created.order.actions, [.cancel], "seller, unpaid: \(created.order)")
             XCTAssertEqual(created.code.amount?.minor, 8_800)
 
             let screen = try await buyer.wallet.scan(text: created.code.text)
@@ -29,17 +29,17 @@ final class EscrowTests: XCTestCase {
             try await seller.assertBalance(available: startMinor, incoming: 8_800, step: "paid into escrow")
 
             let toShip = try await seller.wallet.order(id: id)
-            XCTAssertEqual(toShip.state, "paid")
+            XCTAssertEqual(toShip.state, .paid)
             XCTAssertEqual(toShip.counterparty, buyer.handle)
-            XCTAssertEqual(toShip.actions, ["ship", "cancel"], "seller, paid: \(toShip)")
+            XCTAssertEqual(toShip.actions, [.ship, .cancel], "seller, paid: \(toShip)")
             XCTAssertEqual(toShip.buttons.map(\.action), toShip.actions, "one button per action: \(toShip)")
             XCTAssertEqual(toShip.buttons.first?.input, .shipment, "ship asks for the shipment")
             XCTAssertFalse(toShip.stateLabel.isEmpty, "\(toShip)")
             XCTAssertTrue(
                 try seller.wallet.home().ordersNeedingAction.contains { $0.id == id }, "the seller must ship")
             let waiting = try await buyer.wallet.order(id: id)
-            XCTAssertEqual(waiting.role, "buyer")
-            XCTAssertEqual(waiting.actions, ["cancel", "refund-request"], "buyer, paid: \(waiting)")
+            XCTAssertEqual(waiting.role, .buyer)
+            XCTAssertEqual(waiting.actions, [.cancel, .requestRefund], "buyer, paid: \(waiting)")
             XCTAssertFalse(
                 try buyer.wallet.home().ordersNeedingAction.contains { $0.id == id },
                 "a paid order waits for the seller")
@@ -51,8 +51,8 @@ final class EscrowTests: XCTestCase {
             let needing = try buyer.wallet.home().ordersNeedingAction.filter { $0.id == id }
             XCTAssertEqual(needing.count, 1, "the buyer must confirm: \(needing)")
             let toConfirm = try XCTUnwrap(needing.first)
-            XCTAssertEqual(toConfirm.state, "shipped")
-            XCTAssertEqual(toConfirm.actions, ["confirm", "refund-request"], "buyer, shipped: \(toConfirm)")
+            XCTAssertEqual(toConfirm.state, .shipped)
+            XCTAssertEqual(toConfirm.actions, [.confirm, .requestRefund], "buyer, shipped: \(toConfirm)")
             XCTAssertEqual(toConfirm.buttons.map(\.input), [.nothing, .refundAmount], "buyer, shipped: \(toConfirm)")
             XCTAssertNotNil(toConfirm.deadline, "auto-confirm deadline: \(toConfirm)")
             XCTAssertEqual(
@@ -61,18 +61,18 @@ final class EscrowTests: XCTestCase {
             XCTAssertNil(waiting.shipment, "not shipped yet: \(waiting)")
             XCTAssertEqual(toConfirm.counterparty, seller.handle)
             let shippedForSeller = try await seller.wallet.order(id: id)
-            XCTAssertEqual(shippedForSeller.actions, [], "seller, shipped: \(shippedForSeller)")
+            XCTAssertEqual(shippedForSeller.actions, [OrderStep](), "seller, shipped: \(shippedForSeller)")
 
             try await buyer.wallet.orderAction(id: id, action: .confirm).done("confirm receipt")
             try await seller.assertBalance(available: startMinor + 8_800, step: "released to the seller")
             try await buyer.assertBalance(available: startMinor - 8_800, heldOut: 0, step: "released to the seller")
             let finished = try await seller.wallet.order(id: id)
-            XCTAssertEqual(finished.state, "completed")
-            XCTAssertEqual(finished.actions, [])
+            XCTAssertEqual(finished.state, .completed)
+            XCTAssertEqual(finished.actions, [OrderStep]())
             XCTAssertEqual(finished.buttons, [])
             XCTAssertEqual(finished.released?.minor, 8_800, "released in full: \(finished)")
             XCTAssertNil(finished.refunded, "\(finished)")
-            XCTAssertEqual(try buyer.wallet.orders().filter { $0.id == id }.map(\.state), ["completed"])
+            XCTAssertEqual(try buyer.wallet.orders().filter { $0.id == id }.map(\.state), [OrderState.completed])
         }
     }
 
@@ -89,8 +89,8 @@ final class EscrowTests: XCTestCase {
             let needing = try seller.wallet.home().ordersNeedingAction.filter { $0.id == id }
             XCTAssertEqual(needing.count, 1, "the seller must answer: \(needing)")
             let toAnswer = try XCTUnwrap(needing.first)
-            XCTAssertEqual(toAnswer.state, "refund_requested")
-            XCTAssertEqual(toAnswer.actions, ["refund-accept", "refund-reject"], "seller: \(toAnswer)")
+            XCTAssertEqual(toAnswer.state, .refundRequested)
+            XCTAssertEqual(toAnswer.actions, [.acceptRefund, .rejectRefund], "seller: \(toAnswer)")
             XCTAssertEqual(toAnswer.buttons.map(\.input), [.nothing, .nothing], "seller: \(toAnswer)")
             XCTAssertEqual(toAnswer.refundAsked?.display, "15.00 CNY", "the seller sees what is asked: \(toAnswer)")
 
@@ -98,8 +98,8 @@ final class EscrowTests: XCTestCase {
             try await buyer.assertBalance(available: startMinor - 4_000 + 1_500, step: "15.00 back, the rest released")
             try await seller.assertBalance(available: startMinor + 2_500, step: "15.00 back, the rest released")
             let refunded = try await buyer.wallet.order(id: id)
-            XCTAssertEqual(refunded.state, "refunded", "\(refunded)")
-            XCTAssertEqual(refunded.actions, [])
+            XCTAssertEqual(refunded.state, .refunded, "\(refunded)")
+            XCTAssertEqual(refunded.actions, [OrderStep]())
             XCTAssertEqual(refunded.released?.minor, 2_500, "\(refunded)")
             XCTAssertEqual(refunded.refunded?.minor, 1_500, "\(refunded)")
             XCTAssertNil(refunded.refundAsked, "the request is answered: \(refunded)")
@@ -114,22 +114,22 @@ final class EscrowTests: XCTestCase {
             try await seller.wallet.orderAction(id: id, action: .ship(carrier: "SF Express", tracking: "SF42"))
                 .done("ship")
             let shipped = try await buyer.wallet.order(id: id)
-            XCTAssertEqual(shipped.state, "shipped", "\(shipped)")
+            XCTAssertEqual(shipped.state, .shipped, "\(shipped)")
             XCTAssertNotNil(shipped.deadline, "\(shipped)")
 
             // The buyer does nothing; the server's timer (every 100 ms) confirms after 1 s.
             let deadline = Date().addingTimeInterval(15)
             var latest = shipped
-            while latest.state == "shipped" && Date() < deadline {
+            while latest.state == .shipped && Date() < deadline {
                 try await Task.sleep(nanoseconds: 100_000_000)
                 latest = try await seller.wallet.order(id: id)
             }
-            XCTAssertEqual(latest.state, "completed", "auto-confirmed within 15 s: \(latest)")
+            XCTAssertEqual(latest.state, .completed, "auto-confirmed within 15 s: \(latest)")
             XCTAssertEqual(latest.released?.minor, 3_000, "\(latest)")
-            XCTAssertEqual(latest.actions, [])
+            XCTAssertEqual(latest.actions, [OrderStep]())
             try await seller.assertBalance(available: startMinor + 3_000, step: "released by the timer")
             try await buyer.assertBalance(available: startMinor - 3_000, step: "released by the timer")
-            XCTAssertEqual(try buyer.wallet.orders().first { $0.id == id }?.state, "completed")
+            XCTAssertEqual(try buyer.wallet.orders().first { $0.id == id }?.state, .completed)
         }
     }
 
@@ -140,8 +140,8 @@ final class EscrowTests: XCTestCase {
             let id = created.order.id
             try await seller.wallet.orderAction(id: id, action: .cancel).done("cancel")
             let cancelled = try await seller.wallet.order(id: id)
-            XCTAssertEqual(cancelled.state, "cancelled", "\(cancelled)")
-            XCTAssertEqual(cancelled.actions, [], "\(cancelled)")
+            XCTAssertEqual(cancelled.state, .cancelled, "\(cancelled)")
+            XCTAssertEqual(cancelled.actions, [OrderStep](), "\(cancelled)")
 
             // The confirm screen still shows a cancelled order's code as payable (the server's
             // code resolution does not look at the order's state); paying it is refused.

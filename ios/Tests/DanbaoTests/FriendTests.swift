@@ -14,14 +14,14 @@ final class FriendTests: XCTestCase {
             try await friend.assertBalance(available: startMinor + 500, step: "got 5.00")
 
             let received = try XCTUnwrap(try friend.wallet.home().recent.first, "the friend's activity is empty")
-            XCTAssertEqual(received.direction, "in", "\(received)")
+            XCTAssertEqual(received.direction, Direction.in, "\(received)")
             XCTAssertEqual(received.amount.minor, 500)
             XCTAssertEqual(received.counterparty, buyer.handle)
             XCTAssertEqual(received.counterpartyName, "Bea Buyer")
             XCTAssertEqual(received.memo, "dinner")
             XCTAssertEqual(try friend.wallet.contacts(limit: 10).first?.handle, buyer.handle)
             let spent = try XCTUnwrap(try buyer.wallet.home().recent.first, "the buyer's activity is empty")
-            XCTAssertEqual(spent.direction, "out", "\(spent)")
+            XCTAssertEqual(spent.direction, Direction.out, "\(spent)")
             XCTAssertEqual(spent.amount.minor, 500)
             XCTAssertEqual(spent.counterparty, friend.handle)
         }
@@ -36,11 +36,11 @@ final class FriendTests: XCTestCase {
             XCTAssertEqual(request.payer, buyer.handle)
             XCTAssertEqual(request.amount.minor, 2_000)
             XCTAssertEqual(request.note, "movie tickets")
-            XCTAssertEqual(request.status, "open")
+            XCTAssertEqual(request.status, RequestStatus.open)
 
             _ = try await buyer.wallet.sync()
             let seen = try XCTUnwrap(try buyer.wallet.requests().first { $0.id == request.id }, "the payer sees it")
-            XCTAssertEqual(seen.status, "open", "\(seen)")
+            XCTAssertEqual(seen.status, RequestStatus.open, "\(seen)")
             XCTAssertEqual(seen.requester, friend.handle)
             XCTAssertTrue(seen.canAnswer, "the payer may answer: \(seen)")
             // The requester's own list has it after a sync (request_money does not cache it).
@@ -51,7 +51,7 @@ final class FriendTests: XCTestCase {
             try await buyer.wallet.answerRequest(id: request.id, accept: true).done("accept")
             try await buyer.assertBalance(available: startMinor - 2_000, step: "request paid")
             try await friend.assertBalance(available: startMinor + 2_000, step: "request paid")
-            XCTAssertEqual(try friend.wallet.requests().first { $0.id == request.id }?.status, "paid")
+            XCTAssertEqual(try friend.wallet.requests().first { $0.id == request.id }?.status, RequestStatus.paid)
 
             _ = try await buyer.wallet.sync()
             let answered = try XCTUnwrap(try buyer.wallet.requests().first { $0.id == request.id })
@@ -69,12 +69,12 @@ final class FriendTests: XCTestCase {
             let request = try await friend.wallet.requestMoney(
                 fromHandle: buyer.handle, amount: "1.00", currency: "CNY", note: "gum")
             _ = try await buyer.wallet.sync()
-            XCTAssertEqual(try buyer.wallet.requests().first { $0.id == request.id }?.status, "open")
+            XCTAssertEqual(try buyer.wallet.requests().first { $0.id == request.id }?.status, RequestStatus.open)
             let declined = try await buyer.wallet.answerRequest(id: request.id, accept: false).done("decline")
             XCTAssertNil(declined.transferId, "\(declined)")
             try await buyer.assertBalance(available: startMinor, step: "declined")
             try await friend.assertBalance(available: startMinor, step: "declined")
-            XCTAssertEqual(try friend.wallet.requests().first { $0.id == request.id }?.status, "declined")
+            XCTAssertEqual(try friend.wallet.requests().first { $0.id == request.id }?.status, RequestStatus.declined)
         }
     }
 

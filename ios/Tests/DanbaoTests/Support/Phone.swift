@@ -114,13 +114,13 @@ extension CommandOutcome {
     /// Asserts the command was applied by the server, and returns it.
     @discardableResult
     func done(_ step: String, file: StaticString = #filePath, line: UInt = #line) -> CommandOutcome {
-        XCTAssertEqual(state, "done", "\(step): \(self)", file: file, line: line)
+        XCTAssertEqual(state, .done, "\(step): \(self)", file: file, line: line)
         return self
     }
 
     /// Asserts the server refused the command for good, moving nothing; returns its message.
     func refused(_ step: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        XCTAssertEqual(state, "failed", "\(step): \(self)", file: file, line: line)
+        XCTAssertEqual(state, .failed, "\(step): \(self)", file: file, line: line)
         XCTAssertNil(transferId, "\(step) moved money: \(self)", file: file, line: line)
         XCTAssertFalse(message.isEmpty, "\(step): no message: \(self)", file: file, line: line)
         return message

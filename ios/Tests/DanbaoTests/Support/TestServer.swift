@@ -13,7 +13,10 @@ import Darwin
 ///
 /// The binary is the environment variable `DANBAO_SERVER_BIN` (`cargo xtask swift` passes
 /// `target/debug/danbao-server`). Without it the tests fail: they never skip.
-final class TestServer {
+///
+/// Sendable so that a main-actor test (the model's) can hand it to the phone helpers: its one
+/// mutable field, the running process, is read and replaced only under `lock`.
+final class TestServer: @unchecked Sendable {
     /// The operator credential the server is started with (sandbox top-ups need it).
     static let operatorToken = "swift-flow-tests-operator-token"
 
@@ -24,6 +27,7 @@ final class TestServer {
     private let settings: [String: String]
     private let dir: URL
     private let port: UInt16
+    private let lock = NSLock()
     private var process: Process?
 
     /// The base URL wallets talk to, `http://127.0.0.1:PORT`.
@@ -133,18 +137,21 @@ final class TestServer {
 
     /// Stops the process and keeps its database: the server is unreachable until `restart()`.
     func stop() {
-        if let process {
-            Self.stop(process)
-        }
+        lock.lock()
+        let running = process
         process = nil
+        lock.unlock()
+        if let running {
+            Self.stop(running)
+        }
     }
 
     /// Starts the server again on the same port with the same database.
     func restart() async throws {
         stop()
         switch try await Self.spawn(binary: binary, settings: settings, dir: dir, port: port) {
-        case .listening(let process):
-            self.process = process
+        case .listening(let started):
+            lock.withLock { process = started }
         case .failed(let why):
             throw TestFailure("danbao-server did not start again on port \(port): \(why)")
         }
@@ -166,8 +173,10 @@ final class TestServer {
 
 /// Runs `body` with a server of its own and a fresh directory for the phones' databases;
 /// stops the server and removes the directory afterwards, whatever `body` did.
-func withServer<T>(
-    settings: [String: String] = [:], _ body: (TestServer, URL) async throws -> T
+/// `body` runs on the caller's actor (the main actor for the model's tests).
+func withServer<T: Sendable>(
+    settings: [String: String] = [:], isolation: isolated (any Actor)? = #isolation,
+    _ body: (TestServer, URL) async throws -> T
 ) async throws -> T {
     let server = try await TestServer.start(settings: settings)
     defer { server.close() }
