@@ -216,7 +216,7 @@ class ScreenshotTest {
 
     @Test
     fun `order detail in each state, for the buyer and for the seller`() {
-        val buyer = phone("buyer", "Bea Buyer")
+        val buyer = phone("buyer", "Bea Buyer", topUp = "500.00")
         val seller = phone("seller", "Lotus Tea House")
         listOf(buyer, seller).useAll {
             fun act(phone: Phone, id: String, action: OrderAction) =
@@ -316,6 +316,9 @@ class ScreenshotTest {
         buyer.use {
             runBlocking { buyer.wallet.enablePaymentCode() }
             phoneTest(buyer.model) {
+                // The screen asks the core again every second, forever: with the test clock
+                // running by itself it would never be idle.
+                mainClock.autoAdvance = false
                 showApp(buyer.model) { PaymentCodeScreen(buyer.model, onBack = {}) }
                 awaitText("Pay at a till")
                 val digits = textOf(await("18 digits", textMatching(EIGHTEEN_DIGITS)))
@@ -330,6 +333,7 @@ class ScreenshotTest {
     fun `receive code with an amount`() {
         val friend = phone("friend", "Fay Friend")
         friend.use {
+            var shownCode = ""
             phoneTest(friend.model) {
                 showApp(friend.model) { ReceiveScreen(friend.model, onBack = {}) }
                 awaitText("Amount (optional)")
@@ -337,13 +341,14 @@ class ScreenshotTest {
                 onNode(button("Show my code")).assertIsEnabled().performClick()
                 awaitText("25.00 CNY")
                 awaitText("Valid until", substring = true)
-                val text = friend.model.code.value!!.text
-                awaitText(text)
+                shownCode = friend.model.code.value!!.text
+                awaitText(shownCode)
                 screenshot("receive-code")
             }
             // The code on screen is the friend's: the core reads it back as a receive code.
-            val screen = runBlocking { friend.wallet.scan(friend.model.code.value!!.text) }
+            val screen = runBlocking { friend.wallet.scan(shownCode) }
             assertEquals(friend.handle, screen.payeeHandle)
+            assertEquals("25.00 CNY", screen.amount?.display)
         }
     }
 
