@@ -24,6 +24,7 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertTrue
+import org.junit.AfterClass
 import org.junit.Test
 
 /**
@@ -31,6 +32,15 @@ import org.junit.Test
  * balance below is read after a sync with the real danbao-server.
  */
 class FlowUiTest {
+
+    companion object {
+        /** The sheet again, with this class's pictures (the test classes run in any order). */
+        @JvmStatic
+        @AfterClass
+        fun contactSheet() {
+            ContactSheet.write(screenshotDir)
+        }
+    }
 
     @Test
     fun `Pay on the confirm screen moves the amount on the server, and the result is shown`() {
