@@ -19,6 +19,7 @@ import app.danbao.wallet.ui.HomeScreen
 import app.danbao.wallet.ui.OrderScreen
 import app.danbao.wallet.ui.PayConfirmScreen
 import app.danbao.wallet.ui.PaymentCodeScreen
+import app.danbao.wallet.ui.SendScreen
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
@@ -161,6 +162,37 @@ class FlowUiTest {
                 assertTrue(second, EIGHTEEN_DIGITS.matches(second))
                 assertNotEquals(first, second)
             }
+        }
+    }
+
+    @Test
+    fun `Send to a friend typed on the send screen, and Pay on the friend's request, move money`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        val friend = phone("friend", "Fay Friend")
+        listOf(buyer, friend).useAll {
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { SendScreen(buyer.model, onBack = {}, onSent = {}) }
+                await("the handle field", hasSetTextAction() and hasText("Friend's handle")).performTextInput(friend.handle)
+                await("the amount field", hasSetTextAction() and hasText("Amount")).performTextInput("7.25")
+                await("the memo field", hasSetTextAction() and hasText("Memo")).performTextInput("dumplings")
+                onNode(button("Send")).performClick()
+                val message = awaitSnackbar(buyer.model)
+                assertTrue("the outcome names the amount: $message", "7.25 CNY" in message)
+            }
+            assertEquals(10_000L - 725, buyer.availableFen())
+            assertEquals(10_000L + 725, friend.availableFen())
+
+            val request = runBlocking { friend.wallet.requestMoney(buyer.handle, "4.00", "CNY", "bus") }
+            runBlocking { buyer.wallet.sync() }
+            phoneTest(buyer.model) {
+                showApp(buyer.model) { SendScreen(buyer.model, onBack = {}, onSent = {}) }
+                awaitText("@${friend.handle} asks @${buyer.handle} for 4.00 CNY")
+                onNode(button("Pay")).assertIsEnabled().performClick()
+                awaitSnackbar(buyer.model)
+            }
+            assertEquals(10_000L - 725 - 400, buyer.availableFen())
+            assertEquals(10_000L + 725 + 400, friend.availableFen())
+            assertEquals("paid", runBlocking { friend.wallet.requests() }.single { it.id == request.id }.status)
         }
     }
 
