@@ -185,6 +185,12 @@ class ScreenshotTest {
                 onAllNodes(hasText("Bamboo Grove")).fetchSemanticsNodes().size,
             )
             onNode(button("Pay")).assertIsEnabled()
+            // Unmissable: the card behind the warning is a strong red, not a pale tint.
+            waitForIdle()
+            val picture = captureToImage().toBufferedImage()
+            val bounds = warningNode.boundsInRoot
+            val card = java.awt.Color(picture.getRGB(bounds.left.toInt() - 20, bounds.top.toInt() - 20))
+            assertTrue("the warning's card is red: $card", card.red > 150 && card.green < 80 && card.blue < 80)
         }
 
     // ---- orders --------------------------------------------------------------------------
@@ -256,6 +262,7 @@ class ScreenshotTest {
             act(buyer, disputedId, OrderAction.RequestRefund("30.00"))
             act(seller, disputedId, OrderAction.RejectRefund)
             orderShot("order-buyer-disputed", buyer, disputedId, "In dispute: Danbao support decides", emptyList())
+            orderShot("order-seller-disputed", seller, disputedId, "In dispute: Danbao support decides", emptyList())
 
             val completedId = paid("Completed tea")
             act(seller, completedId, OrderAction.Ship("SF Express", "SF0000000001"))
@@ -267,6 +274,7 @@ class ScreenshotTest {
             act(buyer, refundedId, OrderAction.RequestRefund("30.00"))
             act(seller, refundedId, OrderAction.AcceptRefund)
             orderShot("order-buyer-refunded", buyer, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
+            orderShot("order-seller-refunded", seller, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
 
             act(seller, unpaid.order.id, OrderAction.Cancel)
             orderShot("order-seller-cancelled", seller, unpaid.order.id, "Cancelled", emptyList())
