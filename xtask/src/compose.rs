@@ -8,12 +8,29 @@
 use std::fs;
 use std::process::Command;
 
-use crate::runner::{Failure, StepResult, missing_tool, require_tool, run_capturing};
+use crate::runner::{
+    Failure, Step, StepResult, missing_tool, require_tool, run_capturing, run_task,
+};
 use crate::tally::{Counts, Runner, Tally};
-use crate::{Workspace, bindings, counted, server_binary};
+use crate::{FfiBuild, Workspace, bindings, bindings_steps, counted, server_binary};
 
 /// Where the PNGs go, under the workspace's target directory.
 const SCREENSHOTS: &str = "screenshots/android";
+
+/// `cargo xtask screens`: the library, the server and the bindings, then the screen tests.
+pub fn screens_only(ws: &Workspace) -> bool {
+    let tally = Tally::default();
+    let mut steps = bindings_steps(ws, FfiBuild::PackageOnly);
+    steps.push(Step::new("build danbao-server", || {
+        ws.cargo(&["build", "-p", "danbao-server", "--bin", "danbao-server"])
+    }));
+    steps.push(Step::new("android screens (Compose, JVM)", || {
+        test(ws, &tally)
+    }));
+    let passed = run_task("screens", steps);
+    println!("\n{}", tally.summary());
+    passed
+}
 
 /// Runs the screen tests under Maven; fails, naming the tool, when Java, Maven or the CJK font
 /// the Chinese screenshot needs is missing.

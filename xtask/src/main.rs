@@ -43,6 +43,8 @@ commands:
              in a Debian 13 root (made once under /var/cache/danbao, or DANBAO_SWIFT_ROOT;
              needs root and Debian's archive) and run its XCTest suite against them (ARGS go
              to swift test, e.g. --filter EscrowTests; DANBAO_SWIFT_SCRATCH moves its build)
+  screens    build danbao-ffi and danbao-server, then only the Android screens on the JVM
+             (the test step `android screens (Compose, JVM)`; see android/README.md)
   bindings   build danbao-ffi and generate its bindings: Kotlin (JVM flavour) into
              bindings/tests/kotlin/generated, Python into bindings/tests/python/generated,
              Kotlin (Android flavour) into android/danbao/src/main/kotlin, Swift into
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
         ),
         "ios" => run_task("ios", vec![Step::new("ios", || mobile::ios(&workspace))]),
         "swift" => swift_only(&workspace, rest),
+        "screens" => compose::screens_only(&workspace),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             true

@@ -1,13 +1,16 @@
 package app.danbao.wallet.screens
 
+import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Column
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
 import androidx.compose.material3.Text
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.unit.sp
 import org.jetbrains.skia.FontMgr
 import org.jetbrains.skia.FontStyle
-import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 
 /** The CJK font the Chinese screenshots need, and a check that its glyphs are really drawn. */
@@ -35,18 +38,25 @@ object Fonts {
         val characters = text.map { it.toString() } + missing
         phoneTest {
             setContent {
-                Column { characters.forEach { Text(it, fontSize = 64.sp) } }
+                // Black on white: a transparent capture would be all black whatever is drawn.
+                Column(Modifier.background(Color.White)) {
+                    characters.forEach { Text(it, fontSize = 64.sp, color = Color.Black, modifier = Modifier.background(Color.White)) }
+                }
             }
             waitForIdle()
             val pixels = characters.map { character ->
                 val image = onNodeWithText(character).captureToImage().toBufferedImage()
-                IntArray(image.width * image.height).also { image.getRGB(0, 0, image.width, image.height, it, 0, image.width) }.toList()
+                val argb = IntArray(image.width * image.height)
+                image.getRGB(0, 0, image.width, image.height, argb, 0, image.width)
+                val inked = argb.count { (it and 0xFFFFFF) < 0x808080 }
+                assertTrue("$character: $inked dark pixels of ${argb.size}", character == missing || inked in 50 until argb.size / 2)
+                argb
             }
             val tofu = pixels.last()
             for (i in text.indices) {
-                assertNotEquals("${text[i]} is drawn like a missing glyph", tofu, pixels[i])
+                assertFalse("${text[i]} is drawn like a missing glyph", tofu.contentEquals(pixels[i]))
                 for (j in i + 1 until text.length) {
-                    assertNotEquals("${text[i]} and ${text[j]} are drawn alike", pixels[i], pixels[j])
+                    assertFalse("${text[i]} and ${text[j]} are drawn alike", pixels[i].contentEquals(pixels[j]))
                 }
             }
         }

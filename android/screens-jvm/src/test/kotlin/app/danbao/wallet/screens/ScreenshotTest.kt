@@ -185,6 +185,12 @@ class ScreenshotTest {
                 onAllNodes(hasText("Bamboo Grove")).fetchSemanticsNodes().size,
             )
             onNode(button("Pay")).assertIsEnabled()
+            // Unmissable: the card behind the warning is a strong red, not a pale tint.
+            waitForIdle()
+            val picture = captureToImage().toBufferedImage()
+            val bounds = warningNode.boundsInRoot
+            val card = java.awt.Color(picture.getRGB(bounds.left.toInt() - 20, bounds.top.toInt() - 20))
+            assertTrue("the warning's card is red: $card", card.red > 150 && card.green < 80 && card.blue < 80)
         }
 
     // ---- orders --------------------------------------------------------------------------
@@ -216,7 +222,7 @@ class ScreenshotTest {
 
     @Test
     fun `order detail in each state, for the buyer and for the seller`() {
-        val buyer = phone("buyer", "Bea Buyer")
+        val buyer = phone("buyer", "Bea Buyer", topUp = "500.00")
         val seller = phone("seller", "Lotus Tea House")
         listOf(buyer, seller).useAll {
             fun act(phone: Phone, id: String, action: OrderAction) =
@@ -256,6 +262,7 @@ class ScreenshotTest {
             act(buyer, disputedId, OrderAction.RequestRefund("30.00"))
             act(seller, disputedId, OrderAction.RejectRefund)
             orderShot("order-buyer-disputed", buyer, disputedId, "In dispute: Danbao support decides", emptyList())
+            orderShot("order-seller-disputed", seller, disputedId, "In dispute: Danbao support decides", emptyList())
 
             val completedId = paid("Completed tea")
             act(seller, completedId, OrderAction.Ship("SF Express", "SF0000000001"))
@@ -267,6 +274,7 @@ class ScreenshotTest {
             act(buyer, refundedId, OrderAction.RequestRefund("30.00"))
             act(seller, refundedId, OrderAction.AcceptRefund)
             orderShot("order-buyer-refunded", buyer, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
+            orderShot("order-seller-refunded", seller, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
 
             act(seller, unpaid.order.id, OrderAction.Cancel)
             orderShot("order-seller-cancelled", seller, unpaid.order.id, "Cancelled", emptyList())
@@ -316,6 +324,9 @@ class ScreenshotTest {
         buyer.use {
             runBlocking { buyer.wallet.enablePaymentCode() }
             phoneTest(buyer.model) {
+                // The screen asks the core again every second, forever: with the test clock
+                // running by itself it would never be idle.
+                mainClock.autoAdvance = false
                 showApp(buyer.model) { PaymentCodeScreen(buyer.model, onBack = {}) }
                 awaitText("Pay at a till")
                 val digits = textOf(await("18 digits", textMatching(EIGHTEEN_DIGITS)))
@@ -330,6 +341,7 @@ class ScreenshotTest {
     fun `receive code with an amount`() {
         val friend = phone("friend", "Fay Friend")
         friend.use {
+            var shownCode = ""
             phoneTest(friend.model) {
                 showApp(friend.model) { ReceiveScreen(friend.model, onBack = {}) }
                 awaitText("Amount (optional)")
@@ -337,13 +349,14 @@ class ScreenshotTest {
                 onNode(button("Show my code")).assertIsEnabled().performClick()
                 awaitText("25.00 CNY")
                 awaitText("Valid until", substring = true)
-                val text = friend.model.code.value!!.text
-                awaitText(text)
+                shownCode = friend.model.code.value!!.text
+                awaitText(shownCode)
                 screenshot("receive-code")
             }
             // The code on screen is the friend's: the core reads it back as a receive code.
-            val screen = runBlocking { friend.wallet.scan(friend.model.code.value!!.text) }
+            val screen = runBlocking { friend.wallet.scan(shownCode) }
             assertEquals(friend.handle, screen.payeeHandle)
+            assertEquals("25.00 CNY", screen.amount?.display)
         }
     }
 

@@ -104,7 +104,7 @@ fun SkikoComposeUiTest.clickableLabels(): List<String> =
  * the background and there are several colours).
  */
 fun SkikoComposeUiTest.screenshot(name: String): File {
-    waitForIdle()
+    if (mainClock.autoAdvance) waitForIdle()
     val image = captureToImage().toBufferedImage()
     assertTrue("$name: ${image.width}x${image.height}", image.width == WIDTH_PX && image.height == HEIGHT_PX)
     assertNotBlank(name, image)
@@ -134,4 +134,31 @@ fun assertNotBlank(name: String, image: BufferedImage) {
     val sampled = (image.width / 2) * (image.height / 2)
     assertTrue("$name is blank: only $differing of $sampled sampled pixels differ from the background", differing * 100 >= sampled)
     assertTrue("$name has only ${colours.size} colours", colours.size >= 8)
+}
+
+/**
+ * Stops the test clock and runs frames by hand until [condition] holds: for screens with
+ * something timed on them (a snackbar that leaves after 10 s, the payment code's refresh every
+ * second), which a self-advancing test clock would run to its end before the picture is taken.
+ */
+fun SkikoComposeUiTest.framesUntil(what: String, seconds: Long = 20, frameMillis: Long = 16, condition: () -> Boolean) {
+    mainClock.autoAdvance = false
+    val deadline = System.nanoTime() + seconds * 1_000_000_000
+    while (!condition()) {
+        check(System.nanoTime() < deadline) { "timed out after $seconds s waiting until $what" }
+        mainClock.advanceTimeBy(frameMillis)
+        Thread.sleep(20)
+    }
+}
+
+/** The wallet's message on screen (the snackbar), once it is there; the clock stays stopped. */
+fun SkikoComposeUiTest.awaitSnackbar(model: WalletModel, seconds: Long = 20): String {
+    var shown = ""
+    framesUntil("a message on screen", seconds) {
+        val message = model.message.value
+        message != null && onAllNodes(hasText(message)).fetchSemanticsNodes().isNotEmpty() && run { shown = message; true }
+    }
+    // Let the snackbar finish sliding in.
+    repeat(30) { mainClock.advanceTimeByFrame() }
+    return shown
 }

@@ -20,6 +20,7 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import app.danbao.core.ScanKind
@@ -49,17 +50,25 @@ fun SectionTitle(text: String) {
     Text(text, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp))
 }
 
-/** A message the user must not miss, e.g. the core's `name_warning`. */
+/**
+ * A message the user must not miss, e.g. the core's `name_warning`: white on the theme's error
+ * red (the pale error container read as decoration in the screenshots), in bold.
+ */
 @Composable
 fun WarningCard(text: String) {
     Card(
         colors = CardDefaults.cardColors(
-            containerColor = MaterialTheme.colorScheme.errorContainer,
-            contentColor = MaterialTheme.colorScheme.onErrorContainer,
+            containerColor = MaterialTheme.colorScheme.error,
+            contentColor = MaterialTheme.colorScheme.onError,
         ),
         modifier = Modifier.fillMaxWidth(),
     ) {
-        Text(text, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(16.dp))
+        Text(
+            text,
+            style = MaterialTheme.typography.titleMedium,
+            fontWeight = FontWeight.Bold,
+            modifier = Modifier.padding(16.dp),
+        )
     }
 }
 

@@ -2,6 +2,7 @@ package app.danbao.wallet.ui
 
 import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.lazy.items
@@ -90,24 +91,26 @@ fun SendScreen(wallet: WalletModel, onBack: () -> Unit, onSent: () -> Unit) {
             item { Text(word(Word.REQUESTS_TITLE), style = MaterialTheme.typography.titleMedium) }
         }
         items(requests, key = { it.id }) { request ->
+            // The buttons go under the line, not beside it: beside, a phone's width leaves the
+            // handles and the amount a narrow column, broken mid-word.
             ListItem(
                 headlineContent = {
                     Text(word(Word.REQUEST_LINE, request.requester, request.payer, request.amount.display))
                 },
-                supportingContent = { Text(listOf(request.note, request.status).filter { it.isNotEmpty() }.joinToString(" · ")) },
-                trailingContent = if (request.canAnswer) {
-                    {
-                        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                            Button(onClick = { wallet.answerRequest(request.id, true) }, enabled = !busy) {
-                                Text(word(Word.REQUEST_PAY))
-                            }
-                            OutlinedButton(onClick = { wallet.answerRequest(request.id, false) }, enabled = !busy) {
-                                Text(word(Word.REQUEST_DECLINE))
+                supportingContent = {
+                    Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                        Text(listOf(request.note, request.status).filter { it.isNotEmpty() }.joinToString(" · "))
+                        if (request.canAnswer) {
+                            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                                Button(onClick = { wallet.answerRequest(request.id, true) }, enabled = !busy) {
+                                    Text(word(Word.REQUEST_PAY))
+                                }
+                                OutlinedButton(onClick = { wallet.answerRequest(request.id, false) }, enabled = !busy) {
+                                    Text(word(Word.REQUEST_DECLINE))
+                                }
                             }
                         }
                     }
-                } else {
-                    null
                 },
             )
         }

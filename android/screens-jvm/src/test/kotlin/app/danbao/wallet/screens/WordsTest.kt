@@ -1,0 +1,23 @@
+package app.danbao.wallet.screens
+
+import app.danbao.wallet.ui.Word
+import org.junit.Assert.assertEquals
+import org.junit.Test
+
+/** The screens' words: the enum the Kotlin names and the strings.xml Android translates agree. */
+class WordsTest {
+    @Test
+    fun `every Word has its string in strings xml and every string has its Word`() {
+        assertEquals(Word.entries.map { it.key }.sorted(), words.strings.keys.sorted())
+    }
+
+    @Test
+    fun `placeholders are filled and Android's escapes undone`() {
+        assertEquals("Asked @bob for 12.50 CNY", words.text(Word.REQUEST_SENT, "12.50 CNY", "bob"))
+        assertEquals("A new code in 42 s", words.text(Word.PAYMENT_CODE_REFRESH, 42L))
+        assertEquals(
+            "Choose the handle friends pay and the name payers see. Your device key stays in this phone's secure hardware.",
+            words.text(Word.SIGNUP_INTRO),
+        )
+    }
+}
