@@ -8,11 +8,13 @@ import app.danbao.core.Contact
 import app.danbao.core.DanbaoException
 import app.danbao.core.HomeSnapshot
 import app.danbao.core.OrderAction
+import app.danbao.core.OrderStep
 import app.danbao.core.OrderSummary
 import app.danbao.core.PaymentCodeView
 import app.danbao.core.Profile
 import app.danbao.core.RequestView
 import app.danbao.core.ScanScreen
+import app.danbao.core.StepInput
 import app.danbao.core.Wallet
 import app.danbao.wallet.ui.Word
 import app.danbao.wallet.ui.Words
@@ -189,9 +191,13 @@ class WalletModel(private val scope: CoroutineScope, private val platform: Walle
     /** People to suggest on the send screen, most recent first. */
     fun contacts(): List<Contact> = wallet?.let { read { it.contacts(CONTACT_SUGGESTIONS) } }.orEmpty()
 
-    /** The currencies the user holds, for the amount fields; the build's default before any. */
+    /**
+     * The currencies the user holds, for the amount fields; with no balance yet, the one the
+     * core chooses (`HomeSnapshot.currency`), and the build's only before the first snapshot.
+     */
     fun currencies(): List<String> =
-        _home.value?.balances?.map { it.currency }.orEmpty().ifEmpty { listOf(platform.defaultCurrency) }
+        _home.value?.balances?.map { it.currency }.orEmpty()
+            .ifEmpty { listOf(_home.value?.currency ?: platform.defaultCurrency) }
 
     /** The payment code to show now; the screen calls this every second. */
     fun paymentCode(): PaymentCodeState {
@@ -258,6 +264,16 @@ class WalletModel(private val scope: CoroutineScope, private val platform: Walle
     }
 
     fun orderAction(id: String, action: OrderAction) = call { wallet ->
+        _message.value = wallet.orderAction(id, action).message
+        _order.value = wallet.order(id)
+    }
+
+    /**
+     * What an order button does: [step] with what the user entered (nothing, a shipment, an
+     * amount to ask back). The core builds the action and refuses a missing field by name.
+     */
+    fun orderStep(id: String, step: OrderStep, input: StepInput) = call { wallet ->
+        val action = app.danbao.core.orderAction(step, input)
         _message.value = wallet.orderAction(id, action).message
         _order.value = wallet.order(id)
     }

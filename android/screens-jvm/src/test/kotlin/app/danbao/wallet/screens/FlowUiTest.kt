@@ -15,6 +15,7 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import app.danbao.core.OrderAction
+import app.danbao.core.RequestStatus
 import app.danbao.wallet.ui.HomeScreen
 import app.danbao.wallet.ui.OrderScreen
 import app.danbao.wallet.ui.PayConfirmScreen
@@ -192,7 +193,7 @@ class FlowUiTest {
             }
             assertEquals(10_000L - 725 - 400, buyer.availableFen())
             assertEquals(10_000L + 725 + 400, friend.availableFen())
-            assertEquals("paid", runBlocking { friend.wallet.requests() }.single { it.id == request.id }.status)
+            assertEquals(RequestStatus.PAID, runBlocking { friend.wallet.requests() }.single { it.id == request.id }.status)
         }
     }
 

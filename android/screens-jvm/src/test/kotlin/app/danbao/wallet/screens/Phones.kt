@@ -1,6 +1,7 @@
 package app.danbao.wallet.screens
 
 import app.danbao.core.BalanceLine
+import app.danbao.core.CommandState
 import app.danbao.core.CommandOutcome
 import app.danbao.core.Wallet
 import app.danbao.wallet.WalletModel
@@ -109,6 +110,6 @@ fun waitFor(what: String, seconds: Long = 20, condition: () -> Boolean) {
 
 /** The command reached the server and was applied. */
 fun CommandOutcome.done(step: String): CommandOutcome {
-    assertEquals("$step: $this", "done", state)
+    assertEquals("$step: $this", CommandState.DONE, state)
     return this
 }

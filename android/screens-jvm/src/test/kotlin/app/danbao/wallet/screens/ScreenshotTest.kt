@@ -8,6 +8,7 @@ import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
 import app.danbao.core.OrderAction
+import app.danbao.core.OrderRole
 import app.danbao.core.OrderSummary
 import app.danbao.wallet.ui.Destination
 import app.danbao.wallet.ui.HomeScreen
@@ -290,7 +291,7 @@ class ScreenshotTest {
             awaitText(order.title)
             awaitText(state)
             awaitText(order.amount.display)
-            awaitText("You are the ${order.role}")
+            awaitText(if (order.role == OrderRole.BUYER) "You are the buyer" else "You are the seller")
             also.forEach { awaitText(it) }
             waitForIdle()
             val shown = clickableLabels().filter { it != "Back" }

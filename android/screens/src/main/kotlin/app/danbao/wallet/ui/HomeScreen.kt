@@ -131,7 +131,7 @@ fun OrderRow(order: OrderSummary, onClick: () -> Unit) {
 private fun OutboxRow(item: OutboxItem) {
     ListItem(
         headlineContent = { Text(item.summary) },
-        supportingContent = { Text(item.outcome ?: item.state) },
+        supportingContent = { Text(item.outcome ?: outboxStateLabel(item.state)) },
     )
 }
 

@@ -17,14 +17,16 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import app.danbao.core.ActionInput
-import app.danbao.core.OrderAction
+import app.danbao.core.OrderButton
 import app.danbao.core.OrderSummary
+import app.danbao.core.StepInput
 import app.danbao.wallet.WalletModel
 
 /**
@@ -79,34 +81,37 @@ fun OrdersScreen(wallet: WalletModel, onBack: () -> Unit, onOrder: (String) -> U
 fun OrderScreen(wallet: WalletModel, id: String, onBack: () -> Unit) {
     val shown by wallet.order.collectAsState()
     val busy by wallet.busy.collectAsState()
-    var asking by rememberSaveable { mutableStateOf<ActionInput?>(null) }
+    // The button whose input is being asked for (a shipment or an amount to ask back).
+    var asking by remember { mutableStateOf<OrderButton?>(null) }
     LaunchedEffect(id) { wallet.openOrder(id) }
 
     val order = shown?.takeIf { it.id == id }
     Screen(title = order?.title ?: id, onBack = onBack) {
         if (order == null) return@Screen
         item { OrderDetails(order) }
-        items(order.buttons, key = { it.action }) { button ->
-            val direct = button.actionWithoutInput()
+        items(order.buttons, key = { it.action.name }) { button ->
             OutlinedButton(
                 onClick = {
                     when (button.input) {
-                        ActionInput.NOTHING -> direct?.let { wallet.orderAction(order.id, it) }
-                        ActionInput.SHIPMENT, ActionInput.REFUND_AMOUNT -> asking = button.input
+                        ActionInput.NOTHING -> wallet.orderStep(order.id, button.action, StepInput())
+                        ActionInput.SHIPMENT, ActionInput.REFUND_AMOUNT -> asking = button
                     }
                 },
-                enabled = !busy && (direct != null || button.input != ActionInput.NOTHING),
+                enabled = !busy,
                 modifier = Modifier.fillMaxWidth(),
             ) { Text(button.label) }
         }
     }
 
-    when (asking) {
+    val button = asking
+    when (button?.input) {
         ActionInput.SHIPMENT -> ShipDialog(
             onDismiss = { asking = null },
             onShip = { carrier, tracking ->
                 asking = null
-                order?.let { wallet.orderAction(it.id, OrderAction.Ship(carrier, tracking)) }
+                order?.let {
+                    wallet.orderStep(it.id, button.action, StepInput(carrier = carrier, tracking = tracking))
+                }
             },
         )
         ActionInput.REFUND_AMOUNT -> RefundDialog(
@@ -115,7 +120,7 @@ fun OrderScreen(wallet: WalletModel, id: String, onBack: () -> Unit) {
             onDismiss = { asking = null },
             onRequest = { amount ->
                 asking = null
-                order?.let { wallet.orderAction(it.id, OrderAction.RequestRefund(amount)) }
+                order?.let { wallet.orderStep(it.id, button.action, StepInput(amount = amount)) }
             },
         )
         ActionInput.NOTHING, null -> Unit

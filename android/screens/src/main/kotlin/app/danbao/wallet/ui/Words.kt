@@ -92,6 +92,13 @@ enum class Word {
     REQUEST_LINE,
     REQUEST_PAY,
     REQUEST_DECLINE,
+    REQUEST_OPEN,
+    REQUEST_PAID,
+    REQUEST_DECLINED,
+    OUTBOX_PENDING,
+    OUTBOX_SENDING,
+    OUTBOX_DONE,
+    OUTBOX_FAILED,
     ;
 
     /** The resource name, e.g. `signup_title`. */
