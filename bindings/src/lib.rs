@@ -26,14 +26,14 @@ pub use render::{
     render_qr_svg,
 };
 pub use scan::{ForeignNetwork, MerchantCode, OrderCode, ReceiveCode, ScanOutcome, Seal, scan};
+pub use wallet::kinds::{
+    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
+    StepInput, order_action,
+};
 pub use wallet::records::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome,
     Contact, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
     Profile, RequestView, ScanKind, ScanScreen,
-};
-pub use wallet::kinds::{
-    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
-    StepInput, order_action,
 };
 pub use wallet::{OrderAction, Wallet, WalletConfig, sandbox_top_up};
 

@@ -167,10 +167,8 @@ pub fn order_action(step: OrderStep, input: StepInput) -> Result<OrderAction, cr
         value
             .map(|text| text.trim().to_owned())
             .filter(|text| !text.is_empty())
-            .ok_or_else(|| {
-                crate::DanbaoError::InvalidInput {
-                    reason: format!("{what} is needed to {}", step.describe()),
-                }
+            .ok_or_else(|| crate::DanbaoError::InvalidInput {
+                reason: format!("{what} is needed to {}", step.describe()),
             })
     };
     Ok(match step {
@@ -220,7 +218,10 @@ mod tests {
         ] {
             assert_eq!(OrderStep::from_wire(step.wire_name()), step);
         }
-        assert_eq!(OrderState::from_wire("refund_requested"), OrderState::RefundRequested);
+        assert_eq!(
+            OrderState::from_wire("refund_requested"),
+            OrderState::RefundRequested
+        );
         assert_eq!(OrderRole::from_wire("seller"), OrderRole::Seller);
         assert_eq!(CommandState::from_wire("queued"), CommandState::Queued);
     }
