@@ -34,7 +34,7 @@ fn noop_through_c_abi() -> bool {
     matches!(status.code, RustCallStatusCode::Success)
 }
 
-/// An unsigned static merchant code, as `danbao_core::qr::danbao::encode_unsigned` writes it.
+/// An unsigned static merchant code, as `danbao_domain::qr::danbao::encode_unsigned` writes it.
 const MERCHANT: &str = "00020101021126240010app.danbao0106m-10015204581253031565802CN\
                         5915Lotus Tea House6008Hangzhou6304D780";
 

@@ -8,9 +8,9 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use danbao_core::client::wallet::WalletError;
-use danbao_core::money::MoneyError;
-use danbao_core::qr::render::RenderError;
+use danbao_client::wallet::WalletError;
+use danbao_domain::money::MoneyError;
+use danbao_domain::qr::render::RenderError;
 
 /// Why a call into the Danbao core was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]

@@ -1,8 +1,8 @@
 //! danbao-ffi: the UniFFI surface of the Danbao core.
 //!
 //! This crate converts and nothing more (bdk-ffi's "wrap only what cannot cross the boundary"):
-//! every rule lives in `danbao-core` and is tested there. Each module here mirrors one area of
-//! the core and turns its types into records, enums and errors that Kotlin, Swift and Python
+//! every rule lives in `danbao-domain` or `danbao-client` and is tested there. Each module here
+//! mirrors one area of the core and turns its types into records, enums and errors that Kotlin, Swift and Python
 //! can hold. Internal errors become the one public [`DanbaoError`] in `error.rs`.
 
 mod error;

@@ -1,9 +1,9 @@
 //! Money across the FFI: amounts as integer minor units plus the ISO 4217 alphabetic code.
 //!
-//! Parsing and formatting are the core's (`danbao_core::money`); this module only converts
+//! Parsing and formatting are the core's (`danbao_domain::money`); this module only converts
 //! between its types and plain records.
 
-use danbao_core::money as core;
+use danbao_domain::money as core;
 
 use crate::error::{DanbaoError, guard};
 

@@ -3,7 +3,7 @@
 //!
 //! Each trait is implemented in Kotlin (Android Keystore), Swift (Secure Enclave, Keychain) or
 //! Python, and handed to the core as an `Arc<dyn …>`. The adapters here turn them into the
-//! core's own traits (`danbao_core::client::secrets`), so the core never sees an FFI type, and
+//! core's own traits (`danbao_client::secrets`), so the core never sees an FFI type, and
 //! they keep a misbehaving platform implementation from taking the core down: a thrown
 //! exception becomes an error; a panic is caught.
 
@@ -11,8 +11,8 @@ use std::cell::Cell;
 use std::fmt;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use danbao_core::client::secrets::{self as core, SecretError, SoftwareKeyStore};
-use danbao_core::client::wallet as core_wallet;
+use danbao_client::secrets::{self as core, SecretError, SoftwareKeyStore};
+use danbao_client::wallet as core_wallet;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
@@ -79,7 +79,7 @@ pub enum LogLevel {
 pub struct LogRecord {
     /// Its level.
     pub level: LogLevel,
-    /// Where in the core it comes from, e.g. `danbao_core::client::wallet`.
+    /// Where in the core it comes from, e.g. `danbao_client::wallet`.
     pub target: String,
     /// The message, followed by its fields as `name=value`.
     pub message: String,

@@ -1,10 +1,10 @@
 //! Drawing any payload (EMV code, Danbao code, payment code) as a QR symbol.
 //!
-//! The encoding and its checks are the core's (`danbao_core::qr::render`); this module only
+//! The encoding and its checks are the core's (`danbao_domain::qr::render`); this module only
 //! converts options and results. `options = null` (Kotlin) / `None` (Python) means the core's
 //! defaults: error correction M, a 4-module quiet zone, 8 px modules, black on white.
 
-use danbao_core::qr::render as core;
+use danbao_domain::qr::render as core;
 
 use crate::error::{DanbaoError, guard};
 

@@ -1,11 +1,11 @@
 //! The one entry point for everything a camera can hand the wallet: `scan(text)`.
 //!
-//! The classification is the core's (`danbao_core::qr::scan`); this module mirrors its outcome
+//! The classification is the core's (`danbao_domain::qr::scan`); this module mirrors its outcome
 //! as a UniFFI enum (a sealed class in Kotlin, an enum with associated values in Swift) whose
 //! codes are plain records.
 
-use danbao_core::qr as core;
-use danbao_core::qr::danbao as core_danbao;
+use danbao_domain::qr as core;
+use danbao_domain::qr::danbao as core_danbao;
 
 use crate::error::catch_panic;
 
@@ -274,7 +274,7 @@ mod tests {
     use super::*;
 
     /// docs/qr-danbao.md's worked example: a signed per-order code.
-    const ORDER: &str = include_str!("../../core/src/qr/danbao/worked_example.txt");
+    const ORDER: &str = include_str!("../../core/domain/src/qr/danbao/worked_example.txt");
 
     #[test]
     fn order_code_converts_every_field() {

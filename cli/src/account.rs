@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use danbao_core::client::{Change, Wallet};
+use danbao_client::{Change, Wallet};
 use serde_json::{Value, json};
 
 use crate::home::ProfileDir;

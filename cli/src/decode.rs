@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use danbao_core::qr::emv::{self, Inspection, MerchantAccount, MerchantPayload, PointOfInitiation};
+use danbao_domain::qr::emv::{
+    self, Inspection, MerchantAccount, MerchantPayload, PointOfInitiation,
+};
 use serde::Serialize;
 
 /// Bytes read from standard input at most; far above what any QR code holds, so the decoder's

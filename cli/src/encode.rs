@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use danbao_core::money::{Currency, Money};
-use danbao_core::qr::danbao::{
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoSigner, MerchantCode, Nonce, OrderCode, ReceiveCode, SystemRandom,
 };
-use danbao_core::qr::render::{RenderOptions, render_svg};
+use danbao_domain::qr::render::{RenderOptions, render_svg};
 
 /// Arguments of `danbao qr encode`.
 #[derive(clap::Args)]

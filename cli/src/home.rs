@@ -13,8 +13,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use danbao_core::client::secrets::SoftwareKeyStore;
-use danbao_core::client::{Wallet, WalletConfig};
+use danbao_client::secrets::SoftwareKeyStore;
+use danbao_client::{Wallet, WalletConfig};
 
 use crate::report::Failure;
 

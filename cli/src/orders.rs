@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use danbao_core::client::{OrderSummary, Wallet};
+use danbao_client::{OrderSummary, Wallet};
 use serde_json::{Value, json};
 
 use crate::account::refresh;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use danbao_core::client::{ScanKind, ScanScreen, Wallet};
+use danbao_client::{ScanKind, ScanScreen, Wallet};
 use serde_json::json;
 
 use crate::report::{

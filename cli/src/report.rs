@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use danbao_core::client::{
+use danbao_client::{
     ActivityItem, Amount, BalanceLine, CodeView, CommandOutcome, OrderSummary, OutboxItem,
     PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, WalletError,
 };

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use danbao_core::client::api::OperatorApi;
-use danbao_core::money::{Currency, Money};
+use danbao_client::api::OperatorApi;
+use danbao_domain::money::{Currency, Money};
 use serde_json::json;
 
 use crate::home::ProfileDir;

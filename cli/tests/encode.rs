@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use danbao_core::qr::danbao::{DanbaoCode, DanbaoError, verify};
+use danbao_domain::qr::danbao::{DanbaoCode, DanbaoError, verify};
 use serde_json::Value;
 
 const NOW: u64 = 1_735_689_600;

@@ -11,17 +11,17 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use danbao_core::client::api::{
+use danbao_client::api::{
     self, CreateOrder, DeviceApi, IssueKind, NewCode, NewRequest, OperatorApi, OrderAction,
     PayCode, RefundRequest, ResolutionKind, Resolve, Send, Ship, TopUp, Withdraw,
 };
-use danbao_core::client::secrets::SoftwareSigner;
-use danbao_core::client::transport::{
+use danbao_client::secrets::SoftwareSigner;
+use danbao_client::transport::{
     Call, Clock, Credentials, Jitter, Outcome, PinSet, RetryPolicy, SpkiPin, TimeoutPhase,
     Transport, TransportConfig, TransportError, TrustRoots,
 };
-use danbao_core::escrow::{OrderState, Party};
-use danbao_core::money::{Currency, Money};
+use danbao_domain::escrow::{OrderState, Party};
+use danbao_domain::money::{Currency, Money};
 use danbao_server::{App, Config, SqliteStore};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -511,16 +511,16 @@ async fn every_endpoint_through_the_typed_api() {
     let provisioned = buyer.provision_paycode(&key()).await.unwrap();
     assert_eq!(provisioned.digits, 18);
     assert!(!format!("{provisioned:?}").contains(&provisioned.secret));
-    let generator = danbao_core::paycode::PaymentCodeGenerator::new(
-        danbao_core::paycode::PaycodeSecret::from_bytes(
+    let generator = danbao_domain::paycode::PaymentCodeGenerator::new(
+        danbao_domain::paycode::PaycodeSecret::from_bytes(
             &STANDARD.decode(&provisioned.secret).unwrap(),
         )
         .unwrap(),
-        danbao_core::paycode::IndexMaskKey::from_bytes(
+        danbao_domain::paycode::IndexMaskKey::from_bytes(
             &STANDARD.decode(&provisioned.mask_key).unwrap(),
         )
         .unwrap(),
-        danbao_core::paycode::AccountIndex::new(provisioned.account_index).unwrap(),
+        danbao_domain::paycode::AccountIndex::new(provisioned.account_index).unwrap(),
     );
     let code = generator.generate(u64::try_from(server.app.now()).unwrap());
     let body = &api::Charge::new(code.digits.clone(), cny("9.90"), "coffee");
@@ -1016,7 +1016,7 @@ async fn spki_pins_are_enforced_after_normal_verification() {
     assert!(!error.is_retryable());
 }
 
-/// `cargo tree -p danbao-core -e normal` for every target platform has ring and rustls, and no
+/// `cargo tree -p danbao-client -e normal` for every target platform has ring and rustls, and no
 /// aws-lc-rs, OpenSSL or native-tls.
 #[test]
 fn core_dependency_tree_has_only_the_ring_crypto_stack() {
@@ -1027,7 +1027,7 @@ fn core_dependency_tree_has_only_the_ring_crypto_stack() {
         .args([
             "tree",
             "-p",
-            "danbao-core",
+            "danbao-client",
             "-e",
             "normal",
             "--target",

@@ -12,10 +12,10 @@
 
 mod wallet_common;
 
-use danbao_core::client::api::{ResolutionKind, Resolve, new_idempotency_key};
-use danbao_core::client::{Change, CommandOutcome, ScanKind, WalletError};
-use danbao_core::money::Currency;
-use danbao_core::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
+use danbao_client::api::{ResolutionKind, Resolve, new_idempotency_key};
+use danbao_client::{Change, CommandOutcome, ScanKind, WalletError};
+use danbao_domain::money::Currency;
+use danbao_domain::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
 use serde_json::json;
 use wallet_common::*;
 

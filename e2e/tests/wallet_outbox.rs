@@ -19,9 +19,9 @@ mod wallet_common;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use danbao_core::client::api::DeviceApi;
-use danbao_core::money::Currency;
-use danbao_core::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
+use danbao_client::api::DeviceApi;
+use danbao_domain::money::Currency;
+use danbao_domain::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
 use wallet_common::*;
 
 /// How many entries of the user's server activity carry `memo`.
@@ -281,7 +281,7 @@ async fn offline_commands_queue_and_complete_once_when_back() {
             .changes
             .take()
             .iter()
-            .any(|c| matches!(c, danbao_core::client::Change::Outbox))
+            .any(|c| matches!(c, danbao_client::Change::Outbox))
     );
     // Still offline: flushing keeps them queued, nothing moved.
     let still = buyer.w().flush_outbox().await.unwrap();

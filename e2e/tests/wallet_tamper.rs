@@ -9,8 +9,8 @@
 
 mod wallet_common;
 
-use danbao_core::client::WalletError;
-use danbao_core::qr::emv::{self, MerchantAccount};
+use danbao_client::WalletError;
+use danbao_domain::qr::emv::{self, MerchantAccount};
 use wallet_common::*;
 
 /// Decodes `code`, applies `edit`, encodes it again (which writes a fresh, matching CRC).

@@ -1,8 +1,8 @@
 //! Fuzz the EMV MPM decoder: no input may panic, and whatever decodes must re-encode to text
-//! that decodes to the same payload (the same property core/tests/fuzz_corpus_replay.rs checks).
+//! that decodes to the same payload (the same property core/domain/tests/fuzz_corpus_replay.rs checks).
 #![no_main]
 
-use danbao_core::qr::emv::{self, EncodeError};
+use danbao_domain::qr::emv::{self, EncodeError};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

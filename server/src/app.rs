@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use danbao_core::qr::danbao::{DanbaoSigner, fingerprint_key_id};
+use danbao_domain::qr::danbao::{DanbaoSigner, fingerprint_key_id};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::config::Config;
@@ -71,7 +71,7 @@ impl<S: Store> AppState<S> {
                     let mut bytes = [0u8; 24];
                     rng.fill(&mut bytes)
                         .map_err(|_| anyhow::anyhow!("no randomness"))?;
-                    Ok(danbao_core::protocol::hex_lower(&bytes).into_bytes())
+                    Ok(danbao_domain::protocol::hex_lower(&bytes).into_bytes())
                 })?;
                 tracing::info!(path = %path.display(), "operator token file");
                 String::from_utf8(token).context("operator token file is not UTF-8")?

@@ -1,7 +1,7 @@
 //! Request authentication: device signatures (DESIGN.md §6) and the operator credential.
 //!
 //! A [`Signed`] request proves that a registered device signed exactly this method, path, body,
-//! timestamp, nonce and idempotency key (see `danbao_core::protocol`). The timestamp must be
+//! timestamp, nonce and idempotency key (see `danbao_domain::protocol`). The timestamp must be
 //! within the allowed skew; the nonce is recorded by the write job (see
 //! [`crate::service::begin`]), so a replayed mutating request is refused. Reads are signed and
 //! fresh but their nonces are not stored.
@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use danbao_core::protocol::{
+use danbao_domain::protocol::{
     self, HEADER_DEVICE, HEADER_IDEMPOTENCY_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
     MAX_CLOCK_SKEW_SECS,
 };

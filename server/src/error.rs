@@ -6,9 +6,9 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use danbao_core::escrow::EscrowError;
-use danbao_core::ledger::LedgerError;
-use danbao_core::money::MoneyError;
+use danbao_domain::escrow::EscrowError;
+use danbao_domain::ledger::LedgerError;
+use danbao_domain::money::MoneyError;
 use serde::{Deserialize, Serialize};
 
 /// A refused or failed request.

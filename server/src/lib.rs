@@ -24,7 +24,7 @@ pub use app::{App, AppState};
 pub use config::Config;
 pub use store::sqlite::SqliteStore;
 
-use danbao_core::paycode;
+use danbao_domain::paycode;
 use error::ApiResult;
 use store::{PurgeBefore, Purged, Store};
 
@@ -84,11 +84,11 @@ pub async fn housekeep<S: Store>(app: &App<S>) -> ApiResult<Purged> {
 /// - a used payment-code step: codes more than one step old are refused;
 /// - a merchant's failed payment-code attempts: only the last failure window counts.
 pub fn purge_cutoffs(now: i64) -> PurgeBefore {
-    let margin = danbao_core::qr::danbao::CLOCK_SKEW_SECONDS as i64;
+    let margin = danbao_domain::qr::danbao::CLOCK_SKEW_SECONDS as i64;
     let step_margin = (paycode::ACCEPTED_SKEW_STEPS + 1) * paycode::STEP_SECONDS
-        + danbao_core::qr::danbao::CLOCK_SKEW_SECONDS;
+        + danbao_domain::qr::danbao::CLOCK_SKEW_SECONDS;
     PurgeBefore {
-        request_nonces: now - 2 * danbao_core::protocol::MAX_CLOCK_SKEW_SECS,
+        request_nonces: now - 2 * danbao_domain::protocol::MAX_CLOCK_SKEW_SECS,
         idempotency: now - IDEMPOTENCY_RETENTION_SECS,
         code_nonces: now - margin,
         paycode_steps: u64::try_from(now)

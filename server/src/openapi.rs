@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use danbao_core::escrow::{Deadline, OrderState, Party};
+use danbao_domain::escrow::{Deadline, OrderState, Party};
 use serde::Serialize;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
@@ -235,7 +235,7 @@ fn string_enum<T: Serialize>(values: &[T], description: &str) -> RefOr<Schema> {
         .into()
 }
 
-/// Schema of `danbao_core::escrow::OrderState` (named `OrderState`).
+/// Schema of `danbao_domain::escrow::OrderState` (named `OrderState`).
 pub struct OrderStateSchema;
 
 /// Every order state; [`order_state_listed`] fails to compile when the machine grows one.
@@ -281,7 +281,7 @@ impl ToSchema for OrderStateSchema {
     }
 }
 
-/// Schema of the viewer's part in an order (`danbao_core::escrow::Party` without the timer).
+/// Schema of the viewer's part in an order (`danbao_domain::escrow::Party` without the timer).
 pub struct OrderRole;
 
 /// Exhaustive on purpose: the roles a viewer can have, and why the timer is not one.
@@ -308,7 +308,7 @@ impl ToSchema for OrderRole {
     }
 }
 
-/// Schema of `danbao_core::escrow::Deadline` (named `DeadlineKind`).
+/// Schema of `danbao_domain::escrow::Deadline` (named `DeadlineKind`).
 pub struct DeadlineKind;
 
 const DEADLINES: [Deadline; 3] = [

@@ -1,5 +1,5 @@
 //! The order timer loop: delivers due escrow deadlines (pay window, auto-confirm, refund
-//! answer) as [`danbao_core::escrow::Party::Timer`].
+//! answer) as [`danbao_domain::escrow::Party::Timer`].
 //!
 //! Deadlines live in the database (`orders.next_deadline`, written with every order change),
 //! so they survive restarts: a server that was down simply finds them due when it starts.

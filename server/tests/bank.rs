@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Rng, Server, decimal, fresh_nonce, next_key, unix_now};
-use danbao_core::money::Currency;
+use danbao_domain::money::Currency;
 use danbao_server::store::{AccountKind, Store};
 use serde_json::{Value, json};
 
@@ -497,7 +497,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
         })
         .await
         .unwrap();
-    let net = |b: danbao_core::ledger::Balances| b.credits_posted - b.debits_posted;
+    let net = |b: danbao_domain::ledger::Balances| b.credits_posted - b.debits_posted;
     assert_eq!(net(funding.unwrap().balances), -topped_up);
     assert_eq!(net(sink.unwrap().balances), withdrawn);
 

@@ -6,8 +6,8 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::{Server, Wallet, next_key};
-use danbao_core::money::Currency;
-use danbao_core::qr::danbao::{self, DanbaoCode, DanbaoSigner, Nonce, OrderCode, SystemRandom};
+use danbao_domain::money::Currency;
+use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoSigner, Nonce, OrderCode, SystemRandom};
 use serde_json::{Value, json};
 
 /// Moves the server clock and the wallets' signing clocks forward together.
@@ -24,7 +24,7 @@ fn tamper(code: &str, from: &str, to: &str) -> String {
     let edited = code.replacen(from, to, 1);
     let mut body = edited[..edited.len() - 4].to_owned();
     assert!(body.ends_with("6304"));
-    let crc = danbao_core::qr::emv::crc16(body.as_bytes());
+    let crc = danbao_domain::qr::emv::crc16(body.as_bytes());
     body.push_str(&format!("{crc:04X}"));
     body
 }

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{Server, Wallet, next_key};
-use danbao_core::qr::danbao::{
+use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoSigner, Nonce, OrderCode, SystemRandom as CodeRng,
 };
-use danbao_core::qr::emv::crc16;
+use danbao_domain::qr::emv::crc16;
 use serde_json::{Value, json};
 
 const CNY: &str = "CNY";

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet};
-use danbao_core::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
 use serde_json::{Value, json};
 
 /// Moves the server clock and the wallets' signing clocks forward together.

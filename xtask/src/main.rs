@@ -6,7 +6,7 @@
 //!   on the JVM (Compose Multiplatform desktop, Maven); it closes with the counts of every
 //!   test runner.
 //! - `bindings`: build danbao-ffi and generate the foreign bindings from the built library.
-//! - `bench`: criterion benchmarks of the core (`bench` or `bench core`), the server load
+//! - `bench`: criterion benchmarks of danbao-domain and danbao-client (`bench` or `bench core`), the server load
 //!   benchmark (`bench server`: danbao-loadgen against the release server on SQLite), or the
 //!   cost of an FFI call from Rust and from Kotlin on the JVM (`bench ffi`).
 //! - `size`: the stripped size of libdanbao_ffi in the `release-smaller` profile.
@@ -51,7 +51,7 @@ commands:
              ios/Sources/Danbao/Generated (its C header and module map into
              target/uniffi-swift/include)
   bench [core] [ARGS]
-             cargo bench -p danbao-core (extra arguments go to cargo bench)
+             cargo bench -p danbao-domain -p danbao-client (extra arguments go to cargo bench)
   bench server [ARGS]
              build danbao-server and the danbao-loadgen example in release, then run the
              load benchmark: P2P transfers and escrow cycles against a fresh SQLite server;
@@ -393,8 +393,8 @@ fn size(ws: &Workspace) -> Result<(), Failure> {
 }
 
 fn bench_step<'a>(ws: &'a Workspace, extra: &'a [String]) -> Step<'a> {
-    Step::new("cargo bench -p danbao-core", move || {
-        let mut args = vec!["bench", "-p", "danbao-core"];
+    Step::new("cargo bench -p danbao-domain -p danbao-client", move || {
+        let mut args = vec!["bench", "-p", "danbao-domain", "-p", "danbao-client"];
         if !extra.is_empty() {
             args.push("--");
             args.extend(extra.iter().map(String::as_str));

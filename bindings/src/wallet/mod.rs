@@ -1,4 +1,4 @@
-//! The `Wallet` object: the core's facade (`danbao_core::client::wallet::Wallet`) across the
+//! The `Wallet` object: the core's facade (`danbao_client::wallet::Wallet`) across the
 //! FFI, method for method.
 //!
 //! - Network work is `async` (`suspend` in Kotlin, `async` in Swift, a coroutine in Python),
@@ -16,9 +16,9 @@ pub(crate) mod records;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use danbao_core::client::api::OperatorApi;
-use danbao_core::client::wallet::{self as core, WalletError, WalletOptions};
-use danbao_core::money::{Currency, Money};
+use danbao_client::api::OperatorApi;
+use danbao_client::wallet::{self as core, WalletError, WalletOptions};
+use danbao_domain::money::{Currency, Money};
 use serde_json::json;
 
 use crate::error::{DanbaoError, guard, guard_async};
@@ -134,7 +134,7 @@ impl Wallet {
         guard_async(async move {
             let signer = match signer {
                 Some(signer) => Some(Arc::new(SignerAdapter::new(signer)?)
-                    as Arc<dyn danbao_core::client::secrets::Signer>),
+                    as Arc<dyn danbao_client::secrets::Signer>),
                 None => None,
             };
             let options = WalletOptions {

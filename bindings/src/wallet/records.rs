@@ -1,9 +1,9 @@
 //! What the screens show, as UniFFI records: one for each of the core's view types
-//! (`danbao_core::client::wallet::view`), converted field for field. The core decides every
+//! (`danbao_client::wallet::view`), converted field for field. The core decides every
 //! value (formatted amounts, titles, allowed actions); a shell only renders them.
 
-use danbao_core::client::store;
-use danbao_core::client::wallet as core;
+use danbao_client::store;
+use danbao_client::wallet as core;
 
 use super::kinds::{
     CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,

@@ -11,7 +11,7 @@ import pytest
 from foreign import AesGcmKeyStore, CollectingLogger, RecordingListener
 from parties import CURRENCY, STARTING_MINOR, new_party, open_wallet, run_async, unique_handle
 
-STORE_TARGET = "danbao_core::client::store"
+STORE_TARGET = "danbao_client::store"
 
 
 @run_async

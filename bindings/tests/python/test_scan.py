@@ -6,8 +6,8 @@ import danbao
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 # docs/qr-danbao.md's worked example: a signed per-order code (128.50 CNY).
-ORDER = (ROOT / "core/src/qr/danbao/worked_example.txt").read_text()
-# Unsigned static codes, as danbao_core::qr::danbao::encode_unsigned writes them.
+ORDER = (ROOT / "core/domain/src/qr/danbao/worked_example.txt").read_text()
+# Unsigned static codes, as danbao_domain::qr::danbao::encode_unsigned writes them.
 MERCHANT = (
     "00020101021126240010app.danbao0106m-10015204581253031565802CN"
     "5915Lotus Tea House6008Hangzhou6304D780"

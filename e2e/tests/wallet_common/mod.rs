@@ -10,14 +10,14 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use danbao_core::client::api::{self, BalanceView, DeviceApi, Event, OperatorApi, TopUp};
-use danbao_core::client::secrets::{KeyStore, Signer, SoftwareKeyStore, SoftwareSigner};
-use danbao_core::client::store::{CommandState, LocalStore};
-use danbao_core::client::transport::{RetryPolicy, Transport, TransportConfig};
-use danbao_core::client::{
+use danbao_client::api::{self, BalanceView, DeviceApi, Event, OperatorApi, TopUp};
+use danbao_client::secrets::{KeyStore, Signer, SoftwareKeyStore, SoftwareSigner};
+use danbao_client::store::{CommandState, LocalStore};
+use danbao_client::transport::{RetryPolicy, Transport, TransportConfig};
+use danbao_client::{
     BalanceLine, Change, ChangeListener, CommandOutcome, Wallet, WalletConfig, WalletOptions,
 };
-use danbao_core::money::{Currency, Money};
+use danbao_domain::money::{Currency, Money};
 use danbao_server::{App, Config, SqliteStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -539,7 +539,7 @@ pub async fn server_activity(device: &DeviceApi) -> Vec<Event> {
 /// Asserts that a command completed and returns it.
 #[track_caller]
 pub fn done(
-    outcome: Result<CommandOutcome, danbao_core::client::WalletError>,
+    outcome: Result<CommandOutcome, danbao_client::WalletError>,
     step: &str,
 ) -> CommandOutcome {
     let outcome = outcome.unwrap_or_else(|e| panic!("{step}: {e}"));

@@ -3,7 +3,7 @@ import XCTest
 
 /// `scan(text:)` through the generated Swift and the real libdanbao_ffi, without a server.
 final class ScanTests: XCTestCase {
-    /// An unsigned static code, as danbao_core::qr::danbao::encode_unsigned writes it.
+    /// An unsigned static code, as danbao_domain::qr::danbao::encode_unsigned writes it.
     static let merchant =
         "00020101021126240010app.danbao0106m-10015204581253031565802CN"
         + "5915Lotus Tea House6008Hangzhou6304D780"
@@ -26,7 +26,7 @@ final class ScanTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let file = root.appendingPathComponent("core/src/qr/danbao/worked_example.txt")
+        let file = root.appendingPathComponent("core/domain/src/qr/danbao/worked_example.txt")
         return try String(contentsOf: file, encoding: .utf8)
     }
 

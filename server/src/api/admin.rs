@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 
 use super::extract::Json as JsonBody;
-use danbao_core::ledger::{Ledger, Transfer};
+use danbao_domain::ledger::{Ledger, Transfer};
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;

@@ -139,7 +139,7 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
     let scoped_key = format!(
         "signup:{}:{}",
-        danbao_core::protocol::hex_lower(&key_scope.as_ref()[..8]),
+        danbao_domain::protocol::hex_lower(&key_scope.as_ref()[..8]),
         signature.idempotency_key.clone().unwrap_or_default()
     );
     let key = signature

@@ -2,9 +2,9 @@
 //! payee the server knows, and pay a code once (merchant payment, or P2P by receive code).
 
 use axum::extract::State;
-use danbao_core::money::{Currency, Money};
-use danbao_core::qr::danbao::{DanbaoCode, Nonce};
-use danbao_core::qr::render::{RenderOptions, render_svg};
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::qr::danbao::{DanbaoCode, Nonce};
+use danbao_domain::qr::render::{RenderOptions, render_svg};
 use serde::{Deserialize, Serialize};
 
 use crate::api::wallet::{Payment, pay_user};

@@ -1,5 +1,5 @@
 //! HTTP routes. Handlers parse and authorize, then hand a job to the store; the rules live in
-//! `danbao_core` and [`crate::service`].
+//! `danbao_domain` and [`crate::service`].
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

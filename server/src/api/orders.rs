@@ -10,8 +10,8 @@ use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::{Path, Query};
-use danbao_core::escrow::{Party, UnansweredRefund, Windows};
-use danbao_core::qr::danbao::Nonce;
+use danbao_domain::escrow::{Party, UnansweredRefund, Windows};
+use danbao_domain::qr::danbao::Nonce;
 use ring::rand::SecureRandom;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +93,10 @@ fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
     app.rng
         .fill(&mut bytes)
         .map_err(|_| ApiError::storage("the random source failed"))?;
-    Ok(format!("ord_{}", danbao_core::protocol::hex_lower(&bytes)))
+    Ok(format!(
+        "ord_{}",
+        danbao_domain::protocol::hex_lower(&bytes)
+    ))
 }
 
 /// `POST /v1/orders`: the caller (seller) opens an order and gets the code to show the buyer.
@@ -363,7 +366,7 @@ pub async fn resolve<S: Store>(
     let body = super::read_body(body).await?;
     let key = parts
         .headers
-        .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)
+        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
         .ok_or_else(service::missing_key)?;

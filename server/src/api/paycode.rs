@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use danbao_core::paycode::{PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeVerifier, STEP_SECONDS};
+use danbao_domain::paycode::{PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeVerifier, STEP_SECONDS};
 use ring::rand::SecureRandom;
 use serde::{Deserialize, Serialize};
 

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 
 use super::extract::Path;
-use danbao_core::ledger::TransferId;
-use danbao_core::money::{Currency, Money};
+use danbao_domain::ledger::TransferId;
+use danbao_domain::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::Query;
-use danbao_core::money::Money;
+use danbao_domain::money::Money;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -110,7 +110,7 @@ pub async fn top_up<S: Store>(
     let body = super::read_body(body).await?;
     let key = parts
         .headers
-        .get(danbao_core::protocol::HEADER_IDEMPOTENCY_KEY)
+        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
         .ok_or_else(service::missing_key)?;
@@ -193,7 +193,7 @@ pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
 #[derive(Debug, Clone, Copy)]
 pub struct Payment<'a> {
     /// The ledger transfer id.
-    pub id: danbao_core::ledger::TransferId,
+    pub id: danbao_domain::ledger::TransferId,
     /// Feed type: "p2p", "request", "merchant", ...
     pub kind: &'a str,
     /// Shown to both sides.
@@ -429,7 +429,7 @@ pub async fn events<S: Store>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use danbao_core::money::Currency;
+    use danbao_domain::money::Currency;
 
     #[test]
     fn a_payment_event_is_stored_as_the_json_object_gave_it() {

@@ -1,10 +1,10 @@
-//! Ledger operations on a [`Tx`]: the rules are `danbao_core::ledger::decide`, applied to rows
+//! Ledger operations on a [`Tx`]: the rules are `danbao_domain::ledger::decide`, applied to rows
 //! read in the same transaction, so the database holds the authoritative balances.
 
-use danbao_core::ledger::{
+use danbao_domain::ledger::{
     self, Account, Applied, LedgerError, PendingStatus, Transfer, TransferId, TransferKind,
 };
-use danbao_core::money::{Currency, Money};
+use danbao_domain::money::{Currency, Money};
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};

@@ -1,14 +1,14 @@
 //! Danbao codes on the server: issuing a caller's merchant or receive code, resolving a scanned
 //! code to the payee the database knows, and paying it exactly once (DESIGN.md §1, §5).
 //!
-//! The codec, the signature and the validity window are `danbao_core::qr::danbao`'s; this
+//! The codec, the signature and the validity window are `danbao_domain::qr::danbao`'s; this
 //! module adds what only the server knows: who the payee really is, and which signed codes
 //! were already paid (their nonces, recorded in the same job as the payment).
 
 use std::collections::HashMap;
 
-use danbao_core::money::{Currency, Money};
-use danbao_core::qr::danbao::{
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
     VerifiedDanbaoCode,
 };
@@ -163,7 +163,7 @@ pub fn trusted_keys(signer: &DanbaoSigner, public_key: [u8; 32]) -> HashMap<Stri
     HashMap::from([(signer.key_id().to_owned(), public_key)])
 }
 
-/// Maps a refusal of `danbao_core` to the API's stable codes.
+/// Maps a refusal of `danbao_domain` to the API's stable codes.
 pub fn code_error(error: DanbaoError) -> ApiError {
     let code = match &error {
         DanbaoError::Structure { .. }

@@ -1,6 +1,6 @@
 //! Escrow orders (DESIGN.md §4) as jobs over a [`Tx`].
 //!
-//! The rules are `danbao_core::escrow::Order::apply`; this module only finds out *who* is
+//! The rules are `danbao_domain::escrow::Order::apply`; this module only finds out *who* is
 //! asking (the caller's relation to the order gives the [`Party`]), runs the machine, commits
 //! the ledger [`Effect`]s it returns in the same transaction, stores the new order (and with it
 //! the next deadline the timer loop scans) and appends the change to both parties' feeds.
@@ -10,10 +10,12 @@
 
 use std::collections::HashMap;
 
-use danbao_core::escrow::{Deadline, Effect, Event, Order, OrderState, Party, Resolution, Windows};
-use danbao_core::ledger::{Transfer, TransferId, TransferKind};
-use danbao_core::money::{Currency, Money};
-use danbao_core::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
+use danbao_domain::escrow::{
+    Deadline, Effect, Event, Order, OrderState, Party, Resolution, Windows,
+};
+use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

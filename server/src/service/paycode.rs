@@ -1,14 +1,14 @@
 //! Payment codes on the server (DESIGN.md §5, docs/payment-codes.md): provisioning a device's
 //! secret, sealed at rest, and verifying a code a merchant's till scanned.
 //!
-//! The code format, the TOTP window and the replay rule are `danbao_core::paycode`'s; this module
+//! The code format, the TOTP window and the replay rule are `danbao_domain::paycode`'s; this module
 //! supplies its secret lookup (unsealing rows of the job's own transaction) and replay store
 //! (`CodeTx::use_paycode_step` in the same job as the charge), and adds what the verifier leaves
 //! to the server: a failure budget per merchant and an amount cap.
 
 use std::cell::RefCell;
 
-use danbao_core::paycode::{
+use danbao_domain::paycode::{
     AccountIndex, IndexMaskKey, PaycodeError, PaycodeSecret, PaycodeStoreError,
     PaymentCodeVerifier, ReplayStore, VerifiedPaymentCode,
 };

@@ -13,9 +13,9 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use danbao_core::escrow::Order;
-use danbao_core::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
-use danbao_core::money::Currency;
+use danbao_domain::escrow::Order;
+use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
+use danbao_domain::money::Currency;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};

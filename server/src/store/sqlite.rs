@@ -13,10 +13,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
-use danbao_core::ledger::{
+use danbao_domain::ledger::{
     Account, AccountId, Balances, PendingStatus, Transfer, TransferId, TransferKind,
 };
-use danbao_core::money::{Currency, Money};
+use danbao_domain::money::{Currency, Money};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;

@@ -11,9 +11,9 @@ class ScanTest {
     companion object {
         // Maven runs the tests in bindings/tests/kotlin.
         /** docs/qr-danbao.md's worked example: a signed per-order code (128.50 CNY). */
-        val ORDER = File("../../../core/src/qr/danbao/worked_example.txt").readText()
+        val ORDER = File("../../../core/domain/src/qr/danbao/worked_example.txt").readText()
 
-        /** Unsigned static codes, as danbao_core::qr::danbao::encode_unsigned writes them. */
+        /** Unsigned static codes, as danbao_domain::qr::danbao::encode_unsigned writes them. */
         const val MERCHANT =
             "00020101021126240010app.danbao0106m-10015204581253031565802CN" +
                 "5915Lotus Tea House6008Hangzhou6304D780"

@@ -1,0 +1,782 @@
+//! Unit tests of the facade's pure parts: view mapping, argument checks, sync batches and
+//! outbox presentation (no server).
+
+use super::*;
+use crate::store::CommandAnswer;
+
+fn event(seq: i64, kind: &str, data: Value) -> FeedEvent {
+    FeedEvent {
+        seq,
+        kind: kind.to_owned(),
+        data_json: data.to_string(),
+        created_at: 1_700_000_000 + seq,
+    }
+}
+
+fn amount_json(minor: i64, value: &str) -> Value {
+    json!({"minor": minor, "currency": "CNY", "value": value, "display": format!("{value} CNY")})
+}
+
+#[test]
+fn amounts_are_raw_and_formatted() {
+    let a = Amount::new(1250, "CNY");
+    assert_eq!(
+        (a.minor, a.value.as_str(), a.display.as_str()),
+        (1250, "12.50", "12.50 CNY")
+    );
+    let yen = Amount::new(1250, "JPY");
+    assert_eq!(yen.display, "1250 JPY");
+    let kwd = Amount::new(-5, "KWD");
+    assert_eq!(kwd.value, "-0.005");
+    let unknown = Amount::new(7, "ZZZ");
+    assert_eq!(
+        (unknown.value.as_str(), unknown.display.as_str()),
+        ("7", "7 ZZZ")
+    );
+}
+
+#[test]
+fn balance_lines_format_every_column() {
+    let line = BalanceLine::from(&Balance {
+        currency: "CNY".into(),
+        available: 10_000,
+        held_out: 2_550,
+        incoming: 1,
+    });
+    assert_eq!(line.available.display, "100.00 CNY");
+    assert_eq!(line.held_out.value, "25.50");
+    assert_eq!(line.incoming.minor, 1);
+}
+
+#[test]
+fn activity_rows_get_kind_direction_party_and_title() {
+    let sent = view::activity_item(&event(
+        7,
+        "transfer",
+        json!({"type": "p2p", "direction": "out", "transfer_id": "ab", "counterparty": "bob",
+               "counterparty_name": "Bob", "amount": amount_json(1250, "12.50"), "memo": "lunch"}),
+    ));
+    assert_eq!(sent.seq, 7);
+    assert_eq!(sent.kind, "p2p");
+    assert_eq!(sent.direction, "out");
+    assert_eq!(sent.amount.display, "12.50 CNY");
+    assert_eq!(sent.counterparty.as_deref(), Some("bob"));
+    assert_eq!(sent.counterparty_name.as_deref(), Some("Bob"));
+    assert_eq!(sent.memo.as_deref(), Some("lunch"));
+    assert_eq!(sent.title, "Sent to Bob (@bob)");
+    assert_eq!(sent.created_at, 1_700_000_007);
+
+    let received = view::activity_item(&event(
+        8,
+        "transfer",
+        json!({"type": "p2p", "direction": "in", "counterparty": "alice",
+               "counterparty_name": "Alice", "amount": amount_json(5, "0.05"), "memo": ""}),
+    ));
+    assert_eq!(received.title, "Received from Alice (@alice)");
+    assert_eq!(received.memo, None, "an empty memo is no memo");
+
+    let top_up = view::activity_item(&event(
+        9,
+        "transfer",
+        json!({"type": "top_up", "direction": "in", "amount": amount_json(100, "1.00")}),
+    ));
+    assert_eq!(
+        (top_up.title.as_str(), top_up.counterparty),
+        ("Top-up", None)
+    );
+
+    let hold = view::activity_item(&event(
+        10,
+        "transfer",
+        json!({"type": "escrow_hold", "direction": "out", "counterparty": "shop",
+               "counterparty_name": "Shop", "amount": amount_json(9900, "99.00"),
+               "memo": "Teapot", "order_id": "ord_1"}),
+    ));
+    assert_eq!(hold.title, "Paid into escrow: Teapot");
+    let release = view::activity_item(&event(
+        11,
+        "transfer",
+        json!({"type": "escrow_release", "direction": "in", "counterparty": "ann",
+               "counterparty_name": "ann", "amount": amount_json(9900, "99.00"), "memo": "Teapot"}),
+    ));
+    assert_eq!(release.title, "Released to you by @ann: Teapot");
+}
+
+#[test]
+fn an_unreadable_activity_row_still_maps() {
+    let broken = view::activity_item(&FeedEvent {
+        seq: 3,
+        kind: "transfer".into(),
+        data_json: "not json".into(),
+        created_at: 5,
+    });
+    assert_eq!(broken.seq, 3);
+    assert_eq!(broken.amount.minor, 0);
+    assert_eq!(broken.title, "Unreadable transfer entry");
+}
+
+fn order_view(state: &str, role: &str, actions: &[&str], buyer: Option<&str>) -> api::OrderView {
+    serde_json::from_value(json!({
+        "id": "ord_1", "title": "Teapot", "state": state, "role": role, "actions": actions,
+        "amount": amount_json(9900, "99.00"),
+        "seller": {"handle": "shop", "display_name": "Tea Shop"},
+        "buyer": buyer.map(|h| json!({"handle": h, "display_name": h})),
+        "pay_by": 100, "auto_confirm_at": null, "refund_request": null, "shipment": null,
+        "released": null, "refunded": null,
+        "next_deadline": {"kind": "auto_confirm", "at": 864_100},
+        "created_at": 1, "updated_at": 2
+    }))
+    .unwrap()
+}
+
+#[test]
+fn order_summaries_name_the_counterparty_and_the_actions() {
+    let buyer = view::order_summary(&order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    ));
+    assert_eq!(buyer.id, "ord_1");
+    assert_eq!(buyer.state, "shipped");
+    assert_eq!(buyer.role, "buyer");
+    assert_eq!(buyer.counterparty.as_deref(), Some("shop"));
+    assert_eq!(buyer.amount.display, "99.00 CNY");
+    assert_eq!(buyer.deadline, Some(864_100));
+    assert!(view::needs_action(&buyer));
+
+    let seller = view::order_summary(&order_view("awaiting_payment", "seller", &["cancel"], None));
+    assert_eq!(seller.counterparty, None, "nobody has paid yet");
+    assert!(
+        !view::needs_action(&seller),
+        "cancelling is optional: the order waits for the buyer"
+    );
+    let paid_buyer = view::order_summary(&order_view(
+        "paid",
+        "buyer",
+        &["cancel", "refund-request"],
+        Some("ann"),
+    ));
+    assert!(!view::needs_action(&paid_buyer), "waiting for the seller");
+    let to_ship = view::order_summary(&order_view(
+        "paid",
+        "seller",
+        &["ship", "cancel"],
+        Some("ann"),
+    ));
+    assert!(view::needs_action(&to_ship));
+    assert_eq!(to_ship.counterparty.as_deref(), Some("ann"));
+}
+
+#[test]
+fn order_summaries_carry_the_shipment_the_refund_asked_and_the_outcome() {
+    let mut refund_asked = order_view(
+        "refund_requested",
+        "seller",
+        &["refund-accept", "refund-reject"],
+        Some("ann"),
+    );
+    refund_asked.shipment = Some(api::ShipmentView {
+        carrier: "SF Express".into(),
+        tracking: "SF1234".into(),
+    });
+    refund_asked.refund_request = Some(api::RefundRequestView {
+        amount: serde_json::from_value(amount_json(2500, "25.00")).unwrap(),
+        answer_by: 500,
+    });
+    let summary = view::order_summary(&refund_asked);
+    assert_eq!(
+        summary.shipment,
+        Some(view::Shipment {
+            carrier: "SF Express".into(),
+            tracking: "SF1234".into()
+        })
+    );
+    let asked = summary.refund_asked.expect("the open request's amount");
+    assert_eq!((asked.minor, asked.display.as_str()), (2500, "25.00 CNY"));
+    assert_eq!((summary.released, summary.refunded), (None, None));
+
+    let mut refunded = order_view("refunded", "buyer", &[], Some("ann"));
+    refunded.refund_request = refund_asked.refund_request.clone();
+    refunded.released = Some(serde_json::from_value(amount_json(7400, "74.00")).unwrap());
+    refunded.refunded = Some(serde_json::from_value(amount_json(2500, "25.00")).unwrap());
+    let summary = view::order_summary(&refunded);
+    assert_eq!(
+        summary.refund_asked, None,
+        "the request ended with the order"
+    );
+    assert_eq!(summary.released.map(|a| a.minor), Some(7400));
+    assert_eq!(
+        summary.refunded.map(|a| a.display),
+        Some("25.00 CNY".to_owned())
+    );
+    let unshipped = view::order_summary(&order_view("paid", "buyer", &["cancel"], Some("ann")));
+    assert_eq!(unshipped.shipment, None);
+}
+
+#[test]
+fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
+    let buyer = view::order_summary(&order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    ));
+    assert_eq!(
+        buyer.state_label,
+        "Shipped: confirm receipt when it arrives"
+    );
+    let buttons: Vec<(&str, &str, view::ActionInput)> = buyer
+        .buttons
+        .iter()
+        .map(|b| (b.action.as_str(), b.label.as_str(), b.input))
+        .collect();
+    assert_eq!(
+        buttons,
+        [
+            ("confirm", "Confirm receipt", view::ActionInput::Nothing),
+            (
+                "refund-request",
+                "Ask for a refund",
+                view::ActionInput::RefundAmount
+            ),
+        ]
+    );
+    let seller = view::order_summary(&order_view(
+        "paid",
+        "seller",
+        &["ship", "cancel"],
+        Some("ann"),
+    ));
+    assert_eq!(seller.state_label, "Paid into escrow: ship it");
+    assert_eq!(seller.buttons[0].input, view::ActionInput::Shipment);
+    assert_eq!(seller.buttons[1].label, "Cancel the order");
+    // Every state has words for both roles, and none is shown as a raw code.
+    for state in [
+        "awaiting_payment",
+        "paid",
+        "shipped",
+        "refund_requested",
+        "disputed",
+        "completed",
+        "cancelled",
+        "refunded",
+    ] {
+        for role in ["buyer", "seller"] {
+            let label = view::state_label(role, state);
+            assert!(
+                !label.contains('_') && label.len() > 5,
+                "{role} {state}: {label}"
+            );
+        }
+    }
+    assert_eq!(view::state_label("buyer", "on_hold"), "on hold");
+}
+
+#[test]
+fn order_views_round_trip_through_the_cache_row() {
+    let order = order_view("paid", "seller", &["ship", "cancel"], Some("ann"));
+    let row = view::cached_order(&order).unwrap();
+    assert_eq!((row.state.as_str(), row.role.as_str()), ("paid", "seller"));
+    assert_eq!(row.updated_at, 2);
+    assert_eq!(view::order_view(&row).unwrap(), order);
+    let broken = CachedOrder {
+        view_json: "{}".into(),
+        ..row
+    };
+    assert!(view::order_view(&broken).unwrap_err().contains("ord_1"));
+}
+
+#[test]
+fn sync_batches_carry_order_views_and_the_furthest_cursor() {
+    let order = order_view("paid", "seller", &["ship"], Some("ann"));
+    let mut later = order.clone();
+    later.state = danbao_domain::escrow::OrderState::Shipped;
+    later.updated_at = 3;
+    let page = api::FeedPage {
+        items: vec![
+            api::Event {
+                seq: 4,
+                kind: "order".into(),
+                data: json!({"event": "pay", "order": order}),
+                created_at: 10,
+            },
+            api::Event {
+                seq: 5,
+                kind: "transfer".into(),
+                data: json!({"type": "escrow_hold"}),
+                created_at: 10,
+            },
+            api::Event {
+                seq: 6,
+                kind: "order".into(),
+                data: json!({"event": "ship", "order": later}),
+                created_at: 11,
+            },
+        ],
+        next_cursor: Some(6),
+    };
+    let batch = sync_batch(&page, Some(3));
+    assert_eq!(batch.events.len(), 3);
+    assert_eq!(batch.events[1].seq, 5);
+    assert_eq!(batch.cursor, 6);
+    assert_eq!(
+        batch.orders.len(),
+        1,
+        "one row per order, the latest event's"
+    );
+    assert_eq!(batch.orders[0].state, "shipped");
+
+    let empty = api::FeedPage {
+        items: vec![],
+        next_cursor: None,
+    };
+    assert_eq!(
+        sync_batch(&empty, Some(9)).cursor,
+        9,
+        "the cursor never goes back"
+    );
+    assert_eq!(sync_batch(&empty, None).cursor, 0);
+}
+
+#[test]
+fn activity_pages_have_a_cursor_only_when_full() {
+    let rows: Vec<FeedEvent> = (1..=3)
+        .rev()
+        .map(|seq| event(seq, "transfer", json!({"type": "top_up"})))
+        .collect();
+    let full = activity_page(&rows, 3);
+    assert_eq!(full.next_cursor, Some(1));
+    assert_eq!(full.items.len(), 3);
+    assert_eq!(activity_page(&rows, 4).next_cursor, None);
+}
+
+#[test]
+fn amounts_for_codes_are_checked_against_the_code() {
+    let cny = Currency::from_code("CNY").unwrap();
+    assert_eq!(amount_for_code(None, cny, Some(1250)).unwrap(), None);
+    assert_eq!(
+        amount_for_code(Some("12.50"), cny, Some(1250)).unwrap(),
+        Some("12.50".to_owned())
+    );
+    let mismatch = amount_for_code(Some("13"), cny, Some(1250)).unwrap_err();
+    assert!(
+        mismatch
+            .to_string()
+            .contains("asks for 12.50 CNY; you entered 13.00 CNY"),
+        "{mismatch}"
+    );
+    let missing = amount_for_code(None, cny, None).unwrap_err();
+    assert!(matches!(&missing, WalletError::InvalidInput { field, .. } if field == "amount"));
+    let decimals = amount_for_code(Some("1.234"), cny, None).unwrap_err();
+    assert!(
+        decimals.to_string().contains("3 decimals; CNY allows 2"),
+        "{decimals}"
+    );
+    let zero = amount_for_code(Some("0.00"), cny, None).unwrap_err();
+    assert!(zero.to_string().contains("not more than zero"), "{zero}");
+}
+
+#[test]
+fn arguments_are_refused_with_the_field_and_the_fix() {
+    assert_eq!(handle_arg("to_handle", " @Bob ").unwrap(), "bob");
+    assert!(
+        matches!(handle_arg("to_handle", "@"), Err(WalletError::InvalidInput { field, .. }) if field == "to_handle")
+    );
+    assert!(check_note("memo", &"x".repeat(140)).is_ok());
+    let long = check_note("memo", &"x".repeat(141)).unwrap_err();
+    assert!(long.to_string().contains("141 characters; at most 140"));
+    let currency_error = currency("CNX").unwrap_err();
+    assert!(
+        matches!(&currency_error, WalletError::InvalidInput { field, .. } if field == "currency")
+    );
+    let ship = ship_body(Some(json!({"carrier": "SF", "tracking": ""}))).unwrap_err();
+    assert!(ship.to_string().contains("body.tracking"), "{ship}");
+    assert_eq!(
+        ship_body(Some(json!({"carrier": " SF ", "tracking": "123"}))).unwrap(),
+        json!({"carrier": "SF", "tracking": "123"})
+    );
+}
+
+#[test]
+fn sign_up_keys_are_stable_per_key_and_handle() {
+    let a = sign_up_key(&[4, 1, 2], "ann");
+    assert_eq!(a, sign_up_key(&[4, 1, 2], "ann"));
+    assert_ne!(a, sign_up_key(&[4, 1, 2], "bob"));
+    assert_ne!(a, sign_up_key(&[4, 1, 3], "ann"));
+    assert!(danbao_domain::protocol::idempotency_key_is_well_formed(&a));
+}
+
+fn entry(kind: &str, path: &str, body: Value, state: CommandState) -> OutboxEntry {
+    OutboxEntry {
+        id: 4,
+        command: NewCommand {
+            idempotency_key: "dbk-key-0001".into(),
+            kind: kind.into(),
+            method: "POST".into(),
+            path: path.into(),
+            body_json: if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            },
+        },
+        state,
+        attempts: 1,
+        next_attempt_at: 0,
+        created_at: 0,
+        updated_at: 0,
+        last_error: None,
+        answer: None,
+    }
+}
+
+#[test]
+fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
+    let body = json!({"to": "bob", "amount": "12.50", "currency": "CNY", "memo": ""});
+    let mut send = entry("send", "/v1/transfers", body, CommandState::Pending);
+    assert_eq!(view::command_summary(&send), "Send 12.50 CNY to @bob");
+    send.last_error = Some("cannot reach the server".into());
+    let queued = view::command_outcome(&send);
+    assert_eq!(queued.state, "queued");
+    assert_eq!(queued.message, "queued: cannot reach the server");
+    assert_eq!(queued.command_id, 4);
+    assert_eq!(queued.idempotency_key, "dbk-key-0001");
+
+    send.state = CommandState::Done;
+    send.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "00ff", "amount": amount_json(1250, "12.50")}).to_string(),
+    });
+    let done = view::command_outcome(&send);
+    assert_eq!(done.state, "done");
+    assert_eq!(done.message, "Sent 12.50 CNY to @bob");
+    assert_eq!(done.transfer_id.as_deref(), Some("00ff"));
+    let item = view::outbox_item(&send);
+    assert_eq!(item.state, "done");
+    assert_eq!(item.outcome.as_deref(), Some("Sent 12.50 CNY to @bob"));
+
+    send.state = CommandState::Failed;
+    send.answer = Some(CommandAnswer {
+        status: 422,
+        body: json!({"code": "insufficient_funds", "detail": "the wallet has 1.00 CNY"})
+            .to_string(),
+    });
+    let failed = view::command_outcome(&send);
+    assert_eq!(failed.state, "failed");
+    assert_eq!(
+        failed.message,
+        "Refused: the wallet has 1.00 CNY (insufficient_funds)"
+    );
+    assert_eq!(failed.transfer_id, None);
+    assert_eq!(failed.problem.as_deref(), Some("insufficient_funds"));
+    assert_eq!(done.problem, None);
+    assert_eq!(queued.problem, None);
+
+    let confirm = entry(
+        "order_confirm",
+        "/v1/orders/ord_9/confirm",
+        Value::Null,
+        CommandState::Pending,
+    );
+    assert_eq!(
+        view::command_summary(&confirm),
+        "Confirm receipt of order ord_9"
+    );
+    let fresh = view::outbox_item(&OutboxEntry {
+        attempts: 0,
+        ..confirm
+    });
+    assert_eq!(fresh.outcome, None, "not tried yet: nothing to say");
+    let decline = entry(
+        "request_decline",
+        "/v1/requests/12/decline",
+        Value::Null,
+        CommandState::Pending,
+    );
+    assert_eq!(view::command_summary(&decline), "Decline request 12");
+}
+
+#[test]
+fn order_answers_read_as_sentences() {
+    let mut confirm = entry(
+        "order_confirm",
+        "/v1/orders/ord_1/confirm",
+        Value::Null,
+        CommandState::Done,
+    );
+    let answer =
+        serde_json::to_string(&order_view("completed", "buyer", &[], Some("ann"))).unwrap();
+    confirm.answer = Some(CommandAnswer {
+        status: 200,
+        body: answer,
+    });
+    assert_eq!(
+        view::command_outcome(&confirm).message,
+        "Confirmed receipt of “Teapot” (ord_1); the order is now completed"
+    );
+}
+
+#[test]
+fn scans_that_need_no_server() {
+    let screen = view::local_scan_screen(&scan("hello"), "hello").unwrap();
+    assert_eq!(screen.kind, ScanKind::Invalid);
+    assert!(!screen.payable);
+    assert!(!screen.reasons.is_empty());
+    assert_eq!(screen.code, "hello");
+
+    // PromptPay (github.com/dtinth/promptpay-qr test vector, core/domain/tests/fixtures/emv).
+    let promptpay = "00020101021129370016A000000677010111011300668012345675802TH530376463046197";
+    let foreign = view::local_scan_screen(&scan(promptpay), promptpay).unwrap();
+    assert_eq!(foreign.kind, ScanKind::ForeignScheme);
+    assert!(!foreign.payable);
+    assert_eq!(foreign.scheme.as_deref(), Some("PromptPay, Thailand"));
+    assert!(
+        foreign.reasons[0].contains("not payable with Danbao"),
+        "{:?}",
+        foreign.reasons
+    );
+
+    let digits = "281234567890123456";
+    assert!(matches!(scan(digits), ScanOutcome::PaymentCode { .. }));
+    let screen = view::local_scan_screen(&scan(digits), digits).unwrap();
+    assert_eq!(screen.kind, ScanKind::PaymentCode);
+    assert!(!screen.payable);
+    assert!(screen.reasons[0].contains("charge_payment_code"));
+
+    assert!(
+        view::local_scan_screen(&scan(promptpay), promptpay).is_some()
+            && view::danbao_kind(&scan(promptpay)).is_none(),
+        "foreign codes never go to the server"
+    );
+}
+
+#[test]
+fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
+    let resolved: api::Resolved = serde_json::from_value(json!({
+        "kind": "merchant",
+        "payee": {"handle": "mallory", "display_name": "Mallory"},
+        "printed_name": "Tea Shop",
+        "name_mismatch": true,
+        "amount": null,
+        "currency": "CNY",
+        "signed": false,
+        "expires_at": null,
+        "order_id": null
+    }))
+    .unwrap();
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…");
+    assert!(screen.payable);
+    assert_eq!(screen.payee_name.as_deref(), Some("Mallory"));
+    assert_eq!(screen.payee_handle.as_deref(), Some("mallory"));
+    assert_eq!(screen.printed_name.as_deref(), Some("Tea Shop"));
+    let warning = screen.name_warning.unwrap();
+    assert!(
+        warning.contains("“Tea Shop”") && warning.contains("Mallory (@mallory)"),
+        "{warning}"
+    );
+    assert!(screen.needs_amount);
+    assert_eq!(screen.currency.as_deref(), Some("CNY"));
+
+    let honest = api::Resolved {
+        name_mismatch: false,
+        printed_name: "Mallory".into(),
+        amount: Some(serde_json::from_value(amount_json(500, "5.00")).unwrap()),
+        ..resolved
+    };
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x");
+    assert_eq!(screen.name_warning, None);
+    assert!(!screen.needs_amount);
+    assert_eq!(screen.amount.unwrap().display, "5.00 CNY");
+
+    let refused = view::refused_scan_screen("Tea Shop".into(), "signature invalid".into(), "x");
+    assert_eq!(refused.kind, ScanKind::Invalid);
+    assert!(!refused.payable);
+    assert_eq!(refused.reasons, vec!["signature invalid".to_owned()]);
+}
+
+fn request_event(seq: i64, id: i64, status: &str) -> FeedEvent {
+    event(
+        seq,
+        "request",
+        json!({"type": "request", "action": status, "role": "payer", "request": {
+            "id": id, "requester": {"handle": "carol", "display_name": "Carol"},
+            "payer": {"handle": "ann", "display_name": "Ann"},
+            "amount": amount_json(200, "2.00"), "note": "coffee", "status": status,
+            "transfer_id": null, "created_at": 5}}),
+    )
+}
+
+#[test]
+fn requests_show_each_once_in_its_latest_state() {
+    let newest_first = vec![
+        request_event(9, 2, "open"),
+        request_event(8, 1, "paid"),
+        FeedEvent {
+            data_json: "[]".into(),
+            ..request_event(7, 3, "open")
+        },
+        request_event(6, 1, "open"),
+    ];
+    let requests = view::latest_requests(&newest_first, Some("ann"));
+    let seen: Vec<(i64, &str)> = requests.iter().map(|r| (r.id, r.status.as_str())).collect();
+    assert_eq!(seen, vec![(2, "open"), (1, "paid")]);
+    // Ann pays: she may answer the open request only; Carol (the requester) never may.
+    assert_eq!(
+        (requests[0].can_answer, requests[1].can_answer),
+        (true, false)
+    );
+    let as_requester = view::latest_requests(&newest_first, Some("carol"));
+    assert!(as_requester.iter().all(|r| !r.can_answer));
+    assert_eq!(requests[1].requester, "carol");
+    assert_eq!(requests[1].payer, "ann");
+    assert_eq!(requests[1].amount.display, "2.00 CNY");
+    assert_eq!(requests[1].note, "coffee");
+}
+
+/// UniFFI and multi-threaded runtimes need a `Send + Sync` wallet and `Send` futures.
+#[test]
+fn the_wallet_and_its_futures_can_cross_threads() {
+    fn shareable<T: Send + Sync>() {}
+    fn sendable<T: Send>(_: &T) {}
+    fn futures(wallet: &Wallet) {
+        sendable(&wallet.sync());
+        sendable(&wallet.scan(""));
+        sendable(&wallet.pay("", None));
+        sendable(&wallet.send("", "", "", ""));
+        sendable(&wallet.order_action("", "", None));
+        sendable(&wallet.flush_outbox());
+        sendable(&wallet.activity(None, 1));
+        sendable(&wallet.sign_up("", "", ""));
+        sendable(&wallet.create_order("", "", ""));
+        sendable(&wallet.enable_payment_code());
+    }
+    shareable::<Wallet>();
+    let _ = futures;
+    sendable(&Wallet::open(
+        WalletConfig {
+            db_path: PathBuf::new(),
+            server_url: String::new(),
+            spki_pins: Vec::new(),
+        },
+        Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[1; 32]).unwrap()),
+        None,
+    ));
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// A wallet on a fresh database that is not signed up (nothing goes to the network).
+fn offline_wallet(dir: &tempfile::TempDir) -> Wallet {
+    block_on(Wallet::open(
+        WalletConfig {
+            db_path: dir.path().join("wallet.db"),
+            server_url: "http://127.0.0.1:9".into(),
+            spki_pins: Vec::new(),
+        },
+        Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[3; 32]).unwrap()),
+        None,
+    ))
+    .unwrap()
+}
+
+#[test]
+fn home_is_built_from_the_cache_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = offline_wallet(&dir);
+    let empty = wallet.home().unwrap();
+    assert_eq!(empty.profile, None);
+    assert!(empty.balances.is_empty() && empty.recent.is_empty() && empty.outbox.is_empty());
+    assert_eq!(
+        block_on(wallet.sync()).unwrap_err(),
+        WalletError::NotSignedUp
+    );
+    assert_eq!(
+        block_on(wallet.send("bob", "1.00", "CNY", "")).unwrap_err(),
+        WalletError::NotSignedUp
+    );
+
+    let store = wallet.local_store();
+    let mut finished = order_view("completed", "buyer", &[], Some("ann"));
+    finished.id = "ord_done".into();
+    let waiting = order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    );
+    let mut not_yet = order_view("paid", "buyer", &["cancel", "refund-request"], Some("ann"));
+    not_yet.id = "ord_paid".into();
+    for order in [&finished, &waiting, &not_yet] {
+        store
+            .upsert_order(&view::cached_order(order).unwrap())
+            .unwrap();
+    }
+    let events: Vec<FeedEvent> = (1..=25)
+        .map(|seq| {
+            event(
+                seq,
+                if seq == 25 { "order" } else { "transfer" },
+                json!({"type": "top_up", "direction": "in", "amount": amount_json(seq, "0.01")}),
+            )
+        })
+        .collect();
+    store.apply_events(&events, 25, 0).unwrap();
+    store
+        .replace_balances(
+            &[Balance {
+                currency: "CNY".into(),
+                available: 300,
+                held_out: 9900,
+                incoming: 0,
+            }],
+            0,
+        )
+        .unwrap();
+
+    let home = wallet.home().unwrap();
+    assert_eq!(home.balances.len(), 1);
+    assert_eq!(home.balances[0].held_out.display, "99.00 CNY");
+    assert_eq!(home.recent.len(), 20, "at most 20 rows");
+    assert_eq!(home.recent[0].seq, 24, "money movements only, newest first");
+    let needing: Vec<&str> = home
+        .orders_needing_action
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(needing, vec!["ord_1"]);
+    assert_eq!(
+        wallet.orders().unwrap().len(),
+        3,
+        "the list has every order"
+    );
+
+    let page = block_on(wallet.activity(None, 10)).unwrap();
+    assert_eq!(page.items.len(), 10);
+    assert_eq!(page.next_cursor, Some(15));
+    let rest = block_on(wallet.activity(page.next_cursor, 50)).unwrap();
+    assert_eq!(rest.items.len(), 14);
+    assert_eq!(rest.next_cursor, None);
+    assert!(matches!(
+        block_on(wallet.activity(None, 0)),
+        Err(WalletError::InvalidInput { field, .. }) if field == "limit"
+    ));
+    assert!(matches!(
+        wallet.payment_code(1_700_000_000),
+        Err(WalletError::NotReady { .. })
+    ));
+}
+
+#[test]
+fn the_software_key_is_kept_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = offline_wallet(&dir).device_public_key();
+    let second = offline_wallet(&dir).device_public_key();
+    assert_eq!(first, second);
+    assert_eq!(first.len(), 65, "uncompressed P-256 point");
+}
