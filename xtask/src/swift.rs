@@ -309,7 +309,11 @@ pub fn test(ws: &Workspace, server: &Path, extra: &[String], tally: &Tally) -> S
 pub fn call_cost(ws: &Workspace, library_dir: &Path) -> StepResult {
     let root = prepare(ws)?;
     let scratch = ws.target.join("swift-linux-release");
-    let script = swift_command(ws, "run -c release CallCost", &scratch, library_dir)?;
+    // The product comes last: `swift run` hands what follows it to the program.
+    let script = format!(
+        "{} CallCost",
+        swift_command(ws, "run -c release", &scratch, library_dir)?
+    );
     root.run_inside_with(&binds(ws), &format!("{script} 2>&1"), &[])
         .0
 }
