@@ -1,8 +1,18 @@
 //! Unit tests of the facade's pure parts: view mapping, argument checks, sync batches and
 //! outbox presentation (no server).
 
+use super::args::{check_note, currency, handle_arg};
+use super::home::activity_page;
+use super::orders::ship_body;
+use super::pay::amount_for_code;
+use super::sync::sync_batch;
 use super::*;
+use crate::api;
 use crate::store::CommandAnswer;
+use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry};
+use danbao_domain::money::Currency;
+use danbao_domain::qr::{ScanOutcome, scan};
+use serde_json::{Value, json};
 
 fn event(seq: i64, kind: &str, data: Value) -> FeedEvent {
     FeedEvent {

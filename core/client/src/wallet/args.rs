@@ -1,0 +1,56 @@
+//! Checks of what a user typed (amounts, currencies, handles, notes) and QR drawing, shared by
+//! the flows; each refusal is a [`WalletError::InvalidInput`] naming the field.
+
+use super::WalletError;
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::qr::render::{RenderOptions, render_svg};
+
+/// Memo and note length the server accepts.
+const MAX_NOTE_CHARS: usize = 140;
+
+pub(super) fn check_note(field: &str, text: &str) -> Result<(), WalletError> {
+    let chars = text.chars().count();
+    if chars > MAX_NOTE_CHARS {
+        return Err(WalletError::invalid(
+            field,
+            format!("it has {chars} characters; at most {MAX_NOTE_CHARS} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {
+    Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", e.to_string()))
+}
+
+/// A positive amount typed by the user.
+pub(super) fn positive_amount(text: &str, currency: Currency) -> Result<Money, WalletError> {
+    let money = Money::parse(text.trim(), currency)?;
+    if money.minor() <= 0 {
+        return Err(WalletError::invalid(
+            "amount",
+            format!(
+                "{} is not more than zero; enter a positive amount such as \"12.50\"",
+                money.format_with_code()
+            ),
+        ));
+    }
+    Ok(money)
+}
+
+pub(super) fn handle_arg(field: &str, handle: &str) -> Result<String, WalletError> {
+    let handle = handle.trim().trim_start_matches('@');
+    if handle.is_empty() {
+        return Err(WalletError::invalid(
+            field,
+            "it is empty; give the friend's handle, e.g. \"bob\"",
+        ));
+    }
+    Ok(handle.to_ascii_lowercase())
+}
+
+pub(super) fn render(text: &str) -> Result<String, WalletError> {
+    render_svg(text, &RenderOptions::default()).map_err(|e| WalletError::Code {
+        detail: format!("the code cannot be drawn as a QR code: {e}"),
+    })
+}

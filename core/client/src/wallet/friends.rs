@@ -1,0 +1,103 @@
+//! Money between friends: [`Wallet::send`], money requests (made, listed, answered) and the
+//! contacts list.
+
+use super::args::{check_note, currency, handle_arg, positive_amount};
+use super::view::{self, CommandOutcome, RequestView};
+use super::{Change, Wallet, WalletError};
+use crate::api::{self, new_idempotency_key};
+use crate::store::MAX_PAGE;
+
+impl Wallet {
+    /// Sends `amount` to a friend by handle, through the outbox.
+    pub async fn send(
+        &self,
+        to_handle: &str,
+        amount: &str,
+        currency: &str,
+        memo: &str,
+    ) -> Result<CommandOutcome, WalletError> {
+        let to = handle_arg("to_handle", to_handle)?;
+        let money = positive_amount(amount, self::currency(currency)?)?;
+        check_note("memo", memo)?;
+        if self
+            .cached_profile()
+            .is_some_and(|profile| profile.handle == to)
+        {
+            return Err(WalletError::invalid(
+                "to_handle",
+                format!("@{to} is this wallet; send to someone else"),
+            ));
+        }
+        let body = serde_json::to_value(api::Send::new(to, money, memo)).map_err(|e| {
+            WalletError::Protocol {
+                detail: e.to_string(),
+            }
+        })?;
+        self.run_command("send", "/v1/transfers".to_owned(), Some(body))
+            .await
+    }
+
+    /// Asks `from_handle` to pay this user (sent now, not queued: the answer is the request).
+    pub async fn request_money(
+        &self,
+        from_handle: &str,
+        amount: &str,
+        currency: &str,
+        note: &str,
+    ) -> Result<RequestView, WalletError> {
+        let from = handle_arg("from_handle", from_handle)?;
+        let money = positive_amount(amount, self::currency(currency)?)?;
+        check_note("note", note)?;
+        let api = self.api()?;
+        let key = new_idempotency_key()?;
+        let request = api
+            .create_request(&api::NewRequest::new(from, money, note), &key)
+            .await?;
+        // The new request reaches `requests()` through the feed: sync now so the list shows
+        // it. The request exists either way; a failed sync only delays the list.
+        if let Err(error) = self.sync().await {
+            tracing::info!(%error, "sync after a money request failed; a later sync shows it");
+            self.notify(Change::Activity);
+        }
+        Ok(request.into())
+    }
+
+    /// Money requests this user made or received, newest first, each in its latest known
+    /// state (from the cache: run [`Wallet::sync`] to see new ones). An `open` request whose
+    /// `payer` is this user waits for [`Wallet::answer_request`].
+    pub fn requests(&self) -> Result<Vec<RequestView>, WalletError> {
+        let events = self
+            .store
+            .activity_page_of_kind("request", None, MAX_PAGE)?;
+        let me = self.cached_profile().map(|profile| profile.handle);
+        Ok(view::latest_requests(&events, me.as_deref()))
+    }
+
+    /// Pays (`accept`) or declines a money request addressed to this user, through the
+    /// outbox.
+    pub async fn answer_request(
+        &self,
+        id: i64,
+        accept: bool,
+    ) -> Result<CommandOutcome, WalletError> {
+        if id <= 0 {
+            return Err(WalletError::invalid(
+                "id",
+                format!("{id} is not a request id; ids are positive"),
+            ));
+        }
+        let (kind, verb) = if accept {
+            ("request_accept", "accept")
+        } else {
+            ("request_decline", "decline")
+        };
+        self.run_command(kind, format!("/v1/requests/{id}/{verb}"), None)
+            .await
+    }
+
+    /// The people this user paid or was paid by, most recent first (cache only), for the
+    /// send-to-a-friend screen. Filled by [`Wallet::sync`] from transfer events.
+    pub fn contacts(&self, limit: u32) -> Result<Vec<super::store::Contact>, WalletError> {
+        Ok(self.store.contacts(limit)?)
+    }
+}

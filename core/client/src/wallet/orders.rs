@@ -1,0 +1,205 @@
+//! Escrow orders: the cached list, one order fresh from the server, the steps on an order
+//! ([`Wallet::order_action`], through the outbox) and [`Wallet::create_order`].
+
+use serde_json::{Value, json};
+
+use super::args::{currency, positive_amount, render};
+use super::outbox;
+use super::view::{self, Amount, CodeView, CommandOutcome, OrderCreated, OrderSummary};
+use super::{Change, Wallet, WalletError};
+use crate::api::{self, new_idempotency_key};
+use crate::store::{CachedOrder, MAX_PAGE};
+use crate::transport::encode_component;
+
+impl Wallet {
+    /// The cached orders, most recently changed first (no network).
+    pub fn orders(&self) -> Result<Vec<OrderSummary>, WalletError> {
+        self.cached_orders()
+    }
+
+    fn cached_orders(&self) -> Result<Vec<OrderSummary>, WalletError> {
+        Ok(summaries(&self.store.orders(MAX_PAGE)?))
+    }
+
+    /// Order `id` fresh from the server; the cache is updated.
+    pub async fn order(&self, id: &str) -> Result<OrderSummary, WalletError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(WalletError::invalid(
+                "id",
+                "it is empty; give an order id (ord_…)",
+            ));
+        }
+        let api = self.api()?;
+        let order = api.order(id).await?;
+        self.cache_order(&order).await?;
+        Ok(view::order_summary(&order))
+    }
+
+    pub(super) async fn cache_order(&self, order: &api::OrderView) -> Result<(), WalletError> {
+        let row = view::cached_order(order).map_err(|e| WalletError::Protocol {
+            detail: format!("the order view does not serialize: {e}"),
+        })?;
+        if outbox::on_store(&self.store, move |s| s.upsert_order(&row)).await? {
+            self.notify(Change::Orders);
+        }
+        Ok(())
+    }
+
+    /// A step on an order, through the outbox: `confirm`, `cancel`, `pay`,
+    /// `refund-request` (body `{"amount": "5.00"}`), `refund-accept`, `refund-reject`,
+    /// `ship` (body `{"carrier": "…", "tracking": "…"}`).
+    pub async fn order_action(
+        &self,
+        id: &str,
+        action: &str,
+        body: Option<Value>,
+    ) -> Result<CommandOutcome, WalletError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(WalletError::invalid(
+                "id",
+                "it is empty; give an order id (ord_…)",
+            ));
+        }
+        let action = action.trim();
+        let body = body.filter(|b| !b.is_null() && b.as_object().is_none_or(|o| !o.is_empty()));
+        let body = match action {
+            "confirm" | "cancel" | "pay" | "refund-accept" | "refund-reject" => {
+                if let Some(body) = body {
+                    return Err(WalletError::invalid(
+                        "body",
+                        format!("{action} takes no body; got {body}"),
+                    ));
+                }
+                None
+            }
+            "refund-request" => Some(self.refund_body(id, body).await?),
+            "ship" => Some(ship_body(body)?),
+            other => {
+                return Err(WalletError::invalid(
+                    "action",
+                    format!(
+                        "{other:?} is not an order action; use confirm, cancel, pay, \
+                         refund-request, refund-accept, refund-reject or ship"
+                    ),
+                ));
+            }
+        };
+        self.run_command(
+            &format!("order_{action}"),
+            format!("/v1/orders/{}/{action}", encode_component(id)),
+            body,
+        )
+        .await
+    }
+
+    async fn refund_body(&self, id: &str, body: Option<Value>) -> Result<Value, WalletError> {
+        let amount = match body.as_ref().and_then(|b| b.get("amount")) {
+            Some(Value::String(text)) => text.trim().to_owned(),
+            Some(other) => {
+                return Err(WalletError::invalid(
+                    "body.amount",
+                    format!(
+                        "{other} is not decimal text; give the amount as a string, e.g. \"5.00\""
+                    ),
+                ));
+            }
+            None => {
+                return Err(WalletError::invalid(
+                    "body",
+                    "refund-request needs {\"amount\": \"…\"}: how much to ask back",
+                ));
+            }
+        };
+        let key = id.to_owned();
+        let cached = outbox::on_store(&self.store, move |s| s.order(&key)).await?;
+        if let Some(order) = cached.as_ref().and_then(|row| view::order_view(row).ok()) {
+            let currency = self::currency(&order.amount.currency)?;
+            let asked = positive_amount(&amount, currency)?;
+            if asked.minor() > order.amount.minor {
+                return Err(WalletError::invalid(
+                    "body.amount",
+                    format!(
+                        "{} is more than the order's {}; ask for at most the amount paid",
+                        asked.format_with_code(),
+                        order.amount.display
+                    ),
+                ));
+            }
+        }
+        Ok(json!({"amount": amount}))
+    }
+
+    /// Opens an escrow order as the seller and returns it with the signed code the buyer
+    /// scans (valid until the pay window closes). Sent now, not queued.
+    pub async fn create_order(
+        &self,
+        title: &str,
+        amount: &str,
+        currency: &str,
+    ) -> Result<OrderCreated, WalletError> {
+        let title = title.trim();
+        let chars = title.chars().count();
+        if !(1..=80).contains(&chars) {
+            return Err(WalletError::invalid(
+                "title",
+                format!("it has {chars} characters; give 1–80"),
+            ));
+        }
+        let money = positive_amount(amount, self::currency(currency)?)?;
+        let api = self.api()?;
+        let key = new_idempotency_key()?;
+        let created = api
+            .create_order(&api::CreateOrder::new(title, money), &key)
+            .await?;
+        self.cache_order(&created.order).await?;
+        Ok(OrderCreated {
+            order: view::order_summary(&created.order),
+            code: CodeView {
+                svg: render(&created.code)?,
+                text: created.code,
+                amount: Some(Amount::from(&created.order.amount)),
+                expires_at: Some(created.order.pay_by),
+            },
+        })
+    }
+}
+
+/// The summaries of cached order rows; a row whose view cannot be read is skipped (logged),
+/// and the next sync replaces it.
+pub(super) fn summaries(rows: &[CachedOrder]) -> Vec<OrderSummary> {
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in rows {
+        match view::order_view(row) {
+            Ok(order) => orders.push(view::order_summary(&order)),
+            Err(reason) => tracing::warn!(order = %row.id, %reason, "cached order skipped"),
+        }
+    }
+    orders
+}
+
+pub(super) fn ship_body(body: Option<Value>) -> Result<Value, WalletError> {
+    let body = body.ok_or_else(|| {
+        WalletError::invalid(
+            "body",
+            "ship needs {\"carrier\": \"…\", \"tracking\": \"…\"}",
+        )
+    })?;
+    let field = |name: &str, max: usize| -> Result<String, WalletError> {
+        let value = body
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or_default();
+        let chars = value.chars().count();
+        if !(1..=max).contains(&chars) {
+            return Err(WalletError::invalid(
+                &format!("body.{name}"),
+                format!("it has {chars} characters; give 1–{max}"),
+            ));
+        }
+        Ok(value.to_owned())
+    };
+    Ok(json!({"carrier": field("carrier", 40)?, "tracking": field("tracking", 64)?}))
+}
