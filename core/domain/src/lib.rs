@@ -8,7 +8,8 @@
 //! - [`escrow`]: the escrow order machine (DESIGN.md §4) as a pure function of order, event, time.
 //! - [`ledger`]: the TigerBeetle-style double-entry ledger state machine and its invariants.
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
-//! - [`protocol`]: the request-signing message shared by the wallet client and the server.
+//! - [`protocol`]: the request-signing message shared by the wallet client and the server, and
+//!   the protocol's limits ([`protocol::limits`]).
 
 pub mod escrow;
 pub mod ledger;

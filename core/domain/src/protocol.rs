@@ -13,8 +13,13 @@
 //! with its query, the SHA-256 of the body, the timestamp, the nonce and the idempotency key,
 //! so none of them can be changed or replayed without the device key. The server refuses a
 //! timestamp more than [`MAX_CLOCK_SKEW_SECS`] away from its clock and a nonce it has seen.
+//!
+//! [`limits`] holds the protocol's other limits (text lengths, page sizes, code lifetimes,
+//! order windows), each defined once for the server and the client.
 
 use ring::digest;
+
+pub mod limits;
 
 /// Header naming the signing device.
 pub const HEADER_DEVICE: &str = "danbao-device";

@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use super::extract::Path;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS};
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
@@ -64,7 +65,7 @@ pub struct Me {
 }
 
 fn check_handle(handle: &str) -> ApiResult<()> {
-    let ok = (3..=20).contains(&handle.len())
+    let ok = (MIN_HANDLE_CHARS..=MAX_HANDLE_CHARS).contains(&handle.len())
         && handle.as_bytes()[0].is_ascii_lowercase()
         && handle
             .bytes()
@@ -75,8 +76,8 @@ fn check_handle(handle: &str) -> ApiResult<()> {
         Err(ApiError::unprocessable(
             "invalid_handle",
             format!(
-                "handle {handle:?} must be 3 to 20 characters of a-z, 0-9, '_' and '.', \
-                 starting with a letter"
+                "handle {handle:?} must be {MIN_HANDLE_CHARS} to {MAX_HANDLE_CHARS} characters of a-z, \
+                 0-9, '_' and '.', starting with a letter"
             ),
         ))
     }
@@ -129,10 +130,10 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     auth::verify(&public_key, &signature.message, &signature.signature)?;
     check_handle(&request.handle)?;
     let display_name = request.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 40 {
+    if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
         return Err(ApiError::unprocessable(
             "invalid_display_name",
-            "display_name must be 1 to 40 characters",
+            format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
         ));
     }
     // Idempotency for sign-up is scoped by the key being registered (there is no user yet).

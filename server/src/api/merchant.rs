@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::qr::danbao::{DanbaoCode, Nonce};
 use danbao_domain::qr::render::{RenderOptions, render_svg};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::ledger::{self, AmountView, BalanceView};
 use crate::service::merchant::{
     self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueKind,
-    IssueRequest, MAX_CODE_TTL_SECS, Party, Resolved,
+    IssueRequest, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS, Party, Resolved,
 };
 use crate::service::{self, Answer};
 use crate::store::Store;
@@ -93,10 +94,12 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
         .map(|value| ledger::parse_amount(value, currency.code()))
         .transpose()?;
     let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
-    if !(60..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
+    if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
         return Err(ApiError::unprocessable(
             "invalid_expiry",
-            format!("expires_in_secs is {ttl_secs}; it must be 60 to {MAX_CODE_TTL_SECS}"),
+            format!(
+                "expires_in_secs is {ttl_secs}; it must be {MIN_CODE_TTL_SECS} to {MAX_CODE_TTL_SECS}"
+            ),
         ));
     }
     if body.kind == IssueKind::Receive && body.mcc.is_some() {
@@ -217,10 +220,10 @@ pub async fn resolve_code<S: Store>(
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: PayCode = service::parse_body(&signed.body)?;
-    if body.memo.chars().count() > 140 {
+    if body.memo.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "memo_too_long",
-            "a memo has at most 140 characters",
+            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
         ));
     }
     let now = app.now();

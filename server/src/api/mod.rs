@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::service::Answer;
 use crate::store::Store;
+use danbao_domain::protocol::limits::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 
 pub mod admin;
 pub mod extract;
@@ -52,13 +53,13 @@ pub async fn health() -> &'static str {
     "ok"
 }
 
-/// The `limit` of a paged list: 1–200, default 50.
+/// The `limit` of a paged list: 1–[`MAX_PAGE_LIMIT`], default [`DEFAULT_PAGE_LIMIT`].
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
-    match limit.unwrap_or(50) {
-        limit @ 1..=200 => Ok(limit),
+    match limit.unwrap_or(DEFAULT_PAGE_LIMIT) {
+        limit @ 1..=MAX_PAGE_LIMIT => Ok(limit),
         other => Err(ApiError::bad_request(
             "invalid_limit",
-            format!("limit {other} is not within 1–200"),
+            format!("limit {other} is not within 1–{MAX_PAGE_LIMIT}"),
         )),
     }
 }

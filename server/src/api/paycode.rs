@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use danbao_domain::paycode::{PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeVerifier, STEP_SECONDS};
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use ring::rand::SecureRandom;
 use serde::{Deserialize, Serialize};
 
@@ -171,10 +172,10 @@ pub struct Charged {
 pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: Charge = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&body.amount, &body.currency)?;
-    if body.memo.chars().count() > 140 {
+    if body.memo.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "memo_too_long",
-            "a memo has at most 140 characters",
+            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
         ));
     }
     let verifier = PaymentCodeVerifier::new(paycode::mask_key(&app.seal_key)?);

@@ -17,9 +17,7 @@ use crate::service::ledger::{self, AmountView};
 use crate::service::merchant::Party;
 use crate::service::{self, Answer};
 use crate::store::{MoneyRequest, Store, Tx, User};
-
-/// Longest note, in characters.
-pub const MAX_NOTE_CHARS: usize = 140;
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 
 /// Body of `POST /v1/requests`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -159,10 +157,10 @@ fn open_for_payer(tx: &mut dyn Tx, id: i64, caller: i64, verb: &str) -> ApiResul
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewRequest = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&body.amount, &body.currency)?;
-    if body.note.chars().count() > MAX_NOTE_CHARS {
+    if body.note.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "note_too_long",
-            format!("a note has at most {MAX_NOTE_CHARS} characters"),
+            format!("a note has at most {MAX_MEMO_CHARS} characters"),
         ));
     }
     let now = app.now();

@@ -5,6 +5,7 @@ use axum::extract::{Request, State};
 
 use super::extract::Query;
 use danbao_domain::money::Money;
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -288,10 +289,10 @@ struct FeedAmount<'a> {
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: Send = service::parse_body(&signed.body)?;
     let amount = ledger::parse_amount(&request.amount, &request.currency)?;
-    if request.memo.chars().count() > 140 {
+    if request.memo.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "memo_too_long",
-            "a memo has at most 140 characters",
+            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
         ));
     }
     let now = app.now();

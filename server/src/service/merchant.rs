@@ -18,12 +18,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::AmountView;
 use crate::store::{Tx, User};
 
+pub use danbao_domain::protocol::limits::{
+    DEFAULT_CODE_TTL_SECS, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS,
+};
 /// Longest name EMV tag 59 holds; longer display names are shortened when printed.
-pub const MAX_PRINTED_NAME_CHARS: usize = 25;
-/// Default lifetime of a signed code, seconds.
-pub const DEFAULT_CODE_TTL_SECS: i64 = 10 * 60;
-/// Longest lifetime a caller may ask for, seconds (7 days).
-pub const MAX_CODE_TTL_SECS: i64 = 7 * 24 * 3600;
+pub use danbao_domain::qr::danbao::MAX_NAME_CHARS as MAX_PRINTED_NAME_CHARS;
 /// Merchant category code written when the caller names none ("miscellaneous retail").
 pub const DEFAULT_MCC: &str = "5999";
 /// City written when the caller names none (EMV requires one).

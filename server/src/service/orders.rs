@@ -24,16 +24,10 @@ use crate::service::ledger::{self, AmountView};
 use crate::service::merchant;
 use crate::store::{OrderRecord, Tx, User, attempt};
 
-/// Shortest pay window a seller may choose (seconds).
-pub const MIN_PAY_WINDOW_SECS: i64 = 60;
-/// Longest pay window a seller may choose: 30 days.
-pub const MAX_PAY_WINDOW_SECS: i64 = 30 * 24 * 3600;
-/// Shortest auto-confirm window a seller may choose (seconds).
-pub const MIN_AUTO_CONFIRM_SECS: i64 = 60;
-/// Longest auto-confirm window a seller may choose: 90 days.
-pub const MAX_AUTO_CONFIRM_SECS: i64 = 90 * 24 * 3600;
-/// Longest order title, in characters.
-pub const MAX_TITLE_CHARS: usize = 80;
+pub use danbao_domain::protocol::limits::{
+    MAX_AUTO_CONFIRM_SECS, MAX_CARRIER_CHARS, MAX_PAY_WINDOW_SECS, MAX_TITLE_CHARS,
+    MAX_TRACKING_CHARS, MIN_AUTO_CONFIRM_SECS, MIN_PAY_WINDOW_SECS,
+};
 /// City written into order codes (EMV tag 60 is mandatory; sellers here are online shops).
 pub const ORDER_CODE_CITY: &str = "Online";
 /// Country written into order codes (EMV tag 58).
@@ -113,8 +107,8 @@ impl Action {
             "refund-reject" => empty(body).map(|()| Self::RejectRefund),
             "ship" => {
                 let ship: ShipBody = super::parse_body(body)?;
-                check_text("carrier", &ship.carrier, 40)?;
-                check_text("tracking", &ship.tracking, 64)?;
+                check_text("carrier", &ship.carrier, MAX_CARRIER_CHARS)?;
+                check_text("tracking", &ship.tracking, MAX_TRACKING_CHARS)?;
                 Ok(Self::Ship {
                     carrier: ship.carrier,
                     tracking: ship.tracking,

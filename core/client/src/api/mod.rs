@@ -173,7 +173,10 @@ impl DeviceApi {
     }
 
     /// `GET /v1/activity`: money movements, newest first; `cursor` is the previous page's
-    /// `next_cursor`; `limit` 1–200 (server default 50).
+    /// `next_cursor`; `limit` 1–[`MAX_PAGE_LIMIT`] (server default [`DEFAULT_PAGE_LIMIT`]).
+    ///
+    /// [`MAX_PAGE_LIMIT`]: danbao_domain::protocol::limits::MAX_PAGE_LIMIT
+    /// [`DEFAULT_PAGE_LIMIT`]: danbao_domain::protocol::limits::DEFAULT_PAGE_LIMIT
     pub async fn activity(
         &self,
         cursor: Option<i64>,

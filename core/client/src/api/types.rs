@@ -40,9 +40,10 @@ pub struct BalanceView {
 /// Body of `POST /v1/users` (sign-up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignUp {
-    /// 3–20 characters of a-z, 0-9, '_' and '.', starting with a letter.
+    /// [`MIN_HANDLE_CHARS`](danbao_domain::protocol::limits::MIN_HANDLE_CHARS)–[`MAX_HANDLE_CHARS`](danbao_domain::protocol::limits::MAX_HANDLE_CHARS)
+    /// characters of a-z, 0-9, '_' and '.', starting with a letter.
     pub handle: String,
-    /// 1–40 characters shown to payers.
+    /// 1–[`MAX_DISPLAY_NAME_CHARS`](danbao_domain::protocol::limits::MAX_DISPLAY_NAME_CHARS) characters shown to payers.
     pub display_name: String,
     /// The device's P-256 public key, uncompressed SEC1, base64url without padding.
     pub public_key: String,
@@ -135,7 +136,7 @@ pub struct Send {
     pub amount: String,
     /// ISO 4217 code.
     pub currency: String,
-    /// A note shown to both (at most 140 characters).
+    /// A note shown to both (at most [`MAX_MEMO_CHARS`](danbao_domain::protocol::limits::MAX_MEMO_CHARS) characters).
     pub memo: String,
 }
 
@@ -210,7 +211,9 @@ pub struct NewCode {
     pub country: Option<String>,
     /// Merchant category code, four digits (merchant codes only).
     pub mcc: Option<String>,
-    /// Lifetime of a signed code, 60 to 604800 s (server default 600).
+    /// Lifetime of a signed code in seconds, [`MIN_CODE_TTL_SECS`](danbao_domain::protocol::limits::MIN_CODE_TTL_SECS) to
+    /// [`MAX_CODE_TTL_SECS`](danbao_domain::protocol::limits::MAX_CODE_TTL_SECS) (server default
+    /// [`DEFAULT_CODE_TTL_SECS`](danbao_domain::protocol::limits::DEFAULT_CODE_TTL_SECS)).
     pub expires_in_secs: Option<i64>,
     /// Also return an SVG rendering.
     pub svg: bool,
@@ -330,7 +333,7 @@ pub struct NewRequest {
     pub amount: String,
     /// ISO 4217 code.
     pub currency: String,
-    /// What it is for (at most 140 characters).
+    /// What it is for (at most [`MAX_MEMO_CHARS`](danbao_domain::protocol::limits::MAX_MEMO_CHARS) characters).
     pub note: String,
 }
 
@@ -370,7 +373,7 @@ pub struct RequestView {
 /// Body of `POST /v1/orders` (the seller opens an order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateOrder {
-    /// What is sold, 1–80 characters.
+    /// What is sold, 1–[`MAX_TITLE_CHARS`](danbao_domain::protocol::limits::MAX_TITLE_CHARS) characters.
     pub title: String,
     /// Decimal price.
     pub amount: String,
@@ -483,9 +486,9 @@ pub struct OrderList {
 /// Body of `POST /v1/orders/{id}/ship`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ship {
-    /// Carrier name, 1–40 characters.
+    /// Carrier name, 1–[`MAX_CARRIER_CHARS`](danbao_domain::protocol::limits::MAX_CARRIER_CHARS) characters.
     pub carrier: String,
-    /// Tracking number, 1–64 characters.
+    /// Tracking number, 1–[`MAX_TRACKING_CHARS`](danbao_domain::protocol::limits::MAX_TRACKING_CHARS) characters.
     pub tracking: String,
 }
 

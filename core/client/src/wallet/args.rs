@@ -3,17 +3,15 @@
 
 use super::WalletError;
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::qr::render::{RenderOptions, render_svg};
-
-/// Memo and note length the server accepts.
-const MAX_NOTE_CHARS: usize = 140;
 
 pub(super) fn check_note(field: &str, text: &str) -> Result<(), WalletError> {
     let chars = text.chars().count();
-    if chars > MAX_NOTE_CHARS {
+    if chars > MAX_MEMO_CHARS {
         return Err(WalletError::invalid(
             field,
-            format!("it has {chars} characters; at most {MAX_NOTE_CHARS} are allowed"),
+            format!("it has {chars} characters; at most {MAX_MEMO_CHARS} are allowed"),
         ));
     }
     Ok(())

@@ -53,6 +53,7 @@ use super::transport::{
     Clock, PinSet, RandomJitter, RetryPolicy, SystemClock, Transport, TransportConfig,
     TransportError, TrustRoots,
 };
+use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS};
 
 /// Where the wallet keeps its data and which server it talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -364,15 +365,20 @@ impl Wallet {
         if handle.is_empty() {
             return Err(WalletError::invalid(
                 "handle",
-                "it is empty; choose 3–20 characters of a-z, 0-9, '_' and '.', starting with a \
-                 letter",
+                format!(
+                    "it is empty; choose {MIN_HANDLE_CHARS}–{MAX_HANDLE_CHARS} characters of a-z, \
+                     0-9, '_' and '.', starting with a letter"
+                ),
             ));
         }
         let display_name = display_name.trim();
         if display_name.is_empty() {
             return Err(WalletError::invalid(
                 "display_name",
-                "it is empty; give the name payers should see (1–40 characters)",
+                format!(
+                    "it is empty; give the name payers should see (1–{MAX_DISPLAY_NAME_CHARS} \
+                     characters)"
+                ),
             ));
         }
         let key = sign_up_key(&self.signer.public_key(), &handle);

@@ -10,6 +10,7 @@ use super::{Change, Wallet, WalletError};
 use crate::api::{self, new_idempotency_key};
 use crate::store::{CachedOrder, MAX_PAGE};
 use crate::transport::encode_component;
+use danbao_domain::protocol::limits::{MAX_CARRIER_CHARS, MAX_TITLE_CHARS, MAX_TRACKING_CHARS};
 
 impl Wallet {
     /// The cached orders, most recently changed first (no network).
@@ -141,10 +142,10 @@ impl Wallet {
     ) -> Result<OrderCreated, WalletError> {
         let title = title.trim();
         let chars = title.chars().count();
-        if !(1..=80).contains(&chars) {
+        if !(1..=MAX_TITLE_CHARS).contains(&chars) {
             return Err(WalletError::invalid(
                 "title",
-                format!("it has {chars} characters; give 1–80"),
+                format!("it has {chars} characters; give 1–{MAX_TITLE_CHARS}"),
             ));
         }
         let money = positive_amount(amount, self::currency(currency)?)?;
@@ -201,5 +202,8 @@ pub(super) fn ship_body(body: Option<Value>) -> Result<Value, WalletError> {
         }
         Ok(value.to_owned())
     };
-    Ok(json!({"carrier": field("carrier", 40)?, "tracking": field("tracking", 64)?}))
+    Ok(json!({
+        "carrier": field("carrier", MAX_CARRIER_CHARS)?,
+        "tracking": field("tracking", MAX_TRACKING_CHARS)?,
+    }))
 }

@@ -15,9 +15,10 @@ use crate::store::{
     Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch,
 };
 use crate::transport::{Answer, Call, TransportError};
+use danbao_domain::protocol::limits::MAX_PAGE_LIMIT;
 
-/// Largest feed page sync asks for.
-const SYNC_PAGE: u32 = 200;
+/// Largest feed page sync asks for: the most the server gives.
+const SYNC_PAGE: u32 = MAX_PAGE_LIMIT;
 /// The most commands one flush sends.
 const FLUSH_LIMIT: u32 = 200;
 

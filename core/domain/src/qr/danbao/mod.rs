@@ -61,7 +61,9 @@ pub const TAG_SIGNATURE: u8 = 81;
 
 const MAX_ID_CHARS: usize = 32;
 const MAX_KEY_ID_CHARS: usize = 16;
-const MAX_NAME_CHARS: usize = 25;
+/// Longest name a code prints (EMV tag 59 holds 25 characters); the server shortens longer
+/// display names to this when it prints them.
+pub const MAX_NAME_CHARS: usize = 25;
 const MAX_CITY_CHARS: usize = 15;
 const MAX_AMOUNT_CHARS: usize = 13;
 const MAX_TIME_DIGITS: usize = 12;
