@@ -101,6 +101,8 @@ fn check_handle(handle: &str) -> ApiResult<()> {
         (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
     )
 )]
+// Long (73 lines): a handler still holding its flow (signature, checks, user and device rows);
+// issue 11 point 4 moves such flows into the service layer.
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
     let body = super::read_body(body).await?;

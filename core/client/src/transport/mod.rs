@@ -543,39 +543,7 @@ impl Transport {
         url: &Url,
         signed_path: &str,
     ) -> Result<(u16, Vec<u8>), TransportError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if !call.body.is_empty() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        let key = call.idempotency_key.as_deref().unwrap_or("");
-        if !key.is_empty() {
-            headers.insert(HEADER_IDEMPOTENCY_KEY, header_value(key)?);
-        }
-        match credentials {
-            Credentials::Device { device_id, signer } => {
-                self.sign(
-                    &mut headers,
-                    signer.as_ref(),
-                    &device_id.to_string(),
-                    call,
-                    signed_path,
-                )?;
-            }
-            Credentials::NewDevice { signer } => {
-                self.sign(&mut headers, signer.as_ref(), "new", call, signed_path)?;
-            }
-            Credentials::Operator { token } => {
-                let mut value = header_value(&format!("Bearer {token}")).map_err(|_| {
-                    TransportError::InvalidRequest {
-                        detail: "the operator token must be printable ASCII".to_owned(),
-                    }
-                })?;
-                value.set_sensitive(true);
-                headers.insert(AUTHORIZATION, value);
-            }
-            Credentials::Anonymous => {}
-        }
+        let headers = self.headers(credentials, call, signed_path)?;
         let method = match call.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -615,6 +583,50 @@ impl Transport {
         } else {
             Err(problem(status, &body, retry_after_secs))
         }
+    }
+
+    /// The headers of one attempt: content type, idempotency key and the credentials (a fresh
+    /// signature for a device).
+    fn headers(
+        &self,
+        credentials: &Credentials,
+        call: &Call,
+        signed_path: &str,
+    ) -> Result<HeaderMap, TransportError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if !call.body.is_empty() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let key = call.idempotency_key.as_deref().unwrap_or("");
+        if !key.is_empty() {
+            headers.insert(HEADER_IDEMPOTENCY_KEY, header_value(key)?);
+        }
+        match credentials {
+            Credentials::Device { device_id, signer } => {
+                self.sign(
+                    &mut headers,
+                    signer.as_ref(),
+                    &device_id.to_string(),
+                    call,
+                    signed_path,
+                )?;
+            }
+            Credentials::NewDevice { signer } => {
+                self.sign(&mut headers, signer.as_ref(), "new", call, signed_path)?;
+            }
+            Credentials::Operator { token } => {
+                let mut value = header_value(&format!("Bearer {token}")).map_err(|_| {
+                    TransportError::InvalidRequest {
+                        detail: "the operator token must be printable ASCII".to_owned(),
+                    }
+                })?;
+                value.set_sensitive(true);
+                headers.insert(AUTHORIZATION, value);
+            }
+            Credentials::Anonymous => {}
+        }
+        Ok(headers)
     }
 
     fn sign(

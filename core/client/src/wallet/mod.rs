@@ -167,6 +167,79 @@ fn sign_up_key(public_key: &[u8], handle: &str) -> String {
     )
 }
 
+/// The transport to `config.server_url` with the options' clock, timeouts, retries and roots,
+/// pinned when `config` names SPKI pins.
+fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Transport, WalletError> {
+    let pins = if config.spki_pins.is_empty() {
+        None
+    } else {
+        Some(
+            PinSet::new(&config.spki_pins)
+                .map_err(|e| WalletError::invalid("spki_pins", e.to_string()))?,
+        )
+    };
+    let transport_config = TransportConfig {
+        base_url: config.server_url.clone(),
+        connect_timeout: options.connect_timeout,
+        request_timeout: options.request_timeout,
+        retry: options.retry,
+        roots: options.roots.clone(),
+        pins,
+    };
+    Transport::new(
+        transport_config,
+        Arc::clone(&options.clock),
+        Arc::new(RandomJitter::new()),
+    )
+    .map_err(|e| match e {
+        TransportError::InvalidUrl { .. } => WalletError::invalid("server_url", e.to_string()),
+        other => WalletError::from(other),
+    })
+}
+
+/// Opens the database (on Tokio's blocking pool when a runtime is running).
+async fn open_store(
+    config: &WalletConfig,
+    key_store: Arc<dyn KeyStore>,
+) -> Result<LocalStore, WalletError> {
+    let db_path = config.db_path.clone();
+    let opened = move || LocalStore::open(&db_path, key_store.as_ref());
+    let store = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle
+            .spawn_blocking(opened)
+            .await
+            .map_err(|e| WalletError::Storage {
+                detail: format!("opening the local database stopped: {e}"),
+            })??,
+        Err(_) => opened()?,
+    };
+    Ok(store)
+}
+
+/// The device key: the platform's `signer`, or (`None`) the software key sealed in the
+/// database, created on first open.
+async fn device_signer(
+    store: &Arc<LocalStore>,
+    signer: Option<Arc<dyn Signer>>,
+    now: i64,
+) -> Result<Arc<dyn Signer>, WalletError> {
+    Ok(match signer {
+        Some(signer) => signer,
+        None => {
+            let software = outbox::on_store(store, move |s| match s.software_signer()? {
+                Some(existing) => Ok(existing),
+                None => {
+                    let fresh = SoftwareSigner::generate(&ring::rand::SystemRandom::new())?;
+                    s.put_software_signer(&fresh, now)?;
+                    Ok(fresh)
+                }
+            })
+            .await?;
+            Arc::new(software)
+        }
+    })
+}
+
 impl Wallet {
     /// Opens (or creates) the wallet at `config.db_path` with the default options. See
     /// [`Wallet::open_with`].
@@ -189,61 +262,10 @@ impl Wallet {
         signer: Option<Arc<dyn Signer>>,
         options: WalletOptions,
     ) -> Result<Wallet, WalletError> {
-        let pins = if config.spki_pins.is_empty() {
-            None
-        } else {
-            Some(
-                PinSet::new(&config.spki_pins)
-                    .map_err(|e| WalletError::invalid("spki_pins", e.to_string()))?,
-            )
-        };
-        let transport_config = TransportConfig {
-            base_url: config.server_url.clone(),
-            connect_timeout: options.connect_timeout,
-            request_timeout: options.request_timeout,
-            retry: options.retry,
-            roots: options.roots.clone(),
-            pins,
-        };
-        let transport = Transport::new(
-            transport_config,
-            Arc::clone(&options.clock),
-            Arc::new(RandomJitter::new()),
-        )
-        .map_err(|e| match e {
-            TransportError::InvalidUrl { .. } => WalletError::invalid("server_url", e.to_string()),
-            other => WalletError::from(other),
-        })?;
+        let transport = transport_for(&config, &options)?;
         let now = options.clock.now_unix_secs();
-        let db_path = config.db_path.clone();
-        let opened = move || LocalStore::open(&db_path, key_store.as_ref());
-        let store = match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle
-                    .spawn_blocking(opened)
-                    .await
-                    .map_err(|e| WalletError::Storage {
-                        detail: format!("opening the local database stopped: {e}"),
-                    })??
-            }
-            Err(_) => opened()?,
-        };
-        let store = Arc::new(store);
-        let signer: Arc<dyn Signer> = match signer {
-            Some(signer) => signer,
-            None => {
-                let software = outbox::on_store(&store, move |s| match s.software_signer()? {
-                    Some(existing) => Ok(existing),
-                    None => {
-                        let fresh = SoftwareSigner::generate(&ring::rand::SystemRandom::new())?;
-                        s.put_software_signer(&fresh, now)?;
-                        Ok(fresh)
-                    }
-                })
-                .await?;
-                Arc::new(software)
-            }
-        };
+        let store = Arc::new(open_store(&config, key_store).await?);
+        let signer = device_signer(&store, signer, now).await?;
         let profile = outbox::on_store(&store, |s| s.profile()).await?;
         if let Some(profile) = &profile
             && profile.server_url != transport.base_url()
