@@ -15,7 +15,7 @@ use danbao_domain::qr::{ScanOutcome, scan};
 impl Wallet {
     /// What the confirm screen shows for a scanned text. Danbao codes are resolved by the
     /// server (the payee's real name; a warning when the printed name differs; a tampered,
-    /// expired or used code comes back [`ScanKind::Invalid`] with the server's reason).
+    /// expired or used code comes back [`ScanKind::Invalid`](super::ScanKind::Invalid) with the server's reason).
     /// Payment codes, foreign and invalid codes need no network.
     pub async fn scan(&self, text: &str) -> Result<ScanScreen, WalletError> {
         let code = text.trim();
