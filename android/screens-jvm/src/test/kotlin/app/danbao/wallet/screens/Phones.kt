@@ -17,6 +17,8 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import org.junit.Assert.assertEquals
+import app.danbao.core.fixtures.AesGcmKeyStore
+import app.danbao.core.fixtures.JdkSigner
 
 /** The screens' words, read once from android/screens/src/main/res/values/strings.xml. */
 val words: XmlWords by lazy { XmlWords.fromSystemProperty() }

@@ -26,6 +26,7 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
+import app.danbao.core.fixtures.Emv
 
 /**
  * Every screen of the app rendered at phone size with real data: phones using the real core

@@ -1,5 +1,8 @@
 package app.danbao.core.flows
 
+import app.danbao.core.fixtures.Emv
+import app.danbao.core.fixtures.JdkSigner
+import app.danbao.core.fixtures.AesGcmKeyStore
 import app.danbao.core.DanbaoException
 import app.danbao.core.PlatformException
 import app.danbao.core.ScanKind

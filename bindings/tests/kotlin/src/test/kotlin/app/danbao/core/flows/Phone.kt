@@ -1,5 +1,7 @@
 package app.danbao.core.flows
 
+import app.danbao.core.fixtures.JdkSigner
+import app.danbao.core.fixtures.AesGcmKeyStore
 import app.danbao.core.CommandState
 import app.danbao.core.BalanceLine
 import app.danbao.core.CommandOutcome
