@@ -1027,3 +1027,61 @@ async fn orders_list_newest_first_in_keyset_pages() {
     assert_eq!(status, 400);
     server.invariants().await;
 }
+
+/// What `POST /v1/codes/resolve` answers `wallet` for `code`.
+async fn resolve_code(wallet: &Wallet, code: &str) -> (u16, Value) {
+    wallet
+        .post("/v1/codes/resolve", &json!({ "code": code }))
+        .await
+}
+
+#[tokio::test]
+async fn an_order_code_resolves_only_while_the_order_waits_for_payment() {
+    // Bound, not `..`: the server stops when its handle is dropped.
+    let Shop {
+        server: _server,
+        seller,
+        buyer,
+        stranger,
+    } = shop().await;
+
+    // Waiting for payment: the confirm screen shows the order and its price.
+    let (paid_id, paid_code) = create(&seller, "30.00").await;
+    let (status, resolved) = resolve_code(&buyer, &paid_code).await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["order_id"], paid_id.as_str());
+    assert_eq!(resolved["amount"]["minor"], 3_000);
+
+    // Paid: the same code no longer resolves, for the buyer or anyone else.
+    let (status, paid) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": paid_code}))
+        .await;
+    assert_eq!(status, 200, "{paid}");
+    for wallet in [&buyer, &stranger] {
+        let (status, problem) = resolve_code(wallet, &paid_code).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (409, Some("order_not_payable")),
+            "{problem}"
+        );
+        assert_eq!(
+            problem["detail"],
+            format!("order {paid_id} is already paid; its code can no longer be paid")
+        );
+    }
+
+    // Cancelled before payment: refused with the reason, and nothing was held.
+    let (cancelled_id, cancelled_code) = create(&seller, "9.00").await;
+    ok(&seller, &cancelled_id, "cancel", json!({})).await;
+    let (status, problem) = resolve_code(&stranger, &cancelled_code).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("order_not_payable")),
+        "{problem}"
+    );
+    assert_eq!(
+        problem["detail"],
+        format!("order {cancelled_id} was cancelled; its code can no longer be paid")
+    );
+    assert_eq!(state(&seller, &cancelled_id).await, "cancelled");
+}

@@ -143,12 +143,18 @@ final class EscrowTests: XCTestCase {
             XCTAssertEqual(cancelled.state, .cancelled, "\(cancelled)")
             XCTAssertEqual(cancelled.actions, [OrderStep](), "\(cancelled)")
 
-            // The confirm screen still shows a cancelled order's code as payable (the server's
-            // code resolution does not look at the order's state); paying it is refused.
+            // The confirm screen shows the cancelled order's code as not payable, with the reason,
+            // and paying it is refused before anything is queued.
             let screen = try await buyer.wallet.scan(text: created.code.text)
-            XCTAssertEqual(screen.orderId, id, "\(screen)")
-            let refused = try await buyer.wallet.pay(code: created.code.text, amount: nil).refused("pay a cancelled order")
-            XCTAssertContains(refused, "illegal_transition")
+            XCTAssertEqual(screen.kind, .invalid, "\(screen)")
+            XCTAssertFalse(screen.payable, "\(screen)")
+            XCTAssertContains(screen.reasons.joined(separator: " "), "order \(id) was cancelled; its code can no longer be paid")
+            let refused = try await danbaoError("pay a cancelled order") {
+                try await buyer.wallet.pay(code: created.code.text, amount: nil)
+            }
+            guard case .CodeRefused(let message) = refused else { return XCTFail("\(refused)") }
+            XCTAssertContains(message, "order_not_payable")
+            XCTAssertEqual(try buyer.wallet.outbox().count, 0, "nothing queued")
             try await buyer.assertBalance(available: startMinor, step: "a cancelled order takes nothing")
             try await seller.assertBalance(available: startMinor, step: "a cancelled order takes nothing")
         }

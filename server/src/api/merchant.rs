@@ -177,7 +177,7 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
         (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
         (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_payee", body = Problem),
-        (status = 409, description = "code_used", body = Problem),
+        (status = 409, description = "code_used, order_not_payable (an order code whose order was cancelled, paid or settled)", body = Problem),
         (status = 413, description = crate::openapi::BODY_413, body = Problem),
         (status = 422, description = "invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid", body = Problem),
         (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
@@ -191,11 +191,11 @@ pub async fn resolve_code<S: Store>(
     let now = app.now();
     let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
     let verified = merchant::verify(&body.code, &keys, now)?;
-    let target = app
+    let resolved = app
         .store
-        .read(move |tx| merchant::target(tx, verified))
+        .read(move |tx| merchant::resolve(tx, verified))
         .await?;
-    Ok(axum::Json(merchant::resolved(&target)))
+    Ok(axum::Json(resolved))
 }
 
 /// `POST /v1/payments`: pays a scanned merchant or receive code. A signed code is checked

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use danbao_domain::escrow::OrderState;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
@@ -276,6 +277,41 @@ fn used_code() -> ApiError {
         "code_used",
         "this signed code was already paid; each signed code pays once, ask for a new code",
     )
+}
+
+/// What the confirm screen shows for a verified code: its payee as the database knows them.
+/// The code of an order that was cancelled, paid or settled is refused here, so no phone shows
+/// it as payable. (A genuine code naming no stored order still resolves; paying it is refused
+/// with `unknown_order`.)
+pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<Resolved> {
+    if let DanbaoCode::Order(code) = &verified.code
+        && let Some(record) = tx.order(&code.order_id)?
+        && record.order.state != OrderState::AwaitingPayment
+    {
+        return Err(ApiError::conflict(
+            "order_not_payable",
+            format!(
+                "order {} {}; its code can no longer be paid",
+                code.order_id,
+                not_payable_because(record.order.state)
+            ),
+        ));
+    }
+    Ok(resolved(&target(tx, verified)?))
+}
+
+/// Why an order that left `AwaitingPayment` takes no payment, in words.
+fn not_payable_because(state: OrderState) -> &'static str {
+    match state {
+        OrderState::AwaitingPayment => "waits for payment",
+        OrderState::Paid
+        | OrderState::Shipped
+        | OrderState::RefundRequested
+        | OrderState::Disputed => "is already paid",
+        OrderState::Completed => "is completed",
+        OrderState::Cancelled => "was cancelled",
+        OrderState::Refunded => "was refunded",
+    }
 }
 
 /// The confirm screen for a code whose payee was found.
