@@ -3,9 +3,9 @@
 //! strings or keeps a table that must follow the core.
 //!
 //! The core's view still names them with its wire names (`"refund-request"`, `"paid"`); each
-//! enum here reads exactly those names. A name outside the set is a core bug (the core makes
-//! them from its own enums), so the conversion panics with the name, which the `Wallet`
-//! guard turns into `DanbaoError.Internal` — never a wrong button.
+//! enum here reads exactly those names. Some come from the server (an order's steps, a
+//! request's status), so a name outside the set — a newer server — refuses the record with
+//! `DanbaoError.Protocol` naming it: never a wrong button, never a crash.
 
 use super::OrderAction;
 
@@ -31,12 +31,20 @@ macro_rules! wire_enum {
                 }
             }
 
-            /// The variant of a core wire name; panics (caught by the `Wallet` guard) on a
-            /// name outside the set.
-            pub(crate) fn from_wire(name: &str) -> Self {
+            /// The variant of a core wire name; a name outside the set is refused.
+            pub(crate) fn from_wire(name: &str) -> Result<Self, crate::DanbaoError> {
                 match name {
-                    $($wire => Self::$variant,)+
-                    other => panic!(concat!("the core gave an unknown ", stringify!($name), " {:?}"), other),
+                    $($wire => Ok(Self::$variant),)+
+                    other => Err(crate::DanbaoError::Protocol {
+                        reason: format!(
+                            concat!(
+                                "unknown ",
+                                stringify!($name),
+                                " {:?}: this app is older than the server"
+                            ),
+                            other
+                        ),
+                    }),
                 }
             }
         }
@@ -216,20 +224,27 @@ mod tests {
             OrderStep::AcceptRefund,
             OrderStep::RejectRefund,
         ] {
-            assert_eq!(OrderStep::from_wire(step.wire_name()), step);
+            assert_eq!(OrderStep::from_wire(step.wire_name()).unwrap(), step);
         }
         assert_eq!(
-            OrderState::from_wire("refund_requested"),
+            OrderState::from_wire("refund_requested").unwrap(),
             OrderState::RefundRequested
         );
-        assert_eq!(OrderRole::from_wire("seller"), OrderRole::Seller);
-        assert_eq!(CommandState::from_wire("queued"), CommandState::Queued);
+        assert_eq!(OrderRole::from_wire("seller").unwrap(), OrderRole::Seller);
+        assert_eq!(
+            CommandState::from_wire("queued").unwrap(),
+            CommandState::Queued
+        );
     }
 
     #[test]
-    #[should_panic(expected = "unknown OrderState \"lost\"")]
-    fn an_unknown_name_is_a_core_bug() {
-        OrderState::from_wire("lost");
+    fn an_unknown_name_is_refused_by_name() {
+        let refused = OrderState::from_wire("lost").unwrap_err();
+        assert!(matches!(refused, crate::DanbaoError::Protocol { .. }));
+        assert_eq!(
+            refused.to_string(),
+            "unknown OrderState \"lost\": this app is older than the server"
+        );
     }
 
     #[test]

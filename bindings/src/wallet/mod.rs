@@ -26,8 +26,9 @@ use crate::platform::{
     ChangeListener, KeyStore, KeyStoreAdapter, ListenerAdapter, Signer, SignerAdapter,
 };
 use records::{
-    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, HomeSnapshot, OrderCreated,
-    OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanScreen, convert,
+    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, HomeSnapshot, Lift,
+    OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanScreen,
+    lift_all,
 };
 
 /// Where the wallet keeps its data and which server it talks to.
@@ -109,8 +110,8 @@ impl std::fmt::Debug for Wallet {
     }
 }
 
-fn ok<T, U: From<T>>(result: Result<T, WalletError>) -> Result<U, DanbaoError> {
-    result.map(U::from).map_err(DanbaoError::from)
+fn ok<T, U: Lift<T>>(result: Result<T, WalletError>) -> Result<U, DanbaoError> {
+    U::lift(result?)
 }
 
 fn now_unix() -> u64 {
@@ -183,7 +184,7 @@ impl Wallet {
 
     /// The signed-up identity, `null` before sign-up (cache).
     pub fn profile(&self) -> Result<Option<Profile>, DanbaoError> {
-        guard(|| Ok(self.inner.profile()?.map(Profile::from)))
+        guard(|| ok(self.inner.profile()))
     }
 
     /// The home screen: balances, recent activity, orders waiting for the user, unsent
@@ -195,7 +196,7 @@ impl Wallet {
     /// Sends the outbox, reads the server's event feed from the stored cursor, applies it and
     /// the balances, tells the listener, and returns what changed.
     pub async fn sync(&self) -> Result<Vec<Change>, DanbaoError> {
-        guard_async(async { Ok(convert(self.inner.sync().await?)) }).await
+        guard_async(async { lift_all(self.inner.sync().await?) }).await
     }
 
     /// What a scanned text is, for the confirm screen: Danbao codes are resolved by the
@@ -245,7 +246,7 @@ impl Wallet {
 
     /// Money requests to and from this user, newest first (cache; `sync` refreshes it).
     pub fn requests(&self) -> Result<Vec<RequestView>, DanbaoError> {
-        guard(|| Ok(convert(self.inner.requests()?)))
+        guard(|| lift_all(self.inner.requests()?))
     }
 
     /// Pays (`accept = true`) or declines a request addressed to this user.
@@ -291,7 +292,7 @@ impl Wallet {
 
     /// The user's escrow orders, most recently changed first (cache).
     pub fn orders(&self) -> Result<Vec<OrderSummary>, DanbaoError> {
-        guard(|| Ok(convert(self.inner.orders()?)))
+        guard(|| lift_all(self.inner.orders()?))
     }
 
     /// One order, fresh from the server (and cached).
@@ -347,17 +348,17 @@ impl Wallet {
 
     /// Sends the commands waiting in the outbox now.
     pub async fn flush_outbox(&self) -> Result<Vec<CommandOutcome>, DanbaoError> {
-        guard_async(async { Ok(convert(self.inner.flush_outbox().await?)) }).await
+        guard_async(async { lift_all(self.inner.flush_outbox().await?) }).await
     }
 
     /// The outbox, newest first (cache).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, DanbaoError> {
-        guard(|| Ok(convert(self.inner.outbox()?)))
+        guard(|| lift_all(self.inner.outbox()?))
     }
 
     /// People this user has paid or been paid by, most recent first (cache).
     pub fn contacts(&self, limit: u32) -> Result<Vec<Contact>, DanbaoError> {
-        guard(|| Ok(convert(self.inner.contacts(limit)?)))
+        guard(|| lift_all(self.inner.contacts(limit)?))
     }
 
     /// Sets (or with `null` removes) the listener told about changes.

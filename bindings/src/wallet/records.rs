@@ -8,6 +8,7 @@ use danbao_client::wallet as core;
 use super::kinds::{
     CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
 };
+use crate::DanbaoError;
 
 /// An amount both raw (for logic) and formatted (for display).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -108,19 +109,19 @@ pub struct ActivityItem {
     pub title: String,
 }
 
-impl From<core::ActivityItem> for ActivityItem {
-    fn from(item: core::ActivityItem) -> Self {
-        Self {
+impl Lift<core::ActivityItem> for ActivityItem {
+    fn lift(item: core::ActivityItem) -> Result<Self, DanbaoError> {
+        Ok(Self {
             seq: item.seq,
             kind: item.kind,
-            direction: Direction::from_wire(&item.direction),
+            direction: Direction::from_wire(&item.direction)?,
             amount: item.amount.into(),
             counterparty: item.counterparty,
             counterparty_name: item.counterparty_name,
             memo: item.memo,
             created_at: item.created_at,
             title: item.title,
-        }
+        })
     }
 }
 
@@ -133,12 +134,12 @@ pub struct ActivityPage {
     pub next_cursor: Option<i64>,
 }
 
-impl From<core::ActivityPage> for ActivityPage {
-    fn from(page: core::ActivityPage) -> Self {
-        Self {
-            items: convert(page.items),
+impl Lift<core::ActivityPage> for ActivityPage {
+    fn lift(page: core::ActivityPage) -> Result<Self, DanbaoError> {
+        Ok(Self {
+            items: lift_all(page.items)?,
             next_cursor: page.next_cursor,
-        }
+        })
     }
 }
 
@@ -209,13 +210,13 @@ pub struct OrderButton {
     pub input: ActionInput,
 }
 
-impl From<core::OrderButton> for OrderButton {
-    fn from(button: core::OrderButton) -> Self {
-        Self {
-            action: OrderStep::from_wire(&button.action),
+impl Lift<core::OrderButton> for OrderButton {
+    fn lift(button: core::OrderButton) -> Result<Self, DanbaoError> {
+        Ok(Self {
+            action: OrderStep::from_wire(&button.action)?,
             label: button.label,
             input: button.input.into(),
-        }
+        })
     }
 }
 
@@ -240,28 +241,28 @@ impl From<core::ActionInput> for ActionInput {
     }
 }
 
-impl From<core::OrderSummary> for OrderSummary {
-    fn from(order: core::OrderSummary) -> Self {
-        Self {
+impl Lift<core::OrderSummary> for OrderSummary {
+    fn lift(order: core::OrderSummary) -> Result<Self, DanbaoError> {
+        Ok(Self {
             id: order.id,
             title: order.title,
-            role: OrderRole::from_wire(&order.role),
-            state: OrderState::from_wire(&order.state),
+            role: OrderRole::from_wire(&order.role)?,
+            state: OrderState::from_wire(&order.state)?,
             amount: order.amount.into(),
             actions: order
                 .actions
                 .iter()
                 .map(|action| OrderStep::from_wire(action))
-                .collect(),
+                .collect::<Result<_, _>>()?,
             state_label: order.state_label,
-            buttons: convert(order.buttons),
+            buttons: lift_all(order.buttons)?,
             deadline: order.deadline,
             counterparty: order.counterparty,
             shipment: order.shipment.map(Into::into),
             refund_asked: order.refund_asked.map(Into::into),
             released: order.released.map(Into::into),
             refunded: order.refunded.map(Into::into),
-        }
+        })
     }
 }
 
@@ -282,16 +283,16 @@ pub struct OutboxItem {
     pub attempts: u32,
 }
 
-impl From<core::OutboxItem> for OutboxItem {
-    fn from(item: core::OutboxItem) -> Self {
-        Self {
+impl Lift<core::OutboxItem> for OutboxItem {
+    fn lift(item: core::OutboxItem) -> Result<Self, DanbaoError> {
+        Ok(Self {
             id: item.id,
             kind: item.kind,
-            state: OutboxState::from_wire(&item.state),
+            state: OutboxState::from_wire(&item.state)?,
             summary: item.summary,
             outcome: item.outcome,
             attempts: item.attempts,
-        }
+        })
     }
 }
 
@@ -318,22 +319,22 @@ pub struct HomeSnapshot {
 /// The currency of a wallet that holds no balance yet: the reference server's default.
 pub const DEFAULT_CURRENCY: &str = "CNY";
 
-impl From<core::HomeSnapshot> for HomeSnapshot {
-    fn from(home: core::HomeSnapshot) -> Self {
+impl Lift<core::HomeSnapshot> for HomeSnapshot {
+    fn lift(home: core::HomeSnapshot) -> Result<Self, DanbaoError> {
         let currency = home
             .balances
             .first()
             .map(|line| line.currency.clone())
             .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned());
-        Self {
+        Ok(Self {
             currency,
             profile: home.profile.map(Profile::from),
             balances: convert(home.balances),
-            recent: convert(home.recent),
-            orders_needing_action: convert(home.orders_needing_action),
-            outbox: convert(home.outbox),
+            recent: lift_all(home.recent)?,
+            orders_needing_action: lift_all(home.orders_needing_action)?,
+            outbox: lift_all(home.outbox)?,
             payment_code_enabled: home.payment_code_enabled,
-        }
+        })
     }
 }
 
@@ -435,16 +436,16 @@ pub struct CommandOutcome {
     pub problem: Option<String>,
 }
 
-impl From<core::CommandOutcome> for CommandOutcome {
-    fn from(outcome: core::CommandOutcome) -> Self {
-        Self {
+impl Lift<core::CommandOutcome> for CommandOutcome {
+    fn lift(outcome: core::CommandOutcome) -> Result<Self, DanbaoError> {
+        Ok(Self {
             command_id: outcome.command_id,
             idempotency_key: outcome.idempotency_key,
-            state: CommandState::from_wire(&outcome.state),
+            state: CommandState::from_wire(&outcome.state)?,
             message: outcome.message,
             transfer_id: outcome.transfer_id,
             problem: outcome.problem,
-        }
+        })
     }
 }
 
@@ -505,12 +506,12 @@ pub struct OrderCreated {
     pub code: CodeView,
 }
 
-impl From<core::OrderCreated> for OrderCreated {
-    fn from(created: core::OrderCreated) -> Self {
-        Self {
-            order: created.order.into(),
+impl Lift<core::OrderCreated> for OrderCreated {
+    fn lift(created: core::OrderCreated) -> Result<Self, DanbaoError> {
+        Ok(Self {
+            order: OrderSummary::lift(created.order)?,
             code: created.code.into(),
-        }
+        })
     }
 }
 
@@ -533,17 +534,17 @@ pub struct RequestView {
     pub can_answer: bool,
 }
 
-impl From<core::RequestView> for RequestView {
-    fn from(request: core::RequestView) -> Self {
-        Self {
+impl Lift<core::RequestView> for RequestView {
+    fn lift(request: core::RequestView) -> Result<Self, DanbaoError> {
+        Ok(Self {
             id: request.id,
             requester: request.requester,
             payer: request.payer,
             amount: request.amount.into(),
             note: request.note,
-            status: RequestStatus::from_wire(&request.status),
+            status: RequestStatus::from_wire(&request.status)?,
             can_answer: request.can_answer,
-        }
+        })
     }
 }
 
@@ -598,4 +599,41 @@ impl From<core::Change> for Change {
 /// Converts every element of a list.
 pub(crate) fn convert<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(U::from).collect()
+}
+
+/// A record made from the core's view that can be refused: one carrying a name of a closed
+/// set (an order step, a state) that this build does not know.
+pub(crate) trait Lift<T>: Sized {
+    fn lift(value: T) -> Result<Self, DanbaoError>;
+}
+
+/// Every record whose conversion cannot fail lifts through its `From`.
+macro_rules! lift_through_from {
+    ($($record:ty => $core:ty),+ $(,)?) => {
+        $(impl Lift<$core> for $record {
+            fn lift(value: $core) -> Result<Self, DanbaoError> {
+                Ok(Self::from(value))
+            }
+        })+
+    };
+}
+
+lift_through_from! {
+    Profile => core::Profile,
+    ScanScreen => core::ScanScreen,
+    CodeView => core::CodeView,
+    PaymentCodeView => core::PaymentCodeView,
+    Contact => store::Contact,
+    Change => core::Change,
+}
+
+impl<T, U: Lift<T>> Lift<Option<T>> for Option<U> {
+    fn lift(value: Option<T>) -> Result<Self, DanbaoError> {
+        value.map(U::lift).transpose()
+    }
+}
+
+/// Lifts every element of a list; the first refusal refuses the list.
+pub(crate) fn lift_all<T, U: Lift<T>>(items: Vec<T>) -> Result<Vec<U>, DanbaoError> {
+    items.into_iter().map(U::lift).collect()
 }
