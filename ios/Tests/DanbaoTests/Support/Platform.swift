@@ -32,16 +32,9 @@ final class P256Signer: Signer, @unchecked Sendable {
     }
 
     func sign(message: Data) throws -> Data {
-        var signature = [UInt8](repeating: 0, count: 72)
-        var length = 0
-        let status = message.withUnsafeBytes { bytes in
-            danbao_p256_sign(
-                key, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &signature, &length)
+        try callCrypto(message, capacity: 72, failure: "libcrypto could not sign") {
+            danbao_p256_sign(key, $0, $1, $2, $3)
         }
-        guard status == 0 else {
-            throw PlatformError.Failed(reason: "libcrypto could not sign")
-        }
-        return Data(signature.prefix(length))
     }
 }
 
@@ -80,16 +73,10 @@ final class AesGcmKeyStore: KeyStore {
 
     func wrap(plaintextKey: Data) throws -> Data {
         let overhead = Int(DANBAO_AES256GCM_NONCE_LEN + DANBAO_AES256GCM_TAG_LEN)
-        var sealed = [UInt8](repeating: 0, count: plaintextKey.count + overhead)
-        var length = 0
-        let status = plaintextKey.withUnsafeBytes { plain in
-            danbao_aes256gcm_seal(
-                key, plain.bindMemory(to: UInt8.self).baseAddress, plain.count, &sealed, &length)
-        }
-        guard status == 0 else {
-            throw PlatformError.Failed(reason: "AES-256-GCM could not seal the data key")
-        }
-        return Data(sealed.prefix(length))
+        return try callCrypto(
+            plaintextKey, capacity: plaintextKey.count + overhead,
+            failure: "AES-256-GCM could not seal the data key"
+        ) { danbao_aes256gcm_seal(key, $0, $1, $2, $3) }
     }
 
     func unwrap(wrappedKey: Data) throws -> Data {
@@ -98,16 +85,10 @@ final class AesGcmKeyStore: KeyStore {
             throw PlatformError.Failed(
                 reason: "the wrapped key has \(wrappedKey.count) bytes; too short for AES-GCM")
         }
-        var plain = [UInt8](repeating: 0, count: wrappedKey.count - overhead)
-        var length = 0
-        let status = wrappedKey.withUnsafeBytes { sealed in
-            danbao_aes256gcm_open(
-                key, sealed.bindMemory(to: UInt8.self).baseAddress, sealed.count, &plain, &length)
-        }
-        guard status == 0 else {
-            throw PlatformError.Failed(reason: "the wrapped key does not open with this key store's key")
-        }
-        return Data(plain.prefix(length))
+        return try callCrypto(
+            wrappedKey, capacity: wrappedKey.count - overhead,
+            failure: "the wrapped key does not open with this key store's key"
+        ) { danbao_aes256gcm_open(key, $0, $1, $2, $3) }
     }
 }
 
@@ -162,4 +143,22 @@ final class RecordingListener: ChangeListener, @unchecked Sendable {
         seen = []
         return told
     }
+}
+
+/// Calls one TestCrypto function that reads `input` and writes at most `capacity` bytes:
+/// `call(input, inputLength, output, &outputLength)` returns 0 on success. Anything else
+/// throws `PlatformError.Failed(failure)`, as a platform service would.
+private func callCrypto(
+    _ input: Data, capacity: Int, failure: String,
+    _ call: (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Int>) -> Int32
+) throws -> Data {
+    var output = [UInt8](repeating: 0, count: max(capacity, 1))
+    var length = 0
+    let status = input.withUnsafeBytes { bytes in
+        output.withUnsafeMutableBufferPointer { out in
+            call(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, out.baseAddress!, &length)
+        }
+    }
+    guard status == 0 else { throw PlatformError.Failed(reason: failure) }
+    return Data(output.prefix(length))
 }
