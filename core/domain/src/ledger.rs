@@ -726,6 +726,116 @@ mod tests {
         ledger
     }
 
+    /// A funded ledger with a hold of 3_000 from Alice to Bob posted by transfer 3.
+    fn with_posted_hold() -> Ledger {
+        let mut ledger = funded();
+        let hold = with_kind(transfer(2, ALICE, BOB, 3_000), TransferKind::Pending);
+        ledger.apply(hold).unwrap();
+        let post = TransferKind::Post {
+            pending_id: TransferId(2),
+        };
+        ledger
+            .apply(with_kind(transfer(3, ALICE, BOB, 3_000), post))
+            .unwrap();
+        ledger.check_invariants().unwrap();
+        ledger
+    }
+
+    // The checker can fail: each test damages a healthy ledger's state behind `apply` in one
+    // way and expects exactly that violation.
+
+    #[test]
+    fn the_checker_reports_money_created_from_nothing() {
+        let mut ledger = with_posted_hold();
+        // Bob's posted credits grow with no debit anywhere: money from nothing.
+        ledger
+            .accounts
+            .get_mut(&BOB)
+            .unwrap()
+            .balances
+            .credits_posted += 100;
+        assert_eq!(
+            ledger.check_invariants(),
+            Err(InvariantViolation::NotConserved {
+                currency: Currency::from_code("CNY").unwrap(),
+                posted: 100,
+                pending: 0,
+            })
+        );
+    }
+
+    #[test]
+    fn the_checker_reports_an_overdrawn_wallet() {
+        let mut ledger = with_posted_hold();
+        // Alice spends 8_000 more than she has, balanced by the funding account.
+        let alice = &mut ledger.accounts.get_mut(&ALICE).unwrap().balances;
+        alice.debits_posted += 8_000;
+        let alice_balances = *alice;
+        ledger
+            .accounts
+            .get_mut(&FUNDING)
+            .unwrap()
+            .balances
+            .credits_posted += 8_000;
+        assert_eq!(
+            ledger.check_invariants(),
+            Err(InvariantViolation::Overdrawn {
+                account: ALICE,
+                balances: alice_balances,
+            })
+        );
+    }
+
+    #[test]
+    fn the_checker_reports_balances_the_journal_does_not_reproduce() {
+        let mut ledger = with_posted_hold();
+        // 500 moved from Alice to Bob in the counters only: conserved, nobody overdrawn, but
+        // no journal row says so.
+        ledger
+            .accounts
+            .get_mut(&ALICE)
+            .unwrap()
+            .balances
+            .debits_posted += 500;
+        ledger
+            .accounts
+            .get_mut(&BOB)
+            .unwrap()
+            .balances
+            .credits_posted += 500;
+        assert_eq!(
+            ledger.check_invariants(),
+            Err(InvariantViolation::ReplayDiffers { account: ALICE })
+        );
+    }
+
+    #[test]
+    fn the_checker_reports_a_hold_resolved_twice() {
+        let mut ledger = with_posted_hold();
+        // A second posting of hold 2 in the journal (the counters untouched).
+        let again = TransferKind::Post {
+            pending_id: TransferId(2),
+        };
+        ledger
+            .journal
+            .push(with_kind(transfer(4, ALICE, BOB, 3_000), again));
+        assert_eq!(
+            ledger.check_invariants(),
+            Err(InvariantViolation::PendingInconsistent { id: TransferId(2) })
+        );
+    }
+
+    #[test]
+    fn the_checker_reports_a_hold_status_the_journal_contradicts() {
+        let mut ledger = with_posted_hold();
+        // The hold claims to be open while the journal posted it.
+        ledger.pending.insert(TransferId(2), PendingStatus::Open);
+        assert_eq!(
+            ledger.check_invariants(),
+            Err(InvariantViolation::PendingInconsistent { id: TransferId(2) })
+        );
+    }
+
     #[test]
     fn top_up_and_send_move_money_without_creating_it() {
         let mut ledger = funded();
