@@ -8,129 +8,17 @@
 //!
 //! This file installs a global log subscriber, so it holds one test only.
 
-use std::io::Write;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use danbao_client::secrets::{KeyStore, SecretError, SoftwareKeyStore, SoftwareSigner};
+use danbao_client::secrets::{SoftwareKeyStore, SoftwareSigner};
 use danbao_client::store::{
     FeedEvent, LocalStore, NewCommand, PaymentCodeCredentials, Profile, SecretSlot,
 };
 use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret};
-use ring::rand::{SecureRandom, SystemRandom};
+use danbao_e2e::canary::{
+    Captured, SpyKeyStore, forms, hits, private_scalar, random, scan_database,
+};
+use ring::rand::SystemRandom;
 
 const T0: i64 = 1_750_000_000;
-
-/// Every log line, as written.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A platform key store that remembers the plaintext data key it was asked to wrap, so the
-/// data key itself can be a canary.
-struct SpyKeyStore {
-    inner: SoftwareKeyStore,
-    seen: Mutex<Vec<Vec<u8>>>,
-}
-
-impl KeyStore for SpyKeyStore {
-    fn wrap(&self, plaintext_key: &[u8]) -> Result<Vec<u8>, SecretError> {
-        self.seen.lock().unwrap().push(plaintext_key.to_vec());
-        self.inner.wrap(plaintext_key)
-    }
-    fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, SecretError> {
-        let key = self.inner.unwrap(wrapped)?;
-        self.seen.lock().unwrap().push(key.clone());
-        Ok(key)
-    }
-}
-
-fn random(len: usize) -> Vec<u8> {
-    let mut bytes = vec![0u8; len];
-    SystemRandom::new().fill(&mut bytes).unwrap();
-    bytes
-}
-
-/// The 32-byte private scalar inside ring's P-256 PKCS#8 (`02 01 01 04 20 <scalar>`, RFC 5915).
-fn private_scalar(pkcs8: &[u8]) -> Vec<u8> {
-    let marker = [0x02, 0x01, 0x01, 0x04, 0x20];
-    let at = pkcs8
-        .windows(marker.len())
-        .position(|w| w == marker)
-        .expect("an ECPrivateKey in the PKCS#8 document");
-    pkcs8[at + marker.len()..at + marker.len() + 32].to_vec()
-}
-
-/// The forms a careless write could take.
-fn forms(name: &str, value: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = vec![
-        (format!("{name} raw"), value.to_vec()),
-        (
-            format!("{name} hex"),
-            danbao_domain::protocol::hex_lower(value).into_bytes(),
-        ),
-        (
-            format!("{name} HEX"),
-            danbao_domain::protocol::hex_lower(value)
-                .to_ascii_uppercase()
-                .into_bytes(),
-        ),
-    ];
-    for (label, engine) in [
-        ("base64", &STANDARD),
-        ("base64 no pad", &STANDARD_NO_PAD),
-        ("base64url", &URL_SAFE),
-        ("base64url no pad", &URL_SAFE_NO_PAD),
-    ] {
-        out.push((format!("{name} {label}"), engine.encode(value).into_bytes()));
-    }
-    // A Rust `{:?}` of the bytes, e.g. `[12, 250, ...]`.
-    out.push((
-        format!("{name} debug list"),
-        format!("{value:?}").into_bytes(),
-    ));
-    out
-}
-
-fn hits(haystack: &[u8], canaries: &[(String, Vec<u8>)]) -> Vec<String> {
-    canaries
-        .iter()
-        .filter(|(_, needle)| {
-            haystack
-                .windows(needle.len())
-                .any(|w| w == needle.as_slice())
-        })
-        .map(|(name, _)| name.clone())
-        .collect()
-}
-
-fn scan_files(db: &Path, canaries: &[(String, Vec<u8>)], when: &str) -> usize {
-    let mut scanned = 0;
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let path = Path::new(&format!("{}{suffix}", db.display())).to_path_buf();
-        if let Ok(bytes) = std::fs::read(&path) {
-            scanned += bytes.len();
-            let found = hits(&bytes, canaries);
-            assert!(
-                found.is_empty(),
-                "{when}: {} holds {found:?}",
-                path.display()
-            );
-        }
-    }
-    scanned
-}
 
 #[test]
 fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
@@ -145,10 +33,7 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("wallet.db");
-    let key_store = SpyKeyStore {
-        inner: SoftwareKeyStore::generate().unwrap(),
-        seen: Mutex::new(Vec::new()),
-    };
+    let key_store = SpyKeyStore::new(SoftwareKeyStore::generate().unwrap());
 
     let rng = SystemRandom::new();
     let signer = SoftwareSigner::generate(&rng).unwrap();
@@ -244,8 +129,8 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
             std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0,
             "the WAL should hold the recent writes while the store is open"
         );
-        let canaries = canaries_of(&key_store.seen.lock().unwrap()[0]);
-        assert!(scan_files(&db, &canaries, "while open") > 0);
+        let canaries = canaries_of(&key_store.seen()[0]);
+        assert!(scan_database(&db, &canaries, "while open") > 0);
     }
 
     // Reopen (unwraps the data key again), then scan while open: the WAL is live.
@@ -259,12 +144,12 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
         token.as_bytes()
     );
 
-    let data_keys = key_store.seen.lock().unwrap().clone();
+    let data_keys = key_store.seen();
     assert_eq!(data_keys.len(), 2, "wrapped once, unwrapped once");
     assert_eq!(data_keys[0], data_keys[1]);
     let canaries = canaries_of(&data_keys[0]);
     drop(store);
-    assert!(scan_files(&db, &canaries, "after close") > 0);
+    assert!(scan_database(&db, &canaries, "after close") > 0);
 
     // The control: the scan finds a canary where one is. The sealed token is in the file,
     // its plaintext is not; the outbox body is plaintext and is found.
@@ -274,7 +159,7 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
         "outbox body raw"
     );
 
-    let logs = captured.0.lock().unwrap().clone();
+    let logs = captured.bytes();
     let log_text = String::from_utf8_lossy(&logs);
     assert!(
         log_text.contains("client store opened") && log_text.contains("data key created"),
