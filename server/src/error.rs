@@ -169,6 +169,9 @@ impl From<EscrowError> for ApiError {
             EscrowError::IllegalTransition { .. } | EscrowError::DeadlineNotReached { .. } => {
                 Self::conflict("illegal_transition", error.to_string())
             }
+            EscrowError::DeadlinePassed { .. } => {
+                Self::conflict("deadline_passed", error.to_string())
+            }
             EscrowError::WrongParty { .. } => Self::forbidden("wrong_party", error.to_string()),
             EscrowError::AmountOutOfRange { .. } => {
                 Self::unprocessable("invalid_amount", error.to_string())

@@ -117,6 +117,16 @@ pub enum Deadline {
     RefundAnswer,
 }
 
+impl std::fmt::Display for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PayBy => "pay window",
+            Self::AutoConfirm => "auto-confirm time",
+            Self::RefundAnswer => "time to answer the refund request",
+        })
+    }
+}
+
 /// How an operator settles a dispute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -233,6 +243,17 @@ pub enum EscrowError {
         /// The time the event was delivered.
         now: Timestamp,
     },
+    /// A party's step after the deadline of the order's state, where the deadline leads
+    /// elsewhere (a payment after the pay window, a refund request after auto-confirm).
+    #[error("too late to {event}: the {deadline} passed at {due}")]
+    DeadlinePassed {
+        /// The event's name.
+        event: &'static str,
+        /// Which deadline passed.
+        deadline: Deadline,
+        /// When it passed.
+        due: Timestamp,
+    },
     /// A refund or split amount outside 0 < amount ≤ held, or in another currency.
     #[error("{what} must be more than zero and at most the held {held}; got {got}")]
     AmountOutOfRange {
@@ -331,7 +352,68 @@ impl Order {
 
     /// Applies `event` from `party` at `now`: the next order and the ledger effects to commit
     /// with it, or why the event is refused (the order is then unchanged).
+    ///
+    /// Deadlines are checked here against `now`, not only by the scheduler: once the deadline
+    /// of the order's state has passed, a party's step is accepted only when it leads where
+    /// the deadline leads (a cancel after the pay window, a confirmation after auto-confirm, a
+    /// rejection the unanswered refund would give anyway); any other step is refused with
+    /// [`EscrowError::DeadlinePassed`], even if the scheduler has not delivered the deadline
+    /// yet. A payment after its window, or a refund request after auto-confirm, never lands.
     pub fn apply(
+        &self,
+        event: &Event,
+        party: Party,
+        now: Timestamp,
+    ) -> Result<(Order, Vec<Effect>), EscrowError> {
+        let (next, effects) = self.transition(event, party, now)?;
+        if party != Party::Timer
+            && let Some((deadline, due)) = self.next_deadline()
+            && now >= due
+        {
+            let (by_deadline, deadline_effects) =
+                self.transition(&Event::Deadline(deadline), Party::Timer, now)?;
+            if by_deadline.state != next.state || deadline_effects != effects {
+                return Err(EscrowError::DeadlinePassed {
+                    event: event.name(),
+                    deadline,
+                    due,
+                });
+            }
+        }
+        Ok((next, effects))
+    }
+
+    /// The events `party` may send at `now`: [`Order::allowed_events`] without those a passed
+    /// deadline refuses (see [`Order::apply`]).
+    pub fn allowed_events_at(&self, party: Party, now: Timestamp) -> Vec<&'static str> {
+        let mut names = self.allowed_events(party);
+        if let Some((deadline, due)) = self.next_deadline()
+            && now >= due
+        {
+            let outcome = self.transition(&Event::Deadline(deadline), Party::Timer, now);
+            names.retain(|name| {
+                let leads_there =
+                    |event: Event| match (&outcome, self.transition(&event, party, now)) {
+                        (Ok((by_deadline, deadline_effects)), Ok((next, effects))) => {
+                            by_deadline.state == next.state && *deadline_effects == effects
+                        }
+                        _ => false,
+                    };
+                match *name {
+                    "cancel" => leads_there(Event::Cancel),
+                    "confirm receipt" => leads_there(Event::ConfirmReceipt),
+                    "accept refund" => leads_there(Event::AcceptRefund),
+                    "reject refund" => leads_there(Event::RejectRefund),
+                    // Pay and a refund request never lead where a deadline leads.
+                    _ => false,
+                }
+            });
+        }
+        names
+    }
+
+    /// The state machine proper: [`Order::apply`] without the passed-deadline rule.
+    fn transition(
         &self,
         event: &Event,
         party: Party,
@@ -605,6 +687,133 @@ mod tests {
         );
         assert_eq!(done.released, Some(cny(10_000)));
         assert_eq!(done.next_deadline(), None);
+    }
+
+    /// Steps after the deadline of their state, before the scheduler delivered it.
+    #[test]
+    fn a_passed_deadline_refuses_steps_that_lead_elsewhere() {
+        let windows = Windows::default();
+        let pay_by = T0 + windows.pay;
+        let late = |order: &Order, event: Event, party: Party, now: Timestamp| {
+            order.apply(&event, party, now).unwrap_err()
+        };
+
+        // The pay window: paying one second late is refused, cancelling is what the deadline
+        // does anyway. At the last second before it, paying works.
+        assert_eq!(
+            late(&order(), Event::Pay, Party::Buyer, pay_by),
+            EscrowError::DeadlinePassed {
+                event: "pay",
+                deadline: Deadline::PayBy,
+                due: pay_by,
+            }
+        );
+        assert_eq!(
+            late(&order(), Event::Pay, Party::Buyer, pay_by).to_string(),
+            format!("too late to pay: the pay window passed at {pay_by}")
+        );
+        assert_eq!(
+            step(&order(), Event::Pay, Party::Buyer, pay_by - 1).0.state,
+            OrderState::Paid
+        );
+        let cancelled = step(&order(), Event::Cancel, Party::Seller, pay_by + 60).0;
+        assert_eq!(cancelled.state, OrderState::Cancelled);
+        assert_eq!(order().allowed_events_at(Party::Buyer, pay_by), ["cancel"]);
+        assert_eq!(
+            order().allowed_events_at(Party::Buyer, pay_by - 1),
+            ["pay", "cancel"]
+        );
+
+        // Auto-confirm: a refund request after it is refused, a confirmation releases as the
+        // timer would.
+        let paid = step(&order(), Event::Pay, Party::Buyer, T0).0;
+        let shipped = step(&paid, ship(), Party::Seller, T0 + 10).0;
+        let auto = shipped.auto_confirm_at.unwrap();
+        assert_eq!(
+            late(
+                &shipped,
+                Event::RequestRefund { amount: cny(100) },
+                Party::Buyer,
+                auto
+            ),
+            EscrowError::DeadlinePassed {
+                event: "request refund",
+                deadline: Deadline::AutoConfirm,
+                due: auto,
+            }
+        );
+        let (done, effects) = step(&shipped, Event::ConfirmReceipt, Party::Buyer, auto + 1);
+        assert_eq!(done.state, OrderState::Completed);
+        assert_eq!(
+            effects,
+            [Effect::Post {
+                amount: cny(10_000)
+            }]
+        );
+        assert_eq!(
+            shipped.allowed_events_at(Party::Buyer, auto),
+            ["confirm receipt"]
+        );
+
+        // The refund answer: with the default rule silence opens a dispute, so a late
+        // rejection stands and a late acceptance is refused...
+        let asked = step(
+            &shipped,
+            Event::RequestRefund { amount: cny(2_500) },
+            Party::Buyer,
+            T0 + 20,
+        )
+        .0;
+        let answer_by = asked.refund_request.unwrap().answer_by;
+        assert_eq!(
+            late(&asked, Event::AcceptRefund, Party::Seller, answer_by),
+            EscrowError::DeadlinePassed {
+                event: "accept refund",
+                deadline: Deadline::RefundAnswer,
+                due: answer_by,
+            }
+        );
+        let disputed = step(&asked, Event::RejectRefund, Party::Seller, answer_by).0;
+        assert_eq!(disputed.state, OrderState::Disputed);
+        assert_eq!(
+            asked.allowed_events_at(Party::Seller, answer_by),
+            ["reject refund"]
+        );
+
+        // ...and where silence accepts, the other way round.
+        let accepting = Windows {
+            unanswered_refund: UnansweredRefund::AutoAccept,
+            ..windows
+        };
+        let paid = step(
+            &Order::new(cny(10_000), accepting, T0),
+            Event::Pay,
+            Party::Buyer,
+            T0,
+        )
+        .0;
+        let asked = step(
+            &paid,
+            Event::RequestRefund { amount: cny(2_500) },
+            Party::Buyer,
+            T0 + 5,
+        )
+        .0;
+        let answer_by = asked.refund_request.unwrap().answer_by;
+        assert!(matches!(
+            late(&asked, Event::RejectRefund, Party::Seller, answer_by),
+            EscrowError::DeadlinePassed {
+                deadline: Deadline::RefundAnswer,
+                ..
+            }
+        ));
+        let (accepted, effects) = step(&asked, Event::AcceptRefund, Party::Seller, answer_by);
+        assert_eq!(accepted.refunded, Some(cny(2_500)));
+        assert_eq!(effects, [Effect::Post { amount: cny(7_500) }]);
+        assert_eq!(
+            asked.allowed_events_at(Party::Seller, answer_by),
+            ["accept refund"]
+        );
     }
 
     #[test]

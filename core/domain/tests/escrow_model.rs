@@ -114,6 +114,8 @@ enum Refusal {
     Illegal,
     WrongParty,
     NotReached,
+    /// A party's step after its state's deadline, where the deadline leads elsewhere.
+    Passed,
     Amount,
     Currency,
 }
@@ -188,6 +190,30 @@ impl Model {
         names
     }
 
+    /// What a party may do at `now`: after the deadline of the state, only the steps that
+    /// lead where the deadline leads.
+    fn allowed_now(&self, who: Who) -> Vec<&'static str> {
+        let passed = self.deadline().is_some_and(|(_, at)| self.now >= at);
+        let mut names: Vec<_> = TABLE
+            .iter()
+            .filter(|(from, kind, by)| *from == self.st && by.contains(&who) && !is_deadline(*kind))
+            .filter(|(_, kind, _)| !passed || self.leads_where_the_deadline_leads(*kind))
+            .map(|(_, kind, _)| name(*kind))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Whether a party's `kind` in this state ends where the state's deadline would.
+    fn leads_where_the_deadline_leads(&self, kind: Kind) -> bool {
+        match (self.st, kind) {
+            (S::Awaiting, K::Cancel) | (S::Shipped, K::Confirm) => true,
+            (S::RefundRequested, K::Accept) => self.win.auto_accept,
+            (S::RefundRequested, K::Reject) => !self.win.auto_accept,
+            _ => false,
+        }
+    }
+
     /// Ends the order with `to_seller` released and the rest refunded.
     fn settle(&mut self, to_seller: i64) -> Vec<Eff> {
         self.auto_confirm_at = None;
@@ -233,6 +259,20 @@ impl Model {
                 Ok(minor)
             }
         };
+        if kind == K::RequestRefund
+            && let Err(refusal) = in_range(self)
+        {
+            return Outcome::Refused(refusal);
+        }
+        // Once the deadline of the state has passed, a party's step stands only where the
+        // deadline would lead anyway.
+        if who != Who::Timer
+            && let Some((_, at)) = self.deadline()
+            && self.now >= at
+            && !self.leads_where_the_deadline_leads(kind)
+        {
+            return Outcome::Refused(Refusal::Passed);
+        }
         let effects = match (self.st, kind) {
             (S::Awaiting, K::Pay) => {
                 self.st = S::Paid;
@@ -527,6 +567,7 @@ fn refusal(error: &EscrowError) -> Refusal {
         EscrowError::IllegalTransition { .. } => Refusal::Illegal,
         EscrowError::WrongParty { .. } => Refusal::WrongParty,
         EscrowError::DeadlineNotReached { .. } => Refusal::NotReached,
+        EscrowError::DeadlinePassed { .. } => Refusal::Passed,
         EscrowError::AmountOutOfRange { .. } => Refusal::Amount,
         EscrowError::Money(_) => Refusal::Currency,
     }
@@ -657,6 +698,15 @@ impl StateMachineTest for EscrowMachine {
                 m.allowed(who),
                 "actions of the {who:?} in {:?}",
                 m.st
+            );
+            let mut now = order.allowed_events_at(party(who), sut.now);
+            now.sort_unstable();
+            assert_eq!(
+                now,
+                m.allowed_now(who),
+                "actions of the {who:?} in {:?} at {}",
+                m.st,
+                m.now
             );
         }
         // Money: held exactly while the state says so; split exactly once it is over.
