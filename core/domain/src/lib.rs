@@ -17,3 +17,4 @@ pub mod money;
 pub mod paycode;
 pub mod protocol;
 pub mod qr;
+pub mod text;

@@ -5,16 +5,28 @@ use super::WalletError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::qr::render::{RenderOptions, render_svg};
+use danbao_domain::text::{self, TextError};
 
-pub(super) fn check_note(field: &str, text: &str) -> Result<(), WalletError> {
-    let chars = text.chars().count();
-    if chars > MAX_MEMO_CHARS {
-        return Err(WalletError::invalid(
-            field,
-            format!("it has {chars} characters; at most {MAX_MEMO_CHARS} are allowed"),
-        ));
-    }
-    Ok(())
+/// A memo or note: at most [`MAX_MEMO_CHARS`] characters, none hidden from the reader
+/// (`danbao_domain::text`, the rule the server applies too).
+pub(super) fn check_note(field: &'static str, text: &str) -> Result<(), WalletError> {
+    text::check_note(field, text, MAX_MEMO_CHARS).map_err(|error| {
+        let reason = match error {
+            TextError::TooLong { chars, max, .. } => {
+                format!("it has {chars} characters; at most {max} are allowed")
+            }
+            TextError::Invisible {
+                kind,
+                code_point,
+                position,
+                ..
+            } => format!(
+                "it contains {kind} U+{code_point:04X} at character {position}; remove it \
+                 (text may not hide characters from the reader)"
+            ),
+        };
+        WalletError::invalid(field, reason)
+    })
 }
 
 pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {

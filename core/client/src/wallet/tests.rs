@@ -396,6 +396,12 @@ fn arguments_are_refused_with_the_field_and_the_fix() {
     assert!(check_note("memo", &"x".repeat(140)).is_ok());
     let long = check_note("memo", &"x".repeat(141)).unwrap_err();
     assert!(long.to_string().contains("141 characters; at most 140"));
+    let hidden = check_note("memo", "tea \u{202E}321").unwrap_err();
+    assert!(
+        matches!(&hidden, WalletError::InvalidInput { field, reason }
+            if field == "memo" && reason.contains("bidirectional control U+202E at character 5")),
+        "{hidden}"
+    );
     let currency_error = currency("CNX").unwrap_err();
     assert!(
         matches!(&currency_error, WalletError::InvalidInput { field, .. } if field == "currency")
