@@ -178,7 +178,16 @@ impl Client {
         let key = self.nonce();
         let nonce = self.nonce();
         let timestamp = unix_now();
-        let message = protocol::signing_message("POST", path, body, timestamp, &nonce, &key);
+        let message = protocol::signing_message(&protocol::SignedParts {
+            method: "POST",
+            host: &self.authority,
+            path,
+            body,
+            device: &device.device,
+            timestamp,
+            nonce: &nonce,
+            idempotency_key: &key,
+        });
         let signature = device
             .key
             .sign(&self.rng, &message)
@@ -371,7 +380,16 @@ fn ecdsa_costs() -> anyhow::Result<(f64, f64)> {
         .map_err(|_| anyhow::anyhow!("key generation failed"))?;
     let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
         .map_err(|_| anyhow::anyhow!("key parsing failed"))?;
-    let message = protocol::signing_message("POST", "/v1/transfers", b"{}", 1, "n", "k");
+    let message = protocol::signing_message(&protocol::SignedParts {
+        method: "POST",
+        host: "127.0.0.1:8080",
+        path: "/v1/transfers",
+        body: b"{}",
+        device: "1",
+        timestamp: 1,
+        nonce: "n",
+        idempotency_key: "k",
+    });
     let rounds = 2_000;
     let started = Instant::now();
     let mut signature = None;

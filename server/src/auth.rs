@@ -1,20 +1,23 @@
 //! Request authentication: device signatures (DESIGN.md §6) and the operator credential.
 //!
-//! A [`Signed`] request proves that a registered device signed exactly this method, path, body,
-//! timestamp, nonce and idempotency key (see `danbao_domain::protocol`). The timestamp must be
+//! A [`Signed`] request proves that a registered device signed exactly this method, host, path,
+//! body, device id, timestamp, nonce and idempotency key (see `danbao_domain::protocol`). The
+//! host is the `Host` header the request arrived with: a proxy in front of the server must pass
+//! it through unchanged. The timestamp must be
 //! within the allowed skew; the nonce is recorded by the write job (see
 //! [`crate::service::begin`]), so a replayed mutating request is refused. Reads are signed and
 //! fresh but their nonces are not stored.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::HOST;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use danbao_domain::protocol::{
     self, HEADER_DEVICE, HEADER_IDEMPOTENCY_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
-    MAX_CLOCK_SKEW_SECS,
+    MAX_CLOCK_SKEW_SECS, SignedParts,
 };
 use ring::signature::{ECDSA_P256_SHA256_ASN1, UnparsedPublicKey};
 
@@ -82,7 +85,7 @@ pub fn read_signature(
     let timestamp: i64 = header(headers, HEADER_TIMESTAMP)?.parse().map_err(|_| {
         ApiError::unauthorized("bad_signature", "Danbao-Timestamp must be Unix seconds")
     })?;
-    if (now - timestamp).abs() > MAX_CLOCK_SKEW_SECS {
+    if !protocol::is_fresh(timestamp, now) {
         return Err(ApiError::unauthorized(
             "stale_request",
             format!(
@@ -114,14 +117,17 @@ pub fn read_signature(
             Some(key.to_owned())
         }
     };
-    let message = protocol::signing_message(
-        method.as_str(),
+    let host = header(headers, HOST.as_str())?;
+    let message = protocol::signing_message(&SignedParts {
+        method: method.as_str(),
+        host,
         path,
         body,
+        device: &device,
         timestamp,
-        &nonce,
-        idempotency_key.as_deref().unwrap_or(""),
-    );
+        nonce: &nonce,
+        idempotency_key: idempotency_key.as_deref().unwrap_or(""),
+    });
     let request_hash = crate::service::request_hash(method.as_str(), path, body);
     Ok(Signature {
         device,

@@ -140,9 +140,9 @@ impl Modify for Conventions {
             ),
             (
                 SCHEME_SIGNATURE,
-                "Base64 DER ECDSA P-256/SHA-256 signature over DANBAO-REQUEST-V1, method, \
-                 path?query, hex SHA-256 of the body, timestamp, nonce and idempotency key, \
-                 newline-separated (see docs/protocol.md).",
+                "Base64 DER ECDSA P-256/SHA-256 signature over DANBAO-REQUEST-V2, method, \
+                 host, path?query, hex SHA-256 of the body, device id, timestamp, nonce and \
+                 idempotency key, newline-separated (see docs/protocol.md).",
             ),
         ];
         for (name, description) in headers {

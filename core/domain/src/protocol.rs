@@ -9,9 +9,10 @@
 //! | `Danbao-Nonce` | 16–64 characters `[A-Za-z0-9_-]`, never reused by the device |
 //! | `Danbao-Signature` | base64 (standard, padded) of the DER ECDSA P-256/SHA-256 signature of [`signing_message`] |
 //!
-//! plus `Idempotency-Key` on mutating requests. The signed message binds the method, the path
-//! with its query, the SHA-256 of the body, the timestamp, the nonce and the idempotency key,
-//! so none of them can be changed or replayed without the device key. The server refuses a
+//! plus `Idempotency-Key` on mutating requests. The signed message ([`SignedParts`]) binds the
+//! method, the host, the path with its query, the SHA-256 of the body, the device id, the
+//! timestamp, the nonce and the idempotency key, so none of them can be changed, sent to
+//! another deployment or replayed without the device key. The server refuses a
 //! timestamp more than [`MAX_CLOCK_SKEW_SECS`] away from its clock and a nonce it has seen.
 //!
 //! [`limits`] holds the protocol's other limits (text lengths, page sizes, code lifetimes,
@@ -35,27 +36,54 @@ pub const HEADER_IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// How far a request's timestamp may be from the server's clock.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// Domain separation: a signature over this protocol cannot be replayed in another.
-const DOMAIN: &str = "DANBAO-REQUEST-V1";
+/// Domain separation: a signature over this protocol cannot be replayed in another. V2 added
+/// the host and the device id to the signed bytes; a V1 signature no longer verifies.
+const DOMAIN: &str = "DANBAO-REQUEST-V2";
 
-/// The exact bytes a device signs for one request.
-///
-/// `path` is the request target as sent (path and query, e.g. `/v1/activity?limit=50`).
-/// `idempotency_key` is empty for requests without one.
-pub fn signing_message(
-    method: &str,
-    path: &str,
-    body: &[u8],
-    timestamp: i64,
-    nonce: &str,
-    idempotency_key: &str,
-) -> Vec<u8> {
-    let body_hash = hex_lower(digest::digest(&digest::SHA256, body).as_ref());
+/// The parts of one request that its device signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedParts<'a> {
+    /// The HTTP method (compared upper-case).
+    pub method: &'a str,
+    /// The `Host` header as sent: the server's host name, with `:port` when the port is not
+    /// the scheme's default (compared lower-case). Binds a signature to one deployment.
+    pub host: &'a str,
+    /// The request target as sent: path and query, e.g. `/v1/activity?limit=50`.
+    pub path: &'a str,
+    /// The body bytes (empty for none); the message holds their SHA-256.
+    pub body: &'a [u8],
+    /// The `Danbao-Device` header: the device id, or `new` at sign-up.
+    pub device: &'a str,
+    /// Unix seconds at signing.
+    pub timestamp: i64,
+    /// The single-use nonce.
+    pub nonce: &'a str,
+    /// The idempotency key, empty for requests without one.
+    pub idempotency_key: &'a str,
+}
+
+/// The exact bytes a device signs for one request: every part of [`SignedParts`], one per
+/// line after the protocol's version, so none can be changed, moved to another host or
+/// device, or replayed without the device key.
+pub fn signing_message(parts: &SignedParts<'_>) -> Vec<u8> {
+    let body_hash = hex_lower(digest::digest(&digest::SHA256, parts.body).as_ref());
     format!(
-        "{DOMAIN}\n{}\n{path}\n{body_hash}\n{timestamp}\n{nonce}\n{idempotency_key}",
-        method.to_ascii_uppercase()
+        "{DOMAIN}\n{}\n{}\n{}\n{body_hash}\n{}\n{}\n{}\n{}",
+        parts.method.to_ascii_uppercase(),
+        parts.host.to_ascii_lowercase(),
+        parts.path,
+        parts.device,
+        parts.timestamp,
+        parts.nonce,
+        parts.idempotency_key,
     )
     .into_bytes()
+}
+
+/// Whether a request signed at `timestamp` is fresh at `now`: at most
+/// [`MAX_CLOCK_SKEW_SECS`] apart either way. Exact for every `i64`, however far apart.
+pub fn is_fresh(timestamp: i64, now: i64) -> bool {
+    now.abs_diff(timestamp) <= MAX_CLOCK_SKEW_SECS.unsigned_abs()
 }
 
 /// True when `nonce` has the allowed length and alphabet.
@@ -86,26 +114,78 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    const BASE: SignedParts<'static> = SignedParts {
+        method: "post",
+        host: "API.danbao.example",
+        path: "/v1/transfers",
+        body: b"{}",
+        device: "7",
+        timestamp: 1_700_000_000,
+        nonce: "n",
+        idempotency_key: "k",
+    };
+
     #[test]
     fn message_binds_every_part() {
-        let base = signing_message("post", "/v1/transfers", b"{}", 1_700_000_000, "n", "k");
+        let base = signing_message(&BASE);
         let text = String::from_utf8(base.clone()).unwrap();
         assert_eq!(
             text,
-            "DANBAO-REQUEST-V1\nPOST\n/v1/transfers\n\
-             44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n1700000000\nn\nk"
+            "DANBAO-REQUEST-V2\nPOST\napi.danbao.example\n/v1/transfers\n\
+             44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n7\n1700000000\nn\nk"
         );
         let variants = [
-            signing_message("PUT", "/v1/transfers", b"{}", 1_700_000_000, "n", "k"),
-            signing_message("POST", "/v1/transfer", b"{}", 1_700_000_000, "n", "k"),
-            signing_message("POST", "/v1/transfers", b"{ }", 1_700_000_000, "n", "k"),
-            signing_message("POST", "/v1/transfers", b"{}", 1_700_000_001, "n", "k"),
-            signing_message("POST", "/v1/transfers", b"{}", 1_700_000_000, "m", "k"),
-            signing_message("POST", "/v1/transfers", b"{}", 1_700_000_000, "n", "j"),
+            SignedParts {
+                method: "PUT",
+                ..BASE
+            },
+            SignedParts {
+                host: "api.danbao.example:8443",
+                ..BASE
+            },
+            SignedParts {
+                host: "staging.danbao.example",
+                ..BASE
+            },
+            SignedParts {
+                path: "/v1/transfer",
+                ..BASE
+            },
+            SignedParts {
+                body: b"{ }",
+                ..BASE
+            },
+            SignedParts {
+                device: "8",
+                ..BASE
+            },
+            SignedParts {
+                timestamp: 1_700_000_001,
+                ..BASE
+            },
+            SignedParts { nonce: "m", ..BASE },
+            SignedParts {
+                idempotency_key: "j",
+                ..BASE
+            },
         ];
         for variant in variants {
-            assert_ne!(variant, base);
+            assert_ne!(signing_message(&variant), base, "{variant:?}");
         }
+    }
+
+    #[test]
+    fn freshness_is_exact_at_the_edges_of_i64() {
+        let now = 1_700_000_000;
+        assert!(is_fresh(now - MAX_CLOCK_SKEW_SECS, now));
+        assert!(is_fresh(now + MAX_CLOCK_SKEW_SECS, now));
+        assert!(!is_fresh(now - MAX_CLOCK_SKEW_SECS - 1, now));
+        assert!(!is_fresh(now + MAX_CLOCK_SKEW_SECS + 1, now));
+        for far in [i64::MIN, i64::MIN + 1, i64::MAX, -1, 0] {
+            assert!(!is_fresh(far, now), "{far}");
+        }
+        assert!(is_fresh(i64::MAX, i64::MAX));
+        assert!(!is_fresh(i64::MIN, i64::MAX));
     }
 
     #[test]

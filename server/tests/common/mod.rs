@@ -235,8 +235,18 @@ impl Wallet {
         nonce: &str,
         timestamp: i64,
     ) -> reqwest::RequestBuilder {
-        let message =
-            protocol::signing_message(method, path, &body, timestamp, nonce, key.unwrap_or(""));
+        // reqwest sends `Host: 127.0.0.1:port` for the server's URL.
+        let host = self.url.trim_start_matches("http://");
+        let message = protocol::signing_message(&protocol::SignedParts {
+            method,
+            host,
+            path,
+            body: &body,
+            device,
+            timestamp,
+            nonce,
+            idempotency_key: key.unwrap_or(""),
+        });
         let signature = self.key.sign(&SystemRandom::new(), &message).unwrap();
         let mut request = self
             .http

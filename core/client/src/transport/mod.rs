@@ -23,7 +23,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::Url;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::Deserialize;
@@ -31,6 +31,7 @@ use serde::Deserialize;
 use super::secrets::Signer;
 use danbao_domain::protocol::{
     self, HEADER_DEVICE, HEADER_IDEMPOTENCY_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+    SignedParts,
 };
 pub use error::{Outcome, TimeoutPhase, TransportError};
 pub use tls::{PinSet, SpkiPin, TrustRoots};
@@ -284,6 +285,8 @@ pub struct Transport {
     base: Url,
     base_text: String,
     host: String,
+    /// The `Host` header every request carries and signs (host, `:port` when not default).
+    authority: String,
     config: Arc<TransportConfig>,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
@@ -413,6 +416,10 @@ impl Transport {
     ) -> Result<Self, TransportError> {
         let base = check_base_url(&config.base_url)?;
         let host = base.host_str().unwrap_or_default().to_owned();
+        let authority = match base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.clone(),
+        };
         let tls = tls::client_config(&config.roots, config.pins.as_ref())?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
@@ -433,6 +440,7 @@ impl Transport {
             base,
             base_text,
             host,
+            authority,
             config: Arc::new(config),
             clock,
             jitter,
@@ -594,6 +602,8 @@ impl Transport {
         signed_path: &str,
     ) -> Result<HeaderMap, TransportError> {
         let mut headers = HeaderMap::new();
+        // Set here, not left to the HTTP stack, so the host sent is the host signed.
+        headers.insert(HOST, header_value(&self.authority)?);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if !call.body.is_empty() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -639,14 +649,16 @@ impl Transport {
     ) -> Result<(), TransportError> {
         let timestamp = self.clock.now_unix_secs();
         let nonce = self.nonce()?;
-        let message = protocol::signing_message(
-            call.method.as_str(),
-            signed_path,
-            &call.body,
+        let message = protocol::signing_message(&SignedParts {
+            method: call.method.as_str(),
+            host: &self.authority,
+            path: signed_path,
+            body: &call.body,
+            device,
             timestamp,
-            &nonce,
-            call.idempotency_key.as_deref().unwrap_or(""),
-        );
+            nonce: &nonce,
+            idempotency_key: call.idempotency_key.as_deref().unwrap_or(""),
+        });
         let signature = signer
             .sign(&message)
             .map_err(|error| TransportError::Signing {
