@@ -164,7 +164,7 @@ pub struct Charged {
         (status = 404, description = "unknown_user", body = Problem),
         (status = 409, description = "payment_code_used", body = Problem),
         (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_rejected, payment_code_expired, payment_code_not_yet_valid, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_rejected, payment_code_expired, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
         (status = 429, description = "too_many_attempts", body = Problem),
         (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
     )

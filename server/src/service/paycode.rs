@@ -221,7 +221,6 @@ pub fn paycode_error(error: PaycodeError) -> ApiError {
             );
         }
         PaycodeError::Expired { .. } => "payment_code_expired",
-        PaycodeError::NotYetValid { .. } => "payment_code_not_yet_valid",
         PaycodeError::Replayed { .. } => {
             return ApiError::conflict(
                 "payment_code_used",

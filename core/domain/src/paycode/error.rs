@@ -36,19 +36,6 @@ pub enum PaycodeError {
         /// The verifier's current step.
         current_step: u64,
     },
-    /// The code is genuine but from a time step more than one step after now (the device's
-    /// clock runs ahead).
-    #[error(
-        "payment code is not yet valid: it was made for time step {code_step}, {} steps after \
-         the current step {current_step}; the device's clock is ahead, so it must be set right",
-        code_step - current_step
-    )]
-    NotYetValid {
-        /// The step the code was made for.
-        code_step: u64,
-        /// The verifier's current step.
-        current_step: u64,
-    },
     /// The code was already accepted once; each code is single use.
     #[error(
         "payment code for account index {account_index}, time step {step}, was already used; \

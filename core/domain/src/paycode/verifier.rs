@@ -11,8 +11,9 @@ use super::secret::{IndexMaskKey, PaycodeSecret};
 
 /// Steps either side of now that are accepted (RFC 6238 §5.2 recommends at most one).
 pub const ACCEPTED_SKEW_STEPS: u64 = 1;
-/// Steps either side of now that are searched, beyond the accepted ones, only to tell an
-/// expired (or early) genuine code from a wrong one. Codes further off are reported as wrong.
+/// Steps before now that are searched, beyond the accepted one, only to tell an expired genuine
+/// code from a wrong one. Older codes, and every code of a later step than the accepted
+/// one, are reported as wrong.
 pub const DIAGNOSTIC_STEPS: u64 = 5;
 
 /// Where the server keeps each device's payment-code secret, by account index.
@@ -158,7 +159,8 @@ impl PaymentCodeVerifier {
     ///
     /// Errors, in the order they are checked: [`PaycodeError::Malformed`],
     /// [`PaycodeError::UnknownAccount`], [`PaycodeError::Expired`] /
-    /// [`PaycodeError::NotYetValid`] / [`PaycodeError::WrongCode`], [`PaycodeError::Replayed`],
+    /// [`PaycodeError::WrongCode`] (also for a genuine code of a future step beyond the
+    /// accepted one), [`PaycodeError::Replayed`],
     /// and [`PaycodeError::Store`] when the lookup or replay store fails.
     pub fn verify<L, R>(
         &self,
@@ -215,20 +217,15 @@ impl PaymentCodeVerifier {
             });
         }
 
-        // Not acceptable: tell an old or early genuine code from a wrong one.
+        // Not acceptable: tell an old genuine code from a wrong one (the customer showed it a
+        // while ago and must show a fresh one). A code for a future step is answered exactly
+        // like a wrong code: saying "genuine, but early" would confirm a guess, or a code read
+        // off a phone whose clock runs ahead, to whoever holds it.
         for distance in (ACCEPTED_SKEW_STEPS + 1)..=(ACCEPTED_SKEW_STEPS + DIAGNOSTIC_STEPS) {
             if let Some(code_step) = current.checked_sub(distance)
                 && ct_eq_u32(hotp_with_key(key, code_step, OTP_MODULUS), fields.otp)
             {
                 return Err(PaycodeError::Expired {
-                    code_step,
-                    current_step: current,
-                });
-            }
-            if let Some(code_step) = current.checked_add(distance)
-                && ct_eq_u32(hotp_with_key(key, code_step, OTP_MODULUS), fields.otp)
-            {
-                return Err(PaycodeError::NotYetValid {
                     code_step,
                     current_step: current,
                 });
