@@ -1062,3 +1062,101 @@ fn core_dependency_tree_has_only_the_ring_crypto_stack() {
         .collect();
     assert!(forbidden.is_empty(), "forbidden crates: {forbidden:?}");
 }
+
+/// A server that answers every request with `status` and `size` bytes of JSON-ish filler,
+/// declaring the length when `declared` and streaming it chunked otherwise.
+async fn oversized(status: u16, size: usize, declared: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 16 * 1024];
+                let _ = stream.read(&mut buffer).await;
+                let head = if declared {
+                    format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {size}\r\nconnection: close\r\n\r\n"
+                    )
+                } else {
+                    format!(
+                        "HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+                    )
+                };
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut sent = 0;
+                while sent < size {
+                    let part = &chunk[..chunk.len().min(size - sent)];
+                    let written = if declared {
+                        stream.write_all(part).await
+                    } else {
+                        let framed =
+                            [format!("{:x}\r\n", part.len()).as_bytes(), part, b"\r\n"].concat();
+                        stream.write_all(&framed).await
+                    };
+                    if written.is_err() {
+                        return; // the client stopped reading: what the test wants
+                    }
+                    sent += part.len();
+                }
+                if !declared {
+                    let _ = stream.write_all(b"0\r\n\r\n").await;
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_longer_than_the_limit_is_refused_not_read_into_memory() {
+    let server = start_server().await;
+    let limited = |url: &str| {
+        let mut config = TransportConfig::new(url);
+        fast_retries(&mut config);
+        config.max_response_bytes = 256 * 1024;
+        Transport::new(
+            config,
+            Arc::new(ServerClock(server.app.clone())),
+            Arc::new(NoJitter),
+        )
+        .unwrap()
+    };
+    // Too long, declared in Content-Length (refused before the body) or streamed chunked
+    // (refused as the limit is crossed), for a success, a refusal and a server error.
+    for (status, declared, outcome) in [
+        (200, true, Outcome::Unknown),
+        (200, false, Outcome::Unknown),
+        (422, true, Outcome::NotApplied),
+        (503, false, Outcome::Unknown),
+    ] {
+        let url = oversized(status, 64 * 1024 * 1024, declared).await;
+        let error = limited(&url)
+            .execute(&Credentials::Anonymous, &Call::get("/v1/activity"))
+            .await
+            .unwrap_err();
+        match &error {
+            TransportError::TooLarge {
+                status: got, limit, ..
+            } => assert_eq!((*got, *limit), (status, 256 * 1024), "{error}"),
+            other => panic!("{status} declared={declared}: {other}"),
+        }
+        assert_eq!(error.outcome(), outcome, "{status} declared={declared}");
+        assert!(!error.is_retryable());
+        assert!(
+            error
+                .to_string()
+                .contains("with a body longer than 262144 bytes"),
+            "{error}"
+        );
+    }
+    // Just under the limit is read whole.
+    let url = oversized(200, 200 * 1024, false).await;
+    let answer = limited(&url)
+        .execute(&Credentials::Anonymous, &Call::get("/v1/activity"))
+        .await
+        .unwrap();
+    assert_eq!((answer.status, answer.body.len()), (200, 200 * 1024));
+}

@@ -126,6 +126,18 @@ pub enum TransportError {
         /// Seconds the server asked the client to wait (`Retry-After`), if it said.
         retry_after_secs: Option<u64>,
     },
+    /// The answer's body is longer than the transport reads.
+    #[error(
+        "{host} answered {status} with a body longer than {limit} bytes; the answer was not read"
+    )]
+    TooLarge {
+        /// The server host.
+        host: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes ([`super::TransportConfig::max_response_bytes`]).
+        limit: usize,
+    },
     /// A success answer did not have the expected shape.
     #[error("cannot read the server's answer to {request} as {expected}: {detail}")]
     Decode {
@@ -165,6 +177,14 @@ impl TransportError {
             }
             // A 2xx arrived: the request was applied, but its answer could not be read.
             Self::Decode { .. } => Outcome::Unknown,
+            // Only a refusal (4xx) says nothing was applied.
+            Self::TooLarge { status, .. } => {
+                if (400..500).contains(status) {
+                    Outcome::NotApplied
+                } else {
+                    Outcome::Unknown
+                }
+            }
         }
     }
 

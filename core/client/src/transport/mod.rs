@@ -155,11 +155,18 @@ pub struct TransportConfig {
     pub roots: TrustRoots,
     /// SPKI pins of the server's key (with a backup); `None` for no pinning.
     pub pins: Option<PinSet>,
+    /// The largest answer body read, in bytes: a longer one (by `Content-Length` or as it
+    /// streams in) is refused with [`TransportError::TooLarge`] instead of filling memory.
+    pub max_response_bytes: usize,
 }
+
+/// [`TransportConfig::max_response_bytes`] by default: 4 MiB, far above the largest answer
+/// (a page of 200 feed events or orders is about 300 KB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 impl TransportConfig {
     /// Defaults: 10 s to connect, 30 s per attempt, [`RetryPolicy::default`], Mozilla roots,
-    /// no pinning.
+    /// no pinning, answers up to [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub fn new(base_url: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
@@ -168,6 +175,7 @@ impl TransportConfig {
             retry: RetryPolicy::default(),
             roots: TrustRoots::Mozilla,
             pins: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -575,21 +583,53 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| match error::classify(&error, &limits) {
-                // The status line arrived: the request reached the server.
-                TransportError::Offline { host, detail } => {
-                    TransportError::Interrupted { host, detail }
-                }
-                other => other,
-            })?
-            .to_vec();
+        let body = self.read_body(response, status, &limits).await?;
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {
             Err(problem(status, &body, retry_after_secs))
+        }
+    }
+
+    /// Reads an answer's body, at most [`TransportConfig::max_response_bytes`] of it.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        status: u16,
+        limits: &error::Limits<'_>,
+    ) -> Result<Vec<u8>, TransportError> {
+        let limit = self.config.max_response_bytes;
+        let too_large = || TransportError::TooLarge {
+            host: self.host.clone(),
+            status,
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            let chunk =
+                response
+                    .chunk()
+                    .await
+                    .map_err(|error| match error::classify(&error, limits) {
+                        // The status line arrived: the request reached the server.
+                        TransportError::Offline { host, detail } => {
+                            TransportError::Interrupted { host, detail }
+                        }
+                        other => other,
+                    })?;
+            let Some(chunk) = chunk else {
+                return Ok(body);
+            };
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
     }
 

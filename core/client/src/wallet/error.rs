@@ -130,6 +130,7 @@ impl From<TransportError> for WalletError {
             TransportError::InvalidUrl { .. }
             | TransportError::InvalidConfig { .. }
             | TransportError::InvalidRequest { .. }
+            | TransportError::TooLarge { .. }
             | TransportError::Decode { .. } => Self::Protocol {
                 detail: error.to_string(),
             },

@@ -185,6 +185,7 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
         retry: options.retry,
         roots: options.roots.clone(),
         pins,
+        ..TransportConfig::new(config.server_url.clone())
     };
     Transport::new(
         transport_config,
