@@ -10,11 +10,17 @@
 //! - [`paycode`]: the consumer-presented 18-digit payment code (TOTP, RFC 6238).
 //! - [`protocol`]: the request-signing message shared by the wallet client and the server, and
 //!   the protocol's limits ([`protocol::limits`]).
+//! - [`text`]: what a typed name, memo or note may hold (no hidden characters) and the TR39
+//!   skeleton that finds look-alike names.
+//! - [`fees`]: the platform fee on what a seller receives, exact in minor units.
+//! - [`webhook`]: Standard Webhooks signatures of merchant event deliveries.
 
 pub mod escrow;
+pub mod fees;
 pub mod ledger;
 pub mod money;
 pub mod paycode;
 pub mod protocol;
 pub mod qr;
 pub mod text;
+pub mod webhook;
