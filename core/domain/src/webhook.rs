@@ -215,13 +215,19 @@ mod tests {
             verify(secrets, id, ts, sig, body, t)
         };
         assert_eq!(
-            ok(&[new.clone()], SPEC_ID, "1614265330", &signed, SPEC_BODY),
+            ok(
+                std::slice::from_ref(&new),
+                SPEC_ID,
+                "1614265330",
+                &signed,
+                SPEC_BODY
+            ),
             Ok(())
         );
         // Another id, time or body, or the other secret: no match.
         assert_eq!(
             ok(
-                &[new.clone()],
+                std::slice::from_ref(&new),
                 "msg_other",
                 "1614265330",
                 &signed,
@@ -230,21 +236,45 @@ mod tests {
             Err(WebhookError::NoMatch)
         );
         assert_eq!(
-            ok(&[new.clone()], SPEC_ID, "1614265331", &signed, SPEC_BODY),
+            ok(
+                std::slice::from_ref(&new),
+                SPEC_ID,
+                "1614265331",
+                &signed,
+                SPEC_BODY
+            ),
             Err(WebhookError::NoMatch)
         );
         assert_eq!(
-            ok(&[new.clone()], SPEC_ID, "1614265330", &signed, b"{}"),
+            ok(
+                std::slice::from_ref(&new),
+                SPEC_ID,
+                "1614265330",
+                &signed,
+                b"{}"
+            ),
             Err(WebhookError::NoMatch)
         );
         assert_eq!(
-            ok(&[old.clone()], SPEC_ID, "1614265330", &signed, SPEC_BODY),
+            ok(
+                std::slice::from_ref(&old),
+                SPEC_ID,
+                "1614265330",
+                &signed,
+                SPEC_BODY
+            ),
             Err(WebhookError::NoMatch)
         );
         // During a rotation the header carries both signatures; either secret verifies it.
         let both = format!("{} {}", old.sign(SPEC_ID, t, SPEC_BODY), signed);
         assert_eq!(
-            ok(&[old.clone()], SPEC_ID, "1614265330", &both, SPEC_BODY),
+            ok(
+                std::slice::from_ref(&old),
+                SPEC_ID,
+                "1614265330",
+                &both,
+                SPEC_BODY
+            ),
             Ok(())
         );
         assert_eq!(ok(&[new], SPEC_ID, "1614265330", &both, SPEC_BODY), Ok(()));
@@ -258,7 +288,7 @@ mod tests {
         let secret = WebhookSecret::from_text(SPEC_SECRET).unwrap();
         let check = |ts: &str, now: i64| {
             verify(
-                &[secret.clone()],
+                std::slice::from_ref(&secret),
                 SPEC_ID,
                 ts,
                 SPEC_SIGNATURE,
