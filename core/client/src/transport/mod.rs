@@ -260,6 +260,19 @@ impl Call {
         }
     }
 
+    /// The POST of `command` (its path and JSON body) under `idempotency_key`.
+    pub fn command(
+        command: &Command,
+        idempotency_key: Option<&str>,
+    ) -> Result<Self, TransportError> {
+        let body = command
+            .body_bytes()
+            .map_err(|error| TransportError::InvalidRequest {
+                detail: format!("the request body does not serialize: {error}"),
+            })?;
+        Ok(Self::post(command.path(), body, idempotency_key))
+    }
+
     /// Whether sending it twice is harmless.
     pub fn is_idempotent(&self) -> bool {
         self.method == Method::Get || self.idempotency_key.is_some()
@@ -354,19 +367,8 @@ pub fn check_base_url(text: &str) -> Result<Url, TransportError> {
     Ok(url)
 }
 
-/// Percent-encodes one path segment or query value: everything but RFC 3986 unreserved
-/// characters, so the URL parser sends exactly what was signed.
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+use danbao_domain::protocol::Command;
+pub use danbao_domain::protocol::encode_component;
 
 /// The JSON of a problem answer (RFC 9457 with Danbao's `code`).
 #[derive(Deserialize)]
