@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use danbao_domain::escrow::EscrowError;
 use danbao_domain::ledger::LedgerError;
 use danbao_domain::money::MoneyError;
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::AmountError;
+pub use danbao_domain::protocol::wire::Problem;
 
 /// A refused or failed request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,22 +21,6 @@ pub struct ApiError {
     /// Stable machine-readable code.
     pub code: &'static str,
     /// Human-readable explanation.
-    pub detail: String,
-}
-
-/// The JSON body of an error response (`application/problem+json`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI naming the problem type: `urn:danbao:problem:<code>`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Short summary: the HTTP reason phrase.
-    pub title: String,
-    /// HTTP status.
-    pub status: u16,
-    /// Stable machine-readable code.
-    pub code: String,
-    /// What was wrong and what would be right.
     pub detail: String,
 }
 
@@ -141,6 +126,23 @@ impl From<MoneyError> for ApiError {
             _ => "invalid_amount",
         };
         Self::unprocessable(code, error.to_string())
+    }
+}
+
+impl From<AmountError> for ApiError {
+    fn from(error: AmountError) -> Self {
+        match error {
+            AmountError::Money(error) => error.into(),
+            AmountError::NotPositive { .. } => {
+                Self::unprocessable("invalid_amount", error.to_string())
+            }
+            AmountError::Mismatch { .. } => {
+                Self::unprocessable("amount_mismatch", error.to_string())
+            }
+            AmountError::Required { .. } => {
+                Self::unprocessable("amount_required", error.to_string())
+            }
+        }
     }
 }
 

@@ -3,17 +3,17 @@
 //! It is generated from the code: every handler carries a `#[utoipa::path]` annotation (method,
 //! path, body, answers and the stable problem `code`s each status can carry, listed in the
 //! response's description), and the request and answer types derive `utoipa::ToSchema`. This
-//! module gathers them into [`ApiDoc`], adds the security schemes, and gives the few types the
-//! server shows but does not own (the escrow machine's enums, the feed's event rows) their
-//! schemas. The document is built once per process.
+//! module gathers them into [`ApiDoc`], adds the security schemes and the one-of body of an
+//! order step. The request and answer types are `danbao_domain::protocol::wire`'s, whose
+//! schemas the domain derives with its `openapi` feature. The document is built once per
+//! process.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use danbao_domain::escrow::{Deadline, OrderState, Party};
-use serde::Serialize;
+use danbao_domain::protocol::wire::{RefundRequest, Ship};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
     AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
@@ -223,174 +223,6 @@ impl IntoParams for IdempotencyKey {
     }
 }
 
-/// A string schema whose values are the serde names of `values`.
-fn string_enum<T: Serialize>(values: &[T], description: &str) -> RefOr<Schema> {
-    let names = values
-        .iter()
-        .filter_map(|value| serde_json::to_value(value).ok());
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(names))
-        .into()
-}
-
-/// Schema of `danbao_domain::escrow::OrderState` (named `OrderState`).
-pub struct OrderStateSchema;
-
-/// Every order state; [`order_state_listed`] fails to compile when the machine grows one.
-const ORDER_STATES: [OrderState; 8] = [
-    OrderState::AwaitingPayment,
-    OrderState::Paid,
-    OrderState::Shipped,
-    OrderState::RefundRequested,
-    OrderState::Disputed,
-    OrderState::Completed,
-    OrderState::Cancelled,
-    OrderState::Refunded,
-];
-
-/// Exhaustive on purpose: a new state must be added to [`ORDER_STATES`].
-const fn order_state_listed(state: OrderState) -> bool {
-    match state {
-        OrderState::AwaitingPayment
-        | OrderState::Paid
-        | OrderState::Shipped
-        | OrderState::RefundRequested
-        | OrderState::Disputed
-        | OrderState::Completed
-        | OrderState::Cancelled
-        | OrderState::Refunded => true,
-    }
-}
-
-const _: () = assert!(order_state_listed(ORDER_STATES[0]));
-
-impl PartialSchema for OrderStateSchema {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &ORDER_STATES,
-            "Where an order is (DESIGN.md §4); completed, cancelled and refunded are final.",
-        )
-    }
-}
-
-impl ToSchema for OrderStateSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("OrderState")
-    }
-}
-
-/// Schema of the viewer's part in an order (`danbao_domain::escrow::Party` without the timer).
-pub struct OrderRole;
-
-/// Exhaustive on purpose: the roles a viewer can have, and why the timer is not one.
-const fn shown_as_role(party: Party) -> bool {
-    match party {
-        Party::Buyer | Party::Seller | Party::Operator => true,
-        Party::Timer => false,
-    }
-}
-
-impl PartialSchema for OrderRole {
-    fn schema() -> RefOr<Schema> {
-        let roles: Vec<Party> = [Party::Buyer, Party::Seller, Party::Operator, Party::Timer]
-            .into_iter()
-            .filter(|party| shown_as_role(*party))
-            .collect();
-        string_enum(&roles, "The viewer's part in the order.")
-    }
-}
-
-impl ToSchema for OrderRole {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("OrderRole")
-    }
-}
-
-/// Schema of `danbao_domain::escrow::Deadline` (named `DeadlineKind`).
-pub struct DeadlineKind;
-
-const DEADLINES: [Deadline; 3] = [
-    Deadline::PayBy,
-    Deadline::AutoConfirm,
-    Deadline::RefundAnswer,
-];
-
-/// Exhaustive on purpose: a new deadline must be added to [`DEADLINES`].
-const fn deadline_listed(deadline: Deadline) -> bool {
-    match deadline {
-        Deadline::PayBy | Deadline::AutoConfirm | Deadline::RefundAnswer => true,
-    }
-}
-
-const _: () = assert!(deadline_listed(DEADLINES[0]));
-
-impl PartialSchema for DeadlineKind {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &DEADLINES,
-            "pay_by cancels an unpaid order, auto_confirm completes a shipped one, \
-             refund_answer acts on an unanswered refund request.",
-        )
-    }
-}
-
-impl ToSchema for DeadlineKind {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("DeadlineKind")
-    }
-}
-
-/// Schema of the `{action}` path segment of `POST /v1/orders/{id}/{action}` (named
-/// `StepAction`).
-pub struct StepAction;
-
-/// The steps a buyer or seller sends by path segment (`resolve` is the operator's, on its own
-/// route).
-pub const STEP_ACTIONS: [&str; 7] = [
-    "pay",
-    "ship",
-    "cancel",
-    "confirm",
-    "refund-request",
-    "refund-accept",
-    "refund-reject",
-];
-
-impl PartialSchema for StepAction {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &STEP_ACTIONS,
-            "A step of the order; the order view's `actions` lists those the caller may take now.",
-        )
-    }
-}
-
-impl ToSchema for StepAction {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("StepAction")
-    }
-}
-
-/// One entry of the event feed and of the activity list (`crate::store::Event` on the wire).
-#[derive(ToSchema)]
-#[schema(as = Event)]
-pub struct FeedEvent {
-    /// Position in the feed: the cursor.
-    pub seq: i64,
-    /// What happened: "transfer", "order" or "request".
-    pub kind: String,
-    /// Details, by kind: a transfer has `type`, `direction`, `transfer_id`, `amount`
-    /// (AmountView) and for payments between users `counterparty`, `counterparty_name`,
-    /// `memo`; an order event has `event` (the step) and `order` (OrderView as the reader
-    /// sees it); a request event has `action`, `role` and `request` (RequestView).
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-    /// Unix seconds.
-    pub created_at: i64,
-}
-
 /// Body of `POST /v1/orders/{id}/{action}`: `ship` takes ShipBody, `refund-request` takes
 /// RefundBody, the other steps no body (or `{}`).
 pub struct StepBody;
@@ -402,8 +234,8 @@ impl PartialSchema for StepBody {
             .description(Some("pay, cancel, confirm, refund-accept, refund-reject"))
             .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));
         OneOfBuilder::new()
-            .item(Ref::from_schema_name("ShipBody"))
-            .item(Ref::from_schema_name("RefundBody"))
+            .item(Ref::from_schema_name(Ship::name()))
+            .item(Ref::from_schema_name(RefundRequest::name()))
             .item(empty)
             .description(Some(
                 "ship: ShipBody; refund-request: RefundBody; the other steps: empty or {}",
@@ -420,9 +252,8 @@ impl ToSchema for StepBody {
     }
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        use crate::service::orders::{RefundBody, ShipBody};
-        schemas.push((ShipBody::name().into_owned(), ShipBody::schema()));
-        schemas.push((RefundBody::name().into_owned(), RefundBody::schema()));
+        schemas.push((Ship::name().into_owned(), Ship::schema()));
+        schemas.push((RefundRequest::name().into_owned(), RefundRequest::schema()));
     }
 }
 
@@ -471,10 +302,14 @@ pub async fn serve() -> Response {
 mod tests {
     use super::*;
     use crate::service::orders::{Action, action_slug};
+    use danbao_domain::escrow::{Deadline, OrderState};
+    use danbao_domain::protocol::wire::StepAction;
+    use danbao_domain::protocol::wire::schema::OrderRole;
 
     #[test]
     fn step_actions_are_the_routes_steps() {
-        for slug in STEP_ACTIONS {
+        let step_actions = StepAction::ALL.map(StepAction::slug);
+        for slug in step_actions {
             let body: &[u8] = match slug {
                 "ship" => br#"{"carrier": "SF", "tracking": "1"}"#,
                 "refund-request" => br#"{"amount": "1.00"}"#,
@@ -497,12 +332,14 @@ mod tests {
             "reject refund",
         ];
         let slugs: Vec<&str> = events.into_iter().map(action_slug).collect();
-        assert_eq!(slugs, STEP_ACTIONS);
+        assert_eq!(slugs, step_actions);
+        let schema = serde_json::to_value(StepAction::schema()).unwrap_or_default();
+        assert_eq!(schema["enum"], serde_json::json!(step_actions));
     }
 
     #[test]
     fn core_enums_render_as_their_serde_names() {
-        let states = serde_json::to_value(OrderStateSchema::schema()).unwrap_or_default();
+        let states = serde_json::to_value(OrderState::schema()).unwrap_or_default();
         assert_eq!(states["enum"][0], "awaiting_payment");
         assert_eq!(states["enum"].as_array().map(Vec::len), Some(8));
         let roles = serde_json::to_value(OrderRole::schema()).unwrap_or_default();
@@ -510,7 +347,7 @@ mod tests {
             roles["enum"],
             serde_json::json!(["buyer", "seller", "operator"])
         );
-        let deadlines = serde_json::to_value(DeadlineKind::schema()).unwrap_or_default();
+        let deadlines = serde_json::to_value(Deadline::schema()).unwrap_or_default();
         assert_eq!(
             deadlines["enum"],
             serde_json::json!(["pay_by", "auto_confirm", "refund_answer"])

@@ -7,27 +7,12 @@ use axum::extract::State;
 
 use super::extract::Json as JsonBody;
 use danbao_domain::ledger::{Ledger, Transfer};
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::{AdvanceClock, Invariants, ServerTime};
 
 use crate::app::App;
 use crate::auth::Operator;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::store::{Store, Tx};
-
-/// Answer of `GET /v1/admin/invariants`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Invariants {
-    /// True when every invariant holds.
-    pub ok: bool,
-    /// The first violation, if any.
-    pub violation: Option<String>,
-    /// Accounts checked.
-    pub accounts: usize,
-    /// Journal entries replayed.
-    pub transfers: usize,
-    /// Per currency: Σ posted credits (= Σ posted debits) over all accounts, minor units.
-    pub posted_volume: BTreeMap<String, i64>,
-}
 
 /// Checks DESIGN.md §3 on a consistent snapshot: replays the journal through the core ledger
 /// and compares every stored balance, then checks conservation and no overdrawn wallet.
@@ -90,21 +75,6 @@ pub async fn invariants<S: Store>(
     Ok(Json(app.store.read(check).await?))
 }
 
-/// Body of `POST /v1/admin/clock`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdvanceClock {
-    /// Seconds to move the server clock forward (sandbox only).
-    pub advance_secs: i64,
-}
-
-/// Answer of `POST /v1/admin/clock`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ClockMoved {
-    /// The server clock after the move (Unix seconds).
-    pub now: i64,
-}
-
 /// `POST /v1/admin/clock` (operator, sandbox): moves the clock so timers can be tested.
 #[utoipa::path(
     post,
@@ -113,7 +83,7 @@ pub struct ClockMoved {
     request_body = AdvanceClock,
     security(("operator" = [])),
     responses(
-        (status = 200, description = "The server clock after the move", body = ClockMoved),
+        (status = 200, description = "The server clock after the move", body = ServerTime),
         (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 422, description = "invalid_advance", body = Problem),
@@ -123,7 +93,7 @@ pub async fn advance_clock<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
     JsonBody(request): JsonBody<AdvanceClock>,
-) -> ApiResult<Json<ClockMoved>> {
+) -> ApiResult<Json<ServerTime>> {
     if !app.config.sandbox {
         return Err(ApiError::forbidden(
             "sandbox_off",
@@ -137,5 +107,5 @@ pub async fn advance_clock<S: Store>(
         ));
     }
     app.clock.advance(request.advance_secs);
-    Ok(Json(ClockMoved { now: app.now() }))
+    Ok(Json(ServerTime { now: app.now() }))
 }

@@ -7,62 +7,13 @@ use super::extract::Path;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS};
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::{BalanceView, Me, PublicProfile, SignUp, SignedUp};
 
 use crate::app::App;
 use crate::auth::{self, Signed};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::{self, Answer, ledger::BalanceView};
+use crate::service::{self, Answer};
 use crate::store::{Store, User};
-
-/// Body of `POST /v1/users`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignUp {
-    /// 3–20 characters: lower-case letters, digits, '_' and '.'; starts with a letter.
-    pub handle: String,
-    /// 1–40 characters shown to payers.
-    pub display_name: String,
-    /// The device's P-256 public key, uncompressed SEC1 (65 bytes), base64url without padding.
-    pub public_key: String,
-    /// A label for the device.
-    pub device_name: String,
-}
-
-/// Answer of `POST /v1/users`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignedUp {
-    /// The new user's id.
-    pub user_id: i64,
-    /// The registered device's id: the `Danbao-Device` header from now on.
-    pub device_id: i64,
-    /// The handle.
-    pub handle: String,
-}
-
-/// A user as others see them.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PublicProfile {
-    /// The handle.
-    pub handle: String,
-    /// The display name (what a payer is shown).
-    pub display_name: String,
-}
-
-/// The caller's own profile and balances.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Me {
-    /// The user id.
-    pub user_id: i64,
-    /// The handle.
-    pub handle: String,
-    /// The display name.
-    pub display_name: String,
-    /// The calling device.
-    pub device_id: i64,
-    /// Wallet balances per currency.
-    pub balances: Vec<BalanceView>,
-}
 
 fn check_handle(handle: &str) -> ApiResult<()> {
     let ok = (MIN_HANDLE_CHARS..=MAX_HANDLE_CHARS).contains(&handle.len())

@@ -4,82 +4,24 @@
 use axum::extract::State;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
+use danbao_domain::protocol::wire::{
+    BalanceView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PaymentKind,
+    Resolved, ScannedCode, positive_amount,
+};
 use danbao_domain::qr::danbao::{DanbaoCode, Nonce};
 use danbao_domain::qr::render::{RenderOptions, render_svg};
-use serde::{Deserialize, Serialize};
 
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView, BalanceView};
+use crate::service::ledger;
 use crate::service::merchant::{
-    self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueKind,
-    IssueRequest, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS, Party, Resolved,
+    self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueRequest,
+    MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS,
 };
 use crate::service::{self, Answer};
 use crate::store::Store;
-
-/// Body of `POST /v1/codes`: a code that pays the caller.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCode {
-    /// "merchant" or "receive".
-    pub kind: IssueKind,
-    /// Decimal amount the code asks for; without one the payer enters the amount. A code with
-    /// an amount is signed, single use and expires.
-    pub amount: Option<String>,
-    /// ISO 4217 code (default "CNY").
-    pub currency: Option<String>,
-    /// City printed in the code (default "Online").
-    pub city: Option<String>,
-    /// Country printed in the code, ISO 3166-1 alpha-2 (default "CN").
-    pub country: Option<String>,
-    /// Merchant category code, four digits (merchant codes; default "5999").
-    pub mcc: Option<String>,
-    /// Lifetime of a signed code in seconds, 60 to 604800 (default 600).
-    pub expires_in_secs: Option<i64>,
-    /// Also return an SVG rendering of the QR code.
-    #[serde(default)]
-    pub svg: bool,
-}
-
-/// Body of `POST /v1/codes/resolve`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveCode {
-    /// The scanned text.
-    pub code: String,
-}
-
-/// Body of `POST /v1/payments`: pay a scanned Danbao code.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PayCode {
-    /// The scanned text.
-    pub code: String,
-    /// Decimal amount: required for a code without an amount; for a code with one it may be
-    /// given and must then equal it.
-    pub amount: Option<String>,
-    /// A note shown to both sides.
-    #[serde(default)]
-    pub memo: String,
-}
-
-/// Answer of `POST /v1/payments`.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CodePaid {
-    /// The ledger transfer id (hex).
-    pub transfer_id: String,
-    /// "merchant" or "p2p".
-    pub kind: String,
-    /// Who was paid, as the server knows them.
-    pub payee: Party,
-    /// The amount.
-    pub amount: AmountView,
-    /// The payer's balance afterwards.
-    pub balance: BalanceView,
-}
 
 fn caller(tx: &mut dyn crate::store::Tx, user_id: i64) -> ApiResult<crate::store::User> {
     tx.user(user_id)?
@@ -91,7 +33,7 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
     let amount = body
         .amount
         .as_deref()
-        .map(|value| ledger::parse_amount(value, currency.code()))
+        .map(|value| positive_amount(value, currency))
         .transpose()?;
     let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
     if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
@@ -131,7 +73,7 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
     request_body = NewCode,
     params(crate::openapi::IdempotencyKey),
     responses(
-        (status = 201, description = "The code, to render as a QR code", body = crate::service::merchant::IssuedCode),
+        (status = 201, description = "The code, to render as a QR code", body = IssuedCode),
         (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
         (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
@@ -170,7 +112,7 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
     post,
     path = "/v1/codes/resolve",
     tag = "codes",
-    request_body = ResolveCode,
+    request_body = ScannedCode,
     params(crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "What the confirm screen shows: the payee's real name, the printed name and whether they differ", body = Resolved),
@@ -187,7 +129,7 @@ pub async fn resolve_code<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
 ) -> ApiResult<axum::Json<Resolved>> {
-    let body: ResolveCode = service::parse_body(&signed.body)?;
+    let body: ScannedCode = service::parse_body(&signed.body)?;
     let now = app.now();
     let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
     let verified = merchant::verify(&body.code, &keys, now)?;
@@ -248,8 +190,8 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
                 merchant::use_code(tx, &target.verified, now)?;
                 let payer = caller(tx, signed.user_id)?;
                 let kind = match target.verified.code {
-                    DanbaoCode::Receive(_) => "p2p",
-                    _ => "merchant",
+                    DanbaoCode::Receive(_) => PaymentKind::P2p,
+                    _ => PaymentKind::Merchant,
                 };
                 let id = ledger::transfer_id(signed.user_id, key, "code-payment");
                 pay_user(
@@ -267,8 +209,8 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
                 let wallet = ledger::wallet(tx, payer.id, amount.currency())?;
                 Answer::ok(&CodePaid {
                     transfer_id: format!("{:032x}", id.0),
-                    kind: kind.to_owned(),
-                    payee: Party::from(&target.payee),
+                    kind: kind.as_str().to_owned(),
+                    payee: PartyView::from(&target.payee),
                     amount: amount.into(),
                     balance: BalanceView::from(&wallet),
                 })

@@ -11,71 +11,19 @@ use axum::extract::{Request, State};
 
 use super::extract::{Path, Query};
 use danbao_domain::escrow::{Party, UnansweredRefund, Windows};
+use danbao_domain::protocol::wire::{
+    CreateOrder, CreatedOrder, OrderList, OrderPage, OrderView, Resolve, ScannedCode, StepAction,
+    parse_amount,
+};
 use danbao_domain::qr::danbao::Nonce;
 use ring::rand::SecureRandom;
-use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::orders::{self as escrow, Action, Actor, NewOrder, OrderView, ResolveBody};
-use crate::service::{self, Answer, ledger};
+use crate::service::orders::{self as escrow, Action, Actor, NewOrder};
+use crate::service::{self, Answer};
 use crate::store::Store;
-
-/// Body of `POST /v1/orders`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrder {
-    /// What is sold, 1–80 characters.
-    pub title: String,
-    /// Decimal price, e.g. "199.00".
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Seconds the buyer has to pay (60 s to 30 days; default from the server settings).
-    pub pay_window_secs: Option<i64>,
-    /// Seconds after shipping before the order completes by itself (60 s to 90 days; default
-    /// from the server settings).
-    pub auto_confirm_secs: Option<i64>,
-}
-
-/// Answer of `POST /v1/orders`: the order and the signed code the buyer scans.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CreatedOrder {
-    /// The order as the seller sees it.
-    pub order: OrderView,
-    /// The signed Danbao order code (EMV text to render as a QR code); valid until `pay_by`.
-    pub code: String,
-}
-
-/// Body of `POST /v1/orders/pay-code`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = PayOrderCode)]
-pub struct PayCode {
-    /// The scanned order code, as text.
-    pub code: String,
-}
-
-/// Query of `GET /v1/orders`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OrderPage {
-    /// `next_cursor` of the previous page; absent for the newest orders.
-    pub cursor: Option<String>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<u32>,
-}
-
-/// A page of the caller's orders, newest first.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderList {
-    /// The orders as the caller sees them.
-    pub items: Vec<OrderView>,
-    /// Pass as `cursor` for the next page; `None` when this was the last.
-    pub next_cursor: Option<String>,
-}
 
 fn window(name: &str, value: Option<i64>, default: i64, min: i64, max: i64) -> ApiResult<i64> {
     match value {
@@ -118,7 +66,7 @@ fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: CreateOrder = service::parse_body(&signed.body)?;
     escrow::check_text("title", &request.title, escrow::MAX_TITLE_CHARS)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    let amount = parse_amount(&request.amount, &request.currency)?;
     let config = &app.config;
     let windows = Windows {
         pay: window(
@@ -242,7 +190,7 @@ pub async fn list<S: Store>(
     path = "/v1/orders/{id}/{action}",
     tag = "orders",
     request_body(content = Option<crate::openapi::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
-    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = crate::openapi::StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), crate::openapi::IdempotencyKey),
+    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "The order as the caller now sees it", body = OrderView),
         (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
@@ -279,7 +227,7 @@ pub async fn act<S: Store>(
     post,
     path = "/v1/orders/pay-code",
     tag = "orders",
-    request_body = PayCode,
+    request_body = ScannedCode,
     params(crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "Paid into escrow: the order as the buyer sees it", body = OrderView),
@@ -294,7 +242,7 @@ pub async fn act<S: Store>(
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let request: PayCode = service::parse_body(&signed.body)?;
+    let request: ScannedCode = service::parse_body(&signed.body)?;
     let keys = HashMap::from([(app.code_signer.key_id().to_owned(), app.code_public_key)]);
     let now = app.now();
     app.store
@@ -342,7 +290,7 @@ pub async fn admin_show<S: Store>(
     post,
     path = "/v1/admin/orders/{id}/resolve",
     tag = "admin",
-    request_body = ResolveBody,
+    request_body = Resolve,
     params(("id" = String, Path, description = "The order id (ord_…)"), crate::openapi::IdempotencyKey),
     security(("operator" = [])),
     responses(

@@ -9,15 +9,16 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use danbao_domain::paycode::{PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeVerifier, STEP_SECONDS};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
+use danbao_domain::protocol::wire::{
+    BalanceView, Charge, Charged, PartyView, PaymentKind, Provisioned, parse_amount,
+};
 use ring::rand::SecureRandom;
-use serde::{Deserialize, Serialize};
 
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView, BalanceView};
-use crate::service::merchant::Party;
+use crate::service::ledger;
 use crate::service::paycode::{self, FAILURE_BUDGET, FAILURE_WINDOW_SECS, Provisioning};
 use crate::service::{self, Answer};
 use crate::store::Store;
@@ -25,22 +26,6 @@ use crate::store::Store;
 /// How many candidate account indexes one provisioning draws.
 const INDEX_CANDIDATES: usize = 8;
 const INDEX_SPACE: u64 = 1_000_000_000;
-
-/// Answer of `POST /v1/paycode/provision`. Shown once: the server keeps the secret only
-/// sealed and does not store this answer.
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Provisioned {
-    /// The device's account index (0 … 999,999,999), an input of the generator.
-    pub account_index: u64,
-    /// The device's TOTP secret, base64 (standard, padded). Keep it in the platform keystore.
-    pub secret: String,
-    /// The deployment's index mask key, base64.
-    pub mask_key: String,
-    /// Digits of a code.
-    pub digits: usize,
-    /// Seconds per code.
-    pub step_seconds: u64,
-}
 
 /// `POST /v1/paycode/provision`: gives the calling device a fresh payment-code secret and
 /// account index, replacing (revoking) any earlier one of the same device.
@@ -118,36 +103,6 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
     Ok(response)
 }
 
-/// Body of `POST /v1/merchant/charges`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Charge {
-    /// The 18 digits the till scanned.
-    pub payment_code: String,
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// A note shown to both sides.
-    #[serde(default)]
-    pub memo: String,
-}
-
-/// Answer of `POST /v1/merchant/charges`.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Charged {
-    /// The ledger transfer id (hex).
-    pub transfer_id: String,
-    /// Who paid.
-    pub payer: Party,
-    /// The amount.
-    pub amount: AmountView,
-    /// The merchant's balance afterwards.
-    pub balance: BalanceView,
-    /// −1, 0 or +1: how far the customer's clock was from the server's, in steps.
-    pub step_offset: i8,
-}
-
 /// `POST /v1/merchant/charges`: the merchant (the signing caller) charges a customer's
 /// payment code. Refused with 429 after too many wrong codes from this merchant, and with
 /// `confirmation_required` above the configured cap.
@@ -173,7 +128,7 @@ pub struct Charged {
 // write closure; issue 11 point 4 moves such flows into the service layer.
 pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: Charge = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&body.amount, &body.currency)?;
+    let amount = parse_amount(&body.amount, &body.currency)?;
     if body.memo.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "memo_too_long",
@@ -233,7 +188,7 @@ pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
                     amount,
                     Payment {
                         id,
-                        kind: "paycode",
+                        kind: PaymentKind::Paycode,
                         memo: &body.memo,
                     },
                     now,
@@ -241,7 +196,7 @@ pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
                 let wallet = ledger::wallet(tx, merchant.id, amount.currency())?;
                 Answer::ok(&Charged {
                     transfer_id: format!("{:032x}", id.0),
-                    payer: Party::from(&payer),
+                    payer: PartyView::from(&payer),
                     amount: amount.into(),
                     balance: BalanceView::from(&wallet),
                     step_offset: accepted.verified.step_offset,

@@ -6,58 +6,23 @@ use axum::extract::State;
 use super::extract::Path;
 use danbao_domain::ledger::TransferId;
 use danbao_domain::money::{Currency, Money};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use danbao_domain::protocol::wire::{
+    FeedEvent, NewRequest, PartyView, PaymentKind, REQUEST_DECLINED, REQUEST_OPEN, REQUEST_PAID,
+    RequestAction, RequestEvent, RequestRole, RequestView, parse_amount,
+};
 
 use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView};
-use crate::service::merchant::Party;
+use crate::service::ledger;
 use crate::service::{self, Answer};
 use crate::store::{MoneyRequest, Store, Tx, User};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 
-/// Body of `POST /v1/requests`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRequest {
-    /// The handle of the user asked to pay.
-    pub from: String,
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// What it is for, shown to the payer.
-    #[serde(default)]
-    pub note: String,
-}
-
-/// A money request as both parties see it.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RequestView {
-    /// The request id.
-    pub id: i64,
-    /// Who asks to be paid.
-    pub requester: Party,
-    /// Who is asked to pay.
-    pub payer: Party,
-    /// The amount.
-    pub amount: AmountView,
-    /// The note.
-    pub note: String,
-    /// "open", "paid" or "declined".
-    pub status: String,
-    /// The transfer that paid it (hex), once paid.
-    pub transfer_id: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
-}
-
-const OPEN: &str = "open";
-const PAID: &str = "paid";
-const DECLINED: &str = "declined";
+const OPEN: &str = REQUEST_OPEN;
+const PAID: &str = REQUEST_PAID;
+const DECLINED: &str = REQUEST_DECLINED;
 
 fn user(tx: &mut dyn Tx, id: i64) -> ApiResult<User> {
     tx.user(id)?
@@ -74,8 +39,8 @@ fn view(tx: &mut dyn Tx, request: &MoneyRequest) -> ApiResult<RequestView> {
     let payer = user(tx, request.payer_id)?;
     Ok(RequestView {
         id: request.id,
-        requester: Party::from(&requester),
-        payer: Party::from(&payer),
+        requester: PartyView::from(&requester),
+        payer: PartyView::from(&payer),
         amount: amount_of(request)?.into(),
         note: request.note.clone(),
         status: request.status.clone(),
@@ -89,15 +54,15 @@ fn announce(
     tx: &mut dyn Tx,
     request: &MoneyRequest,
     view: &RequestView,
-    action: &str,
+    action: RequestAction,
     now: i64,
 ) -> ApiResult<()> {
     for (user_id, role) in [
-        (request.requester_id, "requester"),
-        (request.payer_id, "payer"),
+        (request.requester_id, RequestRole::Requester),
+        (request.payer_id, RequestRole::Payer),
     ] {
-        let data = json!({"type": "request", "action": action, "role": role, "request": view});
-        tx.append_event(user_id, "request", &data, now)?;
+        let event = RequestEvent::new(action, role, view.clone());
+        tx.append_event(user_id, &FeedEvent::Request(event), now)?;
     }
     Ok(())
 }
@@ -156,7 +121,7 @@ fn open_for_payer(tx: &mut dyn Tx, id: i64, caller: i64, verb: &str) -> ApiResul
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewRequest = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&body.amount, &body.currency)?;
+    let amount = parse_amount(&body.amount, &body.currency)?;
     if body.note.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "note_too_long",
@@ -195,7 +160,7 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
                 };
                 request.id = tx.insert_request(&request)?;
                 let view = view(tx, &request)?;
-                announce(tx, &request, &view, "created", now)?;
+                announce(tx, &request, &view, RequestAction::Created, now)?;
                 Answer::with_status(201, &view)
             })
         })
@@ -251,7 +216,7 @@ pub async fn accept<S: Store>(
                     amount,
                     Payment {
                         id: transfer,
-                        kind: "request",
+                        kind: PaymentKind::Request,
                         memo: &request.note,
                     },
                     now,
@@ -260,7 +225,7 @@ pub async fn accept<S: Store>(
                 request.transfer_id = Some(format!("{:032x}", transfer.0));
                 tx.save_request(&request)?;
                 let view = view(tx, &request)?;
-                announce(tx, &request, &view, "paid", now)?;
+                announce(tx, &request, &view, RequestAction::Paid, now)?;
                 Answer::ok(&view)
             })
         })
@@ -298,7 +263,7 @@ pub async fn decline<S: Store>(
                 request.status = DECLINED.to_owned();
                 tx.save_request(&request)?;
                 let view = view(tx, &request)?;
-                announce(tx, &request, &view, "declined", now)?;
+                announce(tx, &request, &view, RequestAction::Declined, now)?;
                 Answer::ok(&view)
             })
         })

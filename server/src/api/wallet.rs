@@ -6,67 +6,21 @@ use axum::extract::{Request, State};
 use super::extract::Query;
 use danbao_domain::money::Money;
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use danbao_domain::protocol::wire::{
+    self, BalanceView, Direction, FeedEvent, FeedPage, Moved, Movement, Page, PaymentKind, Send,
+    TopUp, TransferEvent, Withdraw, parse_amount,
+};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView, BalanceView};
+use crate::service::ledger;
 use crate::service::{self, Answer};
-use crate::store::{AccountKind, Event, Store, Tx, User};
-
-/// Body of `POST /v1/sandbox/top-ups` (operator only).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TopUp {
-    /// Whose wallet to fund.
-    pub handle: String,
-    /// Decimal amount, e.g. "100.00".
-    pub amount: String,
-    /// ISO 4217 code, e.g. "CNY".
-    pub currency: String,
-}
-
-/// Body of `POST /v1/withdrawals`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Withdraw {
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-}
-
-/// Body of `POST /v1/transfers`: send money to a friend by handle.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Send {
-    /// The friend's handle.
-    pub to: String,
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// A note shown to both.
-    #[serde(default)]
-    pub memo: String,
-}
-
-/// Answer of a money movement.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Moved {
-    /// The ledger transfer id (hex).
-    pub transfer_id: String,
-    /// The amount.
-    pub amount: AmountView,
-    /// The caller's (or payee's, for top-ups) balance afterwards.
-    pub balance: BalanceView,
-}
+use crate::store::{AccountKind, Store, Tx, User};
 
 /// Records a movement in a user's feed.
-pub fn record(tx: &mut dyn Tx, user_id: i64, data: serde_json::Value, now: i64) -> ApiResult<()> {
-    tx.append_event(user_id, "transfer", &data, now)?;
+pub fn record(tx: &mut dyn Tx, user_id: i64, event: TransferEvent, now: i64) -> ApiResult<()> {
+    tx.append_event(user_id, &FeedEvent::Transfer(event), now)?;
     Ok(())
 }
 
@@ -117,7 +71,7 @@ pub async fn top_up<S: Store>(
         .ok_or_else(service::missing_key)?;
     let hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
     let top_up: TopUp = service::parse_body(&body)?;
-    let amount = ledger::parse_amount(&top_up.amount, &top_up.currency)?;
+    let amount = parse_amount(&top_up.amount, &top_up.currency)?;
     let now = app.now();
     app.store
         .write(move |tx| {
@@ -127,13 +81,12 @@ pub async fn top_up<S: Store>(
                 let wallet = ledger::wallet(tx, user.id, amount.currency())?;
                 let id = ledger::transfer_id(-1, &key, "top-up");
                 ledger::apply(tx, ledger::posted(id, &funding, &wallet, amount), now)?;
-                record(
-                    tx,
-                    user.id,
-                    json!({"type": "top_up", "direction": "in",
-                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
-                    now,
-                )?;
+                let movement = Movement {
+                    direction: Direction::In,
+                    transfer_id: format!("{:032x}", id.0),
+                    amount: amount.into(),
+                };
+                record(tx, user.id, TransferEvent::TopUp(movement), now)?;
                 moved(tx, id.0, amount, user.id)
             })
         })
@@ -167,7 +120,7 @@ fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<An
 )]
 pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: Withdraw = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    let amount = parse_amount(&request.amount, &request.currency)?;
     let now = app.now();
     app.store
         .write(move |tx| {
@@ -177,13 +130,12 @@ pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
                 let sink = ledger::system(tx, AccountKind::Withdrawal, amount.currency())?;
                 let id = ledger::transfer_id(signed.user_id, key, "withdrawal");
                 ledger::apply(tx, ledger::posted(id, &wallet, &sink, amount), now)?;
-                record(
-                    tx,
-                    signed.user_id,
-                    json!({"type": "withdrawal", "direction": "out",
-                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
-                    now,
-                )?;
+                let movement = Movement {
+                    direction: Direction::Out,
+                    transfer_id: format!("{:032x}", id.0),
+                    amount: amount.into(),
+                };
+                record(tx, signed.user_id, TransferEvent::Withdrawal(movement), now)?;
                 moved(tx, id.0, amount, signed.user_id)
             })
         })
@@ -195,8 +147,8 @@ pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
 pub struct Payment<'a> {
     /// The ledger transfer id.
     pub id: danbao_domain::ledger::TransferId,
-    /// Feed type: "p2p", "request", "merchant", ...
-    pub kind: &'a str,
+    /// Its `type` in the feeds.
+    pub kind: PaymentKind,
     /// Shown to both sides.
     pub memo: &'a str,
 }
@@ -222,51 +174,19 @@ pub fn pay_user(
     let transfer = ledger::posted(id, &source, &target, amount);
     ledger::apply_between(tx, transfer, &source, &target, now)?;
     let transfer_id = format!("{:032x}", id.0);
-    let view = AmountView::from(amount);
-    let amount = FeedAmount {
-        currency: &view.currency,
-        display: &view.display,
-        minor: view.minor,
-        value: &view.value,
-    };
-    for (user_id, direction, other) in [(from.id, "out", to), (to.id, "in", from)] {
-        let event = PaymentEvent {
-            amount: &amount,
-            counterparty: &other.handle,
-            counterparty_name: &other.display_name,
+    for (user_id, direction, other) in [(from.id, Direction::Out, to), (to.id, Direction::In, from)]
+    {
+        let payment = wire::Payment {
             direction,
-            memo,
-            transfer_id: &transfer_id,
-            kind,
+            transfer_id: transfer_id.clone(),
+            counterparty: other.handle.clone(),
+            counterparty_name: other.display_name.clone(),
+            amount: amount.into(),
+            memo: memo.to_owned(),
         };
-        let data = serde_json::to_string(&event).map_err(ApiError::storage)?;
-        tx.append_event_json(user_id, "transfer", &data, now)?;
+        record(tx, user_id, TransferEvent::payment(kind, payment), now)?;
     }
     Ok(())
-}
-
-/// A payment as it goes into each party's feed, serialized straight to text. The fields are
-/// in the order a `serde_json::Value` object keeps them (sorted by name), so the stored text
-/// is byte for byte what the equivalent `json!` object gave, without building that object.
-#[derive(Serialize)]
-struct PaymentEvent<'a> {
-    amount: &'a FeedAmount<'a>,
-    counterparty: &'a str,
-    counterparty_name: &'a str,
-    direction: &'a str,
-    memo: &'a str,
-    transfer_id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-}
-
-/// An [`AmountView`] with its fields sorted by name, for [`PaymentEvent`].
-#[derive(Serialize)]
-struct FeedAmount<'a> {
-    currency: &'a str,
-    display: &'a str,
-    minor: i64,
-    value: &'a str,
 }
 
 /// `POST /v1/transfers`: sends money to a friend by handle.
@@ -288,7 +208,7 @@ struct FeedAmount<'a> {
 )]
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let request: Send = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
+    let amount = parse_amount(&request.amount, &request.currency)?;
     if request.memo.chars().count() > MAX_MEMO_CHARS {
         return Err(ApiError::unprocessable(
             "memo_too_long",
@@ -312,7 +232,7 @@ pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiRes
                     amount,
                     Payment {
                         id,
-                        kind: "p2p",
+                        kind: PaymentKind::P2p,
                         memo: &request.memo,
                     },
                     now,
@@ -343,28 +263,6 @@ pub async fn balances<S: Store>(
         .read(move |tx| tx.wallets_of(signed.user_id))
         .await?;
     Ok(Json(wallets.iter().map(BalanceView::from).collect()))
-}
-
-/// Query of the paged lists.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct Page {
-    /// Cursor: for activity, entries before this seq; for events, entries after it.
-    pub cursor: Option<i64>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<u32>,
-}
-
-/// A page of feed entries and the cursor for the next page.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FeedPage {
-    /// The entries.
-    #[schema(value_type = Vec<crate::openapi::FeedEvent>)]
-    pub items: Vec<Event>,
-    /// Pass as `cursor` to continue; `None` when there is nothing more (activity) or the
-    /// same cursor to poll again (events).
-    pub next_cursor: Option<i64>,
 }
 
 /// `GET /v1/activity?cursor=&limit=`: the caller's money movements, newest first. Keyset
@@ -425,37 +323,4 @@ pub async fn events<S: Store>(
         .await?;
     let next_cursor = Some(items.last().map_or(after, |e| e.seq));
     Ok(Json(FeedPage { items, next_cursor }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use danbao_domain::money::Currency;
-
-    #[test]
-    fn a_payment_event_is_stored_as_the_json_object_gave_it() {
-        let view = AmountView::from(Money::from_minor(
-            1_234,
-            Currency::from_code("CNY").unwrap(),
-        ));
-        let amount = FeedAmount {
-            currency: &view.currency,
-            display: &view.display,
-            minor: view.minor,
-            value: &view.value,
-        };
-        let event = PaymentEvent {
-            amount: &amount,
-            counterparty: "bob",
-            counterparty_name: "Bob \"B\" Ödön",
-            direction: "out",
-            memo: "lunch\n🍜",
-            transfer_id: "00ff",
-            kind: "p2p",
-        };
-        let expected = json!({"type": "p2p", "direction": "out", "transfer_id": "00ff",
-            "counterparty": "bob", "counterparty_name": "Bob \"B\" Ödön", "amount": view,
-            "memo": "lunch\n🍜"});
-        assert_eq!(serde_json::to_string(&event).unwrap(), expected.to_string());
-    }
 }

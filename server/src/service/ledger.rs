@@ -5,7 +5,6 @@ use danbao_domain::ledger::{
     self, Account, Applied, LedgerError, PendingStatus, Transfer, TransferId, TransferKind,
 };
 use danbao_domain::money::{Currency, Money};
-use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AccountKind, Tx};
@@ -123,68 +122,6 @@ pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest.as_ref()[..16]);
     TransferId(u128::from_be_bytes(bytes))
-}
-
-/// An amount as the API shows it: exact minor units, the currency, and a display string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AmountView {
-    /// Minor units.
-    pub minor: i64,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// Decimal text, e.g. "12.50".
-    pub value: String,
-    /// For display, e.g. "12.50 CNY".
-    pub display: String,
-}
-
-impl From<Money> for AmountView {
-    fn from(money: Money) -> Self {
-        Self {
-            minor: money.minor(),
-            currency: money.currency().code().to_owned(),
-            value: money.format(),
-            display: money.format_with_code(),
-        }
-    }
-}
-
-/// A wallet balance as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct BalanceView {
-    /// The currency.
-    pub currency: String,
-    /// What the user can spend now.
-    pub available: AmountView,
-    /// Held in escrow by the user's pending payments.
-    pub held_out: AmountView,
-    /// On the way in: others' pending payments to the user.
-    pub incoming: AmountView,
-}
-
-impl From<&Account> for BalanceView {
-    fn from(account: &Account) -> Self {
-        let money = |minor| AmountView::from(Money::from_minor(minor, account.currency));
-        Self {
-            currency: account.currency.code().to_owned(),
-            available: money(account.balances.available()),
-            held_out: money(account.balances.debits_pending),
-            incoming: money(account.balances.credits_pending),
-        }
-    }
-}
-
-/// Parses an API amount: decimal text in the named currency.
-pub fn parse_amount(value: &str, currency: &str) -> ApiResult<Money> {
-    let currency = Currency::from_code(currency)?;
-    let money = Money::parse(value, currency)?;
-    if money.is_zero() {
-        return Err(ApiError::unprocessable(
-            "invalid_amount",
-            "the amount must be more than zero",
-        ));
-    }
-    Ok(money)
 }
 
 /// A posted transfer between two accounts, with its id derived from the request.

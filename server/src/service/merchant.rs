@@ -9,14 +9,15 @@ use std::collections::HashMap;
 
 use danbao_domain::escrow::OrderState;
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{
+    AmountView, IssueKind, IssuedCode, PartyView, Resolved, amount_for_code,
+};
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
     VerifiedDanbaoCode,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::service::ledger::AmountView;
 use crate::store::{Tx, User};
 
 pub use danbao_domain::protocol::limits::{
@@ -45,16 +46,6 @@ pub fn printed_name(display_name: &str) -> String {
     }
 }
 
-/// What kind of code a caller asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueKind {
-    /// The caller's merchant code: static without an amount, signed with one.
-    Merchant,
-    /// The caller's friend receive code: signed if it carries an amount.
-    Receive,
-}
-
 /// What to put into a new code (already validated amounts).
 #[derive(Debug, Clone)]
 pub struct IssueRequest {
@@ -72,30 +63,6 @@ pub struct IssueRequest {
     pub mcc: String,
     /// Lifetime of a signed code, seconds.
     pub ttl_secs: i64,
-}
-
-/// A code issued to its owner.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IssuedCode {
-    /// The EMV payload to render as a QR code.
-    pub code: String,
-    /// "merchant" or "receive".
-    pub kind: String,
-    /// Whether the code carries a server signature (then it is single use and expires).
-    pub signed: bool,
-    /// The amount the code asks for; `None` means the payer enters one.
-    pub amount: Option<AmountView>,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// The payee's handle.
-    pub payee: String,
-    /// The name printed in the code.
-    pub printed_name: String,
-    /// Unix seconds after which the code is refused (signed codes only).
-    pub expires_at: Option<i64>,
-    /// An SVG rendering of the QR code, if asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub svg: Option<String>,
 }
 
 /// Builds and (when it carries an amount) signs a code for `owner`. `nonce` comes from the
@@ -189,47 +156,6 @@ pub fn verify(
     danbao::verify(text, keys, u64::try_from(now).unwrap_or_default()).map_err(code_error)
 }
 
-/// A user as a payer is shown them.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Party {
-    /// The handle.
-    pub handle: String,
-    /// The display name from the server's database.
-    pub display_name: String,
-}
-
-impl From<&User> for Party {
-    fn from(user: &User) -> Self {
-        Self {
-            handle: user.handle.clone(),
-            display_name: user.display_name.clone(),
-        }
-    }
-}
-
-/// What the confirm screen shows for a scanned code.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Resolved {
-    /// "merchant", "receive" or "order".
-    pub kind: String,
-    /// Who gets paid, with the name the server knows (show this one).
-    pub payee: Party,
-    /// The name printed in the code (never show it as the payee's name).
-    pub printed_name: String,
-    /// The printed name differs from the name the server would print: warn the payer.
-    pub name_mismatch: bool,
-    /// The amount the code fixes; `None` means the payer enters one.
-    pub amount: Option<AmountView>,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// Whether the code is signed (single use, expires).
-    pub signed: bool,
-    /// Unix seconds after which the code is refused (signed codes).
-    pub expires_at: Option<i64>,
-    /// The order id of an order code (pay it through the orders API).
-    pub order_id: Option<String>,
-}
-
 /// A verified code together with its payee, read in the caller's transaction.
 #[derive(Debug, Clone)]
 pub struct CodeTarget {
@@ -320,7 +246,7 @@ pub fn resolved(target: &CodeTarget) -> Resolved {
     let printed_name = printed(code).to_owned();
     Resolved {
         kind: code.kind().to_owned(),
-        payee: Party::from(&target.payee),
+        payee: PartyView::from(&target.payee),
         name_mismatch: printed_name != printed_name_of(&target.payee),
         printed_name,
         amount: code.amount().map(AmountView::from),
@@ -342,33 +268,9 @@ fn printed_name_of(user: &User) -> String {
     printed_name(&user.display_name)
 }
 
-/// The amount to pay for a code: the code's own, which a given amount must equal, or the
-/// given one for a code without an amount.
+/// The amount to pay for a code: the protocol's rule ([`amount_for_code`]).
 pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ApiResult<Money> {
-    let currency = code.currency();
-    let given = given
-        .map(|text| crate::service::ledger::parse_amount(text, currency.code()))
-        .transpose()?;
-    match (code.amount(), given) {
-        (Some(fixed), None) => Ok(fixed),
-        (Some(fixed), Some(given)) if given == fixed => Ok(fixed),
-        (Some(fixed), Some(given)) => Err(ApiError::unprocessable(
-            "amount_mismatch",
-            format!(
-                "the code asks for {}, not {}; pay the code's amount or leave amount out",
-                fixed.format_with_code(),
-                given.format_with_code()
-            ),
-        )),
-        (None, Some(given)) => Ok(given),
-        (None, None) => Err(ApiError::unprocessable(
-            "amount_required",
-            format!(
-                "this code carries no amount; send the amount in {} to pay",
-                currency.code()
-            ),
-        )),
-    }
+    Ok(amount_for_code(code.amount(), code.currency(), given)?)
 }
 
 /// A seal's expiry as the store keeps it (unix seconds; a time past `i64` never comes).

@@ -4,12 +4,23 @@ use serde::Serialize;
 
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{StoredResponse, Tx, attempt};
+use crate::store::{StoredResponse, Tx, User, attempt};
+use danbao_domain::protocol::wire::PartyView;
 
 pub mod ledger;
 pub mod merchant;
 pub mod orders;
 pub mod paycode;
+
+/// A user as others are shown them.
+impl From<&User> for PartyView {
+    fn from(user: &User) -> Self {
+        Self {
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
 
 /// An answer as it goes on the wire (and into the idempotency store).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,17 +10,18 @@
 
 use std::collections::HashMap;
 
-use danbao_domain::escrow::{
-    Deadline, Effect, Event, Order, OrderState, Party, Resolution, Windows,
-};
+use danbao_domain::escrow::{Deadline, Effect, Event, Order, Party, Resolution, Windows};
 use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{
+    AmountView, DeadlineView, Direction, EscrowMovement, FeedEvent, OrderEvent, OrderStep,
+    OrderView, PartyView, RefundRequest, RefundRequestView, ResolutionKind, Resolve, Ship,
+    ShipmentView, StepAction, TransferEvent, positive_amount,
+};
 use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
-use crate::service::ledger::{self, AmountView};
+use crate::service::ledger;
 use crate::service::merchant;
 use crate::store::{OrderRecord, Tx, User, attempt};
 
@@ -45,18 +46,6 @@ pub enum Actor {
     Operator,
     /// The scheduler delivering a deadline.
     Timer,
-}
-
-/// How an operator settles a dispute, as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolutionKind {
-    /// Everything to the seller.
-    Release,
-    /// Everything back to the buyer.
-    Refund,
-    /// `to_seller` to the seller, the rest back to the buyer.
-    Split,
 }
 
 /// One requested step, before amounts are read in the order's currency.
@@ -106,7 +95,7 @@ impl Action {
             "refund-accept" => empty(body).map(|()| Self::AcceptRefund),
             "refund-reject" => empty(body).map(|()| Self::RejectRefund),
             "ship" => {
-                let ship: ShipBody = super::parse_body(body)?;
+                let ship: Ship = super::parse_body(body)?;
                 check_text("carrier", &ship.carrier, MAX_CARRIER_CHARS)?;
                 check_text("tracking", &ship.tracking, MAX_TRACKING_CHARS)?;
                 Ok(Self::Ship {
@@ -115,13 +104,13 @@ impl Action {
                 })
             }
             "refund-request" => {
-                let refund: RefundBody = super::parse_body(body)?;
+                let refund: RefundRequest = super::parse_body(body)?;
                 Ok(Self::RequestRefund {
                     amount: refund.amount,
                 })
             }
             "resolve" => {
-                let resolve: ResolveBody = super::parse_body(body)?;
+                let resolve: Resolve = super::parse_body(body)?;
                 match (resolve.resolution, &resolve.to_seller) {
                     (ResolutionKind::Split, None) => Err(ApiError::bad_request(
                         "invalid_body",
@@ -161,7 +150,7 @@ impl Action {
             Self::Cancel => Event::Cancel,
             Self::Confirm => Event::ConfirmReceipt,
             Self::RequestRefund { amount } => Event::RequestRefund {
-                amount: ledger::parse_amount(amount, currency.code())?,
+                amount: positive_amount(amount, currency)?,
             },
             Self::AcceptRefund => Event::AcceptRefund,
             Self::RejectRefund => Event::RejectRefund,
@@ -172,7 +161,7 @@ impl Action {
                 (ResolutionKind::Release, _) => Resolution::Release,
                 (ResolutionKind::Refund, _) => Resolution::Refund,
                 (ResolutionKind::Split, Some(share)) => Resolution::Split {
-                    to_seller: ledger::parse_amount(share, currency.code())?,
+                    to_seller: positive_amount(share, currency)?,
                 },
                 (ResolutionKind::Split, None) => {
                     return Err(ApiError::bad_request(
@@ -186,7 +175,7 @@ impl Action {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoFields {}
 
@@ -196,34 +185,6 @@ fn empty(body: &[u8]) -> ApiResult<()> {
         return Ok(());
     }
     super::parse_body::<NoFields>(body).map(|_| ())
-}
-
-/// Body of `POST /v1/orders/{id}/ship`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShipBody {
-    /// Carrier name, 1–40 characters.
-    pub carrier: String,
-    /// Tracking number, 1–64 characters.
-    pub tracking: String,
-}
-
-/// Body of `POST /v1/orders/{id}/refund-request`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefundBody {
-    /// How much back, decimal text in the order's currency.
-    pub amount: String,
-}
-
-/// Body of `POST /v1/admin/orders/{id}/resolve`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveBody {
-    /// release, refund or split.
-    pub resolution: ResolutionKind,
-    /// For a split: the seller's share, decimal text.
-    pub to_seller: Option<String>,
 }
 
 /// Checks a free-text field: 1–`max` characters, no control characters, no outer spaces.
@@ -247,101 +208,13 @@ pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
     }
 }
 
-/// A party as an order shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PartyView {
-    /// The handle.
-    pub handle: String,
-    /// The display name.
-    pub display_name: String,
-}
-
-impl From<&User> for PartyView {
-    fn from(user: &User) -> Self {
-        Self {
-            handle: user.handle.clone(),
-            display_name: user.display_name.clone(),
-        }
-    }
-}
-
-/// An open refund request as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RefundRequestView {
-    /// What the buyer asked back.
-    pub amount: AmountView,
-    /// When the seller's silence starts to count (Unix seconds).
-    pub answer_by: i64,
-}
-
-/// Carrier and tracking number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShipmentView {
-    /// Carrier name.
-    pub carrier: String,
-    /// Tracking number.
-    pub tracking: String,
-}
-
-/// The next timer of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeadlineView {
-    /// Which deadline.
-    #[schema(value_type = crate::openapi::DeadlineKind)]
-    pub kind: Deadline,
-    /// When it fires (Unix seconds).
-    pub at: i64,
-}
-
-/// An order as one party sees it: the screen's data, including the actions the party may
-/// take now (the `/v1/orders/{id}/{action}` path segments).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderView {
-    /// The order id.
-    pub id: String,
-    /// What is sold.
-    pub title: String,
-    /// Where the order is.
-    #[schema(value_type = crate::openapi::OrderStateSchema)]
-    pub state: OrderState,
-    /// The viewer's part in the order (buyer, seller or operator).
-    #[schema(value_type = crate::openapi::OrderRole)]
-    pub role: Party,
-    /// What the viewer may do now.
-    pub actions: Vec<String>,
-    /// The price.
-    pub amount: AmountView,
-    /// The seller.
-    pub seller: PartyView,
-    /// The buyer, once someone paid.
-    pub buyer: Option<PartyView>,
-    /// When an unpaid order is cancelled (Unix seconds).
-    pub pay_by: i64,
-    /// When a shipped order completes by itself, while that clock runs.
-    pub auto_confirm_at: Option<i64>,
-    /// The open refund request.
-    pub refund_request: Option<RefundRequestView>,
-    /// Carrier and tracking once shipped.
-    pub shipment: Option<ShipmentView>,
-    /// What the seller received in the end.
-    pub released: Option<AmountView>,
-    /// What went back to the buyer in the end.
-    pub refunded: Option<AmountView>,
-    /// The next timer, if one runs.
-    pub next_deadline: Option<DeadlineView>,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds of the last change.
-    pub updated_at: i64,
-}
-
 /// The API path segment of a machine event name (what [`Order::allowed_events`] returns).
 pub fn action_slug(event_name: &str) -> &str {
     match event_name {
-        "confirm receipt" => "confirm",
-        "request refund" => "refund-request",
-        "accept refund" => "refund-accept",
-        "reject refund" => "refund-reject",
+        "confirm receipt" => StepAction::Confirm.slug(),
+        "request refund" => StepAction::RefundRequest.slug(),
+        "accept refund" => StepAction::RefundAccept.slug(),
+        "reject refund" => StepAction::RefundReject.slug(),
         other => other,
     }
 }
@@ -473,12 +346,11 @@ pub fn create(
     };
     tx.insert_order(&record)?;
     let seller_view = view_of(&record, &seller, None, Party::Seller);
-    tx.append_event(
-        seller_id,
-        "order",
-        &json!({"event": "create", "order": seller_view}),
-        now,
-    )?;
+    let event = OrderEvent {
+        event: OrderStep::Create,
+        order: seller_view,
+    };
+    tx.append_event(seller_id, &FeedEvent::Order(Box::new(event)), now)?;
     Ok((record, seller))
 }
 
@@ -581,9 +453,20 @@ pub fn pay_by_code(
     step(tx, &record.id, Actor::User(payer), &Action::Pay, now)
 }
 
+/// Which leg of an order's escrow a movement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MovementKind {
+    /// The buyer's money held (pending).
+    Hold,
+    /// The hold posted to the seller.
+    Release,
+    /// The hold voided back to the buyer.
+    Refund,
+}
+
 /// A money movement of an order, for the feeds.
 struct Movement {
-    kind: &'static str,
+    kind: MovementKind,
     id: TransferId,
     amount: Money,
     /// For a post: what went back to the buyer.
@@ -629,7 +512,7 @@ fn commit_effects(
                     amount,
                     kind: TransferKind::Pending,
                 };
-                ("escrow_hold", transfer, None)
+                (MovementKind::Hold, transfer, None)
             }
             Effect::Post { amount } => {
                 let transfer = Transfer {
@@ -642,7 +525,7 @@ fn commit_effects(
                     },
                 };
                 let returned = record.order.amount.checked_sub(amount)?;
-                ("escrow_release", transfer, Some(returned))
+                (MovementKind::Release, transfer, Some(returned))
             }
             Effect::Void => {
                 let transfer = Transfer {
@@ -654,7 +537,7 @@ fn commit_effects(
                         pending_id: hold()?,
                     },
                 };
-                ("escrow_refund", transfer, None)
+                (MovementKind::Refund, transfer, None)
             }
         };
         ledger::apply(tx, transfer, now)?;
@@ -706,7 +589,7 @@ pub fn step(
     record.updated_at = now;
     let moved = commit_effects(tx, &mut record, &effects, now)?;
     tx.save_order(&record)?;
-    announce(tx, &record, event.name(), &moved, now)?;
+    announce(tx, &record, OrderStep::from(&event), &moved, now)?;
     Ok(record)
 }
 
@@ -715,7 +598,7 @@ pub fn step(
 fn announce(
     tx: &mut dyn Tx,
     record: &OrderRecord,
-    event: &str,
+    step: OrderStep,
     moved: &[Movement],
     now: i64,
 ) -> ApiResult<()> {
@@ -725,13 +608,11 @@ fn announce(
         audience.push((buyer, Party::Buyer));
     }
     for (user, role) in &audience {
-        let view = view_of(record, &seller, buyer.as_ref(), *role);
-        tx.append_event(
-            user.id,
-            "order",
-            &json!({"event": action_slug(event), "order": view}),
-            now,
-        )?;
+        let event = OrderEvent {
+            event: step,
+            order: view_of(record, &seller, buyer.as_ref(), *role),
+        };
+        tx.append_event(user.id, &FeedEvent::Order(Box::new(event)), now)?;
     }
     let Some(buyer) = &buyer else {
         return Ok(());
@@ -742,26 +623,28 @@ fn announce(
             (&seller, buyer, Party::Seller),
         ] {
             // Holds and releases flow buyer → seller; a refund flows back to the buyer.
-            let towards_seller = movement.kind != "escrow_refund";
+            let towards_seller = !matches!(movement.kind, MovementKind::Refund);
             let direction = if towards_seller == (role == Party::Seller) {
-                "in"
+                Direction::In
             } else {
-                "out"
+                Direction::Out
             };
-            let mut data = json!({
-                "type": movement.kind,
-                "direction": direction,
-                "transfer_id": format!("{:032x}", movement.id.0),
-                "order_id": record.id,
-                "amount": AmountView::from(movement.amount),
-                "counterparty": other.handle,
-                "counterparty_name": other.display_name,
-                "memo": record.title,
-            });
-            if let Some(returned) = movement.returned {
-                data["returned_to_buyer"] = json!(AmountView::from(returned));
-            }
-            tx.append_event(user.id, "transfer", &data, now)?;
+            let escrow = EscrowMovement {
+                direction,
+                transfer_id: format!("{:032x}", movement.id.0),
+                order_id: record.id.clone(),
+                amount: movement.amount.into(),
+                counterparty: other.handle.clone(),
+                counterparty_name: other.display_name.clone(),
+                memo: record.title.clone(),
+                returned_to_buyer: movement.returned.map(AmountView::from),
+            };
+            let event = match movement.kind {
+                MovementKind::Hold => TransferEvent::EscrowHold(escrow),
+                MovementKind::Release => TransferEvent::EscrowRelease(escrow),
+                MovementKind::Refund => TransferEvent::EscrowRefund(escrow),
+            };
+            tx.append_event(user.id, &FeedEvent::Transfer(event), now)?;
         }
     }
     Ok(())

@@ -16,6 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use danbao_domain::escrow::Order;
 use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_domain::money::Currency;
+use danbao_domain::protocol::wire::FeedEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
@@ -271,32 +272,17 @@ pub trait LedgerTx {
     fn journal(&mut self, after: i64, limit: u32) -> ApiResult<Vec<(i64, Transfer)>>;
 }
 
-/// One entry of a user's event feed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    /// Position in the global feed; the cursor.
-    pub seq: i64,
-    /// What happened: "transfer", "order", "request", ...
-    pub kind: String,
-    /// Details, as JSON.
-    pub data: serde_json::Value,
-    /// Unix seconds.
-    pub created_at: i64,
-}
+/// One entry of a user's event feed, as the API pages it.
+pub use danbao_domain::protocol::wire::Event;
 
 /// Per-user event feed (sync and activity).
 pub trait FeedTx {
     /// Appends an event to a user's feed.
-    fn append_event(
-        &mut self,
-        user_id: i64,
-        kind: &str,
-        data: &serde_json::Value,
-        now: i64,
-    ) -> ApiResult<i64> {
-        self.append_event_json(user_id, kind, &data.to_string(), now)
+    fn append_event(&mut self, user_id: i64, event: &FeedEvent, now: i64) -> ApiResult<i64> {
+        let json = event.data_json().map_err(ApiError::storage)?;
+        self.append_event_json(user_id, event.kind(), &json, now)
     }
-    /// [`FeedTx::append_event`] with the data already serialized: `json` must be one JSON
+    /// Appends an entry of `kind` whose data is serialized already: `json` must be one JSON
     /// object (what [`Event::data`] is read back as).
     fn append_event_json(
         &mut self,

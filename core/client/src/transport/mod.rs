@@ -26,7 +26,6 @@ use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::Deserialize;
 
 use super::secrets::Signer;
 use danbao_domain::protocol::{
@@ -369,22 +368,19 @@ pub fn check_base_url(text: &str) -> Result<Url, TransportError> {
 
 use danbao_domain::protocol::Command;
 pub use danbao_domain::protocol::encode_component;
-
-/// The JSON of a problem answer (RFC 9457 with Danbao's `code`).
-#[derive(Deserialize)]
-struct ProblemBody {
-    code: Option<String>,
-    detail: Option<String>,
-    title: Option<String>,
-}
+use danbao_domain::protocol::wire::Problem;
 
 fn problem(status: u16, body: &[u8], retry_after_secs: Option<u64>) -> TransportError {
-    let (code, detail) = match serde_json::from_slice::<ProblemBody>(body) {
-        Ok(ProblemBody {
-            code: Some(code),
+    let (code, detail) = match serde_json::from_slice::<Problem>(body) {
+        Ok(Problem {
+            code,
             detail,
             title,
-        }) => (code, detail.or(title).unwrap_or_default()),
+            ..
+        }) => {
+            let detail = if detail.is_empty() { title } else { detail };
+            (code, detail)
+        }
         _ => {
             let text = String::from_utf8_lossy(body);
             let snippet: String = text.chars().take(200).collect();

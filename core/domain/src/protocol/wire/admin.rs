@@ -1,4 +1,5 @@
-//! Operator endpoints: the ledger invariants and the sandbox clock.
+//! Operator endpoints (the ledger invariants and the sandbox clock), and the problem body of
+//! every refusal.
 
 use std::collections::BTreeMap;
 
@@ -36,4 +37,24 @@ pub struct AdvanceClock {
 pub struct ServerTime {
     /// The server clock after the move (Unix seconds).
     pub now: i64,
+}
+
+/// The body of every refusal (`application/problem+json`, RFC 9457 with Danbao's `code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:danbao:problem:<code>`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Short summary: the HTTP reason phrase.
+    #[serde(default)]
+    pub title: String,
+    /// HTTP status.
+    #[serde(default)]
+    pub status: u16,
+    /// Stable machine-readable code (docs/protocol.md lists them).
+    pub code: String,
+    /// What was wrong and what would be right.
+    #[serde(default)]
+    pub detail: String,
 }

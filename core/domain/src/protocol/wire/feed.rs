@@ -94,6 +94,15 @@ impl FeedEvent {
         }
     }
 
+    /// The entry's `data` as the JSON text stored in a feed row.
+    pub fn data_json(&self) -> Result<String, serde_json::Error> {
+        match self {
+            Self::Transfer(event) => serde_json::to_string(event),
+            Self::Order(event) => serde_json::to_string(event),
+            Self::Request(event) => serde_json::to_string(event),
+        }
+    }
+
     /// The event an entry of `kind` with `data` holds.
     pub fn from_parts(kind: &str, data: &serde_json::Value) -> Result<Self, serde_json::Error> {
         use serde::de::Error as _;

@@ -194,6 +194,7 @@ pub struct Resolve {
 /// A step on an order, as the `/v1/orders/{id}/{action}` path segment names it (the order
 /// view's `actions` lists those the viewer may take now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepAction {
     /// The buyer pays into escrow.

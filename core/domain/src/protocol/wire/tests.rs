@@ -229,6 +229,13 @@ fn every_wire_type_round_trips() {
         posted_volume: BTreeMap::from([("CNY".to_owned(), 100)]),
     });
     round_trip(&AdvanceClock { advance_secs: 60 });
+    round_trip(&Problem {
+        kind: "urn:danbao:problem:insufficient_funds".into(),
+        title: "Unprocessable Entity".into(),
+        status: 422,
+        code: "insufficient_funds".into(),
+        detail: "needs 1.00 CNY more".into(),
+    });
     round_trip(&ServerTime { now: 1 });
     round_trip(&Page {
         cursor: Some(3),
@@ -403,6 +410,8 @@ fn every_command_round_trips_and_names_its_request() {
 fn pins(event: FeedEvent, kind: &str, data: serde_json::Value) {
     assert_eq!(event.kind(), kind);
     assert_eq!(event.data().unwrap(), data);
+    let stored: serde_json::Value = serde_json::from_str(&event.data_json().unwrap()).unwrap();
+    assert_eq!(stored, data);
     let entry = Event {
         seq: 1,
         kind: kind.into(),
