@@ -8,53 +8,22 @@
 //! schemas the domain derives with its `openapi` feature. The document is built once per
 //! process.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use danbao_domain::protocol::wire::{RefundRequest, Ship};
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{
-    AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
-};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
-use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::openapi::{OpenApi as Document, RefOr};
+use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::api::doc::{
+    SCHEME_DEVICE, SCHEME_NONCE, SCHEME_OPERATOR, SCHEME_SIGNATURE, SCHEME_TIMESTAMP,
+};
 use crate::error::Problem;
 
-/// Security scheme: the registered device's id (`new` on sign-up).
-pub const SCHEME_DEVICE: &str = "Danbao-Device";
-/// Security scheme: Unix seconds at signing.
-pub const SCHEME_TIMESTAMP: &str = "Danbao-Timestamp";
-/// Security scheme: a fresh nonce per attempt.
-pub const SCHEME_NONCE: &str = "Danbao-Nonce";
-/// Security scheme: the ECDSA P-256 signature of the request.
-pub const SCHEME_SIGNATURE: &str = "Danbao-Signature";
-/// Security scheme: the operator's bearer token.
-pub const SCHEME_OPERATOR: &str = "operator";
-
-/// 401 codes of a signed read (and of signed POSTs that change nothing).
-pub const SIGNED_READ_401: &str = "missing_signature, bad_signature, stale_request, unknown_device";
-/// 401 codes of a signed mutating request: a read's, plus the replayed nonce.
-pub const SIGNED_WRITE_401: &str =
-    "missing_signature, bad_signature, stale_request, unknown_device, replayed_request";
-/// 400 codes of a signed POST with a JSON body.
-pub const SIGNED_WRITE_400: &str = "invalid_body, missing_idempotency_key, bad_idempotency_key";
-/// 400 codes of a signed POST whose body is ignored.
-pub const SIGNED_KEY_400: &str = "missing_idempotency_key, bad_idempotency_key";
-/// 400 codes of an operator POST with a JSON body.
-pub const OPERATOR_WRITE_400: &str = "invalid_body, missing_idempotency_key";
-/// 401 code of an operator endpoint.
-pub const OPERATOR_401: &str = "operator_only";
-/// 413 code: the body is over 64 KiB.
-pub const BODY_413: &str = "body_too_large";
-/// 503 code: the store failed; retry with the same Idempotency-Key.
-pub const STORAGE_503: &str = "storage_unavailable";
-
-/// The whole API: every route of [`crate::api::router`].
+/// The whole API: every route of [`crate::router`].
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -67,7 +36,7 @@ pub const STORAGE_503: &str = "storage_unavailable";
             idempotency and the flows are described in docs/protocol.md."
     ),
     paths(
-        api::health,
+        api::http::health,
         serve,
         api::identity::sign_up,
         api::identity::lookup,
@@ -97,7 +66,7 @@ pub const STORAGE_503: &str = "storage_unavailable";
         api::orders::admin_show,
         api::orders::resolve,
     ),
-    components(schemas(Problem, StepBody)),
+    components(schemas(Problem, api::doc::StepBody)),
     modifiers(&Conventions),
     security((
         "Danbao-Device" = [],
@@ -196,67 +165,6 @@ fn problems_as_problem_json(operation: &mut Operation) {
     }
 }
 
-/// The `Idempotency-Key` header of a POST (`params(IdempotencyKey)` in an annotation).
-pub struct IdempotencyKey;
-
-impl IntoParams for IdempotencyKey {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::True)
-                .description(Some(
-                    "8–128 printable ASCII characters, chosen by the client per operation. The \
-                     same key with the same request answers the stored first answer byte for \
-                     byte; with a different request, 422 idempotency_key_reused. A retry is \
-                     re-signed with a fresh nonce but the same key and body.",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .min_length(Some(8))
-                        .max_length(Some(128)),
-                ))
-                .build(),
-        ]
-    }
-}
-
-/// Body of `POST /v1/orders/{id}/{action}`: `ship` takes ShipBody, `refund-request` takes
-/// RefundBody, the other steps no body (or `{}`).
-pub struct StepBody;
-
-impl PartialSchema for StepBody {
-    fn schema() -> RefOr<Schema> {
-        let empty = ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::Object))
-            .description(Some("pay, cancel, confirm, refund-accept, refund-reject"))
-            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));
-        OneOfBuilder::new()
-            .item(Ref::from_schema_name(Ship::name()))
-            .item(Ref::from_schema_name(RefundRequest::name()))
-            .item(empty)
-            .description(Some(
-                "ship: ShipBody; refund-request: RefundBody; the other steps: empty or {}",
-            ))
-            .into()
-    }
-
-    // The referenced bodies are registered through `schemas`.
-}
-
-impl ToSchema for StepBody {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("StepBody")
-    }
-
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((Ship::name().into_owned(), Ship::schema()));
-        schemas.push((RefundRequest::name().into_owned(), RefundRequest::schema()));
-    }
-}
-
 /// The document as served: generated and serialised once.
 pub fn document() -> &'static Result<String, String> {
     static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
@@ -290,7 +198,7 @@ pub async fn serve() -> Response {
         )
             .into_response(),
         Err(cause) => crate::error::ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE.as_u16(),
             "document_unavailable",
             format!("the OpenAPI document could not be generated: {cause}"),
         )
@@ -300,11 +208,11 @@ pub async fn serve() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::service::orders::{Action, action_slug};
     use danbao_domain::escrow::{Deadline, OrderState};
     use danbao_domain::protocol::wire::StepAction;
     use danbao_domain::protocol::wire::schema::OrderRole;
+    use utoipa::PartialSchema;
 
     #[test]
     fn step_actions_are_the_routes_steps() {

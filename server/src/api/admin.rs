@@ -64,8 +64,8 @@ pub fn check(tx: &mut dyn Tx) -> ApiResult<Invariants> {
     security(("operator" = [])),
     responses(
         (status = 200, description = "The check; `ok` is false with the first violation when one fails", body = Invariants),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn invariants<S: Store>(
@@ -84,7 +84,7 @@ pub async fn invariants<S: Store>(
     security(("operator" = [])),
     responses(
         (status = 200, description = "The server clock after the move", body = ServerTime),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 422, description = "invalid_advance", body = Problem),
     )

@@ -41,22 +41,22 @@ fn check_handle(handle: &str) -> ApiResult<()> {
     path = "/v1/users",
     tag = "identity",
     request_body = SignUp,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 201, description = "Signed up: the user and its first device", body = SignedUp),
         (status = 400, description = "invalid_body, missing_idempotency_key, bad_idempotency_key, bad_signature (Danbao-Device must be `new`)", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
         (status = 409, description = "handle_taken", body = Problem),
         (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 // Long (73 lines): a handler still holding its flow (signature, checks, user and device rows);
 // issue 11 point 4 moves such flows into the service layer.
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
-    let body = super::read_body(body).await?;
+    let body = super::http::read_body(body).await?;
     let signature = auth::read_signature(
         &parts.method,
         &auth::signed_path(&parts),
@@ -136,9 +136,9 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     params(("handle" = String, Path, description = "A user's handle (matched case-insensitively)")),
     responses(
         (status = 200, description = "The display name behind the handle", body = PublicProfile),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn lookup<S: Store>(
@@ -170,16 +170,16 @@ async fn find_user<S: Store>(app: &App<S>, handle: String) -> ApiResult<User> {
     tag = "identity",
     responses(
         (status = 200, description = "The caller's profile and balances", body = Me),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn me<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Json<Me>> {
     let user_id = signed.user_id;
     let (user, wallets) = app
         .store
-        .read(move |tx| Ok((tx.user(user_id)?, tx.wallets_of(user_id)?)))
+        .read(move |tx| Ok::<_, ApiError>((tx.user(user_id)?, tx.wallets_of(user_id)?)))
         .await?;
     let user = user.ok_or_else(|| ApiError::not_found("unknown_user", "the user is gone"))?;
     Ok(Json(Me {

@@ -71,15 +71,15 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
     path = "/v1/codes",
     tag = "codes",
     request_body = NewCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 201, description = "The code, to render as a QR code", body = IssuedCode),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_currency, invalid_amount, invalid_expiry, invalid_code_request, render_failed, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -90,7 +90,7 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
     let state = app.clone();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let owner = caller(tx, signed.user_id)?;
                 let mut issued = merchant::issue(&state.code_signer, &owner, &request, nonce, now)?;
                 if body.svg {
@@ -113,16 +113,16 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
     path = "/v1/codes/resolve",
     tag = "codes",
     request_body = ScannedCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "What the confirm screen shows: the payee's real name, the printed name and whether they differ", body = Resolved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_payee", body = Problem),
         (status = 409, description = "code_used, order_not_payable (an order code whose order was cancelled, paid or settled)", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn resolve_code<S: Store>(
@@ -148,16 +148,16 @@ pub async fn resolve_code<S: Store>(
     path = "/v1/payments",
     tag = "codes",
     request_body = PayCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Paid; `balance` is the payer's", body = CodePaid),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_payee, unknown_user", body = Problem),
         (status = 409, description = "code_used", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "memo_too_long, invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid, order_code, amount_mismatch, amount_required, invalid_amount, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -172,7 +172,7 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let key = signed.idempotency_key.as_deref().unwrap_or_default();
                 let verified = merchant::verify(&body.code, &keys, now)?;
                 if let DanbaoCode::Order(order) = &verified.code {

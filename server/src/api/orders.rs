@@ -53,14 +53,14 @@ fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
     path = "/v1/orders",
     tag = "orders",
     request_body = CreateOrder,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 201, description = "The order as the seller sees it, and the signed code the buyer scans", body = CreatedOrder),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_text, invalid_amount, invalid_currency, invalid_window, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -101,7 +101,7 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
     let signer = app.clone();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let (record, seller) = escrow::create(tx, signed.user_id, &new, now)?;
                 let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
                 let order = escrow::view_of(&record, &seller, None, Party::Seller);
@@ -119,9 +119,9 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
     params(("id" = String, Path, description = "The order id (ord_…)")),
     responses(
         (status = 200, description = "The order as the caller (buyer or seller) sees it", body = OrderView),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn show<S: Store>(
@@ -146,8 +146,8 @@ pub async fn show<S: Store>(
     responses(
         (status = 200, description = "The caller's orders, newest first", body = OrderList),
         (status = 400, description = "invalid_limit, invalid_cursor", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn list<S: Store>(
@@ -155,7 +155,7 @@ pub async fn list<S: Store>(
     Query(page): Query<OrderPage>,
     signed: Signed,
 ) -> ApiResult<Json<OrderList>> {
-    let limit = super::page_limit(page.limit)?;
+    let limit = super::http::page_limit(page.limit)?;
     let before = page
         .cursor
         .as_deref()
@@ -175,7 +175,7 @@ pub async fn list<S: Store>(
                 let role = escrow::role_of(record, user_id).unwrap_or(Party::Buyer);
                 items.push(escrow::view(tx, record, role)?);
             }
-            Ok(OrderList { items, next_cursor })
+            Ok::<_, ApiError>(OrderList { items, next_cursor })
         })
         .await?;
     Ok(Json(list))
@@ -189,18 +189,18 @@ pub async fn list<S: Store>(
     post,
     path = "/v1/orders/{id}/{action}",
     tag = "orders",
-    request_body(content = Option<crate::openapi::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
-    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), crate::openapi::IdempotencyKey),
+    request_body(content = Option<super::doc::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
+    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "The order as the caller now sees it", body = OrderView),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_order, no_such_route (unknown action)", body = Problem),
         (status = 409, description = "illegal_transition", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_text, invalid_amount, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn act<S: Store>(
@@ -212,7 +212,7 @@ pub async fn act<S: Store>(
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let record = escrow::step(tx, &id, Actor::User(signed.user_id), &action, now)?;
                 let role = escrow::role_of(&record, signed.user_id).unwrap_or(Party::Buyer);
                 Answer::ok(&escrow::view(tx, &record, role)?)
@@ -228,17 +228,17 @@ pub async fn act<S: Store>(
     path = "/v1/orders/pay-code",
     tag = "orders",
     request_body = ScannedCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Paid into escrow: the order as the buyer sees it", body = OrderView),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
         (status = 409, description = "code_used, illegal_transition", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_code, code_not_genuine, code_expired, code_not_yet_valid, not_an_order_code, code_mismatch, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -247,7 +247,7 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let record = escrow::pay_by_code(tx, &request.code, &keys, signed.user_id, now)?;
                 Answer::ok(&escrow::view(tx, &record, Party::Buyer)?)
             })
@@ -264,9 +264,9 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     security(("operator" = [])),
     responses(
         (status = 200, description = "Any order, with the operator's actions", body = OrderView),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn admin_show<S: Store>(
@@ -291,17 +291,17 @@ pub async fn admin_show<S: Store>(
     path = "/v1/admin/orders/{id}/resolve",
     tag = "admin",
     request_body = Resolve,
-    params(("id" = String, Path, description = "The order id (ord_…)"), crate::openapi::IdempotencyKey),
+    params(("id" = String, Path, description = "The order id (ord_…)"), super::doc::IdempotencyKey),
     security(("operator" = [])),
     responses(
         (status = 200, description = "The settled order as the operator sees it", body = OrderView),
-        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 400, description = super::doc::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
         (status = 409, description = "illegal_transition", body = Problem),
         (status = 422, description = "invalid_amount, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn resolve<S: Store>(
@@ -311,7 +311,7 @@ pub async fn resolve<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
-    let body = super::read_body(body).await?;
+    let body = super::http::read_body(body).await?;
     let key = parts
         .headers
         .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)

@@ -37,13 +37,13 @@ const INDEX_SPACE: u64 = 1_000_000_000;
     post,
     path = "/v1/paycode/provision",
     tag = "paycode",
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "The fresh secret (Cache-Control: no-store; not kept under the idempotency key)", body = Provisioned),
         (status = 400, description = "invalid_body (the body must be empty or {}), missing_idempotency_key, bad_idempotency_key", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
@@ -111,17 +111,17 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
     path = "/v1/merchant/charges",
     tag = "paycode",
     request_body = Charge,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Charged; `balance` is the merchant's", body = Charged),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
         (status = 409, description = "payment_code_used", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_rejected, payment_code_expired, payment_code_not_yet_valid, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
         (status = 429, description = "too_many_attempts", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 // Long (85 lines): a handler still holding its flow (failure budget, cap, verify, pay) in one
@@ -142,12 +142,11 @@ pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
     app.store
         .write(move |tx| {
             let mut guessed = false;
-            let answer = service::once(tx, &signed, now, |tx| {
+            let answer = service::once(tx, &signed.caller(), now, |tx| {
                 let failures =
                     tx.paycode_failures_since(signed.user_id, now - FAILURE_WINDOW_SECS)?;
                 if failures >= FAILURE_BUDGET {
-                    return Err(ApiError::new(
-                        axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    return Err(ApiError::too_many_requests(
                         "too_many_attempts",
                         format!(
                             "{failures} payment codes from this merchant were refused in the last \

@@ -108,15 +108,15 @@ fn open_for_payer(tx: &mut dyn Tx, id: i64, caller: i64, verb: &str) -> ApiResul
     path = "/v1/requests",
     tag = "requests",
     request_body = NewRequest,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 201, description = "The open request", body = RequestView),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, note_too_long, same_account, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -131,7 +131,7 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let requester = user(tx, signed.user_id)?;
                 let payer = tx
                     .user_by_handle(&body.from.to_ascii_lowercase())?
@@ -182,17 +182,17 @@ fn request_transfer_id(request: &MoneyRequest) -> TransferId {
     post,
     path = "/v1/requests/{id}/accept",
     tag = "requests",
-    params(("id" = i64, Path, description = "The request id"), crate::openapi::IdempotencyKey),
+    params(("id" = i64, Path, description = "The request id"), super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Paid", body = RequestView),
-        (status = 400, description = crate::openapi::SIGNED_KEY_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_KEY_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_request", body = Problem),
         (status = 409, description = "request_not_open", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "insufficient_funds, same_account, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn accept<S: Store>(
@@ -203,7 +203,7 @@ pub async fn accept<S: Store>(
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let mut request = open_for_payer(tx, id, signed.user_id, "accept")?;
                 let payer = user(tx, request.payer_id)?;
                 let requester = user(tx, request.requester_id)?;
@@ -237,17 +237,17 @@ pub async fn accept<S: Store>(
     post,
     path = "/v1/requests/{id}/decline",
     tag = "requests",
-    params(("id" = i64, Path, description = "The request id"), crate::openapi::IdempotencyKey),
+    params(("id" = i64, Path, description = "The request id"), super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Declined", body = RequestView),
-        (status = 400, description = crate::openapi::SIGNED_KEY_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_KEY_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_request", body = Problem),
         (status = 409, description = "request_not_open", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn decline<S: Store>(
@@ -258,7 +258,7 @@ pub async fn decline<S: Store>(
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let mut request = open_for_payer(tx, id, signed.user_id, "decline")?;
                 request.status = DECLINED.to_owned();
                 tx.save_request(&request)?;
@@ -278,9 +278,9 @@ pub async fn decline<S: Store>(
     params(("id" = i64, Path, description = "The request id")),
     responses(
         (status = 200, description = "The request", body = RequestView),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_request", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn get<S: Store>(

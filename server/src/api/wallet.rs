@@ -37,17 +37,17 @@ fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
     path = "/v1/sandbox/top-ups",
     tag = "wallet",
     request_body = TopUp,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     security(("operator" = [])),
     responses(
         (status = 200, description = "Funded; `balance` is the payee's", body = Moved),
-        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 400, description = super::doc::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn top_up<S: Store>(
@@ -62,7 +62,7 @@ pub async fn top_up<S: Store>(
         ));
     }
     let (parts, body) = request.into_parts();
-    let body = super::read_body(body).await?;
+    let body = super::http::read_body(body).await?;
     let key = parts
         .headers
         .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
@@ -108,14 +108,14 @@ fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<An
     path = "/v1/withdrawals",
     tag = "wallet",
     request_body = Withdraw,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Withdrawn; `balance` is the caller's", body = Moved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -124,7 +124,7 @@ pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let key = signed.idempotency_key.as_deref().unwrap_or_default();
                 let wallet = ledger::wallet(tx, signed.user_id, amount.currency())?;
                 let sink = ledger::system(tx, AccountKind::Withdrawal, amount.currency())?;
@@ -195,15 +195,15 @@ pub fn pay_user(
     path = "/v1/transfers",
     tag = "wallet",
     request_body = Send,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Sent; `balance` is the caller's", body = Moved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, same_account, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
@@ -218,7 +218,7 @@ pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiRes
     let now = app.now();
     app.store
         .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
+            service::once(tx, &signed.caller(), now, |tx| {
                 let key = signed.idempotency_key.as_deref().unwrap_or_default();
                 let from = tx
                     .user(signed.user_id)?
@@ -250,8 +250,8 @@ pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiRes
     tag = "wallet",
     responses(
         (status = 200, description = "The caller's wallets, one per currency", body = Vec<BalanceView>),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn balances<S: Store>(
@@ -275,8 +275,8 @@ pub async fn balances<S: Store>(
     responses(
         (status = 200, description = "Money movements (feed kind transfer), newest first", body = FeedPage),
         (status = 400, description = "invalid_limit", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn activity<S: Store>(
@@ -284,7 +284,7 @@ pub async fn activity<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = super::page_limit(page.limit)?;
+    let limit = super::http::page_limit(page.limit)?;
     let before = page.cursor.unwrap_or(i64::MAX);
     let items = app
         .store
@@ -306,8 +306,8 @@ pub async fn activity<S: Store>(
     responses(
         (status = 200, description = "Everything after `cursor`, oldest first; `next_cursor` is the cursor to poll with next", body = FeedPage),
         (status = 400, description = "invalid_limit", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn events<S: Store>(
@@ -315,7 +315,7 @@ pub async fn events<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = super::page_limit(page.limit)?;
+    let limit = super::http::page_limit(page.limit)?;
     let after = page.cursor.unwrap_or(0);
     let items = app
         .store

@@ -6,12 +6,12 @@ use danbao_domain::ledger::{
 };
 use danbao_domain::money::{Currency, Money};
 
-use crate::error::{ApiError, ApiResult};
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{AccountKind, Tx};
 
 /// Applies one transfer: validates it against the current rows and writes the new counters,
 /// the journal entry and the hold's status. Re-applying the identical transfer is a no-op.
-pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
+pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ServiceResult<Applied> {
     apply_to(tx, t, None, now)
 }
 
@@ -24,16 +24,14 @@ pub fn apply_between(
     debit: &Account,
     credit: &Account,
     now: i64,
-) -> ApiResult<Applied> {
+) -> ServiceResult<Applied> {
     if debit.id != t.debit || credit.id != t.credit {
         tracing::error!(
             transfer = %format_args!("{:032x}", t.id.0),
             "apply_between got the rows of accounts {} and {} for a transfer between {} and {}",
             debit.id.0, credit.id.0, t.debit.0, t.credit.0
         );
-        return Err(ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+        return Err(ServiceError::internal(
             "the server loaded the wrong accounts for this transfer; nothing was changed",
         ));
     }
@@ -45,7 +43,7 @@ fn apply_to(
     t: Transfer,
     loaded: Option<(&Account, &Account)>,
     now: i64,
-) -> ApiResult<Applied> {
+) -> ServiceResult<Applied> {
     if let Some(existing) = tx.transfer(t.id)? {
         return if existing.transfer == t {
             Ok(Applied::AlreadyExists)
@@ -53,7 +51,7 @@ fn apply_to(
             Err(LedgerError::IdReused { id: t.id }.into())
         };
     }
-    let find = |tx: &mut dyn Tx, account| -> ApiResult<Account> {
+    let find = |tx: &mut dyn Tx, account| -> ServiceResult<Account> {
         tx.account(account)?
             .ok_or_else(|| LedgerError::AccountNotFound { id: t.id, account }.into())
     };
@@ -87,18 +85,18 @@ fn apply_to(
 }
 
 /// The user's wallet in `currency`, opened on first use.
-pub fn wallet(tx: &mut dyn Tx, user_id: i64, currency: Currency) -> ApiResult<Account> {
+pub fn wallet(tx: &mut dyn Tx, user_id: i64, currency: Currency) -> ServiceResult<Account> {
     match tx.find_account(Some(user_id), AccountKind::Wallet, currency)? {
         Some(account) => Ok(account),
-        None => tx.create_account(Some(user_id), AccountKind::Wallet, currency),
+        None => Ok(tx.create_account(Some(user_id), AccountKind::Wallet, currency)?),
     }
 }
 
 /// A system account (funding or withdrawal) in `currency`, opened on first use.
-pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ApiResult<Account> {
+pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ServiceResult<Account> {
     match tx.find_account(None, kind, currency)? {
         Some(account) => Ok(account),
-        None => tx.create_account(None, kind, currency),
+        None => Ok(tx.create_account(None, kind, currency)?),
     }
 }
 

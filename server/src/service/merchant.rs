@@ -17,7 +17,7 @@ use danbao_domain::qr::danbao::{
     VerifiedDanbaoCode,
 };
 
-use crate::error::{ApiError, ApiResult};
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{Tx, User};
 
 pub use danbao_domain::protocol::limits::{
@@ -73,7 +73,7 @@ pub fn issue(
     request: &IssueRequest,
     nonce: Nonce,
     now: i64,
-) -> ApiResult<IssuedCode> {
+) -> ServiceResult<IssuedCode> {
     let name = printed_name(&owner.display_name);
     let amount_minor = request.amount.map(Money::minor);
     let code = match request.kind {
@@ -96,7 +96,7 @@ pub fn issue(
         }),
     };
     let invalid =
-        |error: DanbaoError| ApiError::unprocessable("invalid_code_request", error.to_string());
+        |error: DanbaoError| ServiceError::unprocessable("invalid_code_request", error.to_string());
     let (text, expires_at) = if code.needs_signature() {
         let issued_at = u64::try_from(now).unwrap_or_default();
         let expires_at = now.saturating_add(request.ttl_secs);
@@ -131,7 +131,7 @@ pub fn trusted_keys(signer: &DanbaoSigner, public_key: [u8; 32]) -> HashMap<Stri
 }
 
 /// Maps a refusal of `danbao_domain` to the API's stable codes.
-pub fn code_error(error: DanbaoError) -> ApiError {
+pub fn code_error(error: DanbaoError) -> ServiceError {
     let code = match &error {
         DanbaoError::Structure { .. }
         | DanbaoError::NotDanbao
@@ -144,7 +144,7 @@ pub fn code_error(error: DanbaoError) -> ApiError {
         DanbaoError::Expired { .. } => "code_expired",
         DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
 }
 
 /// Verifies a scanned code: structure, signature under a trusted key, validity at `now`.
@@ -152,7 +152,7 @@ pub fn verify(
     text: &str,
     keys: &HashMap<String, [u8; 32]>,
     now: i64,
-) -> ApiResult<VerifiedDanbaoCode> {
+) -> ServiceResult<VerifiedDanbaoCode> {
     danbao::verify(text, keys, u64::try_from(now).unwrap_or_default()).map_err(code_error)
 }
 
@@ -182,10 +182,10 @@ fn printed(code: &DanbaoCode) -> &str {
 }
 
 /// Finds the payee of a verified code and refuses a signed code whose nonce was already used.
-pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<CodeTarget> {
+pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ServiceResult<CodeTarget> {
     let handle = payee_handle(&verified.code).to_ascii_lowercase();
     let payee = tx.user_by_handle(&handle)?.ok_or_else(|| {
-        ApiError::not_found(
+        ServiceError::not_found(
             "unknown_payee",
             format!("the code names {handle:?}, which is not a Danbao user; do not pay it"),
         )
@@ -198,8 +198,8 @@ pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<CodeTa
     Ok(CodeTarget { verified, payee })
 }
 
-fn used_code() -> ApiError {
-    ApiError::conflict(
+fn used_code() -> ServiceError {
+    ServiceError::conflict(
         "code_used",
         "this signed code was already paid; each signed code pays once, ask for a new code",
     )
@@ -209,12 +209,12 @@ fn used_code() -> ApiError {
 /// The code of an order that was cancelled, paid or settled is refused here, so no phone shows
 /// it as payable. (A genuine code naming no stored order still resolves; paying it is refused
 /// with `unknown_order`.)
-pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<Resolved> {
+pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ServiceResult<Resolved> {
     if let DanbaoCode::Order(code) = &verified.code
         && let Some(record) = tx.order(&code.order_id)?
         && record.order.state != OrderState::AwaitingPayment
     {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "order_not_payable",
             format!(
                 "order {} {}; its code can no longer be paid",
@@ -269,7 +269,7 @@ fn printed_name_of(user: &User) -> String {
 }
 
 /// The amount to pay for a code: the protocol's rule ([`amount_for_code`]).
-pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ApiResult<Money> {
+pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ServiceResult<Money> {
     Ok(amount_for_code(code.amount(), code.currency(), given)?)
 }
 
@@ -279,7 +279,7 @@ pub fn expiry(expires_at: u64) -> i64 {
 }
 
 /// Records a signed code's nonce as used, in the job that pays it.
-pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ApiResult<()> {
+pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ServiceResult<()> {
     if let Some(seal) = &verified.seal
         && !tx.use_code_nonce(&seal.nonce.to_text(), now, expiry(seal.expires_at))?
     {

@@ -20,9 +20,9 @@ use danbao_domain::protocol::wire::{
 };
 use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
 
-use crate::error::{ApiError, ApiResult};
 use crate::service::ledger;
 use crate::service::merchant;
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{OrderRecord, Tx, User, attempt};
 
 pub use danbao_domain::protocol::limits::{
@@ -87,7 +87,7 @@ pub enum Action {
 impl Action {
     /// The step named by an API path segment (`pay`, `ship`, `cancel`, `confirm`,
     /// `refund-request`, `refund-accept`, `refund-reject`, `resolve`), with its JSON body.
-    pub fn from_request(slug: &str, body: &[u8]) -> ApiResult<Self> {
+    pub fn from_request(slug: &str, body: &[u8]) -> ServiceResult<Self> {
         match slug {
             "pay" => empty(body).map(|()| Self::Pay),
             "cancel" => empty(body).map(|()| Self::Cancel),
@@ -112,12 +112,12 @@ impl Action {
             "resolve" => {
                 let resolve: Resolve = super::parse_body(body)?;
                 match (resolve.resolution, &resolve.to_seller) {
-                    (ResolutionKind::Split, None) => Err(ApiError::bad_request(
+                    (ResolutionKind::Split, None) => Err(ServiceError::bad_request(
                         "invalid_body",
                         "a split needs to_seller: the seller's share, e.g. \"40.00\"",
                     )),
                     (ResolutionKind::Release | ResolutionKind::Refund, Some(_)) => {
-                        Err(ApiError::bad_request(
+                        Err(ServiceError::bad_request(
                             "invalid_body",
                             "to_seller is only for resolution \"split\"; release and refund move \
                              the whole amount",
@@ -129,7 +129,7 @@ impl Action {
                     }),
                 }
             }
-            other => Err(ApiError::not_found(
+            other => Err(ServiceError::not_found(
                 "no_such_route",
                 format!(
                     "orders have no action {other:?}; use pay, ship, cancel, confirm, \
@@ -140,7 +140,7 @@ impl Action {
     }
 
     /// The machine's event, reading amounts in the order's `currency`.
-    pub fn event(&self, currency: Currency) -> ApiResult<Event> {
+    pub fn event(&self, currency: Currency) -> ServiceResult<Event> {
         Ok(match self {
             Self::Pay => Event::Pay,
             Self::Ship { carrier, tracking } => Event::Ship {
@@ -164,7 +164,7 @@ impl Action {
                     to_seller: positive_amount(share, currency)?,
                 },
                 (ResolutionKind::Split, None) => {
-                    return Err(ApiError::bad_request(
+                    return Err(ServiceError::bad_request(
                         "invalid_body",
                         "a split needs to_seller: the seller's share",
                     ));
@@ -180,7 +180,7 @@ impl Action {
 struct NoFields {}
 
 /// Steps without parameters accept an empty body or `{}`.
-fn empty(body: &[u8]) -> ApiResult<()> {
+fn empty(body: &[u8]) -> ServiceResult<()> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
@@ -188,7 +188,7 @@ fn empty(body: &[u8]) -> ApiResult<()> {
 }
 
 /// Checks a free-text field: 1–`max` characters, no control characters, no outer spaces.
-pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
+pub fn check_text(field: &str, value: &str, max: usize) -> ServiceResult<()> {
     let count = value.chars().count();
     let problem = if count == 0 || count > max {
         Some(format!("has {count} characters; 1 to {max} are allowed"))
@@ -200,7 +200,7 @@ pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
         None
     };
     match problem {
-        Some(problem) => Err(ApiError::unprocessable(
+        Some(problem) => Err(ServiceError::unprocessable(
             "invalid_text",
             format!("{field} {value:?} {problem}"),
         )),
@@ -263,9 +263,9 @@ pub fn view_of(
     }
 }
 
-fn user(tx: &mut dyn Tx, id: i64) -> ApiResult<User> {
+fn user(tx: &mut dyn Tx, id: i64) -> ServiceResult<User> {
     tx.user(id)?
-        .ok_or_else(|| ApiError::storage(format!("order party {id} has no user row")))
+        .ok_or_else(|| ServiceError::storage(format!("order party {id} has no user row")))
 }
 
 /// The parties of an order.
@@ -274,7 +274,7 @@ struct Parties {
     buyer: Option<User>,
 }
 
-fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ApiResult<Parties> {
+fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ServiceResult<Parties> {
     Ok(Parties {
         seller: user(tx, record.seller_id)?,
         buyer: record.buyer_id.map(|id| user(tx, id)).transpose()?,
@@ -282,14 +282,14 @@ fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ApiResult<Parties> {
 }
 
 /// The view of `record` for `role`, loading the parties.
-pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ApiResult<OrderView> {
+pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ServiceResult<OrderView> {
     let Parties { seller, buyer } = parties(tx, record)?;
     Ok(view_of(record, &seller, buyer.as_ref(), role))
 }
 
 /// The refusal for an order that does not exist or is not the caller's to see.
-pub fn unknown_order(id: &str) -> ApiError {
-    ApiError::not_found(
+pub fn unknown_order(id: &str) -> ServiceError {
+    ServiceError::not_found(
         "unknown_order",
         format!("there is no order {id:?} of yours; check the id, or scan the order code to pay"),
     )
@@ -307,7 +307,7 @@ pub fn role_of(record: &OrderRecord, user_id: i64) -> Option<Party> {
 }
 
 /// An order for the caller to see: as buyer or seller, otherwise 404.
-pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ApiResult<OrderView> {
+pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ServiceResult<OrderView> {
     let record = tx.order(id)?.ok_or_else(|| unknown_order(id))?;
     let role = role_of(&record, user_id).ok_or_else(|| unknown_order(id))?;
     view(tx, &record, role)
@@ -332,7 +332,7 @@ pub fn create(
     seller_id: i64,
     new: &NewOrder,
     now: i64,
-) -> ApiResult<(OrderRecord, User)> {
+) -> ServiceResult<(OrderRecord, User)> {
     let seller = user(tx, seller_id)?;
     let record = OrderRecord {
         id: new.id.clone(),
@@ -362,7 +362,7 @@ pub fn order_code(
     record: &OrderRecord,
     seller: &User,
     now: i64,
-) -> ApiResult<String> {
+) -> ServiceResult<String> {
     let name: String = seller.display_name.chars().take(25).collect();
     let name = match name.trim() {
         "" => seller.handle.clone(),
@@ -378,20 +378,20 @@ pub fn order_code(
         currency: record.order.amount.currency(),
         amount_minor: record.order.amount.minor(),
     });
-    let issued_at = u64::try_from(now).map_err(ApiError::storage)?;
-    let expires_at = u64::try_from(record.order.pay_by).map_err(ApiError::storage)?;
-    danbao::issue(&code, signer, nonce, issued_at, expires_at).map_err(ApiError::storage)
+    let issued_at = u64::try_from(now).map_err(ServiceError::storage)?;
+    let expires_at = u64::try_from(record.order.pay_by).map_err(ServiceError::storage)?;
+    danbao::issue(&code, signer, nonce, issued_at, expires_at).map_err(ServiceError::storage)
 }
 
 /// Maps why a scanned code was refused to the API's codes.
-pub fn code_error(error: DanbaoError) -> ApiError {
+pub fn code_error(error: DanbaoError) -> ServiceError {
     let code = match error {
         DanbaoError::Expired { .. } => "code_expired",
         DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
         DanbaoError::UnknownKey { .. } | DanbaoError::BadSignature { .. } => "code_not_genuine",
         _ => "invalid_code",
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
 }
 
 /// Pays the order named by a scanned order code: verifies the code's signature against the
@@ -403,11 +403,11 @@ pub fn pay_by_code(
     keys: &HashMap<String, [u8; 32]>,
     payer: i64,
     now: i64,
-) -> ApiResult<OrderRecord> {
+) -> ServiceResult<OrderRecord> {
     let verified =
         danbao::verify(text, keys, u64::try_from(now).unwrap_or(0)).map_err(code_error)?;
     let DanbaoCode::Order(code) = &verified.code else {
-        return Err(ApiError::unprocessable(
+        return Err(ServiceError::unprocessable(
             "not_an_order_code",
             format!(
                 "this is a {} code; POST /v1/orders/pay-code takes an order code",
@@ -415,10 +415,9 @@ pub fn pay_by_code(
             ),
         ));
     };
-    let seal = verified
-        .seal
-        .as_ref()
-        .ok_or_else(|| ApiError::unprocessable("invalid_code", "an order code must be signed"))?;
+    let seal = verified.seal.as_ref().ok_or_else(|| {
+        ServiceError::unprocessable("invalid_code", "an order code must be signed")
+    })?;
     let record = tx
         .order(&code.order_id)?
         .ok_or_else(|| unknown_order(&code.order_id))?;
@@ -428,7 +427,7 @@ pub fn pay_by_code(
         || amount.currency() != code.currency
         || amount.minor() != code.amount_minor
     {
-        return Err(ApiError::unprocessable(
+        return Err(ServiceError::unprocessable(
             "code_mismatch",
             format!(
                 "the code asks {} for {} but order {} is {} from {}",
@@ -445,7 +444,7 @@ pub fn pay_by_code(
         now,
         merchant::expiry(seal.expires_at),
     )? {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "code_used",
             "this order code was used already; each code pays once",
         ));
@@ -488,18 +487,18 @@ fn commit_effects(
     record: &mut OrderRecord,
     effects: &[Effect],
     now: i64,
-) -> ApiResult<Vec<Movement>> {
+) -> ServiceResult<Vec<Movement>> {
     let mut moved = Vec::new();
     for effect in effects {
         let currency = record.order.amount.currency();
         let buyer_id = record.buyer_id.ok_or_else(|| {
-            ApiError::storage(format!("order {} moves money but has no buyer", record.id))
+            ServiceError::storage(format!("order {} moves money but has no buyer", record.id))
         })?;
         let buyer = ledger::wallet(tx, buyer_id, currency)?;
         let seller = ledger::wallet(tx, record.seller_id, currency)?;
         let hold = || {
             record.hold_id.ok_or_else(|| {
-                ApiError::storage(format!("order {} resolves a hold it never made", record.id))
+                ServiceError::storage(format!("order {} resolves a hold it never made", record.id))
             })
         };
         let (kind, transfer, returned) = match *effect {
@@ -556,7 +555,7 @@ fn commit_effects(
 
 /// The party `actor` plays in `record` for `action`; a user who is neither buyer nor seller
 /// becomes the buyer by paying an order nobody has paid, and otherwise gets 404.
-fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ApiResult<Party> {
+fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ServiceResult<Party> {
     match actor {
         Actor::Operator => Ok(Party::Operator),
         Actor::Timer => Ok(Party::Timer),
@@ -577,7 +576,7 @@ pub fn step(
     actor: Actor,
     action: &Action,
     now: i64,
-) -> ApiResult<OrderRecord> {
+) -> ServiceResult<OrderRecord> {
     let mut record = tx.order(order_id)?.ok_or_else(|| unknown_order(order_id))?;
     let party = party_for(&record, actor, action)?;
     let event = action.event(record.order.amount.currency())?;
@@ -601,7 +600,7 @@ fn announce(
     step: OrderStep,
     moved: &[Movement],
     now: i64,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let Parties { seller, buyer } = parties(tx, record)?;
     let mut audience = vec![(&seller, Party::Seller)];
     if let Some(buyer) = &buyer {
@@ -671,7 +670,7 @@ pub struct Fired {
 /// is logged, its effects undone, and the order is looked at again [`DEADLINE_RETRY_SECS`]
 /// later, so that failing orders never hold up the ones due after them: every order this pass
 /// looked at is either changed or rescheduled.
-pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
+pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ServiceResult<Fired> {
     let due = tx.due_orders(now, limit)?;
     let mut fired = Fired {
         due: due.len(),
@@ -722,11 +721,11 @@ pub fn cursor_of(record: &OrderRecord) -> String {
 }
 
 /// Parses a cursor written by [`cursor_of`].
-pub fn parse_cursor(text: &str) -> ApiResult<(i64, String)> {
+pub fn parse_cursor(text: &str) -> ServiceResult<(i64, String)> {
     text.split_once(':')
         .and_then(|(at, id)| Some((at.parse().ok()?, id.to_owned())))
         .ok_or_else(|| {
-            ApiError::bad_request(
+            ServiceError::bad_request(
                 "invalid_cursor",
                 format!("cursor {text:?} is not one this API returned (next_cursor)"),
             )

@@ -15,7 +15,7 @@ use danbao_domain::paycode::{
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::hmac;
 
-use crate::error::{ApiError, ApiResult};
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::Tx;
 
 /// Failed charge attempts (unknown account or wrong code) a merchant may make per window.
@@ -29,10 +29,10 @@ const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v1";
 /// The deployment's index mask key, derived from the seal key (HMAC-SHA256 with a fixed
 /// label) so it needs no key file of its own. It is given to every device; knowing it does not
 /// reveal the seal key.
-pub fn mask_key(seal_key: &[u8; 32]) -> ApiResult<IndexMaskKey> {
+pub fn mask_key(seal_key: &[u8; 32]) -> ServiceResult<IndexMaskKey> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, seal_key);
     let tag = hmac::sign(&key, MASK_KEY_CONTEXT);
-    IndexMaskKey::from_bytes(tag.as_ref()).map_err(ApiError::storage)
+    IndexMaskKey::from_bytes(tag.as_ref()).map_err(ServiceError::storage)
 }
 
 fn aad(account_index: u64) -> Vec<u8> {
@@ -41,10 +41,10 @@ fn aad(account_index: u64) -> Vec<u8> {
     aad
 }
 
-fn sealing_key(seal_key: &[u8; 32]) -> ApiResult<LessSafeKey> {
+fn sealing_key(seal_key: &[u8; 32]) -> ServiceResult<LessSafeKey> {
     UnboundKey::new(&AES_256_GCM, seal_key)
         .map(LessSafeKey::new)
-        .map_err(|_| ApiError::storage("the seal key is not an AES-256 key"))
+        .map_err(|_| ServiceError::storage("the seal key is not an AES-256 key"))
 }
 
 /// Seals a secret with AES-256-GCM under `seal_key`: `nonce ‖ ciphertext ‖ tag`. The account
@@ -54,7 +54,7 @@ pub fn seal(
     nonce: [u8; NONCE_LEN],
     account_index: u64,
     secret: &PaycodeSecret,
-) -> ApiResult<Vec<u8>> {
+) -> ServiceResult<Vec<u8>> {
     let key = sealing_key(seal_key)?;
     let mut in_out = secret.expose_bytes().to_vec();
     key.seal_in_place_append_tag(
@@ -62,7 +62,7 @@ pub fn seal(
         Aad::from(aad(account_index)),
         &mut in_out,
     )
-    .map_err(|_| ApiError::storage("sealing a payment-code secret failed"))?;
+    .map_err(|_| ServiceError::storage("sealing a payment-code secret failed"))?;
     let mut sealed = nonce.to_vec();
     sealed.extend_from_slice(&in_out);
     Ok(sealed)
@@ -109,9 +109,9 @@ pub fn provision(
     device_id: i64,
     fresh: &Provisioning,
     now: i64,
-) -> ApiResult<AccountIndex> {
+) -> ServiceResult<AccountIndex> {
     for &candidate in &fresh.candidates {
-        let index = AccountIndex::new(candidate).map_err(ApiError::storage)?;
+        let index = AccountIndex::new(candidate).map_err(ServiceError::storage)?;
         if tx.paycode_secret(candidate)?.is_some() {
             continue;
         }
@@ -119,7 +119,7 @@ pub fn provision(
         tx.put_device_paycode_secret(candidate, user_id, device_id, &sealed, now)?;
         return Ok(index);
     }
-    Err(ApiError::storage(
+    Err(ServiceError::storage(
         "no free payment-code account index among the candidates",
     ))
 }
@@ -138,7 +138,7 @@ impl ReplayStore for JobStores<'_, '_> {
             .try_borrow_mut()
             .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?;
         tx.use_paycode_step(u64::from(account_index.get()), step)
-            .map_err(|error| PaycodeStoreError::new(error.detail))
+            .map_err(|error| PaycodeStoreError::new(error.to_string()))
     }
 }
 
@@ -153,7 +153,7 @@ impl JobStores<'_, '_> {
             .try_borrow_mut()
             .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?
             .paycode_secret(index)
-            .map_err(|error| PaycodeStoreError::new(error.detail))?;
+            .map_err(|error| PaycodeStoreError::new(error.to_string()))?;
         match row {
             None => Ok(None),
             Some((owner, sealed)) => {
@@ -209,12 +209,12 @@ pub fn verify(
 }
 
 /// Maps a payment-code refusal to the API's stable codes. Store failures are 503s.
-pub fn paycode_error(error: PaycodeError) -> ApiError {
+pub fn paycode_error(error: PaycodeError) -> ServiceError {
     // The account index is the customer's, not the merchant's: refusals never name it.
     let code = match &error {
         PaycodeError::Malformed { .. } => "invalid_payment_code",
         PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. } => {
-            return ApiError::unprocessable(
+            return ServiceError::unprocessable(
                 "payment_code_rejected",
                 "the payment code matches no customer's current code: it was mistyped, forged \
                  or belongs to a device that is no longer registered; ask for a fresh code",
@@ -223,7 +223,7 @@ pub fn paycode_error(error: PaycodeError) -> ApiError {
         PaycodeError::Expired { .. } => "payment_code_expired",
         PaycodeError::NotYetValid { .. } => "payment_code_not_yet_valid",
         PaycodeError::Replayed { .. } => {
-            return ApiError::conflict(
+            return ServiceError::conflict(
                 "payment_code_used",
                 "this payment code was already charged; each code is accepted once, so the \
                  customer must show a fresh code",
@@ -232,7 +232,7 @@ pub fn paycode_error(error: PaycodeError) -> ApiError {
         PaycodeError::InvalidKey { .. }
         | PaycodeError::InvalidAccountIndex { .. }
         | PaycodeError::InvalidOtpParameter { .. }
-        | PaycodeError::Store { .. } => return ApiError::storage(error),
+        | PaycodeError::Store { .. } => return ServiceError::storage(error),
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
 }
