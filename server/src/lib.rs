@@ -25,7 +25,7 @@ pub use config::Config;
 pub use store::sqlite::SqliteStore;
 
 use danbao_domain::paycode;
-use error::ApiResult;
+use service::ServiceResult;
 use store::{PurgeBefore, Purged, Store};
 
 /// How long idempotency records are kept (DESIGN.md §6: at least 24 h).
@@ -72,7 +72,7 @@ async fn housekeeping<S: Store>(app: App<S>) {
 
 /// Forgets, in one write job, what can no longer be presented or replayed at `app.now()`:
 /// see [`purge_cutoffs`].
-pub async fn housekeep<S: Store>(app: &App<S>) -> ApiResult<Purged> {
+pub async fn housekeep<S: Store>(app: &App<S>) -> ServiceResult<Purged> {
     let before = purge_cutoffs(app.now());
     let purged = app.store.write(move |tx| tx.purge(&before)).await?;
     if purged.total() > 0 {

@@ -1,60 +1,17 @@
-//! Operator endpoints: the ledger invariants and the sandbox clock.
-
-use std::collections::BTreeMap;
+//! Operator endpoints over HTTP: the ledger invariants and the sandbox clock (the work is
+//! [`crate::service::admin`]'s).
 
 use axum::Json;
 use axum::extract::State;
 
 use super::extract::Json as JsonBody;
-use danbao_domain::ledger::{Ledger, Transfer};
 use danbao_domain::protocol::wire::{AdvanceClock, Invariants, ServerTime};
 
 use crate::app::App;
 use crate::auth::Operator;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::store::{Store, Tx};
-
-/// Checks DESIGN.md §3 on a consistent snapshot: replays the journal through the core ledger
-/// and compares every stored balance, then checks conservation and no overdrawn wallet.
-pub fn check(tx: &mut dyn Tx) -> ApiResult<Invariants> {
-    let accounts = tx.all_accounts()?;
-    let mut journal: Vec<Transfer> = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = tx.journal(after, 10_000)?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        journal.extend(page.into_iter().map(|(_, t)| t));
-    }
-    let mut volume = BTreeMap::new();
-    for account in &accounts {
-        *volume
-            .entry(account.currency.code().to_owned())
-            .or_insert(0) += account.balances.credits_posted;
-    }
-    let violation = match Ledger::replay(&accounts, &journal) {
-        Err(error) => Some(format!("the journal does not replay: {error}")),
-        Ok(replayed) => {
-            let differs = accounts.iter().find(|stored| {
-                replayed.account(stored.id).map(|a| a.balances) != Some(stored.balances)
-            });
-            match differs {
-                Some(account) => Some(format!(
-                    "stored balances of account {} differ from the journal",
-                    account.id.0
-                )),
-                None => replayed.check_invariants().err().map(|v| v.to_string()),
-            }
-        }
-    };
-    Ok(Invariants {
-        ok: violation.is_none(),
-        violation,
-        accounts: accounts.len(),
-        transfers: journal.len(),
-        posted_volume: volume,
-    })
-}
+use crate::error::{ApiResult, Problem};
+use crate::service::admin;
+use crate::store::Store;
 
 /// `GET /v1/admin/invariants` (operator).
 #[utoipa::path(
@@ -72,7 +29,7 @@ pub async fn invariants<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
 ) -> ApiResult<Json<Invariants>> {
-    Ok(Json(app.store.read(check).await?))
+    Ok(Json(admin::invariants(&app.store).await?))
 }
 
 /// `POST /v1/admin/clock` (operator, sandbox): moves the clock so timers can be tested.
@@ -94,18 +51,5 @@ pub async fn advance_clock<S: Store>(
     _operator: Operator,
     JsonBody(request): JsonBody<AdvanceClock>,
 ) -> ApiResult<Json<ServerTime>> {
-    if !app.config.sandbox {
-        return Err(ApiError::forbidden(
-            "sandbox_off",
-            "the clock moves only in sandbox mode",
-        ));
-    }
-    if !(0..=400 * 24 * 3600).contains(&request.advance_secs) {
-        return Err(ApiError::unprocessable(
-            "invalid_advance",
-            "advance_secs must be 0 to 400 days",
-        ));
-    }
-    app.clock.advance(request.advance_secs);
-    Ok(Json(ServerTime { now: app.now() }))
+    Ok(Json(admin::advance_clock(&app, request)?))
 }

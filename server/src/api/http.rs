@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::service::Answer;
+use crate::service::{self, Answer, OperatorCall};
 use danbao_domain::protocol::limits::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 
 /// Largest accepted request body.
@@ -61,4 +61,21 @@ pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, ApiE
                 format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
             )
         })
+}
+
+/// Reads an operator's keyed write: its body, its `Idempotency-Key` and the request hash the
+/// key is bound to.
+pub async fn operator_call(
+    request: axum::extract::Request,
+) -> Result<(OperatorCall, axum::body::Bytes), ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body).await?;
+    let key = parts
+        .headers
+        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(service::missing_key)?;
+    let request_hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
+    Ok((OperatorCall { key, request_hash }, body))
 }

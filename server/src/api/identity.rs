@@ -1,38 +1,17 @@
-//! Sign-up, device keys and profiles.
+//! Sign-up, device keys and profiles over HTTP: the signature checks are here, the flows are
+//! [`crate::service::identity`]'s.
 
 use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::Path;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS};
-use danbao_domain::protocol::wire::{BalanceView, Me, PublicProfile, SignUp, SignedUp};
+use danbao_domain::protocol::wire::{Me, PublicProfile, SignUp, SignedUp};
 
 use crate::app::App;
 use crate::auth::{self, Signed};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::{self, Answer};
-use crate::store::{Store, User};
-
-fn check_handle(handle: &str) -> ApiResult<()> {
-    let ok = (MIN_HANDLE_CHARS..=MAX_HANDLE_CHARS).contains(&handle.len())
-        && handle.as_bytes()[0].is_ascii_lowercase()
-        && handle
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(
-            "invalid_handle",
-            format!(
-                "handle {handle:?} must be {MIN_HANDLE_CHARS} to {MAX_HANDLE_CHARS} characters of a-z, \
-                 0-9, '_' and '.', starting with a letter"
-            ),
-        ))
-    }
-}
+use crate::service::{self, Answer, identity};
+use crate::store::Store;
 
 /// `POST /v1/users`: creates a user with its first device. The request is signed with the
 /// device key it registers (`Danbao-Device: new`), proving possession of the key.
@@ -52,8 +31,6 @@ fn check_handle(handle: &str) -> ApiResult<()> {
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
-// Long (73 lines): a handler still holding its flow (signature, checks, user and device rows);
-// issue 11 point 4 moves such flows into the service layer.
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
     let body = super::http::read_body(body).await?;
@@ -71,61 +48,18 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
         ));
     }
     let request: SignUp = service::parse_body(&body)?;
-    let public_key = URL_SAFE_NO_PAD.decode(&request.public_key).map_err(|_| {
-        ApiError::unprocessable("invalid_public_key", "public_key is not base64url")
-    })?;
-    if public_key.len() != 65 || public_key[0] != 4 {
-        return Err(ApiError::unprocessable(
-            "invalid_public_key",
-            "public_key must be an uncompressed SEC1 P-256 point (65 bytes starting 0x04)",
-        ));
-    }
+    let public_key = identity::decode_public_key(&request.public_key)?;
     auth::verify(&public_key, &signature.message, &signature.signature)?;
-    check_handle(&request.handle)?;
-    let display_name = request.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-        return Err(ApiError::unprocessable(
-            "invalid_display_name",
-            format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
-        ));
-    }
-    // Idempotency for sign-up is scoped by the key being registered (there is no user yet).
-    let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
-    let scoped_key = format!(
-        "signup:{}:{}",
-        danbao_domain::protocol::hex_lower(&key_scope.as_ref()[..8]),
-        signature.idempotency_key.clone().unwrap_or_default()
-    );
-    let key = signature
-        .idempotency_key
-        .map(|_| scoped_key)
-        .ok_or_else(service::missing_key)?;
-    let request_hash = signature.request_hash;
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once_keyed(tx, 0, &key, &request_hash, now, |tx| {
-                let user_id = tx
-                    .insert_user(&request.handle, &display_name, now)?
-                    .ok_or_else(|| {
-                        ApiError::conflict(
-                            "handle_taken",
-                            format!("the handle {:?} is taken", request.handle),
-                        )
-                    })?;
-                let device_id =
-                    tx.insert_device(user_id, &public_key, &request.device_name, now)?;
-                Answer::with_status(
-                    201,
-                    &SignedUp {
-                        user_id,
-                        device_id,
-                        handle: request.handle.clone(),
-                    },
-                )
-            })
-        })
-        .await
+    let answer = identity::sign_up(
+        &app.store,
+        request,
+        public_key,
+        signature.idempotency_key,
+        signature.request_hash,
+        app.now(),
+    )
+    .await?;
+    Ok(answer)
 }
 
 /// `GET /v1/users/{handle}`: the display name behind a handle (signed read).
@@ -146,21 +80,7 @@ pub async fn lookup<S: Store>(
     Path(handle): Path<String>,
     _signed: Signed,
 ) -> ApiResult<Json<PublicProfile>> {
-    let user = find_user(&app, handle).await?;
-    Ok(Json(PublicProfile {
-        handle: user.handle,
-        display_name: user.display_name,
-    }))
-}
-
-async fn find_user<S: Store>(app: &App<S>, handle: String) -> ApiResult<User> {
-    let lower = handle.to_ascii_lowercase();
-    app.store
-        .read(move |tx| tx.user_by_handle(&lower))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
-        })
+    Ok(Json(identity::lookup(&app.store, handle).await?))
 }
 
 /// `GET /v1/me`: the caller's profile and balances.
@@ -176,17 +96,7 @@ async fn find_user<S: Store>(app: &App<S>, handle: String) -> ApiResult<User> {
     )
 )]
 pub async fn me<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Json<Me>> {
-    let user_id = signed.user_id;
-    let (user, wallets) = app
-        .store
-        .read(move |tx| Ok::<_, ApiError>((tx.user(user_id)?, tx.wallets_of(user_id)?)))
-        .await?;
-    let user = user.ok_or_else(|| ApiError::not_found("unknown_user", "the user is gone"))?;
-    Ok(Json(Me {
-        user_id,
-        handle: user.handle,
-        display_name: user.display_name,
-        device_id: signed.device_id,
-        balances: wallets.iter().map(BalanceView::from).collect(),
-    }))
+    Ok(Json(
+        identity::me(&app.store, signed.user_id, signed.device_id).await?,
+    ))
 }

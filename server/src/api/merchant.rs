@@ -1,68 +1,17 @@
 //! Danbao codes: issue the caller's merchant or receive code, resolve a scanned code to the
-//! payee the server knows, and pay a code once (merchant payment, or P2P by receive code).
+//! payee the server knows, and pay a code once (merchant payment, or P2P by receive code). The
+//! flows are [`crate::service::merchant`]'s.
 
 use axum::extract::State;
-use danbao_domain::money::{Currency, Money};
-use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::protocol::wire::{
-    BalanceView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PaymentKind,
-    Resolved, ScannedCode, positive_amount,
+    CodePaid, IssuedCode, NewCode, PayCode, Resolved, ScannedCode,
 };
-use danbao_domain::qr::danbao::{DanbaoCode, Nonce};
-use danbao_domain::qr::render::{RenderOptions, render_svg};
 
-use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger;
-use crate::service::merchant::{
-    self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueRequest,
-    MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS,
-};
-use crate::service::{self, Answer};
+use crate::error::{ApiResult, Problem};
+use crate::service::{self, Answer, merchant};
 use crate::store::Store;
-
-fn caller(tx: &mut dyn crate::store::Tx, user_id: i64) -> ApiResult<crate::store::User> {
-    tx.user(user_id)?
-        .ok_or_else(|| ApiError::not_found("unknown_user", "the calling user is gone"))
-}
-
-fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
-    let currency = Currency::from_code(body.currency.as_deref().unwrap_or("CNY"))?;
-    let amount = body
-        .amount
-        .as_deref()
-        .map(|value| positive_amount(value, currency))
-        .transpose()?;
-    let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
-    if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
-        return Err(ApiError::unprocessable(
-            "invalid_expiry",
-            format!(
-                "expires_in_secs is {ttl_secs}; it must be {MIN_CODE_TTL_SECS} to {MAX_CODE_TTL_SECS}"
-            ),
-        ));
-    }
-    if body.kind == IssueKind::Receive && body.mcc.is_some() {
-        return Err(ApiError::unprocessable(
-            "invalid_code_request",
-            "a receive code has no merchant category code; leave mcc out",
-        ));
-    }
-    Ok(IssueRequest {
-        kind: body.kind,
-        currency,
-        amount,
-        city: body.city.clone().unwrap_or_else(|| DEFAULT_CITY.to_owned()),
-        country: body
-            .country
-            .clone()
-            .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()),
-        mcc: body.mcc.clone().unwrap_or_else(|| DEFAULT_MCC.to_owned()),
-        ttl_secs,
-    })
-}
 
 /// `POST /v1/codes`: issues a code that pays the caller — a static merchant code, a signed
 /// merchant code with an amount, or a friend receive code.
@@ -84,25 +33,7 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
 )]
 pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewCode = service::parse_body(&signed.body)?;
-    let request = issue_request(&body)?;
-    let nonce = Nonce::random(&app.rng).map_err(ApiError::storage)?;
-    let now = app.now();
-    let state = app.clone();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed.caller(), now, |tx| {
-                let owner = caller(tx, signed.user_id)?;
-                let mut issued = merchant::issue(&state.code_signer, &owner, &request, nonce, now)?;
-                if body.svg {
-                    issued.svg = Some(
-                        render_svg(&issued.code, &RenderOptions::default())
-                            .map_err(|e| ApiError::unprocessable("render_failed", e.to_string()))?,
-                    );
-                }
-                Answer::with_status(201, &issued)
-            })
-        })
-        .await
+    merchant::issue_code(&app, signed.caller(), body).await
 }
 
 /// `POST /v1/codes/resolve`: what the confirm screen shows for a scanned code — the payee's
@@ -130,14 +61,7 @@ pub async fn resolve_code<S: Store>(
     signed: Signed,
 ) -> ApiResult<axum::Json<Resolved>> {
     let body: ScannedCode = service::parse_body(&signed.body)?;
-    let now = app.now();
-    let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
-    let verified = merchant::verify(&body.code, &keys, now)?;
-    let resolved = app
-        .store
-        .read(move |tx| merchant::resolve(tx, verified))
-        .await?;
-    Ok(axum::Json(resolved))
+    Ok(axum::Json(merchant::resolve_code(&app, body).await?))
 }
 
 /// `POST /v1/payments`: pays a scanned merchant or receive code. A signed code is checked
@@ -162,59 +86,5 @@ pub async fn resolve_code<S: Store>(
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: PayCode = service::parse_body(&signed.body)?;
-    if body.memo.chars().count() > MAX_MEMO_CHARS {
-        return Err(ApiError::unprocessable(
-            "memo_too_long",
-            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
-        ));
-    }
-    let now = app.now();
-    let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed.caller(), now, |tx| {
-                let key = signed.idempotency_key.as_deref().unwrap_or_default();
-                let verified = merchant::verify(&body.code, &keys, now)?;
-                if let DanbaoCode::Order(order) = &verified.code {
-                    return Err(ApiError::unprocessable(
-                        "order_code",
-                        format!(
-                            "this is the code of order {}; pay it into escrow through the orders API",
-                            order.order_id
-                        ),
-                    ));
-                }
-                let target = merchant::target(tx, verified)?;
-                let amount: Money =
-                    merchant::amount_to_pay(&target.verified.code, body.amount.as_deref())?;
-                merchant::use_code(tx, &target.verified, now)?;
-                let payer = caller(tx, signed.user_id)?;
-                let kind = match target.verified.code {
-                    DanbaoCode::Receive(_) => PaymentKind::P2p,
-                    _ => PaymentKind::Merchant,
-                };
-                let id = ledger::transfer_id(signed.user_id, key, "code-payment");
-                pay_user(
-                    tx,
-                    &payer,
-                    &target.payee,
-                    amount,
-                    Payment {
-                        id,
-                        kind,
-                        memo: &body.memo,
-                    },
-                    now,
-                )?;
-                let wallet = ledger::wallet(tx, payer.id, amount.currency())?;
-                Answer::ok(&CodePaid {
-                    transfer_id: format!("{:032x}", id.0),
-                    kind: kind.as_str().to_owned(),
-                    payee: PartyView::from(&target.payee),
-                    amount: amount.into(),
-                    balance: BalanceView::from(&wallet),
-                })
-            })
-        })
-        .await
+    merchant::pay_code(&app, signed.caller(), body).await
 }

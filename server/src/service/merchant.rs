@@ -10,15 +10,19 @@ use std::collections::HashMap;
 use danbao_domain::escrow::OrderState;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire::{
-    AmountView, IssueKind, IssuedCode, PartyView, Resolved, amount_for_code,
+    AmountView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PaymentKind,
+    Resolved, ScannedCode, amount_for_code, positive_amount,
 };
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
     VerifiedDanbaoCode,
 };
+use danbao_domain::qr::render::{RenderOptions, render_svg};
 
-use crate::service::{ServiceError, ServiceResult};
-use crate::store::{Tx, User};
+use crate::app::App;
+use crate::service::wallet::{Payment, balance_after, caller_user, check_memo, pay_user};
+use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
+use crate::store::{Store, Tx, User};
 
 pub use danbao_domain::protocol::limits::{
     DEFAULT_CODE_TTL_SECS, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS,
@@ -286,4 +290,129 @@ pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> Ser
         return Err(used_code());
     }
     Ok(())
+}
+
+/// What a [`NewCode`] asks for, checked and with the defaults filled in.
+fn issue_request(body: &NewCode) -> ServiceResult<IssueRequest> {
+    let currency = Currency::from_code(body.currency.as_deref().unwrap_or("CNY"))?;
+    let amount = body
+        .amount
+        .as_deref()
+        .map(|value| positive_amount(value, currency))
+        .transpose()?;
+    let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
+    if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
+        return Err(ServiceError::unprocessable(
+            "invalid_expiry",
+            format!(
+                "expires_in_secs is {ttl_secs}; it must be {MIN_CODE_TTL_SECS} to {MAX_CODE_TTL_SECS}"
+            ),
+        ));
+    }
+    if body.kind == IssueKind::Receive && body.mcc.is_some() {
+        return Err(ServiceError::unprocessable(
+            "invalid_code_request",
+            "a receive code has no merchant category code; leave mcc out",
+        ));
+    }
+    Ok(IssueRequest {
+        kind: body.kind,
+        currency,
+        amount,
+        city: body.city.clone().unwrap_or_else(|| DEFAULT_CITY.to_owned()),
+        country: body
+            .country
+            .clone()
+            .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()),
+        mcc: body.mcc.clone().unwrap_or_else(|| DEFAULT_MCC.to_owned()),
+        ttl_secs,
+    })
+}
+
+/// Issues a code that pays the caller: a static merchant code, a signed merchant code with an
+/// amount, or a friend receive code (with an SVG rendering when asked for).
+pub async fn issue_code<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+    body: NewCode,
+) -> ServiceResult<Answer> {
+    let request = issue_request(&body)?;
+    let nonce = Nonce::random(&app.rng).map_err(ServiceError::storage)?;
+    let now = app.now();
+    let state = app.clone();
+    app.store
+        .write(move |tx| {
+            service::once(tx, &caller, now, |tx| {
+                let owner = caller_user(tx, caller.user_id, "calling user")?;
+                let mut issued = issue(&state.code_signer, &owner, &request, nonce, now)?;
+                if body.svg {
+                    issued.svg = Some(
+                        render_svg(&issued.code, &RenderOptions::default()).map_err(|e| {
+                            ServiceError::unprocessable("render_failed", e.to_string())
+                        })?,
+                    );
+                }
+                Answer::with_status(201, &issued)
+            })
+        })
+        .await
+}
+
+/// What the confirm screen shows for a scanned code: the payee's real name from the database,
+/// the printed name, whether they differ, and the amount. Changes nothing.
+pub async fn resolve_code<S: Store>(app: &App<S>, body: ScannedCode) -> ServiceResult<Resolved> {
+    let keys = trusted_keys(&app.code_signer, app.code_public_key);
+    let verified = verify(&body.code, &keys, app.now())?;
+    app.store.read(move |tx| resolve(tx, verified)).await
+}
+
+/// Pays a scanned merchant or receive code. The code is decoded and verified once (signature,
+/// expiry); its nonce is recorded in the same transaction as the payment, so it pays once. The
+/// answer carries the payer's balance afterwards.
+pub async fn pay_code<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+    body: PayCode,
+) -> ServiceResult<Answer> {
+    check_memo("memo_too_long", "memo", &body.memo)?;
+    let now = app.now();
+    let keys = trusted_keys(&app.code_signer, app.code_public_key);
+    app.store
+        .write(move |tx| {
+            service::once(tx, &caller, now, |tx| {
+                let verified = verify(&body.code, &keys, now)?;
+                if let DanbaoCode::Order(order) = &verified.code {
+                    return Err(ServiceError::unprocessable(
+                        "order_code",
+                        format!(
+                            "this is the code of order {}; pay it into escrow through the orders API",
+                            order.order_id
+                        ),
+                    ));
+                }
+                let target = target(tx, verified)?;
+                let amount = amount_to_pay(&target.verified.code, body.amount.as_deref())?;
+                use_code(tx, &target.verified, now)?;
+                let payer = caller_user(tx, caller.user_id, "calling user")?;
+                let kind = match target.verified.code {
+                    DanbaoCode::Receive(_) => PaymentKind::P2p,
+                    _ => PaymentKind::Merchant,
+                };
+                let id = ledger::transfer_id(caller.user_id, caller.key(), "code-payment");
+                let payment = Payment {
+                    id,
+                    kind,
+                    memo: &body.memo,
+                };
+                pay_user(tx, &payer, &target.payee, amount, payment, now)?;
+                Answer::ok(&CodePaid {
+                    transfer_id: format!("{:032x}", id.0),
+                    kind: kind.as_str().to_owned(),
+                    payee: PartyView::from(&target.payee),
+                    amount: amount.into(),
+                    balance: balance_after(tx, payer.id, amount)?,
+                })
+            })
+        })
+        .await
 }

@@ -5,11 +5,16 @@ use serde::Serialize;
 use crate::store::{StoredResponse, Tx, User, attempt};
 use danbao_domain::protocol::wire::PartyView;
 
+pub mod admin;
 mod error;
+pub mod identity;
 pub mod ledger;
 pub mod merchant;
+pub mod order_flows;
 pub mod orders;
 pub mod paycode;
+pub mod requests;
+pub mod wallet;
 
 pub use error::{ServiceError, ServiceResult};
 
@@ -25,6 +30,22 @@ pub struct Caller {
     /// The idempotency key, if the request carried one.
     pub idempotency_key: Option<String>,
     /// SHA-256 of method, path and body: what an idempotency key is bound to.
+    pub request_hash: Vec<u8>,
+}
+
+impl Caller {
+    /// The idempotency key (empty when there is none: [`once`] refuses such requests first).
+    pub fn key(&self) -> &str {
+        self.idempotency_key.as_deref().unwrap_or_default()
+    }
+}
+
+/// An operator's keyed write: its idempotency key and what the key is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorCall {
+    /// The idempotency key.
+    pub key: String,
+    /// SHA-256 of method, path and body.
     pub request_hash: Vec<u8>,
 }
 

@@ -260,6 +260,7 @@ pub fn view_of(
             .map(|(kind, at)| DeadlineView { kind, at }),
         created_at: record.created_at,
         updated_at: record.updated_at,
+        balance: None,
     }
 }
 

@@ -15,8 +15,18 @@ use danbao_domain::paycode::{
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::hmac;
 
-use crate::service::{ServiceError, ServiceResult};
-use crate::store::Tx;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use danbao_domain::paycode::{PAYMENT_CODE_LEN, STEP_SECONDS};
+use danbao_domain::protocol::wire::{
+    Charge, Charged, PartyView, PaymentKind, Provisioned, parse_amount,
+};
+use ring::rand::SecureRandom;
+
+use crate::app::App;
+use crate::service::wallet::{Payment, balance_after, check_memo, pay_user};
+use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
+use crate::store::{Store, Tx};
 
 /// Failed charge attempts (unknown account or wrong code) a merchant may make per window.
 pub const FAILURE_BUDGET: u32 = 5;
@@ -235,4 +245,141 @@ pub fn paycode_error(error: PaycodeError) -> ServiceError {
         | PaycodeError::Store { .. } => return ServiceError::storage(error),
     };
     ServiceError::unprocessable(code, error.to_string())
+}
+
+/// How many candidate account indexes one provisioning draws.
+const INDEX_CANDIDATES: usize = 8;
+const INDEX_SPACE: u64 = 1_000_000_000;
+
+/// Gives the calling device a fresh payment-code secret and account index, replacing
+/// (revoking) any earlier one of the same device. Not kept under the idempotency key (the
+/// answer carries a secret); the request nonce is still single use.
+pub async fn provision_device<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+) -> ServiceResult<Provisioned> {
+    let secret = PaycodeSecret::generate(&app.rng).map_err(ServiceError::storage)?;
+    let mut candidates = Vec::with_capacity(INDEX_CANDIDATES);
+    for _ in 0..INDEX_CANDIDATES {
+        let mut bytes = [0u8; 8];
+        app.rng
+            .fill(&mut bytes)
+            .map_err(|_| ServiceError::storage("no randomness"))?;
+        candidates.push(u64::from_be_bytes(bytes) % INDEX_SPACE);
+    }
+    let mut nonce = [0u8; ring::aead::NONCE_LEN];
+    app.rng
+        .fill(&mut nonce)
+        .map_err(|_| ServiceError::storage("no randomness"))?;
+    let fresh = Provisioning {
+        secret,
+        candidates,
+        nonce,
+    };
+    let mask_key = mask_key(&app.seal_key)?;
+    let seal_key = app.seal_key;
+    let now = app.now();
+    let (user_id, device_id, request_nonce) = (caller.user_id, caller.device_id, caller.nonce);
+    let (index, fresh) = app
+        .store
+        .write(move |tx| {
+            if !tx.use_nonce(device_id, &request_nonce, now)? {
+                return Err(ServiceError::unauthorized(
+                    "replayed_request",
+                    "this nonce was used before; sign each attempt with a fresh nonce",
+                ));
+            }
+            let index = provision(tx, &seal_key, user_id, device_id, &fresh, now)?;
+            Ok((index, fresh.secret.clone()))
+        })
+        .await?;
+    tracing::info!(user_id, device_id, "payment-code secret provisioned");
+    let provisioned = Provisioned {
+        account_index: u64::from(index.get()),
+        secret: STANDARD.encode(fresh.expose_bytes()),
+        mask_key: STANDARD.encode(mask_key.expose_bytes()),
+        digits: PAYMENT_CODE_LEN,
+        step_seconds: STEP_SECONDS,
+    };
+    Ok(provisioned)
+}
+
+/// The merchant (the signing caller) charges a customer's payment code. Refused with 429
+/// after too many wrong codes from this merchant, and with `confirmation_required` above the
+/// configured cap. The code is verified once, in the payment's transaction.
+pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    check_memo("memo_too_long", "memo", &body.memo)?;
+    let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
+    let seal_key = app.seal_key;
+    let cap = app.config.paycode_cap_minor;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            let mut guessed = false;
+            let answer = service::once(tx, &caller, now, |tx| {
+                let failures =
+                    tx.paycode_failures_since(caller.user_id, now - FAILURE_WINDOW_SECS)?;
+                if failures >= FAILURE_BUDGET {
+                    return Err(ServiceError::too_many_requests(
+                        "too_many_attempts",
+                        format!(
+                            "{failures} payment codes from this merchant were refused in the last \
+                             {} minutes; charging is paused, try again later",
+                            FAILURE_WINDOW_SECS / 60
+                        ),
+                    ));
+                }
+                if amount.minor() > cap {
+                    return Err(ServiceError::unprocessable(
+                        "confirmation_required",
+                        format!(
+                            "{} is above the payment-code limit of {} minor units; ask the \
+                             customer to pay by scanning your code instead",
+                            amount.format_with_code(),
+                            cap
+                        ),
+                    ));
+                }
+                let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
+                    .map_err(|error| {
+                        guessed = counts_as_guess(&error);
+                        paycode_error(error)
+                    })?;
+                let key = caller.key();
+                let payer = tx.user(accepted.payer_id)?.ok_or_else(|| {
+                    ServiceError::not_found("unknown_user", "the code's owner is gone")
+                })?;
+                let merchant = tx.user(caller.user_id)?.ok_or_else(|| {
+                    ServiceError::not_found("unknown_user", "the calling merchant is gone")
+                })?;
+                let id = ledger::transfer_id(merchant.id, key, "paycode");
+                pay_user(
+                    tx,
+                    &payer,
+                    &merchant,
+                    amount,
+                    Payment {
+                        id,
+                        kind: PaymentKind::Paycode,
+                        memo: &body.memo,
+                    },
+                    now,
+                )?;
+                Answer::ok(&Charged {
+                    transfer_id: format!("{:032x}", id.0),
+                    payer: PartyView::from(&payer),
+                    amount: amount.into(),
+                    balance: balance_after(tx, merchant.id, amount)?,
+                    step_offset: accepted.verified.step_offset,
+                })
+            })?;
+            // Counted outside the request's savepoint: the refusal rolls back the flow, the
+            // failure count must stay.
+            if guessed {
+                tx.count_paycode_failure(caller.user_id, now, FAILURE_WINDOW_SECS)?;
+            }
+            Ok(answer)
+        })
+        .await
 }

@@ -66,13 +66,16 @@ pub struct Page {
 /// `kind` and `data` are the [`Event`] fields of the same names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+// The order and request views are boxed (they are several times a transfer's size); a transfer
+// stays inline because most events are transfers and each is built once and serialized at once.
+#[allow(clippy::large_enum_variant)]
 pub enum FeedEvent {
     /// Money moved in or out of the user's wallet (feed kind "transfer", the activity list).
     Transfer(TransferEvent),
     /// An order of the user changed (boxed: the order view is large).
     Order(Box<OrderEvent>),
-    /// A money request of the user changed.
-    Request(RequestEvent),
+    /// A money request of the user changed (boxed: the request view is large).
+    Request(Box<RequestEvent>),
 }
 
 impl FeedEvent {
@@ -109,7 +112,9 @@ impl FeedEvent {
         match kind {
             KIND_TRANSFER => TransferEvent::deserialize(data).map(Self::Transfer),
             KIND_ORDER => OrderEvent::deserialize(data).map(|event| Self::Order(Box::new(event))),
-            KIND_REQUEST => RequestEvent::deserialize(data).map(Self::Request),
+            KIND_REQUEST => {
+                RequestEvent::deserialize(data).map(|event| Self::Request(Box::new(event)))
+            }
             other => Err(serde_json::Error::custom(format!(
                 "unknown feed kind {other:?}; this version reads transfer, order and request"
             ))),

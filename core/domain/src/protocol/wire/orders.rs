@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AmountView, PartyView};
+use super::{AmountView, BalanceView, PartyView};
 use crate::escrow::{Deadline, OrderState, Party};
 use crate::money::Money;
 
@@ -110,6 +110,10 @@ pub struct OrderView {
     pub created_at: i64,
     /// Unix seconds of the last change.
     pub updated_at: i64,
+    /// Only in the answer of paying the order: the buyer's balance afterwards, so the app need
+    /// not ask again. Absent everywhere else (and from servers before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<BalanceView>,
 }
 
 /// Answer of `POST /v1/orders`: the order and the signed code the buyer scans.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AmountView, PartyView};
+use super::{AmountView, BalanceView, PartyView};
 use crate::money::Money;
 
 /// Body of `POST /v1/requests`: ask `from` to pay the caller.
@@ -53,6 +53,10 @@ pub struct RequestView {
     pub transfer_id: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// Only in the answer of paying the request: the payer's balance afterwards, so the app
+    /// need not ask again. Absent everywhere else (and from servers before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<BalanceView>,
 }
 
 /// Status of a request nobody answered yet.

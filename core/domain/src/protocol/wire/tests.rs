@@ -65,6 +65,7 @@ fn order() -> OrderView {
         }),
         created_at: 1,
         updated_at: 2,
+        balance: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn request() -> RequestView {
         status: REQUEST_PAID.into(),
         transfer_id: Some("00ff".into()),
         created_at: 5,
+        balance: None,
     }
 }
 
@@ -206,6 +208,14 @@ fn every_wire_type_round_trips() {
     }
     round_trip(&NewRequest::new("bob", cny("8"), "lunch"));
     round_trip(&request());
+    round_trip(&RequestView {
+        balance: Some(balance()),
+        ..request()
+    });
+    round_trip(&OrderView {
+        balance: Some(balance()),
+        ..order()
+    });
     round_trip(&Provisioned {
         account_index: 42,
         secret: "c2VjcmV0".into(),
@@ -588,7 +598,7 @@ fn request_events_are_pinned() {
             (RequestRole::Requester, "requester"),
             (RequestRole::Payer, "payer"),
         ] {
-            let event = FeedEvent::Request(RequestEvent::new(action, role, request()));
+            let event = FeedEvent::Request(Box::new(RequestEvent::new(action, role, request())));
             assert_eq!(event.counterparty(), None);
             pins(
                 event,
