@@ -340,22 +340,18 @@ pub async fn issue_code<S: Store>(
     let nonce = Nonce::random(&app.rng).map_err(ServiceError::storage)?;
     let now = app.now();
     let state = app.clone();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let owner = caller_user(tx, caller.user_id, "calling user")?;
-                let mut issued = issue(&state.code_signer, &owner, &request, nonce, now)?;
-                if body.svg {
-                    issued.svg = Some(
-                        render_svg(&issued.code, &RenderOptions::default()).map_err(|e| {
-                            ServiceError::unprocessable("render_failed", e.to_string())
-                        })?,
-                    );
-                }
-                Answer::with_status(201, &issued)
-            })
-        })
-        .await
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let owner = caller_user(tx, caller.user_id, "calling user")?;
+        let mut issued = issue(&state.code_signer, &owner, &request, nonce, now)?;
+        if body.svg {
+            issued.svg = Some(
+                render_svg(&issued.code, &RenderOptions::default())
+                    .map_err(|e| ServiceError::unprocessable("render_failed", e.to_string()))?,
+            );
+        }
+        Answer::with_status(201, &issued)
+    })
+    .await
 }
 
 /// What the confirm screen shows for a scanned code: the payee's real name from the database,
@@ -377,42 +373,39 @@ pub async fn pay_code<S: Store>(
     check_memo("memo_too_long", "memo", &body.memo)?;
     let now = app.now();
     let keys = trusted_keys(&app.code_signer, app.code_public_key);
-    app.store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let verified = verify(&body.code, &keys, now)?;
-                if let DanbaoCode::Order(order) = &verified.code {
-                    return Err(ServiceError::unprocessable(
-                        "order_code",
-                        format!(
-                            "this is the code of order {}; pay it into escrow through the orders API",
-                            order.order_id
-                        ),
-                    ));
-                }
-                let target = target(tx, verified)?;
-                let amount = amount_to_pay(&target.verified.code, body.amount.as_deref())?;
-                use_code(tx, &target.verified, now)?;
-                let payer = caller_user(tx, caller.user_id, "calling user")?;
-                let kind = match target.verified.code {
-                    DanbaoCode::Receive(_) => PaymentKind::P2p,
-                    _ => PaymentKind::Merchant,
-                };
-                let id = ledger::transfer_id(caller.user_id, caller.key(), "code-payment");
-                let payment = Payment {
-                    id,
-                    kind,
-                    memo: &body.memo,
-                };
-                pay_user(tx, &payer, &target.payee, amount, payment, now)?;
-                Answer::ok(&CodePaid {
-                    transfer_id: format!("{:032x}", id.0),
-                    kind: kind.as_str().to_owned(),
-                    payee: PartyView::from(&target.payee),
-                    amount: amount.into(),
-                    balance: balance_after(tx, payer.id, amount)?,
-                })
-            })
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let verified = verify(&body.code, &keys, now)?;
+        if let DanbaoCode::Order(order) = &verified.code {
+            return Err(ServiceError::unprocessable(
+                "order_code",
+                format!(
+                    "this is the code of order {}; pay it into escrow through the orders API",
+                    order.order_id
+                ),
+            ));
+        }
+        let target = target(tx, verified)?;
+        let amount = amount_to_pay(&target.verified.code, body.amount.as_deref())?;
+        use_code(tx, &target.verified, now)?;
+        let payer = caller_user(tx, caller.user_id, "calling user")?;
+        let kind = match target.verified.code {
+            DanbaoCode::Receive(_) => PaymentKind::P2p,
+            _ => PaymentKind::Merchant,
+        };
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "code-payment");
+        let payment = Payment {
+            id,
+            kind,
+            memo: &body.memo,
+        };
+        pay_user(tx, &payer, &target.payee, amount, payment, now)?;
+        Answer::ok(&CodePaid {
+            transfer_id: format!("{:032x}", id.0),
+            kind: kind.as_str().to_owned(),
+            payee: PartyView::from(&target.payee),
+            amount: amount.into(),
+            balance: balance_after(tx, payer.id, amount)?,
         })
-        .await
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::store::{StoredResponse, Tx, User, attempt};
+use crate::store::{Store, StoredResponse, Tx, User, attempt};
 use danbao_domain::protocol::wire::PartyView;
 
 pub mod admin;
@@ -99,6 +99,23 @@ pub fn once(
     }
     let key = signed.idempotency_key.as_deref().ok_or_else(missing_key)?;
     once_keyed(tx, signed.user_id, key, &signed.request_hash, now, flow)
+}
+
+/// Runs `flow` for `caller` exactly once ([`once`]) in a write transaction of `store`: the
+/// shape of every signed mutating request.
+pub async fn write_once<S, F>(
+    store: &S,
+    caller: Caller,
+    now: i64,
+    mut flow: F,
+) -> ServiceResult<Answer>
+where
+    S: Store,
+    F: FnMut(&mut dyn Tx, &Caller) -> ServiceResult<Answer> + Send + 'static,
+{
+    store
+        .write(move |tx| once(tx, &caller, now, |tx| flow(tx, &caller)))
+        .await
 }
 
 /// The error for a mutating request without an idempotency key.

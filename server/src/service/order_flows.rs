@@ -85,16 +85,13 @@ pub async fn create<S: Store>(
     let nonce = Nonce::random(&app.rng).map_err(ServiceError::storage)?;
     let now = app.now();
     let signer = app.clone();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let (record, seller) = escrow::create(tx, caller.user_id, &new, now)?;
-                let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
-                let order = escrow::view_of(&record, &seller, None, Party::Seller);
-                Answer::with_status(201, &CreatedOrder { order, code })
-            })
-        })
-        .await
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let (record, seller) = escrow::create(tx, caller.user_id, &new, now)?;
+        let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
+        let order = escrow::view_of(&record, &seller, None, Party::Seller);
+        Answer::with_status(201, &CreatedOrder { order, code })
+    })
+    .await
 }
 
 /// Order `id` as the caller (buyer or seller) sees it; 404 for anyone else.
@@ -156,16 +153,13 @@ pub async fn step<S: Store>(
     now: i64,
 ) -> ServiceResult<Answer> {
     let action = Action::from_request(slug, body)?;
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let record = escrow::step(tx, &id, Actor::User(caller.user_id), &action, now)?;
-                let role = escrow::role_of(&record, caller.user_id).unwrap_or(Party::Buyer);
-                let paid_by = (action == Action::Pay).then_some(caller.user_id);
-                answer(tx, &record, role, paid_by)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let record = escrow::step(tx, &id, Actor::User(caller.user_id), &action, now)?;
+        let role = escrow::role_of(&record, caller.user_id).unwrap_or(Party::Buyer);
+        let paid_by = (action == Action::Pay).then_some(caller.user_id);
+        answer(tx, &record, role, paid_by)
+    })
+    .await
 }
 
 /// Pays the order of a scanned order code into escrow. The code is decoded and verified once
@@ -177,14 +171,11 @@ pub async fn pay_code<S: Store>(
 ) -> ServiceResult<Answer> {
     let keys = HashMap::from([(app.code_signer.key_id().to_owned(), app.code_public_key)]);
     let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let record = escrow::pay_by_code(tx, &body.code, &keys, caller.user_id, now)?;
-                answer(tx, &record, Party::Buyer, Some(caller.user_id))
-            })
-        })
-        .await
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let record = escrow::pay_by_code(tx, &body.code, &keys, caller.user_id, now)?;
+        answer(tx, &record, Party::Buyer, Some(caller.user_id))
+    })
+    .await
 }
 
 /// Any order, as the operator sees it.

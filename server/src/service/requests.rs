@@ -118,42 +118,39 @@ pub async fn create<S: Store>(
 ) -> ServiceResult<Answer> {
     let amount = parse_amount(&body.amount, &body.currency)?;
     check_memo("note_too_long", "note", &body.note)?;
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let requester = user(tx, caller.user_id)?;
-                let payer = tx
-                    .user_by_handle(&body.from.to_ascii_lowercase())?
-                    .ok_or_else(|| {
-                        ServiceError::not_found(
-                            "unknown_user",
-                            format!("no user has the handle {:?}", body.from),
-                        )
-                    })?;
-                if payer.id == requester.id {
-                    return Err(ServiceError::unprocessable(
-                        "same_account",
-                        "you cannot request money from yourself",
-                    ));
-                }
-                let mut request = MoneyRequest {
-                    id: 0,
-                    requester_id: requester.id,
-                    payer_id: payer.id,
-                    amount_minor: amount.minor(),
-                    currency: amount.currency().code().to_owned(),
-                    note: body.note.clone(),
-                    status: OPEN.to_owned(),
-                    transfer_id: None,
-                    created_at: now,
-                };
-                request.id = tx.insert_request(&request)?;
-                let view = view(tx, &request)?;
-                announce(tx, &request, &view, RequestAction::Created, now)?;
-                Answer::with_status(201, &view)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let requester = user(tx, caller.user_id)?;
+        let payer = tx
+            .user_by_handle(&body.from.to_ascii_lowercase())?
+            .ok_or_else(|| {
+                ServiceError::not_found(
+                    "unknown_user",
+                    format!("no user has the handle {:?}", body.from),
+                )
+            })?;
+        if payer.id == requester.id {
+            return Err(ServiceError::unprocessable(
+                "same_account",
+                "you cannot request money from yourself",
+            ));
+        }
+        let mut request = MoneyRequest {
+            id: 0,
+            requester_id: requester.id,
+            payer_id: payer.id,
+            amount_minor: amount.minor(),
+            currency: amount.currency().code().to_owned(),
+            note: body.note.clone(),
+            status: OPEN.to_owned(),
+            transfer_id: None,
+            created_at: now,
+        };
+        request.id = tx.insert_request(&request)?;
+        let view = view(tx, &request)?;
+        announce(tx, &request, &view, RequestAction::Created, now)?;
+        Answer::with_status(201, &view)
+    })
+    .await
 }
 
 /// The payer pays request `id` (once). The answer carries the payer's balance afterwards.
@@ -163,37 +160,34 @@ pub async fn accept<S: Store>(
     id: i64,
     now: i64,
 ) -> ServiceResult<Answer> {
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let mut request = open_for_payer(tx, id, caller.user_id, "accept")?;
-                let payer = user(tx, request.payer_id)?;
-                let requester = user(tx, request.requester_id)?;
-                let amount = amount_of(&request)?;
-                let transfer = request_transfer_id(&request);
-                pay_user(
-                    tx,
-                    &payer,
-                    &requester,
-                    amount,
-                    Payment {
-                        id: transfer,
-                        kind: PaymentKind::Request,
-                        memo: &request.note,
-                    },
-                    now,
-                )?;
-                request.status = PAID.to_owned();
-                request.transfer_id = Some(format!("{:032x}", transfer.0));
-                tx.save_request(&request)?;
-                let view = view(tx, &request)?;
-                announce(tx, &request, &view, RequestAction::Paid, now)?;
-                let mut answer = view;
-                answer.balance = Some(balance_after(tx, payer.id, amount)?);
-                Answer::ok(&answer)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let mut request = open_for_payer(tx, id, caller.user_id, "accept")?;
+        let payer = user(tx, request.payer_id)?;
+        let requester = user(tx, request.requester_id)?;
+        let amount = amount_of(&request)?;
+        let transfer = request_transfer_id(&request);
+        pay_user(
+            tx,
+            &payer,
+            &requester,
+            amount,
+            Payment {
+                id: transfer,
+                kind: PaymentKind::Request,
+                memo: &request.note,
+            },
+            now,
+        )?;
+        request.status = PAID.to_owned();
+        request.transfer_id = Some(format!("{:032x}", transfer.0));
+        tx.save_request(&request)?;
+        let view = view(tx, &request)?;
+        announce(tx, &request, &view, RequestAction::Paid, now)?;
+        let mut answer = view;
+        answer.balance = Some(balance_after(tx, payer.id, amount)?);
+        Answer::ok(&answer)
+    })
+    .await
 }
 
 /// The payer declines request `id`.
@@ -203,18 +197,15 @@ pub async fn decline<S: Store>(
     id: i64,
     now: i64,
 ) -> ServiceResult<Answer> {
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let mut request = open_for_payer(tx, id, caller.user_id, "decline")?;
-                request.status = DECLINED.to_owned();
-                tx.save_request(&request)?;
-                let view = view(tx, &request)?;
-                announce(tx, &request, &view, RequestAction::Declined, now)?;
-                Answer::ok(&view)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let mut request = open_for_payer(tx, id, caller.user_id, "decline")?;
+        request.status = DECLINED.to_owned();
+        tx.save_request(&request)?;
+        let view = view(tx, &request)?;
+        announce(tx, &request, &view, RequestAction::Declined, now)?;
+        Answer::ok(&view)
+    })
+    .await
 }
 
 /// Request `id` if the caller made it or was asked to pay it.

@@ -57,6 +57,46 @@ fn moved(tx: &mut dyn Tx, id: TransferId, amount: Money, user_id: i64) -> Servic
     })
 }
 
+/// Money between `user_id`'s wallet and a system account: in from the sandbox funding account
+/// (a top-up) or out to the withdrawal account; recorded in the user's feed, answered as
+/// [`Moved`] with the wallet's balance afterwards.
+fn system_movement(
+    tx: &mut dyn Tx,
+    user_id: i64,
+    direction: Direction,
+    id: TransferId,
+    amount: Money,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let currency = amount.currency();
+    let (transfer, event): (_, fn(Movement) -> TransferEvent) = match direction {
+        Direction::In => {
+            let funding = ledger::system(tx, AccountKind::Funding, currency)?;
+            let wallet = ledger::wallet(tx, user_id, currency)?;
+            (
+                ledger::posted(id, &funding, &wallet, amount),
+                TransferEvent::TopUp,
+            )
+        }
+        Direction::Out => {
+            let wallet = ledger::wallet(tx, user_id, currency)?;
+            let sink = ledger::system(tx, AccountKind::Withdrawal, currency)?;
+            (
+                ledger::posted(id, &wallet, &sink, amount),
+                TransferEvent::Withdrawal,
+            )
+        }
+    };
+    ledger::apply(tx, transfer, now)?;
+    let movement = Movement {
+        direction,
+        transfer_id: format!("{:032x}", id.0),
+        amount: amount.into(),
+    };
+    record(tx, user_id, event(movement), now)?;
+    moved(tx, id, amount, user_id)
+}
+
 /// Funds `body.handle`'s wallet from the sandbox funding account (operator, sandbox only).
 pub async fn top_up<S: Store>(
     store: &S,
@@ -76,17 +116,8 @@ pub async fn top_up<S: Store>(
         .write(move |tx| {
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
                 let user = user_by_handle(tx, &body.handle)?;
-                let funding = ledger::system(tx, AccountKind::Funding, amount.currency())?;
-                let wallet = ledger::wallet(tx, user.id, amount.currency())?;
                 let id = ledger::transfer_id(-1, &call.key, "top-up");
-                ledger::apply(tx, ledger::posted(id, &funding, &wallet, amount), now)?;
-                let movement = Movement {
-                    direction: Direction::In,
-                    transfer_id: format!("{:032x}", id.0),
-                    amount: amount.into(),
-                };
-                record(tx, user.id, TransferEvent::TopUp(movement), now)?;
-                moved(tx, id, amount, user.id)
+                system_movement(tx, user.id, Direction::In, id, amount, now)
             })
         })
         .await
@@ -100,23 +131,11 @@ pub async fn withdraw<S: Store>(
     now: i64,
 ) -> ServiceResult<Answer> {
     let amount = parse_amount(&body.amount, &body.currency)?;
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let wallet = ledger::wallet(tx, caller.user_id, amount.currency())?;
-                let sink = ledger::system(tx, AccountKind::Withdrawal, amount.currency())?;
-                let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
-                ledger::apply(tx, ledger::posted(id, &wallet, &sink, amount), now)?;
-                let movement = Movement {
-                    direction: Direction::Out,
-                    transfer_id: format!("{:032x}", id.0),
-                    amount: amount.into(),
-                };
-                record(tx, caller.user_id, TransferEvent::Withdrawal(movement), now)?;
-                moved(tx, id, amount, caller.user_id)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
+        system_movement(tx, caller.user_id, Direction::Out, id, amount, now)
+    })
+    .await
 }
 
 /// Sends money to a friend by handle.
@@ -128,22 +147,19 @@ pub async fn send<S: Store>(
 ) -> ServiceResult<Answer> {
     let amount = parse_amount(&body.amount, &body.currency)?;
     check_memo("memo_too_long", "memo", &body.memo)?;
-    store
-        .write(move |tx| {
-            service::once(tx, &caller, now, |tx| {
-                let from = caller_user(tx, caller.user_id, "sender")?;
-                let to = user_by_handle(tx, &body.to)?;
-                let id = ledger::transfer_id(caller.user_id, caller.key(), "p2p");
-                let payment = Payment {
-                    id,
-                    kind: PaymentKind::P2p,
-                    memo: &body.memo,
-                };
-                pay_user(tx, &from, &to, amount, payment, now)?;
-                moved(tx, id, amount, caller.user_id)
-            })
-        })
-        .await
+    service::write_once(store, caller, now, move |tx, caller| {
+        let from = caller_user(tx, caller.user_id, "sender")?;
+        let to = user_by_handle(tx, &body.to)?;
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "p2p");
+        let payment = Payment {
+            id,
+            kind: PaymentKind::P2p,
+            memo: &body.memo,
+        };
+        pay_user(tx, &from, &to, amount, payment, now)?;
+        moved(tx, id, amount, caller.user_id)
+    })
+    .await
 }
 
 /// What a user-to-user payment is: its transfer id, its kind in the feed, and a memo.
