@@ -171,14 +171,17 @@ where
     value
 }
 
-/// Requests as the client serializes them are accepted by the server's own request types
-/// (which deny unknown fields): same names, nothing missing, nothing extra.
+/// The server's reading of a request body, as its handlers parse it (`service::parse_body`:
+/// the wire types refuse unknown fields).
+fn server_reads<T: DeserializeOwned>(body: &impl Serialize) -> T {
+    danbao_server::service::parse_body(&serde_json::to_vec(body).unwrap()).unwrap()
+}
+
+/// Requests as the client serializes them are read by the server as it parses its bodies:
+/// same names, nothing missing, nothing extra (both use `danbao_domain::protocol::wire`).
 #[test]
 fn request_bodies_match_the_server_types() {
-    use danbao_server::api::{merchant, orders, paycode, requests, wallet};
-    let send: wallet::Send =
-        serde_json::from_value(serde_json::to_value(Send::new("bob", cny("1.50"), "hi")).unwrap())
-            .unwrap();
+    let send: Send = server_reads(&Send::new("bob", cny("1.50"), "hi"));
     assert_eq!(
         (
             send.to.as_str(),
@@ -187,60 +190,45 @@ fn request_bodies_match_the_server_types() {
         ),
         ("bob", "1.50", "CNY")
     );
-    let withdraw: wallet::Withdraw =
-        serde_json::from_value(serde_json::to_value(Withdraw::new(cny("2.00"))).unwrap()).unwrap();
+    let withdraw: Withdraw = server_reads(&Withdraw::new(cny("2.00")));
     assert_eq!(withdraw.amount, "2.00");
-    let top_up: wallet::TopUp =
-        serde_json::from_value(serde_json::to_value(TopUp::new("ann", cny("3.00"))).unwrap())
-            .unwrap();
+    let top_up: TopUp = server_reads(&TopUp::new("ann", cny("3.00")));
     assert_eq!(top_up.handle, "ann");
     let mut code = NewCode::new(IssueKind::Merchant, Some(cny("4.00")));
     code.mcc = Some("5411".into());
     code.svg = true;
-    let parsed: merchant::NewCode =
-        serde_json::from_value(serde_json::to_value(&code).unwrap()).unwrap();
+    let parsed: NewCode = server_reads(&code);
     assert_eq!(parsed.mcc.as_deref(), Some("5411"));
     assert!(parsed.svg);
-    let pay: merchant::PayCode = serde_json::from_value(
-        serde_json::to_value(PayCode {
-            code: "c".into(),
-            amount: Some("1.00".into()),
-            memo: "m".into(),
-        })
-        .unwrap(),
-    )
-    .unwrap();
+    let pay: PayCode = server_reads(&PayCode {
+        code: "c".into(),
+        amount: Some("1.00".into()),
+        memo: "m".into(),
+    });
     assert_eq!(pay.amount.as_deref(), Some("1.00"));
-    let request: requests::NewRequest = serde_json::from_value(
-        serde_json::to_value(NewRequest::new("bob", cny("5.00"), "lunch")).unwrap(),
-    )
-    .unwrap();
+    let request: NewRequest = server_reads(&NewRequest::new("bob", cny("5.00"), "lunch"));
     assert_eq!(request.note, "lunch");
     let mut order = CreateOrder::new("Book", cny("6.00"));
     order.pay_window_secs = Some(120);
-    let parsed: orders::CreateOrder =
-        serde_json::from_value(serde_json::to_value(&order).unwrap()).unwrap();
+    let parsed: CreateOrder = server_reads(&order);
     assert_eq!(parsed.pay_window_secs, Some(120));
-    let charge: paycode::Charge = serde_json::from_value(
-        serde_json::to_value(api::Charge::new("123", cny("7.00"), "")).unwrap(),
-    )
-    .unwrap();
+    let charge: api::Charge = server_reads(&api::Charge::new("123", cny("7.00"), ""));
     assert_eq!(charge.payment_code, "123");
-    let ship = serde_json::to_value(Ship {
+    let parsed: Ship = server_reads(&Ship {
         carrier: "SF".into(),
         tracking: "1".into(),
-    })
-    .unwrap();
-    let parsed: danbao_server::service::orders::ShipBody = serde_json::from_value(ship).unwrap();
+    });
     assert_eq!(parsed.carrier, "SF");
-    let resolve = serde_json::to_value(Resolve {
+    let parsed: Resolve = server_reads(&Resolve {
         resolution: ResolutionKind::Split,
         to_seller: Some("1.00".into()),
-    })
-    .unwrap();
-    let parsed: danbao_server::service::orders::ResolveBody =
-        serde_json::from_value(resolve).unwrap();
+    });
     assert_eq!(parsed.to_seller.as_deref(), Some("1.00"));
+    // A field the server does not know is refused, not ignored.
+    let mut extra = serde_json::to_value(Send::new("bob", cny("1.50"), "hi")).unwrap();
+    extra["tip"] = serde_json::json!("1.00");
+    let refused = danbao_server::service::parse_body::<Send>(&serde_json::to_vec(&extra).unwrap());
+    assert_eq!(refused.map_err(|e| e.code).err(), Some("invalid_body"));
 }
 
 /// Every endpoint through the typed API, each answer compared with the raw JSON.

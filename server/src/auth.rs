@@ -42,6 +42,19 @@ pub struct Signed {
     pub request_hash: Vec<u8>,
 }
 
+impl Signed {
+    /// The caller as the service layer knows it.
+    pub fn caller(&self) -> crate::service::Caller {
+        crate::service::Caller {
+            user_id: self.user_id,
+            device_id: self.device_id,
+            nonce: self.nonce.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            request_hash: self.request_hash.clone(),
+        }
+    }
+}
+
 /// The parts of a signature that do not depend on who signed.
 pub struct Signature {
     /// `Danbao-Device` as sent ("new" on sign-up).
@@ -165,7 +178,7 @@ impl<S: Store> FromRequest<App<S>> for Signed {
 
     async fn from_request(request: Request, app: &App<S>) -> Result<Self, Self::Rejection> {
         let (parts, body) = request.into_parts();
-        let body = crate::api::read_body(body).await?;
+        let body = crate::api::http::read_body(body).await?;
         let path = signed_path(&parts);
         let signature = read_signature(&parts.method, &path, &parts.headers, &body, app.now())?;
         let device_id: i64 = signature.device.parse().map_err(|_| {

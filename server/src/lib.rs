@@ -25,7 +25,7 @@ pub use config::Config;
 pub use store::sqlite::SqliteStore;
 
 use danbao_domain::paycode;
-use error::ApiResult;
+use service::ServiceResult;
 use store::{PurgeBefore, Purged, Store};
 
 /// How long idempotency records are kept (DESIGN.md §6: at least 24 h).
@@ -37,6 +37,12 @@ pub fn open(config: Config) -> anyhow::Result<App<SqliteStore>> {
     AppState::new(store, config)
 }
 
+/// Every route the server serves: the API ([`api::router`]) and its OpenAPI document at
+/// `/openapi.json`.
+pub fn router<S: Store>(app: App<S>) -> axum::Router {
+    api::router(app).route("/openapi.json", axum::routing::get(openapi::serve))
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn serve<S: Store>(
     app: App<S>,
@@ -45,8 +51,7 @@ pub async fn serve<S: Store>(
 ) -> anyhow::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
     let timers = tokio::spawn(timers::run(app.clone()));
-    let router = api::router(app);
-    axum::serve(listener, router)
+    axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await?;
     housekeeping.abort();
@@ -67,7 +72,7 @@ async fn housekeeping<S: Store>(app: App<S>) {
 
 /// Forgets, in one write job, what can no longer be presented or replayed at `app.now()`:
 /// see [`purge_cutoffs`].
-pub async fn housekeep<S: Store>(app: &App<S>) -> ApiResult<Purged> {
+pub async fn housekeep<S: Store>(app: &App<S>) -> ServiceResult<Purged> {
     let before = purge_cutoffs(app.now());
     let purged = app.store.write(move |tx| tx.purge(&before)).await?;
     if purged.total() > 0 {

@@ -3,58 +3,27 @@
 //! It is generated from the code: every handler carries a `#[utoipa::path]` annotation (method,
 //! path, body, answers and the stable problem `code`s each status can carry, listed in the
 //! response's description), and the request and answer types derive `utoipa::ToSchema`. This
-//! module gathers them into [`ApiDoc`], adds the security schemes, and gives the few types the
-//! server shows but does not own (the escrow machine's enums, the feed's event rows) their
-//! schemas. The document is built once per process.
+//! module gathers them into [`ApiDoc`], adds the security schemes and the one-of body of an
+//! order step. The request and answer types are `danbao_domain::protocol::wire`'s, whose
+//! schemas the domain derives with its `openapi` feature. The document is built once per
+//! process.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use danbao_domain::escrow::{Deadline, OrderState, Party};
-use serde::Serialize;
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{
-    AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
-};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
-use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::openapi::{OpenApi as Document, RefOr};
+use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::api::doc::{
+    SCHEME_DEVICE, SCHEME_NONCE, SCHEME_OPERATOR, SCHEME_SIGNATURE, SCHEME_TIMESTAMP,
+};
 use crate::error::Problem;
 
-/// Security scheme: the registered device's id (`new` on sign-up).
-pub const SCHEME_DEVICE: &str = "Danbao-Device";
-/// Security scheme: Unix seconds at signing.
-pub const SCHEME_TIMESTAMP: &str = "Danbao-Timestamp";
-/// Security scheme: a fresh nonce per attempt.
-pub const SCHEME_NONCE: &str = "Danbao-Nonce";
-/// Security scheme: the ECDSA P-256 signature of the request.
-pub const SCHEME_SIGNATURE: &str = "Danbao-Signature";
-/// Security scheme: the operator's bearer token.
-pub const SCHEME_OPERATOR: &str = "operator";
-
-/// 401 codes of a signed read (and of signed POSTs that change nothing).
-pub const SIGNED_READ_401: &str = "missing_signature, bad_signature, stale_request, unknown_device";
-/// 401 codes of a signed mutating request: a read's, plus the replayed nonce.
-pub const SIGNED_WRITE_401: &str =
-    "missing_signature, bad_signature, stale_request, unknown_device, replayed_request";
-/// 400 codes of a signed POST with a JSON body.
-pub const SIGNED_WRITE_400: &str = "invalid_body, missing_idempotency_key, bad_idempotency_key";
-/// 400 codes of a signed POST whose body is ignored.
-pub const SIGNED_KEY_400: &str = "missing_idempotency_key, bad_idempotency_key";
-/// 400 codes of an operator POST with a JSON body.
-pub const OPERATOR_WRITE_400: &str = "invalid_body, missing_idempotency_key";
-/// 401 code of an operator endpoint.
-pub const OPERATOR_401: &str = "operator_only";
-/// 413 code: the body is over 64 KiB.
-pub const BODY_413: &str = "body_too_large";
-/// 503 code: the store failed; retry with the same Idempotency-Key.
-pub const STORAGE_503: &str = "storage_unavailable";
-
-/// The whole API: every route of [`crate::api::router`].
+/// The whole API: every route of [`crate::router`].
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -67,7 +36,7 @@ pub const STORAGE_503: &str = "storage_unavailable";
             idempotency and the flows are described in docs/protocol.md."
     ),
     paths(
-        api::health,
+        api::http::health,
         serve,
         api::identity::sign_up,
         api::identity::lookup,
@@ -97,7 +66,7 @@ pub const STORAGE_503: &str = "storage_unavailable";
         api::orders::admin_show,
         api::orders::resolve,
     ),
-    components(schemas(Problem, StepBody)),
+    components(schemas(Problem, api::doc::StepBody)),
     modifiers(&Conventions),
     security((
         "Danbao-Device" = [],
@@ -196,236 +165,6 @@ fn problems_as_problem_json(operation: &mut Operation) {
     }
 }
 
-/// The `Idempotency-Key` header of a POST (`params(IdempotencyKey)` in an annotation).
-pub struct IdempotencyKey;
-
-impl IntoParams for IdempotencyKey {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::True)
-                .description(Some(
-                    "8–128 printable ASCII characters, chosen by the client per operation. The \
-                     same key with the same request answers the stored first answer byte for \
-                     byte; with a different request, 422 idempotency_key_reused. A retry is \
-                     re-signed with a fresh nonce but the same key and body.",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .min_length(Some(8))
-                        .max_length(Some(128)),
-                ))
-                .build(),
-        ]
-    }
-}
-
-/// A string schema whose values are the serde names of `values`.
-fn string_enum<T: Serialize>(values: &[T], description: &str) -> RefOr<Schema> {
-    let names = values
-        .iter()
-        .filter_map(|value| serde_json::to_value(value).ok());
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(names))
-        .into()
-}
-
-/// Schema of `danbao_domain::escrow::OrderState` (named `OrderState`).
-pub struct OrderStateSchema;
-
-/// Every order state; [`order_state_listed`] fails to compile when the machine grows one.
-const ORDER_STATES: [OrderState; 8] = [
-    OrderState::AwaitingPayment,
-    OrderState::Paid,
-    OrderState::Shipped,
-    OrderState::RefundRequested,
-    OrderState::Disputed,
-    OrderState::Completed,
-    OrderState::Cancelled,
-    OrderState::Refunded,
-];
-
-/// Exhaustive on purpose: a new state must be added to [`ORDER_STATES`].
-const fn order_state_listed(state: OrderState) -> bool {
-    match state {
-        OrderState::AwaitingPayment
-        | OrderState::Paid
-        | OrderState::Shipped
-        | OrderState::RefundRequested
-        | OrderState::Disputed
-        | OrderState::Completed
-        | OrderState::Cancelled
-        | OrderState::Refunded => true,
-    }
-}
-
-const _: () = assert!(order_state_listed(ORDER_STATES[0]));
-
-impl PartialSchema for OrderStateSchema {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &ORDER_STATES,
-            "Where an order is (DESIGN.md §4); completed, cancelled and refunded are final.",
-        )
-    }
-}
-
-impl ToSchema for OrderStateSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("OrderState")
-    }
-}
-
-/// Schema of the viewer's part in an order (`danbao_domain::escrow::Party` without the timer).
-pub struct OrderRole;
-
-/// Exhaustive on purpose: the roles a viewer can have, and why the timer is not one.
-const fn shown_as_role(party: Party) -> bool {
-    match party {
-        Party::Buyer | Party::Seller | Party::Operator => true,
-        Party::Timer => false,
-    }
-}
-
-impl PartialSchema for OrderRole {
-    fn schema() -> RefOr<Schema> {
-        let roles: Vec<Party> = [Party::Buyer, Party::Seller, Party::Operator, Party::Timer]
-            .into_iter()
-            .filter(|party| shown_as_role(*party))
-            .collect();
-        string_enum(&roles, "The viewer's part in the order.")
-    }
-}
-
-impl ToSchema for OrderRole {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("OrderRole")
-    }
-}
-
-/// Schema of `danbao_domain::escrow::Deadline` (named `DeadlineKind`).
-pub struct DeadlineKind;
-
-const DEADLINES: [Deadline; 3] = [
-    Deadline::PayBy,
-    Deadline::AutoConfirm,
-    Deadline::RefundAnswer,
-];
-
-/// Exhaustive on purpose: a new deadline must be added to [`DEADLINES`].
-const fn deadline_listed(deadline: Deadline) -> bool {
-    match deadline {
-        Deadline::PayBy | Deadline::AutoConfirm | Deadline::RefundAnswer => true,
-    }
-}
-
-const _: () = assert!(deadline_listed(DEADLINES[0]));
-
-impl PartialSchema for DeadlineKind {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &DEADLINES,
-            "pay_by cancels an unpaid order, auto_confirm completes a shipped one, \
-             refund_answer acts on an unanswered refund request.",
-        )
-    }
-}
-
-impl ToSchema for DeadlineKind {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("DeadlineKind")
-    }
-}
-
-/// Schema of the `{action}` path segment of `POST /v1/orders/{id}/{action}` (named
-/// `StepAction`).
-pub struct StepAction;
-
-/// The steps a buyer or seller sends by path segment (`resolve` is the operator's, on its own
-/// route).
-pub const STEP_ACTIONS: [&str; 7] = [
-    "pay",
-    "ship",
-    "cancel",
-    "confirm",
-    "refund-request",
-    "refund-accept",
-    "refund-reject",
-];
-
-impl PartialSchema for StepAction {
-    fn schema() -> RefOr<Schema> {
-        string_enum(
-            &STEP_ACTIONS,
-            "A step of the order; the order view's `actions` lists those the caller may take now.",
-        )
-    }
-}
-
-impl ToSchema for StepAction {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("StepAction")
-    }
-}
-
-/// One entry of the event feed and of the activity list (`crate::store::Event` on the wire).
-#[derive(ToSchema)]
-#[schema(as = Event)]
-pub struct FeedEvent {
-    /// Position in the feed: the cursor.
-    pub seq: i64,
-    /// What happened: "transfer", "order" or "request".
-    pub kind: String,
-    /// Details, by kind: a transfer has `type`, `direction`, `transfer_id`, `amount`
-    /// (AmountView) and for payments between users `counterparty`, `counterparty_name`,
-    /// `memo`; an order event has `event` (the step) and `order` (OrderView as the reader
-    /// sees it); a request event has `action`, `role` and `request` (RequestView).
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-    /// Unix seconds.
-    pub created_at: i64,
-}
-
-/// Body of `POST /v1/orders/{id}/{action}`: `ship` takes ShipBody, `refund-request` takes
-/// RefundBody, the other steps no body (or `{}`).
-pub struct StepBody;
-
-impl PartialSchema for StepBody {
-    fn schema() -> RefOr<Schema> {
-        let empty = ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::Object))
-            .description(Some("pay, cancel, confirm, refund-accept, refund-reject"))
-            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));
-        OneOfBuilder::new()
-            .item(Ref::from_schema_name("ShipBody"))
-            .item(Ref::from_schema_name("RefundBody"))
-            .item(empty)
-            .description(Some(
-                "ship: ShipBody; refund-request: RefundBody; the other steps: empty or {}",
-            ))
-            .into()
-    }
-
-    // The referenced bodies are registered through `schemas`.
-}
-
-impl ToSchema for StepBody {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("StepBody")
-    }
-
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        use crate::service::orders::{RefundBody, ShipBody};
-        schemas.push((ShipBody::name().into_owned(), ShipBody::schema()));
-        schemas.push((RefundBody::name().into_owned(), RefundBody::schema()));
-    }
-}
-
 /// The document as served: generated and serialised once.
 pub fn document() -> &'static Result<String, String> {
     static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
@@ -459,7 +198,7 @@ pub async fn serve() -> Response {
         )
             .into_response(),
         Err(cause) => crate::error::ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE.as_u16(),
             "document_unavailable",
             format!("the OpenAPI document could not be generated: {cause}"),
         )
@@ -469,12 +208,16 @@ pub async fn serve() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::service::orders::{Action, action_slug};
+    use danbao_domain::escrow::{Deadline, OrderState};
+    use danbao_domain::protocol::wire::StepAction;
+    use danbao_domain::protocol::wire::schema::OrderRole;
+    use utoipa::PartialSchema;
 
     #[test]
     fn step_actions_are_the_routes_steps() {
-        for slug in STEP_ACTIONS {
+        let step_actions = StepAction::ALL.map(StepAction::slug);
+        for slug in step_actions {
             let body: &[u8] = match slug {
                 "ship" => br#"{"carrier": "SF", "tracking": "1"}"#,
                 "refund-request" => br#"{"amount": "1.00"}"#,
@@ -497,12 +240,14 @@ mod tests {
             "reject refund",
         ];
         let slugs: Vec<&str> = events.into_iter().map(action_slug).collect();
-        assert_eq!(slugs, STEP_ACTIONS);
+        assert_eq!(slugs, step_actions);
+        let schema = serde_json::to_value(StepAction::schema()).unwrap_or_default();
+        assert_eq!(schema["enum"], serde_json::json!(step_actions));
     }
 
     #[test]
     fn core_enums_render_as_their_serde_names() {
-        let states = serde_json::to_value(OrderStateSchema::schema()).unwrap_or_default();
+        let states = serde_json::to_value(OrderState::schema()).unwrap_or_default();
         assert_eq!(states["enum"][0], "awaiting_payment");
         assert_eq!(states["enum"].as_array().map(Vec::len), Some(8));
         let roles = serde_json::to_value(OrderRole::schema()).unwrap_or_default();
@@ -510,7 +255,7 @@ mod tests {
             roles["enum"],
             serde_json::json!(["buyer", "seller", "operator"])
         );
-        let deadlines = serde_json::to_value(DeadlineKind::schema()).unwrap_or_default();
+        let deadlines = serde_json::to_value(Deadline::schema()).unwrap_or_default();
         assert_eq!(
             deadlines["enum"],
             serde_json::json!(["pay_by", "auto_confirm", "refund_answer"])

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::app::App;
-use crate::error::ApiResult;
+use crate::service::ServiceResult;
 use crate::service::orders::{self, Fired};
 use crate::store::Store;
 
@@ -33,7 +33,7 @@ pub async fn run<S: Store>(app: App<S>) {
 /// Each job changes or reschedules every order it looked at (see [`orders::fire_due`]), so
 /// the next job sees new orders: a full batch of failing orders delays the rest by one job,
 /// never by a tick.
-pub async fn fire<S: Store>(app: &App<S>) -> ApiResult<Fired> {
+pub async fn fire<S: Store>(app: &App<S>) -> ServiceResult<Fired> {
     let batch = app.config.timer_batch.max(1);
     let mut total = Fired::default();
     loop {

@@ -490,7 +490,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
         .app
         .store
         .read(move |tx| {
-            Ok((
+            Ok::<_, danbao_server::store::StoreError>((
                 tx.find_account(None, AccountKind::Funding, cny)?,
                 tx.find_account(None, AccountKind::Withdrawal, cny)?,
             ))

@@ -342,7 +342,10 @@ fn synced_transfers_fill_the_contacts_with_the_newest_name() {
     let transfer = |seq: i64, handle: &str, name: &str, at: i64| FeedEvent {
         seq,
         kind: "transfer".into(),
+        // What the server writes for a P2P payment (danbao_domain::protocol::wire::Payment).
         data_json: serde_json::json!({"type": "p2p", "direction": "out",
+            "transfer_id": format!("{seq:032x}"), "memo": "",
+            "amount": {"minor": 100, "currency": "CNY", "value": "1.00", "display": "1.00 CNY"},
             "counterparty": handle, "counterparty_name": name})
         .to_string(),
         created_at: at,

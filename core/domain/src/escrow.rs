@@ -37,6 +37,7 @@ pub enum Party {
 /// Where an order is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrderState {
     /// Created; the buyer has not paid.
     AwaitingPayment,
@@ -108,6 +109,8 @@ impl Default for Windows {
 /// Which deadline fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DeadlineKind))]
 pub enum Deadline {
     /// The pay window passed with no payment.
     PayBy,

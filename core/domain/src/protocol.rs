@@ -15,12 +15,19 @@
 //! another deployment or replayed without the device key. The server refuses a
 //! timestamp more than [`MAX_CLOCK_SKEW_SECS`] away from its clock and a nonce it has seen.
 //!
+//! [`wire`] holds every request, answer and feed event of the API, defined once for the server
+//! and the client; [`Command`] is every change a client can ask for, as data.
+//!
 //! [`limits`] holds the protocol's other limits (text lengths, page sizes, code lifetimes,
 //! order windows), each defined once for the server and the client.
 
 use ring::digest;
 
+pub mod command;
 pub mod limits;
+pub mod wire;
+
+pub use command::{Command, OrderStepCommand};
 
 /// Header naming the signing device.
 pub const HEADER_DEVICE: &str = "danbao-device";
@@ -97,6 +104,20 @@ pub fn nonce_is_well_formed(nonce: &str) -> bool {
 /// True when `key` is an acceptable idempotency key (8–128 printable ASCII characters).
 pub fn idempotency_key_is_well_formed(key: &str) -> bool {
     (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Percent-encodes one path segment or query value: everything but RFC 3986 unreserved
+/// characters, so the URL parser sends exactly what was signed.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Lower-case hex of `bytes`.

@@ -1,75 +1,17 @@
-//! Operator endpoints: the ledger invariants and the sandbox clock.
-
-use std::collections::BTreeMap;
+//! Operator endpoints over HTTP: the ledger invariants and the sandbox clock (the work is
+//! [`crate::service::admin`]'s).
 
 use axum::Json;
 use axum::extract::State;
 
 use super::extract::Json as JsonBody;
-use danbao_domain::ledger::{Ledger, Transfer};
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::{AdvanceClock, Invariants, ServerTime};
 
 use crate::app::App;
 use crate::auth::Operator;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::store::{Store, Tx};
-
-/// Answer of `GET /v1/admin/invariants`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Invariants {
-    /// True when every invariant holds.
-    pub ok: bool,
-    /// The first violation, if any.
-    pub violation: Option<String>,
-    /// Accounts checked.
-    pub accounts: usize,
-    /// Journal entries replayed.
-    pub transfers: usize,
-    /// Per currency: Σ posted credits (= Σ posted debits) over all accounts, minor units.
-    pub posted_volume: BTreeMap<String, i64>,
-}
-
-/// Checks DESIGN.md §3 on a consistent snapshot: replays the journal through the core ledger
-/// and compares every stored balance, then checks conservation and no overdrawn wallet.
-pub fn check(tx: &mut dyn Tx) -> ApiResult<Invariants> {
-    let accounts = tx.all_accounts()?;
-    let mut journal: Vec<Transfer> = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = tx.journal(after, 10_000)?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        journal.extend(page.into_iter().map(|(_, t)| t));
-    }
-    let mut volume = BTreeMap::new();
-    for account in &accounts {
-        *volume
-            .entry(account.currency.code().to_owned())
-            .or_insert(0) += account.balances.credits_posted;
-    }
-    let violation = match Ledger::replay(&accounts, &journal) {
-        Err(error) => Some(format!("the journal does not replay: {error}")),
-        Ok(replayed) => {
-            let differs = accounts.iter().find(|stored| {
-                replayed.account(stored.id).map(|a| a.balances) != Some(stored.balances)
-            });
-            match differs {
-                Some(account) => Some(format!(
-                    "stored balances of account {} differ from the journal",
-                    account.id.0
-                )),
-                None => replayed.check_invariants().err().map(|v| v.to_string()),
-            }
-        }
-    };
-    Ok(Invariants {
-        ok: violation.is_none(),
-        violation,
-        accounts: accounts.len(),
-        transfers: journal.len(),
-        posted_volume: volume,
-    })
-}
+use crate::error::{ApiResult, Problem};
+use crate::service::admin;
+use crate::store::Store;
 
 /// `GET /v1/admin/invariants` (operator).
 #[utoipa::path(
@@ -79,30 +21,15 @@ pub fn check(tx: &mut dyn Tx) -> ApiResult<Invariants> {
     security(("operator" = [])),
     responses(
         (status = 200, description = "The check; `ok` is false with the first violation when one fails", body = Invariants),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn invariants<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
 ) -> ApiResult<Json<Invariants>> {
-    Ok(Json(app.store.read(check).await?))
-}
-
-/// Body of `POST /v1/admin/clock`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdvanceClock {
-    /// Seconds to move the server clock forward (sandbox only).
-    pub advance_secs: i64,
-}
-
-/// Answer of `POST /v1/admin/clock`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ClockMoved {
-    /// The server clock after the move (Unix seconds).
-    pub now: i64,
+    Ok(Json(admin::invariants(&app.store).await?))
 }
 
 /// `POST /v1/admin/clock` (operator, sandbox): moves the clock so timers can be tested.
@@ -113,8 +40,8 @@ pub struct ClockMoved {
     request_body = AdvanceClock,
     security(("operator" = [])),
     responses(
-        (status = 200, description = "The server clock after the move", body = ClockMoved),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 200, description = "The server clock after the move", body = ServerTime),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 422, description = "invalid_advance", body = Problem),
     )
@@ -123,19 +50,6 @@ pub async fn advance_clock<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
     JsonBody(request): JsonBody<AdvanceClock>,
-) -> ApiResult<Json<ClockMoved>> {
-    if !app.config.sandbox {
-        return Err(ApiError::forbidden(
-            "sandbox_off",
-            "the clock moves only in sandbox mode",
-        ));
-    }
-    if !(0..=400 * 24 * 3600).contains(&request.advance_secs) {
-        return Err(ApiError::unprocessable(
-            "invalid_advance",
-            "advance_secs must be 0 to 400 days",
-        ));
-    }
-    app.clock.advance(request.advance_secs);
-    Ok(Json(ClockMoved { now: app.now() }))
+) -> ApiResult<Json<ServerTime>> {
+    Ok(Json(admin::advance_clock(&app, request)?))
 }

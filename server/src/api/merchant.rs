@@ -1,126 +1,17 @@
 //! Danbao codes: issue the caller's merchant or receive code, resolve a scanned code to the
-//! payee the server knows, and pay a code once (merchant payment, or P2P by receive code).
+//! payee the server knows, and pay a code once (merchant payment, or P2P by receive code). The
+//! flows are [`crate::service::merchant`]'s.
 
 use axum::extract::State;
-use danbao_domain::money::{Currency, Money};
-use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
-use danbao_domain::qr::danbao::{DanbaoCode, Nonce};
-use danbao_domain::qr::render::{RenderOptions, render_svg};
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::{
+    CodePaid, IssuedCode, NewCode, PayCode, Resolved, ScannedCode,
+};
 
-use crate::api::wallet::{Payment, pay_user};
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView, BalanceView};
-use crate::service::merchant::{
-    self, DEFAULT_CITY, DEFAULT_CODE_TTL_SECS, DEFAULT_COUNTRY, DEFAULT_MCC, IssueKind,
-    IssueRequest, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS, Party, Resolved,
-};
-use crate::service::{self, Answer};
+use crate::error::{ApiResult, Problem};
+use crate::service::{self, Answer, merchant};
 use crate::store::Store;
-
-/// Body of `POST /v1/codes`: a code that pays the caller.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCode {
-    /// "merchant" or "receive".
-    pub kind: IssueKind,
-    /// Decimal amount the code asks for; without one the payer enters the amount. A code with
-    /// an amount is signed, single use and expires.
-    pub amount: Option<String>,
-    /// ISO 4217 code (default "CNY").
-    pub currency: Option<String>,
-    /// City printed in the code (default "Online").
-    pub city: Option<String>,
-    /// Country printed in the code, ISO 3166-1 alpha-2 (default "CN").
-    pub country: Option<String>,
-    /// Merchant category code, four digits (merchant codes; default "5999").
-    pub mcc: Option<String>,
-    /// Lifetime of a signed code in seconds, 60 to 604800 (default 600).
-    pub expires_in_secs: Option<i64>,
-    /// Also return an SVG rendering of the QR code.
-    #[serde(default)]
-    pub svg: bool,
-}
-
-/// Body of `POST /v1/codes/resolve`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveCode {
-    /// The scanned text.
-    pub code: String,
-}
-
-/// Body of `POST /v1/payments`: pay a scanned Danbao code.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PayCode {
-    /// The scanned text.
-    pub code: String,
-    /// Decimal amount: required for a code without an amount; for a code with one it may be
-    /// given and must then equal it.
-    pub amount: Option<String>,
-    /// A note shown to both sides.
-    #[serde(default)]
-    pub memo: String,
-}
-
-/// Answer of `POST /v1/payments`.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CodePaid {
-    /// The ledger transfer id (hex).
-    pub transfer_id: String,
-    /// "merchant" or "p2p".
-    pub kind: String,
-    /// Who was paid, as the server knows them.
-    pub payee: Party,
-    /// The amount.
-    pub amount: AmountView,
-    /// The payer's balance afterwards.
-    pub balance: BalanceView,
-}
-
-fn caller(tx: &mut dyn crate::store::Tx, user_id: i64) -> ApiResult<crate::store::User> {
-    tx.user(user_id)?
-        .ok_or_else(|| ApiError::not_found("unknown_user", "the calling user is gone"))
-}
-
-fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
-    let currency = Currency::from_code(body.currency.as_deref().unwrap_or("CNY"))?;
-    let amount = body
-        .amount
-        .as_deref()
-        .map(|value| ledger::parse_amount(value, currency.code()))
-        .transpose()?;
-    let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
-    if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
-        return Err(ApiError::unprocessable(
-            "invalid_expiry",
-            format!(
-                "expires_in_secs is {ttl_secs}; it must be {MIN_CODE_TTL_SECS} to {MAX_CODE_TTL_SECS}"
-            ),
-        ));
-    }
-    if body.kind == IssueKind::Receive && body.mcc.is_some() {
-        return Err(ApiError::unprocessable(
-            "invalid_code_request",
-            "a receive code has no merchant category code; leave mcc out",
-        ));
-    }
-    Ok(IssueRequest {
-        kind: body.kind,
-        currency,
-        amount,
-        city: body.city.clone().unwrap_or_else(|| DEFAULT_CITY.to_owned()),
-        country: body
-            .country
-            .clone()
-            .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()),
-        mcc: body.mcc.clone().unwrap_or_else(|| DEFAULT_MCC.to_owned()),
-        ttl_secs,
-    })
-}
 
 /// `POST /v1/codes`: issues a code that pays the caller — a static merchant code, a signed
 /// merchant code with an amount, or a friend receive code.
@@ -129,38 +20,20 @@ fn issue_request(body: &NewCode) -> ApiResult<IssueRequest> {
     path = "/v1/codes",
     tag = "codes",
     request_body = NewCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
-        (status = 201, description = "The code, to render as a QR code", body = crate::service::merchant::IssuedCode),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 201, description = "The code, to render as a QR code", body = IssuedCode),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_currency, invalid_amount, invalid_expiry, invalid_code_request, render_failed, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: NewCode = service::parse_body(&signed.body)?;
-    let request = issue_request(&body)?;
-    let nonce = Nonce::random(&app.rng).map_err(ApiError::storage)?;
-    let now = app.now();
-    let state = app.clone();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let owner = caller(tx, signed.user_id)?;
-                let mut issued = merchant::issue(&state.code_signer, &owner, &request, nonce, now)?;
-                if body.svg {
-                    issued.svg = Some(
-                        render_svg(&issued.code, &RenderOptions::default())
-                            .map_err(|e| ApiError::unprocessable("render_failed", e.to_string()))?,
-                    );
-                }
-                Answer::with_status(201, &issued)
-            })
-        })
-        .await
+    merchant::issue_code(&app, signed.caller(), body).await
 }
 
 /// `POST /v1/codes/resolve`: what the confirm screen shows for a scanned code — the payee's
@@ -170,32 +43,25 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
     post,
     path = "/v1/codes/resolve",
     tag = "codes",
-    request_body = ResolveCode,
-    params(crate::openapi::IdempotencyKey),
+    request_body = ScannedCode,
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "What the confirm screen shows: the payee's real name, the printed name and whether they differ", body = Resolved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_payee", body = Problem),
         (status = 409, description = "code_used, order_not_payable (an order code whose order was cancelled, paid or settled)", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn resolve_code<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
 ) -> ApiResult<axum::Json<Resolved>> {
-    let body: ResolveCode = service::parse_body(&signed.body)?;
-    let now = app.now();
-    let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
-    let verified = merchant::verify(&body.code, &keys, now)?;
-    let resolved = app
-        .store
-        .read(move |tx| merchant::resolve(tx, verified))
-        .await?;
-    Ok(axum::Json(resolved))
+    let body: ScannedCode = service::parse_body(&signed.body)?;
+    Ok(axum::Json(merchant::resolve_code(&app, body).await?))
 }
 
 /// `POST /v1/payments`: pays a scanned merchant or receive code. A signed code is checked
@@ -206,73 +72,19 @@ pub async fn resolve_code<S: Store>(
     path = "/v1/payments",
     tag = "codes",
     request_body = PayCode,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Paid; `balance` is the payer's", body = CodePaid),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_payee, unknown_user", body = Problem),
         (status = 409, description = "code_used", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "memo_too_long, invalid_code, code_unsigned, code_unknown_key, code_signature_invalid, code_expired, code_not_yet_valid, order_code, amount_mismatch, amount_required, invalid_amount, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
     let body: PayCode = service::parse_body(&signed.body)?;
-    if body.memo.chars().count() > MAX_MEMO_CHARS {
-        return Err(ApiError::unprocessable(
-            "memo_too_long",
-            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
-        ));
-    }
-    let now = app.now();
-    let keys = merchant::trusted_keys(&app.code_signer, app.code_public_key);
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let key = signed.idempotency_key.as_deref().unwrap_or_default();
-                let verified = merchant::verify(&body.code, &keys, now)?;
-                if let DanbaoCode::Order(order) = &verified.code {
-                    return Err(ApiError::unprocessable(
-                        "order_code",
-                        format!(
-                            "this is the code of order {}; pay it into escrow through the orders API",
-                            order.order_id
-                        ),
-                    ));
-                }
-                let target = merchant::target(tx, verified)?;
-                let amount: Money =
-                    merchant::amount_to_pay(&target.verified.code, body.amount.as_deref())?;
-                merchant::use_code(tx, &target.verified, now)?;
-                let payer = caller(tx, signed.user_id)?;
-                let kind = match target.verified.code {
-                    DanbaoCode::Receive(_) => "p2p",
-                    _ => "merchant",
-                };
-                let id = ledger::transfer_id(signed.user_id, key, "code-payment");
-                pay_user(
-                    tx,
-                    &payer,
-                    &target.payee,
-                    amount,
-                    Payment {
-                        id,
-                        kind,
-                        memo: &body.memo,
-                    },
-                    now,
-                )?;
-                let wallet = ledger::wallet(tx, payer.id, amount.currency())?;
-                Answer::ok(&CodePaid {
-                    transfer_id: format!("{:032x}", id.0),
-                    kind: kind.to_owned(),
-                    payee: Party::from(&target.payee),
-                    amount: amount.into(),
-                    balance: BalanceView::from(&wallet),
-                })
-            })
-        })
-        .await
+    merchant::pay_code(&app, signed.caller(), body).await
 }

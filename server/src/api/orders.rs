@@ -1,103 +1,22 @@
 //! Escrow orders over HTTP (DESIGN.md §4): create, read, list, every transition, pay by
 //! scanned order code, and the operator's view and resolution.
 //!
-//! Every step is a signed POST with an Idempotency-Key; the handler only parses and hands a
-//! job to the store, and the rules are the escrow machine's (see [`crate::service::orders`]).
-
-use std::collections::HashMap;
+//! Every step is a signed POST with an Idempotency-Key; the handler only parses and hands the
+//! request to its flow in [`crate::service::order_flows`]; the rules are the escrow machine's.
 
 use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::{Path, Query};
-use danbao_domain::escrow::{Party, UnansweredRefund, Windows};
-use danbao_domain::qr::danbao::Nonce;
-use ring::rand::SecureRandom;
-use serde::{Deserialize, Serialize};
+use danbao_domain::protocol::wire::{
+    CreateOrder, CreatedOrder, OrderList, OrderPage, OrderView, Resolve, ScannedCode, StepAction,
+};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::orders::{self as escrow, Action, Actor, NewOrder, OrderView, ResolveBody};
-use crate::service::{self, Answer, ledger};
+use crate::error::{ApiResult, Problem};
+use crate::service::{self, Answer, order_flows};
 use crate::store::Store;
-
-/// Body of `POST /v1/orders`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrder {
-    /// What is sold, 1–80 characters.
-    pub title: String,
-    /// Decimal price, e.g. "199.00".
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Seconds the buyer has to pay (60 s to 30 days; default from the server settings).
-    pub pay_window_secs: Option<i64>,
-    /// Seconds after shipping before the order completes by itself (60 s to 90 days; default
-    /// from the server settings).
-    pub auto_confirm_secs: Option<i64>,
-}
-
-/// Answer of `POST /v1/orders`: the order and the signed code the buyer scans.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CreatedOrder {
-    /// The order as the seller sees it.
-    pub order: OrderView,
-    /// The signed Danbao order code (EMV text to render as a QR code); valid until `pay_by`.
-    pub code: String,
-}
-
-/// Body of `POST /v1/orders/pay-code`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = PayOrderCode)]
-pub struct PayCode {
-    /// The scanned order code, as text.
-    pub code: String,
-}
-
-/// Query of `GET /v1/orders`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OrderPage {
-    /// `next_cursor` of the previous page; absent for the newest orders.
-    pub cursor: Option<String>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<u32>,
-}
-
-/// A page of the caller's orders, newest first.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderList {
-    /// The orders as the caller sees them.
-    pub items: Vec<OrderView>,
-    /// Pass as `cursor` for the next page; `None` when this was the last.
-    pub next_cursor: Option<String>,
-}
-
-fn window(name: &str, value: Option<i64>, default: i64, min: i64, max: i64) -> ApiResult<i64> {
-    match value {
-        None => Ok(default),
-        Some(secs) if (min..=max).contains(&secs) => Ok(secs),
-        Some(secs) => Err(ApiError::unprocessable(
-            "invalid_window",
-            format!("{name} {secs} is outside {min} to {max} seconds"),
-        )),
-    }
-}
-
-fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
-    let mut bytes = [0u8; 12];
-    app.rng
-        .fill(&mut bytes)
-        .map_err(|_| ApiError::storage("the random source failed"))?;
-    Ok(format!(
-        "ord_{}",
-        danbao_domain::protocol::hex_lower(&bytes)
-    ))
-}
 
 /// `POST /v1/orders`: the caller (seller) opens an order and gets the code to show the buyer.
 #[utoipa::path(
@@ -105,62 +24,19 @@ fn order_id<S: Store>(app: &App<S>) -> ApiResult<String> {
     path = "/v1/orders",
     tag = "orders",
     request_body = CreateOrder,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 201, description = "The order as the seller sees it, and the signed code the buyer scans", body = CreatedOrder),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_text, invalid_amount, invalid_currency, invalid_window, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let request: CreateOrder = service::parse_body(&signed.body)?;
-    escrow::check_text("title", &request.title, escrow::MAX_TITLE_CHARS)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
-    let config = &app.config;
-    let windows = Windows {
-        pay: window(
-            "pay_window_secs",
-            request.pay_window_secs,
-            config.pay_window_secs,
-            escrow::MIN_PAY_WINDOW_SECS,
-            escrow::MAX_PAY_WINDOW_SECS,
-        )?,
-        auto_confirm: window(
-            "auto_confirm_secs",
-            request.auto_confirm_secs,
-            config.auto_confirm_secs,
-            escrow::MIN_AUTO_CONFIRM_SECS,
-            escrow::MAX_AUTO_CONFIRM_SECS,
-        )?,
-        refund_answer: config.refund_answer_secs,
-        unanswered_refund: if config.auto_accept_refunds {
-            UnansweredRefund::AutoAccept
-        } else {
-            UnansweredRefund::Dispute
-        },
-    };
-    let new = NewOrder {
-        id: order_id(&app)?,
-        title: request.title,
-        amount,
-        windows,
-    };
-    let nonce = Nonce::random(&app.rng).map_err(ApiError::storage)?;
-    let now = app.now();
-    let signer = app.clone();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let (record, seller) = escrow::create(tx, signed.user_id, &new, now)?;
-                let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
-                let order = escrow::view_of(&record, &seller, None, Party::Seller);
-                Answer::with_status(201, &CreatedOrder { order, code })
-            })
-        })
-        .await
+    let body: CreateOrder = service::parse_body(&signed.body)?;
+    order_flows::create(&app, signed.caller(), body).await
 }
 
 /// `GET /v1/orders/{id}`: the order as the caller (buyer or seller) sees it; 404 for others.
@@ -171,9 +47,9 @@ pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiR
     params(("id" = String, Path, description = "The order id (ord_…)")),
     responses(
         (status = 200, description = "The order as the caller (buyer or seller) sees it", body = OrderView),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn show<S: Store>(
@@ -181,11 +57,9 @@ pub async fn show<S: Store>(
     Path(id): Path<String>,
     signed: Signed,
 ) -> ApiResult<Json<OrderView>> {
-    let view = app
-        .store
-        .read(move |tx| escrow::visible(tx, &id, signed.user_id))
-        .await?;
-    Ok(Json(view))
+    Ok(Json(
+        order_flows::show(&app.store, signed.user_id, id).await?,
+    ))
 }
 
 /// `GET /v1/orders?cursor=&limit=`: the caller's orders (as buyer or seller), newest first,
@@ -198,8 +72,8 @@ pub async fn show<S: Store>(
     responses(
         (status = 200, description = "The caller's orders, newest first", body = OrderList),
         (status = 400, description = "invalid_limit, invalid_cursor", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn list<S: Store>(
@@ -207,29 +81,8 @@ pub async fn list<S: Store>(
     Query(page): Query<OrderPage>,
     signed: Signed,
 ) -> ApiResult<Json<OrderList>> {
-    let limit = super::page_limit(page.limit)?;
-    let before = page
-        .cursor
-        .as_deref()
-        .map(escrow::parse_cursor)
-        .transpose()?;
-    let user_id = signed.user_id;
-    let list = app
-        .store
-        .read(move |tx| {
-            let before = before.as_ref().map(|(at, id)| (*at, id.as_str()));
-            let records = tx.orders_page(user_id, before, limit)?;
-            let next_cursor = (records.len() == limit as usize)
-                .then(|| records.last().map(escrow::cursor_of))
-                .flatten();
-            let mut items = Vec::with_capacity(records.len());
-            for record in &records {
-                let role = escrow::role_of(record, user_id).unwrap_or(Party::Buyer);
-                items.push(escrow::view(tx, record, role)?);
-            }
-            Ok(OrderList { items, next_cursor })
-        })
-        .await?;
+    let limit = super::http::page_limit(page.limit)?;
+    let list = order_flows::list(&app.store, signed.user_id, page.cursor, limit).await?;
     Ok(Json(list))
 }
 
@@ -241,18 +94,18 @@ pub async fn list<S: Store>(
     post,
     path = "/v1/orders/{id}/{action}",
     tag = "orders",
-    request_body(content = Option<crate::openapi::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
-    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = crate::openapi::StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), crate::openapi::IdempotencyKey),
+    request_body(content = Option<super::doc::StepBody>, description = "ship: ShipBody; refund-request: RefundBody; the other steps: no body or {}"),
+    params(("id" = String, Path, description = "The order id (ord_…)"), ("action" = StepAction, Path, description = "The step (resolve is the operator's and answers 403 here)"), super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "The order as the caller now sees it", body = OrderView),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_order, no_such_route (unknown action)", body = Problem),
         (status = 409, description = "illegal_transition", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_text, invalid_amount, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn act<S: Store>(
@@ -260,17 +113,8 @@ pub async fn act<S: Store>(
     Path((id, slug)): Path<(String, String)>,
     signed: Signed,
 ) -> ApiResult<Answer> {
-    let action = Action::from_request(&slug, &signed.body)?;
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let record = escrow::step(tx, &id, Actor::User(signed.user_id), &action, now)?;
-                let role = escrow::role_of(&record, signed.user_id).unwrap_or(Party::Buyer);
-                Answer::ok(&escrow::view(tx, &record, role)?)
-            })
-        })
-        .await
+    let caller = signed.caller();
+    order_flows::step(&app.store, caller, id, &slug, &signed.body, app.now()).await
 }
 
 /// `POST /v1/orders/pay-code` {code}: pays the order of a scanned order code. The code must be
@@ -279,32 +123,23 @@ pub async fn act<S: Store>(
     post,
     path = "/v1/orders/pay-code",
     tag = "orders",
-    request_body = PayCode,
-    params(crate::openapi::IdempotencyKey),
+    request_body = ScannedCode,
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Paid into escrow: the order as the buyer sees it", body = OrderView),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 403, description = "wrong_party", body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
         (status = 409, description = "code_used, illegal_transition", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_code, code_not_genuine, code_expired, code_not_yet_valid, not_an_order_code, code_mismatch, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let request: PayCode = service::parse_body(&signed.body)?;
-    let keys = HashMap::from([(app.code_signer.key_id().to_owned(), app.code_public_key)]);
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let record = escrow::pay_by_code(tx, &request.code, &keys, signed.user_id, now)?;
-                Answer::ok(&escrow::view(tx, &record, Party::Buyer)?)
-            })
-        })
-        .await
+    let body: ScannedCode = service::parse_body(&signed.body)?;
+    order_flows::pay_code(&app, signed.caller(), body).await
 }
 
 /// `GET /v1/admin/orders/{id}` (operator): any order, with the operator's actions.
@@ -316,9 +151,9 @@ pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     security(("operator" = [])),
     responses(
         (status = 200, description = "Any order, with the operator's actions", body = OrderView),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn admin_show<S: Store>(
@@ -326,14 +161,7 @@ pub async fn admin_show<S: Store>(
     _operator: Operator,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    let view = app
-        .store
-        .read(move |tx| {
-            let record = tx.order(&id)?.ok_or_else(|| escrow::unknown_order(&id))?;
-            escrow::view(tx, &record, Party::Operator)
-        })
-        .await?;
-    Ok(Json(view))
+    Ok(Json(order_flows::admin_show(&app.store, id).await?))
 }
 
 /// `POST /v1/admin/orders/{id}/resolve` (operator) {resolution: release|refund|split,
@@ -342,18 +170,18 @@ pub async fn admin_show<S: Store>(
     post,
     path = "/v1/admin/orders/{id}/resolve",
     tag = "admin",
-    request_body = ResolveBody,
-    params(("id" = String, Path, description = "The order id (ord_…)"), crate::openapi::IdempotencyKey),
+    request_body = Resolve,
+    params(("id" = String, Path, description = "The order id (ord_…)"), super::doc::IdempotencyKey),
     security(("operator" = [])),
     responses(
         (status = 200, description = "The settled order as the operator sees it", body = OrderView),
-        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 400, description = super::doc::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 404, description = "unknown_order", body = Problem),
         (status = 409, description = "illegal_transition", body = Problem),
         (status = 422, description = "invalid_amount, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn resolve<S: Store>(
@@ -362,23 +190,6 @@ pub async fn resolve<S: Store>(
     Path(id): Path<String>,
     request: Request,
 ) -> ApiResult<Answer> {
-    let (parts, body) = request.into_parts();
-    let body = super::read_body(body).await?;
-    let key = parts
-        .headers
-        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(service::missing_key)?;
-    let hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
-    let action = Action::from_request("resolve", &body)?;
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once_keyed(tx, -1, &key, &hash, now, |tx| {
-                let record = escrow::step(tx, &id, Actor::Operator, &action, now)?;
-                Answer::ok(&escrow::view(tx, &record, Party::Operator)?)
-            })
-        })
-        .await
+    let (call, body) = super::http::operator_call(request).await?;
+    order_flows::resolve(&app.store, call, id, &body, app.now()).await
 }

@@ -1,81 +1,17 @@
-//! Money in, out and between friends; balances, activity and the event feed.
+//! Money in, out and between friends; balances, activity and the event feed (the flows are
+//! [`crate::service::wallet`]'s).
 
 use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::Query;
-use danbao_domain::money::Money;
-use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use danbao_domain::protocol::wire::{BalanceView, FeedPage, Moved, Page, Send, TopUp, Withdraw};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::ledger::{self, AmountView, BalanceView};
-use crate::service::{self, Answer};
-use crate::store::{AccountKind, Event, Store, Tx, User};
-
-/// Body of `POST /v1/sandbox/top-ups` (operator only).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TopUp {
-    /// Whose wallet to fund.
-    pub handle: String,
-    /// Decimal amount, e.g. "100.00".
-    pub amount: String,
-    /// ISO 4217 code, e.g. "CNY".
-    pub currency: String,
-}
-
-/// Body of `POST /v1/withdrawals`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Withdraw {
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-}
-
-/// Body of `POST /v1/transfers`: send money to a friend by handle.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Send {
-    /// The friend's handle.
-    pub to: String,
-    /// Decimal amount.
-    pub amount: String,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// A note shown to both.
-    #[serde(default)]
-    pub memo: String,
-}
-
-/// Answer of a money movement.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Moved {
-    /// The ledger transfer id (hex).
-    pub transfer_id: String,
-    /// The amount.
-    pub amount: AmountView,
-    /// The caller's (or payee's, for top-ups) balance afterwards.
-    pub balance: BalanceView,
-}
-
-/// Records a movement in a user's feed.
-pub fn record(tx: &mut dyn Tx, user_id: i64, data: serde_json::Value, now: i64) -> ApiResult<()> {
-    tx.append_event(user_id, "transfer", &data, now)?;
-    Ok(())
-}
-
-fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
-    tx.user_by_handle(&handle.to_ascii_lowercase())?
-        .ok_or_else(|| {
-            ApiError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
-        })
-}
+use crate::error::{ApiResult, Problem};
+use crate::service::{self, Answer, wallet};
+use crate::store::Store;
 
 /// `POST /v1/sandbox/top-ups`: funds a wallet from the sandbox funding account.
 #[utoipa::path(
@@ -83,17 +19,17 @@ fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ApiResult<User> {
     path = "/v1/sandbox/top-ups",
     tag = "wallet",
     request_body = TopUp,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     security(("operator" = [])),
     responses(
         (status = 200, description = "Funded; `balance` is the payee's", body = Moved),
-        (status = 400, description = crate::openapi::OPERATOR_WRITE_400, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
-        (status = 401, description = crate::openapi::OPERATOR_401, body = Problem),
+        (status = 400, description = super::doc::OPERATOR_WRITE_400, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
         (status = 403, description = "sandbox_off", body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn top_up<S: Store>(
@@ -101,52 +37,9 @@ pub async fn top_up<S: Store>(
     _operator: Operator,
     request: Request,
 ) -> ApiResult<Answer> {
-    if !app.config.sandbox {
-        return Err(ApiError::forbidden(
-            "sandbox_off",
-            "top-ups exist only in sandbox mode",
-        ));
-    }
-    let (parts, body) = request.into_parts();
-    let body = super::read_body(body).await?;
-    let key = parts
-        .headers
-        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(service::missing_key)?;
-    let hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
-    let top_up: TopUp = service::parse_body(&body)?;
-    let amount = ledger::parse_amount(&top_up.amount, &top_up.currency)?;
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once_keyed(tx, -1, &key, &hash, now, |tx| {
-                let user = user_by_handle(tx, &top_up.handle)?;
-                let funding = ledger::system(tx, AccountKind::Funding, amount.currency())?;
-                let wallet = ledger::wallet(tx, user.id, amount.currency())?;
-                let id = ledger::transfer_id(-1, &key, "top-up");
-                ledger::apply(tx, ledger::posted(id, &funding, &wallet, amount), now)?;
-                record(
-                    tx,
-                    user.id,
-                    json!({"type": "top_up", "direction": "in",
-                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
-                    now,
-                )?;
-                moved(tx, id.0, amount, user.id)
-            })
-        })
-        .await
-}
-
-fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<Answer> {
-    let wallet = ledger::wallet(tx, user_id, amount.currency())?;
-    Answer::ok(&Moved {
-        transfer_id: format!("{id:032x}"),
-        amount: amount.into(),
-        balance: BalanceView::from(&wallet),
-    })
+    let (call, body) = super::http::operator_call(request).await?;
+    let body: TopUp = service::parse_body(&body)?;
+    wallet::top_up(&app.store, app.config.sandbox, call, body, app.now()).await
 }
 
 /// `POST /v1/withdrawals`: moves money out of the caller's wallet.
@@ -155,118 +48,19 @@ fn moved(tx: &mut dyn Tx, id: u128, amount: Money, user_id: i64) -> ApiResult<An
     path = "/v1/withdrawals",
     tag = "wallet",
     request_body = Withdraw,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Withdrawn; `balance` is the caller's", body = Moved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let request: Withdraw = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let key = signed.idempotency_key.as_deref().unwrap_or_default();
-                let wallet = ledger::wallet(tx, signed.user_id, amount.currency())?;
-                let sink = ledger::system(tx, AccountKind::Withdrawal, amount.currency())?;
-                let id = ledger::transfer_id(signed.user_id, key, "withdrawal");
-                ledger::apply(tx, ledger::posted(id, &wallet, &sink, amount), now)?;
-                record(
-                    tx,
-                    signed.user_id,
-                    json!({"type": "withdrawal", "direction": "out",
-                    "transfer_id": format!("{:032x}", id.0), "amount": AmountView::from(amount)}),
-                    now,
-                )?;
-                moved(tx, id.0, amount, signed.user_id)
-            })
-        })
-        .await
-}
-
-/// What a user-to-user payment is: its transfer id, its kind in the feed, and a memo.
-#[derive(Debug, Clone, Copy)]
-pub struct Payment<'a> {
-    /// The ledger transfer id.
-    pub id: danbao_domain::ledger::TransferId,
-    /// Feed type: "p2p", "request", "merchant", ...
-    pub kind: &'a str,
-    /// Shown to both sides.
-    pub memo: &'a str,
-}
-
-/// Moves `amount` from one user's wallet to another's and records it in both feeds.
-pub fn pay_user(
-    tx: &mut dyn Tx,
-    from: &User,
-    to: &User,
-    amount: Money,
-    payment: Payment<'_>,
-    now: i64,
-) -> ApiResult<()> {
-    let Payment { id, kind, memo } = payment;
-    if from.id == to.id {
-        return Err(ApiError::unprocessable(
-            "same_account",
-            "you cannot pay yourself",
-        ));
-    }
-    let source = ledger::wallet(tx, from.id, amount.currency())?;
-    let target = ledger::wallet(tx, to.id, amount.currency())?;
-    let transfer = ledger::posted(id, &source, &target, amount);
-    ledger::apply_between(tx, transfer, &source, &target, now)?;
-    let transfer_id = format!("{:032x}", id.0);
-    let view = AmountView::from(amount);
-    let amount = FeedAmount {
-        currency: &view.currency,
-        display: &view.display,
-        minor: view.minor,
-        value: &view.value,
-    };
-    for (user_id, direction, other) in [(from.id, "out", to), (to.id, "in", from)] {
-        let event = PaymentEvent {
-            amount: &amount,
-            counterparty: &other.handle,
-            counterparty_name: &other.display_name,
-            direction,
-            memo,
-            transfer_id: &transfer_id,
-            kind,
-        };
-        let data = serde_json::to_string(&event).map_err(ApiError::storage)?;
-        tx.append_event_json(user_id, "transfer", &data, now)?;
-    }
-    Ok(())
-}
-
-/// A payment as it goes into each party's feed, serialized straight to text. The fields are
-/// in the order a `serde_json::Value` object keeps them (sorted by name), so the stored text
-/// is byte for byte what the equivalent `json!` object gave, without building that object.
-#[derive(Serialize)]
-struct PaymentEvent<'a> {
-    amount: &'a FeedAmount<'a>,
-    counterparty: &'a str,
-    counterparty_name: &'a str,
-    direction: &'a str,
-    memo: &'a str,
-    transfer_id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-}
-
-/// An [`AmountView`] with its fields sorted by name, for [`PaymentEvent`].
-#[derive(Serialize)]
-struct FeedAmount<'a> {
-    currency: &'a str,
-    display: &'a str,
-    minor: i64,
-    value: &'a str,
+    let body: Withdraw = service::parse_body(&signed.body)?;
+    wallet::withdraw(&app.store, signed.caller(), body, app.now()).await
 }
 
 /// `POST /v1/transfers`: sends money to a friend by handle.
@@ -275,52 +69,20 @@ struct FeedAmount<'a> {
     path = "/v1/transfers",
     tag = "wallet",
     request_body = Send,
-    params(crate::openapi::IdempotencyKey),
+    params(super::doc::IdempotencyKey),
     responses(
         (status = 200, description = "Sent; `balance` is the caller's", body = Moved),
-        (status = 400, description = crate::openapi::SIGNED_WRITE_400, body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_WRITE_401, body = Problem),
+        (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
-        (status = 413, description = crate::openapi::BODY_413, body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, same_account, insufficient_funds, amount_too_large, idempotency_key_reused", body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let request: Send = service::parse_body(&signed.body)?;
-    let amount = ledger::parse_amount(&request.amount, &request.currency)?;
-    if request.memo.chars().count() > MAX_MEMO_CHARS {
-        return Err(ApiError::unprocessable(
-            "memo_too_long",
-            format!("a memo has at most {MAX_MEMO_CHARS} characters"),
-        ));
-    }
-    let now = app.now();
-    app.store
-        .write(move |tx| {
-            service::once(tx, &signed, now, |tx| {
-                let key = signed.idempotency_key.as_deref().unwrap_or_default();
-                let from = tx
-                    .user(signed.user_id)?
-                    .ok_or_else(|| ApiError::not_found("unknown_user", "the sender is gone"))?;
-                let to = user_by_handle(tx, &request.to)?;
-                let id = ledger::transfer_id(signed.user_id, key, "p2p");
-                pay_user(
-                    tx,
-                    &from,
-                    &to,
-                    amount,
-                    Payment {
-                        id,
-                        kind: "p2p",
-                        memo: &request.memo,
-                    },
-                    now,
-                )?;
-                moved(tx, id.0, amount, signed.user_id)
-            })
-        })
-        .await
+    let body: Send = service::parse_body(&signed.body)?;
+    wallet::send(&app.store, signed.caller(), body, app.now()).await
 }
 
 /// `GET /v1/balances`.
@@ -330,41 +92,15 @@ pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiRes
     tag = "wallet",
     responses(
         (status = 200, description = "The caller's wallets, one per currency", body = Vec<BalanceView>),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn balances<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
 ) -> ApiResult<Json<Vec<BalanceView>>> {
-    let wallets = app
-        .store
-        .read(move |tx| tx.wallets_of(signed.user_id))
-        .await?;
-    Ok(Json(wallets.iter().map(BalanceView::from).collect()))
-}
-
-/// Query of the paged lists.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct Page {
-    /// Cursor: for activity, entries before this seq; for events, entries after it.
-    pub cursor: Option<i64>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<u32>,
-}
-
-/// A page of feed entries and the cursor for the next page.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FeedPage {
-    /// The entries.
-    #[schema(value_type = Vec<crate::openapi::FeedEvent>)]
-    pub items: Vec<Event>,
-    /// Pass as `cursor` to continue; `None` when there is nothing more (activity) or the
-    /// same cursor to poll again (events).
-    pub next_cursor: Option<i64>,
+    Ok(Json(wallet::balances(&app.store, signed.user_id).await?))
 }
 
 /// `GET /v1/activity?cursor=&limit=`: the caller's money movements, newest first. Keyset
@@ -377,8 +113,8 @@ pub struct FeedPage {
     responses(
         (status = 200, description = "Money movements (feed kind transfer), newest first", body = FeedPage),
         (status = 400, description = "invalid_limit", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn activity<S: Store>(
@@ -386,16 +122,9 @@ pub async fn activity<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = super::page_limit(page.limit)?;
-    let before = page.cursor.unwrap_or(i64::MAX);
-    let items = app
-        .store
-        .read(move |tx| tx.events_before(signed.user_id, "transfer", before, limit))
-        .await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|e| e.seq))
-        .flatten();
-    Ok(Json(FeedPage { items, next_cursor }))
+    let limit = super::http::page_limit(page.limit)?;
+    let page = wallet::activity(&app.store, signed.user_id, page.cursor, limit).await?;
+    Ok(Json(page))
 }
 
 /// `GET /v1/events?cursor=&limit=`: everything that happened to the caller after `cursor`,
@@ -408,8 +137,8 @@ pub async fn activity<S: Store>(
     responses(
         (status = 200, description = "Everything after `cursor`, oldest first; `next_cursor` is the cursor to poll with next", body = FeedPage),
         (status = 400, description = "invalid_limit", body = Problem),
-        (status = 401, description = crate::openapi::SIGNED_READ_401, body = Problem),
-        (status = 503, description = crate::openapi::STORAGE_503, body = Problem),
+        (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn events<S: Store>(
@@ -417,45 +146,7 @@ pub async fn events<S: Store>(
     Query(page): Query<Page>,
     signed: Signed,
 ) -> ApiResult<Json<FeedPage>> {
-    let limit = super::page_limit(page.limit)?;
-    let after = page.cursor.unwrap_or(0);
-    let items = app
-        .store
-        .read(move |tx| tx.events_after(signed.user_id, after, limit))
-        .await?;
-    let next_cursor = Some(items.last().map_or(after, |e| e.seq));
-    Ok(Json(FeedPage { items, next_cursor }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use danbao_domain::money::Currency;
-
-    #[test]
-    fn a_payment_event_is_stored_as_the_json_object_gave_it() {
-        let view = AmountView::from(Money::from_minor(
-            1_234,
-            Currency::from_code("CNY").unwrap(),
-        ));
-        let amount = FeedAmount {
-            currency: &view.currency,
-            display: &view.display,
-            minor: view.minor,
-            value: &view.value,
-        };
-        let event = PaymentEvent {
-            amount: &amount,
-            counterparty: "bob",
-            counterparty_name: "Bob \"B\" Ödön",
-            direction: "out",
-            memo: "lunch\n🍜",
-            transfer_id: "00ff",
-            kind: "p2p",
-        };
-        let expected = json!({"type": "p2p", "direction": "out", "transfer_id": "00ff",
-            "counterparty": "bob", "counterparty_name": "Bob \"B\" Ödön", "amount": view,
-            "memo": "lunch\n🍜"});
-        assert_eq!(serde_json::to_string(&event).unwrap(), expected.to_string());
-    }
+    let limit = super::http::page_limit(page.limit)?;
+    let page = wallet::events(&app.store, signed.user_id, page.cursor, limit).await?;
+    Ok(Json(page))
 }

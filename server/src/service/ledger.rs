@@ -5,14 +5,13 @@ use danbao_domain::ledger::{
     self, Account, Applied, LedgerError, PendingStatus, Transfer, TransferId, TransferKind,
 };
 use danbao_domain::money::{Currency, Money};
-use serde::Serialize;
 
-use crate::error::{ApiError, ApiResult};
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{AccountKind, Tx};
 
 /// Applies one transfer: validates it against the current rows and writes the new counters,
 /// the journal entry and the hold's status. Re-applying the identical transfer is a no-op.
-pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ApiResult<Applied> {
+pub fn apply(tx: &mut dyn Tx, t: Transfer, now: i64) -> ServiceResult<Applied> {
     apply_to(tx, t, None, now)
 }
 
@@ -25,16 +24,14 @@ pub fn apply_between(
     debit: &Account,
     credit: &Account,
     now: i64,
-) -> ApiResult<Applied> {
+) -> ServiceResult<Applied> {
     if debit.id != t.debit || credit.id != t.credit {
         tracing::error!(
             transfer = %format_args!("{:032x}", t.id.0),
             "apply_between got the rows of accounts {} and {} for a transfer between {} and {}",
             debit.id.0, credit.id.0, t.debit.0, t.credit.0
         );
-        return Err(ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+        return Err(ServiceError::internal(
             "the server loaded the wrong accounts for this transfer; nothing was changed",
         ));
     }
@@ -46,7 +43,7 @@ fn apply_to(
     t: Transfer,
     loaded: Option<(&Account, &Account)>,
     now: i64,
-) -> ApiResult<Applied> {
+) -> ServiceResult<Applied> {
     if let Some(existing) = tx.transfer(t.id)? {
         return if existing.transfer == t {
             Ok(Applied::AlreadyExists)
@@ -54,7 +51,7 @@ fn apply_to(
             Err(LedgerError::IdReused { id: t.id }.into())
         };
     }
-    let find = |tx: &mut dyn Tx, account| -> ApiResult<Account> {
+    let find = |tx: &mut dyn Tx, account| -> ServiceResult<Account> {
         tx.account(account)?
             .ok_or_else(|| LedgerError::AccountNotFound { id: t.id, account }.into())
     };
@@ -88,18 +85,18 @@ fn apply_to(
 }
 
 /// The user's wallet in `currency`, opened on first use.
-pub fn wallet(tx: &mut dyn Tx, user_id: i64, currency: Currency) -> ApiResult<Account> {
+pub fn wallet(tx: &mut dyn Tx, user_id: i64, currency: Currency) -> ServiceResult<Account> {
     match tx.find_account(Some(user_id), AccountKind::Wallet, currency)? {
         Some(account) => Ok(account),
-        None => tx.create_account(Some(user_id), AccountKind::Wallet, currency),
+        None => Ok(tx.create_account(Some(user_id), AccountKind::Wallet, currency)?),
     }
 }
 
 /// A system account (funding or withdrawal) in `currency`, opened on first use.
-pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ApiResult<Account> {
+pub fn system(tx: &mut dyn Tx, kind: AccountKind, currency: Currency) -> ServiceResult<Account> {
     match tx.find_account(None, kind, currency)? {
         Some(account) => Ok(account),
-        None => tx.create_account(None, kind, currency),
+        None => Ok(tx.create_account(None, kind, currency)?),
     }
 }
 
@@ -123,68 +120,6 @@ pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest.as_ref()[..16]);
     TransferId(u128::from_be_bytes(bytes))
-}
-
-/// An amount as the API shows it: exact minor units, the currency, and a display string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AmountView {
-    /// Minor units.
-    pub minor: i64,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// Decimal text, e.g. "12.50".
-    pub value: String,
-    /// For display, e.g. "12.50 CNY".
-    pub display: String,
-}
-
-impl From<Money> for AmountView {
-    fn from(money: Money) -> Self {
-        Self {
-            minor: money.minor(),
-            currency: money.currency().code().to_owned(),
-            value: money.format(),
-            display: money.format_with_code(),
-        }
-    }
-}
-
-/// A wallet balance as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct BalanceView {
-    /// The currency.
-    pub currency: String,
-    /// What the user can spend now.
-    pub available: AmountView,
-    /// Held in escrow by the user's pending payments.
-    pub held_out: AmountView,
-    /// On the way in: others' pending payments to the user.
-    pub incoming: AmountView,
-}
-
-impl From<&Account> for BalanceView {
-    fn from(account: &Account) -> Self {
-        let money = |minor| AmountView::from(Money::from_minor(minor, account.currency));
-        Self {
-            currency: account.currency.code().to_owned(),
-            available: money(account.balances.available()),
-            held_out: money(account.balances.debits_pending),
-            incoming: money(account.balances.credits_pending),
-        }
-    }
-}
-
-/// Parses an API amount: decimal text in the named currency.
-pub fn parse_amount(value: &str, currency: &str) -> ApiResult<Money> {
-    let currency = Currency::from_code(currency)?;
-    let money = Money::parse(value, currency)?;
-    if money.is_zero() {
-        return Err(ApiError::unprocessable(
-            "invalid_amount",
-            "the amount must be more than zero",
-        ));
-    }
-    Ok(money)
 }
 
 /// A posted transfer between two accounts, with its id derived from the request.

@@ -9,15 +9,20 @@ use std::collections::HashMap;
 
 use danbao_domain::escrow::OrderState;
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{
+    AmountView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PaymentKind,
+    Resolved, ScannedCode, amount_for_code, positive_amount,
+};
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
     VerifiedDanbaoCode,
 };
-use serde::{Deserialize, Serialize};
+use danbao_domain::qr::render::{RenderOptions, render_svg};
 
-use crate::error::{ApiError, ApiResult};
-use crate::service::ledger::AmountView;
-use crate::store::{Tx, User};
+use crate::app::App;
+use crate::service::wallet::{Payment, balance_after, caller_user, check_memo, pay_user};
+use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
+use crate::store::{Store, Tx, User};
 
 pub use danbao_domain::protocol::limits::{
     DEFAULT_CODE_TTL_SECS, MAX_CODE_TTL_SECS, MIN_CODE_TTL_SECS,
@@ -45,16 +50,6 @@ pub fn printed_name(display_name: &str) -> String {
     }
 }
 
-/// What kind of code a caller asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueKind {
-    /// The caller's merchant code: static without an amount, signed with one.
-    Merchant,
-    /// The caller's friend receive code: signed if it carries an amount.
-    Receive,
-}
-
 /// What to put into a new code (already validated amounts).
 #[derive(Debug, Clone)]
 pub struct IssueRequest {
@@ -74,30 +69,6 @@ pub struct IssueRequest {
     pub ttl_secs: i64,
 }
 
-/// A code issued to its owner.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IssuedCode {
-    /// The EMV payload to render as a QR code.
-    pub code: String,
-    /// "merchant" or "receive".
-    pub kind: String,
-    /// Whether the code carries a server signature (then it is single use and expires).
-    pub signed: bool,
-    /// The amount the code asks for; `None` means the payer enters one.
-    pub amount: Option<AmountView>,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// The payee's handle.
-    pub payee: String,
-    /// The name printed in the code.
-    pub printed_name: String,
-    /// Unix seconds after which the code is refused (signed codes only).
-    pub expires_at: Option<i64>,
-    /// An SVG rendering of the QR code, if asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub svg: Option<String>,
-}
-
 /// Builds and (when it carries an amount) signs a code for `owner`. `nonce` comes from the
 /// caller's random source so this stays a function of its inputs.
 pub fn issue(
@@ -106,7 +77,7 @@ pub fn issue(
     request: &IssueRequest,
     nonce: Nonce,
     now: i64,
-) -> ApiResult<IssuedCode> {
+) -> ServiceResult<IssuedCode> {
     let name = printed_name(&owner.display_name);
     let amount_minor = request.amount.map(Money::minor);
     let code = match request.kind {
@@ -129,7 +100,7 @@ pub fn issue(
         }),
     };
     let invalid =
-        |error: DanbaoError| ApiError::unprocessable("invalid_code_request", error.to_string());
+        |error: DanbaoError| ServiceError::unprocessable("invalid_code_request", error.to_string());
     let (text, expires_at) = if code.needs_signature() {
         let issued_at = u64::try_from(now).unwrap_or_default();
         let expires_at = now.saturating_add(request.ttl_secs);
@@ -164,7 +135,7 @@ pub fn trusted_keys(signer: &DanbaoSigner, public_key: [u8; 32]) -> HashMap<Stri
 }
 
 /// Maps a refusal of `danbao_domain` to the API's stable codes.
-pub fn code_error(error: DanbaoError) -> ApiError {
+pub fn code_error(error: DanbaoError) -> ServiceError {
     let code = match &error {
         DanbaoError::Structure { .. }
         | DanbaoError::NotDanbao
@@ -177,7 +148,7 @@ pub fn code_error(error: DanbaoError) -> ApiError {
         DanbaoError::Expired { .. } => "code_expired",
         DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
 }
 
 /// Verifies a scanned code: structure, signature under a trusted key, validity at `now`.
@@ -185,49 +156,8 @@ pub fn verify(
     text: &str,
     keys: &HashMap<String, [u8; 32]>,
     now: i64,
-) -> ApiResult<VerifiedDanbaoCode> {
+) -> ServiceResult<VerifiedDanbaoCode> {
     danbao::verify(text, keys, u64::try_from(now).unwrap_or_default()).map_err(code_error)
-}
-
-/// A user as a payer is shown them.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Party {
-    /// The handle.
-    pub handle: String,
-    /// The display name from the server's database.
-    pub display_name: String,
-}
-
-impl From<&User> for Party {
-    fn from(user: &User) -> Self {
-        Self {
-            handle: user.handle.clone(),
-            display_name: user.display_name.clone(),
-        }
-    }
-}
-
-/// What the confirm screen shows for a scanned code.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Resolved {
-    /// "merchant", "receive" or "order".
-    pub kind: String,
-    /// Who gets paid, with the name the server knows (show this one).
-    pub payee: Party,
-    /// The name printed in the code (never show it as the payee's name).
-    pub printed_name: String,
-    /// The printed name differs from the name the server would print: warn the payer.
-    pub name_mismatch: bool,
-    /// The amount the code fixes; `None` means the payer enters one.
-    pub amount: Option<AmountView>,
-    /// ISO 4217 alpha code.
-    pub currency: String,
-    /// Whether the code is signed (single use, expires).
-    pub signed: bool,
-    /// Unix seconds after which the code is refused (signed codes).
-    pub expires_at: Option<i64>,
-    /// The order id of an order code (pay it through the orders API).
-    pub order_id: Option<String>,
 }
 
 /// A verified code together with its payee, read in the caller's transaction.
@@ -256,10 +186,10 @@ fn printed(code: &DanbaoCode) -> &str {
 }
 
 /// Finds the payee of a verified code and refuses a signed code whose nonce was already used.
-pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<CodeTarget> {
+pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ServiceResult<CodeTarget> {
     let handle = payee_handle(&verified.code).to_ascii_lowercase();
     let payee = tx.user_by_handle(&handle)?.ok_or_else(|| {
-        ApiError::not_found(
+        ServiceError::not_found(
             "unknown_payee",
             format!("the code names {handle:?}, which is not a Danbao user; do not pay it"),
         )
@@ -272,8 +202,8 @@ pub fn target(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<CodeTa
     Ok(CodeTarget { verified, payee })
 }
 
-fn used_code() -> ApiError {
-    ApiError::conflict(
+fn used_code() -> ServiceError {
+    ServiceError::conflict(
         "code_used",
         "this signed code was already paid; each signed code pays once, ask for a new code",
     )
@@ -283,12 +213,12 @@ fn used_code() -> ApiError {
 /// The code of an order that was cancelled, paid or settled is refused here, so no phone shows
 /// it as payable. (A genuine code naming no stored order still resolves; paying it is refused
 /// with `unknown_order`.)
-pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ApiResult<Resolved> {
+pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ServiceResult<Resolved> {
     if let DanbaoCode::Order(code) = &verified.code
         && let Some(record) = tx.order(&code.order_id)?
         && record.order.state != OrderState::AwaitingPayment
     {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "order_not_payable",
             format!(
                 "order {} {}; its code can no longer be paid",
@@ -320,7 +250,7 @@ pub fn resolved(target: &CodeTarget) -> Resolved {
     let printed_name = printed(code).to_owned();
     Resolved {
         kind: code.kind().to_owned(),
-        payee: Party::from(&target.payee),
+        payee: PartyView::from(&target.payee),
         name_mismatch: printed_name != printed_name_of(&target.payee),
         printed_name,
         amount: code.amount().map(AmountView::from),
@@ -342,33 +272,9 @@ fn printed_name_of(user: &User) -> String {
     printed_name(&user.display_name)
 }
 
-/// The amount to pay for a code: the code's own, which a given amount must equal, or the
-/// given one for a code without an amount.
-pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ApiResult<Money> {
-    let currency = code.currency();
-    let given = given
-        .map(|text| crate::service::ledger::parse_amount(text, currency.code()))
-        .transpose()?;
-    match (code.amount(), given) {
-        (Some(fixed), None) => Ok(fixed),
-        (Some(fixed), Some(given)) if given == fixed => Ok(fixed),
-        (Some(fixed), Some(given)) => Err(ApiError::unprocessable(
-            "amount_mismatch",
-            format!(
-                "the code asks for {}, not {}; pay the code's amount or leave amount out",
-                fixed.format_with_code(),
-                given.format_with_code()
-            ),
-        )),
-        (None, Some(given)) => Ok(given),
-        (None, None) => Err(ApiError::unprocessable(
-            "amount_required",
-            format!(
-                "this code carries no amount; send the amount in {} to pay",
-                currency.code()
-            ),
-        )),
-    }
+/// The amount to pay for a code: the protocol's rule ([`amount_for_code`]).
+pub fn amount_to_pay(code: &DanbaoCode, given: Option<&str>) -> ServiceResult<Money> {
+    Ok(amount_for_code(code.amount(), code.currency(), given)?)
 }
 
 /// A seal's expiry as the store keeps it (unix seconds; a time past `i64` never comes).
@@ -377,11 +283,129 @@ pub fn expiry(expires_at: u64) -> i64 {
 }
 
 /// Records a signed code's nonce as used, in the job that pays it.
-pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ApiResult<()> {
+pub fn use_code(tx: &mut dyn Tx, verified: &VerifiedDanbaoCode, now: i64) -> ServiceResult<()> {
     if let Some(seal) = &verified.seal
         && !tx.use_code_nonce(&seal.nonce.to_text(), now, expiry(seal.expires_at))?
     {
         return Err(used_code());
     }
     Ok(())
+}
+
+/// What a [`NewCode`] asks for, checked and with the defaults filled in.
+fn issue_request(body: &NewCode) -> ServiceResult<IssueRequest> {
+    let currency = Currency::from_code(body.currency.as_deref().unwrap_or("CNY"))?;
+    let amount = body
+        .amount
+        .as_deref()
+        .map(|value| positive_amount(value, currency))
+        .transpose()?;
+    let ttl_secs = body.expires_in_secs.unwrap_or(DEFAULT_CODE_TTL_SECS);
+    if !(MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(&ttl_secs) {
+        return Err(ServiceError::unprocessable(
+            "invalid_expiry",
+            format!(
+                "expires_in_secs is {ttl_secs}; it must be {MIN_CODE_TTL_SECS} to {MAX_CODE_TTL_SECS}"
+            ),
+        ));
+    }
+    if body.kind == IssueKind::Receive && body.mcc.is_some() {
+        return Err(ServiceError::unprocessable(
+            "invalid_code_request",
+            "a receive code has no merchant category code; leave mcc out",
+        ));
+    }
+    Ok(IssueRequest {
+        kind: body.kind,
+        currency,
+        amount,
+        city: body.city.clone().unwrap_or_else(|| DEFAULT_CITY.to_owned()),
+        country: body
+            .country
+            .clone()
+            .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()),
+        mcc: body.mcc.clone().unwrap_or_else(|| DEFAULT_MCC.to_owned()),
+        ttl_secs,
+    })
+}
+
+/// Issues a code that pays the caller: a static merchant code, a signed merchant code with an
+/// amount, or a friend receive code (with an SVG rendering when asked for).
+pub async fn issue_code<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+    body: NewCode,
+) -> ServiceResult<Answer> {
+    let request = issue_request(&body)?;
+    let nonce = Nonce::random(&app.rng).map_err(ServiceError::storage)?;
+    let now = app.now();
+    let state = app.clone();
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let owner = caller_user(tx, caller.user_id, "calling user")?;
+        let mut issued = issue(&state.code_signer, &owner, &request, nonce, now)?;
+        if body.svg {
+            issued.svg = Some(
+                render_svg(&issued.code, &RenderOptions::default())
+                    .map_err(|e| ServiceError::unprocessable("render_failed", e.to_string()))?,
+            );
+        }
+        Answer::with_status(201, &issued)
+    })
+    .await
+}
+
+/// What the confirm screen shows for a scanned code: the payee's real name from the database,
+/// the printed name, whether they differ, and the amount. Changes nothing.
+pub async fn resolve_code<S: Store>(app: &App<S>, body: ScannedCode) -> ServiceResult<Resolved> {
+    let keys = trusted_keys(&app.code_signer, app.code_public_key);
+    let verified = verify(&body.code, &keys, app.now())?;
+    app.store.read(move |tx| resolve(tx, verified)).await
+}
+
+/// Pays a scanned merchant or receive code. The code is decoded and verified once (signature,
+/// expiry); its nonce is recorded in the same transaction as the payment, so it pays once. The
+/// answer carries the payer's balance afterwards.
+pub async fn pay_code<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+    body: PayCode,
+) -> ServiceResult<Answer> {
+    check_memo("memo_too_long", "memo", &body.memo)?;
+    let now = app.now();
+    let keys = trusted_keys(&app.code_signer, app.code_public_key);
+    service::write_once(&app.store, caller, now, move |tx, caller| {
+        let verified = verify(&body.code, &keys, now)?;
+        if let DanbaoCode::Order(order) = &verified.code {
+            return Err(ServiceError::unprocessable(
+                "order_code",
+                format!(
+                    "this is the code of order {}; pay it into escrow through the orders API",
+                    order.order_id
+                ),
+            ));
+        }
+        let target = target(tx, verified)?;
+        let amount = amount_to_pay(&target.verified.code, body.amount.as_deref())?;
+        use_code(tx, &target.verified, now)?;
+        let payer = caller_user(tx, caller.user_id, "calling user")?;
+        let kind = match target.verified.code {
+            DanbaoCode::Receive(_) => PaymentKind::P2p,
+            _ => PaymentKind::Merchant,
+        };
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "code-payment");
+        let payment = Payment {
+            id,
+            kind,
+            memo: &body.memo,
+        };
+        pay_user(tx, &payer, &target.payee, amount, payment, now)?;
+        Answer::ok(&CodePaid {
+            transfer_id: format!("{:032x}", id.0),
+            kind: kind.as_str().to_owned(),
+            payee: PartyView::from(&target.payee),
+            amount: amount.into(),
+            balance: balance_after(tx, payer.id, amount)?,
+        })
+    })
+    .await
 }

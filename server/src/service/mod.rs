@@ -2,14 +2,62 @@
 
 use serde::Serialize;
 
-use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult};
-use crate::store::{StoredResponse, Tx, attempt};
+use crate::store::{Store, StoredResponse, Tx, User, attempt};
+use danbao_domain::protocol::wire::PartyView;
 
+pub mod admin;
+mod error;
+pub mod identity;
 pub mod ledger;
 pub mod merchant;
+pub mod order_flows;
 pub mod orders;
 pub mod paycode;
+pub mod requests;
+pub mod wallet;
+
+pub use error::{ServiceError, ServiceResult};
+
+/// Who asks, as the HTTP layer authenticated them: a signed request of a registered device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The signing device's owner.
+    pub user_id: i64,
+    /// The signing device.
+    pub device_id: i64,
+    /// The request nonce (single use).
+    pub nonce: String,
+    /// The idempotency key, if the request carried one.
+    pub idempotency_key: Option<String>,
+    /// SHA-256 of method, path and body: what an idempotency key is bound to.
+    pub request_hash: Vec<u8>,
+}
+
+impl Caller {
+    /// The idempotency key (empty when there is none: [`once`] refuses such requests first).
+    pub fn key(&self) -> &str {
+        self.idempotency_key.as_deref().unwrap_or_default()
+    }
+}
+
+/// An operator's keyed write: its idempotency key and what the key is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorCall {
+    /// The idempotency key.
+    pub key: String,
+    /// SHA-256 of method, path and body.
+    pub request_hash: Vec<u8>,
+}
+
+/// A user as others are shown them.
+impl From<&User> for PartyView {
+    fn from(user: &User) -> Self {
+        Self {
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
 
 /// An answer as it goes on the wire (and into the idempotency store).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,15 +70,15 @@ pub struct Answer {
 
 impl Answer {
     /// 200 with `value` as JSON.
-    pub fn ok(value: &impl Serialize) -> ApiResult<Self> {
+    pub fn ok(value: &impl Serialize) -> ServiceResult<Self> {
         Self::with_status(200, value)
     }
 
     /// `status` with `value` as JSON.
-    pub fn with_status(status: u16, value: &impl Serialize) -> ApiResult<Self> {
+    pub fn with_status(status: u16, value: &impl Serialize) -> ServiceResult<Self> {
         Ok(Self {
             status,
-            body: serde_json::to_vec(value).map_err(ApiError::storage)?,
+            body: serde_json::to_vec(value).map_err(ServiceError::storage)?,
         })
     }
 }
@@ -39,12 +87,12 @@ impl Answer {
 /// [`once_keyed`] under the caller's idempotency key.
 pub fn once(
     tx: &mut dyn Tx,
-    signed: &Signed,
+    signed: &Caller,
     now: i64,
-    flow: impl FnOnce(&mut dyn Tx) -> ApiResult<Answer>,
-) -> ApiResult<Answer> {
+    flow: impl FnOnce(&mut dyn Tx) -> ServiceResult<Answer>,
+) -> ServiceResult<Answer> {
     if !tx.use_nonce(signed.device_id, &signed.nonce, now)? {
-        return Err(ApiError::unauthorized(
+        return Err(ServiceError::unauthorized(
             "replayed_request",
             "this nonce was used before; sign each attempt with a fresh nonce",
         ));
@@ -53,9 +101,26 @@ pub fn once(
     once_keyed(tx, signed.user_id, key, &signed.request_hash, now, flow)
 }
 
+/// Runs `flow` for `caller` exactly once ([`once`]) in a write transaction of `store`: the
+/// shape of every signed mutating request.
+pub async fn write_once<S, F>(
+    store: &S,
+    caller: Caller,
+    now: i64,
+    mut flow: F,
+) -> ServiceResult<Answer>
+where
+    S: Store,
+    F: FnMut(&mut dyn Tx, &Caller) -> ServiceResult<Answer> + Send + 'static,
+{
+    store
+        .write(move |tx| once(tx, &caller, now, |tx| flow(tx, &caller)))
+        .await
+}
+
 /// The error for a mutating request without an idempotency key.
-pub fn missing_key() -> ApiError {
-    ApiError::bad_request(
+pub fn missing_key() -> ServiceError {
+    ServiceError::bad_request(
         "missing_idempotency_key",
         "every mutating request needs an Idempotency-Key header",
     )
@@ -71,11 +136,11 @@ pub fn once_keyed(
     key: &str,
     request_hash: &[u8],
     now: i64,
-    flow: impl FnOnce(&mut dyn Tx) -> ApiResult<Answer>,
-) -> ApiResult<Answer> {
+    flow: impl FnOnce(&mut dyn Tx) -> ServiceResult<Answer>,
+) -> ServiceResult<Answer> {
     if let Some(stored) = tx.idempotency(scope, key)? {
         if stored.request_hash != request_hash {
-            return Err(ApiError::unprocessable(
+            return Err(ServiceError::unprocessable(
                 "idempotency_key_reused",
                 "this Idempotency-Key was used for a different request; use a new key",
             ));
@@ -117,8 +182,8 @@ pub fn request_hash(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// Parses a JSON body, refusing unknown fields and wrong types with a precise 400.
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ServiceResult<T> {
     serde_json::from_slice(body).map_err(|error| {
-        ApiError::bad_request("invalid_body", format!("the JSON body is invalid: {error}"))
+        ServiceError::bad_request("invalid_body", format!("the JSON body is invalid: {error}"))
     })
 }

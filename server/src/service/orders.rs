@@ -10,18 +10,19 @@
 
 use std::collections::HashMap;
 
-use danbao_domain::escrow::{
-    Deadline, Effect, Event, Order, OrderState, Party, Resolution, Windows,
-};
+use danbao_domain::escrow::{Deadline, Effect, Event, Order, Party, Resolution, Windows};
 use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{
+    AmountView, DeadlineView, Direction, EscrowMovement, FeedEvent, OrderEvent, OrderStep,
+    OrderView, PartyView, RefundRequest, RefundRequestView, ResolutionKind, Resolve, Ship,
+    ShipmentView, StepAction, TransferEvent, positive_amount,
+};
 use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::error::{ApiError, ApiResult};
-use crate::service::ledger::{self, AmountView};
+use crate::service::ledger;
 use crate::service::merchant;
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{OrderRecord, Tx, User, attempt};
 
 pub use danbao_domain::protocol::limits::{
@@ -45,18 +46,6 @@ pub enum Actor {
     Operator,
     /// The scheduler delivering a deadline.
     Timer,
-}
-
-/// How an operator settles a dispute, as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolutionKind {
-    /// Everything to the seller.
-    Release,
-    /// Everything back to the buyer.
-    Refund,
-    /// `to_seller` to the seller, the rest back to the buyer.
-    Split,
 }
 
 /// One requested step, before amounts are read in the order's currency.
@@ -98,7 +87,7 @@ pub enum Action {
 impl Action {
     /// The step named by an API path segment (`pay`, `ship`, `cancel`, `confirm`,
     /// `refund-request`, `refund-accept`, `refund-reject`, `resolve`), with its JSON body.
-    pub fn from_request(slug: &str, body: &[u8]) -> ApiResult<Self> {
+    pub fn from_request(slug: &str, body: &[u8]) -> ServiceResult<Self> {
         match slug {
             "pay" => empty(body).map(|()| Self::Pay),
             "cancel" => empty(body).map(|()| Self::Cancel),
@@ -106,7 +95,7 @@ impl Action {
             "refund-accept" => empty(body).map(|()| Self::AcceptRefund),
             "refund-reject" => empty(body).map(|()| Self::RejectRefund),
             "ship" => {
-                let ship: ShipBody = super::parse_body(body)?;
+                let ship: Ship = super::parse_body(body)?;
                 check_text("carrier", &ship.carrier, MAX_CARRIER_CHARS)?;
                 check_text("tracking", &ship.tracking, MAX_TRACKING_CHARS)?;
                 Ok(Self::Ship {
@@ -115,20 +104,20 @@ impl Action {
                 })
             }
             "refund-request" => {
-                let refund: RefundBody = super::parse_body(body)?;
+                let refund: RefundRequest = super::parse_body(body)?;
                 Ok(Self::RequestRefund {
                     amount: refund.amount,
                 })
             }
             "resolve" => {
-                let resolve: ResolveBody = super::parse_body(body)?;
+                let resolve: Resolve = super::parse_body(body)?;
                 match (resolve.resolution, &resolve.to_seller) {
-                    (ResolutionKind::Split, None) => Err(ApiError::bad_request(
+                    (ResolutionKind::Split, None) => Err(ServiceError::bad_request(
                         "invalid_body",
                         "a split needs to_seller: the seller's share, e.g. \"40.00\"",
                     )),
                     (ResolutionKind::Release | ResolutionKind::Refund, Some(_)) => {
-                        Err(ApiError::bad_request(
+                        Err(ServiceError::bad_request(
                             "invalid_body",
                             "to_seller is only for resolution \"split\"; release and refund move \
                              the whole amount",
@@ -140,7 +129,7 @@ impl Action {
                     }),
                 }
             }
-            other => Err(ApiError::not_found(
+            other => Err(ServiceError::not_found(
                 "no_such_route",
                 format!(
                     "orders have no action {other:?}; use pay, ship, cancel, confirm, \
@@ -151,7 +140,7 @@ impl Action {
     }
 
     /// The machine's event, reading amounts in the order's `currency`.
-    pub fn event(&self, currency: Currency) -> ApiResult<Event> {
+    pub fn event(&self, currency: Currency) -> ServiceResult<Event> {
         Ok(match self {
             Self::Pay => Event::Pay,
             Self::Ship { carrier, tracking } => Event::Ship {
@@ -161,7 +150,7 @@ impl Action {
             Self::Cancel => Event::Cancel,
             Self::Confirm => Event::ConfirmReceipt,
             Self::RequestRefund { amount } => Event::RequestRefund {
-                amount: ledger::parse_amount(amount, currency.code())?,
+                amount: positive_amount(amount, currency)?,
             },
             Self::AcceptRefund => Event::AcceptRefund,
             Self::RejectRefund => Event::RejectRefund,
@@ -172,10 +161,10 @@ impl Action {
                 (ResolutionKind::Release, _) => Resolution::Release,
                 (ResolutionKind::Refund, _) => Resolution::Refund,
                 (ResolutionKind::Split, Some(share)) => Resolution::Split {
-                    to_seller: ledger::parse_amount(share, currency.code())?,
+                    to_seller: positive_amount(share, currency)?,
                 },
                 (ResolutionKind::Split, None) => {
-                    return Err(ApiError::bad_request(
+                    return Err(ServiceError::bad_request(
                         "invalid_body",
                         "a split needs to_seller: the seller's share",
                     ));
@@ -186,48 +175,20 @@ impl Action {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoFields {}
 
 /// Steps without parameters accept an empty body or `{}`.
-fn empty(body: &[u8]) -> ApiResult<()> {
+fn empty(body: &[u8]) -> ServiceResult<()> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
     super::parse_body::<NoFields>(body).map(|_| ())
 }
 
-/// Body of `POST /v1/orders/{id}/ship`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShipBody {
-    /// Carrier name, 1–40 characters.
-    pub carrier: String,
-    /// Tracking number, 1–64 characters.
-    pub tracking: String,
-}
-
-/// Body of `POST /v1/orders/{id}/refund-request`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefundBody {
-    /// How much back, decimal text in the order's currency.
-    pub amount: String,
-}
-
-/// Body of `POST /v1/admin/orders/{id}/resolve`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveBody {
-    /// release, refund or split.
-    pub resolution: ResolutionKind,
-    /// For a split: the seller's share, decimal text.
-    pub to_seller: Option<String>,
-}
-
 /// Checks a free-text field: 1–`max` characters, no control characters, no outer spaces.
-pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
+pub fn check_text(field: &str, value: &str, max: usize) -> ServiceResult<()> {
     let count = value.chars().count();
     let problem = if count == 0 || count > max {
         Some(format!("has {count} characters; 1 to {max} are allowed"))
@@ -239,7 +200,7 @@ pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
         None
     };
     match problem {
-        Some(problem) => Err(ApiError::unprocessable(
+        Some(problem) => Err(ServiceError::unprocessable(
             "invalid_text",
             format!("{field} {value:?} {problem}"),
         )),
@@ -247,101 +208,13 @@ pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
     }
 }
 
-/// A party as an order shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PartyView {
-    /// The handle.
-    pub handle: String,
-    /// The display name.
-    pub display_name: String,
-}
-
-impl From<&User> for PartyView {
-    fn from(user: &User) -> Self {
-        Self {
-            handle: user.handle.clone(),
-            display_name: user.display_name.clone(),
-        }
-    }
-}
-
-/// An open refund request as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RefundRequestView {
-    /// What the buyer asked back.
-    pub amount: AmountView,
-    /// When the seller's silence starts to count (Unix seconds).
-    pub answer_by: i64,
-}
-
-/// Carrier and tracking number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShipmentView {
-    /// Carrier name.
-    pub carrier: String,
-    /// Tracking number.
-    pub tracking: String,
-}
-
-/// The next timer of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeadlineView {
-    /// Which deadline.
-    #[schema(value_type = crate::openapi::DeadlineKind)]
-    pub kind: Deadline,
-    /// When it fires (Unix seconds).
-    pub at: i64,
-}
-
-/// An order as one party sees it: the screen's data, including the actions the party may
-/// take now (the `/v1/orders/{id}/{action}` path segments).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderView {
-    /// The order id.
-    pub id: String,
-    /// What is sold.
-    pub title: String,
-    /// Where the order is.
-    #[schema(value_type = crate::openapi::OrderStateSchema)]
-    pub state: OrderState,
-    /// The viewer's part in the order (buyer, seller or operator).
-    #[schema(value_type = crate::openapi::OrderRole)]
-    pub role: Party,
-    /// What the viewer may do now.
-    pub actions: Vec<String>,
-    /// The price.
-    pub amount: AmountView,
-    /// The seller.
-    pub seller: PartyView,
-    /// The buyer, once someone paid.
-    pub buyer: Option<PartyView>,
-    /// When an unpaid order is cancelled (Unix seconds).
-    pub pay_by: i64,
-    /// When a shipped order completes by itself, while that clock runs.
-    pub auto_confirm_at: Option<i64>,
-    /// The open refund request.
-    pub refund_request: Option<RefundRequestView>,
-    /// Carrier and tracking once shipped.
-    pub shipment: Option<ShipmentView>,
-    /// What the seller received in the end.
-    pub released: Option<AmountView>,
-    /// What went back to the buyer in the end.
-    pub refunded: Option<AmountView>,
-    /// The next timer, if one runs.
-    pub next_deadline: Option<DeadlineView>,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds of the last change.
-    pub updated_at: i64,
-}
-
 /// The API path segment of a machine event name (what [`Order::allowed_events`] returns).
 pub fn action_slug(event_name: &str) -> &str {
     match event_name {
-        "confirm receipt" => "confirm",
-        "request refund" => "refund-request",
-        "accept refund" => "refund-accept",
-        "reject refund" => "refund-reject",
+        "confirm receipt" => StepAction::Confirm.slug(),
+        "request refund" => StepAction::RefundRequest.slug(),
+        "accept refund" => StepAction::RefundAccept.slug(),
+        "reject refund" => StepAction::RefundReject.slug(),
         other => other,
     }
 }
@@ -387,12 +260,13 @@ pub fn view_of(
             .map(|(kind, at)| DeadlineView { kind, at }),
         created_at: record.created_at,
         updated_at: record.updated_at,
+        balance: None,
     }
 }
 
-fn user(tx: &mut dyn Tx, id: i64) -> ApiResult<User> {
+fn user(tx: &mut dyn Tx, id: i64) -> ServiceResult<User> {
     tx.user(id)?
-        .ok_or_else(|| ApiError::storage(format!("order party {id} has no user row")))
+        .ok_or_else(|| ServiceError::storage(format!("order party {id} has no user row")))
 }
 
 /// The parties of an order.
@@ -401,7 +275,7 @@ struct Parties {
     buyer: Option<User>,
 }
 
-fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ApiResult<Parties> {
+fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ServiceResult<Parties> {
     Ok(Parties {
         seller: user(tx, record.seller_id)?,
         buyer: record.buyer_id.map(|id| user(tx, id)).transpose()?,
@@ -409,14 +283,14 @@ fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ApiResult<Parties> {
 }
 
 /// The view of `record` for `role`, loading the parties.
-pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ApiResult<OrderView> {
+pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ServiceResult<OrderView> {
     let Parties { seller, buyer } = parties(tx, record)?;
     Ok(view_of(record, &seller, buyer.as_ref(), role))
 }
 
 /// The refusal for an order that does not exist or is not the caller's to see.
-pub fn unknown_order(id: &str) -> ApiError {
-    ApiError::not_found(
+pub fn unknown_order(id: &str) -> ServiceError {
+    ServiceError::not_found(
         "unknown_order",
         format!("there is no order {id:?} of yours; check the id, or scan the order code to pay"),
     )
@@ -434,7 +308,7 @@ pub fn role_of(record: &OrderRecord, user_id: i64) -> Option<Party> {
 }
 
 /// An order for the caller to see: as buyer or seller, otherwise 404.
-pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ApiResult<OrderView> {
+pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ServiceResult<OrderView> {
     let record = tx.order(id)?.ok_or_else(|| unknown_order(id))?;
     let role = role_of(&record, user_id).ok_or_else(|| unknown_order(id))?;
     view(tx, &record, role)
@@ -459,7 +333,7 @@ pub fn create(
     seller_id: i64,
     new: &NewOrder,
     now: i64,
-) -> ApiResult<(OrderRecord, User)> {
+) -> ServiceResult<(OrderRecord, User)> {
     let seller = user(tx, seller_id)?;
     let record = OrderRecord {
         id: new.id.clone(),
@@ -473,12 +347,11 @@ pub fn create(
     };
     tx.insert_order(&record)?;
     let seller_view = view_of(&record, &seller, None, Party::Seller);
-    tx.append_event(
-        seller_id,
-        "order",
-        &json!({"event": "create", "order": seller_view}),
-        now,
-    )?;
+    let event = OrderEvent {
+        event: OrderStep::Create,
+        order: seller_view,
+    };
+    tx.append_event(seller_id, &FeedEvent::Order(Box::new(event)), now)?;
     Ok((record, seller))
 }
 
@@ -490,7 +363,7 @@ pub fn order_code(
     record: &OrderRecord,
     seller: &User,
     now: i64,
-) -> ApiResult<String> {
+) -> ServiceResult<String> {
     let name: String = seller.display_name.chars().take(25).collect();
     let name = match name.trim() {
         "" => seller.handle.clone(),
@@ -506,20 +379,20 @@ pub fn order_code(
         currency: record.order.amount.currency(),
         amount_minor: record.order.amount.minor(),
     });
-    let issued_at = u64::try_from(now).map_err(ApiError::storage)?;
-    let expires_at = u64::try_from(record.order.pay_by).map_err(ApiError::storage)?;
-    danbao::issue(&code, signer, nonce, issued_at, expires_at).map_err(ApiError::storage)
+    let issued_at = u64::try_from(now).map_err(ServiceError::storage)?;
+    let expires_at = u64::try_from(record.order.pay_by).map_err(ServiceError::storage)?;
+    danbao::issue(&code, signer, nonce, issued_at, expires_at).map_err(ServiceError::storage)
 }
 
 /// Maps why a scanned code was refused to the API's codes.
-pub fn code_error(error: DanbaoError) -> ApiError {
+pub fn code_error(error: DanbaoError) -> ServiceError {
     let code = match error {
         DanbaoError::Expired { .. } => "code_expired",
         DanbaoError::NotYetValid { .. } => "code_not_yet_valid",
         DanbaoError::UnknownKey { .. } | DanbaoError::BadSignature { .. } => "code_not_genuine",
         _ => "invalid_code",
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
 }
 
 /// Pays the order named by a scanned order code: verifies the code's signature against the
@@ -531,11 +404,11 @@ pub fn pay_by_code(
     keys: &HashMap<String, [u8; 32]>,
     payer: i64,
     now: i64,
-) -> ApiResult<OrderRecord> {
+) -> ServiceResult<OrderRecord> {
     let verified =
         danbao::verify(text, keys, u64::try_from(now).unwrap_or(0)).map_err(code_error)?;
     let DanbaoCode::Order(code) = &verified.code else {
-        return Err(ApiError::unprocessable(
+        return Err(ServiceError::unprocessable(
             "not_an_order_code",
             format!(
                 "this is a {} code; POST /v1/orders/pay-code takes an order code",
@@ -543,10 +416,9 @@ pub fn pay_by_code(
             ),
         ));
     };
-    let seal = verified
-        .seal
-        .as_ref()
-        .ok_or_else(|| ApiError::unprocessable("invalid_code", "an order code must be signed"))?;
+    let seal = verified.seal.as_ref().ok_or_else(|| {
+        ServiceError::unprocessable("invalid_code", "an order code must be signed")
+    })?;
     let record = tx
         .order(&code.order_id)?
         .ok_or_else(|| unknown_order(&code.order_id))?;
@@ -556,7 +428,7 @@ pub fn pay_by_code(
         || amount.currency() != code.currency
         || amount.minor() != code.amount_minor
     {
-        return Err(ApiError::unprocessable(
+        return Err(ServiceError::unprocessable(
             "code_mismatch",
             format!(
                 "the code asks {} for {} but order {} is {} from {}",
@@ -573,7 +445,7 @@ pub fn pay_by_code(
         now,
         merchant::expiry(seal.expires_at),
     )? {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "code_used",
             "this order code was used already; each code pays once",
         ));
@@ -581,9 +453,20 @@ pub fn pay_by_code(
     step(tx, &record.id, Actor::User(payer), &Action::Pay, now)
 }
 
+/// Which leg of an order's escrow a movement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MovementKind {
+    /// The buyer's money held (pending).
+    Hold,
+    /// The hold posted to the seller.
+    Release,
+    /// The hold voided back to the buyer.
+    Refund,
+}
+
 /// A money movement of an order, for the feeds.
 struct Movement {
-    kind: &'static str,
+    kind: MovementKind,
     id: TransferId,
     amount: Money,
     /// For a post: what went back to the buyer.
@@ -605,18 +488,18 @@ fn commit_effects(
     record: &mut OrderRecord,
     effects: &[Effect],
     now: i64,
-) -> ApiResult<Vec<Movement>> {
+) -> ServiceResult<Vec<Movement>> {
     let mut moved = Vec::new();
     for effect in effects {
         let currency = record.order.amount.currency();
         let buyer_id = record.buyer_id.ok_or_else(|| {
-            ApiError::storage(format!("order {} moves money but has no buyer", record.id))
+            ServiceError::storage(format!("order {} moves money but has no buyer", record.id))
         })?;
         let buyer = ledger::wallet(tx, buyer_id, currency)?;
         let seller = ledger::wallet(tx, record.seller_id, currency)?;
         let hold = || {
             record.hold_id.ok_or_else(|| {
-                ApiError::storage(format!("order {} resolves a hold it never made", record.id))
+                ServiceError::storage(format!("order {} resolves a hold it never made", record.id))
             })
         };
         let (kind, transfer, returned) = match *effect {
@@ -629,7 +512,7 @@ fn commit_effects(
                     amount,
                     kind: TransferKind::Pending,
                 };
-                ("escrow_hold", transfer, None)
+                (MovementKind::Hold, transfer, None)
             }
             Effect::Post { amount } => {
                 let transfer = Transfer {
@@ -642,7 +525,7 @@ fn commit_effects(
                     },
                 };
                 let returned = record.order.amount.checked_sub(amount)?;
-                ("escrow_release", transfer, Some(returned))
+                (MovementKind::Release, transfer, Some(returned))
             }
             Effect::Void => {
                 let transfer = Transfer {
@@ -654,7 +537,7 @@ fn commit_effects(
                         pending_id: hold()?,
                     },
                 };
-                ("escrow_refund", transfer, None)
+                (MovementKind::Refund, transfer, None)
             }
         };
         ledger::apply(tx, transfer, now)?;
@@ -673,7 +556,7 @@ fn commit_effects(
 
 /// The party `actor` plays in `record` for `action`; a user who is neither buyer nor seller
 /// becomes the buyer by paying an order nobody has paid, and otherwise gets 404.
-fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ApiResult<Party> {
+fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ServiceResult<Party> {
     match actor {
         Actor::Operator => Ok(Party::Operator),
         Actor::Timer => Ok(Party::Timer),
@@ -694,7 +577,7 @@ pub fn step(
     actor: Actor,
     action: &Action,
     now: i64,
-) -> ApiResult<OrderRecord> {
+) -> ServiceResult<OrderRecord> {
     let mut record = tx.order(order_id)?.ok_or_else(|| unknown_order(order_id))?;
     let party = party_for(&record, actor, action)?;
     let event = action.event(record.order.amount.currency())?;
@@ -706,7 +589,7 @@ pub fn step(
     record.updated_at = now;
     let moved = commit_effects(tx, &mut record, &effects, now)?;
     tx.save_order(&record)?;
-    announce(tx, &record, event.name(), &moved, now)?;
+    announce(tx, &record, OrderStep::from(&event), &moved, now)?;
     Ok(record)
 }
 
@@ -715,23 +598,21 @@ pub fn step(
 fn announce(
     tx: &mut dyn Tx,
     record: &OrderRecord,
-    event: &str,
+    step: OrderStep,
     moved: &[Movement],
     now: i64,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let Parties { seller, buyer } = parties(tx, record)?;
     let mut audience = vec![(&seller, Party::Seller)];
     if let Some(buyer) = &buyer {
         audience.push((buyer, Party::Buyer));
     }
     for (user, role) in &audience {
-        let view = view_of(record, &seller, buyer.as_ref(), *role);
-        tx.append_event(
-            user.id,
-            "order",
-            &json!({"event": action_slug(event), "order": view}),
-            now,
-        )?;
+        let event = OrderEvent {
+            event: step,
+            order: view_of(record, &seller, buyer.as_ref(), *role),
+        };
+        tx.append_event(user.id, &FeedEvent::Order(Box::new(event)), now)?;
     }
     let Some(buyer) = &buyer else {
         return Ok(());
@@ -742,26 +623,28 @@ fn announce(
             (&seller, buyer, Party::Seller),
         ] {
             // Holds and releases flow buyer → seller; a refund flows back to the buyer.
-            let towards_seller = movement.kind != "escrow_refund";
+            let towards_seller = !matches!(movement.kind, MovementKind::Refund);
             let direction = if towards_seller == (role == Party::Seller) {
-                "in"
+                Direction::In
             } else {
-                "out"
+                Direction::Out
             };
-            let mut data = json!({
-                "type": movement.kind,
-                "direction": direction,
-                "transfer_id": format!("{:032x}", movement.id.0),
-                "order_id": record.id,
-                "amount": AmountView::from(movement.amount),
-                "counterparty": other.handle,
-                "counterparty_name": other.display_name,
-                "memo": record.title,
-            });
-            if let Some(returned) = movement.returned {
-                data["returned_to_buyer"] = json!(AmountView::from(returned));
-            }
-            tx.append_event(user.id, "transfer", &data, now)?;
+            let escrow = EscrowMovement {
+                direction,
+                transfer_id: format!("{:032x}", movement.id.0),
+                order_id: record.id.clone(),
+                amount: movement.amount.into(),
+                counterparty: other.handle.clone(),
+                counterparty_name: other.display_name.clone(),
+                memo: record.title.clone(),
+                returned_to_buyer: movement.returned.map(AmountView::from),
+            };
+            let event = match movement.kind {
+                MovementKind::Hold => TransferEvent::EscrowHold(escrow),
+                MovementKind::Release => TransferEvent::EscrowRelease(escrow),
+                MovementKind::Refund => TransferEvent::EscrowRefund(escrow),
+            };
+            tx.append_event(user.id, &FeedEvent::Transfer(event), now)?;
         }
     }
     Ok(())
@@ -788,7 +671,7 @@ pub struct Fired {
 /// is logged, its effects undone, and the order is looked at again [`DEADLINE_RETRY_SECS`]
 /// later, so that failing orders never hold up the ones due after them: every order this pass
 /// looked at is either changed or rescheduled.
-pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ApiResult<Fired> {
+pub fn fire_due(tx: &mut dyn Tx, now: i64, limit: u32) -> ServiceResult<Fired> {
     let due = tx.due_orders(now, limit)?;
     let mut fired = Fired {
         due: due.len(),
@@ -839,11 +722,11 @@ pub fn cursor_of(record: &OrderRecord) -> String {
 }
 
 /// Parses a cursor written by [`cursor_of`].
-pub fn parse_cursor(text: &str) -> ApiResult<(i64, String)> {
+pub fn parse_cursor(text: &str) -> ServiceResult<(i64, String)> {
     text.split_once(':')
         .and_then(|(at, id)| Some((at.parse().ok()?, id.to_owned())))
         .ok_or_else(|| {
-            ApiError::bad_request(
+            ServiceError::bad_request(
                 "invalid_cursor",
                 format!("cursor {text:?} is not one this API returned (next_cursor)"),
             )

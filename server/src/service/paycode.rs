@@ -15,8 +15,18 @@ use danbao_domain::paycode::{
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::hmac;
 
-use crate::error::{ApiError, ApiResult};
-use crate::store::Tx;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use danbao_domain::paycode::{PAYMENT_CODE_LEN, STEP_SECONDS};
+use danbao_domain::protocol::wire::{
+    Charge, Charged, PartyView, PaymentKind, Provisioned, parse_amount,
+};
+use ring::rand::SecureRandom;
+
+use crate::app::App;
+use crate::service::wallet::{Payment, balance_after, check_memo, pay_user};
+use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
+use crate::store::{Store, Tx};
 
 /// Failed charge attempts (unknown account or wrong code) a merchant may make per window.
 pub const FAILURE_BUDGET: u32 = 5;
@@ -29,10 +39,10 @@ const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v1";
 /// The deployment's index mask key, derived from the seal key (HMAC-SHA256 with a fixed
 /// label) so it needs no key file of its own. It is given to every device; knowing it does not
 /// reveal the seal key.
-pub fn mask_key(seal_key: &[u8; 32]) -> ApiResult<IndexMaskKey> {
+pub fn mask_key(seal_key: &[u8; 32]) -> ServiceResult<IndexMaskKey> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, seal_key);
     let tag = hmac::sign(&key, MASK_KEY_CONTEXT);
-    IndexMaskKey::from_bytes(tag.as_ref()).map_err(ApiError::storage)
+    IndexMaskKey::from_bytes(tag.as_ref()).map_err(ServiceError::storage)
 }
 
 fn aad(account_index: u64) -> Vec<u8> {
@@ -41,10 +51,10 @@ fn aad(account_index: u64) -> Vec<u8> {
     aad
 }
 
-fn sealing_key(seal_key: &[u8; 32]) -> ApiResult<LessSafeKey> {
+fn sealing_key(seal_key: &[u8; 32]) -> ServiceResult<LessSafeKey> {
     UnboundKey::new(&AES_256_GCM, seal_key)
         .map(LessSafeKey::new)
-        .map_err(|_| ApiError::storage("the seal key is not an AES-256 key"))
+        .map_err(|_| ServiceError::storage("the seal key is not an AES-256 key"))
 }
 
 /// Seals a secret with AES-256-GCM under `seal_key`: `nonce ‖ ciphertext ‖ tag`. The account
@@ -54,7 +64,7 @@ pub fn seal(
     nonce: [u8; NONCE_LEN],
     account_index: u64,
     secret: &PaycodeSecret,
-) -> ApiResult<Vec<u8>> {
+) -> ServiceResult<Vec<u8>> {
     let key = sealing_key(seal_key)?;
     let mut in_out = secret.expose_bytes().to_vec();
     key.seal_in_place_append_tag(
@@ -62,7 +72,7 @@ pub fn seal(
         Aad::from(aad(account_index)),
         &mut in_out,
     )
-    .map_err(|_| ApiError::storage("sealing a payment-code secret failed"))?;
+    .map_err(|_| ServiceError::storage("sealing a payment-code secret failed"))?;
     let mut sealed = nonce.to_vec();
     sealed.extend_from_slice(&in_out);
     Ok(sealed)
@@ -109,9 +119,9 @@ pub fn provision(
     device_id: i64,
     fresh: &Provisioning,
     now: i64,
-) -> ApiResult<AccountIndex> {
+) -> ServiceResult<AccountIndex> {
     for &candidate in &fresh.candidates {
-        let index = AccountIndex::new(candidate).map_err(ApiError::storage)?;
+        let index = AccountIndex::new(candidate).map_err(ServiceError::storage)?;
         if tx.paycode_secret(candidate)?.is_some() {
             continue;
         }
@@ -119,7 +129,7 @@ pub fn provision(
         tx.put_device_paycode_secret(candidate, user_id, device_id, &sealed, now)?;
         return Ok(index);
     }
-    Err(ApiError::storage(
+    Err(ServiceError::storage(
         "no free payment-code account index among the candidates",
     ))
 }
@@ -138,7 +148,7 @@ impl ReplayStore for JobStores<'_, '_> {
             .try_borrow_mut()
             .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?;
         tx.use_paycode_step(u64::from(account_index.get()), step)
-            .map_err(|error| PaycodeStoreError::new(error.detail))
+            .map_err(|error| PaycodeStoreError::new(error.to_string()))
     }
 }
 
@@ -153,7 +163,7 @@ impl JobStores<'_, '_> {
             .try_borrow_mut()
             .map_err(|_| PaycodeStoreError::new("the transaction is busy"))?
             .paycode_secret(index)
-            .map_err(|error| PaycodeStoreError::new(error.detail))?;
+            .map_err(|error| PaycodeStoreError::new(error.to_string()))?;
         match row {
             None => Ok(None),
             Some((owner, sealed)) => {
@@ -209,12 +219,12 @@ pub fn verify(
 }
 
 /// Maps a payment-code refusal to the API's stable codes. Store failures are 503s.
-pub fn paycode_error(error: PaycodeError) -> ApiError {
+pub fn paycode_error(error: PaycodeError) -> ServiceError {
     // The account index is the customer's, not the merchant's: refusals never name it.
     let code = match &error {
         PaycodeError::Malformed { .. } => "invalid_payment_code",
         PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. } => {
-            return ApiError::unprocessable(
+            return ServiceError::unprocessable(
                 "payment_code_rejected",
                 "the payment code matches no customer's current code: it was mistyped, forged \
                  or belongs to a device that is no longer registered; ask for a fresh code",
@@ -222,7 +232,7 @@ pub fn paycode_error(error: PaycodeError) -> ApiError {
         }
         PaycodeError::Expired { .. } => "payment_code_expired",
         PaycodeError::Replayed { .. } => {
-            return ApiError::conflict(
+            return ServiceError::conflict(
                 "payment_code_used",
                 "this payment code was already charged; each code is accepted once, so the \
                  customer must show a fresh code",
@@ -231,7 +241,144 @@ pub fn paycode_error(error: PaycodeError) -> ApiError {
         PaycodeError::InvalidKey { .. }
         | PaycodeError::InvalidAccountIndex { .. }
         | PaycodeError::InvalidOtpParameter { .. }
-        | PaycodeError::Store { .. } => return ApiError::storage(error),
+        | PaycodeError::Store { .. } => return ServiceError::storage(error),
     };
-    ApiError::unprocessable(code, error.to_string())
+    ServiceError::unprocessable(code, error.to_string())
+}
+
+/// How many candidate account indexes one provisioning draws.
+const INDEX_CANDIDATES: usize = 8;
+const INDEX_SPACE: u64 = 1_000_000_000;
+
+/// Gives the calling device a fresh payment-code secret and account index, replacing
+/// (revoking) any earlier one of the same device. Not kept under the idempotency key (the
+/// answer carries a secret); the request nonce is still single use.
+pub async fn provision_device<S: Store>(
+    app: &App<S>,
+    caller: Caller,
+) -> ServiceResult<Provisioned> {
+    let secret = PaycodeSecret::generate(&app.rng).map_err(ServiceError::storage)?;
+    let mut candidates = Vec::with_capacity(INDEX_CANDIDATES);
+    for _ in 0..INDEX_CANDIDATES {
+        let mut bytes = [0u8; 8];
+        app.rng
+            .fill(&mut bytes)
+            .map_err(|_| ServiceError::storage("no randomness"))?;
+        candidates.push(u64::from_be_bytes(bytes) % INDEX_SPACE);
+    }
+    let mut nonce = [0u8; ring::aead::NONCE_LEN];
+    app.rng
+        .fill(&mut nonce)
+        .map_err(|_| ServiceError::storage("no randomness"))?;
+    let fresh = Provisioning {
+        secret,
+        candidates,
+        nonce,
+    };
+    let mask_key = mask_key(&app.seal_key)?;
+    let seal_key = app.seal_key;
+    let now = app.now();
+    let (user_id, device_id, request_nonce) = (caller.user_id, caller.device_id, caller.nonce);
+    let (index, fresh) = app
+        .store
+        .write(move |tx| {
+            if !tx.use_nonce(device_id, &request_nonce, now)? {
+                return Err(ServiceError::unauthorized(
+                    "replayed_request",
+                    "this nonce was used before; sign each attempt with a fresh nonce",
+                ));
+            }
+            let index = provision(tx, &seal_key, user_id, device_id, &fresh, now)?;
+            Ok((index, fresh.secret.clone()))
+        })
+        .await?;
+    tracing::info!(user_id, device_id, "payment-code secret provisioned");
+    let provisioned = Provisioned {
+        account_index: u64::from(index.get()),
+        secret: STANDARD.encode(fresh.expose_bytes()),
+        mask_key: STANDARD.encode(mask_key.expose_bytes()),
+        digits: PAYMENT_CODE_LEN,
+        step_seconds: STEP_SECONDS,
+    };
+    Ok(provisioned)
+}
+
+/// The merchant (the signing caller) charges a customer's payment code. Refused with 429
+/// after too many wrong codes from this merchant, and with `confirmation_required` above the
+/// configured cap. The code is verified once, in the payment's transaction.
+pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    check_memo("memo_too_long", "memo", &body.memo)?;
+    let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
+    let seal_key = app.seal_key;
+    let cap = app.config.paycode_cap_minor;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            let mut guessed = false;
+            let answer = service::once(tx, &caller, now, |tx| {
+                let failures =
+                    tx.paycode_failures_since(caller.user_id, now - FAILURE_WINDOW_SECS)?;
+                if failures >= FAILURE_BUDGET {
+                    return Err(ServiceError::too_many_requests(
+                        "too_many_attempts",
+                        format!(
+                            "{failures} payment codes from this merchant were refused in the last \
+                             {} minutes; charging is paused, try again later",
+                            FAILURE_WINDOW_SECS / 60
+                        ),
+                    ));
+                }
+                if amount.minor() > cap {
+                    return Err(ServiceError::unprocessable(
+                        "confirmation_required",
+                        format!(
+                            "{} is above the payment-code limit of {} minor units; ask the \
+                             customer to pay by scanning your code instead",
+                            amount.format_with_code(),
+                            cap
+                        ),
+                    ));
+                }
+                let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
+                    .map_err(|error| {
+                        guessed = counts_as_guess(&error);
+                        paycode_error(error)
+                    })?;
+                let key = caller.key();
+                let payer = tx.user(accepted.payer_id)?.ok_or_else(|| {
+                    ServiceError::not_found("unknown_user", "the code's owner is gone")
+                })?;
+                let merchant = tx.user(caller.user_id)?.ok_or_else(|| {
+                    ServiceError::not_found("unknown_user", "the calling merchant is gone")
+                })?;
+                let id = ledger::transfer_id(merchant.id, key, "paycode");
+                pay_user(
+                    tx,
+                    &payer,
+                    &merchant,
+                    amount,
+                    Payment {
+                        id,
+                        kind: PaymentKind::Paycode,
+                        memo: &body.memo,
+                    },
+                    now,
+                )?;
+                Answer::ok(&Charged {
+                    transfer_id: format!("{:032x}", id.0),
+                    payer: PartyView::from(&payer),
+                    amount: amount.into(),
+                    balance: balance_after(tx, merchant.id, amount)?,
+                    step_offset: accepted.verified.step_offset,
+                })
+            })?;
+            // Counted outside the request's savepoint: the refusal rolls back the flow, the
+            // failure count must stay.
+            if guessed {
+                tx.count_paycode_failure(caller.user_id, now, FAILURE_WINDOW_SECS)?;
+            }
+            Ok(answer)
+        })
+        .await
 }

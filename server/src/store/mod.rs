@@ -16,59 +16,60 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use danbao_domain::escrow::Order;
 use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_domain::money::Currency;
+use danbao_domain::protocol::wire::FeedEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
-
+pub mod error;
 pub mod sqlite;
 
-/// Runs jobs in transactions.
+pub use error::{StoreError, StoreResult};
+
+/// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
+/// store's failures reach it through `E: From<StoreError>`.
 pub trait Store: Clone + Send + Sync + 'static {
     /// Runs `job` in a write transaction and returns once its effects are durable.
     /// An `Err` from the job rolls back everything the job did.
-    fn write<T, F>(&self, job: F) -> impl Future<Output = ApiResult<T>> + Send
+    fn write<T, E, F>(&self, job: F) -> impl Future<Output = Result<T, E>> + Send
     where
         T: Send + 'static,
-        F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send + 'static;
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static;
 
     /// Runs `job` on a consistent read snapshot.
-    fn read<T, F>(&self, job: F) -> impl Future<Output = ApiResult<T>> + Send
+    fn read<T, E, F>(&self, job: F) -> impl Future<Output = Result<T, E>> + Send
     where
         T: Send + 'static,
-        F: FnOnce(&mut dyn Tx) -> ApiResult<T> + Send + 'static;
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static;
 }
 
 /// Everything a job can do.
 pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
     /// Marks a point the job can roll back to (nested savepoints are allowed).
-    fn savepoint(&mut self) -> ApiResult<()>;
+    fn savepoint(&mut self) -> StoreResult<()>;
     /// Keeps everything since the last savepoint.
-    fn release(&mut self) -> ApiResult<()>;
+    fn release(&mut self) -> StoreResult<()>;
     /// Undoes everything since the last savepoint and drops it. A store may instead answer
     /// `Err` and run the whole job again with real savepoints (the SQLite writer's first pass
     /// over a batch has none); the job then just returns that error.
-    fn rollback(&mut self) -> ApiResult<()>;
+    fn rollback(&mut self) -> StoreResult<()>;
     /// Forgets what can no longer matter: every kind of row older than its cutoff.
-    fn purge(&mut self, before: &PurgeBefore) -> ApiResult<Purged>;
+    fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged>;
 }
 
 /// Runs `part` of a job in its own savepoint: its effects are kept if it returns `Ok` and
-/// undone if it returns `Err` or panics (a panic becomes a 500 `internal_error`). The inner
+/// undone if it returns `Err` or panics (a panic becomes [`StoreError::Panicked`]). The inner
 /// result is `part`'s; the outer `Err` is the store's own (it could not undo, or, in the
 /// SQLite writer's first pass over a batch, it asks to run the batch again with savepoints):
 /// pass it on with `?`.
-pub fn attempt<T>(
+pub fn attempt<T, E: From<StoreError>>(
     tx: &mut dyn Tx,
-    part: impl FnOnce(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<ApiResult<T>> {
+    part: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+) -> StoreResult<Result<T, E>> {
     tx.savepoint()?;
     let outcome = catch_unwind(AssertUnwindSafe(|| part(&mut *tx))).unwrap_or_else(|_| {
         tracing::error!("a store job panicked; its changes are rolled back");
-        Err(ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the server failed on this request; nothing was changed",
-        ))
+        Err(E::from(StoreError::Panicked))
     });
     match outcome {
         Ok(value) => {
@@ -152,12 +153,16 @@ pub struct Device {
 /// Users, devices, request nonces and idempotency records.
 pub trait IdentityTx {
     /// Creates a user; `None` if the handle is taken.
-    fn insert_user(&mut self, handle: &str, display_name: &str, now: i64)
-    -> ApiResult<Option<i64>>;
+    fn insert_user(
+        &mut self,
+        handle: &str,
+        display_name: &str,
+        now: i64,
+    ) -> StoreResult<Option<i64>>;
     /// A user by id.
-    fn user(&mut self, id: i64) -> ApiResult<Option<User>>;
+    fn user(&mut self, id: i64) -> StoreResult<Option<User>>;
     /// A user by handle (lower-case).
-    fn user_by_handle(&mut self, handle: &str) -> ApiResult<Option<User>>;
+    fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>>;
     /// Registers a device.
     fn insert_device(
         &mut self,
@@ -165,13 +170,13 @@ pub trait IdentityTx {
         public_key: &[u8],
         name: &str,
         now: i64,
-    ) -> ApiResult<i64>;
+    ) -> StoreResult<i64>;
     /// A device by id.
-    fn device(&mut self, id: i64) -> ApiResult<Option<Device>>;
+    fn device(&mut self, id: i64) -> StoreResult<Option<Device>>;
     /// Records a request nonce of a device; `false` if it was seen before.
-    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> ApiResult<bool>;
+    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool>;
     /// The stored first answer under (user, key).
-    fn idempotency(&mut self, user_id: i64, key: &str) -> ApiResult<Option<StoredResponse>>;
+    fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;
     /// Stores the first answer under (user, key).
     fn put_idempotency(
         &mut self,
@@ -179,7 +184,7 @@ pub trait IdentityTx {
         key: &str,
         response: &StoredResponse,
         now: i64,
-    ) -> ApiResult<()>;
+    ) -> StoreResult<()>;
 }
 
 /// The first answer to an idempotent request, kept byte for byte.
@@ -238,65 +243,50 @@ pub struct StoredTransfer {
 /// Accounts and the transfer journal.
 pub trait LedgerTx {
     /// An account by id.
-    fn account(&mut self, id: AccountId) -> ApiResult<Option<Account>>;
+    fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.
     fn find_account(
         &mut self,
         owner: Option<i64>,
         kind: AccountKind,
         currency: Currency,
-    ) -> ApiResult<Option<Account>>;
+    ) -> StoreResult<Option<Account>>;
     /// Opens an account with zero balances.
     fn create_account(
         &mut self,
         owner: Option<i64>,
         kind: AccountKind,
         currency: Currency,
-    ) -> ApiResult<Account>;
+    ) -> StoreResult<Account>;
     /// The owner of an account (None for system accounts).
-    fn account_owner(&mut self, id: AccountId) -> ApiResult<Option<i64>>;
+    fn account_owner(&mut self, id: AccountId) -> StoreResult<Option<i64>>;
     /// All wallet accounts of a user.
-    fn wallets_of(&mut self, user_id: i64) -> ApiResult<Vec<Account>>;
+    fn wallets_of(&mut self, user_id: i64) -> StoreResult<Vec<Account>>;
     /// Stores new counters.
-    fn save_balances(&mut self, id: AccountId, balances: &Balances) -> ApiResult<()>;
+    fn save_balances(&mut self, id: AccountId, balances: &Balances) -> StoreResult<()>;
     /// A transfer by id.
-    fn transfer(&mut self, id: TransferId) -> ApiResult<Option<StoredTransfer>>;
+    fn transfer(&mut self, id: TransferId) -> StoreResult<Option<StoredTransfer>>;
     /// Appends a transfer to the journal (holds start `Open`).
-    fn insert_transfer(&mut self, transfer: &Transfer, now: i64) -> ApiResult<()>;
+    fn insert_transfer(&mut self, transfer: &Transfer, now: i64) -> StoreResult<()>;
     /// Records how a hold was resolved.
-    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> ApiResult<()>;
+    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> StoreResult<()>;
     /// Every account.
-    fn all_accounts(&mut self) -> ApiResult<Vec<Account>>;
+    fn all_accounts(&mut self) -> StoreResult<Vec<Account>>;
     /// The journal in commit order, from position `after` (exclusive), at most `limit`.
-    fn journal(&mut self, after: i64, limit: u32) -> ApiResult<Vec<(i64, Transfer)>>;
+    fn journal(&mut self, after: i64, limit: u32) -> StoreResult<Vec<(i64, Transfer)>>;
 }
 
-/// One entry of a user's event feed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    /// Position in the global feed; the cursor.
-    pub seq: i64,
-    /// What happened: "transfer", "order", "request", ...
-    pub kind: String,
-    /// Details, as JSON.
-    pub data: serde_json::Value,
-    /// Unix seconds.
-    pub created_at: i64,
-}
+/// One entry of a user's event feed, as the API pages it.
+pub use danbao_domain::protocol::wire::Event;
 
 /// Per-user event feed (sync and activity).
 pub trait FeedTx {
     /// Appends an event to a user's feed.
-    fn append_event(
-        &mut self,
-        user_id: i64,
-        kind: &str,
-        data: &serde_json::Value,
-        now: i64,
-    ) -> ApiResult<i64> {
-        self.append_event_json(user_id, kind, &data.to_string(), now)
+    fn append_event(&mut self, user_id: i64, event: &FeedEvent, now: i64) -> StoreResult<i64> {
+        let json = event.data_json().map_err(StoreError::unavailable)?;
+        self.append_event_json(user_id, event.kind(), &json, now)
     }
-    /// [`FeedTx::append_event`] with the data already serialized: `json` must be one JSON
+    /// Appends an entry of `kind` whose data is serialized already: `json` must be one JSON
     /// object (what [`Event::data`] is read back as).
     fn append_event_json(
         &mut self,
@@ -304,9 +294,9 @@ pub trait FeedTx {
         kind: &str,
         json: &str,
         now: i64,
-    ) -> ApiResult<i64>;
+    ) -> StoreResult<i64>;
     /// Events after `after` (exclusive), oldest first, at most `limit`.
-    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> ApiResult<Vec<Event>>;
+    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
     /// Events of `kind` before `before` (exclusive), newest first, at most `limit`.
     fn events_before(
         &mut self,
@@ -314,7 +304,7 @@ pub trait FeedTx {
         kind: &str,
         before: i64,
         limit: u32,
-    ) -> ApiResult<Vec<Event>>;
+    ) -> StoreResult<Vec<Event>>;
 }
 
 /// A money request from one user to another.
@@ -343,11 +333,11 @@ pub struct MoneyRequest {
 /// Money requests.
 pub trait RequestTx {
     /// Stores a new open request and returns its id.
-    fn insert_request(&mut self, request: &MoneyRequest) -> ApiResult<i64>;
+    fn insert_request(&mut self, request: &MoneyRequest) -> StoreResult<i64>;
     /// A request by id.
-    fn request(&mut self, id: i64) -> ApiResult<Option<MoneyRequest>>;
+    fn request(&mut self, id: i64) -> StoreResult<Option<MoneyRequest>>;
     /// Updates status and transfer of a request.
-    fn save_request(&mut self, request: &MoneyRequest) -> ApiResult<()>;
+    fn save_request(&mut self, request: &MoneyRequest) -> StoreResult<()>;
 }
 
 /// An escrow order as stored.
@@ -374,17 +364,17 @@ pub struct OrderRecord {
 /// Escrow orders and their timers.
 pub trait OrderTx {
     /// Stores a new order.
-    fn insert_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
+    fn insert_order(&mut self, record: &OrderRecord) -> StoreResult<()>;
     /// An order by id.
-    fn order(&mut self, id: &str) -> ApiResult<Option<OrderRecord>>;
+    fn order(&mut self, id: &str) -> StoreResult<Option<OrderRecord>>;
     /// Stores an order's new state and its next deadline (what the timer scans).
-    fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()>;
+    fn save_order(&mut self, record: &OrderRecord) -> StoreResult<()>;
     /// Ids of orders whose next deadline is at or before `now`, at most `limit`.
-    fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>>;
+    fn due_orders(&mut self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
     /// Moves the time the timer next looks at an order to `at` (`None`: never), leaving the
     /// order itself alone: a deadline that could not be delivered is retried later instead of
     /// holding up the orders behind it.
-    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> ApiResult<()>;
+    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> StoreResult<()>;
     /// Orders where the user is buyer or seller, newest first by (created_at, id), strictly
     /// before the keyset cursor `before` (from the last row of the previous page), at most `limit`.
     fn orders_page(
@@ -392,14 +382,14 @@ pub trait OrderTx {
         user_id: i64,
         before: Option<(i64, &str)>,
         limit: u32,
-    ) -> ApiResult<Vec<OrderRecord>>;
+    ) -> StoreResult<Vec<OrderRecord>>;
 }
 
 /// Single-use markers for signed QR codes and payment codes.
 pub trait CodeTx {
     /// Marks a signed code's nonce used; `false` if it was used before. The mark is kept
     /// until the code expires at `expires_at` (unix seconds).
-    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> ApiResult<bool>;
+    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> StoreResult<bool>;
     /// Stores the sealed payment-code secret of a device under its account index.
     fn put_paycode_secret(
         &mut self,
@@ -407,17 +397,22 @@ pub trait CodeTx {
         user_id: i64,
         sealed_secret: &[u8],
         now: i64,
-    ) -> ApiResult<()>;
+    ) -> StoreResult<()>;
     /// The owner and sealed secret for an account index.
-    fn paycode_secret(&mut self, account_index: u64) -> ApiResult<Option<(i64, Vec<u8>)>>;
+    fn paycode_secret(&mut self, account_index: u64) -> StoreResult<Option<(i64, Vec<u8>)>>;
     /// Marks a payment-code time step used; `false` if it was.
-    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> ApiResult<bool>;
+    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> StoreResult<bool>;
     /// Counts a failed charge attempt by a merchant and returns the failures in the window.
-    fn count_paycode_failure(&mut self, merchant_id: i64, now: i64, window: i64) -> ApiResult<u32>;
+    fn count_paycode_failure(
+        &mut self,
+        merchant_id: i64,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<u32>;
     /// Whether a signed code's nonce was used (read-only; resolving a code checks this).
-    fn code_nonce_used(&mut self, nonce: &str) -> ApiResult<bool>;
+    fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool>;
     /// A merchant's failed charge attempts after `since` (exclusive), without counting one.
-    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> ApiResult<u32>;
+    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> StoreResult<u32>;
     /// Stores a device's sealed payment-code secret under `account_index` and forgets every
     /// earlier secret of that device, so re-provisioning revokes the old codes.
     fn put_device_paycode_secret(
@@ -427,5 +422,5 @@ pub trait CodeTx {
         device_id: i64,
         sealed_secret: &[u8],
         now: i64,
-    ) -> ApiResult<()>;
+    ) -> StoreResult<()>;
 }

@@ -23,10 +23,9 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
-    OrderTx, PurgeBefore, Purged, RequestTx, Store, StoredResponse, StoredTransfer, Tx, User,
-    attempt,
+    OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult, StoredResponse,
+    StoredTransfer, Tx, User, attempt,
 };
-use crate::error::{ApiError, ApiResult};
 
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
@@ -49,20 +48,21 @@ trait WriteJob: Send {
     /// failed: it returned an error, panicked, or asked to roll back part of its work.
     fn run(&mut self, tx: &mut SqliteTx<'_>) -> bool;
     /// Answers the caller with the kept outcome if `committed` is `Ok`, else with its error.
-    fn answer(self: Box<Self>, committed: ApiResult<()>);
+    fn answer(self: Box<Self>, committed: StoreResult<()>);
 }
 
 /// A caller's job, its latest outcome and where to send the answer.
-struct Pending<T, F> {
+struct Pending<T, E, F> {
     job: F,
-    outcome: Option<ApiResult<T>>,
-    reply: oneshot::Sender<ApiResult<T>>,
+    outcome: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
 }
 
-impl<T, F> WriteJob for Pending<T, F>
+impl<T, E, F> WriteJob for Pending<T, E, F>
 where
     T: Send,
-    F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send,
+    E: From<StoreError> + Send,
+    F: FnMut(&mut dyn Tx) -> Result<T, E> + Send,
 {
     fn run(&mut self, tx: &mut SqliteTx<'_>) -> bool {
         let outcome = run_job(tx, &mut self.job);
@@ -71,11 +71,15 @@ where
         ok
     }
 
-    fn answer(self: Box<Self>, committed: ApiResult<()>) {
+    fn answer(self: Box<Self>, committed: StoreResult<()>) {
         let Pending { outcome, reply, .. } = *self;
-        let outcome =
-            outcome.unwrap_or_else(|| Err(ApiError::storage("the writer did not run this job")));
-        let _ = reply.send(committed.and(outcome));
+        let answer = match committed {
+            Ok(()) => outcome.unwrap_or_else(|| {
+                Err(StoreError::unavailable("the writer did not run this job").into())
+            }),
+            Err(error) => Err(error.into()),
+        };
+        let _ = reply.send(answer);
     }
 }
 
@@ -129,7 +133,7 @@ impl SqliteStore {
         })
     }
 
-    fn reader(&self) -> ApiResult<Connection> {
+    fn reader(&self) -> StoreResult<Connection> {
         let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
         match pooled {
             Some(conn) => Ok(conn),
@@ -186,8 +190,8 @@ fn run_batch(
     conn: &Connection,
     batch: &mut [Box<dyn WriteJob>],
     savepoints: bool,
-) -> ApiResult<bool> {
-    control(conn, "BEGIN IMMEDIATE").map_err(ApiError::storage)?;
+) -> StoreResult<bool> {
+    control(conn, "BEGIN IMMEDIATE").map_err(StoreError::unavailable)?;
     let mut tx = SqliteTx {
         conn,
         savepoints,
@@ -204,25 +208,26 @@ fn run_batch(
         Ok(()) => Ok(true),
         Err(error) => {
             let _ = control(conn, "ROLLBACK");
-            Err(ApiError::storage(error))
+            Err(StoreError::unavailable(error))
         }
     }
 }
 
 /// Runs `job` inside a savepoint ([`attempt`]). In a pass without savepoints a failed job
 /// makes the rollback fail, which marks the pass failed and the batch runs again.
-fn run_job<T>(
+fn run_job<T, E: From<StoreError>>(
     tx: &mut SqliteTx<'_>,
-    job: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<T> {
+    job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E> {
     attempt(tx, |tx| job(tx))?
 }
 
 impl Store for SqliteStore {
-    async fn write<T, F>(&self, job: F) -> ApiResult<T>
+    async fn write<T, E, F>(&self, job: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnMut(&mut dyn Tx) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
         let (reply, answered) = oneshot::channel();
         let boxed: Box<dyn WriteJob> = Box::new(Pending {
@@ -232,34 +237,35 @@ impl Store for SqliteStore {
         });
         self.jobs
             .send(boxed)
-            .map_err(|_| ApiError::storage("the writer thread has stopped"))?;
+            .map_err(|_| E::from(StoreError::unavailable("the writer thread has stopped")))?;
         answered
             .await
-            .map_err(|_| ApiError::storage("the writer dropped a job"))?
+            .map_err(|_| E::from(StoreError::unavailable("the writer dropped a job")))?
     }
 
-    async fn read<T, F>(&self, job: F) -> ApiResult<T>
+    async fn read<T, E, F>(&self, job: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut dyn Tx) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = store.reader()?;
-            control(&conn, "BEGIN")?;
+            control(&conn, "BEGIN").map_err(StoreError::from)?;
             let mut tx = SqliteTx {
                 conn: &conn,
                 savepoints: true,
                 failed: false,
             };
             let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
-                .unwrap_or_else(|_| Err(ApiError::storage("a read job panicked")));
+                .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
             let _ = control(&conn, "COMMIT");
             store.give_back(conn);
             result
         })
         .await
-        .map_err(ApiError::storage)?
+        .map_err(|error| E::from(StoreError::unavailable(error)))?
     }
 }
 
@@ -283,24 +289,24 @@ pub struct SqliteTx<'c> {
 }
 
 impl Tx for SqliteTx<'_> {
-    fn savepoint(&mut self) -> ApiResult<()> {
+    fn savepoint(&mut self) -> StoreResult<()> {
         if !self.savepoints {
             return Ok(());
         }
         Ok(control(self.conn, "SAVEPOINT job")?)
     }
 
-    fn release(&mut self) -> ApiResult<()> {
+    fn release(&mut self) -> StoreResult<()> {
         if !self.savepoints {
             return Ok(());
         }
         Ok(control(self.conn, "RELEASE job")?)
     }
 
-    fn rollback(&mut self) -> ApiResult<()> {
+    fn rollback(&mut self) -> StoreResult<()> {
         if !self.savepoints {
             self.failed = true;
-            return Err(ApiError::storage(
+            return Err(StoreError::unavailable(
                 "a rollback in a batch without savepoints; the batch runs again with them",
             ));
         }
@@ -308,8 +314,8 @@ impl Tx for SqliteTx<'_> {
         Ok(control(self.conn, "RELEASE job")?)
     }
 
-    fn purge(&mut self, before: &PurgeBefore) -> ApiResult<Purged> {
-        let delete = |sql: &str, cutoff: i64| -> ApiResult<usize> {
+    fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged> {
+        let delete = |sql: &str, cutoff: i64| -> StoreResult<usize> {
             Ok(self.conn.prepare_cached(sql)?.execute([cutoff])?)
         };
         Ok(Purged {
@@ -352,7 +358,7 @@ impl IdentityTx for SqliteTx<'_> {
         handle: &str,
         display_name: &str,
         now: i64,
-    ) -> ApiResult<Option<i64>> {
+    ) -> StoreResult<Option<i64>> {
         let inserted = self
             .conn
             .prepare_cached(
@@ -363,7 +369,7 @@ impl IdentityTx for SqliteTx<'_> {
         Ok((inserted == 1).then(|| self.conn.last_insert_rowid()))
     }
 
-    fn user(&mut self, id: i64) -> ApiResult<Option<User>> {
+    fn user(&mut self, id: i64) -> StoreResult<Option<User>> {
         Ok(self
             .conn
             .prepare_cached("SELECT id, handle, display_name, created_at FROM users WHERE id = ?1")?
@@ -371,7 +377,7 @@ impl IdentityTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn user_by_handle(&mut self, handle: &str) -> ApiResult<Option<User>> {
+    fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -387,7 +393,7 @@ impl IdentityTx for SqliteTx<'_> {
         public_key: &[u8],
         name: &str,
         now: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -396,7 +402,7 @@ impl IdentityTx for SqliteTx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn device(&mut self, id: i64) -> ApiResult<Option<Device>> {
+    fn device(&mut self, id: i64) -> StoreResult<Option<Device>> {
         Ok(self
             .conn
             .prepare_cached("SELECT id, user_id, public_key, name FROM devices WHERE id = ?1")?
@@ -411,7 +417,7 @@ impl IdentityTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> ApiResult<bool> {
+    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool> {
         let inserted = self
             .conn
             .prepare_cached(
@@ -422,7 +428,7 @@ impl IdentityTx for SqliteTx<'_> {
         Ok(inserted == 1)
     }
 
-    fn idempotency(&mut self, user_id: i64, key: &str) -> ApiResult<Option<StoredResponse>> {
+    fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -444,7 +450,7 @@ impl IdentityTx for SqliteTx<'_> {
         key: &str,
         response: &StoredResponse,
         now: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
@@ -571,7 +577,7 @@ fn parse_status(text: &str) -> Option<PendingStatus> {
 }
 
 impl LedgerTx for SqliteTx<'_> {
-    fn account(&mut self, id: AccountId) -> ApiResult<Option<Account>> {
+    fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
         Ok(self
             .conn
             .prepare_cached(concat!(
@@ -588,7 +594,7 @@ impl LedgerTx for SqliteTx<'_> {
         owner: Option<i64>,
         kind: AccountKind,
         currency: Currency,
-    ) -> ApiResult<Option<Account>> {
+    ) -> StoreResult<Option<Account>> {
         Ok(self
             .conn
             .prepare_cached(concat!(
@@ -606,7 +612,7 @@ impl LedgerTx for SqliteTx<'_> {
         owner: Option<i64>,
         kind: AccountKind,
         currency: Currency,
-    ) -> ApiResult<Account> {
+    ) -> StoreResult<Account> {
         let no_overdraft = kind == AccountKind::Wallet;
         self.conn
             .prepare_cached(
@@ -621,7 +627,7 @@ impl LedgerTx for SqliteTx<'_> {
         })
     }
 
-    fn account_owner(&mut self, id: AccountId) -> ApiResult<Option<i64>> {
+    fn account_owner(&mut self, id: AccountId) -> StoreResult<Option<i64>> {
         Ok(self
             .conn
             .prepare_cached("SELECT owner_id FROM accounts WHERE id = ?1")?
@@ -630,7 +636,7 @@ impl LedgerTx for SqliteTx<'_> {
             .flatten())
     }
 
-    fn wallets_of(&mut self, user_id: i64) -> ApiResult<Vec<Account>> {
+    fn wallets_of(&mut self, user_id: i64) -> StoreResult<Vec<Account>> {
         let mut statement = self.conn.prepare_cached(concat!(
             "SELECT ",
             account_columns!(),
@@ -640,7 +646,7 @@ impl LedgerTx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn save_balances(&mut self, id: AccountId, b: &Balances) -> ApiResult<()> {
+    fn save_balances(&mut self, id: AccountId, b: &Balances) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3,
@@ -656,7 +662,7 @@ impl LedgerTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn transfer(&mut self, id: TransferId) -> ApiResult<Option<StoredTransfer>> {
+    fn transfer(&mut self, id: TransferId) -> StoreResult<Option<StoredTransfer>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -667,7 +673,7 @@ impl LedgerTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn insert_transfer(&mut self, t: &Transfer, now: i64) -> ApiResult<()> {
+    fn insert_transfer(&mut self, t: &Transfer, now: i64) -> StoreResult<()> {
         let status = (t.kind == TransferKind::Pending).then(|| status_text(PendingStatus::Open));
         let pending_id = t.kind.pending_id().map(id_bytes);
         self.conn
@@ -689,14 +695,14 @@ impl LedgerTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> ApiResult<()> {
+    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> StoreResult<()> {
         self.conn
             .prepare_cached("UPDATE transfers SET status = ?2 WHERE id = ?1")?
             .execute(params![&id_bytes(id)[..], status_text(status)])?;
         Ok(())
     }
 
-    fn all_accounts(&mut self) -> ApiResult<Vec<Account>> {
+    fn all_accounts(&mut self) -> StoreResult<Vec<Account>> {
         let mut statement = self.conn.prepare_cached(concat!(
             "SELECT ",
             account_columns!(),
@@ -706,7 +712,7 @@ impl LedgerTx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn journal(&mut self, after: i64, limit: u32) -> ApiResult<Vec<(i64, Transfer)>> {
+    fn journal(&mut self, after: i64, limit: u32) -> StoreResult<Vec<(i64, Transfer)>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status, seq
              FROM transfers WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -745,7 +751,7 @@ impl FeedTx for SqliteTx<'_> {
         kind: &str,
         json: &str,
         now: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO events (user_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -754,7 +760,7 @@ impl FeedTx for SqliteTx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> ApiResult<Vec<Event>> {
+    fn events_after(&mut self, user_id: i64, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
         let mut statement = self.conn.prepare_cached(EVENTS_AFTER)?;
         let rows = statement.query_map(params![user_id, after, limit], event_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -766,7 +772,7 @@ impl FeedTx for SqliteTx<'_> {
         kind: &str,
         before: i64,
         limit: u32,
-    ) -> ApiResult<Vec<Event>> {
+    ) -> StoreResult<Vec<Event>> {
         let mut statement = self.conn.prepare_cached(EVENTS_BEFORE)?;
         let rows = statement.query_map(params![user_id, kind, before, limit], event_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -788,7 +794,7 @@ fn request_row(row: &Row<'_>) -> rusqlite::Result<MoneyRequest> {
 }
 
 impl RequestTx for SqliteTx<'_> {
-    fn insert_request(&mut self, r: &MoneyRequest) -> ApiResult<i64> {
+    fn insert_request(&mut self, r: &MoneyRequest) -> StoreResult<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO money_requests (requester_id, payer_id, amount_minor, currency, note,
@@ -807,7 +813,7 @@ impl RequestTx for SqliteTx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn request(&mut self, id: i64) -> ApiResult<Option<MoneyRequest>> {
+    fn request(&mut self, id: i64) -> StoreResult<Option<MoneyRequest>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -818,7 +824,7 @@ impl RequestTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn save_request(&mut self, r: &MoneyRequest) -> ApiResult<()> {
+    fn save_request(&mut self, r: &MoneyRequest) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "UPDATE money_requests SET status = ?2, transfer_id = ?3 WHERE id = ?1",
@@ -852,8 +858,8 @@ macro_rules! order_columns {
     };
 }
 
-fn order_body(record: &OrderRecord) -> ApiResult<(String, String, Option<i64>)> {
-    let body = serde_json::to_string(&record.order).map_err(ApiError::storage)?;
+fn order_body(record: &OrderRecord) -> StoreResult<(String, String, Option<i64>)> {
+    let body = serde_json::to_string(&record.order).map_err(StoreError::unavailable)?;
     let state = serde_json::to_value(record.order.state)
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
@@ -880,7 +886,7 @@ const ORDERS_PAGE: &str = concat!(
 );
 
 impl OrderTx for SqliteTx<'_> {
-    fn insert_order(&mut self, record: &OrderRecord) -> ApiResult<()> {
+    fn insert_order(&mut self, record: &OrderRecord) -> StoreResult<()> {
         let (body, state, deadline) = order_body(record)?;
         self.conn
             .prepare_cached(
@@ -902,7 +908,7 @@ impl OrderTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn order(&mut self, id: &str) -> ApiResult<Option<OrderRecord>> {
+    fn order(&mut self, id: &str) -> StoreResult<Option<OrderRecord>> {
         Ok(self
             .conn
             .prepare_cached(concat!(
@@ -914,7 +920,7 @@ impl OrderTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn save_order(&mut self, record: &OrderRecord) -> ApiResult<()> {
+    fn save_order(&mut self, record: &OrderRecord) -> StoreResult<()> {
         let (body, state, deadline) = order_body(record)?;
         self.conn
             .prepare_cached(
@@ -933,7 +939,7 @@ impl OrderTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn due_orders(&mut self, now: i64, limit: u32) -> ApiResult<Vec<String>> {
+    fn due_orders(&mut self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id FROM orders WHERE next_deadline <= ?1 ORDER BY next_deadline LIMIT ?2",
         )?;
@@ -941,7 +947,7 @@ impl OrderTx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> ApiResult<()> {
+    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> StoreResult<()> {
         self.conn
             .prepare_cached("UPDATE orders SET next_deadline = ?2 WHERE id = ?1")?
             .execute(params![id, at])?;
@@ -953,7 +959,7 @@ impl OrderTx for SqliteTx<'_> {
         user_id: i64,
         before: Option<(i64, &str)>,
         limit: u32,
-    ) -> ApiResult<Vec<OrderRecord>> {
+    ) -> StoreResult<Vec<OrderRecord>> {
         let (at, id) = before.unwrap_or((i64::MAX, ""));
         let mut statement = self.conn.prepare_cached(ORDERS_PAGE)?;
         let rows = statement.query_map(params![user_id, at, id, limit], order_row)?;
@@ -962,7 +968,7 @@ impl OrderTx for SqliteTx<'_> {
 }
 
 impl CodeTx for SqliteTx<'_> {
-    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> ApiResult<bool> {
+    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> StoreResult<bool> {
         let inserted = self
             .conn
             .prepare_cached(
@@ -979,7 +985,7 @@ impl CodeTx for SqliteTx<'_> {
         user_id: i64,
         sealed_secret: &[u8],
         now: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO paycode_secrets (account_index, user_id, sealed, created_at)
@@ -989,7 +995,7 @@ impl CodeTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn paycode_secret(&mut self, account_index: u64) -> ApiResult<Option<(i64, Vec<u8>)>> {
+    fn paycode_secret(&mut self, account_index: u64) -> StoreResult<Option<(i64, Vec<u8>)>> {
         Ok(self
             .conn
             .prepare_cached("SELECT user_id, sealed FROM paycode_secrets WHERE account_index = ?1")?
@@ -997,7 +1003,7 @@ impl CodeTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> ApiResult<bool> {
+    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> StoreResult<bool> {
         let inserted = self
             .conn
             .prepare_cached(
@@ -1007,7 +1013,12 @@ impl CodeTx for SqliteTx<'_> {
         Ok(inserted == 1)
     }
 
-    fn count_paycode_failure(&mut self, merchant_id: i64, now: i64, window: i64) -> ApiResult<u32> {
+    fn count_paycode_failure(
+        &mut self,
+        merchant_id: i64,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<u32> {
         self.conn
             .prepare_cached("INSERT INTO paycode_failures (merchant_id, at) VALUES (?1, ?2)")?
             .execute(params![merchant_id, now])?;
@@ -1019,7 +1030,7 @@ impl CodeTx for SqliteTx<'_> {
             .query_row(params![merchant_id, now - window], |row| row.get(0))?)
     }
 
-    fn code_nonce_used(&mut self, nonce: &str) -> ApiResult<bool> {
+    fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool> {
         Ok(self
             .conn
             .prepare_cached("SELECT 1 FROM code_nonces WHERE nonce = ?1")?
@@ -1028,7 +1039,7 @@ impl CodeTx for SqliteTx<'_> {
             .is_some())
     }
 
-    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> ApiResult<u32> {
+    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> StoreResult<u32> {
         Ok(self
             .conn
             .prepare_cached(
@@ -1044,7 +1055,7 @@ impl CodeTx for SqliteTx<'_> {
         device_id: i64,
         sealed_secret: &[u8],
         now: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached("DELETE FROM paycode_secrets WHERE device_id = ?1")?
             .execute([device_id])?;
@@ -1091,7 +1102,7 @@ mod tests {
         migrations().to_latest(&mut conn).expect("migrations");
         let mut receivers = Vec::new();
         let mut batch: Vec<Box<dyn WriteJob>> = Vec::new();
-        type TestJob = Box<dyn FnMut(&mut dyn Tx) -> ApiResult<bool> + Send>;
+        type TestJob = Box<dyn FnMut(&mut dyn Tx) -> StoreResult<bool> + Send>;
         let mut push = |job: TestJob| {
             let (reply, answered) = oneshot::channel();
             batch.push(Box::new(Pending {
@@ -1104,9 +1115,8 @@ mod tests {
         push(Box::new(|tx| tx.use_nonce(1, "first-nonce-0001", 10)));
         push(Box::new(|tx| {
             tx.use_nonce(2, "failing-nonce-01", 10)?;
-            Err(ApiError::bad_request(
-                "refused",
-                "this job fails after writing",
+            Err(StoreError::Conflict(
+                "this job fails after writing".to_owned(),
             ))
         }));
         push(Box::new(|tx| {
@@ -1122,12 +1132,18 @@ mod tests {
         for job in batch {
             job.answer(Ok(()));
         }
-        let answers: Vec<ApiResult<bool>> = receivers
+        let answers: Vec<StoreResult<bool>> = receivers
             .into_iter()
             .map(|answered| answered.blocking_recv().expect("answered"))
             .collect();
         assert_eq!(answers[0], Ok(true));
-        assert_eq!(answers[1].as_ref().map_err(|e| e.status), Err(400));
+        // The failed job gets its own error back, not the store's.
+        assert_eq!(
+            answers[1],
+            Err(StoreError::Conflict(
+                "this job fails after writing".to_owned()
+            ))
+        );
         assert_eq!(answers[2], Ok(true));
         assert_eq!(answers[3], Ok(true));
         let mut stored: Vec<(i64, String)> = conn
@@ -1193,17 +1209,18 @@ mod tests {
         let part = runtime
             .block_on(store.write(|tx| {
                 tx.use_nonce(1, "kept-nonce-00001", 10)?;
-                attempt(tx, |tx| -> ApiResult<()> {
+                attempt(tx, |tx| -> StoreResult<()> {
                     tx.use_nonce(1, "undone-nonce-001", 10)?;
                     panic!("probe: a broken invariant")
                 })
             }))
             .expect("the job commits");
         let error = part.expect_err("the part panicked");
-        assert_eq!((error.status, error.code), (500, "internal_error"));
+        // The service answers it as 500 internal_error (service::error's tests).
+        assert_eq!(error, StoreError::Panicked);
         let (kept, undone) = runtime
             .block_on(store.write(|tx| {
-                Ok((
+                Ok::<_, StoreError>((
                     tx.use_nonce(1, "kept-nonce-00001", 11)?,
                     tx.use_nonce(1, "undone-nonce-001", 11)?,
                 ))

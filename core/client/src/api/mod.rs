@@ -1,4 +1,5 @@
-//! Typed calls for every server endpoint (server/src/api/mod.rs), on the [`Transport`].
+//! Typed calls for every server endpoint (server/src/api/mod.rs), on the [`Transport`], with
+//! the request and answer types of [`danbao_domain::protocol::wire`].
 //!
 //! - [`DeviceApi`]: everything a registered device does, signed with its key.
 //! - [`DeviceApi::sign_up`]: registers a user with its first device.
@@ -8,14 +9,11 @@
 //! Every change takes the caller's idempotency key (the outbox chooses and stores it before
 //! the first attempt, see [`new_idempotency_key`]); retries reuse it with a fresh signature.
 
-pub mod types;
-
 use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::secrets::Signer;
@@ -23,7 +21,10 @@ use super::transport::{
     Answer, Call, Credentials, Transport, TransportConfig, TransportError, encode_component,
 };
 use danbao_domain::money::Money;
-pub use types::*;
+/// The request and answer types: the wire protocol of `danbao-domain`, one definition for the
+/// server and the client.
+pub use danbao_domain::protocol::wire::*;
+pub use danbao_domain::protocol::{Command, OrderStepCommand};
 
 /// A fresh idempotency key: `dbk-` and 24 random bytes as hex (52 characters).
 pub fn new_idempotency_key() -> Result<String, TransportError> {
@@ -37,12 +38,6 @@ pub fn new_idempotency_key() -> Result<String, TransportError> {
         "dbk-{}",
         danbao_domain::protocol::hex_lower(&bytes)
     ))
-}
-
-fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, TransportError> {
-    serde_json::to_vec(value).map_err(|error| TransportError::InvalidRequest {
-        detail: format!("the request body does not serialize: {error}"),
-    })
 }
 
 fn decode<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T, TransportError> {
@@ -114,7 +109,7 @@ impl DeviceApi {
             public_key: URL_SAFE_NO_PAD.encode(signer.public_key()),
             device_name: device_name.to_owned(),
         };
-        let call = Call::post("/v1/users", json_body(&body)?, Some(idempotency_key));
+        let call = Call::command(&Command::SignUp(body), Some(idempotency_key))?;
         let credentials = Credentials::NewDevice {
             signer: signer.clone(),
         };
@@ -142,17 +137,13 @@ impl DeviceApi {
         run(&self.transport, &self.credentials, Call::get(path)).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(
+    /// Sends `command` under `idempotency_key` and reads its answer.
+    pub async fn command<T: DeserializeOwned>(
         &self,
-        path: String,
-        body: Option<&B>,
+        command: &Command,
         idempotency_key: &str,
     ) -> Result<T, TransportError> {
-        let bytes = match body {
-            Some(body) => json_body(body)?,
-            None => Vec::new(),
-        };
-        let call = Call::post(path, bytes, Some(idempotency_key));
+        let call = Call::command(command, Some(idempotency_key))?;
         run(&self.transport, &self.credentials, call).await
     }
 
@@ -206,7 +197,7 @@ impl DeviceApi {
 
     /// `POST /v1/transfers`: money to a friend by handle.
     pub async fn send(&self, body: &Send, idempotency_key: &str) -> Result<Moved, TransportError> {
-        self.post("/v1/transfers".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::Send(body.clone()), idempotency_key)
             .await
     }
 
@@ -216,7 +207,7 @@ impl DeviceApi {
         body: &Withdraw,
         idempotency_key: &str,
     ) -> Result<Moved, TransportError> {
-        self.post("/v1/withdrawals".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::Withdraw(body.clone()), idempotency_key)
             .await
     }
 
@@ -226,7 +217,7 @@ impl DeviceApi {
         body: &NewCode,
         idempotency_key: &str,
     ) -> Result<IssuedCode, TransportError> {
-        self.post("/v1/codes".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::IssueCode(body.clone()), idempotency_key)
             .await
     }
 
@@ -240,7 +231,7 @@ impl DeviceApi {
         let body = ScannedCode {
             code: code.to_owned(),
         };
-        self.post("/v1/codes/resolve".to_owned(), Some(&body), idempotency_key)
+        self.command(&Command::ResolveCode(body), idempotency_key)
             .await
     }
 
@@ -250,7 +241,7 @@ impl DeviceApi {
         body: &PayCode,
         idempotency_key: &str,
     ) -> Result<CodePaid, TransportError> {
-        self.post("/v1/payments".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::PayCode(body.clone()), idempotency_key)
             .await
     }
 
@@ -260,7 +251,7 @@ impl DeviceApi {
         body: &NewRequest,
         idempotency_key: &str,
     ) -> Result<RequestView, TransportError> {
-        self.post("/v1/requests".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::NewRequest(body.clone()), idempotency_key)
             .await
     }
 
@@ -275,7 +266,7 @@ impl DeviceApi {
         id: i64,
         idempotency_key: &str,
     ) -> Result<RequestView, TransportError> {
-        self.post::<(), _>(format!("/v1/requests/{id}/accept"), None, idempotency_key)
+        self.command(&Command::AcceptRequest { id }, idempotency_key)
             .await
     }
 
@@ -285,7 +276,7 @@ impl DeviceApi {
         id: i64,
         idempotency_key: &str,
     ) -> Result<RequestView, TransportError> {
-        self.post::<(), _>(format!("/v1/requests/{id}/decline"), None, idempotency_key)
+        self.command(&Command::DeclineRequest { id }, idempotency_key)
             .await
     }
 
@@ -295,7 +286,7 @@ impl DeviceApi {
         body: &CreateOrder,
         idempotency_key: &str,
     ) -> Result<CreatedOrder, TransportError> {
-        self.post("/v1/orders".to_owned(), Some(body), idempotency_key)
+        self.command(&Command::CreateOrder(body.clone()), idempotency_key)
             .await
     }
 
@@ -324,12 +315,8 @@ impl DeviceApi {
         let body = ScannedCode {
             code: code.to_owned(),
         };
-        self.post(
-            "/v1/orders/pay-code".to_owned(),
-            Some(&body),
-            idempotency_key,
-        )
-        .await
+        self.command(&Command::PayOrderCode(body), idempotency_key)
+            .await
     }
 
     /// `POST /v1/orders/{id}/{pay|cancel|confirm|refund-accept|refund-reject}`.
@@ -339,8 +326,8 @@ impl DeviceApi {
         action: OrderAction,
         idempotency_key: &str,
     ) -> Result<OrderView, TransportError> {
-        let path = format!("/v1/orders/{}/{}", encode_component(id), action.slug());
-        self.post::<(), _>(path, None, idempotency_key).await
+        self.order_step(id, OrderStepCommand::Plain(action), idempotency_key)
+            .await
     }
 
     /// `POST /v1/orders/{id}/ship`: the seller ships.
@@ -350,8 +337,8 @@ impl DeviceApi {
         body: &Ship,
         idempotency_key: &str,
     ) -> Result<OrderView, TransportError> {
-        let path = format!("/v1/orders/{}/ship", encode_component(id));
-        self.post(path, Some(body), idempotency_key).await
+        self.order_step(id, OrderStepCommand::Ship(body.clone()), idempotency_key)
+            .await
     }
 
     /// `POST /v1/orders/{id}/refund-request`: the buyer asks for (part of) the money back.
@@ -361,8 +348,22 @@ impl DeviceApi {
         body: &RefundRequest,
         idempotency_key: &str,
     ) -> Result<OrderView, TransportError> {
-        let path = format!("/v1/orders/{}/refund-request", encode_component(id));
-        self.post(path, Some(body), idempotency_key).await
+        let step = OrderStepCommand::RequestRefund(body.clone());
+        self.order_step(id, step, idempotency_key).await
+    }
+
+    /// `POST /v1/orders/{id}/{action}`: one step on an order.
+    pub async fn order_step(
+        &self,
+        id: &str,
+        step: OrderStepCommand,
+        idempotency_key: &str,
+    ) -> Result<OrderView, TransportError> {
+        let command = Command::OrderStep {
+            order_id: id.to_owned(),
+            step,
+        };
+        self.command(&command, idempotency_key).await
     }
 
     /// `POST /v1/paycode/provision`: a fresh payment-code secret for this device (replaces
@@ -371,7 +372,7 @@ impl DeviceApi {
         &self,
         idempotency_key: &str,
     ) -> Result<Provisioned, TransportError> {
-        self.post::<(), _>("/v1/paycode/provision".to_owned(), None, idempotency_key)
+        self.command(&Command::ProvisionPaycode, idempotency_key)
             .await
     }
 
@@ -381,12 +382,8 @@ impl DeviceApi {
         body: &Charge,
         idempotency_key: &str,
     ) -> Result<Charged, TransportError> {
-        self.post(
-            "/v1/merchant/charges".to_owned(),
-            Some(body),
-            idempotency_key,
-        )
-        .await
+        self.command(&Command::Charge(body.clone()), idempotency_key)
+            .await
     }
 }
 
@@ -422,11 +419,7 @@ impl OperatorApi {
         body: &TopUp,
         idempotency_key: &str,
     ) -> Result<Moved, TransportError> {
-        let call = Call::post(
-            "/v1/sandbox/top-ups",
-            json_body(body)?,
-            Some(idempotency_key),
-        );
+        let call = Call::command(&Command::TopUp(body.clone()), Some(idempotency_key))?;
         run(&self.transport, &self.credentials, call).await
     }
 
@@ -460,11 +453,7 @@ impl OperatorApi {
     /// `POST /v1/admin/clock`: moves the sandbox clock forward. Not idempotent, so never
     /// retried.
     pub async fn advance_clock(&self, advance_secs: i64) -> Result<ServerTime, TransportError> {
-        let call = Call::post(
-            "/v1/admin/clock",
-            json_body(&AdvanceClock { advance_secs })?,
-            None,
-        );
+        let call = Call::command(&Command::AdvanceClock(AdvanceClock { advance_secs }), None)?;
         run(&self.transport, &self.credentials, call).await
     }
 
@@ -481,11 +470,11 @@ impl OperatorApi {
         body: &Resolve,
         idempotency_key: &str,
     ) -> Result<OrderView, TransportError> {
-        let call = Call::post(
-            format!("/v1/admin/orders/{}/resolve", encode_component(id)),
-            json_body(body)?,
-            Some(idempotency_key),
-        );
+        let command = Command::ResolveOrder {
+            order_id: id.to_owned(),
+            resolution: body.clone(),
+        };
+        let call = Call::command(&command, Some(idempotency_key))?;
         run(&self.transport, &self.credentials, call).await
     }
 }

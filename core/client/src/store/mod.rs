@@ -48,6 +48,7 @@ use crate::secrets::{
     DataKey, KeyStore, SealContext, Sealer, SecretBytes, SecretError, SoftwareSigner,
 };
 use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret};
+use danbao_domain::protocol::wire::{self, KIND_TRANSFER};
 use error::DatabaseContext;
 
 /// The largest page any paging method returns; larger limits are clamped to it.
@@ -797,14 +798,15 @@ fn remember_counterparties(tx: &Transaction<'_>, events: &[FeedEvent]) -> Result
                  last_used_at = max(last_used_at, excluded.last_used_at)",
         )
         .during("remembering contacts")?;
-    for event in events.iter().filter(|event| event.kind == "transfer") {
+    for event in events.iter().filter(|event| event.kind == KIND_TRANSFER) {
+        // An entry this version cannot read (a newer server's) names nobody it knows of.
         let Ok(data) = serde_json::from_str::<serde_json::Value>(&event.data_json) else {
             continue;
         };
-        if let (Some(handle), Some(name)) = (
-            data.get("counterparty").and_then(|v| v.as_str()),
-            data.get("counterparty_name").and_then(|v| v.as_str()),
-        ) {
+        let Ok(typed) = wire::FeedEvent::from_parts(&event.kind, &data) else {
+            continue;
+        };
+        if let Some((handle, name)) = typed.counterparty() {
             stmt.execute(params![handle, name, event.created_at])
                 .during("remembering contacts")?;
         }

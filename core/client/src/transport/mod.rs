@@ -26,7 +26,6 @@ use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::Deserialize;
 
 use super::secrets::Signer;
 use danbao_domain::protocol::{
@@ -269,6 +268,19 @@ impl Call {
         }
     }
 
+    /// The POST of `command` (its path and JSON body) under `idempotency_key`.
+    pub fn command(
+        command: &Command,
+        idempotency_key: Option<&str>,
+    ) -> Result<Self, TransportError> {
+        let body = command
+            .body_bytes()
+            .map_err(|error| TransportError::InvalidRequest {
+                detail: format!("the request body does not serialize: {error}"),
+            })?;
+        Ok(Self::post(command.path(), body, idempotency_key))
+    }
+
     /// Whether sending it twice is harmless.
     pub fn is_idempotent(&self) -> bool {
         self.method == Method::Get || self.idempotency_key.is_some()
@@ -365,35 +377,21 @@ pub fn check_base_url(text: &str) -> Result<Url, TransportError> {
     Ok(url)
 }
 
-/// Percent-encodes one path segment or query value: everything but RFC 3986 unreserved
-/// characters, so the URL parser sends exactly what was signed.
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// The JSON of a problem answer (RFC 9457 with Danbao's `code`).
-#[derive(Deserialize)]
-struct ProblemBody {
-    code: Option<String>,
-    detail: Option<String>,
-    title: Option<String>,
-}
+use danbao_domain::protocol::Command;
+pub use danbao_domain::protocol::encode_component;
+use danbao_domain::protocol::wire::Problem;
 
 fn problem(status: u16, body: &[u8], retry_after_secs: Option<u64>) -> TransportError {
-    let (code, detail) = match serde_json::from_slice::<ProblemBody>(body) {
-        Ok(ProblemBody {
-            code: Some(code),
+    let (code, detail) = match serde_json::from_slice::<Problem>(body) {
+        Ok(Problem {
+            code,
             detail,
             title,
-        }) => (code, detail.or(title).unwrap_or_default()),
+            ..
+        }) => {
+            let detail = if detail.is_empty() { title } else { detail };
+            (code, detail)
+        }
         _ => {
             let text = String::from_utf8_lossy(body);
             let snippet: String = text.chars().take(200).collect();

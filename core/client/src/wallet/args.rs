@@ -4,6 +4,7 @@
 use super::WalletError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
+use danbao_domain::protocol::wire::{self, AmountError};
 use danbao_domain::qr::render::{RenderOptions, render_svg};
 use danbao_domain::text::{self, TextError};
 
@@ -33,19 +34,18 @@ pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {
     Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", e.to_string()))
 }
 
-/// A positive amount typed by the user.
+/// A positive amount typed by the user (the protocol's rule,
+/// [`wire::positive_amount`]).
 pub(super) fn positive_amount(text: &str, currency: Currency) -> Result<Money, WalletError> {
-    let money = Money::parse(text.trim(), currency)?;
-    if money.minor() <= 0 {
-        return Err(WalletError::invalid(
-            "amount",
-            format!(
-                "{} is not more than zero; enter a positive amount such as \"12.50\"",
-                money.format_with_code()
-            ),
-        ));
+    wire::positive_amount(text, currency).map_err(amount_error)
+}
+
+/// A refused amount as the wallet reports it: on the `amount` field.
+pub(super) fn amount_error(error: AmountError) -> WalletError {
+    match error {
+        AmountError::Money(error) => error.into(),
+        other => WalletError::invalid("amount", other.to_string()),
     }
-    Ok(money)
 }
 
 pub(super) fn handle_arg(field: &str, handle: &str) -> Result<String, WalletError> {

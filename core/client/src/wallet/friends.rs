@@ -4,7 +4,7 @@
 use super::args::{check_note, currency, handle_arg, positive_amount};
 use super::view::{self, CommandOutcome, RequestView};
 use super::{Change, Wallet, WalletError};
-use crate::api::{self, new_idempotency_key};
+use crate::api::{self, Command, new_idempotency_key};
 use crate::store::MAX_PAGE;
 
 impl Wallet {
@@ -28,12 +28,7 @@ impl Wallet {
                 format!("@{to} is this wallet; send to someone else"),
             ));
         }
-        let body = serde_json::to_value(api::Send::new(to, money, memo)).map_err(|e| {
-            WalletError::Protocol {
-                detail: e.to_string(),
-            }
-        })?;
-        self.run_command("send", "/v1/transfers".to_owned(), Some(body))
+        self.run_command(Command::Send(api::Send::new(to, money, memo)))
             .await
     }
 
@@ -86,13 +81,12 @@ impl Wallet {
                 format!("{id} is not a request id; ids are positive"),
             ));
         }
-        let (kind, verb) = if accept {
-            ("request_accept", "accept")
+        let command = if accept {
+            Command::AcceptRequest { id }
         } else {
-            ("request_decline", "decline")
+            Command::DeclineRequest { id }
         };
-        self.run_command(kind, format!("/v1/requests/{id}/{verb}"), None)
-            .await
+        self.run_command(command).await
     }
 
     /// The people this user paid or was paid by, most recent first (cache only), for the

@@ -1,15 +1,17 @@
 //! Escrow orders: the cached list, one order fresh from the server, the steps on an order
 //! ([`Wallet::order_action`], through the outbox) and [`Wallet::create_order`].
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::args::{currency, positive_amount, render};
 use super::outbox;
 use super::view::{self, Amount, CodeView, CommandOutcome, OrderCreated, OrderSummary};
 use super::{Change, Wallet, WalletError};
-use crate::api::{self, new_idempotency_key};
+use crate::api::{
+    self, Command, OrderAction, OrderStepCommand, RefundRequest, Ship, StepAction,
+    new_idempotency_key,
+};
 use crate::store::{CachedOrder, MAX_PAGE};
-use crate::transport::encode_component;
 use danbao_domain::protocol::limits::{MAX_CARRIER_CHARS, MAX_TITLE_CHARS, MAX_TRACKING_CHARS};
 
 impl Wallet {
@@ -65,37 +67,47 @@ impl Wallet {
         }
         let action = action.trim();
         let body = body.filter(|b| !b.is_null() && b.as_object().is_none_or(|o| !o.is_empty()));
-        let body = match action {
-            "confirm" | "cancel" | "pay" | "refund-accept" | "refund-reject" => {
-                if let Some(body) = body {
-                    return Err(WalletError::invalid(
-                        "body",
-                        format!("{action} takes no body; got {body}"),
-                    ));
-                }
-                None
+        let plain = |step: OrderAction| -> Result<OrderStepCommand, WalletError> {
+            match &body {
+                Some(body) => Err(WalletError::invalid(
+                    "body",
+                    format!("{action} takes no body; got {body}"),
+                )),
+                None => Ok(OrderStepCommand::Plain(step)),
             }
-            "refund-request" => Some(self.refund_body(id, body).await?),
-            "ship" => Some(ship_body(body)?),
-            other => {
+        };
+        let step = match StepAction::from_slug(action) {
+            Some(StepAction::Confirm) => plain(OrderAction::Confirm)?,
+            Some(StepAction::Cancel) => plain(OrderAction::Cancel)?,
+            Some(StepAction::Pay) => plain(OrderAction::Pay)?,
+            Some(StepAction::RefundAccept) => plain(OrderAction::AcceptRefund)?,
+            Some(StepAction::RefundReject) => plain(OrderAction::RejectRefund)?,
+            Some(StepAction::RefundRequest) => {
+                OrderStepCommand::RequestRefund(self.refund_body(id, body).await?)
+            }
+            Some(StepAction::Ship) => OrderStepCommand::Ship(ship_body(body)?),
+            None => {
                 return Err(WalletError::invalid(
                     "action",
                     format!(
-                        "{other:?} is not an order action; use confirm, cancel, pay, \
+                        "{action:?} is not an order action; use confirm, cancel, pay, \
                          refund-request, refund-accept, refund-reject or ship"
                     ),
                 ));
             }
         };
-        self.run_command(
-            &format!("order_{action}"),
-            format!("/v1/orders/{}/{action}", encode_component(id)),
-            body,
-        )
+        self.run_command(Command::OrderStep {
+            order_id: id.to_owned(),
+            step,
+        })
         .await
     }
 
-    async fn refund_body(&self, id: &str, body: Option<Value>) -> Result<Value, WalletError> {
+    async fn refund_body(
+        &self,
+        id: &str,
+        body: Option<Value>,
+    ) -> Result<RefundRequest, WalletError> {
         let amount = match body.as_ref().and_then(|b| b.get("amount")) {
             Some(Value::String(text)) => text.trim().to_owned(),
             Some(other) => {
@@ -129,7 +141,7 @@ impl Wallet {
                 ));
             }
         }
-        Ok(json!({"amount": amount}))
+        Ok(RefundRequest { amount })
     }
 
     /// Opens an escrow order as the seller and returns it with the signed code the buyer
@@ -180,7 +192,7 @@ pub(super) fn summaries(rows: &[CachedOrder]) -> Vec<OrderSummary> {
     orders
 }
 
-pub(super) fn ship_body(body: Option<Value>) -> Result<Value, WalletError> {
+pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
     let body = body.ok_or_else(|| {
         WalletError::invalid(
             "body",
@@ -202,8 +214,8 @@ pub(super) fn ship_body(body: Option<Value>) -> Result<Value, WalletError> {
         }
         Ok(value.to_owned())
     };
-    Ok(json!({
-        "carrier": field("carrier", MAX_CARRIER_CHARS)?,
-        "tracking": field("tracking", MAX_TRACKING_CHARS)?,
-    }))
+    Ok(Ship {
+        carrier: field("carrier", MAX_CARRIER_CHARS)?,
+        tracking: field("tracking", MAX_TRACKING_CHARS)?,
+    })
 }

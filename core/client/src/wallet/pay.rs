@@ -2,14 +2,13 @@
 //! (merchant, receive and order codes, through the outbox) and the codes this user shows
 //! ([`Wallet::receive_code`], [`Wallet::merchant_code`]).
 
-use serde_json::json;
-
-use super::args::{currency, positive_amount, render};
+use super::args::{amount_error, currency, positive_amount, render};
 use super::view::{self, Amount, CodeView, CommandOutcome, ScanScreen};
 use super::{Wallet, WalletError};
-use crate::api::{IssueKind, NewCode, new_idempotency_key};
+use crate::api::{Command, IssueKind, NewCode, PayCode, ScannedCode, new_idempotency_key};
 use crate::transport::TransportError;
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire;
 use danbao_domain::qr::{ScanOutcome, scan};
 
 impl Wallet {
@@ -57,26 +56,25 @@ impl Wallet {
         amount: Option<&str>,
     ) -> Result<CommandOutcome, WalletError> {
         let code = code.trim();
-        let (kind, path, body) = match scan(code) {
+        let pay_code = |amount: Option<String>| {
+            Command::PayCode(PayCode {
+                code: code.to_owned(),
+                amount,
+                memo: String::new(),
+            })
+        };
+        let command = match scan(code) {
             ScanOutcome::MerchantPayment { code: read, .. } => {
-                let amount = amount_for_code(amount, read.currency, read.amount_minor)?;
-                (
-                    "pay_code",
-                    "/v1/payments",
-                    json!({"code": code, "amount": amount, "memo": ""}),
-                )
+                pay_code(amount_for_code(amount, read.currency, read.amount_minor)?)
             }
             ScanOutcome::FriendReceive { code: read, .. } => {
-                let amount = amount_for_code(amount, read.currency, read.amount_minor)?;
-                (
-                    "pay_code",
-                    "/v1/payments",
-                    json!({"code": code, "amount": amount, "memo": ""}),
-                )
+                pay_code(amount_for_code(amount, read.currency, read.amount_minor)?)
             }
             ScanOutcome::DanbaoOrder { code: read, .. } => {
                 amount_for_code(amount, read.currency, Some(read.amount_minor))?;
-                ("pay_order", "/v1/orders/pay-code", json!({"code": code}))
+                Command::PayOrderCode(ScannedCode {
+                    code: code.to_owned(),
+                })
             }
             ScanOutcome::PaymentCode { .. } => {
                 return Err(WalletError::Code {
@@ -116,7 +114,7 @@ impl Wallet {
                 tracing::info!(%error, "code not resolved before paying; the server checks it");
             }
         }
-        self.run_command(kind, path.to_owned(), Some(body)).await
+        self.run_command(command).await
     }
 
     /// This user's receive code: a friend scans it to pay. With an amount it is signed,
@@ -166,39 +164,16 @@ impl Wallet {
     }
 }
 
-/// The amount a payer gives for a code: checked against the code's own amount, or required
-/// when the code has none. `None` means "the code's amount".
+/// The amount a payer gives for a code, by the protocol's rule
+/// ([`wire::amount_for_code`]): checked against the code's own amount, or required when the
+/// code has none. `None` means "the code's amount" (the request then names none).
 pub(super) fn amount_for_code(
     given: Option<&str>,
     currency: Currency,
     fixed: Option<i64>,
 ) -> Result<Option<String>, WalletError> {
+    let fixed = fixed.map(|minor| Money::from_minor(minor, currency));
     let given = given.map(str::trim).filter(|t| !t.is_empty());
-    match (given, fixed) {
-        (None, Some(_)) => Ok(None),
-        (None, None) => Err(WalletError::invalid(
-            "amount",
-            format!(
-                "this code has no amount: enter how much to pay in {}, e.g. \"12.50\"",
-                currency.code()
-            ),
-        )),
-        (Some(text), fixed) => {
-            let money = positive_amount(text, currency)?;
-            if let Some(fixed) = fixed
-                && fixed != money.minor()
-            {
-                return Err(WalletError::invalid(
-                    "amount",
-                    format!(
-                        "the code asks for {}; you entered {} (leave the amount out to pay the \
-                         code's amount)",
-                        Money::from_minor(fixed, currency).format_with_code(),
-                        money.format_with_code()
-                    ),
-                ));
-            }
-            Ok(Some(money.format()))
-        }
-    }
+    let money = wire::amount_for_code(fixed, currency, given).map_err(amount_error)?;
+    Ok(given.map(|_| money.format()))
 }

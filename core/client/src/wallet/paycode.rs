@@ -9,7 +9,7 @@ use super::args::{currency, positive_amount, render};
 use super::outbox;
 use super::view::{CommandOutcome, PaymentCodeView};
 use super::{Change, Wallet, WalletError};
-use crate::api::{self, new_idempotency_key};
+use crate::api::{self, Command, new_idempotency_key};
 use crate::store::PaymentCodeCredentials;
 use danbao_domain::paycode::{
     AccountIndex, IndexMaskKey, PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeGenerator, STEP_SECONDS,
@@ -98,13 +98,7 @@ impl Wallet {
         danbao_domain::paycode::check_format(payment_code)
             .map_err(|e| WalletError::invalid("payment_code", e.to_string()))?;
         let money = positive_amount(amount, self::currency(currency)?)?;
-        let body =
-            serde_json::to_value(api::Charge::new(payment_code, money, "")).map_err(|e| {
-                WalletError::Protocol {
-                    detail: e.to_string(),
-                }
-            })?;
-        self.run_command("charge", "/v1/merchant/charges".to_owned(), Some(body))
+        self.run_command(Command::Charge(api::Charge::new(payment_code, money, "")))
             .await
     }
 }

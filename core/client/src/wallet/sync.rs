@@ -5,12 +5,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::outbox;
 use super::view::{self, CommandOutcome, OutboxItem};
 use super::{Change, Wallet, WalletError};
-use crate::api::{self, DeviceApi, new_idempotency_key};
+use crate::api::{self, Command, DeviceApi, new_idempotency_key};
 use crate::store::{
     Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch,
 };
@@ -145,13 +143,14 @@ impl Wallet {
     /// Queues a command, then sends it once now (unless sending is paused).
     pub(super) async fn run_command(
         &self,
-        kind: &str,
-        path: String,
-        body: Option<Value>,
+        command: Command,
     ) -> Result<CommandOutcome, WalletError> {
         let api = self.api()?;
         let key = new_idempotency_key()?;
-        let command = outbox::command(kind, path, body.as_ref(), key);
+        let body = command.body().map_err(|e| WalletError::Protocol {
+            detail: format!("the request body does not serialize: {e}"),
+        })?;
+        let command = outbox::command(&command.name(), command.path(), body.as_ref(), key);
         let entry = outbox::enqueue(&self.store, command, self.now()).await?;
         self.notify(Change::Outbox);
         if self.sending_paused() {
@@ -208,20 +207,24 @@ pub(super) fn sync_batch(page: &api::FeedPage, cursor: Option<i64>) -> SyncBatch
             data_json: item.data.to_string(),
             created_at: item.created_at,
         });
-        if item.kind == "order"
-            && let Some(order) = item.data.get("order")
-        {
-            match serde_json::from_value::<api::OrderView>(order.clone())
-                .map_err(|e| e.to_string())
-                .and_then(|view| view::cached_order(&view).map_err(|e| e.to_string()))
-            {
-                Ok(row) => {
-                    // A later event of the same order in this page wins.
-                    orders.retain(|o| o.id != row.id);
-                    orders.push(row);
+        if item.kind != api::KIND_ORDER {
+            continue;
+        }
+        match item
+            .feed_event()
+            .map_err(|e| e.to_string())
+            .and_then(|event| match event {
+                api::FeedEvent::Order(event) => {
+                    view::cached_order(&event.order).map_err(|e| e.to_string())
                 }
-                Err(error) => tracing::warn!(seq = item.seq, %error, "order event not readable"),
+                other => Err(format!("an order entry holds a {} event", other.kind())),
+            }) {
+            Ok(row) => {
+                // A later event of the same order in this page wins.
+                orders.retain(|o| o.id != row.id);
+                orders.push(row);
             }
+            Err(error) => tracing::warn!(seq = item.seq, %error, "order event not readable"),
         }
     }
     let last_seq = page.items.last().map(|e| e.seq);

@@ -409,7 +409,10 @@ fn arguments_are_refused_with_the_field_and_the_fix() {
     let ship = ship_body(Some(json!({"carrier": "SF", "tracking": ""}))).unwrap_err();
     assert!(ship.to_string().contains("body.tracking"), "{ship}");
     assert_eq!(
-        ship_body(Some(json!({"carrier": " SF ", "tracking": "123"}))).unwrap(),
+        serde_json::to_value(
+            ship_body(Some(json!({"carrier": " SF ", "tracking": "123"}))).unwrap()
+        )
+        .unwrap(),
         json!({"carrier": "SF", "tracking": "123"})
     );
 }

@@ -1,0 +1,81 @@
+//! HTTP plumbing the handlers share: how an [`Answer`] becomes a response, the body limit,
+//! page limits and the health check. A leaf of the API layer: the route files and the
+//! authentication import it; it imports no route file.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::service::{self, Answer, OperatorCall};
+use danbao_domain::protocol::limits::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = if status.is_success() {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        let mut response = (status, self.body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+}
+
+/// `GET /health`: answers `ok` while the server runs (unauthenticated).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "The server runs", content_type = "text/plain", body = String))
+)]
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+/// The `limit` of a paged list: 1–[`MAX_PAGE_LIMIT`], default [`DEFAULT_PAGE_LIMIT`].
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit.unwrap_or(DEFAULT_PAGE_LIMIT) {
+        limit @ 1..=MAX_PAGE_LIMIT => Ok(limit),
+        other => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit {other} is not within 1–{MAX_PAGE_LIMIT}"),
+        )),
+    }
+}
+
+/// Reads a whole request body, refusing more than [`MAX_BODY_BYTES`] with `413 body_too_large`.
+pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::payload_too_large(
+                "body_too_large",
+                format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+            )
+        })
+}
+
+/// Reads an operator's keyed write: its body, its `Idempotency-Key` and the request hash the
+/// key is bound to.
+pub async fn operator_call(
+    request: axum::extract::Request,
+) -> Result<(OperatorCall, axum::body::Bytes), ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body).await?;
+    let key = parts
+        .headers
+        .get(danbao_domain::protocol::HEADER_IDEMPOTENCY_KEY)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(service::missing_key)?;
+    let request_hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
+    Ok((OperatorCall { key, request_hash }, body))
+}

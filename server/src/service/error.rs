@@ -1,0 +1,249 @@
+//! The service layer's one error type: a refusal or failure with the protocol's status number,
+//! a stable machine `code` (snake_case, documented in docs/protocol.md) and a human `detail`.
+//! The domain's and the store's errors are mapped to it here, in one place; the HTTP layer
+//! (`crate::error`) only turns it into a response. Internal failures (storage) are logged with
+//! their cause and answered with a generic 503 so no internal detail leaks.
+
+use danbao_domain::escrow::EscrowError;
+use danbao_domain::ledger::LedgerError;
+use danbao_domain::money::MoneyError;
+use danbao_domain::protocol::wire::{AmountError, Problem};
+
+use crate::store::StoreError;
+
+/// A refused or failed request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {detail}")]
+pub struct ServiceError {
+    /// The protocol's status number for this refusal (docs/protocol.md).
+    pub status: u16,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub detail: String,
+}
+
+impl ServiceError {
+    /// An error with an explicit status number.
+    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// 400: the request is malformed.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(400, code, detail)
+    }
+
+    /// 401: missing or invalid credentials.
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(401, code, detail)
+    }
+
+    /// 403: authenticated, but not allowed to do this.
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(403, code, detail)
+    }
+
+    /// 404: the named thing does not exist (or is not the caller's to see).
+    pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(404, code, detail)
+    }
+
+    /// 409: the request conflicts with the current state.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(409, code, detail)
+    }
+
+    /// 422: well-formed, but the values are refused.
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(422, code, detail)
+    }
+
+    /// 503: storage failed; the cause is logged, not sent.
+    pub fn storage(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "storage failure");
+        Self::new(
+            503,
+            "storage_unavailable",
+            "the ledger store failed; retry the request with the same Idempotency-Key",
+        )
+    }
+
+    /// 413: the body is over the limit.
+    pub fn payload_too_large(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(413, code, detail)
+    }
+
+    /// 429: too many attempts; try again later.
+    pub fn too_many_requests(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(429, code, detail)
+    }
+
+    /// 500: the server broke an invariant of its own; nothing was changed.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(500, "internal_error", detail)
+    }
+
+    /// True for 4xx: the request was refused and nothing changed. Such answers are stored
+    /// under the idempotency key; 5xx answers are not, so a retry can succeed.
+    pub fn is_client_error(&self) -> bool {
+        (400..500).contains(&self.status)
+    }
+
+    /// The problem-details body.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:danbao:problem:{}", self.code),
+            title: reason_phrase(self.status).to_owned(),
+            status: self.status,
+            code: self.code.to_owned(),
+            detail: self.detail.clone(),
+        }
+    }
+
+    /// The serialised problem body.
+    pub fn body(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.problem()).unwrap_or_default()
+    }
+}
+
+/// The reason phrase of a status (RFC 9110), the `title` of a problem.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Panicked => {
+                Self::internal("the server failed on this request; nothing was changed")
+            }
+            // Every other store failure is the store's, not the request's: a generic 503 (the
+            // cause is logged), and the client retries under the same Idempotency-Key.
+            other => Self::storage(other),
+        }
+    }
+}
+
+impl From<MoneyError> for ServiceError {
+    fn from(error: MoneyError) -> Self {
+        let code = match error {
+            MoneyError::UnknownCurrency { .. } | MoneyError::NotPayable { .. } => {
+                "invalid_currency"
+            }
+            MoneyError::CurrencyMismatch { .. } => "currency_mismatch",
+            _ => "invalid_amount",
+        };
+        Self::unprocessable(code, error.to_string())
+    }
+}
+
+impl From<AmountError> for ServiceError {
+    fn from(error: AmountError) -> Self {
+        match error {
+            AmountError::Money(error) => error.into(),
+            AmountError::NotPositive { .. } => {
+                Self::unprocessable("invalid_amount", error.to_string())
+            }
+            AmountError::Mismatch { .. } => {
+                Self::unprocessable("amount_mismatch", error.to_string())
+            }
+            AmountError::Required { .. } => {
+                Self::unprocessable("amount_required", error.to_string())
+            }
+        }
+    }
+}
+
+impl From<LedgerError> for ServiceError {
+    fn from(error: LedgerError) -> Self {
+        let code = match &error {
+            LedgerError::InsufficientFunds { .. } => "insufficient_funds",
+            LedgerError::AmountNotPositive { .. } => "invalid_amount",
+            LedgerError::SameAccount { .. } => "same_account",
+            LedgerError::CurrencyMismatch { .. } => "currency_mismatch",
+            LedgerError::AccountNotFound { .. } => "account_not_found",
+            LedgerError::IdReused { .. } => "transfer_id_reused",
+            LedgerError::PendingNotFound { .. }
+            | LedgerError::PendingResolved { .. }
+            | LedgerError::PendingMismatch { .. } => "pending_transfer_conflict",
+            LedgerError::AccountExists { .. } => "account_exists",
+            LedgerError::Overflow { .. } => "amount_too_large",
+        };
+        Self::unprocessable(code, error.to_string())
+    }
+}
+
+impl From<EscrowError> for ServiceError {
+    fn from(error: EscrowError) -> Self {
+        match &error {
+            EscrowError::IllegalTransition { .. } | EscrowError::DeadlineNotReached { .. } => {
+                Self::conflict("illegal_transition", error.to_string())
+            }
+            EscrowError::DeadlinePassed { .. } => {
+                Self::conflict("deadline_passed", error.to_string())
+            }
+            EscrowError::WrongParty { .. } => Self::forbidden("wrong_party", error.to_string()),
+            EscrowError::AmountOutOfRange { .. } => {
+                Self::unprocessable("invalid_amount", error.to_string())
+            }
+            EscrowError::Money(money) => money.clone().into(),
+        }
+    }
+}
+
+/// Result type of the services.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_failures_become_the_documented_refusals() {
+        let panicked = ServiceError::from(StoreError::Panicked);
+        assert_eq!((panicked.status, panicked.code), (500, "internal_error"));
+        for failure in [
+            StoreError::Unavailable("disk".into()),
+            StoreError::Constraint("unique".into()),
+            StoreError::NotFound("row".into()),
+            StoreError::Conflict("busy".into()),
+        ] {
+            let error = ServiceError::from(failure);
+            assert_eq!((error.status, error.code), (503, "storage_unavailable"));
+        }
+    }
+
+    #[test]
+    fn problems_carry_the_reason_phrase_and_the_code() {
+        let problem = ServiceError::unprocessable("insufficient_funds", "short").problem();
+        assert_eq!(problem.title, "Unprocessable Entity");
+        assert_eq!(problem.kind, "urn:danbao:problem:insufficient_funds");
+        assert_eq!(problem.status, 422);
+        assert_eq!(
+            ServiceError::too_many_requests("x", "y").problem().title,
+            "Too Many Requests"
+        );
+        assert_eq!(
+            ServiceError::payload_too_large("x", "y").problem().title,
+            "Payload Too Large"
+        );
+    }
+}

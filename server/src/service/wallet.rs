@@ -1,0 +1,248 @@
+//! Money in, out and between friends: top-ups, withdrawals, transfers, every payment between
+//! two users' wallets ([`pay_user`]), and the reads of balances and the feed.
+
+use danbao_domain::ledger::TransferId;
+use danbao_domain::money::Money;
+use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
+use danbao_domain::protocol::wire::{
+    self, BalanceView, Direction, Event, FeedEvent, FeedPage, KIND_TRANSFER, Moved, Movement,
+    PaymentKind, Send, TopUp, TransferEvent, Withdraw, parse_amount,
+};
+
+use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
+use crate::store::{AccountKind, Store, Tx, User};
+
+/// Records a movement in a user's feed.
+pub fn record(tx: &mut dyn Tx, user_id: i64, event: TransferEvent, now: i64) -> ServiceResult<()> {
+    tx.append_event(user_id, &FeedEvent::Transfer(event), now)?;
+    Ok(())
+}
+
+/// The user with `handle` (any case), or 404 `unknown_user`.
+pub fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ServiceResult<User> {
+    tx.user_by_handle(&handle.to_ascii_lowercase())?
+        .ok_or_else(|| {
+            ServiceError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
+        })
+}
+
+/// The calling user, or 404 `unknown_user` (`who` says which party is gone).
+pub fn caller_user(tx: &mut dyn Tx, user_id: i64, who: &str) -> ServiceResult<User> {
+    tx.user(user_id)?
+        .ok_or_else(|| ServiceError::not_found("unknown_user", format!("the {who} is gone")))
+}
+
+/// Refuses a memo (or note) over [`MAX_MEMO_CHARS`] with `{what}_too_long`.
+pub fn check_memo(code: &'static str, what: &str, text: &str) -> ServiceResult<()> {
+    if text.chars().count() > MAX_MEMO_CHARS {
+        return Err(ServiceError::unprocessable(
+            code,
+            format!("a {what} has at most {MAX_MEMO_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The caller's balance in `amount`'s currency, after a payment.
+pub fn balance_after(tx: &mut dyn Tx, user_id: i64, amount: Money) -> ServiceResult<BalanceView> {
+    let wallet = ledger::wallet(tx, user_id, amount.currency())?;
+    Ok(BalanceView::from(&wallet))
+}
+
+fn moved(tx: &mut dyn Tx, id: TransferId, amount: Money, user_id: i64) -> ServiceResult<Answer> {
+    Answer::ok(&Moved {
+        transfer_id: format!("{:032x}", id.0),
+        amount: amount.into(),
+        balance: balance_after(tx, user_id, amount)?,
+    })
+}
+
+/// Money between `user_id`'s wallet and a system account: in from the sandbox funding account
+/// (a top-up) or out to the withdrawal account; recorded in the user's feed, answered as
+/// [`Moved`] with the wallet's balance afterwards.
+fn system_movement(
+    tx: &mut dyn Tx,
+    user_id: i64,
+    direction: Direction,
+    id: TransferId,
+    amount: Money,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let currency = amount.currency();
+    let (transfer, event): (_, fn(Movement) -> TransferEvent) = match direction {
+        Direction::In => {
+            let funding = ledger::system(tx, AccountKind::Funding, currency)?;
+            let wallet = ledger::wallet(tx, user_id, currency)?;
+            (
+                ledger::posted(id, &funding, &wallet, amount),
+                TransferEvent::TopUp,
+            )
+        }
+        Direction::Out => {
+            let wallet = ledger::wallet(tx, user_id, currency)?;
+            let sink = ledger::system(tx, AccountKind::Withdrawal, currency)?;
+            (
+                ledger::posted(id, &wallet, &sink, amount),
+                TransferEvent::Withdrawal,
+            )
+        }
+    };
+    ledger::apply(tx, transfer, now)?;
+    let movement = Movement {
+        direction,
+        transfer_id: format!("{:032x}", id.0),
+        amount: amount.into(),
+    };
+    record(tx, user_id, event(movement), now)?;
+    moved(tx, id, amount, user_id)
+}
+
+/// Funds `body.handle`'s wallet from the sandbox funding account (operator, sandbox only).
+pub async fn top_up<S: Store>(
+    store: &S,
+    sandbox: bool,
+    call: OperatorCall,
+    body: TopUp,
+    now: i64,
+) -> ServiceResult<Answer> {
+    if !sandbox {
+        return Err(ServiceError::forbidden(
+            "sandbox_off",
+            "top-ups exist only in sandbox mode",
+        ));
+    }
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    store
+        .write(move |tx| {
+            service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
+                let user = user_by_handle(tx, &body.handle)?;
+                let id = ledger::transfer_id(-1, &call.key, "top-up");
+                system_movement(tx, user.id, Direction::In, id, amount, now)
+            })
+        })
+        .await
+}
+
+/// Moves money out of the caller's wallet to the withdrawal account.
+pub async fn withdraw<S: Store>(
+    store: &S,
+    caller: Caller,
+    body: Withdraw,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    service::write_once(store, caller, now, move |tx, caller| {
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
+        system_movement(tx, caller.user_id, Direction::Out, id, amount, now)
+    })
+    .await
+}
+
+/// Sends money to a friend by handle.
+pub async fn send<S: Store>(
+    store: &S,
+    caller: Caller,
+    body: Send,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    check_memo("memo_too_long", "memo", &body.memo)?;
+    service::write_once(store, caller, now, move |tx, caller| {
+        let from = caller_user(tx, caller.user_id, "sender")?;
+        let to = user_by_handle(tx, &body.to)?;
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "p2p");
+        let payment = Payment {
+            id,
+            kind: PaymentKind::P2p,
+            memo: &body.memo,
+        };
+        pay_user(tx, &from, &to, amount, payment, now)?;
+        moved(tx, id, amount, caller.user_id)
+    })
+    .await
+}
+
+/// What a user-to-user payment is: its transfer id, its kind in the feed, and a memo.
+#[derive(Debug, Clone, Copy)]
+pub struct Payment<'a> {
+    /// The ledger transfer id.
+    pub id: TransferId,
+    /// Its `type` in the feeds.
+    pub kind: PaymentKind,
+    /// Shown to both sides.
+    pub memo: &'a str,
+}
+
+/// Moves `amount` from one user's wallet to another's and records it in both feeds.
+pub fn pay_user(
+    tx: &mut dyn Tx,
+    from: &User,
+    to: &User,
+    amount: Money,
+    payment: Payment<'_>,
+    now: i64,
+) -> ServiceResult<()> {
+    let Payment { id, kind, memo } = payment;
+    if from.id == to.id {
+        return Err(ServiceError::unprocessable(
+            "same_account",
+            "you cannot pay yourself",
+        ));
+    }
+    let source = ledger::wallet(tx, from.id, amount.currency())?;
+    let target = ledger::wallet(tx, to.id, amount.currency())?;
+    let transfer = ledger::posted(id, &source, &target, amount);
+    ledger::apply_between(tx, transfer, &source, &target, now)?;
+    let transfer_id = format!("{:032x}", id.0);
+    for (user_id, direction, other) in [(from.id, Direction::Out, to), (to.id, Direction::In, from)]
+    {
+        let payment = wire::Payment {
+            direction,
+            transfer_id: transfer_id.clone(),
+            counterparty: other.handle.clone(),
+            counterparty_name: other.display_name.clone(),
+            amount: amount.into(),
+            memo: memo.to_owned(),
+        };
+        record(tx, user_id, TransferEvent::payment(kind, payment), now)?;
+    }
+    Ok(())
+}
+
+/// The caller's wallets, one per currency.
+pub async fn balances<S: Store>(store: &S, user_id: i64) -> ServiceResult<Vec<BalanceView>> {
+    let wallets = store.read(move |tx| tx.wallets_of(user_id)).await?;
+    Ok(wallets.iter().map(BalanceView::from).collect())
+}
+
+/// The caller's money movements before `before`, newest first: at most `limit`.
+pub async fn activity<S: Store>(
+    store: &S,
+    user_id: i64,
+    before: Option<i64>,
+    limit: u32,
+) -> ServiceResult<FeedPage> {
+    let before = before.unwrap_or(i64::MAX);
+    let items: Vec<Event> = store
+        .read(move |tx| tx.events_before(user_id, KIND_TRANSFER, before, limit))
+        .await?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|e| e.seq))
+        .flatten();
+    Ok(FeedPage { items, next_cursor })
+}
+
+/// Everything that happened to the caller after `after`, oldest first: at most `limit`.
+pub async fn events<S: Store>(
+    store: &S,
+    user_id: i64,
+    after: Option<i64>,
+    limit: u32,
+) -> ServiceResult<FeedPage> {
+    let after = after.unwrap_or(0);
+    let items: Vec<Event> = store
+        .read(move |tx| tx.events_after(user_id, after, limit))
+        .await?;
+    let next_cursor = Some(items.last().map_or(after, |e| e.seq));
+    Ok(FeedPage { items, next_cursor })
+}
