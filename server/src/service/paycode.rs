@@ -303,6 +303,40 @@ pub async fn provision_device<S: Store>(
     Ok(provisioned)
 }
 
+/// Whether merchant `merchant_id` may charge `amount` now: refused after too many wrong codes
+/// in the failure window (429), and above the cap a code can be charged without the
+/// customer's confirmation.
+fn may_charge(
+    tx: &mut dyn Tx,
+    merchant_id: i64,
+    amount: danbao_domain::money::Money,
+    cap: i64,
+    now: i64,
+) -> ServiceResult<()> {
+    let failures = tx.paycode_failures_since(merchant_id, now - FAILURE_WINDOW_SECS)?;
+    if failures >= FAILURE_BUDGET {
+        return Err(ServiceError::too_many_requests(
+            "too_many_attempts",
+            format!(
+                "{failures} payment codes from this merchant were refused in the last {} \
+                 minutes; charging is paused, try again later",
+                FAILURE_WINDOW_SECS / 60
+            ),
+        ));
+    }
+    if amount.minor() > cap {
+        return Err(ServiceError::unprocessable(
+            "confirmation_required",
+            format!(
+                "{} is above the payment-code limit of {cap} minor units; ask the customer to pay \
+                 by scanning your code instead",
+                amount.format_with_code()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The merchant (the signing caller) charges a customer's payment code. Refused with 429
 /// after too many wrong codes from this merchant, and with `confirmation_required` above the
 /// configured cap. The code is verified once, in the payment's transaction.
@@ -317,29 +351,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
         .write(move |tx| {
             let mut guessed = false;
             let answer = service::once(tx, &caller, now, |tx| {
-                let failures =
-                    tx.paycode_failures_since(caller.user_id, now - FAILURE_WINDOW_SECS)?;
-                if failures >= FAILURE_BUDGET {
-                    return Err(ServiceError::too_many_requests(
-                        "too_many_attempts",
-                        format!(
-                            "{failures} payment codes from this merchant were refused in the last \
-                             {} minutes; charging is paused, try again later",
-                            FAILURE_WINDOW_SECS / 60
-                        ),
-                    ));
-                }
-                if amount.minor() > cap {
-                    return Err(ServiceError::unprocessable(
-                        "confirmation_required",
-                        format!(
-                            "{} is above the payment-code limit of {} minor units; ask the \
-                             customer to pay by scanning your code instead",
-                            amount.format_with_code(),
-                            cap
-                        ),
-                    ));
-                }
+                may_charge(tx, caller.user_id, amount, cap, now)?;
                 let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
                     .map_err(|error| {
                         guessed = counts_as_guess(&error);

@@ -76,7 +76,7 @@ pub enum AmountError {
     Money(#[from] MoneyError),
     /// The amount is zero.
     #[error(
-        "{} is not more than zero; give a positive amount such as \"12.50\"",
+        "{} is not more than zero; enter a positive amount such as \"12.50\"",
         amount.format_with_code()
     )]
     NotPositive {
@@ -97,7 +97,7 @@ pub enum AmountError {
     },
     /// A code without an amount was paid without one.
     #[error(
-        "this code carries no amount: give how much to pay in {}, e.g. \"12.50\"",
+        "this code has no amount: enter how much to pay in {}, e.g. \"12.50\"",
         currency.code()
     )]
     Required {
