@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use danbao_client::api::{Command, Send};
 use danbao_client::secrets::{KeyStore, SecretError, SoftwareKeyStore, SoftwareSigner};
 use danbao_client::store::{
     FeedEvent, LocalStore, NewCommand, PaymentCodeCredentials, Profile, SecretSlot,
@@ -221,10 +222,12 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
             .enqueue(
                 &NewCommand {
                     idempotency_key: "canary-key-0001".into(),
-                    kind: "send".into(),
-                    method: "POST".into(),
-                    path: "/v1/transfers".into(),
-                    body_json: r#"{"to":"bob","amount":"1.00","currency":"CNY"}"#.into(),
+                    command: Command::Send(Send {
+                        to: "bob".into(),
+                        amount: "1.00".into(),
+                        currency: "CNY".into(),
+                        memo: String::new(),
+                    }),
                 },
                 T0,
             )

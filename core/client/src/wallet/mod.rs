@@ -41,9 +41,9 @@ use serde::Serialize;
 
 pub use error::WalletError;
 pub use view::{
-    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandOutcome,
-    HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile,
-    RequestView, ScanKind, ScanScreen, Shipment,
+    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
+    CommandOutcome, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem,
+    PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, Shipment,
 };
 
 use super::api::DeviceApi;

@@ -10,7 +10,7 @@ use super::view::{self, CommandOutcome, OutboxItem};
 use super::{Change, Wallet, WalletError};
 use crate::api::{self, Command, DeviceApi, new_idempotency_key};
 use crate::store::{
-    Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch,
+    Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch, queued_body,
 };
 use crate::transport::{Answer, Call, TransportError};
 use danbao_domain::protocol::limits::MAX_PAGE_LIMIT;
@@ -125,12 +125,12 @@ impl Wallet {
             &self.store,
             id,
             move || clock.now_unix_secs(),
-            move |command| transmit(sender, command),
+            move |key, command| transmit(sender, key, command),
         )
         .await?;
         if entry.state == CommandState::Done
             && let Some(answer) = &entry.answer
-            && (entry.command.kind == "pay_order" || entry.command.kind.starts_with("order_"))
+            && entry.command.known().is_some_and(answers_with_an_order)
         {
             match serde_json::from_str::<api::OrderView>(&answer.body) {
                 Ok(order) => self.cache_order(&order).await?,
@@ -146,11 +146,10 @@ impl Wallet {
         command: Command,
     ) -> Result<CommandOutcome, WalletError> {
         let api = self.api()?;
-        let key = new_idempotency_key()?;
-        let body = command.body().map_err(|e| WalletError::Protocol {
-            detail: format!("the request body does not serialize: {e}"),
-        })?;
-        let command = outbox::command(&command.name(), command.path(), body.as_ref(), key);
+        let command = NewCommand {
+            idempotency_key: new_idempotency_key()?,
+            command,
+        };
         let entry = outbox::enqueue(&self.store, command, self.now()).await?;
         self.notify(Change::Outbox);
         if self.sending_paused() {
@@ -185,13 +184,25 @@ impl Wallet {
     }
 }
 
-/// Sends a stored command exactly as stored (fresh signature, same key).
-async fn transmit(api: DeviceApi, command: NewCommand) -> Result<Answer, TransportError> {
-    let call = Call::post(
-        command.path,
-        command.body_json.into_bytes(),
-        Some(&command.idempotency_key),
-    );
+/// Whether the command's answer is the order it acted on (cached from the answer).
+fn answers_with_an_order(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::PayOrderCode(_) | Command::OrderStep { .. }
+    )
+}
+
+/// Sends a stored command as the command says (its path and body; fresh signature, the
+/// stored key).
+async fn transmit(
+    api: DeviceApi,
+    idempotency_key: String,
+    command: Command,
+) -> Result<Answer, TransportError> {
+    let body = queued_body(&command).map_err(|error| TransportError::InvalidRequest {
+        detail: format!("the stored {} does not serialize: {error}", command.name()),
+    })?;
+    let call = Call::post(command.path(), body, Some(&idempotency_key));
     api.raw(&call).await
 }
 
