@@ -393,6 +393,33 @@ impl LocalStore {
         Ok(changed)
     }
 
+    /// Caches one currency's balance (as a payment's answer gives it), leaving the others;
+    /// returns whether it changed.
+    pub fn put_balance(&self, balance: &Balance, now: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO balances (currency, available, held_out, incoming, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (currency) DO UPDATE SET
+                     available = excluded.available, held_out = excluded.held_out,
+                     incoming = excluded.incoming, updated_at = excluded.updated_at
+                 WHERE (available, held_out, incoming)
+                       <> (excluded.available, excluded.held_out, excluded.incoming)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    balance.currency,
+                    balance.available,
+                    balance.held_out,
+                    balance.incoming,
+                    now
+                ])
+            })
+            .during("writing a balance")?;
+        Ok(changed > 0)
+    }
+
     /// The cached balances, by currency code.
     pub fn balances(&self) -> Result<Vec<Balance>, StoreError> {
         read_balances(&self.conn())

@@ -5,13 +5,13 @@ use super::args::{check_note, currency, handle_arg};
 use super::home::activity_page;
 use super::orders::ship_body;
 use super::pay::amount_for_code;
-use super::sync::sync_batch;
+use super::sync::{answered_balance, sync_batch};
 use super::*;
 use crate::api;
 use crate::api::Command;
 use crate::store::CommandAnswer;
 use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand};
-use danbao_domain::money::Currency;
+use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::{ScanOutcome, scan};
 use serde_json::{Value, json};
 
@@ -367,7 +367,9 @@ fn amounts_for_codes_are_checked_against_the_code() {
     let cny = Currency::from_code("CNY").unwrap();
     assert_eq!(amount_for_code(None, cny, Some(1250)).unwrap(), None);
     assert_eq!(
-        amount_for_code(Some("12.50"), cny, Some(1250)).unwrap(),
+        amount_for_code(Some("12.50"), cny, Some(1250))
+            .unwrap()
+            .map(Money::format),
         Some("12.50".to_owned())
     );
     let mismatch = amount_for_code(Some("13"), cny, Some(1250)).unwrap_err();
@@ -861,4 +863,59 @@ fn the_software_key_is_kept_across_opens() {
     let second = offline_wallet(&dir).device_public_key();
     assert_eq!(first, second);
     assert_eq!(first.len(), 65, "uncompressed P-256 point");
+}
+
+#[test]
+fn a_payments_answer_gives_the_payers_balance_only_when_it_is_fresh() {
+    let balance = json!({
+        "currency": "CNY",
+        "available": amount_json(8770, "87.70"),
+        "held_out": amount_json(0, "0.00"),
+        "incoming": amount_json(0, "0.00"),
+    });
+    let pay = Command::PayCode(api::PayCode {
+        code: "000201".into(),
+        amount: None,
+        memo: String::new(),
+    });
+    let mut paid = entry(pay, CommandState::Done);
+    paid.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "ab", "balance": balance}).to_string(),
+    });
+    assert_eq!(
+        answered_balance(&paid),
+        Some(Balance {
+            currency: "CNY".into(),
+            available: 8770,
+            held_out: 0,
+            incoming: 0,
+        })
+    );
+    // A later attempt may be answered with the server's stored first answer: not fresh.
+    let retried = OutboxEntry {
+        attempts: 2,
+        ..paid.clone()
+    };
+    assert_eq!(answered_balance(&retried), None);
+    // An answer without a balance (an older server, an order step today): read them again.
+    let mut bare = paid.clone();
+    bare.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "ab"}).to_string(),
+    });
+    assert_eq!(answered_balance(&bare), None);
+    // A step whose caller is not the payer: its answer's balance is not taken.
+    let mut ship = entry(
+        Command::OrderStep {
+            order_id: "ord_1".into(),
+            step: api::OrderStepCommand::Ship(api::Ship {
+                carrier: "SF".into(),
+                tracking: "T".into(),
+            }),
+        },
+        CommandState::Done,
+    );
+    ship.answer = paid.answer.clone();
+    assert_eq!(answered_balance(&ship), None);
 }
