@@ -469,6 +469,18 @@ impl Phone {
         self.wallet = Some(wallet);
     }
 
+    /// The body of the server's answer to this phone's newest outbox command, read from its
+    /// database beside the open wallet (nothing is sending when it is called).
+    pub fn newest_answer(&self) -> Option<String> {
+        let store = LocalStore::open(&self.db_path, self.key_store.as_ref()).unwrap();
+        let newest = store.outbox(1).unwrap();
+        newest
+            .first()?
+            .answer
+            .as_ref()
+            .map(|answer| answer.body.clone())
+    }
+
     /// Leaves the closed wallet's unfinished commands as a SIGKILL during their send would:
     /// `sending` on disk. (Dropping a `Wallet` in-process runs its drop guards, which put a
     /// cancelled command back to `pending`; a killed process runs nothing.) Returns how many
