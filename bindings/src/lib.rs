@@ -27,8 +27,8 @@ pub use render::{
 };
 pub use scan::{ForeignNetwork, MerchantCode, OrderCode, ReceiveCode, ScanOutcome, Seal, scan};
 pub use wallet::kinds::{
-    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
-    StepInput, order_action,
+    CommandKind, CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState,
+    RequestStatus, StepInput, order_action,
 };
 pub use wallet::records::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome,

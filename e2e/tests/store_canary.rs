@@ -8,6 +8,7 @@
 //!
 //! This file installs a global log subscriber, so it holds one test only.
 
+use danbao_client::api::{Command, Send};
 use danbao_client::secrets::{SoftwareKeyStore, SoftwareSigner};
 use danbao_client::store::{
     FeedEvent, LocalStore, NewCommand, PaymentCodeCredentials, Profile, SecretSlot,
@@ -106,10 +107,12 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
             .enqueue(
                 &NewCommand {
                     idempotency_key: "canary-key-0001".into(),
-                    kind: "send".into(),
-                    method: "POST".into(),
-                    path: "/v1/transfers".into(),
-                    body_json: r#"{"to":"bob","amount":"1.00","currency":"CNY"}"#.into(),
+                    command: Command::Send(Send {
+                        to: "bob".into(),
+                        amount: "1.00".into(),
+                        currency: "CNY".into(),
+                        memo: String::new(),
+                    }),
                 },
                 T0,
             )

@@ -20,6 +20,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use danbao_client::api::DeviceApi;
+use danbao_client::wallet::CommandKind;
 use danbao_domain::money::Currency;
 use danbao_domain::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
 use wallet_common::*;
@@ -131,7 +132,7 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     assert_eq!(outbox.len(), 2, "{outbox:?}");
     // Newest first: the killed command.
     assert_eq!(outbox[0].state, "done", "{outbox:?}");
-    assert_eq!(outbox[0].kind, "send", "{outbox:?}");
+    assert_eq!(outbox[0].kind, CommandKind::Send, "{outbox:?}");
     assert!(
         outbox[0].attempts >= 2,
         "sent before the kill and after: {outbox:?}"

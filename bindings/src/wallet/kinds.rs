@@ -7,6 +7,8 @@
 //! request's status), so a name outside the set — a newer server — refuses the record with
 //! `DanbaoError.Protocol` naming it: never a wrong button, never a crash.
 
+use danbao_client::wallet as core;
+
 use super::OrderAction;
 
 /// Generates an enum with the wire name of each variant and its parse from that name.
@@ -149,6 +151,91 @@ wire_enum! {
         Paid = "paid",
         /// The payer declined it.
         Declined = "declined",
+    }
+}
+
+/// What a command of the outbox is, read by the core from the stored command: a shell
+/// branches on this (an icon, a filter), never on a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum CommandKind {
+    /// Money to a friend by handle.
+    Send,
+    /// Money out to the withdrawal account.
+    Withdraw,
+    /// A scanned merchant or receive code paid.
+    PayCode,
+    /// A scanned order code paid into escrow.
+    PayOrder,
+    /// An order paid into escrow by its id.
+    OrderPay,
+    /// An order marked shipped.
+    OrderShip,
+    /// An unpaid order cancelled.
+    OrderCancel,
+    /// Receipt of an order confirmed.
+    OrderConfirm,
+    /// Money asked back on an order.
+    OrderRefundRequest,
+    /// A refund request accepted.
+    OrderRefundAccept,
+    /// A refund request rejected.
+    OrderRefundReject,
+    /// A money request paid.
+    RequestAccept,
+    /// A money request declined.
+    RequestDecline,
+    /// A money request made.
+    NewRequest,
+    /// A merchant or receive code issued.
+    IssueCode,
+    /// A scanned code resolved.
+    ResolveCode,
+    /// An escrow order opened.
+    CreateOrder,
+    /// A customer's payment code charged.
+    Charge,
+    /// A payment-code secret provisioned.
+    ProvisionPaycode,
+    /// A user signed up.
+    SignUp,
+    /// A sandbox top-up (operator).
+    TopUp,
+    /// A dispute settled (operator).
+    ResolveOrder,
+    /// The sandbox clock moved (operator).
+    AdvanceClock,
+    /// A row this version cannot read as a command (queued by an older app in a form it could not convert): shown failed with the reason, never sent.
+    Unreadable,
+}
+
+impl From<core::CommandKind> for CommandKind {
+    fn from(kind: core::CommandKind) -> Self {
+        match kind {
+            core::CommandKind::Send => Self::Send,
+            core::CommandKind::Withdraw => Self::Withdraw,
+            core::CommandKind::PayCode => Self::PayCode,
+            core::CommandKind::PayOrder => Self::PayOrder,
+            core::CommandKind::OrderPay => Self::OrderPay,
+            core::CommandKind::OrderShip => Self::OrderShip,
+            core::CommandKind::OrderCancel => Self::OrderCancel,
+            core::CommandKind::OrderConfirm => Self::OrderConfirm,
+            core::CommandKind::OrderRefundRequest => Self::OrderRefundRequest,
+            core::CommandKind::OrderRefundAccept => Self::OrderRefundAccept,
+            core::CommandKind::OrderRefundReject => Self::OrderRefundReject,
+            core::CommandKind::RequestAccept => Self::RequestAccept,
+            core::CommandKind::RequestDecline => Self::RequestDecline,
+            core::CommandKind::NewRequest => Self::NewRequest,
+            core::CommandKind::IssueCode => Self::IssueCode,
+            core::CommandKind::ResolveCode => Self::ResolveCode,
+            core::CommandKind::CreateOrder => Self::CreateOrder,
+            core::CommandKind::Charge => Self::Charge,
+            core::CommandKind::ProvisionPaycode => Self::ProvisionPaycode,
+            core::CommandKind::SignUp => Self::SignUp,
+            core::CommandKind::TopUp => Self::TopUp,
+            core::CommandKind::ResolveOrder => Self::ResolveOrder,
+            core::CommandKind::AdvanceClock => Self::AdvanceClock,
+            core::CommandKind::Unreadable => Self::Unreadable,
+        }
     }
 }
 

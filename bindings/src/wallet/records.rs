@@ -6,7 +6,8 @@ use danbao_client::store;
 use danbao_client::wallet as core;
 
 use super::kinds::{
-    CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState, RequestStatus,
+    CommandKind, CommandState, Direction, OrderRole, OrderState, OrderStep, OutboxState,
+    RequestStatus,
 };
 use crate::DanbaoError;
 
@@ -271,8 +272,8 @@ impl Lift<core::OrderSummary> for OrderSummary {
 pub struct OutboxItem {
     /// Local id.
     pub id: i64,
-    /// `send`, `pay_code`, `pay_order`, `order_confirm`, `request_accept`, `charge`, ...
-    pub kind: String,
+    /// What the command is.
+    pub kind: CommandKind,
     /// Where the command is.
     pub state: OutboxState,
     /// What the command does, e.g. "Send 12.50 CNY to @bob".
@@ -287,7 +288,7 @@ impl Lift<core::OutboxItem> for OutboxItem {
     fn lift(item: core::OutboxItem) -> Result<Self, DanbaoError> {
         Ok(Self {
             id: item.id,
-            kind: item.kind,
+            kind: item.kind.into(),
             state: OutboxState::from_wire(&item.state)?,
             summary: item.summary,
             outcome: item.outcome,

@@ -86,7 +86,7 @@ async def test_insufficient_funds_is_a_refused_command_and_moves_nothing(people)
     assert "100.00 CNY available, 500.00 CNY needed" in outcome.message
     assert outcome.transfer_id is None
     (latest, *_) = friend.wallet.outbox()
-    assert (latest.kind, latest.state, latest.attempts) == ("send", danbao.OutboxState.FAILED, 1)
+    assert (latest.kind, latest.state, latest.attempts) == (danbao.CommandKind.SEND, danbao.OutboxState.FAILED, 1)
 
     assert await friend.available() == STARTING_MINOR
     assert await buyer.available() == STARTING_MINOR
@@ -167,7 +167,7 @@ async def test_commands_queued_offline_are_sent_once_by_flush(people):
     queued = await buyer.wallet.send(friend.handle, "4.00", CURRENCY, "later")
     assert (queued.state, queued.message) == (danbao.CommandState.QUEUED, "queued: sending is paused")
     (waiting, *_) = buyer.wallet.outbox()
-    assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, "send", danbao.OutboxState.PENDING)
+    assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, danbao.CommandKind.SEND, danbao.OutboxState.PENDING)
     assert waiting.summary == f"Send 4.00 CNY to @{friend.handle}"
     assert [item.id for item in buyer.wallet.home().outbox] == [queued.command_id]
     assert await friend.available() == STARTING_MINOR

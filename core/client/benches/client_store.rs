@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use danbao_client::api::{Command, Send};
 use danbao_client::secrets::SoftwareKeyStore;
 use danbao_client::store::{
     AttemptOutcome, Balance, CommandAnswer, LocalStore, NewCommand, Profile,
@@ -147,10 +148,12 @@ fn outbox_round(c: &mut Criterion) {
                 .enqueue(
                     &NewCommand {
                         idempotency_key: format!("bench-key-{n:012}"),
-                        kind: "send".into(),
-                        method: "POST".into(),
-                        path: "/v1/transfers".into(),
-                        body_json: r#"{"to":"bob","amount":"1.00","currency":"CNY"}"#.into(),
+                        command: Command::Send(Send {
+                            to: "bob".into(),
+                            amount: "1.00".into(),
+                            currency: "CNY".into(),
+                            memo: String::new(),
+                        }),
                     },
                     T0,
                 )

@@ -1,6 +1,7 @@
 //! The client's local store through its public API: opening and keys, the cache, sync steps
 //! and the outbox life cycle.
 
+use danbao_client::api::{AdvanceClock, Command, Send};
 use danbao_client::secrets::{KeyStore, SecretError, Signer, SoftwareKeyStore, SoftwareSigner};
 use danbao_client::store::{
     AttemptOutcome, Balance, CachedOrder, CommandAnswer, CommandState, Contact, FeedEvent,
@@ -31,13 +32,19 @@ fn event(seq: i64, kind: &str) -> FeedEvent {
     }
 }
 
+fn send(amount: &str) -> Command {
+    Command::Send(Send {
+        to: "bob".into(),
+        amount: amount.into(),
+        currency: "CNY".into(),
+        memo: String::new(),
+    })
+}
+
 fn command(key: &str) -> NewCommand {
     NewCommand {
         idempotency_key: key.into(),
-        kind: "send".into(),
-        method: "POST".into(),
-        path: "/v1/transfers".into(),
-        body_json: r#"{"to":"bob","amount":"12.34","currency":"CNY"}"#.into(),
+        command: send("12.34"),
     }
 }
 
@@ -519,7 +526,7 @@ fn enqueue_is_idempotent_by_key_and_refuses_a_reused_key() {
     assert_eq!(store.outbox(10).unwrap().len(), 1);
 
     let mut different = command("key-same-0001");
-    different.body_json = r#"{"to":"bob","amount":"99.00","currency":"CNY"}"#.into();
+    different.command = send("99.00");
     match store.enqueue(&different, T0) {
         Err(StoreError::IdempotencyKeyReused { existing_id, .. }) => {
             assert_eq!(existing_id, first.id)
@@ -541,15 +548,21 @@ fn enqueue_is_idempotent_by_key_and_refuses_a_reused_key() {
 fn enqueue_refuses_malformed_commands_before_storing() {
     let (_dir, store) = open_new();
     type Edit = fn(&mut NewCommand);
-    let cases: [(Edit, &str); 5] = [
+    // Method, path and kind are the command's own now, so they cannot be malformed; what
+    // remains to refuse is a bad key and a command that cannot be queued.
+    let cases: [(Edit, &str); 3] = [
         (
             |c| c.idempotency_key = "short".into(),
             "invalid idempotency key",
         ),
-        (|c| c.method = "post".into(), "invalid method"),
-        (|c| c.path = "v1/transfers".into(), "invalid path"),
-        (|c| c.kind = String::new(), "invalid command kind"),
-        (|c| c.body_json = "amount=5".into(), "command body of"),
+        (
+            |c| c.idempotency_key = "has a space".into(),
+            "invalid idempotency key",
+        ),
+        (
+            |c| c.command = Command::AdvanceClock(AdvanceClock { advance_secs: 60 }),
+            "invalid command: advance_clock is not idempotent",
+        ),
     ];
     for (edit, expected) in cases {
         let mut bad = command("key-valid-0001");
@@ -558,9 +571,13 @@ fn enqueue_refuses_malformed_commands_before_storing() {
         assert!(error.to_string().contains(expected), "{error}");
     }
     assert!(store.outbox(10).unwrap().is_empty());
-    let mut empty_body = command("key-valid-0002");
-    empty_body.body_json = String::new();
-    assert_eq!(store.enqueue(&empty_body, T0).unwrap().command, empty_body);
+    let empty_body = NewCommand {
+        idempotency_key: "key-valid-0002".into(),
+        command: Command::AcceptRequest { id: 3 },
+    };
+    let stored = store.enqueue(&empty_body, T0).unwrap();
+    assert_eq!(stored.command.known(), Some(&empty_body.command));
+    assert_eq!(stored.idempotency_key, empty_body.idempotency_key);
 }
 
 #[test]
@@ -579,7 +596,7 @@ fn a_command_interrupted_while_sending_is_pending_after_reopen() {
     assert_eq!(entry.id, id);
     assert_eq!(entry.state, CommandState::Pending);
     assert_eq!(entry.attempts, 1);
-    assert_eq!(entry.command.idempotency_key, "key-crash-0001");
+    assert_eq!(entry.idempotency_key, "key-crash-0001");
     assert!(entry.last_error.unwrap().contains("interrupted"));
 }
 

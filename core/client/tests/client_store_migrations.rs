@@ -5,9 +5,17 @@
 //! secrets sealed under it. It is frozen: the current code must open it and find everything.
 //! When a schema version is released, add its fixture (`v2.sql`, ...) the same way; the
 //! generator below (`regenerate_v1_fixture`, ignored) shows how v1's was made.
+//!
+//! `v2.sql` is v1.sql with migration 002 applied and an outbox as schema 2 wrote it (kind,
+//! method, path, body text), in every state, including rows a v3 build cannot read as a
+//! command. Schema 3 stores commands as data; its migration must keep every row, key and
+//! state, and turn the unreadable ones into failed rows that say why.
 
 use std::path::Path;
 
+use danbao_client::api::{
+    Command, OrderAction, OrderStepCommand, PayCode, ScannedCode, Send, Ship,
+};
 use danbao_client::secrets::{
     DataKey, KeyStore, SealContext, Sealer, Signer, SoftwareKeyStore, SoftwareSigner,
 };
@@ -15,6 +23,7 @@ use danbao_client::store::{
     Balance, CachedOrder, CommandAnswer, CommandState, Contact, FeedEvent, LocalStore, Profile,
     SCHEMA_VERSION, SecretSlot,
 };
+use danbao_client::store::{NewCommand, OutboxEntry, StoredCommand};
 use ring::rand::SystemRandom;
 
 /// The key store the fixtures were made with.
@@ -22,6 +31,7 @@ const FIXTURE_WRAPPING_KEY: [u8; 32] = [0x5a; 32];
 /// The signing key's public key in the v1 fixture (uncompressed SEC1, hex).
 const V1_PUBLIC_KEY_FILE: &str = "tests/fixtures/client-db/v1.public-key.hex";
 const V1_FIXTURE: &str = "tests/fixtures/client-db/v1.sql";
+const V2_FIXTURE: &str = "tests/fixtures/client-db/v2.sql";
 
 fn fixture_path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -153,7 +163,17 @@ fn v1_database_opens_with_current_code_and_keeps_everything() {
     let outbox = store.outbox(10).unwrap();
     assert_eq!(outbox.len(), 2);
     let done = &outbox[1];
-    assert_eq!(done.command.idempotency_key, "fixture-key-0001");
+    assert_eq!(done.idempotency_key, "fixture-key-0001");
+    // v3 reads each row back as its command.
+    assert_eq!(
+        done.command,
+        StoredCommand::Known(Command::Send(Send {
+            to: "bob".into(),
+            amount: "12.34".into(),
+            currency: "CNY".into(),
+            memo: String::new(),
+        }))
+    );
     assert_eq!(done.state, CommandState::Done);
     assert_eq!(
         done.answer,
@@ -164,7 +184,14 @@ fn v1_database_opens_with_current_code_and_keeps_everything() {
     );
     assert_eq!(done.last_error, None);
     let interrupted = &outbox[0];
-    assert_eq!(interrupted.command.idempotency_key, "fixture-key-0002");
+    assert_eq!(interrupted.idempotency_key, "fixture-key-0002");
+    assert_eq!(
+        interrupted.command,
+        StoredCommand::Known(Command::OrderStep {
+            order_id: "ord_v1".into(),
+            step: OrderStepCommand::Plain(OrderAction::Confirm),
+        })
+    );
     assert_eq!(interrupted.state, CommandState::Pending);
     assert_eq!(interrupted.attempts, 1);
     assert!(
@@ -315,4 +342,176 @@ INSERT INTO sync_state VALUES (1, 12, 1700000012);
         format!("{}\n", hex(&signer.public_key())),
     )
     .unwrap();
+}
+
+fn v2_store(dir: &Path) -> (std::path::PathBuf, LocalStore) {
+    let path = load_fixture(V2_FIXTURE, dir);
+    let key_store = SoftwareKeyStore::from_bytes(&FIXTURE_WRAPPING_KEY).unwrap();
+    let store = LocalStore::open(&path, &key_store).unwrap();
+    (path, store)
+}
+
+fn not_converted(entry: &OutboxEntry) -> (String, String) {
+    let StoredCommand::Unreadable(unreadable) = &entry.command else {
+        panic!("row {} should not be converted: {entry:?}", entry.id);
+    };
+    (unreadable.request.clone(), unreadable.reason.clone())
+}
+
+#[test]
+fn v2_outbox_rows_become_commands_with_their_keys_and_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store) = v2_store(dir.path());
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mut rows = store.outbox(50).unwrap();
+    rows.reverse();
+    assert_eq!(
+        rows.iter()
+            .map(|e| (e.id, e.idempotency_key.as_str(), e.state, e.attempts))
+            .collect::<Vec<_>>(),
+        vec![
+            (1, "v2-key-send-0001", CommandState::Pending, 0),
+            // `sending` when the app stopped: pending again, as from any version.
+            (2, "v2-key-paycode-02", CommandState::Pending, 1),
+            (3, "v2-key-ship-00003", CommandState::Pending, 2),
+            (4, "v2-key-accept-004", CommandState::Failed, 1),
+            (5, "v2-key-payorder-5", CommandState::Done, 1),
+            // Not readable as a command and still to send: failed, with the reason.
+            (6, "v2-key-gift-00006", CommandState::Failed, 0),
+            (7, "v2-key-send-00007", CommandState::Failed, 1),
+            // Never sent: its body needs not be byte-identical.
+            (8, "v2-key-send-00008", CommandState::Pending, 0),
+            // Already answered: kept as it was.
+            (9, "v2-key-tip-000009", CommandState::Done, 1),
+        ]
+    );
+    let send = |to: &str, amount: &str, memo: &str| {
+        StoredCommand::Known(Command::Send(Send {
+            to: to.into(),
+            amount: amount.into(),
+            currency: "CNY".into(),
+            memo: memo.into(),
+        }))
+    };
+    assert_eq!(rows[0].command, send("bob", "5.00", "tea"));
+    assert_eq!(
+        rows[1].command,
+        StoredCommand::Known(Command::PayCode(PayCode {
+            code: "00020101021226330010app.danbao0105lotus6304ABCD".into(),
+            amount: None,
+            memo: String::new(),
+        }))
+    );
+    assert_eq!(
+        rows[2].command,
+        StoredCommand::Known(Command::OrderStep {
+            order_id: "ord_2".into(),
+            step: OrderStepCommand::Ship(Ship {
+                carrier: "SF".into(),
+                tracking: "T123".into(),
+            }),
+        })
+    );
+    assert_eq!(
+        rows[2].last_error.as_deref(),
+        Some("cannot reach 127.0.0.1: connection refused; it was not applied")
+    );
+    assert_eq!(rows[2].next_attempt_at, 1_700_000_340);
+    assert_eq!(
+        (rows[2].created_at, rows[2].updated_at),
+        (1_700_000_302, 1_700_000_320)
+    );
+    assert_eq!(
+        rows[3].command,
+        StoredCommand::Known(Command::AcceptRequest { id: 7 })
+    );
+    assert_eq!(
+        rows[3].answer,
+        Some(CommandAnswer {
+            status: 409,
+            body: r#"{"code":"request_not_open","detail":"request 7 is paid"}"#.into(),
+        })
+    );
+    assert_eq!(
+        rows[4].command,
+        StoredCommand::Known(Command::PayOrderCode(ScannedCode {
+            code: "00020101021226330010app.danbao0105order6304ABCD".into(),
+        }))
+    );
+    assert_eq!(
+        rows[4].answer.as_ref().map(|a| a.body.as_str()),
+        Some(r#"{"id":"ord_5","state":"paid"}"#)
+    );
+    assert_eq!(rows[7].command, send("ann", "2.00", ""));
+
+    // The unknown request: kept with what it asked, failed with the reason as its answer.
+    let (request, reason) = not_converted(&rows[5]);
+    assert_eq!(request, "gift (POST /v1/gifts)");
+    assert!(
+        reason.contains("/v1/gifts is not a request this version knows"),
+        "{reason}"
+    );
+    let answer = rows[5].answer.as_ref().unwrap();
+    assert_eq!(answer.status, 0);
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["code"], "not_converted");
+    assert_eq!(body["detail"], reason.as_str());
+    assert_eq!(rows[5].last_error, None);
+
+    // A send an earlier attempt may have delivered, whose body v3 would not send byte for
+    // byte: resending it under the same key would be refused, so it is not resent.
+    let (request, reason) = not_converted(&rows[6]);
+    assert_eq!(request, "send (POST /v1/transfers)");
+    assert!(reason.contains("byte for byte"), "{reason}");
+    assert!(
+        reason.contains(r#"{\"to\":\"bob\",\"amount\":\"1.00\""#),
+        "{reason}"
+    );
+    assert_eq!(rows[6].answer.as_ref().unwrap().status, 0);
+
+    // The answered unknown request keeps its answer and state.
+    let (request, _) = not_converted(&rows[8]);
+    assert_eq!(request, "tip (POST /v1/tips)");
+    assert_eq!(
+        rows[8].answer,
+        Some(CommandAnswer {
+            status: 200,
+            body: r#"{"ok":true}"#.into(),
+        })
+    );
+
+    // The sender sees the converted pending rows in their order, and never the failed ones.
+    let mut due = Vec::new();
+    while let Some(entry) = store.next_due(i64::MAX).unwrap() {
+        due.push(entry.id);
+        store.mark_sending(entry.id, 1_700_001_000).unwrap();
+    }
+    assert_eq!(due, vec![1, 2, 3, 8]);
+
+    // Ids are never reused: the counter the v2 file had (12) carries over.
+    let next = store
+        .enqueue(
+            &NewCommand {
+                idempotency_key: "v3-key-new-000001".into(),
+                command: Command::DeclineRequest { id: 9 },
+            },
+            1_700_001_000,
+        )
+        .unwrap();
+    assert_eq!(next.id, 13);
+}
+
+#[test]
+fn a_v2_database_migrates_to_the_fresh_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let (migrated_path, store) = v2_store(dir.path());
+    drop(store);
+    let key_store = SoftwareKeyStore::from_bytes(&FIXTURE_WRAPPING_KEY).unwrap();
+    let fresh_path = dir.path().join("fresh.db");
+    drop(LocalStore::open(&fresh_path, &key_store).unwrap());
+    let migrated = schema_of(&rusqlite::Connection::open(&migrated_path).unwrap());
+    let fresh = schema_of(&rusqlite::Connection::open(&fresh_path).unwrap());
+    assert!(migrated.iter().any(|(name, _)| name == "outbox_due"));
+    assert!(!migrated.iter().any(|(name, _)| name == "outbox_v3"));
+    assert_eq!(migrated, fresh);
 }

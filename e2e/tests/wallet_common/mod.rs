@@ -127,6 +127,9 @@ pub struct Gate {
     pub forwarded: Arc<std::sync::atomic::AtomicUsize>,
     /// Answers (lose and hold modes) and requests (black hole) the gate swallowed.
     pub lost: Arc<std::sync::atomic::AtomicUsize>,
+    /// The request line (`POST /v1/payments`) of every HTTP request forwarded to the server,
+    /// in order: what a flow costs in round trips.
+    pub requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Gate {
@@ -141,9 +144,15 @@ impl Gate {
             connections: Arc::new(Mutex::new(Vec::new())),
             forwarded: Default::default(),
             lost: Default::default(),
+            requests: Default::default(),
         });
         gate.serve(listener);
         gate
+    }
+
+    /// The request lines forwarded since the last call (and forgets them).
+    pub fn take_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.requests.lock().unwrap())
     }
 
     /// The URL a wallet uses to reach the server through the gate.
@@ -241,12 +250,13 @@ impl Drop for Gate {
 }
 
 async fn proxy(client: TcpStream, gate: std::sync::Weak<Gate>) {
-    let Some((upstream, mode, forwarded, lost)) = gate.upgrade().map(|g| {
+    let Some((upstream, mode, forwarded, lost, log)) = gate.upgrade().map(|g| {
         (
             g.upstream,
             g.mode.clone(),
             g.forwarded.clone(),
             g.lost.clone(),
+            g.requests.clone(),
         )
     }) else {
         return;
@@ -271,12 +281,14 @@ async fn proxy(client: TcpStream, gate: std::sync::Weak<Gate>) {
     let counter = forwarded.clone();
     let requests = tokio::spawn(async move {
         let mut buffer = vec![0u8; 64 * 1024];
+        let mut lines = RequestLines::default();
         loop {
             let n = match client_read.read(&mut buffer).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
             counter.fetch_add(1, Ordering::SeqCst);
+            log.lock().unwrap().extend(lines.feed(&buffer[..n]));
             if server_write.write_all(&buffer[..n]).await.is_err() {
                 break;
             }
@@ -314,6 +326,34 @@ async fn proxy(client: TcpStream, gate: std::sync::Weak<Gate>) {
         }
     }
     requests.abort();
+}
+
+/// Finds the request lines in a connection's bytes (HTTP/1.1, bodies are JSON): each request
+/// head holds one `<METHOD> <path> HTTP/1.1\r\n`; the bytes before it on a kept-alive
+/// connection are the previous request's body.
+#[derive(Default)]
+struct RequestLines {
+    pending: Vec<u8>,
+}
+
+impl RequestLines {
+    fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
+        const END: &[u8] = b" HTTP/1.1\r\n";
+        self.pending.extend_from_slice(bytes);
+        let mut found = Vec::new();
+        while let Some(at) = self.pending.windows(END.len()).position(|w| w == END) {
+            let head = &self.pending[..at];
+            let start = [&b"GET /"[..], &b"POST /"[..]]
+                .iter()
+                .filter_map(|method| head.windows(method.len()).rposition(|w| w == *method))
+                .max();
+            if let Some(start) = start {
+                found.push(String::from_utf8_lossy(&head[start..]).into_owned());
+            }
+            self.pending.drain(..at + END.len());
+        }
+        found
+    }
 }
 
 // ---- phones -------------------------------------------------------------------------------
@@ -427,6 +467,18 @@ impl Phone {
             .unwrap_or_else(|e| panic!("open {}: {e}", self.db_path.display()));
         wallet.set_listener(Some(self.changes.clone()));
         self.wallet = Some(wallet);
+    }
+
+    /// The body of the server's answer to this phone's newest outbox command, read from its
+    /// database beside the open wallet (nothing is sending when it is called).
+    pub fn newest_answer(&self) -> Option<String> {
+        let store = LocalStore::open(&self.db_path, self.key_store.as_ref()).unwrap();
+        let newest = store.outbox(1).unwrap();
+        newest
+            .first()?
+            .answer
+            .as_ref()
+            .map(|answer| answer.body.clone())
     }
 
     /// Leaves the closed wallet's unfinished commands as a SIGKILL during their send would:

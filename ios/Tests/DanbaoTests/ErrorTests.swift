@@ -206,7 +206,7 @@ final class ErrorTests: XCTestCase {
             XCTAssertNil(queued.transferId, "\(queued)")
             let waiting = try buyer.wallet.outbox()
             XCTAssertEqual(waiting.map(\.id), [queued.commandId], "\(waiting)")
-            XCTAssertEqual(waiting.first?.kind, "send")
+            XCTAssertEqual(waiting.first?.kind, .send)
             XCTAssertEqual(waiting.first?.state, OutboxState.pending)
             XCTAssertEqual(waiting.first?.summary, "Send 4.00 CNY to @\(friend.handle)")
             XCTAssertEqual(try buyer.wallet.home().outbox.map(\.id), [queued.commandId])

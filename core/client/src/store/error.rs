@@ -67,21 +67,16 @@ pub enum StoreError {
     },
     /// An idempotency key was enqueued again with a different request.
     #[error(
-        "idempotency key {key:?} already belongs to outbox command {existing_id} ({existing_kind} \
-         {existing_method} {existing_path}) with a different request; a new command needs a \
-         new key"
+        "idempotency key {key:?} already belongs to outbox command {existing_id} ({existing}) \
+         with a different request; a new command needs a new key"
     )]
     IdempotencyKeyReused {
         /// The key.
         key: String,
         /// The command that has it.
         existing_id: i64,
-        /// Its kind.
-        existing_kind: String,
-        /// Its method.
-        existing_method: String,
-        /// Its path.
-        existing_path: String,
+        /// What it asks, e.g. `send (POST /v1/transfers)`.
+        existing: String,
     },
     /// No outbox command has this id.
     #[error("outbox command {id} does not exist")]

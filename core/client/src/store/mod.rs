@@ -27,6 +27,7 @@
 //! below, with paths, versions and counts.
 
 mod error;
+mod migrate_v3;
 mod outbox;
 mod records;
 
@@ -40,8 +41,9 @@ use zeroize::Zeroizing;
 
 pub use error::StoreError;
 pub use records::{
-    AttemptOutcome, Balance, CachedOrder, CommandAnswer, CommandState, Contact, FeedEvent,
-    NewCommand, OutboxEntry, PaymentCodeCredentials, Profile, SecretSlot, SyncApplied, SyncBatch,
+    AttemptOutcome, Balance, COMMAND_VERSION, CachedOrder, CommandAnswer, CommandState, Contact,
+    FeedEvent, NewCommand, OutboxEntry, PaymentCodeCredentials, Profile, SecretSlot, StoredCommand,
+    SyncApplied, SyncBatch, UNCONVERTED_COMMAND_VERSION, UnreadableCommand, queued_body,
 };
 
 use crate::secrets::{
@@ -60,11 +62,16 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("sql/001_initial.sql")).foreign_key_check(),
         M::up(include_str!("sql/002_outbox_errors_and_indexes.sql")).foreign_key_check(),
+        M::up_with_hook(
+            include_str!("sql/003_outbox_commands.sql"),
+            migrate_v3::convert_outbox,
+        )
+        .foreign_key_check(),
     ])
 }
 
 /// The schema version this build creates and reads.
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 
 /// The wallet's local SQLite store. See the [module docs](self).
 pub struct LocalStore {
@@ -384,6 +391,33 @@ impl LocalStore {
         let changed = replace_balances_in(&tx, balances, now)?;
         tx.commit().during("committing balances")?;
         Ok(changed)
+    }
+
+    /// Caches one currency's balance (as a payment's answer gives it), leaving the others;
+    /// returns whether it changed.
+    pub fn put_balance(&self, balance: &Balance, now: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO balances (currency, available, held_out, incoming, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (currency) DO UPDATE SET
+                     available = excluded.available, held_out = excluded.held_out,
+                     incoming = excluded.incoming, updated_at = excluded.updated_at
+                 WHERE (available, held_out, incoming)
+                       <> (excluded.available, excluded.held_out, excluded.incoming)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    balance.currency,
+                    balance.available,
+                    balance.held_out,
+                    balance.incoming,
+                    now
+                ])
+            })
+            .during("writing a balance")?;
+        Ok(changed > 0)
     }
 
     /// The cached balances, by currency code.

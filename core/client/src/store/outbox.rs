@@ -13,17 +13,22 @@
 //! The sender loop: `next_due(now)` → `mark_sending(id, now)` (commit) → send with the stored
 //! idempotency key → `record_outcome`. Because the key is stored before anything is sent,
 //! every resend is the same request to the server, which answers it once.
+//!
+//! A row holds the command as data: `command` is the serde JSON of a
+//! [`danbao_domain::protocol::Command`] and `command_version` says which form
+//! ([`COMMAND_VERSION`]); the request's method, path and body are the command's.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::error::DatabaseContext;
 use super::{
-    AttemptOutcome, CommandAnswer, CommandState, LocalStore, NewCommand, OutboxEntry, StoreError,
+    AttemptOutcome, COMMAND_VERSION, CommandAnswer, CommandState, LocalStore, NewCommand,
+    OutboxEntry, StoreError, StoredCommand, UNCONVERTED_COMMAND_VERSION, UnreadableCommand,
     clamp_limit,
 };
-use danbao_domain::protocol::idempotency_key_is_well_formed;
+use danbao_domain::protocol::{Command, idempotency_key_is_well_formed};
 
-const ENTRY_COLUMNS: &str = "id, idempotency_key, kind, method, path, body, state, attempts,
+const ENTRY_COLUMNS: &str = "id, idempotency_key, command_version, command, state, attempts,
      next_attempt_at, created_at, updated_at, last_error, outcome_status, outcome_body";
 
 impl LocalStore {
@@ -34,40 +39,36 @@ impl LocalStore {
     /// entry unchanged (a double tap or a repeated call is harmless); with a different
     /// request it fails with [`StoreError::IdempotencyKeyReused`].
     pub fn enqueue(&self, command: &NewCommand, now: i64) -> Result<OutboxEntry, StoreError> {
-        validate(command)?;
+        let stored = validate(command)?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .during("starting to enqueue a command")?;
         if let Some(existing) = entry_where(&tx, "idempotency_key = ?1", &command.idempotency_key)?
         {
-            if existing.command == *command {
+            if existing.command.known() == Some(&command.command) {
                 return Ok(existing);
             }
             return Err(StoreError::IdempotencyKeyReused {
                 key: command.idempotency_key.clone(),
                 existing_id: existing.id,
-                existing_kind: existing.command.kind,
-                existing_method: existing.command.method,
-                existing_path: existing.command.path,
+                existing: describe(&existing.command),
             });
         }
         tx.prepare_cached(
-            "INSERT INTO outbox (idempotency_key, kind, method, path, body, state, attempts,
+            "INSERT INTO outbox (idempotency_key, command_version, command, state, attempts,
                                  next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6, ?6)",
+             VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)",
         )
         .and_then(|mut stmt| {
             stmt.execute(params![
                 command.idempotency_key,
-                command.kind,
-                command.method,
-                command.path,
-                command.body_json,
+                COMMAND_VERSION,
+                stored,
                 now
             ])
         })
-        .map_err(|e| super::json_refused(e, "command body", command.idempotency_key.clone()))?;
+        .during("enqueuing a command")?;
         let id = tx.last_insert_rowid();
         let entry = entry_by_id(&tx, id)?;
         tx.commit().during("committing an enqueued command")?;
@@ -222,7 +223,8 @@ impl LocalStore {
     }
 }
 
-fn validate(command: &NewCommand) -> Result<(), StoreError> {
+/// Checks a command before it is stored and gives its stored form.
+fn validate(command: &NewCommand) -> Result<String, StoreError> {
     let invalid = |what, reason: String| Err(StoreError::InvalidInput { what, reason });
     if !idempotency_key_is_well_formed(&command.idempotency_key) {
         return invalid(
@@ -233,64 +235,108 @@ fn validate(command: &NewCommand) -> Result<(), StoreError> {
             ),
         );
     }
-    if command.method.is_empty() || !command.method.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !command.command.is_keyed() {
         return invalid(
-            "method",
+            "command",
             format!(
-                "{:?} is not an upper-case HTTP method such as POST",
-                command.method
+                "{} is not idempotent (it has no idempotency key), so it cannot be queued; \
+                 send it directly",
+                command.command.name()
             ),
         );
     }
-    if !command.path.starts_with('/') {
-        return invalid(
-            "path",
-            format!(
-                "{:?} does not start with '/'; give the request target, e.g. /v1/transfers",
-                command.path
-            ),
-        );
-    }
-    if command.kind.is_empty() {
-        return invalid(
-            "command kind",
-            "it is empty; name the command, e.g. pay".into(),
-        );
-    }
-    Ok(())
+    serde_json::to_string(&command.command).or_else(|error| {
+        invalid(
+            "command",
+            format!("{} does not serialize: {error}", command.command.name()),
+        )
+    })
 }
 
-/// A row as read, before the state text is checked.
+/// What a stored command asks, for messages: `send (POST /v1/transfers)`.
+pub(crate) fn describe(command: &StoredCommand) -> String {
+    match command {
+        StoredCommand::Known(command) => format!(
+            "{} ({} {})",
+            command.name(),
+            command.method(),
+            command.path()
+        ),
+        StoredCommand::Unreadable(unreadable) => unreadable.request.clone(),
+    }
+}
+
+/// Reads a row's stored command: a command of [`COMMAND_VERSION`], or what is known of a
+/// row that is not one (never an error: one damaged row must not hide the outbox).
+fn read_command(id: i64, version: i64, text: &str) -> StoredCommand {
+    let unreadable = |request: String, reason: String| {
+        StoredCommand::Unreadable(UnreadableCommand { request, reason })
+    };
+    match version {
+        COMMAND_VERSION => match serde_json::from_str::<Command>(text) {
+            Ok(command) => StoredCommand::Known(command),
+            Err(error) => unreadable(
+                format!("outbox command {id}"),
+                format!(
+                    "its stored command does not read as a version {COMMAND_VERSION} command \
+                     ({error}); it was not sent again"
+                ),
+            ),
+        },
+        UNCONVERTED_COMMAND_VERSION => {
+            match serde_json::from_str::<super::migrate_v3::Unconverted>(text) {
+                Ok(old) => unreadable(old.request(), old.reason),
+                Err(error) => unreadable(
+                    format!("outbox command {id}"),
+                    format!(
+                        "its unconverted request does not read ({error}); it was not sent again"
+                    ),
+                ),
+            }
+        }
+        other => unreadable(
+            format!("outbox command {id}"),
+            format!(
+                "its command is stored in form {other}, which this version (form \
+                 {COMMAND_VERSION}) does not read: it was written by a newer app; it was not sent"
+            ),
+        ),
+    }
+}
+
+/// A row as read, before the state and command texts are checked.
 struct RawEntry {
     entry: OutboxEntry,
     state: String,
+    command_version: i64,
+    command: String,
 }
 
 fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
-    let outcome_status: Option<u16> = row.get(12)?;
-    let outcome_body: Option<String> = row.get(13)?;
+    let outcome_status: Option<u16> = row.get(10)?;
+    let outcome_body: Option<String> = row.get(11)?;
     Ok(RawEntry {
         entry: OutboxEntry {
             id: row.get(0)?,
-            command: NewCommand {
-                idempotency_key: row.get(1)?,
-                kind: row.get(2)?,
-                method: row.get(3)?,
-                path: row.get(4)?,
-                body_json: row.get(5)?,
-            },
+            idempotency_key: row.get(1)?,
+            command: StoredCommand::Unreadable(UnreadableCommand {
+                request: String::new(),
+                reason: String::new(),
+            }),
             state: CommandState::Pending,
-            attempts: row.get(7)?,
-            next_attempt_at: row.get(8)?,
-            created_at: row.get(9)?,
-            updated_at: row.get(10)?,
-            last_error: row.get(11)?,
+            attempts: row.get(5)?,
+            next_attempt_at: row.get(6)?,
+            created_at: row.get(7)?,
+            updated_at: row.get(8)?,
+            last_error: row.get(9)?,
             answer: outcome_status.map(|status| CommandAnswer {
                 status,
                 body: outcome_body.unwrap_or_default(),
             }),
         },
-        state: row.get(6)?,
+        command_version: row.get(2)?,
+        command: row.get(3)?,
+        state: row.get(4)?,
     })
 }
 
@@ -299,7 +345,12 @@ fn finish_entry(raw: RawEntry) -> Result<OutboxEntry, StoreError> {
         what: format!("outbox state of command {}", raw.entry.id),
         reason: format!("{:?} is not pending, sending, done or failed", raw.state),
     })?;
-    Ok(OutboxEntry { state, ..raw.entry })
+    let command = read_command(raw.entry.id, raw.command_version, &raw.command);
+    Ok(OutboxEntry {
+        state,
+        command,
+        ..raw.entry
+    })
 }
 
 fn entry_where(

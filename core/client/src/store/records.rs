@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use danbao_domain::protocol::Command;
+
 /// The signed-up identity of this device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -123,20 +125,55 @@ pub struct Contact {
     pub last_used_at: i64,
 }
 
-/// A command for the outbox: one mutating HTTP request, exactly as it will be sent.
+/// A command for the outbox: what to ask the server, as data, and the idempotency key it
+/// is sent with on every attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCommand {
     /// The request's idempotency key (8–128 printable ASCII characters), chosen before the
     /// command is stored and reused on every attempt.
     pub idempotency_key: String,
-    /// What the command is, for display: `pay`, `send`, `confirm_receipt`, `refund`, ...
-    pub kind: String,
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Request target (path and query), e.g. `/v1/transfers`.
-    pub path: String,
-    /// Request body: JSON text, or empty for a request without a body.
-    pub body_json: String,
+    /// The request: its method, path and body are the [`Command`]'s.
+    pub command: Command,
+}
+
+/// The version of the stored form of a command that this build writes: the serde JSON of
+/// [`Command`] (`{"command": "send", "args": {...}}`). A row of another version is read as
+/// [`StoredCommand::Unreadable`], never guessed at.
+pub const COMMAND_VERSION: i64 = 1;
+
+/// The stored-form version of a row that schema 2 queued and the migration to schema 3 could
+/// not read as a [`Command`]: it keeps the old request (`kind`, `method`, `path`, `body`) and
+/// the reason, and is shown failed; it is never sent.
+pub const UNCONVERTED_COMMAND_VERSION: i64 = 0;
+
+/// What an outbox row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredCommand {
+    /// A command this build reads; it is sent as the command says.
+    Known(Command),
+    /// A row this build cannot read as a command (queued by an older app in a form the
+    /// migration could not convert, or damaged on disk). Kept, shown as failed with the
+    /// reason, never sent.
+    Unreadable(UnreadableCommand),
+}
+
+impl StoredCommand {
+    /// The command, when this build reads it.
+    pub fn known(&self) -> Option<&Command> {
+        match self {
+            Self::Known(command) => Some(command),
+            Self::Unreadable(_) => None,
+        }
+    }
+}
+
+/// A stored row that is not a command this build reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableCommand {
+    /// What the row asked for, as far as it can be told (e.g. `gift (POST /v1/gifts)`).
+    pub request: String,
+    /// Why it is not read as a command, and what that means for the user.
+    pub reason: String,
 }
 
 /// Where a command is in its life.
@@ -196,8 +233,10 @@ pub struct CommandAnswer {
 pub struct OutboxEntry {
     /// Local id (increasing in enqueue order).
     pub id: i64,
+    /// The idempotency key every attempt is sent with.
+    pub idempotency_key: String,
     /// The command as enqueued.
-    pub command: NewCommand,
+    pub command: StoredCommand,
     /// Where it is in its life.
     pub state: CommandState,
     /// How many attempts were started.
@@ -276,4 +315,16 @@ pub struct PaymentCodeCredentials {
     pub mask_key: danbao_domain::paycode::IndexMaskKey,
     /// The account index the codes carry.
     pub account_index: danbao_domain::paycode::AccountIndex,
+}
+
+/// The body of a queued command as the outbox sends it: the command's JSON body as one
+/// canonical text (keys in sorted order), or empty for a command without a body. The outbox
+/// has always sent this form, so a command queued by an earlier version and resent after an
+/// upgrade is, byte for byte, the request the server may already have applied (the server's
+/// idempotency check compares a hash of the bytes).
+pub fn queued_body(command: &Command) -> Result<Vec<u8>, serde_json::Error> {
+    Ok(command
+        .body()?
+        .map(|body| body.to_string().into_bytes())
+        .unwrap_or_default())
 }

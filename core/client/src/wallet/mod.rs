@@ -41,9 +41,9 @@ use serde::Serialize;
 
 pub use error::WalletError;
 pub use view::{
-    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandOutcome,
-    HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile,
-    RequestView, ScanKind, ScanScreen, Shipment,
+    ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
+    CommandOutcome, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem,
+    PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, Shipment,
 };
 
 use super::api::DeviceApi;
@@ -143,6 +143,8 @@ pub struct Wallet {
     flush_lock: tokio::sync::Mutex<()>,
     sync_lock: tokio::sync::Mutex<()>,
     paused: AtomicBool,
+    /// The last code `scan` decoded and the server accepted, for `pay` (pay.rs).
+    last_scan: std::sync::Mutex<Option<pay::Scanned>>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -290,6 +292,7 @@ impl Wallet {
             listener: RwLock::new(None),
             flush_lock: tokio::sync::Mutex::new(()),
             sync_lock: tokio::sync::Mutex::new(()),
+            last_scan: std::sync::Mutex::new(None),
             paused: AtomicBool::new(false),
         };
         if wallet.cached_profile().is_some() {

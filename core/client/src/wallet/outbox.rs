@@ -9,8 +9,10 @@
 //! 2. [`attempt`]: `mark_sending` commits before the send, so two senders never send one
 //!    command at once; a process that dies here leaves it `sending`, and the next
 //!    [`LocalStore::open`] makes it pending again.
-//! 3. Every attempt sends the same method, path, body and key (freshly signed), so the server
-//!    applies it once and answers repeats with its first answer.
+//! 3. Every attempt sends the same stored command — its method, path and body — under the same
+//!    key (freshly signed), so the server applies it once and answers repeats with its first
+//!    answer. A row that is not a command this build reads is never sent: it is recorded
+//!    failed with the reason.
 //! 4. [`classify`]: a 2xx is `done`; a final 4xx is `failed` with the server's code and
 //!    detail; anything that may succeed later (offline, timeouts, 5xx, 429, an unusable key
 //!    for now) stays `pending` with a backoff time and the reason.
@@ -23,8 +25,10 @@ use serde_json::json;
 use super::WalletError;
 use crate::store::{
     AttemptOutcome, CommandAnswer, CommandState, LocalStore, NewCommand, OutboxEntry, StoreError,
+    StoredCommand,
 };
 use crate::transport::{Answer, TransportError};
+use danbao_domain::protocol::Command;
 
 /// The longest wait between two automatic attempts, seconds.
 pub const MAX_BACKOFF_SECS: i64 = 300;
@@ -34,22 +38,6 @@ pub const MAX_BACKOFF_SECS: i64 = 300;
 pub fn backoff_secs(attempts: u32) -> i64 {
     let doublings = attempts.saturating_sub(1).min(16);
     (5_i64 << doublings).min(MAX_BACKOFF_SECS)
-}
-
-/// A command ready for the outbox: `kind` names it for the list, the rest is the request.
-pub(crate) fn command(
-    kind: &str,
-    path: String,
-    body: Option<&serde_json::Value>,
-    idempotency_key: String,
-) -> NewCommand {
-    NewCommand {
-        idempotency_key,
-        kind: kind.to_owned(),
-        method: "POST".to_owned(),
-        path,
-        body_json: body.map(serde_json::Value::to_string).unwrap_or_default(),
-    }
 }
 
 /// What an attempt's result means for the command.
@@ -132,7 +120,7 @@ pub(crate) async fn attempt<F, Fut>(
     send: F,
 ) -> Result<OutboxEntry, WalletError>
 where
-    F: FnOnce(NewCommand) -> Fut,
+    F: FnOnce(String, Command) -> Fut,
     Fut: Future<Output = Result<Answer, TransportError>>,
 {
     let started = now();
@@ -156,9 +144,21 @@ where
         at: started,
         armed: true,
     };
-    let result = send(entry.command.clone()).await;
-    let finished = now();
-    let outcome = classify(result, entry.attempts, finished);
+    let finished;
+    let outcome = match &entry.command {
+        StoredCommand::Known(command) => {
+            let result = send(entry.idempotency_key.clone(), command.clone()).await;
+            finished = now();
+            classify(result, entry.attempts, finished)
+        }
+        StoredCommand::Unreadable(unreadable) => {
+            finished = now();
+            AttemptOutcome::Refused(CommandAnswer {
+                status: 0,
+                body: json!({"code": "not_sent", "detail": unreadable.reason}).to_string(),
+            })
+        }
+    };
     let recorded = on_store(store, move |s| s.record_outcome(id, &outcome, finished)).await;
     guard.armed = false;
     recorded
@@ -203,12 +203,15 @@ mod tests {
     }
 
     fn send_command(key: &str) -> NewCommand {
-        command(
-            "send",
-            "/v1/transfers".into(),
-            Some(&json!({"to": "bob", "amount": "1.00", "currency": "CNY", "memo": ""})),
-            key.into(),
-        )
+        NewCommand {
+            idempotency_key: key.into(),
+            command: Command::Send(danbao_domain::protocol::wire::Send {
+                to: "bob".into(),
+                amount: "1.00".into(),
+                currency: "CNY".into(),
+                memo: String::new(),
+            }),
+        }
     }
 
     fn ok(body: &str) -> Result<Answer, TransportError> {
@@ -327,8 +330,8 @@ mod tests {
             &store,
             entry.id,
             || 11,
-            |cmd| {
-                sent_keys.lock().unwrap().push(cmd.idempotency_key.clone());
+            |key, _| {
+                sent_keys.lock().unwrap().push(key);
                 async { offline() }
             },
         ))
@@ -342,8 +345,8 @@ mod tests {
             &store,
             entry.id,
             || 20,
-            |cmd| {
-                sent_keys.lock().unwrap().push(cmd.idempotency_key.clone());
+            |key, _| {
+                sent_keys.lock().unwrap().push(key);
                 async { ok(r#"{"transfer_id":"ab"}"#) }
             },
         ))
@@ -361,7 +364,7 @@ mod tests {
             &store,
             entry.id,
             || 30,
-            |_| async { panic!("a done command must not be sent") },
+            |_, _| async { panic!("a done command must not be sent") },
         ))
         .unwrap();
         assert_eq!(again.state, CommandState::Done);
@@ -377,7 +380,7 @@ mod tests {
             &store,
             entry.id,
             || 12,
-            |_| async {
+            |_, _| async {
                 Err(TransportError::Http {
                     status: 404,
                     code: "unknown_user".into(),
@@ -406,14 +409,14 @@ mod tests {
         let store = store(&dir);
         let entry = store.outbox_entry(id).unwrap().unwrap();
         assert_eq!(entry.state, CommandState::Pending);
-        assert_eq!(entry.command.idempotency_key, key);
+        assert_eq!(entry.idempotency_key, key);
         assert_eq!(entry.attempts, 1);
         let done = block_on(attempt(
             &store,
             id,
             || 40,
-            |cmd| {
-                assert_eq!(cmd.idempotency_key, key);
+            |sent_key, _| {
+                assert_eq!(sent_key, key);
                 async { ok("{}") }
             },
         ))
@@ -431,7 +434,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let never = attempt(&store, entry.id, || 11, |_| std::future::pending());
+            let never = attempt(&store, entry.id, || 11, |_, _| std::future::pending());
             let timed_out = tokio::time::timeout(std::time::Duration::from_millis(20), never).await;
             assert!(timed_out.is_err(), "the send never finishes");
         });

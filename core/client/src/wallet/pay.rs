@@ -11,6 +11,21 @@ use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire;
 use danbao_domain::qr::{ScanOutcome, scan};
 
+/// How long after [`Wallet::scan`] had a code accepted by the server [`Wallet::pay`] trusts
+/// that answer instead of asking again. The server verifies the code again when it is paid;
+/// this only decides whether a code it would refuse is refused before anything is queued
+/// (asked again) or by the payment's own answer (trusted).
+const SCAN_TRUSTED_SECS: i64 = 120;
+
+/// A code [`Wallet::scan`] decoded once and the server resolved, kept for the payment that
+/// follows: the payment reuses the decoded code and skips a second resolve.
+#[derive(Debug)]
+pub(super) struct Scanned {
+    text: String,
+    outcome: ScanOutcome,
+    resolved_at: i64,
+}
+
 impl Wallet {
     /// What the confirm screen shows for a scanned text. Danbao codes are resolved by the
     /// server (the payee's real name; a warning when the printed name differs; a tampered,
@@ -30,17 +45,28 @@ impl Wallet {
         let api = self.api()?;
         let key = new_idempotency_key()?;
         match api.resolve_code(code, &key).await {
-            Ok(resolved) => Ok(view::resolved_scan_screen(kind, &resolved, code)),
+            Ok(resolved) => {
+                let screen = view::resolved_scan_screen(kind, &resolved, code);
+                self.keep_scan(Some(Scanned {
+                    text: code.to_owned(),
+                    outcome,
+                    resolved_at: self.now(),
+                }));
+                Ok(screen)
+            }
             Err(TransportError::Http {
                 status,
                 code: problem,
                 detail,
                 ..
-            }) if (400..500).contains(&status) && status != 429 => Ok(view::refused_scan_screen(
-                printed_name,
-                format!("the server refused this code: {detail} ({problem})"),
-                code,
-            )),
+            }) if (400..500).contains(&status) && status != 429 => {
+                self.keep_scan(None);
+                Ok(view::refused_scan_screen(
+                    printed_name,
+                    format!("the server refused this code: {detail} ({problem})"),
+                    code,
+                ))
+            }
             Err(other) => Err(other.into()),
         }
     }
@@ -49,72 +75,61 @@ impl Wallet {
     /// (`POST /v1/orders/pay-code`, into escrow), through the outbox. `amount` is required
     /// when the code has none, and must equal the code's amount when it has one. The code is
     /// resolved first: a code the server refuses (tampered, expired, used) is refused here,
-    /// before anything is queued.
+    /// before anything is queued — unless [`Wallet::scan`] had the server accept this very
+    /// code within the last two minutes: then the payment reuses that scan's decoded code and
+    /// answer, and makes one request (the payment) instead of two. A scan serves one payment.
     pub async fn pay(
         &self,
         code: &str,
         amount: Option<&str>,
     ) -> Result<CommandOutcome, WalletError> {
         let code = code.trim();
-        let pay_code = |amount: Option<String>| {
-            Command::PayCode(PayCode {
-                code: code.to_owned(),
-                amount,
-                memo: String::new(),
-            })
+        let (outcome, resolved) = match self.scanned(code) {
+            Some(outcome) => (outcome, true),
+            None => (scan(code), false),
         };
-        let command = match scan(code) {
-            ScanOutcome::MerchantPayment { code: read, .. } => {
-                pay_code(amount_for_code(amount, read.currency, read.amount_minor)?)
-            }
-            ScanOutcome::FriendReceive { code: read, .. } => {
-                pay_code(amount_for_code(amount, read.currency, read.amount_minor)?)
-            }
-            ScanOutcome::DanbaoOrder { code: read, .. } => {
-                amount_for_code(amount, read.currency, Some(read.amount_minor))?;
-                Command::PayOrderCode(ScannedCode {
-                    code: code.to_owned(),
-                })
-            }
-            ScanOutcome::PaymentCode { .. } => {
-                return Err(WalletError::Code {
-                    detail: "this is a customer's payment code: a merchant charges it \
-                             (charge_payment_code); a wallet cannot pay it"
-                        .to_owned(),
-                });
-            }
-            ScanOutcome::ForeignScheme { description, .. } => {
-                return Err(WalletError::Code {
-                    detail: format!("{description}: this wallet pays Danbao codes only"),
-                });
-            }
-            ScanOutcome::Invalid { reasons } => {
-                return Err(WalletError::Code {
-                    detail: reasons.join("; "),
-                });
-            }
-        };
+        let command = payment_command(code, &outcome, amount)?;
+        if !resolved {
+            self.resolve_before_paying(code).await?;
+        }
+        self.keep_scan(None);
+        self.run_command(command).await
+    }
+
+    /// Refuses a code the server will not honour before anything is queued. Offline, the
+    /// command is queued anyway: the server verifies the code again when it arrives.
+    async fn resolve_before_paying(&self, code: &str) -> Result<(), WalletError> {
         let api = self.api()?;
-        // Refuse a code the server will not honour before anything is queued. Offline, the
-        // command is queued anyway: the server verifies the code again when it arrives.
         let key = new_idempotency_key()?;
         match api.resolve_code(code, &key).await {
-            Ok(_) => {}
+            Ok(_) => Ok(()),
             Err(TransportError::Http {
                 status,
                 code: problem,
                 detail,
                 ..
-            }) if (400..500).contains(&status) && status != 429 => {
-                return Err(WalletError::Code {
-                    detail: format!("the server refused this code: {detail} ({problem})"),
-                });
-            }
+            }) if (400..500).contains(&status) && status != 429 => Err(WalletError::Code {
+                detail: format!("the server refused this code: {detail} ({problem})"),
+            }),
             Err(error) => {
                 tracing::info!(%error, "code not resolved before paying; the server checks it");
+                Ok(())
             }
         }
-        self.run_command(command).await
+    }
+
+    /// The decoded code of the last scan, if it is `code` and the server accepted it within
+    /// [`SCAN_TRUSTED_SECS`].
+    fn scanned(&self, code: &str) -> Option<ScanOutcome> {
+        let now = self.now();
+        let last = self.last_scan.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref()
+            .filter(|s| s.text == code && (0..=SCAN_TRUSTED_SECS).contains(&(now - s.resolved_at)))
+            .map(|s| s.outcome.clone())
+    }
+
+    fn keep_scan(&self, scanned: Option<Scanned>) {
+        *self.last_scan.lock().unwrap_or_else(|p| p.into_inner()) = scanned;
     }
 
     /// This user's receive code: a friend scans it to pay. With an amount it is signed,
@@ -164,6 +179,51 @@ impl Wallet {
     }
 }
 
+/// The payment command for a decoded code, with the amount checked against the code (the
+/// amount text is parsed once, here).
+fn payment_command(
+    code: &str,
+    outcome: &ScanOutcome,
+    amount: Option<&str>,
+) -> Result<Command, WalletError> {
+    let pay_code = |amount: Option<Money>| {
+        Command::PayCode(PayCode {
+            code: code.to_owned(),
+            amount: amount.map(Money::format),
+            memo: String::new(),
+        })
+    };
+    match outcome {
+        ScanOutcome::MerchantPayment { code: read, .. } => Ok(pay_code(amount_for_code(
+            amount,
+            read.currency,
+            read.amount_minor,
+        )?)),
+        ScanOutcome::FriendReceive { code: read, .. } => Ok(pay_code(amount_for_code(
+            amount,
+            read.currency,
+            read.amount_minor,
+        )?)),
+        ScanOutcome::DanbaoOrder { code: read, .. } => {
+            amount_for_code(amount, read.currency, Some(read.amount_minor))?;
+            Ok(Command::PayOrderCode(ScannedCode {
+                code: code.to_owned(),
+            }))
+        }
+        ScanOutcome::PaymentCode { .. } => Err(WalletError::Code {
+            detail: "this is a customer's payment code: a merchant charges it \
+                     (charge_payment_code); a wallet cannot pay it"
+                .to_owned(),
+        }),
+        ScanOutcome::ForeignScheme { description, .. } => Err(WalletError::Code {
+            detail: format!("{description}: this wallet pays Danbao codes only"),
+        }),
+        ScanOutcome::Invalid { reasons } => Err(WalletError::Code {
+            detail: reasons.join("; "),
+        }),
+    }
+}
+
 /// The amount a payer gives for a code, by the protocol's rule
 /// ([`wire::amount_for_code`]): checked against the code's own amount, or required when the
 /// code has none. `None` means "the code's amount" (the request then names none).
@@ -171,9 +231,9 @@ pub(super) fn amount_for_code(
     given: Option<&str>,
     currency: Currency,
     fixed: Option<i64>,
-) -> Result<Option<String>, WalletError> {
+) -> Result<Option<Money>, WalletError> {
     let fixed = fixed.map(|minor| Money::from_minor(minor, currency));
     let given = given.map(str::trim).filter(|t| !t.is_empty());
     let money = wire::amount_for_code(fixed, currency, given).map_err(amount_error)?;
-    Ok(given.map(|_| money.format()))
+    Ok(given.map(|_| money))
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::outbox;
 use super::view::{self, CommandOutcome, OutboxItem};
 use super::{Change, Wallet, WalletError};
-use crate::api::{self, Command, DeviceApi, new_idempotency_key};
+use crate::api::{self, Command, DeviceApi, OrderAction, OrderStepCommand, new_idempotency_key};
 use crate::store::{
-    Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch,
+    Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry, SyncBatch, queued_body,
 };
 use crate::transport::{Answer, Call, TransportError};
 use danbao_domain::protocol::limits::MAX_PAGE_LIMIT;
@@ -77,7 +77,7 @@ impl Wallet {
             self.notify(Change::Outbox);
         }
         if any_done {
-            self.refresh_balances(&api).await;
+            self.refresh_balances(&api, None).await;
         }
         Ok(outcomes)
     }
@@ -125,12 +125,12 @@ impl Wallet {
             &self.store,
             id,
             move || clock.now_unix_secs(),
-            move |command| transmit(sender, command),
+            move |key, command| transmit(sender, key, command),
         )
         .await?;
         if entry.state == CommandState::Done
             && let Some(answer) = &entry.answer
-            && (entry.command.kind == "pay_order" || entry.command.kind.starts_with("order_"))
+            && entry.command.known().is_some_and(answers_with_an_order)
         {
             match serde_json::from_str::<api::OrderView>(&answer.body) {
                 Ok(order) => self.cache_order(&order).await?,
@@ -146,11 +146,10 @@ impl Wallet {
         command: Command,
     ) -> Result<CommandOutcome, WalletError> {
         let api = self.api()?;
-        let key = new_idempotency_key()?;
-        let body = command.body().map_err(|e| WalletError::Protocol {
-            detail: format!("the request body does not serialize: {e}"),
-        })?;
-        let command = outbox::command(&command.name(), command.path(), body.as_ref(), key);
+        let command = NewCommand {
+            idempotency_key: new_idempotency_key()?,
+            command,
+        };
         let entry = outbox::enqueue(&self.store, command, self.now()).await?;
         self.notify(Change::Outbox);
         if self.sending_paused() {
@@ -161,23 +160,33 @@ impl Wallet {
         let entry = self.attempt(&api, entry.id).await?;
         self.notify(Change::Outbox);
         if entry.state == CommandState::Done {
-            self.refresh_balances(&api).await;
+            self.refresh_balances(&api, answered_balance(&entry)).await;
         }
         Ok(view::command_outcome(&entry))
     }
 
-    /// Re-reads the balances after a command moved money (best effort: a failure leaves
-    /// the cache for the next sync).
-    async fn refresh_balances(&self, api: &DeviceApi) {
-        let balances: Vec<Balance> = match api.balances().await {
-            Ok(views) => views.iter().map(balance_of).collect(),
-            Err(error) => {
-                tracing::info!(%error, "balances not refreshed after a command");
-                return;
+    /// Brings the cached balances up to date after a command moved money (best effort: a
+    /// failure leaves the cache for the next sync). A payment's answer carries the payer's
+    /// new balance (`answered`): it is cached as it is, with no further request. Without one
+    /// (an answer that has none, or an older server), the balances are read again.
+    async fn refresh_balances(&self, api: &DeviceApi, answered: Option<Balance>) {
+        let now = self.now();
+        let cached = match answered {
+            Some(balance) => {
+                outbox::on_store(&self.store, move |s| s.put_balance(&balance, now)).await
+            }
+            None => {
+                let balances: Vec<Balance> = match api.balances().await {
+                    Ok(views) => views.iter().map(balance_of).collect(),
+                    Err(error) => {
+                        tracing::info!(%error, "balances not refreshed after a command");
+                        return;
+                    }
+                };
+                outbox::on_store(&self.store, move |s| s.replace_balances(&balances, now)).await
             }
         };
-        let now = self.now();
-        match outbox::on_store(&self.store, move |s| s.replace_balances(&balances, now)).await {
+        match cached {
             Ok(true) => self.notify(Change::Balances),
             Ok(false) => {}
             Err(error) => tracing::warn!(%error, "balances not cached"),
@@ -185,13 +194,57 @@ impl Wallet {
     }
 }
 
-/// Sends a stored command exactly as stored (fresh signature, same key).
-async fn transmit(api: DeviceApi, command: NewCommand) -> Result<Answer, TransportError> {
-    let call = Call::post(
-        command.path,
-        command.body_json.into_bytes(),
-        Some(&command.idempotency_key),
+/// Whether the command's answer is the order it acted on (cached from the answer).
+fn answers_with_an_order(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::PayOrderCode(_) | Command::OrderStep { .. }
+    )
+}
+
+/// The caller's balance after a command, when its answer carries it: the payer's balance of
+/// a payment (`CodePaid`, an order paid into escrow), the sender's of a transfer or withdrawal
+/// (`Moved`), the merchant's of a charge (`Charged`). Only from an answer to the first
+/// attempt: a later attempt may be answered with the server's stored first answer, whose
+/// balance may be older than the cache.
+pub(super) fn answered_balance(entry: &OutboxEntry) -> Option<Balance> {
+    #[derive(serde::Deserialize)]
+    struct WithBalance {
+        #[serde(default)]
+        balance: Option<api::BalanceView>,
+    }
+    let answer = entry.answer.as_ref()?;
+    let command = entry.command.known()?;
+    let payers_balance = matches!(
+        command,
+        Command::PayCode(_)
+            | Command::PayOrderCode(_)
+            | Command::Send(_)
+            | Command::Withdraw(_)
+            | Command::Charge(_)
+            | Command::OrderStep {
+                step: OrderStepCommand::Plain(OrderAction::Pay),
+                ..
+            }
     );
+    if !payers_balance || entry.attempts != 1 {
+        return None;
+    }
+    let read: WithBalance = serde_json::from_str(&answer.body).ok()?;
+    read.balance.as_ref().map(balance_of)
+}
+
+/// Sends a stored command as the command says (its path and body; fresh signature, the
+/// stored key).
+async fn transmit(
+    api: DeviceApi,
+    idempotency_key: String,
+    command: Command,
+) -> Result<Answer, TransportError> {
+    let body = queued_body(&command).map_err(|error| TransportError::InvalidRequest {
+        detail: format!("the stored {} does not serialize: {error}", command.name()),
+    })?;
+    let call = Call::post(command.path(), body, Some(&idempotency_key));
     api.raw(&call).await
 }
 

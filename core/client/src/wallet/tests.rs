@@ -5,12 +5,13 @@ use super::args::{check_note, currency, handle_arg};
 use super::home::activity_page;
 use super::orders::ship_body;
 use super::pay::amount_for_code;
-use super::sync::sync_batch;
+use super::sync::{answered_balance, sync_batch};
 use super::*;
 use crate::api;
+use crate::api::Command;
 use crate::store::CommandAnswer;
-use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, NewCommand, OutboxEntry};
-use danbao_domain::money::Currency;
+use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand};
+use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::{ScanOutcome, scan};
 use serde_json::{Value, json};
 
@@ -366,7 +367,9 @@ fn amounts_for_codes_are_checked_against_the_code() {
     let cny = Currency::from_code("CNY").unwrap();
     assert_eq!(amount_for_code(None, cny, Some(1250)).unwrap(), None);
     assert_eq!(
-        amount_for_code(Some("12.50"), cny, Some(1250)).unwrap(),
+        amount_for_code(Some("12.50"), cny, Some(1250))
+            .unwrap()
+            .map(Money::format),
         Some("12.50".to_owned())
     );
     let mismatch = amount_for_code(Some("13"), cny, Some(1250)).unwrap_err();
@@ -426,20 +429,11 @@ fn sign_up_keys_are_stable_per_key_and_handle() {
     assert!(danbao_domain::protocol::idempotency_key_is_well_formed(&a));
 }
 
-fn entry(kind: &str, path: &str, body: Value, state: CommandState) -> OutboxEntry {
+fn entry(command: Command, state: CommandState) -> OutboxEntry {
     OutboxEntry {
         id: 4,
-        command: NewCommand {
-            idempotency_key: "dbk-key-0001".into(),
-            kind: kind.into(),
-            method: "POST".into(),
-            path: path.into(),
-            body_json: if body.is_null() {
-                String::new()
-            } else {
-                body.to_string()
-            },
-        },
+        idempotency_key: "dbk-key-0001".into(),
+        command: StoredCommand::Known(command),
         state,
         attempts: 1,
         next_attempt_at: 0,
@@ -450,10 +444,22 @@ fn entry(kind: &str, path: &str, body: Value, state: CommandState) -> OutboxEntr
     }
 }
 
+fn order_step(order_id: &str, action: api::OrderAction) -> Command {
+    Command::OrderStep {
+        order_id: order_id.into(),
+        step: api::OrderStepCommand::Plain(action),
+    }
+}
+
 #[test]
 fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
-    let body = json!({"to": "bob", "amount": "12.50", "currency": "CNY", "memo": ""});
-    let mut send = entry("send", "/v1/transfers", body, CommandState::Pending);
+    let body = api::Send {
+        to: "bob".into(),
+        amount: "12.50".into(),
+        currency: "CNY".into(),
+        memo: String::new(),
+    };
+    let mut send = entry(Command::Send(body), CommandState::Pending);
     assert_eq!(view::command_summary(&send), "Send 12.50 CNY to @bob");
     send.last_error = Some("cannot reach the server".into());
     let queued = view::command_outcome(&send);
@@ -472,6 +478,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
     assert_eq!(done.message, "Sent 12.50 CNY to @bob");
     assert_eq!(done.transfer_id.as_deref(), Some("00ff"));
     let item = view::outbox_item(&send);
+    assert_eq!(item.kind, CommandKind::Send);
     assert_eq!(item.state, "done");
     assert_eq!(item.outcome.as_deref(), Some("Sent 12.50 CNY to @bob"));
 
@@ -493,9 +500,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
     assert_eq!(queued.problem, None);
 
     let confirm = entry(
-        "order_confirm",
-        "/v1/orders/ord_9/confirm",
-        Value::Null,
+        order_step("ord_9", api::OrderAction::Confirm),
         CommandState::Pending,
     );
     assert_eq!(
@@ -507,21 +512,87 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         ..confirm
     });
     assert_eq!(fresh.outcome, None, "not tried yet: nothing to say");
-    let decline = entry(
-        "request_decline",
-        "/v1/requests/12/decline",
-        Value::Null,
+    assert_eq!(fresh.kind, CommandKind::OrderConfirm);
+    let decline = entry(Command::DeclineRequest { id: 12 }, CommandState::Pending);
+    assert_eq!(view::command_summary(&decline), "Decline request 12");
+}
+
+#[test]
+fn outbox_rows_read_the_stored_command_typed() {
+    let ship = entry(
+        Command::OrderStep {
+            order_id: "ord_7".into(),
+            step: api::OrderStepCommand::Ship(api::Ship {
+                carrier: "SF".into(),
+                tracking: "T1".into(),
+            }),
+        },
         CommandState::Pending,
     );
-    assert_eq!(view::command_summary(&decline), "Decline request 12");
+    assert_eq!(
+        view::command_summary(&ship),
+        "Mark order ord_7 shipped (SF T1)"
+    );
+    assert_eq!(view::outbox_item(&ship).kind, CommandKind::OrderShip);
+    let refund = entry(
+        Command::OrderStep {
+            order_id: "ord_7".into(),
+            step: api::OrderStepCommand::RequestRefund(api::RefundRequest {
+                amount: "3.00".into(),
+            }),
+        },
+        CommandState::Pending,
+    );
+    assert_eq!(
+        view::command_summary(&refund),
+        "Ask for 3.00 back on order ord_7"
+    );
+    let charge = entry(
+        Command::Charge(api::Charge {
+            payment_code: "281234567890123456".into(),
+            amount: "9.90".into(),
+            currency: "CNY".into(),
+            memo: String::new(),
+        }),
+        CommandState::Pending,
+    );
+    assert_eq!(
+        view::command_summary(&charge),
+        "Charge 9.90 CNY to a payment code"
+    );
+    assert_eq!(view::outbox_item(&charge).kind, CommandKind::Charge);
+    let accept = entry(Command::AcceptRequest { id: 5 }, CommandState::Pending);
+    assert_eq!(view::command_summary(&accept), "Pay request 5");
+    assert_eq!(view::outbox_item(&accept).kind, CommandKind::RequestAccept);
+
+    // A row the migration kept but could not read: shown failed with its reason.
+    let mut kept = entry(Command::ProvisionPaycode, CommandState::Failed);
+    kept.command = StoredCommand::Unreadable(crate::store::UnreadableCommand {
+        request: "gift (POST /v1/gifts)".into(),
+        reason: "/v1/gifts is not a request this version knows".into(),
+    });
+    kept.answer = Some(CommandAnswer {
+        status: 0,
+        body: json!({"code": "not_converted", "detail": "/v1/gifts is not a request this version knows"})
+            .to_string(),
+    });
+    let item = view::outbox_item(&kept);
+    assert_eq!(item.kind, CommandKind::Unreadable);
+    assert_eq!(
+        item.summary,
+        "gift (POST /v1/gifts) (not readable by this version)"
+    );
+    assert_eq!(
+        item.outcome.as_deref(),
+        Some("Refused: /v1/gifts is not a request this version knows (not_converted)")
+    );
+    assert_eq!(item.state, "failed");
 }
 
 #[test]
 fn order_answers_read_as_sentences() {
     let mut confirm = entry(
-        "order_confirm",
-        "/v1/orders/ord_1/confirm",
-        Value::Null,
+        order_step("ord_1", api::OrderAction::Confirm),
         CommandState::Done,
     );
     let answer =
@@ -798,4 +869,59 @@ fn the_software_key_is_kept_across_opens() {
     let second = offline_wallet(&dir).device_public_key();
     assert_eq!(first, second);
     assert_eq!(first.len(), 65, "uncompressed P-256 point");
+}
+
+#[test]
+fn a_payments_answer_gives_the_payers_balance_only_when_it_is_fresh() {
+    let balance = json!({
+        "currency": "CNY",
+        "available": amount_json(8770, "87.70"),
+        "held_out": amount_json(0, "0.00"),
+        "incoming": amount_json(0, "0.00"),
+    });
+    let pay = Command::PayCode(api::PayCode {
+        code: "000201".into(),
+        amount: None,
+        memo: String::new(),
+    });
+    let mut paid = entry(pay, CommandState::Done);
+    paid.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "ab", "balance": balance}).to_string(),
+    });
+    assert_eq!(
+        answered_balance(&paid),
+        Some(Balance {
+            currency: "CNY".into(),
+            available: 8770,
+            held_out: 0,
+            incoming: 0,
+        })
+    );
+    // A later attempt may be answered with the server's stored first answer: not fresh.
+    let retried = OutboxEntry {
+        attempts: 2,
+        ..paid.clone()
+    };
+    assert_eq!(answered_balance(&retried), None);
+    // An answer without a balance (an older server, an order step today): read them again.
+    let mut bare = paid.clone();
+    bare.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "ab"}).to_string(),
+    });
+    assert_eq!(answered_balance(&bare), None);
+    // A step whose caller is not the payer: its answer's balance is not taken.
+    let mut ship = entry(
+        Command::OrderStep {
+            order_id: "ord_1".into(),
+            step: api::OrderStepCommand::Ship(api::Ship {
+                carrier: "SF".into(),
+                tracking: "T".into(),
+            }),
+        },
+        CommandState::Done,
+    );
+    ship.answer = paid.answer.clone();
+    assert_eq!(answered_balance(&ship), None);
 }

@@ -5,8 +5,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::{self, AmountView, OrderView};
-use crate::store::{self, Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry};
+use crate::api::{self, AmountView, Command, OrderAction, OrderStepCommand, OrderView, StepAction};
+use crate::store::{
+    self, Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand,
+};
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::{ScanOutcome, scan};
 
@@ -220,13 +222,72 @@ pub enum ActionInput {
     Shipment,
 }
 
+/// What an outbox command is, read from the stored command (a shell branches on this, never
+/// on a string). Serialized with the names the outbox list has always used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    /// Money to a friend by handle.
+    Send,
+    /// Money out to the withdrawal account.
+    Withdraw,
+    /// A scanned merchant or receive code paid.
+    PayCode,
+    /// A scanned order code paid into escrow.
+    PayOrder,
+    /// An order paid into escrow by its id.
+    OrderPay,
+    /// An order marked shipped.
+    OrderShip,
+    /// An unpaid order cancelled.
+    OrderCancel,
+    /// Receipt of an order confirmed.
+    OrderConfirm,
+    /// Money asked back on an order.
+    #[serde(rename = "order_refund-request")]
+    OrderRefundRequest,
+    /// A refund request accepted.
+    #[serde(rename = "order_refund-accept")]
+    OrderRefundAccept,
+    /// A refund request rejected.
+    #[serde(rename = "order_refund-reject")]
+    OrderRefundReject,
+    /// A money request paid.
+    RequestAccept,
+    /// A money request declined.
+    RequestDecline,
+    /// A money request made.
+    NewRequest,
+    /// A merchant or receive code issued.
+    IssueCode,
+    /// A scanned code resolved.
+    ResolveCode,
+    /// An escrow order opened.
+    CreateOrder,
+    /// A customer's payment code charged.
+    Charge,
+    /// A payment-code secret provisioned.
+    ProvisionPaycode,
+    /// A user signed up.
+    SignUp,
+    /// A sandbox top-up (operator).
+    TopUp,
+    /// A dispute settled (operator).
+    ResolveOrder,
+    /// The sandbox clock moved (operator).
+    AdvanceClock,
+    /// A row this version cannot read as a command (queued by an older app in a form it could
+    /// not convert): shown failed with the reason, never sent.
+    Unreadable,
+}
+
 /// A command of the outbox as the "waiting to send" list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxItem {
     /// Local id.
     pub id: i64,
-    /// `send`, `pay_code`, `pay_order`, `order_confirm`, `request_accept`, `charge`, ...
-    pub kind: String,
+    /// What the command is.
+    pub kind: CommandKind,
     /// `pending`, `sending`, `done` or `failed`.
     pub state: String,
     /// What the command does, e.g. "Send 12.50 CNY to @bob".
@@ -610,10 +671,6 @@ pub fn needs_action(order: &OrderSummary) -> bool {
         .any(|a| ACTIONS_NEEDING_THE_USER.contains(&a.as_str()))
 }
 
-fn body_json(entry: &OutboxEntry) -> Value {
-    serde_json::from_str(&entry.command.body_json).unwrap_or(Value::Null)
-}
-
 fn answer_json(entry: &OutboxEntry) -> Value {
     entry
         .answer
@@ -622,119 +679,141 @@ fn answer_json(entry: &OutboxEntry) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn body_amount(body: &Value) -> Option<String> {
-    let amount = text(body, "amount")?;
-    Some(match text(body, "currency") {
-        Some(currency) => format!("{amount} {currency}"),
-        None => amount,
-    })
+/// What a scanned code shows in a summary, from one decode of the code: who it names, its
+/// currency and its fixed amount (the server's name is the one the confirm screen shows).
+struct CodeSummary {
+    label: String,
+    currency: Option<&'static str>,
+    fixed: Option<String>,
 }
 
-/// The order id in `/v1/orders/{id}/{action}`.
-fn order_in_path(path: &str) -> String {
-    path.trim_start_matches("/v1/orders/")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The request id in `/v1/requests/{id}/{action}`.
-fn request_in_path(path: &str) -> String {
-    path.trim_start_matches("/v1/requests/")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Who a scanned code names, from the code alone (for summaries; the server's name is the
-/// one shown on the confirm screen).
-fn code_label(code: &str) -> String {
-    match scan(code) {
-        ScanOutcome::MerchantPayment { code, .. } => code.merchant_name,
-        ScanOutcome::FriendReceive { code, .. } => format!("@{}", code.handle),
-        ScanOutcome::DanbaoOrder { code, .. } => format!("order {}", code.order_id),
-        _ => "a scanned code".to_owned(),
-    }
-}
-
-/// The currency and the fixed amount (for display) of a Danbao code, from the code alone.
-fn code_money(code: &str) -> (Option<&'static str>, Option<String>) {
+fn code_summary(code: &str) -> CodeSummary {
     match scan(code) {
         ScanOutcome::MerchantPayment {
             code,
             display_amount,
             ..
-        } => (Some(code.currency.code()), display_amount),
+        } => CodeSummary {
+            currency: Some(code.currency.code()),
+            label: code.merchant_name,
+            fixed: display_amount,
+        },
         ScanOutcome::FriendReceive {
             code,
             display_amount,
             ..
-        } => (Some(code.currency.code()), display_amount),
+        } => CodeSummary {
+            label: format!("@{}", code.handle),
+            currency: Some(code.currency.code()),
+            fixed: display_amount,
+        },
         ScanOutcome::DanbaoOrder {
             code,
             display_amount,
             ..
-        } => (Some(code.currency.code()), Some(display_amount)),
-        _ => (None, None),
+        } => CodeSummary {
+            label: format!("order {}", code.order_id),
+            currency: Some(code.currency.code()),
+            fixed: Some(display_amount),
+        },
+        _ => CodeSummary {
+            label: "a scanned code".to_owned(),
+            currency: None,
+            fixed: None,
+        },
+    }
+}
+
+/// The kind of a stored command, for the outbox list.
+pub fn command_kind(command: &StoredCommand) -> CommandKind {
+    let StoredCommand::Known(command) = command else {
+        return CommandKind::Unreadable;
+    };
+    match command {
+        Command::SignUp(_) => CommandKind::SignUp,
+        Command::TopUp(_) => CommandKind::TopUp,
+        Command::Withdraw(_) => CommandKind::Withdraw,
+        Command::Send(_) => CommandKind::Send,
+        Command::IssueCode(_) => CommandKind::IssueCode,
+        Command::ResolveCode(_) => CommandKind::ResolveCode,
+        Command::PayCode(_) => CommandKind::PayCode,
+        Command::CreateOrder(_) => CommandKind::CreateOrder,
+        Command::PayOrderCode(_) => CommandKind::PayOrder,
+        Command::OrderStep { step, .. } => match step.action() {
+            StepAction::Pay => CommandKind::OrderPay,
+            StepAction::Ship => CommandKind::OrderShip,
+            StepAction::Cancel => CommandKind::OrderCancel,
+            StepAction::Confirm => CommandKind::OrderConfirm,
+            StepAction::RefundRequest => CommandKind::OrderRefundRequest,
+            StepAction::RefundAccept => CommandKind::OrderRefundAccept,
+            StepAction::RefundReject => CommandKind::OrderRefundReject,
+        },
+        Command::ResolveOrder { .. } => CommandKind::ResolveOrder,
+        Command::NewRequest(_) => CommandKind::NewRequest,
+        Command::AcceptRequest { .. } => CommandKind::RequestAccept,
+        Command::DeclineRequest { .. } => CommandKind::RequestDecline,
+        Command::ProvisionPaycode => CommandKind::ProvisionPaycode,
+        Command::Charge(_) => CommandKind::Charge,
+        Command::AdvanceClock(_) => CommandKind::AdvanceClock,
     }
 }
 
 /// What a command does, for the outbox list.
 pub fn command_summary(entry: &OutboxEntry) -> String {
-    let body = body_json(entry);
-    let command = &entry.command;
-    let amount = body_amount(&body);
-    let with_amount = |s: String| match &amount {
-        Some(a) => format!("{s} {a}"),
-        None => s,
+    let command = match &entry.command {
+        StoredCommand::Known(command) => command,
+        StoredCommand::Unreadable(unreadable) => {
+            return format!("{} (not readable by this version)", unreadable.request);
+        }
     };
-    match command.kind.as_str() {
-        "send" => format!(
-            "Send {} to @{}",
-            amount.unwrap_or_default(),
-            text(&body, "to").unwrap_or_default()
-        ),
-        "pay_code" => {
-            let code = text(&body, "code").unwrap_or_default();
-            let (currency, fixed) = code_money(&code);
-            match (text(&body, "amount"), currency, fixed) {
+    match command {
+        Command::Send(send) => format!("Send {} {} to @{}", send.amount, send.currency, send.to),
+        Command::PayCode(pay) => {
+            let code = code_summary(&pay.code);
+            match (&pay.amount, code.currency, code.fixed) {
                 (Some(amount), Some(currency), _) => {
-                    format!("Pay {} {amount} {currency}", code_label(&code))
+                    format!("Pay {} {amount} {currency}", code.label)
                 }
-                (None, _, Some(fixed)) => format!("Pay {} {fixed}", code_label(&code)),
-                _ => with_amount(format!("Pay {}", code_label(&code))),
+                (None, _, Some(fixed)) => format!("Pay {} {fixed}", code.label),
+                (Some(amount), None, _) => format!("Pay {} {amount}", code.label),
+                (None, _, None) => format!("Pay {}", code.label),
             }
         }
-        "pay_order" => format!(
-            "Pay {} into escrow",
-            code_label(&text(&body, "code").unwrap_or_default())
+        Command::PayOrderCode(scanned) => {
+            format!("Pay {} into escrow", code_summary(&scanned.code).label)
+        }
+        Command::Charge(charge) => format!(
+            "Charge {} {} to a payment code",
+            charge.amount, charge.currency
         ),
-        "charge" => format!("Charge {} to a payment code", amount.unwrap_or_default()),
-        "request_accept" => format!("Pay request {}", request_in_path(&command.path)),
-        "request_decline" => format!("Decline request {}", request_in_path(&command.path)),
-        kind if kind.starts_with("order_") => {
-            let order = order_in_path(&command.path);
-            match kind.trim_start_matches("order_") {
-                "confirm" => format!("Confirm receipt of order {order}"),
-                "cancel" => format!("Cancel order {order}"),
-                "pay" => format!("Pay order {order} into escrow"),
-                "ship" => format!(
+        Command::AcceptRequest { id } => format!("Pay request {id}"),
+        Command::DeclineRequest { id } => format!("Decline request {id}"),
+        Command::OrderStep { order_id, step } => {
+            let order = order_id;
+            match step {
+                OrderStepCommand::Plain(OrderAction::Confirm) => {
+                    format!("Confirm receipt of order {order}")
+                }
+                OrderStepCommand::Plain(OrderAction::Cancel) => format!("Cancel order {order}"),
+                OrderStepCommand::Plain(OrderAction::Pay) => {
+                    format!("Pay order {order} into escrow")
+                }
+                OrderStepCommand::Ship(ship) => format!(
                     "Mark order {order} shipped ({} {})",
-                    text(&body, "carrier").unwrap_or_default(),
-                    text(&body, "tracking").unwrap_or_default()
+                    ship.carrier, ship.tracking
                 ),
-                "refund-request" => format!(
-                    "Ask for {} back on order {order}",
-                    text(&body, "amount").unwrap_or_default()
-                ),
-                "refund-accept" => format!("Accept the refund request on order {order}"),
-                "refund-reject" => format!("Reject the refund request on order {order}"),
-                other => format!("{other} order {order}"),
+                OrderStepCommand::RequestRefund(refund) => {
+                    format!("Ask for {} back on order {order}", refund.amount)
+                }
+                OrderStepCommand::Plain(OrderAction::AcceptRefund) => {
+                    format!("Accept the refund request on order {order}")
+                }
+                OrderStepCommand::Plain(OrderAction::RejectRefund) => {
+                    format!("Reject the refund request on order {order}")
+                }
             }
         }
-        other => format!("{other} ({} {})", command.method, command.path),
+        other => format!("{} ({} {})", other.name(), other.method(), other.path()),
     }
 }
 
@@ -754,55 +833,68 @@ fn party_in(answer: &Value, key: &str) -> String {
 
 /// What the server's acceptance means, in one sentence.
 fn done_message(entry: &OutboxEntry, answer: &Value) -> String {
-    let body = body_json(entry);
-    match entry.command.kind.as_str() {
-        "send" => format!(
-            "Sent {} to @{}",
-            amount_display(answer),
-            text(&body, "to").unwrap_or_default()
-        ),
-        "pay_code" => format!(
-            "Paid {} to {}",
-            amount_display(answer),
-            party_in(answer, "payee")
-        ),
-        "charge" => format!(
-            "Charged {} to {}",
-            amount_display(answer),
-            party_in(answer, "payer")
-        ),
-        "request_accept" => format!(
-            "Paid {} to {} (request {})",
-            amount_display(answer),
-            party_in(answer, "requester"),
-            answer.get("id").and_then(Value::as_i64).unwrap_or_default()
-        ),
-        "request_decline" => format!(
-            "Declined {}'s request {} for {}",
-            party_in(answer, "requester"),
-            answer.get("id").and_then(Value::as_i64).unwrap_or_default(),
-            amount_display(answer)
-        ),
-        kind if kind == "pay_order" || kind.starts_with("order_") => {
-            let title = text(answer, "title").unwrap_or_default();
-            let id = text(answer, "id").unwrap_or_default();
-            let state = text(answer, "state").unwrap_or_default().replace('_', " ");
-            let did = match kind {
-                "pay_order" | "order_pay" => {
-                    format!("Paid {} into escrow for", amount_display(answer))
-                }
-                "order_confirm" => "Confirmed receipt of".to_owned(),
-                "order_cancel" => "Cancelled".to_owned(),
-                "order_ship" => "Marked shipped:".to_owned(),
-                "order_refund-request" => "Asked for a refund on".to_owned(),
-                "order_refund-accept" => "Accepted the refund on".to_owned(),
-                "order_refund-reject" => "Rejected the refund on".to_owned(),
-                _ => "Updated".to_owned(),
-            };
-            format!("{did} “{title}” ({id}); the order is now {state}")
+    let command = match &entry.command {
+        StoredCommand::Known(command) => command,
+        StoredCommand::Unreadable(unreadable) => return format!("{}: done", unreadable.request),
+    };
+    let order_did = match command {
+        Command::PayOrderCode(_)
+        | Command::OrderStep {
+            step: OrderStepCommand::Plain(OrderAction::Pay),
+            ..
+        } => format!("Paid {} into escrow for", amount_display(answer)),
+        Command::OrderStep { step, .. } => match step {
+            OrderStepCommand::Plain(OrderAction::Confirm) => "Confirmed receipt of".to_owned(),
+            OrderStepCommand::Plain(OrderAction::Cancel) => "Cancelled".to_owned(),
+            OrderStepCommand::Ship(_) => "Marked shipped:".to_owned(),
+            OrderStepCommand::RequestRefund(_) => "Asked for a refund on".to_owned(),
+            OrderStepCommand::Plain(OrderAction::AcceptRefund) => {
+                "Accepted the refund on".to_owned()
+            }
+            OrderStepCommand::Plain(OrderAction::RejectRefund) => {
+                "Rejected the refund on".to_owned()
+            }
+            OrderStepCommand::Plain(OrderAction::Pay) => "Updated".to_owned(),
+        },
+        Command::Send(send) => {
+            return format!("Sent {} to @{}", amount_display(answer), send.to);
         }
-        other => format!("{other}: done"),
-    }
+        Command::PayCode(_) => {
+            return format!(
+                "Paid {} to {}",
+                amount_display(answer),
+                party_in(answer, "payee")
+            );
+        }
+        Command::Charge(_) => {
+            return format!(
+                "Charged {} to {}",
+                amount_display(answer),
+                party_in(answer, "payer")
+            );
+        }
+        Command::AcceptRequest { .. } => {
+            return format!(
+                "Paid {} to {} (request {})",
+                amount_display(answer),
+                party_in(answer, "requester"),
+                answer.get("id").and_then(Value::as_i64).unwrap_or_default()
+            );
+        }
+        Command::DeclineRequest { .. } => {
+            return format!(
+                "Declined {}'s request {} for {}",
+                party_in(answer, "requester"),
+                answer.get("id").and_then(Value::as_i64).unwrap_or_default(),
+                amount_display(answer)
+            );
+        }
+        other => return format!("{}: done", other.name()),
+    };
+    let title = text(answer, "title").unwrap_or_default();
+    let id = text(answer, "id").unwrap_or_default();
+    let state = text(answer, "state").unwrap_or_default().replace('_', " ");
+    format!("{order_did} “{title}” ({id}); the order is now {state}")
 }
 
 /// The outcome of a command as stored (done, failed or still queued).
@@ -840,7 +932,7 @@ pub fn command_outcome(entry: &OutboxEntry) -> CommandOutcome {
     };
     CommandOutcome {
         command_id: entry.id,
-        idempotency_key: entry.command.idempotency_key.clone(),
+        idempotency_key: entry.idempotency_key.clone(),
         state: state.to_owned(),
         message,
         transfer_id: text(&answer, "transfer_id"),
@@ -856,7 +948,7 @@ pub fn outbox_item(entry: &OutboxEntry) -> OutboxItem {
     };
     OutboxItem {
         id: entry.id,
-        kind: entry.command.kind.clone(),
+        kind: command_kind(&entry.command),
         state: entry.state.as_str().to_owned(),
         summary: command_summary(entry),
         outcome,
