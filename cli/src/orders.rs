@@ -110,9 +110,16 @@ fn order_line(order: &OrderSummary) -> String {
     if !order.actions.is_empty() {
         let _ = write!(line, "  [you can: {}]", order.actions.join(", "));
     }
-    if let Some(deadline) = order.deadline {
-        let _ = write!(line, "  (next deadline {})", utc(deadline));
+    match (&order.deadline_label, order.deadline) {
+        (Some(label), Some(deadline)) => {
+            let _ = write!(line, "  ({label}: {})", utc(deadline));
+        }
+        (_, Some(deadline)) => {
+            let _ = write!(line, "  (next deadline {})", utc(deadline));
+        }
+        _ => {}
     }
+    let _ = write!(line, "  — {}", order.state_label);
     if let Some(shipment) = &order.shipment {
         let _ = write!(
             line,

@@ -168,6 +168,9 @@ pub struct OrderSummary {
     pub buttons: Vec<OrderButton>,
     /// When the next timer fires (Unix seconds), if one runs.
     pub deadline: Option<i64>,
+    /// What the timer does and when, in the wallet's language: "Confirms automatically in 9
+    /// days", "9天后自动确认收货".
+    pub deadline_label: Option<String>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
     /// The carrier and tracking number, once the seller shipped.
@@ -257,6 +260,7 @@ impl Lift<core::OrderSummary> for OrderSummary {
             state_label: order.state_label,
             buttons: lift_all(order.buttons)?,
             deadline: order.deadline,
+            deadline_label: order.deadline_label,
             counterparty: order.counterparty,
             shipment: order.shipment.map(Into::into),
             refund_asked: order.refund_asked.map(Into::into),

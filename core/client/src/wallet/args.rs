@@ -21,9 +21,10 @@ pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {
     Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", e.to_string()))
 }
 
-/// A positive amount typed by the user.
+/// A positive amount typed by the user, as their locale writes it (full-width digits, `。`,
+/// thousands grouping: [`Money::parse_typed`]).
 pub(super) fn positive_amount(text: &str, currency: Currency) -> Result<Money, WalletError> {
-    let money = Money::parse(text.trim(), currency)?;
+    let money = Money::parse_typed(text, currency)?;
     if money.minor() <= 0 {
         return Err(WalletError::invalid(
             "amount",

@@ -20,7 +20,7 @@ impl Wallet {
     pub async fn scan(&self, text: &str) -> Result<ScanScreen, WalletError> {
         let code = text.trim();
         let outcome = scan(code);
-        if let Some(screen) = view::local_scan_screen(&outcome, code) {
+        if let Some(screen) = view::local_scan_screen(&outcome, code, &self.texts()) {
             return Ok(screen);
         }
         let Some((kind, printed_name)) = view::danbao_kind(&outcome) else {
@@ -31,7 +31,12 @@ impl Wallet {
         let api = self.api()?;
         let key = new_idempotency_key()?;
         match api.resolve_code(code, &key).await {
-            Ok(resolved) => Ok(view::resolved_scan_screen(kind, &resolved, code)),
+            Ok(resolved) => Ok(view::resolved_scan_screen(
+                kind,
+                &resolved,
+                code,
+                &self.texts(),
+            )),
             Err(TransportError::Http {
                 status,
                 code: problem,
@@ -160,7 +165,7 @@ impl Wallet {
         Ok(CodeView {
             svg: render(&issued.code)?,
             text: issued.code,
-            amount: issued.amount.map(Amount::from),
+            amount: issued.amount.map(|a| Amount::from_view(&a, &self.texts())),
             expires_at: issued.expires_at,
         })
     }

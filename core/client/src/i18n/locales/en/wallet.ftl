@@ -160,9 +160,39 @@ problem-wrong_party = This order or request belongs to someone else
 
 ## Scanning
 
-scan-payment-code = This is a customer's payment code: a merchant charges it; it cannot be paid from a wallet
+scan-payment-code = this is a customer's payment code: a merchant charges it (charge_payment_code); it cannot be paid from a wallet
 scan-foreign = { $description }: this wallet pays Danbao codes only
 scan-foreign-scheme = { $scheme }, { $country }
 scan-unknown-network = an unknown network
 scan-unknown-network-country = an unknown network, { $country }
 scan-name-warning = The code says “{ $printed }”, but it pays { $name } (@{ $handle }). Pay only if that is who you mean to pay.
+
+## Errors of the wallet's calls (the public errors' messages)
+
+error-not-signed-up = this wallet is not signed up yet: call sign_up first
+error-already-signed-up = this wallet is already signed up as @{ $handle }; one database holds one user (open another database file for another user)
+error-invalid-input = invalid { $field }: { $reason }
+error-server = the server refused it ({ $status } { $code }): { $detail }
+error-offline = offline: { $detail }
+error-storage = local storage: { $detail }
+error-secrets = secrets: { $detail }
+error-code = code refused: { $detail }
+error-protocol = protocol: { $detail }
+error-not-ready = { $detail }
+
+## Argument names in errors
+
+field-amount = amount
+field-currency = currency
+field-handle = handle
+field-display_name = display_name
+field-locale = locale
+field-memo = memo
+field-note = note
+field-code = code
+field-limit = limit
+field-to = to
+field-title = title
+field-carrier = carrier
+field-tracking = tracking
+field-server_url = server_url

@@ -164,3 +164,33 @@ scan-foreign-scheme = { $scheme }，{ $country }
 scan-unknown-network = 未知的支付网络
 scan-unknown-network-country = 未知的支付网络，{ $country }
 scan-name-warning = 二维码上写的是“{ $printed }”，但实际收款人是 { $name }（@{ $handle }）。请确认这是你要付款的人再付款。
+
+## 钱包调用的错误（公开错误的消息）
+
+error-not-signed-up = 此钱包尚未注册：请先注册
+error-already-signed-up = 此钱包已注册为 @{ $handle }；一个数据库只保存一个用户（其他用户请使用另一个数据库文件）
+error-invalid-input = { $field }无效，请检查后重新输入（{ $reason }）
+error-server = 服务器拒绝了此操作：{ $reason }
+error-offline = 无法连接服务器，请稍后重试；已排队的操作会在联网后自动发送
+error-storage = 本地存储出错（{ $detail }）
+error-secrets = 密钥出错（{ $detail }）
+error-code = 无法使用此二维码（{ $detail }）
+error-protocol = 无法读取服务器的应答（{ $detail }）
+error-not-ready = 请先完成上一步（{ $detail }）
+
+## 错误中的参数名
+
+field-amount = 金额
+field-currency = 币种
+field-handle = 账号
+field-display_name = 显示名称
+field-locale = 语言区域
+field-memo = 备注
+field-note = 说明
+field-code = 二维码
+field-limit = 条数
+field-to = 收款人
+field-title = 标题
+field-carrier = 快递公司
+field-tracking = 运单号
+field-server_url = 服务器地址
