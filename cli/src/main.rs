@@ -19,6 +19,7 @@ mod orders;
 mod payments;
 mod report;
 mod sandbox;
+mod words;
 
 use home::ProfileDir;
 use report::{Failure, Report};

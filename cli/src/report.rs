@@ -11,6 +11,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
+use crate::words::word;
 use danbao_client::i18n::Texts;
 use danbao_client::{
     ActivityItem, Amount, BalanceLine, CodeView, CommandOutcome, OrderSummary, OutboxItem,
@@ -88,6 +89,7 @@ pub fn choose_locale(lang: Option<&str>) -> String {
         None => Texts::english(),
     };
     let tag = chosen.tag().to_owned();
+    crate::words::choose(&tag);
     let _ = TEXTS.set(chosen);
     tag
 }
@@ -134,16 +136,9 @@ impl Report {
         match outcome.state.as_str() {
             "done" => Self::done(outcome.message.clone(), json),
             "queued" | "pending" | "sending" => Self {
-                text: format!(
-                    "Queued: command {} waits in the outbox.",
-                    outcome.command_id
-                ),
+                text: word("queued", &[("id", &outcome.command_id.to_string())]),
                 json,
-                status: Status::Queued(format!(
-                    "{}; it stays in the outbox with its idempotency key — `danbao outbox \
-                     flush` (or any sync) resends it and it applies once; do not issue it again",
-                    outcome.message
-                )),
+                status: Status::Queued(word("queued-detail", &[("message", &outcome.message)])),
             },
             // The message goes to standard error only: printing it twice helps nobody.
             _ => Self {
