@@ -23,6 +23,17 @@ class WordsTest {
     }
 
     @Test
+    fun `the app module's own strings have their Chinese too`() {
+        val screensValues = java.io.File(System.getProperty("danbao.strings")).canonicalFile
+        val android = screensValues.parentFile.parentFile.parentFile.parentFile.parentFile.parentFile
+        val res = java.io.File(android, "app/src/main/res")
+        val english = app.danbao.wallet.jvm.XmlWords.read(java.io.File(res, "values/strings.xml")).strings
+        val chinese = app.danbao.wallet.jvm.XmlWords.read(java.io.File(res, "values-zh-rCN/strings.xml")).strings
+        assertEquals(english.keys.sorted(), chinese.keys.sorted())
+        chinese.forEach { (name, text) -> assertTrue("$name: $text", text.any { it in '\u4e00'..'\u9fff' }) }
+    }
+
+    @Test
     fun `placeholders are filled and Android's escapes undone`() {
         assertEquals("Asked @bob for 12.50 CNY", words.text(Word.REQUEST_SENT, "12.50 CNY", "bob"))
         assertEquals("A new code in 42 s", words.text(Word.PAYMENT_CODE_REFRESH, 42L))
