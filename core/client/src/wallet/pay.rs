@@ -44,8 +44,10 @@ impl Wallet {
                 ..
             }) if (400..500).contains(&status) && status != 429 => Ok(view::refused_scan_screen(
                 printed_name,
-                format!("the server refused this code: {detail} ({problem})"),
+                &detail,
+                &problem,
                 code,
+                &self.texts(),
             )),
             Err(other) => Err(other.into()),
         }

@@ -641,10 +641,30 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
     assert!(!screen.needs_amount);
     assert_eq!(screen.amount.unwrap().display, "CN¥5.00");
 
-    let refused = view::refused_scan_screen("Tea Shop".into(), "signature invalid".into(), "x");
+    let refused = view::refused_scan_screen(
+        "Tea Shop".into(),
+        "signature invalid",
+        "code_signature_invalid",
+        "x",
+        &en(),
+    );
     assert_eq!(refused.kind, ScanKind::Invalid);
     assert!(!refused.payable);
-    assert_eq!(refused.reasons, vec!["signature invalid".to_owned()]);
+    assert_eq!(
+        refused.reasons,
+        ["the server refused this code: signature invalid (code_signature_invalid)"]
+    );
+    let in_chinese = view::refused_scan_screen(
+        "Tea Shop".into(),
+        "signature invalid",
+        "code_signature_invalid",
+        "x",
+        &zh(),
+    );
+    assert_eq!(
+        in_chinese.reasons,
+        ["服务器拒绝了此二维码：此二维码的签名不真实"]
+    );
 }
 
 fn request_event(seq: i64, id: i64, status: &str) -> FeedEvent {
@@ -988,6 +1008,9 @@ fn outbox_rows_and_outcomes_speak_chinese() {
 #[test]
 fn scans_and_name_warnings_speak_chinese() {
     let zh = zh();
+    let invalid = view::local_scan_screen(&scan("hello"), "hello", &zh).unwrap();
+    assert_eq!(invalid.kind, ScanKind::Invalid);
+    assert_eq!(invalid.reasons, ["这不是可以付款的二维码"]);
     let digits = "281234567890123456";
     let screen = view::local_scan_screen(&scan(digits), digits, &zh).unwrap();
     assert_eq!(

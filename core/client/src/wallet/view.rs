@@ -1063,7 +1063,14 @@ pub fn local_scan_screen(outcome: &ScanOutcome, code: &str, texts: &Texts) -> Op
         }
         ScanOutcome::Invalid { reasons } => {
             let mut screen = empty_screen(ScanKind::Invalid, code);
-            screen.reasons = reasons.clone();
+            // The codec's reasons are precise English; a catalogue may say them in its own
+            // words instead (the Chinese one has one sentence for all of them).
+            for reason in reasons {
+                let said = texts.with("scan-invalid-reason", &[("reason", reason)]);
+                if !screen.reasons.contains(&said) {
+                    screen.reasons.push(said);
+                }
+            }
             Some(screen)
         }
         ScanOutcome::MerchantPayment { .. }
@@ -1121,10 +1128,26 @@ pub fn resolved_scan_screen(
 }
 
 /// The screen of a Danbao code the server refused to resolve (tampered, expired, used):
-/// not payable, with the server's reason.
-pub fn refused_scan_screen(printed_name: String, detail: String, code: &str) -> ScanScreen {
+/// not payable, with the server's reason (`detail`, English) or the catalogue's sentence for
+/// its `problem` code.
+pub fn refused_scan_screen(
+    printed_name: String,
+    detail: &str,
+    problem: &str,
+    code: &str,
+    texts: &Texts,
+) -> ScanScreen {
     let mut screen = empty_screen(ScanKind::Invalid, code);
     screen.printed_name = Some(printed_name);
-    screen.reasons.push(detail);
+    let id = format!("problem-{problem}");
+    let reason = if texts.has(&id) {
+        texts.get(&id)
+    } else {
+        detail.to_owned()
+    };
+    screen.reasons.push(texts.with(
+        "scan-refused",
+        &[("detail", detail), ("code", problem), ("reason", &reason)],
+    ));
     screen
 }

@@ -196,3 +196,5 @@ field-title = title
 field-carrier = carrier
 field-tracking = tracking
 field-server_url = server_url
+scan-invalid-reason = { $reason }
+scan-refused = the server refused this code: { $detail } ({ $code })

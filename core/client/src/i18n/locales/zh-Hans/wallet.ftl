@@ -194,3 +194,5 @@ field-title = 标题
 field-carrier = 快递公司
 field-tracking = 运单号
 field-server_url = 服务器地址
+scan-invalid-reason = 这不是可以付款的二维码
+scan-refused = 服务器拒绝了此二维码：{ $reason }
