@@ -119,6 +119,7 @@ impl ProfileDir {
             server_url: server_url.to_owned(),
             spki_pins: Vec::new(),
             locale: self.locale.clone(),
+            utc_offset_minutes: 0,
         };
         Wallet::open(config, Arc::new(key_store), None)
             .await

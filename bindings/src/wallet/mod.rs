@@ -52,6 +52,10 @@ pub struct WalletConfig {
     /// words and amounts follow it; English for languages without a catalogue.
     #[uniffi(default = "en")]
     pub locale: String,
+    /// The device's time zone as minutes east of UTC (480 for China): records write dates in
+    /// it. ±1080 at most.
+    #[uniffi(default = 0)]
+    pub utc_offset_minutes: i32,
 }
 
 /// What to do to an escrow order: one per button of the order screen. Which ones are allowed
@@ -163,6 +167,7 @@ impl Wallet {
                 server_url: config.server_url,
                 spki_pins: config.spki_pins,
                 locale: config.locale,
+                utc_offset_minutes: config.utc_offset_minutes,
             };
             let inner = core::Wallet::open_with(
                 core_config,
@@ -416,6 +421,17 @@ impl Wallet {
     /// the locale stays.
     pub fn set_locale(&self, locale: String) -> Result<(), DanbaoError> {
         guard(|| self.inner.set_locale(&locale).map_err(|e| self.error(e)))
+    }
+
+    /// Writes dates in the zone `minutes` east of UTC from the next record on; call it when
+    /// the device's zone or daylight saving time changes. Outside ±1080 it is refused
+    /// (`InvalidInput`).
+    pub fn set_utc_offset(&self, minutes: i32) -> Result<(), DanbaoError> {
+        guard(|| {
+            self.inner
+                .set_utc_offset(minutes)
+                .map_err(|e| self.error(e))
+        })
     }
 
     /// The current locale (canonical BCP 47, e.g. `zh-Hans-CN`).

@@ -107,6 +107,9 @@ pub struct ActivityItem {
     pub created_at: i64,
     /// One line for the list, e.g. "Sent to Bob (@bob)".
     pub title: String,
+    /// When, as the wallet's locale writes it in the device's zone (`utc_offset_minutes`):
+    /// "Dec 6, 2026, 11:08 AM", "2026年12月6日 11:08".
+    pub time_label: String,
 }
 
 impl Lift<core::ActivityItem> for ActivityItem {
@@ -121,6 +124,7 @@ impl Lift<core::ActivityItem> for ActivityItem {
             memo: item.memo,
             created_at: item.created_at,
             title: item.title,
+            time_label: item.time_label,
         })
     }
 }

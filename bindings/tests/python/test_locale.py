@@ -1,6 +1,8 @@
 """The wallet speaks the user's locale through the Python bindings: the locale given at open
 and a change at run time reach the records (words, amounts, deadlines) and the errors."""
 
+import re
+
 import danbao
 import pytest
 
@@ -40,6 +42,12 @@ async def test_a_locale_change_reaches_the_records(people):
     assert sent.state == danbao.CommandState.DONE, sent.message
     assert sent.message == f"已转账 ¥12.50 给 @{seller.handle}"
     assert buyer.balance().available.minor == STARTING_MINOR - 1250
+    # Dates in CLDR's Chinese pattern, in the zone the shell gives.
+    buyer.wallet.set_utc_offset(480)
+    newest = buyer.wallet.home().recent[0]
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", newest.time_label), newest.time_label
+    with pytest.raises(danbao.DanbaoError.InvalidInput):
+        buyer.wallet.set_utc_offset(24 * 60)
 
     # The errors speak it too.
     with pytest.raises(danbao.DanbaoError.InvalidInput) as refused:
@@ -56,7 +64,10 @@ async def test_a_locale_change_reaches_the_records(people):
 @run_async
 async def test_the_locale_given_at_open_is_spoken(server, tmp_path):
     config = danbao.WalletConfig(
-        db_path=str(tmp_path / "zh.db"), server_url=server.url, locale="zh-Hans-CN"
+        db_path=str(tmp_path / "zh.db"),
+        server_url=server.url,
+        locale="zh-Hans-CN",
+        utc_offset_minutes=480,
     )
     wallet = await danbao.Wallet.open(config, danbao.file_key_store(str(tmp_path / "k")), None)
     assert wallet.locale() == "zh-Hans-CN"

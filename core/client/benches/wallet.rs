@@ -175,6 +175,7 @@ fn config(path: &Path) -> WalletConfig {
         server_url: SERVER.into(),
         spki_pins: Vec::new(),
         locale: "en-US".into(),
+        utc_offset_minutes: 0,
     }
 }
 

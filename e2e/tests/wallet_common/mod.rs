@@ -421,6 +421,7 @@ impl Phone {
             server_url: self.server_url.clone(),
             spki_pins: Vec::new(),
             locale: locale().into(),
+            utc_offset_minutes: 0,
         };
         let signer = self.signer.clone().map(|s| s as Arc<dyn Signer>);
         let wallet = Wallet::open_with(config, self.key_store.clone(), signer, test_options())

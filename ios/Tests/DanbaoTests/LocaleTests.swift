@@ -27,6 +27,9 @@ final class LocaleTests: XCTestCase {
             let sent = try await buyer.wallet.send(toHandle: seller.handle, amount: "１２。５０", currency: "CNY", memo: "")
                 .done("send in full-width digits")
             XCTAssertEqual(sent.message, "已转账 ¥12.50 给 @\(seller.handle)")
+            try buyer.wallet.setUtcOffset(minutes: 480)
+            let newest = try XCTUnwrap(try buyer.wallet.home().recent.first)
+            XCTAssertTrue(newest.timeLabel.contains("年") && newest.timeLabel.contains("日 "), newest.timeLabel)
 
             let error = try await danbaoError("too many decimals") {
                 try await buyer.wallet.send(toHandle: seller.handle, amount: "1.234", currency: "CNY", memo: "")

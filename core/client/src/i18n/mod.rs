@@ -19,7 +19,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-pub use format::{format_amount, region_name, relative_days};
+pub use format::{format_amount, format_date_time, region_name, relative_days};
 
 /// The English catalogue (complete; the fallback).
 const EN: &str = include_str!("locales/en/wallet.ftl");
@@ -59,6 +59,8 @@ pub struct Texts {
     own: Option<FluentBundle<FluentResource>>,
     /// English, for what `own` lacks.
     english: FluentBundle<FluentResource>,
+    /// The shell's time zone, as minutes east of UTC (dates are written in it).
+    utc_offset_minutes: i32,
 }
 
 impl fmt::Debug for Texts {
@@ -131,6 +133,7 @@ impl Texts {
             icu,
             own,
             english,
+            utc_offset_minutes: 0,
         })
     }
 
@@ -143,7 +146,31 @@ impl Texts {
             icu: icu_locale_core::Locale::UNKNOWN,
             own: None,
             english: FluentBundle::new_concurrent(vec![english_id()]),
+            utc_offset_minutes: 0,
         })
+    }
+
+    /// These texts writing dates in the zone `minutes` east of UTC (the shell's local zone,
+    /// e.g. 480 in China). Refused outside ±18 hours (ISO 8601's limit).
+    pub fn in_zone(mut self, minutes: i32) -> Result<Texts, String> {
+        if !(-18 * 60..=18 * 60).contains(&minutes) {
+            return Err(format!(
+                "a UTC offset of {minutes} minutes is outside ±1080 (±18 hours); pass the \
+                 device's offset, e.g. 480 for China"
+            ));
+        }
+        self.utc_offset_minutes = minutes;
+        Ok(self)
+    }
+
+    /// The UTC offset dates are written in, in minutes east of UTC.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.utc_offset_minutes
+    }
+
+    /// `unix` seconds as this locale writes a date and time, in the shell's zone.
+    pub fn date_time(&self, unix: i64) -> String {
+        format_date_time(&self.icu, unix, self.utc_offset_minutes)
     }
 
     /// The locale tag, canonical (e.g. `zh-Hans-CN`).

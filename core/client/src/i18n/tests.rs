@@ -142,6 +142,22 @@ fn relative_days_come_from_cldr() {
 }
 
 #[test]
+fn dates_follow_the_locale_in_the_shells_zone() {
+    // 2026-12-06 03:08:00 UTC.
+    let at = 1_796_526_480;
+    let zh = Texts::new("zh-Hans-CN").unwrap().in_zone(480).unwrap();
+    let en = Texts::new("en-US").unwrap();
+    assert_eq!(zh.date_time(at), "2026年12月6日 11:08");
+    assert_eq!(en.date_time(at), "Dec 6, 2026, 3:08\u{202f}AM");
+    let west = Texts::new("en-US").unwrap().in_zone(-300).unwrap();
+    assert_eq!(west.date_time(at), "Dec 5, 2026, 10:08\u{202f}PM");
+    assert_eq!(en.date_time(0), "Jan 1, 1970, 12:00\u{202f}AM");
+    assert!(Texts::english().in_zone(24 * 60).is_err());
+    // Far outside any calendar ICU4X formats: ISO 8601, never a panic.
+    assert!(en.date_time(i64::MAX).contains("UTC+00:00"));
+}
+
+#[test]
 fn region_names_come_from_cldr() {
     let zh = Texts::new("zh-Hans-CN").unwrap();
     assert_eq!(format::region_name(zh.icu_locale(), "th"), "泰国");

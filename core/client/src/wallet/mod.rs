@@ -70,6 +70,9 @@ pub struct WalletConfig {
     /// English for languages without a catalogue. Changed at run time by
     /// [`Wallet::set_locale`].
     pub locale: String,
+    /// The shell's time zone as minutes east of UTC (480 for China), in which records write
+    /// dates; ±1080 at most. Changed by [`Wallet::set_utc_offset`].
+    pub utc_offset_minutes: i32,
 }
 
 /// Settings beyond [`WalletConfig`], with production defaults ([`WalletOptions::default`]);
@@ -206,8 +209,11 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
 }
 
 /// The texts of `locale`, or the refusal naming the field.
-fn locale_texts(locale: &str) -> Result<Texts, WalletError> {
-    Texts::new(locale).map_err(|e| WalletError::invalid("locale", e.to_string()))
+fn locale_texts(locale: &str, utc_offset_minutes: i32) -> Result<Texts, WalletError> {
+    Texts::new(locale)
+        .map_err(|e| WalletError::invalid("locale", e.to_string()))?
+        .in_zone(utc_offset_minutes)
+        .map_err(|reason| WalletError::invalid("utc_offset_minutes", reason))
 }
 
 /// Opens the database (on Tokio's blocking pool when a runtime is running).
@@ -276,7 +282,7 @@ impl Wallet {
         options: WalletOptions,
     ) -> Result<Wallet, WalletError> {
         let transport = transport_for(&config, &options)?;
-        let texts = locale_texts(&config.locale)?;
+        let texts = locale_texts(&config.locale, config.utc_offset_minutes)?;
         let now = options.clock.now_unix_secs();
         let store = Arc::new(open_store(&config, key_store).await?);
         let signer = device_signer(&store, signer, now).await?;
@@ -321,7 +327,7 @@ impl Wallet {
     /// it when the device's language changes. A tag that is not BCP 47 is refused
     /// ([`WalletError::InvalidInput`]) and the locale stays as it was.
     pub fn set_locale(&self, locale: &str) -> Result<(), WalletError> {
-        let texts = Arc::new(locale_texts(locale)?);
+        let texts = Arc::new(locale_texts(locale, self.texts().utc_offset_minutes())?);
         *self
             .texts
             .write()
@@ -332,6 +338,18 @@ impl Wallet {
     /// `error`'s sentence in the current locale (what a shell shows).
     pub fn error_message(&self, error: &WalletError) -> String {
         error.message(&self.texts())
+    }
+
+    /// Writes dates in the zone `minutes` east of UTC from the next record on (the shell calls
+    /// it when the device's zone or daylight saving time changes). Outside ±1080 it is refused
+    /// ([`WalletError::InvalidInput`]) and nothing changes.
+    pub fn set_utc_offset(&self, minutes: i32) -> Result<(), WalletError> {
+        let texts = Arc::new(locale_texts(&self.locale(), minutes)?);
+        *self
+            .texts
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = texts;
+        Ok(())
     }
 
     /// The current locale (canonical BCP 47).

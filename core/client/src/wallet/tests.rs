@@ -731,6 +731,7 @@ fn the_wallet_and_its_futures_can_cross_threads() {
             server_url: String::new(),
             spki_pins: Vec::new(),
             locale: "en-US".into(),
+            utc_offset_minutes: 0,
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[1; 32]).unwrap()),
         None,
@@ -752,6 +753,7 @@ fn offline_wallet(dir: &tempfile::TempDir) -> Wallet {
             server_url: "http://127.0.0.1:9".into(),
             spki_pins: Vec::new(),
             locale: "en-US".into(),
+            utc_offset_minutes: 0,
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[3; 32]).unwrap()),
         None,
@@ -888,6 +890,8 @@ fn the_screens_speak_chinese_with_chinese_amounts() {
         &zh,
     );
     assert_eq!(sent.title, "转账给 Bob（@bob）");
+    // 1_700_000_007 is 2023-11-14 22:13:27 UTC; these texts are in UTC.
+    assert_eq!(sent.time_label, "2023年11月14日 22:13");
     assert_eq!(sent.amount.display, "¥12.50");
     let hold = view::activity_item(
         &event(
@@ -1070,4 +1074,17 @@ fn a_locale_change_reaches_the_next_record() {
         "zh-Hans-CN",
         "a refused tag changes nothing"
     );
+    wallet.set_utc_offset(480).unwrap();
+    assert_eq!(wallet.texts().utc_offset_minutes(), 480);
+    assert_eq!(wallet.locale(), "zh-Hans-CN", "the zone keeps the language");
+    wallet.set_locale("en-US").unwrap();
+    assert_eq!(
+        wallet.texts().utc_offset_minutes(),
+        480,
+        "the language keeps the zone"
+    );
+    assert!(matches!(
+        wallet.set_utc_offset(2_000),
+        Err(WalletError::InvalidInput { field, .. }) if field == "utc_offset_minutes"
+    ));
 }

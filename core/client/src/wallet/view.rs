@@ -163,6 +163,9 @@ pub struct ActivityItem {
     pub created_at: i64,
     /// One line for the list, e.g. "Sent to Bob (@bob)".
     pub title: String,
+    /// When, as the locale writes it in the shell's zone: "Dec 6, 2026, 11:08 AM",
+    /// "2026年12月6日 11:08".
+    pub time_label: String,
 }
 
 /// A page of activity, newest first.
@@ -497,6 +500,7 @@ pub fn activity_item(event: &FeedEvent, texts: &Texts) -> ActivityItem {
         memo,
         created_at: event.created_at,
         title,
+        time_label: texts.date_time(event.created_at),
     }
 }
 

@@ -40,6 +40,8 @@ private class AndroidWalletPlatform(private val app: Application) : WalletPlatfo
             serverUrl = serverUrl,
             // The core writes its records' words and amounts in the device's language.
             locale = locale,
+            // ... and writes dates in the device's zone (its offset now, daylight saving included).
+            utcOffsetMinutes = java.util.TimeZone.getDefault().getOffset(System.currentTimeMillis()) / 60_000,
         )
         return Wallet.open(config, KeystoreKeyStore(), KeystoreSigner())
     }

@@ -29,6 +29,9 @@ class LocaleTest : FlowTest() {
 
             val sent = buyer.wallet.send(seller.handle, "１２。５０", "CNY", "").done("send in full-width digits")
             assertEquals("已转账 ¥12.50 给 @${seller.handle}", sent.message)
+            buyer.wallet.setUtcOffset(480)
+            val newest = buyer.wallet.home().recent.first()
+            assertTrue(Regex("""\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}""").matches(newest.timeLabel), newest.timeLabel)
 
             val refused = assertThrows<DanbaoException.InvalidInput> { buyer.wallet.send(seller.handle, "1.234", "CNY", "") }
             assertTrue(refused.message.orEmpty().startsWith("金额无效"), refused.message)
