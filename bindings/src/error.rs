@@ -135,6 +135,14 @@ impl From<RenderError> for DanbaoError {
 impl From<WalletError> for DanbaoError {
     fn from(error: WalletError) -> Self {
         let reason = error.to_string();
+        Self::from_wallet(error, reason)
+    }
+}
+
+impl DanbaoError {
+    /// The variant for `error`, carrying `reason`: its sentence in the wallet's language
+    /// (`WalletError::message`), or the English `Display` where no wallet is at hand.
+    pub(crate) fn from_wallet(error: WalletError, reason: String) -> Self {
         match error {
             WalletError::NotSignedUp | WalletError::AlreadySignedUp { .. } => {
                 Self::Account { reason }

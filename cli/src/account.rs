@@ -1,5 +1,6 @@
 //! The wallet itself: sign up, profile, balances, activity, sync and the outbox.
 
+use crate::words::word;
 use std::fmt::Write as _;
 
 use danbao_client::{Change, Wallet};
@@ -122,13 +123,21 @@ pub async fn balance(wallet: &Wallet) -> Result<Report, Failure> {
     let home = wallet.home()?;
     let mut text = String::new();
     if home.balances.is_empty() {
-        text.push_str("No money yet.");
+        text.push_str(&word("balance-none", &[]));
     }
     for line in &home.balances {
         let _ = writeln!(
             text,
-            "{}  available {}   held in escrow {}   incoming {}",
-            line.currency, line.available.display, line.held_out.display, line.incoming.display
+            "{}",
+            word(
+                "balance-line",
+                &[
+                    ("currency", &line.currency),
+                    ("available", &line.available.display),
+                    ("held", &line.held_out.display),
+                    ("incoming", &line.incoming.display),
+                ],
+            )
         );
     }
     let json = Value::Array(home.balances.iter().map(balance_json).collect());
@@ -141,7 +150,7 @@ pub async fn activity(wallet: &Wallet, args: ActivityArgs) -> Result<Report, Fai
     let page = wallet.activity(args.cursor, args.limit).await?;
     let mut text = String::new();
     if page.items.is_empty() {
-        text.push_str("No activity.");
+        text.push_str(&word("activity-none", &[]));
     }
     for item in &page.items {
         let sign = if item.direction == "in" { "+" } else { "-" };
@@ -161,7 +170,11 @@ pub async fn activity(wallet: &Wallet, args: ActivityArgs) -> Result<Report, Fai
         );
     }
     if let Some(next) = page.next_cursor {
-        let _ = write!(text, "\nmore: danbao activity --cursor {next}");
+        let _ = write!(
+            text,
+            "\n{}",
+            word("activity-more", &[("cursor", &next.to_string())])
+        );
     }
     let json = json!({
         "items": page.items.iter().map(activity_json).collect::<Vec<_>>(),
@@ -175,9 +188,9 @@ pub async fn sync(wallet: &Wallet) -> Result<Report, Failure> {
     let changes = wallet.sync().await?;
     let words: Vec<&str> = changes.iter().map(change_word).collect();
     let text = if words.is_empty() {
-        "Up to date.".to_owned()
+        word("sync-none", &[])
     } else {
-        format!("Synced: {} changed.", words.join(", "))
+        word("sync-changed", &[("changes", &words.join(", "))])
     };
     Ok(Report::done(text, json!({ "changed": words })))
 }
@@ -204,22 +217,23 @@ pub async fn outbox(wallet: &Wallet, args: OutboxArgs) -> Result<Report, Failure
                 .filter(|i| i.state != "done" && i.state != "failed")
                 .count();
             let mut text = if waiting == 0 {
-                "Nothing waiting: every command has been answered.\n".to_owned()
+                word("outbox-nothing", &[])
             } else {
-                format!("{waiting} waiting for the server (`danbao outbox flush` resends them).\n")
+                word("outbox-waiting", &[("count", &waiting.to_string())])
             };
+            text.push('\n');
             if !items.is_empty() {
-                text.push_str("Recent commands, newest first:\n");
+                text.push_str(&word("outbox-recent", &[]));
+                text.push('\n');
             }
             for item in &items {
                 let _ = writeln!(
                     text,
-                    "#{}  {:<8} {}  ({} attempt{}){}",
+                    "#{}  {:<8} {}  ({}){}",
                     item.id,
                     item.state,
                     item.summary,
-                    item.attempts,
-                    if item.attempts == 1 { "" } else { "s" },
+                    word("outbox-attempts", &[("count", &item.attempts.to_string())]),
                     item.outcome
                         .as_ref()
                         .map(|o| format!(" — {o}"))
@@ -233,7 +247,7 @@ pub async fn outbox(wallet: &Wallet, args: OutboxArgs) -> Result<Report, Failure
             let outcomes = wallet.flush_outbox().await?;
             let mut text = String::new();
             if outcomes.is_empty() {
-                text.push_str("Nothing to send.");
+                text.push_str(&word("outbox-flush-none", &[]));
             }
             for outcome in &outcomes {
                 let _ = writeln!(

@@ -27,6 +27,8 @@ pub struct ProfileDir {
     pub name: String,
     /// `<home>/<name>`.
     pub dir: PathBuf,
+    /// The locale its wallet speaks (`--lang`), BCP 47.
+    pub locale: String,
 }
 
 impl ProfileDir {
@@ -48,6 +50,7 @@ impl ProfileDir {
         Ok(Self {
             name: name.to_owned(),
             dir: home.join(name),
+            locale: "en".to_owned(),
         })
     }
 
@@ -115,10 +118,12 @@ impl ProfileDir {
             db_path: self.dir.join("wallet.db"),
             server_url: server_url.to_owned(),
             spki_pins: Vec::new(),
+            locale: self.locale.clone(),
+            utc_offset_minutes: 0,
         };
         Wallet::open(config, Arc::new(key_store), None)
             .await
-            .map_err(|e| Failure::refused(format!("cannot open the wallet: {e}")))
+            .map_err(|e| Failure::from(e).context("cannot open the wallet"))
     }
 
     /// Opens the wallet of a profile that has signed up.

@@ -19,6 +19,7 @@ mod orders;
 mod payments;
 mod report;
 mod sandbox;
+mod words;
 
 use home::ProfileDir;
 use report::{Failure, Report};
@@ -43,6 +44,15 @@ struct Cli {
         help_heading = "Wallet options"
     )]
     home: Option<PathBuf>,
+    /// The language of the wallet's words and amounts, BCP 47 (zh-Hans-CN, en-US); default:
+    /// the environment's LC_ALL, LC_MESSAGES or LANG, else English.
+    #[arg(
+        long,
+        global = true,
+        env = "DANBAO_LANG",
+        help_heading = "Wallet options"
+    )]
+    lang: Option<String>,
     /// Print wallet results as JSON instead of text.
     #[arg(long, global = true, help_heading = "Wallet options")]
     json: bool,
@@ -102,6 +112,7 @@ enum QrCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let locale = report::choose_locale(cli.lang.as_deref());
     let command = match cli.command {
         Command::Qr(QrCommand::Decode(args)) => return decode::run(args),
         Command::Qr(QrCommand::Encode(args)) => return encode::run(args),
@@ -111,7 +122,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(run(cli.home, &cli.profile, command)),
+        Ok(runtime) => runtime.block_on(run(cli.home, &cli.profile, &locale, command)),
         Err(e) => Err(Failure::refused(format!(
             "cannot start the async runtime: {e}"
         ))),
@@ -120,8 +131,14 @@ fn main() -> ExitCode {
 }
 
 /// Runs one wallet command.
-async fn run(home: Option<PathBuf>, profile: &str, command: Command) -> Result<Report, Failure> {
-    let dir = ProfileDir::locate(home, profile)?;
+async fn run(
+    home: Option<PathBuf>,
+    profile: &str,
+    locale: &str,
+    command: Command,
+) -> Result<Report, Failure> {
+    let mut dir = ProfileDir::locate(home, profile)?;
+    dir.locale = locale.to_owned();
     match command {
         Command::Signup(args) => return account::signup(&dir, args).await,
         Command::Sandbox(command) => return sandbox::run(&dir, command).await,

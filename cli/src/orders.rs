@@ -1,5 +1,6 @@
 //! Escrow orders from both sides: the buyer's `orders …` and the seller's `merchant …`.
 
+use crate::words::word;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -105,29 +106,56 @@ fn order_line(order: &OrderSummary) -> String {
         order.id, order.role, order.state, order.amount.display, order.title
     );
     if let Some(who) = &order.counterparty {
-        let _ = write!(line, "  with @{who}");
+        let _ = write!(line, "  {}", word("order-with", &[("who", who)]));
     }
     if !order.actions.is_empty() {
-        let _ = write!(line, "  [you can: {}]", order.actions.join(", "));
-    }
-    if let Some(deadline) = order.deadline {
-        let _ = write!(line, "  (next deadline {})", utc(deadline));
-    }
-    if let Some(shipment) = &order.shipment {
+        let actions = order.actions.join(", ");
         let _ = write!(
             line,
-            "  shipped with {}, tracking {}",
-            shipment.carrier, shipment.tracking
+            "  {}",
+            word("order-you-can", &[("actions", &actions)])
         );
     }
+    match (&order.deadline_label, order.deadline) {
+        (Some(label), Some(deadline)) => {
+            let _ = write!(line, "  ({label}: {})", utc(deadline));
+        }
+        (_, Some(deadline)) => {
+            let _ = write!(line, "  (next deadline {})", utc(deadline));
+        }
+        _ => {}
+    }
+    let _ = write!(line, "  — {}", order.state_label);
+    if let Some(shipment) = &order.shipment {
+        let shipped = word(
+            "order-shipped",
+            &[
+                ("carrier", &shipment.carrier),
+                ("tracking", &shipment.tracking),
+            ],
+        );
+        let _ = write!(line, "  {shipped}");
+    }
     if let Some(asked) = &order.refund_asked {
-        let _ = write!(line, "  refund asked: {}", asked.display);
+        let _ = write!(
+            line,
+            "  {}",
+            word("order-refund-asked", &[("amount", &asked.display)])
+        );
     }
     if let Some(released) = &order.released {
-        let _ = write!(line, "  {} to the seller", released.display);
+        let _ = write!(
+            line,
+            "  {}",
+            word("order-released", &[("amount", &released.display)])
+        );
     }
     if let Some(refunded) = &order.refunded {
-        let _ = write!(line, "  {} back to the buyer", refunded.display);
+        let _ = write!(
+            line,
+            "  {}",
+            word("order-refunded", &[("amount", &refunded.display)])
+        );
     }
     line
 }

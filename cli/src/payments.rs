@@ -1,6 +1,7 @@
 //! Moving money: scan and pay a code, send to a friend, request money, show my receive code and
 //! my payment code.
 
+use crate::words::word;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -105,61 +106,58 @@ pub struct PayCodeArgs {
 fn screen_text(screen: &ScanScreen) -> String {
     let mut text = String::new();
     let title = match screen.kind {
-        ScanKind::MerchantPayment => "Merchant payment",
-        ScanKind::DanbaoOrder => "Danbao order (paid into escrow)",
-        ScanKind::FriendReceive => "Pay a friend",
-        ScanKind::PaymentCode => "A payment code (a merchant charges it; it cannot be paid)",
-        ScanKind::ForeignScheme => "Foreign payment code",
-        ScanKind::Invalid => "Not a valid payment code",
+        ScanKind::MerchantPayment => "scan-merchant",
+        ScanKind::DanbaoOrder => "scan-order",
+        ScanKind::FriendReceive => "scan-friend",
+        ScanKind::PaymentCode => "scan-payment-code",
+        ScanKind::ForeignScheme => "scan-foreign",
+        ScanKind::Invalid => "scan-invalid",
     };
-    let _ = writeln!(text, "{title}");
+    let _ = writeln!(text, "{}", word(title, &[]));
     if let Some(name) = &screen.payee_name {
         let handle = screen
             .payee_handle
             .as_ref()
             .map(|h| format!(" (@{h})"))
             .unwrap_or_default();
-        let _ = writeln!(text, "Pay to:    {name}{handle}");
+        let payee = format!("{name}{handle}");
+        let _ = writeln!(text, "{}", word("scan-pay-to", &[("payee", &payee)]));
     }
     if let Some(warning) = &screen.name_warning {
-        let _ = writeln!(text, "WARNING:   {warning}");
+        let _ = writeln!(text, "{}", word("scan-warning", &[("warning", warning)]));
     }
     if let Some(scheme) = &screen.scheme {
-        let _ = writeln!(text, "Scheme:    {scheme}");
+        let _ = writeln!(text, "{}", word("scan-scheme", &[("scheme", scheme)]));
     }
     match (&screen.amount, screen.needs_amount) {
         (Some(amount), _) => {
-            let _ = writeln!(text, "Amount:    {}", amount.display);
-        }
-        (None, true) => {
-            let currency = screen
-                .currency
-                .as_deref()
-                .map(|c| format!(" in {c}"))
-                .unwrap_or_default();
             let _ = writeln!(
                 text,
-                "Amount:    amount needed{currency} (pay with --amount)"
+                "{}",
+                word("scan-amount", &[("amount", &amount.display)])
             );
+        }
+        (None, true) => {
+            let needed = match screen.currency.as_deref() {
+                Some(currency) => word("scan-amount-needed-in", &[("currency", currency)]),
+                None => word("scan-amount-needed", &[]),
+            };
+            let _ = writeln!(text, "{needed}");
         }
         (None, false) => {}
     }
     if let Some(order) = &screen.order_id {
-        let _ = writeln!(text, "Order:     {order}");
+        let _ = writeln!(text, "{}", word("scan-order-id", &[("order", order)]));
     }
     for reason in &screen.reasons {
-        let _ = writeln!(text, "Problem:   {reason}");
+        let _ = writeln!(text, "{}", word("scan-problem", &[("reason", reason)]));
     }
-    if screen.payable {
-        let amount = if screen.needs_amount {
-            " --amount AMOUNT"
-        } else {
-            ""
-        };
-        let _ = write!(text, "Payable:   yes — danbao pay CODE{amount}");
-    } else {
-        let _ = write!(text, "Payable:   no");
-    }
+    let payable = match (screen.payable, screen.needs_amount) {
+        (true, true) => "scan-payable-amount",
+        (true, false) => "scan-payable",
+        (false, _) => "scan-not-payable",
+    };
+    let _ = write!(text, "{}", word(payable, &[]));
     text
 }
 

@@ -9,7 +9,10 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
+use crate::words::word;
+use danbao_client::i18n::Texts;
 use danbao_client::{
     ActivityItem, Amount, BalanceLine, CodeView, CommandOutcome, OrderSummary, OutboxItem,
     PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, WalletError,
@@ -48,9 +51,52 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The failure with `what` in front: "cannot open the wallet: …".
+    pub fn context(self, what: &str) -> Self {
+        Self {
+            message: format!("{what}: {}", self.message),
+            code: self.code,
+        }
+    }
+}
+
+/// The words of this run's locale (one per process: the CLI serves one user in one
+/// language); set by [`choose_locale`], English until then.
+static TEXTS: OnceLock<Texts> = OnceLock::new();
+
+fn texts() -> &'static Texts {
+    TEXTS.get_or_init(Texts::english)
+}
+
+/// The locale of this run: `--lang`/`DANBAO_LANG`, else the environment's `LC_ALL`,
+/// `LC_MESSAGES` or `LANG` (POSIX forms such as `zh_CN.UTF-8` are read), else English. A
+/// tag that cannot be read falls back to English with a warning on standard error.
+pub fn choose_locale(lang: Option<&str>) -> String {
+    let from_env = || {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.trim().is_empty())
+    };
+    let wanted = lang.map(str::to_owned).or_else(from_env);
+    let chosen = match wanted.as_deref().map(Texts::new) {
+        Some(Ok(texts)) => texts,
+        Some(Err(error)) => {
+            eprintln!("warning: {error}; using English");
+            Texts::english()
+        }
+        None => Texts::english(),
+    };
+    let tag = chosen.tag().to_owned();
+    crate::words::choose(&tag);
+    let _ = TEXTS.set(chosen);
+    tag
+}
+
 impl From<WalletError> for Failure {
     fn from(error: WalletError) -> Self {
-        Self::refused(error.to_string())
+        Self::refused(error.message(texts()))
     }
 }
 
@@ -90,16 +136,9 @@ impl Report {
         match outcome.state.as_str() {
             "done" => Self::done(outcome.message.clone(), json),
             "queued" | "pending" | "sending" => Self {
-                text: format!(
-                    "Queued: command {} waits in the outbox.",
-                    outcome.command_id
-                ),
+                text: word("queued", &[("id", &outcome.command_id.to_string())]),
                 json,
-                status: Status::Queued(format!(
-                    "{}; it stays in the outbox with its idempotency key — `danbao outbox \
-                     flush` (or any sync) resends it and it applies once; do not issue it again",
-                    outcome.message
-                )),
+                status: Status::Queued(word("queued-detail", &[("message", &outcome.message)])),
             },
             // The message goes to standard error only: printing it twice helps nobody.
             _ => Self {
@@ -256,9 +295,15 @@ pub fn order_json(order: &OrderSummary) -> Value {
         "title": order.title,
         "role": order.role,
         "state": order.state,
+        "state_label": order.state_label,
         "amount": amount_json(&order.amount),
         "actions": order.actions,
+        "buttons": order.buttons.iter().map(|b| json!({
+            "action": b.action,
+            "label": b.label,
+        })).collect::<Vec<_>>(),
         "deadline": order.deadline,
+        "deadline_label": order.deadline_label,
         "counterparty": order.counterparty,
         "shipment": order.shipment.as_ref().map(|s| json!({
             "carrier": s.carrier,

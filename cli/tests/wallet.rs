@@ -140,13 +140,24 @@ impl Run {
 
 struct Cli {
     home: tempfile::TempDir,
+    /// `--lang` of every run.
+    lang: &'static str,
 }
 
 impl Cli {
     fn new() -> Self {
+        Self::speaking("en-US")
+    }
+
+    fn speaking(lang: &'static str) -> Self {
         Self {
             home: tempfile::tempdir().expect("temp home"),
+            lang,
         }
+    }
+
+    fn zh(&self) -> bool {
+        self.lang.starts_with("zh")
     }
 
     fn run(&self, profile: &str, args: &[&str]) -> Run {
@@ -155,6 +166,8 @@ impl Cli {
             .arg(self.home.path())
             .arg("--profile")
             .arg(profile)
+            .arg("--lang")
+            .arg(self.lang)
             .args(args)
             .env_remove("DANBAO_OPERATOR_TOKEN")
             .env_remove("DANBAO_HOME")
@@ -213,8 +226,19 @@ fn signup(cli: &Cli, server: &Server, profile: &str, name: &str) {
 
 #[test]
 fn three_wallets_through_every_payment_flow() {
+    payment_flows_in("en-US");
+}
+
+#[test]
+fn three_wallets_through_every_payment_flow_in_chinese() {
+    payment_flows_in("zh-Hans-CN");
+}
+
+/// Every payment flow, the wallets speaking `lang`: the records' words and amounts follow it,
+/// the JSON's codes and minor units do not.
+fn payment_flows_in(lang: &'static str) {
     let server = start_server();
-    let cli = Cli::new();
+    let cli = Cli::speaking(lang);
     signup(&cli, &server, "alice", "Alice Liu");
     signup(&cli, &server, "bob", "Bob Chen");
     signup(&cli, &server, "carol", "Carol Wang");
@@ -411,13 +435,12 @@ fn three_wallets_through_every_payment_flow() {
         "the buyer sees how it travels: {teapot}"
     );
     let listed = cli.run("alice", &["orders"]).ok();
-    assert!(
-        listed
-            .stdout
-            .contains("shipped with SF, tracking SF1234567"),
-        "{}",
-        listed.stdout
-    );
+    let shipped = if cli.zh() {
+        "已由 SF 发货，运单号 SF1234567"
+    } else {
+        "shipped with SF, tracking SF1234567"
+    };
+    assert!(listed.stdout.contains(shipped), "{}", listed.stdout);
     assert!(
         teapot["actions"]
             .as_array()
@@ -435,11 +458,18 @@ fn three_wallets_through_every_payment_flow() {
     assert_eq!(shown["released"]["minor"], 8_800, "{shown}");
     assert!(shown["refunded"].is_null(), "{shown}");
     let listed = cli.run("bob", &["orders"]).ok();
-    assert!(
-        listed.stdout.contains("88.00 CNY to the seller"),
-        "{}",
-        listed.stdout
-    );
+    let released = if cli.zh() {
+        "付给卖家 ¥88.00"
+    } else {
+        "CN¥88.00 to the seller"
+    };
+    assert!(listed.stdout.contains(released), "{}", listed.stdout);
+    let state_word = if cli.zh() {
+        "交易完成：款项已归你"
+    } else {
+        "Completed: the money is yours"
+    };
+    assert_eq!(shown["state_label"], state_word, "{shown}");
     assert!(
         shown["state"]
             .as_str()
@@ -499,17 +529,20 @@ fn three_wallets_through_every_payment_flow() {
     // The refused ones keep the server's reason.
     assert!(
         commands.iter().any(|c| c["state"] == "failed"
-            && c["outcome"]
-                .as_str()
-                .is_some_and(|o| o.contains("insufficient_funds"))),
+            && c["outcome"].as_str().is_some_and(|o| if cli.zh() {
+                o == "被拒绝：钱包余额不足"
+            } else {
+                o.contains("insufficient_funds")
+            })),
         "{outbox}"
     );
     let text = cli.run("alice", &["outbox"]).ok();
-    assert!(
-        text.stdout.starts_with("Nothing waiting"),
-        "{}",
-        text.stdout
-    );
+    let nothing = if cli.zh() {
+        "没有等待发送的操作"
+    } else {
+        "Nothing waiting"
+    };
+    assert!(text.stdout.starts_with(nothing), "{}", text.stdout);
 }
 
 #[test]

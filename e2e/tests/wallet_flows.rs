@@ -37,12 +37,25 @@ fn sticker(printed_name: &str) -> String {
 /// A command the wallet or the server refused: its readable reason. Refused before the
 /// outbox (an error) or by the server (a final `failed` outcome) — never done, never queued.
 #[track_caller]
+/// A refused command's sentence and, after it in brackets, its problem code. In Chinese the
+/// sentence is the catalogue's for the code (checked to be Chinese), not the server's.
 fn refused(result: Result<CommandOutcome, WalletError>, step: &str) -> String {
     let reason = match result {
         Ok(outcome) => {
             assert_eq!(outcome.state, "failed", "{step}: {outcome:?}");
             assert_eq!(outcome.transfer_id, None, "{step}: {outcome:?}");
-            outcome.message
+            if in_chinese() {
+                assert!(
+                    outcome.message.starts_with("被拒绝：")
+                        && !outcome.message.chars().any(|c| c.is_ascii_alphabetic()),
+                    "{step}: {outcome:?}"
+                );
+            }
+            format!(
+                "{} [{}]",
+                outcome.message,
+                outcome.problem.unwrap_or_default()
+            )
         }
         Err(error) => error.to_string(),
     };
@@ -58,6 +71,17 @@ fn has(changes: &[Change], wanted: Change) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_wallets_through_every_flow() {
+    every_flow().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_wallets_through_every_flow_in_chinese() {
+    speak("zh-Hans-CN");
+    every_flow().await;
+}
+
+/// Every flow of three wallets speaking this test's [`locale`].
+async fn every_flow() {
     let server = Server::start().await;
     // Buyer and seller keep their device key in a "platform" signer the test also holds (to
     // read the server's side); the friend's wallet keeps a software key sealed in its store.
@@ -120,7 +144,7 @@ async fn three_wallets_through_every_flow() {
         }};
     }
     check!("after top-ups");
-    assert_eq!(buyer.cny().available.display, "1000.00 CNY");
+    assert_eq!(buyer.cny().available.display, display(100_000));
     let profile = buyer.w().profile().unwrap().unwrap();
     assert_eq!(
         (profile.handle.as_str(), profile.display_name.as_str()),
@@ -147,7 +171,13 @@ async fn three_wallets_through_every_flow() {
     let screen = buyer.w().scan(&fake).await.unwrap();
     assert_eq!(screen.payee_name.as_deref(), Some("Lotus Tea House"));
     assert_eq!(screen.printed_name.as_deref(), Some("City Bank Refunds"));
-    assert!(screen.name_warning.is_some(), "{screen:?}");
+    let warning = screen.name_warning.clone().unwrap_or_default();
+    let says = if in_chinese() {
+        "二维码上写的是“City Bank Refunds”，但实际收款人是 Lotus Tea House（@seller）"
+    } else {
+        "The code says “City Bank Refunds”, but it pays Lotus Tea House (@seller)"
+    };
+    assert!(warning.starts_with(says), "{screen:?}");
     // Amount entry: none, too many decimals, then a good one.
     match buyer.w().pay(&code, None).await {
         Err(WalletError::InvalidInput { .. }) => {}
@@ -162,7 +192,9 @@ async fn three_wallets_through_every_flow() {
     check!("refused amounts moved nothing");
     let paid = done(buyer.w().pay(&code, Some("25.00")).await, "pay sticker");
     assert!(paid.transfer_id.is_some(), "{paid:?}");
-    assert!(paid.message.contains("25.00"), "{paid:?}");
+    assert!(paid.message.contains(&display(2500)), "{paid:?}");
+    let verb = if in_chinese() { "已付款" } else { "Paid" };
+    assert!(paid.message.starts_with(verb), "{paid:?}");
     b.0 -= 2_500;
     s.0 += 2_500;
     check!("paid the sticker 25.00");
@@ -206,7 +238,7 @@ async fn three_wallets_through_every_flow() {
     assert_eq!(created.order.role, "seller");
     assert_eq!(created.order.state, "awaiting_payment");
     assert_eq!(created.order.amount.minor, 8_800);
-    assert_eq!(created.order.amount.display, "88.00 CNY");
+    assert_eq!(created.order.amount.display, display(8_800));
     assert_eq!(created.code.amount.as_ref().map(|a| a.minor), Some(8_800));
     assert!(created.code.svg.starts_with("<?xml") || created.code.svg.contains("<svg"));
     let screen = buyer.w().scan(&created.code.text).await.unwrap();
@@ -265,7 +297,8 @@ async fn three_wallets_through_every_flow() {
         .await;
     let reason = refused(wrong, "the buyer ships");
     assert!(
-        reason.contains("only the seller may ship") && reason.contains("wrong_party"),
+        (in_chinese() || reason.contains("only the seller may ship"))
+            && reason.contains("wrong_party"),
         "{reason}"
     );
     done(
@@ -467,7 +500,7 @@ async fn three_wallets_through_every_flow() {
     assert_eq!(screen.payee_name.as_deref(), Some("Bea Buyer"));
     assert_eq!(
         screen.amount.as_ref().map(|a| a.display.as_str()),
-        Some("12.50 CNY")
+        Some(display(1250).as_str())
     );
     done(
         friend.w().pay(&receive.text, None).await,
@@ -666,6 +699,16 @@ async fn three_wallets_through_every_flow() {
 /// page says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activity_pages_cover_the_history_once() {
+    activity_pages().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_pages_cover_the_history_once_in_chinese() {
+    speak("zh-Hans-CN");
+    activity_pages().await;
+}
+
+async fn activity_pages() {
     let server = Server::start().await;
     let ann = Phone::signed_up(&server.url, "ann", "Ann", false).await;
     let bob = Phone::signed_up(&server.url, "bob", "Bob", false).await;
@@ -718,7 +761,7 @@ async fn activity_pages_cover_the_history_once() {
         assert_eq!(sends[0].memo.as_deref(), Some(format!("n{SENDS}").as_str()));
         assert_eq!(sends[0].amount.minor, SENDS);
         assert_eq!(sends[sends.len() - 1].memo.as_deref(), Some("n1"));
-        assert_eq!(sends[sends.len() - 1].amount.display, "0.01 CNY");
+        assert_eq!(sends[sends.len() - 1].amount.display, display(1));
     }
     server.assert_invariants().await;
 }

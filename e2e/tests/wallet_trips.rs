@@ -37,7 +37,7 @@ async fn one_payment_is_one_request_after_its_scan() {
     assert!(screen.payable, "{screen:?}");
     assert_eq!(gate.take_requests(), vec!["POST /v1/codes/resolve"]);
     let paid = done(buyer.w().pay(&checkout.text, None).await, "pay after scan");
-    assert!(paid.message.contains("12.30 CNY"), "{paid:?}");
+    assert!(paid.message.contains("CN¥12.30"), "{paid:?}");
     assert_eq!(gate.take_requests(), vec!["POST /v1/payments"]);
     // The cached balance is the one the answer carried, and it is the server's.
     assert_line(&buyer.cny(), 8_770, 0, 0, "paid 12.30 after a scan");

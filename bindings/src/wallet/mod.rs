@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use danbao_client::api::OperatorApi;
+use danbao_client::i18n::Texts;
 use danbao_client::wallet::{self as core, WalletError, WalletOptions};
 use danbao_domain::money::{Currency, Money};
 use serde_json::json;
@@ -47,6 +48,14 @@ pub struct WalletConfig {
     /// Limit for one request, in milliseconds.
     #[uniffi(default = 30000)]
     pub request_timeout_ms: u64,
+    /// The user's locale, BCP 47 (`zh-Hans-CN`, `en-US`): pass the device's. The records'
+    /// words and amounts follow it; English for languages without a catalogue.
+    #[uniffi(default = "en")]
+    pub locale: String,
+    /// The device's time zone as minutes east of UTC (480 for China): records write dates in
+    /// it. ±1080 at most.
+    #[uniffi(default = 0)]
+    pub utc_offset_minutes: i32,
 }
 
 /// What to do to an escrow order: one per button of the order screen. Which ones are allowed
@@ -110,8 +119,17 @@ impl std::fmt::Debug for Wallet {
     }
 }
 
-fn ok<T, U: Lift<T>>(result: Result<T, WalletError>) -> Result<U, DanbaoError> {
-    U::lift(result?)
+impl Wallet {
+    /// The public error for `error`, its sentence in the wallet's current language.
+    fn error(&self, error: WalletError) -> DanbaoError {
+        let message = self.inner.error_message(&error);
+        DanbaoError::from_wallet(error, message)
+    }
+
+    /// `result` lifted to its record, or its error in the wallet's language.
+    fn ok<T, U: Lift<T>>(&self, result: Result<T, WalletError>) -> Result<U, DanbaoError> {
+        U::lift(result.map_err(|e| self.error(e))?)
+    }
 }
 
 fn now_unix() -> u64 {
@@ -143,10 +161,13 @@ impl Wallet {
                 request_timeout: Duration::from_millis(config.request_timeout_ms.max(1)),
                 ..WalletOptions::default()
             };
+            let texts = Texts::new(&config.locale).ok();
             let core_config = core::WalletConfig {
                 db_path: config.db_path.into(),
                 server_url: config.server_url,
                 spki_pins: config.spki_pins,
+                locale: config.locale,
+                utc_offset_minutes: config.utc_offset_minutes,
             };
             let inner = core::Wallet::open_with(
                 core_config,
@@ -154,7 +175,14 @@ impl Wallet {
                 signer,
                 options,
             )
-            .await?;
+            .await
+            .map_err(|error| {
+                let message = match &texts {
+                    Some(texts) => error.message(texts),
+                    None => error.to_string(),
+                };
+                DanbaoError::from_wallet(error, message)
+            })?;
             Ok(Arc::new(Wallet { inner }))
         })
         .await
@@ -174,7 +202,7 @@ impl Wallet {
         device_name: String,
     ) -> Result<Profile, DanbaoError> {
         guard_async(async {
-            ok(self
+            self.ok(self
                 .inner
                 .sign_up(&handle, &display_name, &device_name)
                 .await)
@@ -184,25 +212,25 @@ impl Wallet {
 
     /// The signed-up identity, `null` before sign-up (cache).
     pub fn profile(&self) -> Result<Option<Profile>, DanbaoError> {
-        guard(|| ok(self.inner.profile()))
+        guard(|| self.ok(self.inner.profile()))
     }
 
     /// The home screen: balances, recent activity, orders waiting for the user, unsent
     /// commands (cache).
     pub fn home(&self) -> Result<HomeSnapshot, DanbaoError> {
-        guard(|| ok(self.inner.home()))
+        guard(|| self.ok(self.inner.home()))
     }
 
     /// Sends the outbox, reads the server's event feed from the stored cursor, applies it and
     /// the balances, tells the listener, and returns what changed.
     pub async fn sync(&self) -> Result<Vec<Change>, DanbaoError> {
-        guard_async(async { lift_all(self.inner.sync().await?) }).await
+        guard_async(async { lift_all(self.inner.sync().await.map_err(|e| self.error(e))?) }).await
     }
 
     /// What a scanned text is, for the confirm screen: Danbao codes are resolved by the
     /// server (the payee's real name, tampering, expiry); others are classified locally.
     pub async fn scan(&self, text: String) -> Result<ScanScreen, DanbaoError> {
-        guard_async(async { ok(self.inner.scan(&text).await) }).await
+        guard_async(async { self.ok(self.inner.scan(&text).await) }).await
     }
 
     /// Pays a scanned merchant, receive or order code. `amount` is required when the code
@@ -212,7 +240,7 @@ impl Wallet {
         code: String,
         amount: Option<String>,
     ) -> Result<CommandOutcome, DanbaoError> {
-        guard_async(async { ok(self.inner.pay(&code, amount.as_deref()).await) }).await
+        guard_async(async { self.ok(self.inner.pay(&code, amount.as_deref()).await) }).await
     }
 
     /// Sends money to a friend by handle.
@@ -223,7 +251,7 @@ impl Wallet {
         currency: String,
         memo: String,
     ) -> Result<CommandOutcome, DanbaoError> {
-        guard_async(async { ok(self.inner.send(&to_handle, &amount, &currency, &memo).await) })
+        guard_async(async { self.ok(self.inner.send(&to_handle, &amount, &currency, &memo).await) })
             .await
     }
 
@@ -236,7 +264,7 @@ impl Wallet {
         note: String,
     ) -> Result<RequestView, DanbaoError> {
         guard_async(async {
-            ok(self
+            self.ok(self
                 .inner
                 .request_money(&from_handle, &amount, &currency, &note)
                 .await)
@@ -246,7 +274,7 @@ impl Wallet {
 
     /// Money requests to and from this user, newest first (cache; `sync` refreshes it).
     pub fn requests(&self) -> Result<Vec<RequestView>, DanbaoError> {
-        guard(|| lift_all(self.inner.requests()?))
+        guard(|| lift_all(self.inner.requests().map_err(|e| self.error(e))?))
     }
 
     /// Pays (`accept = true`) or declines a request addressed to this user.
@@ -255,7 +283,7 @@ impl Wallet {
         id: i64,
         accept: bool,
     ) -> Result<CommandOutcome, DanbaoError> {
-        guard_async(async { ok(self.inner.answer_request(id, accept).await) }).await
+        guard_async(async { self.ok(self.inner.answer_request(id, accept).await) }).await
     }
 
     /// This user's receive code for a friend to scan; with an amount it is signed, single use
@@ -265,7 +293,8 @@ impl Wallet {
         amount: Option<String>,
         currency: String,
     ) -> Result<CodeView, DanbaoError> {
-        guard_async(async { ok(self.inner.receive_code(amount.as_deref(), &currency).await) }).await
+        guard_async(async { self.ok(self.inner.receive_code(amount.as_deref(), &currency).await) })
+            .await
     }
 
     /// This user's merchant code for customers to scan; with an amount it is signed, single
@@ -275,29 +304,35 @@ impl Wallet {
         amount: Option<String>,
         currency: String,
     ) -> Result<CodeView, DanbaoError> {
-        guard_async(async { ok(self.inner.merchant_code(amount.as_deref(), &currency).await) })
+        guard_async(async { self.ok(self.inner.merchant_code(amount.as_deref(), &currency).await) })
             .await
     }
 
     /// Provisions this device for offline payment codes (once; needs the network).
     pub async fn enable_payment_code(&self) -> Result<(), DanbaoError> {
-        guard_async(async { Ok(self.inner.enable_payment_code().await?) }).await
+        guard_async(async {
+            self.inner
+                .enable_payment_code()
+                .await
+                .map_err(|e| self.error(e))
+        })
+        .await
     }
 
     /// The payment code to show at a till now (no network). Refresh it when
     /// `seconds_remaining` runs out. The screen showing it should block screenshots.
     pub fn payment_code(&self) -> Result<PaymentCodeView, DanbaoError> {
-        guard(|| ok(self.inner.payment_code(now_unix())))
+        guard(|| self.ok(self.inner.payment_code(now_unix())))
     }
 
     /// The user's escrow orders, most recently changed first (cache).
     pub fn orders(&self) -> Result<Vec<OrderSummary>, DanbaoError> {
-        guard(|| lift_all(self.inner.orders()?))
+        guard(|| lift_all(self.inner.orders().map_err(|e| self.error(e))?))
     }
 
     /// One order, fresh from the server (and cached).
     pub async fn order(&self, id: String) -> Result<OrderSummary, DanbaoError> {
-        guard_async(async { ok(self.inner.order(&id).await) }).await
+        guard_async(async { self.ok(self.inner.order(&id).await) }).await
     }
 
     /// Does `action` to order `id` through the outbox (exactly once, even across a crash).
@@ -307,7 +342,7 @@ impl Wallet {
         action: OrderAction,
     ) -> Result<CommandOutcome, DanbaoError> {
         let (name, body) = action.to_core();
-        guard_async(async { ok(self.inner.order_action(&id, name, body).await) }).await
+        guard_async(async { self.ok(self.inner.order_action(&id, name, body).await) }).await
     }
 
     /// Opens an escrow order as the seller; the buyer scans the returned code.
@@ -317,7 +352,8 @@ impl Wallet {
         amount: String,
         currency: String,
     ) -> Result<OrderCreated, DanbaoError> {
-        guard_async(async { ok(self.inner.create_order(&title, &amount, &currency).await) }).await
+        guard_async(async { self.ok(self.inner.create_order(&title, &amount, &currency).await) })
+            .await
     }
 
     /// As a merchant: charges a customer's 18-digit payment code at the till.
@@ -328,7 +364,7 @@ impl Wallet {
         currency: String,
     ) -> Result<CommandOutcome, DanbaoError> {
         guard_async(async {
-            ok(self
+            self.ok(self
                 .inner
                 .charge_payment_code(&payment_code, &amount, &currency)
                 .await)
@@ -343,22 +379,23 @@ impl Wallet {
         cursor: Option<i64>,
         limit: u32,
     ) -> Result<ActivityPage, DanbaoError> {
-        guard_async(async { ok(self.inner.activity(cursor, limit).await) }).await
+        guard_async(async { self.ok(self.inner.activity(cursor, limit).await) }).await
     }
 
     /// Sends the commands waiting in the outbox now.
     pub async fn flush_outbox(&self) -> Result<Vec<CommandOutcome>, DanbaoError> {
-        guard_async(async { lift_all(self.inner.flush_outbox().await?) }).await
+        guard_async(async { lift_all(self.inner.flush_outbox().await.map_err(|e| self.error(e))?) })
+            .await
     }
 
     /// The outbox, newest first (cache).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, DanbaoError> {
-        guard(|| lift_all(self.inner.outbox()?))
+        guard(|| lift_all(self.inner.outbox().map_err(|e| self.error(e))?))
     }
 
     /// People this user has paid or been paid by, most recent first (cache).
     pub fn contacts(&self, limit: u32) -> Result<Vec<Contact>, DanbaoError> {
-        guard(|| lift_all(self.inner.contacts(limit)?))
+        guard(|| lift_all(self.inner.contacts(limit).map_err(|e| self.error(e))?))
     }
 
     /// Sets (or with `null` removes) the listener told about changes.
@@ -377,6 +414,29 @@ impl Wallet {
     /// Whether sending is paused.
     pub fn sending_paused(&self) -> bool {
         self.inner.sending_paused()
+    }
+
+    /// Speaks `locale` (BCP 47, e.g. `zh-Hans-CN`) from the next record on; call it when the
+    /// device's language changes. A tag that is not BCP 47 is refused (`InvalidInput`) and
+    /// the locale stays.
+    pub fn set_locale(&self, locale: String) -> Result<(), DanbaoError> {
+        guard(|| self.inner.set_locale(&locale).map_err(|e| self.error(e)))
+    }
+
+    /// Writes dates in the zone `minutes` east of UTC from the next record on; call it when
+    /// the device's zone or daylight saving time changes. Outside ±1080 it is refused
+    /// (`InvalidInput`).
+    pub fn set_utc_offset(&self, minutes: i32) -> Result<(), DanbaoError> {
+        guard(|| {
+            self.inner
+                .set_utc_offset(minutes)
+                .map_err(|e| self.error(e))
+        })
+    }
+
+    /// The current locale (canonical BCP 47, e.g. `zh-Hans-CN`).
+    pub fn locale(&self) -> String {
+        self.inner.locale()
     }
 }
 

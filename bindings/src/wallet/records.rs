@@ -108,6 +108,9 @@ pub struct ActivityItem {
     pub created_at: i64,
     /// One line for the list, e.g. "Sent to Bob (@bob)".
     pub title: String,
+    /// When, as the wallet's locale writes it in the device's zone (`utc_offset_minutes`):
+    /// "Dec 6, 2026, 11:08 AM", "2026年12月6日 11:08".
+    pub time_label: String,
 }
 
 impl Lift<core::ActivityItem> for ActivityItem {
@@ -122,6 +125,7 @@ impl Lift<core::ActivityItem> for ActivityItem {
             memo: item.memo,
             created_at: item.created_at,
             title: item.title,
+            time_label: item.time_label,
         })
     }
 }
@@ -169,6 +173,9 @@ pub struct OrderSummary {
     pub buttons: Vec<OrderButton>,
     /// When the next timer fires (Unix seconds), if one runs.
     pub deadline: Option<i64>,
+    /// What the timer does and when, in the wallet's language: "Confirms automatically in 9
+    /// days", "9天后自动确认收货".
+    pub deadline_label: Option<String>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
     /// The carrier and tracking number, once the seller shipped.
@@ -258,6 +265,7 @@ impl Lift<core::OrderSummary> for OrderSummary {
             state_label: order.state_label,
             buttons: lift_all(order.buttons)?,
             deadline: order.deadline,
+            deadline_label: order.deadline_label,
             counterparty: order.counterparty,
             shipment: order.shipment.map(Into::into),
             refund_asked: order.refund_asked.map(Into::into),

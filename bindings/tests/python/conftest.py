@@ -39,7 +39,7 @@ def server():
 
 @pytest.fixture
 def people(server, tmp_path):
-    """A buyer, a seller (also the merchant) and a friend, each signed up with 100.00 CNY."""
+    """A buyer, a seller (also the merchant) and a friend, each signed up with CN¥100.00."""
 
     async def open_all():
         return types.SimpleNamespace(

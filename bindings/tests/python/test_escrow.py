@@ -98,7 +98,7 @@ async def test_partial_refund_accepted_splits_the_escrow(people):
         [danbao.OrderStep.ACCEPT_REFUND, danbao.OrderStep.REJECT_REFUND],
     )
     assert as_seller.deadline is not None  # the seller must answer in time
-    assert as_seller.refund_asked.display == "15.00 CNY"  # what the seller answers
+    assert as_seller.refund_asked.display == "CN¥15.00"  # what the seller answers
 
     accepted = await seller.wallet.order_action(order_id, danbao.OrderAction.ACCEPT_REFUND())
     assert accepted.state == danbao.CommandState.DONE, accepted.message

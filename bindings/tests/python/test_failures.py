@@ -168,7 +168,7 @@ async def test_commands_queued_offline_are_sent_once_by_flush(people):
     assert (queued.state, queued.message) == (danbao.CommandState.QUEUED, "queued: sending is paused")
     (waiting, *_) = buyer.wallet.outbox()
     assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, danbao.CommandKind.SEND, danbao.OutboxState.PENDING)
-    assert waiting.summary == f"Send 4.00 CNY to @{friend.handle}"
+    assert waiting.summary == f"Send CN¥4.00 to @{friend.handle}"
     assert [item.id for item in buyer.wallet.home().outbox] == [queued.command_id]
     assert await friend.available() == STARTING_MINOR
 

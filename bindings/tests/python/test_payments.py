@@ -26,7 +26,7 @@ async def test_static_merchant_code_is_paid_with_an_entered_amount(people):
 
     outcome = await buyer.wallet.pay(screen.code, "12.30")
     assert outcome.state == danbao.CommandState.DONE, outcome.message
-    assert outcome.message == f"Paid 12.30 CNY to Lotus Tea House (@{merchant.handle})"
+    assert outcome.message == f"Paid CN¥12.30 to Lotus Tea House (@{merchant.handle})"
     assert outcome.transfer_id
 
     assert await buyer.available() == STARTING_MINOR - 1230
@@ -46,7 +46,7 @@ async def test_merchant_code_with_amount_pays_once(people):
     assert screen.kind == danbao.ScanKind.MERCHANT_PAYMENT
     assert screen.payable and not screen.needs_amount
     assert screen.payee_name == "Lotus Tea House"
-    assert (screen.amount.minor, screen.amount.display) == (888, "8.88 CNY")
+    assert (screen.amount.minor, screen.amount.display) == (888, "CN¥8.88")
 
     outcome = await buyer.wallet.pay(code.text, None)
     assert outcome.state == danbao.CommandState.DONE, outcome.message
@@ -83,7 +83,7 @@ async def test_send_to_a_friend_moves_money_and_tells_both_listeners(people):
 
     outcome = await buyer.wallet.send(friend.handle, "5.00", CURRENCY, "lunch")
     assert outcome.state == danbao.CommandState.DONE, outcome.message
-    assert outcome.message == f"Sent 5.00 CNY to @{friend.handle}"
+    assert outcome.message == f"Sent CN¥5.00 to @{friend.handle}"
     # The command went through the outbox and moved money: both areas re-render.
     assert {danbao.Change.OUTBOX, danbao.Change.BALANCES} <= sender_changes.take()
     assert buyer.balance().available.minor == STARTING_MINOR - 500
@@ -162,7 +162,7 @@ async def test_payment_code_is_charged_by_the_merchant_once(people):
 
     charged = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
     assert charged.state == danbao.CommandState.DONE, charged.message
-    assert charged.message == f"Charged 3.00 CNY to Wei Buyer (@{customer.handle})"
+    assert charged.message == f"Charged CN¥3.00 to Wei Buyer (@{customer.handle})"
 
     again = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
     assert again.state == danbao.CommandState.FAILED

@@ -174,6 +174,8 @@ fn config(path: &Path) -> WalletConfig {
         db_path: path.to_path_buf(),
         server_url: SERVER.into(),
         spki_pins: Vec::new(),
+        locale: "en-US".into(),
+        utc_offset_minutes: 0,
     }
 }
 
@@ -261,13 +263,16 @@ fn wallet(c: &mut Criterion) {
         });
         // Reference: the store rows and the view mapping, on this thread (no blocking-pool
         // hop): the difference to "middle" is the hop to Tokio's blocking pool and back.
+        let texts = danbao_client::i18n::Texts::new("en-US").unwrap();
         page.bench_function(BenchmarkId::new("middle_rows_and_mapping", label), |b| {
             b.iter(|| {
                 let rows = wallet
                     .local_store()
                     .activity_page_of_kind("transfer", black_box(middle), 50)
                     .unwrap();
-                rows.iter().map(view::activity_item).collect::<Vec<_>>()
+                rows.iter()
+                    .map(|e| view::activity_item(e, &texts))
+                    .collect::<Vec<_>>()
             })
         });
     }

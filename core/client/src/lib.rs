@@ -8,9 +8,11 @@
 //!   outbox and the sync cursor, with versioned migrations.
 //! - [`transport`]: signed HTTPS requests to the server (rustls on ring), retries, pinning.
 //! - [`api`]: typed calls for every server endpoint.
+//! - [`i18n`]: the message catalogues (English, Simplified Chinese) and CLDR amounts and times.
 //! - [`wallet`]: the `Wallet` facade that shells use, built on these (re-exported here).
 
 pub mod api;
+pub mod i18n;
 pub mod secrets;
 pub mod store;
 pub mod transport;

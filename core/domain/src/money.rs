@@ -210,6 +210,44 @@ pub struct Money {
     currency: Currency,
 }
 
+/// The ASCII form of a typed amount (see [`Money::parse_typed`]); text it cannot read is
+/// returned with only the character mapping applied, for `parse` to refuse precisely.
+pub fn normalise_typed(text: &str) -> String {
+    let mapped: String = text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .chars()
+        .map(|c| match c {
+            // Full-width digits U+FF10..U+FF19 are the ASCII digits shifted by 0xFEE0.
+            '\u{ff10}'..='\u{ff19}' => char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c),
+            '\u{3002}' | '\u{ff0e}' => '.',
+            '\u{ff0c}' => ',',
+            other => other,
+        })
+        .collect();
+    let (whole, fraction) = match mapped.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mapped.as_str(), None),
+    };
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    let rest: Vec<&str> = groups.collect();
+    let grouped = !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !grouped {
+        return mapped;
+    }
+    let mut plain: String = std::iter::once(first).chain(rest).collect();
+    if let Some(fraction) = fraction {
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    plain
+}
+
 impl Money {
     /// An amount of `minor` minor units (1250 CNY minor units is 12.50 CNY).
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
@@ -226,6 +264,15 @@ impl Money {
     /// grouping. This is how amounts typed by a user or carried in a QR code are read.
     pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
         Self::parse_with_sign(text, currency, false)
+    }
+
+    /// Parses an amount as a person types it in their locale, exactly: what [`Money::parse`]
+    /// reads, and also full-width digits (`１２`), the ideographic and full-width full stops
+    /// (`。`, `．`) as the decimal point, spaces around it (including the ideographic space),
+    /// and thousands grouping with `,` or `，` when every group after the first has three
+    /// digits (`1,234.50`). Anything else is refused as [`Money::parse`] refuses it.
+    pub fn parse_typed(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        Self::parse(&normalise_typed(text), currency)
     }
 
     /// Like [`Money::parse`], but accepts one leading '-' (for balances and adjustments).
@@ -551,6 +598,36 @@ mod tests {
     }
 
     #[test]
+    fn typed_amounts_accept_what_the_locale_writes_and_stay_exact() {
+        let cny = Currency::from_code("CNY").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let kwd = Currency::from_code("KWD").unwrap();
+        let minor = |text: &str, currency| Money::parse_typed(text, currency).map(Money::minor);
+        assert_eq!(minor("１２。５０", cny), Ok(1250));
+        assert_eq!(minor("１２．５", cny), Ok(1250));
+        assert_eq!(minor("\u{3000}１２.５０ ", cny), Ok(1250));
+        assert_eq!(minor("1,234.50", cny), Ok(123_450));
+        assert_eq!(minor("１，２３４。５０", cny), Ok(123_450));
+        assert_eq!(minor("12,345,678", jpy), Ok(12_345_678));
+        assert_eq!(minor("0。００５", kwd), Ok(5));
+        assert_eq!(minor("12.50", cny), Ok(1250), "ASCII as before");
+        // Still exact: too many decimals is an error, not a rounding, in any script.
+        assert!(matches!(
+            Money::parse_typed("１２。３４５", cny),
+            Err(MoneyError::TooManyDecimals { decimals: 3, .. })
+        ));
+        // Grouping that is not thousands is refused, not guessed at.
+        assert!(matches!(
+            Money::parse_typed("12,50", cny),
+            Err(MoneyError::InvalidCharacter { found: ',', .. })
+        ));
+        assert!(Money::parse_typed("1,2345.00", cny).is_err());
+        assert!(Money::parse_typed("1,234,5", cny).is_err());
+        assert!(Money::parse_typed("-１", cny).is_err());
+        assert!(Money::parse_typed("", cny).is_err());
+    }
+
+    #[test]
     fn formats_with_the_exponent() {
         assert_eq!(Money::from_minor(1250, currency("CNY")).format(), "12.50");
         assert_eq!(Money::from_minor(5, currency("CNY")).format(), "0.05");
@@ -618,6 +695,26 @@ mod tests {
             if minor >= 0 {
                 prop_assert_eq!(Money::parse(&money.format(), currency).unwrap(), money);
             }
+        }
+
+        #[test]
+        fn full_width_amounts_read_as_their_ascii_form(minor in 0i64.., currency in any_currency()) {
+            let money = Money::from_minor(minor, currency);
+            let wide: String = money
+                .format()
+                .chars()
+                .map(|c| match c {
+                    '0'..='9' => char::from_u32(u32::from(c) + 0xfee0).unwrap(),
+                    '.' => '。',
+                    other => other,
+                })
+                .collect();
+            prop_assert_eq!(Money::parse_typed(&wide, currency).unwrap(), money);
+        }
+
+        #[test]
+        fn typed_parse_never_panics(text in "\\PC{0,30}", currency in any_currency()) {
+            let _ = Money::parse_typed(&text, currency);
         }
 
         #[test]

@@ -460,6 +460,8 @@ impl Phone {
             db_path: self.db_path.clone(),
             server_url: self.server_url.clone(),
             spki_pins: Vec::new(),
+            locale: locale().into(),
+            utc_offset_minutes: 0,
         };
         let signer = self.signer.clone().map(|s| s as Arc<dyn Signer>);
         let wallet = Wallet::open_with(config, self.key_store.clone(), signer, test_options())
@@ -555,9 +557,42 @@ pub fn value(minor: i64) -> String {
     format!("{sign}{}.{:02}", minor.abs() / 100, minor.abs() % 100)
 }
 
-/// How the core displays CNY amounts: "12.50 CNY".
+thread_local! {
+    /// The locale of the phones this test's thread opens ([`speak`]).
+    static LOCALE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("en-US") };
+}
+
+/// The phones opened from now on by this test (its thread) speak `locale`: the flow tests
+/// run once in English and once in Chinese.
+pub fn speak(locale: &'static str) {
+    LOCALE.with(|l| l.set(locale));
+}
+
+/// The locale of this test's phones.
+pub fn locale() -> &'static str {
+    LOCALE.with(std::cell::Cell::get)
+}
+
+/// Whether this test's phones speak Chinese.
+pub fn in_chinese() -> bool {
+    locale().starts_with("zh")
+}
+
+/// How the core displays CNY amounts in this test's locale, CLDR's way: `CN¥1,012.50` in
+/// English, `¥1,012.50` in Chinese.
 pub fn display(minor: i64) -> String {
-    format!("{} CNY", value(minor))
+    let plain = value(minor.abs());
+    let (whole, cents) = plain.split_once('.').unwrap();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    let symbol = if in_chinese() { "¥" } else { "CN¥" };
+    format!("{sign}{symbol}{grouped}.{cents}")
 }
 
 /// The server's CNY balance of a device's user: (available, held_out, incoming), zeros when

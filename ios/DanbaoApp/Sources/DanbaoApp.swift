@@ -18,6 +18,13 @@ struct DanbaoApp: App {
             RootView()
                 .environment(model)
                 .task { await model.open() }
+                // The user changed the phone's language while the app ran: tell the core.
+                .onReceive(
+                    NotificationCenter.default.publisher(
+                        for: NSLocale.currentLocaleDidChangeNotification)
+                ) { _ in
+                    model.setLocale(Locale.current.identifier(.bcp47))
+                }
         }
         .onChange(of: scenePhase) { phase in
             if phase == .active, model.phase == .ready {

@@ -22,7 +22,11 @@ struct PhonePlatform: WalletPlatform {
         let server = Bundle.main.object(forInfoDictionaryKey: "DanbaoServerURL") as? String
         return WalletConfig(
             dbPath: support.appendingPathComponent("wallet.db").path,
-            serverUrl: server ?? "http://127.0.0.1:8080")
+            serverUrl: server ?? "http://127.0.0.1:8080",
+            // The core writes its records' words and amounts in the device's language.
+            locale: Locale.current.identifier(.bcp47),
+            // ... and writes dates in the device's zone (its offset now, daylight saving included).
+            utcOffsetMinutes: Int32(TimeZone.current.secondsFromGMT() / 60))
     }
 
     func keyStore() throws -> KeyStore { KeychainKeyStore() }

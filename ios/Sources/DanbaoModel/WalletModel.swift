@@ -83,6 +83,18 @@ public final class WalletModel {
         }
     }
 
+    /// The device's language changed to `tag` (BCP 47, e.g. `zh-Hans-CN`): the core speaks it
+    /// from now on and every record on screen is read again in it.
+    public func setLocale(_ tag: String) {
+        guard let wallet else { return }
+        do {
+            try wallet.setLocale(locale: tag)
+            reload()
+        } catch {
+            errorMessage = Self.message(for: error)
+        }
+    }
+
     /// Closes the wallet (the listener goes with it); `open()` opens it again.
     public func close() {
         wallet?.setListener(listener: nil)

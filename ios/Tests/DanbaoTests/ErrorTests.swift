@@ -208,7 +208,7 @@ final class ErrorTests: XCTestCase {
             XCTAssertEqual(waiting.map(\.id), [queued.commandId], "\(waiting)")
             XCTAssertEqual(waiting.first?.kind, .send)
             XCTAssertEqual(waiting.first?.state, OutboxState.pending)
-            XCTAssertEqual(waiting.first?.summary, "Send 4.00 CNY to @\(friend.handle)")
+            XCTAssertEqual(waiting.first?.summary, "Send CN¥4.00 to @\(friend.handle)")
             XCTAssertEqual(try buyer.wallet.home().outbox.map(\.id), [queued.commandId])
             XCTAssertTrue(buyer.listener.take().contains(.outbox), "the outbox changed")
             XCTAssertEqual(try buyer.cny().available.minor, startMinor, "nothing moved yet")

@@ -12,7 +12,7 @@ final class EscrowTests: XCTestCase {
             XCTAssertEqual(created.order.role, .seller)
             XCTAssertEqual(created.order.state, .awaitingPayment)
             XCTAssertEqual(created.order.amount.minor, 8_800)
-            XCTAssertEqual(created.order.amount.display, "88.00 CNY")
+            XCTAssertEqual(created.order.amount.display, "CN¥88.00")
             XCTAssertEqual(created.order.actions, [.cancel], "seller, unpaid: \(created.order)")
             XCTAssertEqual(created.code.amount?.minor, 8_800)
 
@@ -92,7 +92,7 @@ final class EscrowTests: XCTestCase {
             XCTAssertEqual(toAnswer.state, .refundRequested)
             XCTAssertEqual(toAnswer.actions, [.acceptRefund, .rejectRefund], "seller: \(toAnswer)")
             XCTAssertEqual(toAnswer.buttons.map(\.input), [.nothing, .nothing], "seller: \(toAnswer)")
-            XCTAssertEqual(toAnswer.refundAsked?.display, "15.00 CNY", "the seller sees what is asked: \(toAnswer)")
+            XCTAssertEqual(toAnswer.refundAsked?.display, "CN¥15.00", "the seller sees what is asked: \(toAnswer)")
 
             try await seller.wallet.orderAction(id: id, action: .acceptRefund).done("refund accept")
             try await buyer.assertBalance(available: startMinor - 4_000 + 1_500, step: "15.00 back, the rest released")

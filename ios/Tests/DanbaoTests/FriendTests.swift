@@ -9,7 +9,7 @@ final class FriendTests: XCTestCase {
             let sent = try await buyer.wallet.send(toHandle: friend.handle, amount: "5.00", currency: "CNY", memo: "dinner")
                 .done("send")
             XCTAssertNotNil(sent.transferId, "\(sent)")
-            XCTAssertEqual(sent.message, "Sent 5.00 CNY to @\(friend.handle)")
+            XCTAssertEqual(sent.message, "Sent CN¥5.00 to @\(friend.handle)")
             try await buyer.assertBalance(available: startMinor - 500, step: "sent 5.00")
             try await friend.assertBalance(available: startMinor + 500, step: "got 5.00")
 

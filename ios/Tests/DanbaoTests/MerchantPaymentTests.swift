@@ -87,7 +87,7 @@ final class MerchantPaymentTests: XCTestCase {
             XCTAssertEqual(screen.payeeName, "Lotus Tea House")
             XCTAssertEqual(screen.payeeHandle, seller.handle)
             XCTAssertEqual(screen.amount?.minor, 1_234)
-            XCTAssertEqual(screen.amount?.display, "12.34 CNY")
+            XCTAssertEqual(screen.amount?.display, "CN¥12.34")
 
             let other = try await danbaoError("pay another amount") {
                 try await buyer.wallet.pay(code: code.text, amount: "1.00")

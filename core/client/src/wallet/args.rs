@@ -2,7 +2,7 @@
 //! the flows; each refusal is a [`WalletError::InvalidInput`] naming the field.
 
 use super::WalletError;
-use danbao_domain::money::{Currency, Money};
+use danbao_domain::money::{Currency, Money, normalise_typed};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::protocol::wire::{self, AmountError};
 use danbao_domain::qr::render::{RenderOptions, render_svg};
@@ -34,10 +34,11 @@ pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {
     Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", e.to_string()))
 }
 
-/// A positive amount typed by the user (the protocol's rule,
-/// [`wire::positive_amount`]).
+/// A positive amount typed by the user, as their locale writes it (full-width digits, `。`,
+/// thousands grouping: [`danbao_domain::money::normalise_typed`]), then the protocol's rule
+/// ([`wire::positive_amount`]).
 pub(super) fn positive_amount(text: &str, currency: Currency) -> Result<Money, WalletError> {
-    wire::positive_amount(text, currency).map_err(amount_error)
+    wire::positive_amount(&normalise_typed(text), currency).map_err(amount_error)
 }
 
 /// A refused amount as the wallet reports it: on the `amount` field.

@@ -1,6 +1,7 @@
 //! The facade's public error: one small enum whose variants each carry a readable message,
 //! mapped from the store, secrets, transport and code errors in one place (this file).
 
+use crate::i18n::Texts;
 use crate::secrets::SecretError;
 use crate::store::StoreError;
 use crate::transport::{Outcome, TransportError};
@@ -89,6 +90,57 @@ impl WalletError {
         }
     }
 
+    /// The sentence to show, in `texts`' language (`Display` is the English one). A
+    /// catalogue may replace the server's English explanation by its own sentence for the
+    /// problem code, and name the argument in its words.
+    pub fn message(&self, texts: &Texts) -> String {
+        match self {
+            Self::NotSignedUp => texts.get("error-not-signed-up"),
+            Self::AlreadySignedUp { handle } => {
+                texts.with("error-already-signed-up", &[("handle", handle)])
+            }
+            Self::InvalidInput { field, reason } => {
+                let label = format!("field-{field}");
+                let field = if texts.has(&label) {
+                    texts.get(&label)
+                } else {
+                    field.clone()
+                };
+                texts.with(
+                    "error-invalid-input",
+                    &[("field", &field), ("reason", reason)],
+                )
+            }
+            Self::Server {
+                status,
+                code,
+                detail,
+            } => {
+                let problem = format!("problem-{code}");
+                let reason = if texts.has(&problem) {
+                    texts.get(&problem)
+                } else {
+                    detail.clone()
+                };
+                texts.with(
+                    "error-server",
+                    &[
+                        ("status", &status.to_string()),
+                        ("code", code),
+                        ("detail", detail),
+                        ("reason", &reason),
+                    ],
+                )
+            }
+            Self::Offline { detail } => texts.with("error-offline", &[("detail", detail)]),
+            Self::Storage { detail } => texts.with("error-storage", &[("detail", detail)]),
+            Self::Secrets { detail } => texts.with("error-secrets", &[("detail", detail)]),
+            Self::Code { detail } => texts.with("error-code", &[("detail", detail)]),
+            Self::Protocol { detail } => texts.with("error-protocol", &[("detail", detail)]),
+            Self::NotReady { detail } => texts.with("error-not-ready", &[("detail", detail)]),
+        }
+    }
+
     /// True when the call may succeed later without any change (network, server down).
     pub fn is_offline(&self) -> bool {
         matches!(self, Self::Offline { .. })
@@ -171,6 +223,43 @@ impl From<PaycodeError> for WalletError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn messages_follow_the_locale_and_english_matches_display() {
+        let en = Texts::new("en").unwrap();
+        let zh = Texts::new("zh-Hans-CN").unwrap();
+        let errors = [
+            WalletError::NotSignedUp,
+            WalletError::AlreadySignedUp {
+                handle: "ann".into(),
+            },
+            WalletError::invalid("amount", "it is 0"),
+            WalletError::Server {
+                status: 422,
+                code: "insufficient_funds".into(),
+                detail: "the wallet has 1.00 CNY".into(),
+            },
+            WalletError::Offline {
+                detail: "connection refused".into(),
+            },
+            WalletError::NotReady {
+                detail: "call enable_payment_code first".into(),
+            },
+        ];
+        for error in &errors {
+            assert_eq!(error.message(&en), error.to_string());
+        }
+        assert_eq!(errors[0].message(&zh), "此钱包尚未注册：请先注册");
+        assert_eq!(
+            errors[2].message(&zh),
+            "金额无效，请检查后重新输入（it is 0）"
+        );
+        assert_eq!(errors[3].message(&zh), "服务器拒绝了此操作：钱包余额不足");
+        assert_eq!(
+            errors[4].message(&zh),
+            "无法连接服务器，请稍后重试；已排队的操作会在联网后自动发送"
+        );
+    }
+
     use super::*;
 
     #[test]

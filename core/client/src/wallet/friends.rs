@@ -65,7 +65,7 @@ impl Wallet {
             .store
             .activity_page_of_kind("request", None, MAX_PAGE)?;
         let me = self.cached_profile().map(|profile| profile.handle);
-        Ok(view::latest_requests(&events, me.as_deref()))
+        Ok(view::latest_requests(&events, me.as_deref(), &self.texts()))
     }
 
     /// Pays (`accept`) or declines a money request addressed to this user, through the

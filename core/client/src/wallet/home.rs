@@ -4,6 +4,7 @@ use super::orders::summaries;
 use super::outbox;
 use super::view::{self, ActivityPage, BalanceLine, HomeSnapshot, Profile};
 use super::{Wallet, WalletError};
+use crate::i18n::Texts;
 use crate::store::{self, FeedEvent, MAX_PAGE};
 
 /// Recent activity rows on the home screen.
@@ -22,14 +23,24 @@ impl Wallet {
         // Finished orders never wait for anyone; the store leaves them out, so only the
         // (few) open orders' views are parsed.
         let orders = self.store.open_orders(HOME_OPEN_ORDERS)?;
-        let orders = summaries(&orders);
+        let texts = self.texts();
+        let orders = summaries(&orders, self.now(), &texts);
         let outbox = self.store.unfinished_commands(50)?;
         Ok(HomeSnapshot {
             profile: self.cached_profile().map(Profile::from),
-            balances: balances.iter().map(BalanceLine::from).collect(),
-            recent: recent.iter().map(view::activity_item).collect(),
+            balances: balances
+                .iter()
+                .map(|b| BalanceLine::new(b, &texts))
+                .collect(),
+            recent: recent
+                .iter()
+                .map(|e| view::activity_item(e, &texts))
+                .collect(),
             orders_needing_action: orders.into_iter().filter(view::needs_action).collect(),
-            outbox: outbox.iter().map(view::outbox_item).collect(),
+            outbox: outbox
+                .iter()
+                .map(|e| view::outbox_item(e, &texts))
+                .collect(),
             payment_code_enabled: self
                 .store
                 .has_secret(store::SecretSlot::PaymentCodeSecret)?,
@@ -54,19 +65,19 @@ impl Wallet {
             s.activity_page_of_kind("transfer", cursor, limit)
         })
         .await?;
-        Ok(activity_page(&rows, limit))
+        Ok(activity_page(&rows, limit, &self.texts()))
     }
 }
 
 /// A page of activity rows and the cursor of the next one.
-pub(super) fn activity_page(rows: &[FeedEvent], limit: u32) -> ActivityPage {
+pub(super) fn activity_page(rows: &[FeedEvent], limit: u32, texts: &Texts) -> ActivityPage {
     let next_cursor = if rows.len() == limit as usize {
         rows.last().map(|e| e.seq)
     } else {
         None
     };
     ActivityPage {
-        items: rows.iter().map(view::activity_item).collect(),
+        items: rows.iter().map(|e| view::activity_item(e, texts)).collect(),
         next_cursor,
     }
 }

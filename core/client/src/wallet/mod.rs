@@ -47,6 +47,7 @@ pub use view::{
 };
 
 use super::api::DeviceApi;
+use super::i18n::Texts;
 use super::secrets::{KeyStore, Signer, SoftwareSigner};
 use super::store::{self, LocalStore};
 use super::transport::{
@@ -64,6 +65,14 @@ pub struct WalletConfig {
     pub server_url: String,
     /// SPKI pins (base64 SHA-256) of the server key and a backup key; empty for no pinning.
     pub spki_pins: Vec<String>,
+    /// The user's locale, BCP 47 (`zh-Hans-CN`, `en-US`; the shell passes the device's):
+    /// the language of every word the records carry and how amounts and times are written.
+    /// English for languages without a catalogue. Changed at run time by
+    /// [`Wallet::set_locale`].
+    pub locale: String,
+    /// The shell's time zone as minutes east of UTC (480 for China), in which records write
+    /// dates; ±1080 at most. Changed by [`Wallet::set_utc_offset`].
+    pub utc_offset_minutes: i32,
 }
 
 /// Settings beyond [`WalletConfig`], with production defaults ([`WalletOptions::default`]);
@@ -145,6 +154,8 @@ pub struct Wallet {
     paused: AtomicBool,
     /// The last code `scan` decoded and the server accepted, for `pay` (pay.rs).
     last_scan: std::sync::Mutex<Option<pay::Scanned>>,
+    /// The words and formats of the current locale.
+    texts: RwLock<Arc<Texts>>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -198,6 +209,14 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
         TransportError::InvalidUrl { .. } => WalletError::invalid("server_url", e.to_string()),
         other => WalletError::from(other),
     })
+}
+
+/// The texts of `locale`, or the refusal naming the field.
+fn locale_texts(locale: &str, utc_offset_minutes: i32) -> Result<Texts, WalletError> {
+    Texts::new(locale)
+        .map_err(|e| WalletError::invalid("locale", e.to_string()))?
+        .in_zone(utc_offset_minutes)
+        .map_err(|reason| WalletError::invalid("utc_offset_minutes", reason))
 }
 
 /// Opens the database (on Tokio's blocking pool when a runtime is running).
@@ -266,6 +285,7 @@ impl Wallet {
         options: WalletOptions,
     ) -> Result<Wallet, WalletError> {
         let transport = transport_for(&config, &options)?;
+        let texts = locale_texts(&config.locale, config.utc_offset_minutes)?;
         let now = options.clock.now_unix_secs();
         let store = Arc::new(open_store(&config, key_store).await?);
         let signer = device_signer(&store, signer, now).await?;
@@ -294,6 +314,7 @@ impl Wallet {
             sync_lock: tokio::sync::Mutex::new(()),
             last_scan: std::sync::Mutex::new(None),
             paused: AtomicBool::new(false),
+            texts: RwLock::new(Arc::new(texts)),
         };
         if wallet.cached_profile().is_some() {
             let waiting = outbox::on_store(&wallet.store, |s| s.unfinished_commands(1)).await?;
@@ -304,6 +325,50 @@ impl Wallet {
             }
         }
         Ok(wallet)
+    }
+
+    /// Speaks `locale` (BCP 47, e.g. `zh-Hans-CN`) from the next record on: the shell calls
+    /// it when the device's language changes. A tag that is not BCP 47 is refused
+    /// ([`WalletError::InvalidInput`]) and the locale stays as it was.
+    pub fn set_locale(&self, locale: &str) -> Result<(), WalletError> {
+        let texts = Arc::new(locale_texts(locale, self.texts().utc_offset_minutes())?);
+        *self
+            .texts
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = texts;
+        Ok(())
+    }
+
+    /// `error`'s sentence in the current locale (what a shell shows).
+    pub fn error_message(&self, error: &WalletError) -> String {
+        error.message(&self.texts())
+    }
+
+    /// Writes dates in the zone `minutes` east of UTC from the next record on (the shell calls
+    /// it when the device's zone or daylight saving time changes). Outside ±1080 it is refused
+    /// ([`WalletError::InvalidInput`]) and nothing changes.
+    pub fn set_utc_offset(&self, minutes: i32) -> Result<(), WalletError> {
+        let texts = Arc::new(locale_texts(&self.locale(), minutes)?);
+        *self
+            .texts
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = texts;
+        Ok(())
+    }
+
+    /// The current locale (canonical BCP 47).
+    pub fn locale(&self) -> String {
+        self.texts().tag().to_owned()
+    }
+
+    /// The words and formats of the current locale.
+    pub(crate) fn texts(&self) -> Arc<Texts> {
+        Arc::clone(
+            &self
+                .texts
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 
     fn now(&self) -> i64 {

@@ -11,6 +11,7 @@ use crate::api::{
     self, Command, OrderAction, OrderStepCommand, RefundRequest, Ship, StepAction,
     new_idempotency_key,
 };
+use crate::i18n::Texts;
 use crate::store::{CachedOrder, MAX_PAGE};
 use danbao_domain::protocol::limits::{MAX_CARRIER_CHARS, MAX_TITLE_CHARS, MAX_TRACKING_CHARS};
 
@@ -21,7 +22,11 @@ impl Wallet {
     }
 
     fn cached_orders(&self) -> Result<Vec<OrderSummary>, WalletError> {
-        Ok(summaries(&self.store.orders(MAX_PAGE)?))
+        Ok(summaries(
+            &self.store.orders(MAX_PAGE)?,
+            self.now(),
+            &self.texts(),
+        ))
     }
 
     /// Order `id` fresh from the server; the cache is updated.
@@ -36,7 +41,7 @@ impl Wallet {
         let api = self.api()?;
         let order = api.order(id).await?;
         self.cache_order(&order).await?;
-        Ok(view::order_summary(&order))
+        Ok(view::order_summary(&order, self.now(), &self.texts()))
     }
 
     pub(super) async fn cache_order(&self, order: &api::OrderView) -> Result<(), WalletError> {
@@ -168,11 +173,11 @@ impl Wallet {
             .await?;
         self.cache_order(&created.order).await?;
         Ok(OrderCreated {
-            order: view::order_summary(&created.order),
+            order: view::order_summary(&created.order, self.now(), &self.texts()),
             code: CodeView {
                 svg: render(&created.code)?,
                 text: created.code,
-                amount: Some(Amount::from(&created.order.amount)),
+                amount: Some(Amount::from_view(&created.order.amount, &self.texts())),
                 expires_at: Some(created.order.pay_by),
             },
         })
@@ -181,11 +186,11 @@ impl Wallet {
 
 /// The summaries of cached order rows; a row whose view cannot be read is skipped (logged),
 /// and the next sync replaces it.
-pub(super) fn summaries(rows: &[CachedOrder]) -> Vec<OrderSummary> {
+pub(super) fn summaries(rows: &[CachedOrder], now: i64, texts: &Texts) -> Vec<OrderSummary> {
     let mut orders = Vec::with_capacity(rows.len());
     for row in rows {
         match view::order_view(row) {
-            Ok(order) => orders.push(view::order_summary(&order)),
+            Ok(order) => orders.push(view::order_summary(&order, now, texts)),
             Err(reason) => tracing::warn!(order = %row.id, %reason, "cached order skipped"),
         }
     }

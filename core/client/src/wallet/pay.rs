@@ -34,7 +34,7 @@ impl Wallet {
     pub async fn scan(&self, text: &str) -> Result<ScanScreen, WalletError> {
         let code = text.trim();
         let outcome = scan(code);
-        if let Some(screen) = view::local_scan_screen(&outcome, code) {
+        if let Some(screen) = view::local_scan_screen(&outcome, code, &self.texts()) {
             return Ok(screen);
         }
         let Some((kind, printed_name)) = view::danbao_kind(&outcome) else {
@@ -46,7 +46,7 @@ impl Wallet {
         let key = new_idempotency_key()?;
         match api.resolve_code(code, &key).await {
             Ok(resolved) => {
-                let screen = view::resolved_scan_screen(kind, &resolved, code);
+                let screen = view::resolved_scan_screen(kind, &resolved, code, &self.texts());
                 self.keep_scan(Some(Scanned {
                     text: code.to_owned(),
                     outcome,
@@ -63,8 +63,10 @@ impl Wallet {
                 self.keep_scan(None);
                 Ok(view::refused_scan_screen(
                     printed_name,
-                    format!("the server refused this code: {detail} ({problem})"),
+                    &detail,
+                    &problem,
                     code,
+                    &self.texts(),
                 ))
             }
             Err(other) => Err(other.into()),
@@ -173,7 +175,7 @@ impl Wallet {
         Ok(CodeView {
             svg: render(&issued.code)?,
             text: issued.code,
-            amount: issued.amount.map(Amount::from),
+            amount: issued.amount.map(|a| Amount::from_view(&a, &self.texts())),
             expires_at: issued.expires_at,
         })
     }

@@ -94,7 +94,7 @@ impl Wallet {
         let mut any_done = false;
         for entry in waiting {
             if !reachable || entry.state != CommandState::Pending {
-                outcomes.push(view::command_outcome(&entry));
+                outcomes.push(view::command_outcome(&entry, &self.texts()));
                 continue;
             }
             let entry = self.attempt(api, entry.id).await?;
@@ -102,7 +102,7 @@ impl Wallet {
                 reachable = false;
             }
             any_done |= entry.state == CommandState::Done;
-            outcomes.push(view::command_outcome(&entry));
+            outcomes.push(view::command_outcome(&entry, &self.texts()));
         }
         Ok((outcomes, any_done))
     }
@@ -113,7 +113,7 @@ impl Wallet {
             .store
             .outbox(100)?
             .iter()
-            .map(view::outbox_item)
+            .map(|e| view::outbox_item(e, &self.texts()))
             .collect())
     }
 
@@ -153,7 +153,7 @@ impl Wallet {
         let entry = outbox::enqueue(&self.store, command, self.now()).await?;
         self.notify(Change::Outbox);
         if self.sending_paused() {
-            let mut outcome = view::command_outcome(&entry);
+            let mut outcome = view::command_outcome(&entry, &self.texts());
             outcome.message = "queued: sending is paused".to_owned();
             return Ok(outcome);
         }
@@ -162,7 +162,7 @@ impl Wallet {
         if entry.state == CommandState::Done {
             self.refresh_balances(&api, answered_balance(&entry)).await;
         }
-        Ok(view::command_outcome(&entry))
+        Ok(view::command_outcome(&entry, &self.texts()))
     }
 
     /// Brings the cached balances up to date after a command moved money (best effort: a

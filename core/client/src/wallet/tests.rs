@@ -15,6 +15,11 @@ use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::{ScanOutcome, scan};
 use serde_json::{Value, json};
 
+/// English, the locale the English expectations of these tests are written in.
+fn en() -> crate::i18n::Texts {
+    crate::i18n::Texts::new("en-US").unwrap()
+}
+
 fn event(seq: i64, kind: &str, data: Value) -> FeedEvent {
     FeedEvent {
         seq,
@@ -48,79 +53,100 @@ fn amounts_are_raw_and_formatted() {
 
 #[test]
 fn balance_lines_format_every_column() {
-    let line = BalanceLine::from(&Balance {
-        currency: "CNY".into(),
-        available: 10_000,
-        held_out: 2_550,
-        incoming: 1,
-    });
-    assert_eq!(line.available.display, "100.00 CNY");
+    let line = BalanceLine::new(
+        &Balance {
+            currency: "CNY".into(),
+            available: 10_000,
+            held_out: 2_550,
+            incoming: 1,
+        },
+        &en(),
+    );
+    assert_eq!(line.available.display, "CN¥100.00");
     assert_eq!(line.held_out.value, "25.50");
     assert_eq!(line.incoming.minor, 1);
 }
 
 #[test]
 fn activity_rows_get_kind_direction_party_and_title() {
-    let sent = view::activity_item(&event(
-        7,
-        "transfer",
-        json!({"type": "p2p", "direction": "out", "transfer_id": "ab", "counterparty": "bob",
+    let sent = view::activity_item(
+        &event(
+            7,
+            "transfer",
+            json!({"type": "p2p", "direction": "out", "transfer_id": "ab", "counterparty": "bob",
                "counterparty_name": "Bob", "amount": amount_json(1250, "12.50"), "memo": "lunch"}),
-    ));
+        ),
+        &en(),
+    );
     assert_eq!(sent.seq, 7);
     assert_eq!(sent.kind, "p2p");
     assert_eq!(sent.direction, "out");
-    assert_eq!(sent.amount.display, "12.50 CNY");
+    assert_eq!(sent.amount.display, "CN¥12.50");
     assert_eq!(sent.counterparty.as_deref(), Some("bob"));
     assert_eq!(sent.counterparty_name.as_deref(), Some("Bob"));
     assert_eq!(sent.memo.as_deref(), Some("lunch"));
     assert_eq!(sent.title, "Sent to Bob (@bob)");
     assert_eq!(sent.created_at, 1_700_000_007);
 
-    let received = view::activity_item(&event(
-        8,
-        "transfer",
-        json!({"type": "p2p", "direction": "in", "counterparty": "alice",
+    let received = view::activity_item(
+        &event(
+            8,
+            "transfer",
+            json!({"type": "p2p", "direction": "in", "counterparty": "alice",
                "counterparty_name": "Alice", "amount": amount_json(5, "0.05"), "memo": ""}),
-    ));
+        ),
+        &en(),
+    );
     assert_eq!(received.title, "Received from Alice (@alice)");
     assert_eq!(received.memo, None, "an empty memo is no memo");
 
-    let top_up = view::activity_item(&event(
-        9,
-        "transfer",
-        json!({"type": "top_up", "direction": "in", "amount": amount_json(100, "1.00")}),
-    ));
+    let top_up = view::activity_item(
+        &event(
+            9,
+            "transfer",
+            json!({"type": "top_up", "direction": "in", "amount": amount_json(100, "1.00")}),
+        ),
+        &en(),
+    );
     assert_eq!(
         (top_up.title.as_str(), top_up.counterparty),
         ("Top-up", None)
     );
 
-    let hold = view::activity_item(&event(
-        10,
-        "transfer",
-        json!({"type": "escrow_hold", "direction": "out", "counterparty": "shop",
+    let hold = view::activity_item(
+        &event(
+            10,
+            "transfer",
+            json!({"type": "escrow_hold", "direction": "out", "counterparty": "shop",
                "counterparty_name": "Shop", "amount": amount_json(9900, "99.00"),
                "memo": "Teapot", "order_id": "ord_1"}),
-    ));
+        ),
+        &en(),
+    );
     assert_eq!(hold.title, "Paid into escrow: Teapot");
-    let release = view::activity_item(&event(
-        11,
-        "transfer",
-        json!({"type": "escrow_release", "direction": "in", "counterparty": "ann",
+    let release = view::activity_item(
+        &event(
+            11,
+            "transfer",
+            json!({"type": "escrow_release", "direction": "in", "counterparty": "ann",
                "counterparty_name": "ann", "amount": amount_json(9900, "99.00"), "memo": "Teapot"}),
-    ));
+        ),
+        &en(),
+    );
     assert_eq!(release.title, "Released to you by @ann: Teapot");
 }
 
 #[test]
 fn an_unreadable_activity_row_still_maps() {
-    let broken = view::activity_item(&FeedEvent {
-        seq: 3,
-        kind: "transfer".into(),
-        data_json: "not json".into(),
-        created_at: 5,
-    });
+    let broken = view::activity_item(
+        &FeedEvent {
+            seq: 3,
+            kind: "transfer".into(),
+            data_json: "not json".into(),
+            created_at: 5,
+        },
+        &en(),
+    );
     assert_eq!(broken.seq, 3);
     assert_eq!(broken.amount.minor, 0);
     assert_eq!(broken.title, "Unreadable transfer entry");
@@ -142,39 +168,45 @@ fn order_view(state: &str, role: &str, actions: &[&str], buyer: Option<&str>) ->
 
 #[test]
 fn order_summaries_name_the_counterparty_and_the_actions() {
-    let buyer = view::order_summary(&order_view(
-        "shipped",
-        "buyer",
-        &["confirm", "refund-request"],
-        Some("ann"),
-    ));
+    let buyer = view::order_summary(
+        &order_view(
+            "shipped",
+            "buyer",
+            &["confirm", "refund-request"],
+            Some("ann"),
+        ),
+        0,
+        &en(),
+    );
     assert_eq!(buyer.id, "ord_1");
     assert_eq!(buyer.state, "shipped");
     assert_eq!(buyer.role, "buyer");
     assert_eq!(buyer.counterparty.as_deref(), Some("shop"));
-    assert_eq!(buyer.amount.display, "99.00 CNY");
+    assert_eq!(buyer.amount.display, "CN¥99.00");
     assert_eq!(buyer.deadline, Some(864_100));
     assert!(view::needs_action(&buyer));
 
-    let seller = view::order_summary(&order_view("awaiting_payment", "seller", &["cancel"], None));
+    let seller = view::order_summary(
+        &order_view("awaiting_payment", "seller", &["cancel"], None),
+        0,
+        &en(),
+    );
     assert_eq!(seller.counterparty, None, "nobody has paid yet");
     assert!(
         !view::needs_action(&seller),
         "cancelling is optional: the order waits for the buyer"
     );
-    let paid_buyer = view::order_summary(&order_view(
-        "paid",
-        "buyer",
-        &["cancel", "refund-request"],
-        Some("ann"),
-    ));
+    let paid_buyer = view::order_summary(
+        &order_view("paid", "buyer", &["cancel", "refund-request"], Some("ann")),
+        0,
+        &en(),
+    );
     assert!(!view::needs_action(&paid_buyer), "waiting for the seller");
-    let to_ship = view::order_summary(&order_view(
-        "paid",
-        "seller",
-        &["ship", "cancel"],
-        Some("ann"),
-    ));
+    let to_ship = view::order_summary(
+        &order_view("paid", "seller", &["ship", "cancel"], Some("ann")),
+        0,
+        &en(),
+    );
     assert!(view::needs_action(&to_ship));
     assert_eq!(to_ship.counterparty.as_deref(), Some("ann"));
 }
@@ -195,7 +227,7 @@ fn order_summaries_carry_the_shipment_the_refund_asked_and_the_outcome() {
         amount: serde_json::from_value(amount_json(2500, "25.00")).unwrap(),
         answer_by: 500,
     });
-    let summary = view::order_summary(&refund_asked);
+    let summary = view::order_summary(&refund_asked, 0, &en());
     assert_eq!(
         summary.shipment,
         Some(view::Shipment {
@@ -204,14 +236,14 @@ fn order_summaries_carry_the_shipment_the_refund_asked_and_the_outcome() {
         })
     );
     let asked = summary.refund_asked.expect("the open request's amount");
-    assert_eq!((asked.minor, asked.display.as_str()), (2500, "25.00 CNY"));
+    assert_eq!((asked.minor, asked.display.as_str()), (2500, "CN¥25.00"));
     assert_eq!((summary.released, summary.refunded), (None, None));
 
     let mut refunded = order_view("refunded", "buyer", &[], Some("ann"));
     refunded.refund_request = refund_asked.refund_request.clone();
     refunded.released = Some(serde_json::from_value(amount_json(7400, "74.00")).unwrap());
     refunded.refunded = Some(serde_json::from_value(amount_json(2500, "25.00")).unwrap());
-    let summary = view::order_summary(&refunded);
+    let summary = view::order_summary(&refunded, 0, &en());
     assert_eq!(
         summary.refund_asked, None,
         "the request ended with the order"
@@ -219,20 +251,28 @@ fn order_summaries_carry_the_shipment_the_refund_asked_and_the_outcome() {
     assert_eq!(summary.released.map(|a| a.minor), Some(7400));
     assert_eq!(
         summary.refunded.map(|a| a.display),
-        Some("25.00 CNY".to_owned())
+        Some("CN¥25.00".to_owned())
     );
-    let unshipped = view::order_summary(&order_view("paid", "buyer", &["cancel"], Some("ann")));
+    let unshipped = view::order_summary(
+        &order_view("paid", "buyer", &["cancel"], Some("ann")),
+        0,
+        &en(),
+    );
     assert_eq!(unshipped.shipment, None);
 }
 
 #[test]
 fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
-    let buyer = view::order_summary(&order_view(
-        "shipped",
-        "buyer",
-        &["confirm", "refund-request"],
-        Some("ann"),
-    ));
+    let buyer = view::order_summary(
+        &order_view(
+            "shipped",
+            "buyer",
+            &["confirm", "refund-request"],
+            Some("ann"),
+        ),
+        0,
+        &en(),
+    );
     assert_eq!(
         buyer.state_label,
         "Shipped: confirm receipt when it arrives"
@@ -253,12 +293,11 @@ fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
             ),
         ]
     );
-    let seller = view::order_summary(&order_view(
-        "paid",
-        "seller",
-        &["ship", "cancel"],
-        Some("ann"),
-    ));
+    let seller = view::order_summary(
+        &order_view("paid", "seller", &["ship", "cancel"], Some("ann")),
+        0,
+        &en(),
+    );
     assert_eq!(seller.state_label, "Paid into escrow: ship it");
     assert_eq!(seller.buttons[0].input, view::ActionInput::Shipment);
     assert_eq!(seller.buttons[1].label, "Cancel the order");
@@ -274,14 +313,14 @@ fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
         "refunded",
     ] {
         for role in ["buyer", "seller"] {
-            let label = view::state_label(role, state);
+            let label = view::state_label(role, state, &en());
             assert!(
                 !label.contains('_') && label.len() > 5,
                 "{role} {state}: {label}"
             );
         }
     }
-    assert_eq!(view::state_label("buyer", "on_hold"), "on hold");
+    assert_eq!(view::state_label("buyer", "on_hold", &en()), "on hold");
 }
 
 #[test]
@@ -356,10 +395,10 @@ fn activity_pages_have_a_cursor_only_when_full() {
         .rev()
         .map(|seq| event(seq, "transfer", json!({"type": "top_up"})))
         .collect();
-    let full = activity_page(&rows, 3);
+    let full = activity_page(&rows, 3, &en());
     assert_eq!(full.next_cursor, Some(1));
     assert_eq!(full.items.len(), 3);
-    assert_eq!(activity_page(&rows, 4).next_cursor, None);
+    assert_eq!(activity_page(&rows, 4, &en()).next_cursor, None);
 }
 
 #[test]
@@ -460,9 +499,9 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         memo: String::new(),
     };
     let mut send = entry(Command::Send(body), CommandState::Pending);
-    assert_eq!(view::command_summary(&send), "Send 12.50 CNY to @bob");
+    assert_eq!(view::command_summary(&send, &en()), "Send CN¥12.50 to @bob");
     send.last_error = Some("cannot reach the server".into());
-    let queued = view::command_outcome(&send);
+    let queued = view::command_outcome(&send, &en());
     assert_eq!(queued.state, "queued");
     assert_eq!(queued.message, "queued: cannot reach the server");
     assert_eq!(queued.command_id, 4);
@@ -473,14 +512,14 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         status: 200,
         body: json!({"transfer_id": "00ff", "amount": amount_json(1250, "12.50")}).to_string(),
     });
-    let done = view::command_outcome(&send);
+    let done = view::command_outcome(&send, &en());
     assert_eq!(done.state, "done");
-    assert_eq!(done.message, "Sent 12.50 CNY to @bob");
+    assert_eq!(done.message, "Sent CN¥12.50 to @bob");
     assert_eq!(done.transfer_id.as_deref(), Some("00ff"));
-    let item = view::outbox_item(&send);
+    let item = view::outbox_item(&send, &en());
     assert_eq!(item.kind, CommandKind::Send);
     assert_eq!(item.state, "done");
-    assert_eq!(item.outcome.as_deref(), Some("Sent 12.50 CNY to @bob"));
+    assert_eq!(item.outcome.as_deref(), Some("Sent CN¥12.50 to @bob"));
 
     send.state = CommandState::Failed;
     send.answer = Some(CommandAnswer {
@@ -488,7 +527,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         body: json!({"code": "insufficient_funds", "detail": "the wallet has 1.00 CNY"})
             .to_string(),
     });
-    let failed = view::command_outcome(&send);
+    let failed = view::command_outcome(&send, &en());
     assert_eq!(failed.state, "failed");
     assert_eq!(
         failed.message,
@@ -504,17 +543,20 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         CommandState::Pending,
     );
     assert_eq!(
-        view::command_summary(&confirm),
+        view::command_summary(&confirm, &en()),
         "Confirm receipt of order ord_9"
     );
-    let fresh = view::outbox_item(&OutboxEntry {
-        attempts: 0,
-        ..confirm
-    });
+    let fresh = view::outbox_item(
+        &OutboxEntry {
+            attempts: 0,
+            ..confirm
+        },
+        &en(),
+    );
     assert_eq!(fresh.outcome, None, "not tried yet: nothing to say");
     assert_eq!(fresh.kind, CommandKind::OrderConfirm);
     let decline = entry(Command::DeclineRequest { id: 12 }, CommandState::Pending);
-    assert_eq!(view::command_summary(&decline), "Decline request 12");
+    assert_eq!(view::command_summary(&decline, &en()), "Decline request 12");
 }
 
 #[test]
@@ -530,10 +572,10 @@ fn outbox_rows_read_the_stored_command_typed() {
         CommandState::Pending,
     );
     assert_eq!(
-        view::command_summary(&ship),
+        view::command_summary(&ship, &en()),
         "Mark order ord_7 shipped (SF T1)"
     );
-    assert_eq!(view::outbox_item(&ship).kind, CommandKind::OrderShip);
+    assert_eq!(view::outbox_item(&ship, &en()).kind, CommandKind::OrderShip);
     let refund = entry(
         Command::OrderStep {
             order_id: "ord_7".into(),
@@ -544,7 +586,7 @@ fn outbox_rows_read_the_stored_command_typed() {
         CommandState::Pending,
     );
     assert_eq!(
-        view::command_summary(&refund),
+        view::command_summary(&refund, &en()),
         "Ask for 3.00 back on order ord_7"
     );
     let charge = entry(
@@ -557,13 +599,16 @@ fn outbox_rows_read_the_stored_command_typed() {
         CommandState::Pending,
     );
     assert_eq!(
-        view::command_summary(&charge),
-        "Charge 9.90 CNY to a payment code"
+        view::command_summary(&charge, &en()),
+        "Charge CN¥9.90 to a payment code"
     );
-    assert_eq!(view::outbox_item(&charge).kind, CommandKind::Charge);
+    assert_eq!(view::outbox_item(&charge, &en()).kind, CommandKind::Charge);
     let accept = entry(Command::AcceptRequest { id: 5 }, CommandState::Pending);
-    assert_eq!(view::command_summary(&accept), "Pay request 5");
-    assert_eq!(view::outbox_item(&accept).kind, CommandKind::RequestAccept);
+    assert_eq!(view::command_summary(&accept, &en()), "Pay request 5");
+    assert_eq!(
+        view::outbox_item(&accept, &en()).kind,
+        CommandKind::RequestAccept
+    );
 
     // A row the migration kept but could not read: shown failed with its reason.
     let mut kept = entry(Command::ProvisionPaycode, CommandState::Failed);
@@ -576,7 +621,7 @@ fn outbox_rows_read_the_stored_command_typed() {
         body: json!({"code": "not_converted", "detail": "/v1/gifts is not a request this version knows"})
             .to_string(),
     });
-    let item = view::outbox_item(&kept);
+    let item = view::outbox_item(&kept, &en());
     assert_eq!(item.kind, CommandKind::Unreadable);
     assert_eq!(
         item.summary,
@@ -602,14 +647,14 @@ fn order_answers_read_as_sentences() {
         body: answer,
     });
     assert_eq!(
-        view::command_outcome(&confirm).message,
+        view::command_outcome(&confirm, &en()).message,
         "Confirmed receipt of “Teapot” (ord_1); the order is now completed"
     );
 }
 
 #[test]
 fn scans_that_need_no_server() {
-    let screen = view::local_scan_screen(&scan("hello"), "hello").unwrap();
+    let screen = view::local_scan_screen(&scan("hello"), "hello", &en()).unwrap();
     assert_eq!(screen.kind, ScanKind::Invalid);
     assert!(!screen.payable);
     assert!(!screen.reasons.is_empty());
@@ -617,7 +662,7 @@ fn scans_that_need_no_server() {
 
     // PromptPay (github.com/dtinth/promptpay-qr test vector, core/domain/tests/fixtures/emv).
     let promptpay = "00020101021129370016A000000677010111011300668012345675802TH530376463046197";
-    let foreign = view::local_scan_screen(&scan(promptpay), promptpay).unwrap();
+    let foreign = view::local_scan_screen(&scan(promptpay), promptpay, &en()).unwrap();
     assert_eq!(foreign.kind, ScanKind::ForeignScheme);
     assert!(!foreign.payable);
     assert_eq!(foreign.scheme.as_deref(), Some("PromptPay, Thailand"));
@@ -629,13 +674,13 @@ fn scans_that_need_no_server() {
 
     let digits = "281234567890123456";
     assert!(matches!(scan(digits), ScanOutcome::PaymentCode { .. }));
-    let screen = view::local_scan_screen(&scan(digits), digits).unwrap();
+    let screen = view::local_scan_screen(&scan(digits), digits, &en()).unwrap();
     assert_eq!(screen.kind, ScanKind::PaymentCode);
     assert!(!screen.payable);
     assert!(screen.reasons[0].contains("charge_payment_code"));
 
     assert!(
-        view::local_scan_screen(&scan(promptpay), promptpay).is_some()
+        view::local_scan_screen(&scan(promptpay), promptpay, &en()).is_some()
             && view::danbao_kind(&scan(promptpay)).is_none(),
         "foreign codes never go to the server"
     );
@@ -655,7 +700,7 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
         "order_id": null
     }))
     .unwrap();
-    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…");
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…", &en());
     assert!(screen.payable);
     assert_eq!(screen.payee_name.as_deref(), Some("Mallory"));
     assert_eq!(screen.payee_handle.as_deref(), Some("mallory"));
@@ -674,15 +719,35 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
         amount: Some(serde_json::from_value(amount_json(500, "5.00")).unwrap()),
         ..resolved
     };
-    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x");
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x", &en());
     assert_eq!(screen.name_warning, None);
     assert!(!screen.needs_amount);
-    assert_eq!(screen.amount.unwrap().display, "5.00 CNY");
+    assert_eq!(screen.amount.unwrap().display, "CN¥5.00");
 
-    let refused = view::refused_scan_screen("Tea Shop".into(), "signature invalid".into(), "x");
+    let refused = view::refused_scan_screen(
+        "Tea Shop".into(),
+        "signature invalid",
+        "code_signature_invalid",
+        "x",
+        &en(),
+    );
     assert_eq!(refused.kind, ScanKind::Invalid);
     assert!(!refused.payable);
-    assert_eq!(refused.reasons, vec!["signature invalid".to_owned()]);
+    assert_eq!(
+        refused.reasons,
+        ["the server refused this code: signature invalid (code_signature_invalid)"]
+    );
+    let in_chinese = view::refused_scan_screen(
+        "Tea Shop".into(),
+        "signature invalid",
+        "code_signature_invalid",
+        "x",
+        &zh(),
+    );
+    assert_eq!(
+        in_chinese.reasons,
+        ["服务器拒绝了此二维码：此二维码的签名不真实"]
+    );
 }
 
 fn request_event(seq: i64, id: i64, status: &str) -> FeedEvent {
@@ -708,7 +773,7 @@ fn requests_show_each_once_in_its_latest_state() {
         },
         request_event(6, 1, "open"),
     ];
-    let requests = view::latest_requests(&newest_first, Some("ann"));
+    let requests = view::latest_requests(&newest_first, Some("ann"), &en());
     let seen: Vec<(i64, &str)> = requests.iter().map(|r| (r.id, r.status.as_str())).collect();
     assert_eq!(seen, vec![(2, "open"), (1, "paid")]);
     // Ann pays: she may answer the open request only; Carol (the requester) never may.
@@ -716,11 +781,11 @@ fn requests_show_each_once_in_its_latest_state() {
         (requests[0].can_answer, requests[1].can_answer),
         (true, false)
     );
-    let as_requester = view::latest_requests(&newest_first, Some("carol"));
+    let as_requester = view::latest_requests(&newest_first, Some("carol"), &en());
     assert!(as_requester.iter().all(|r| !r.can_answer));
     assert_eq!(requests[1].requester, "carol");
     assert_eq!(requests[1].payer, "ann");
-    assert_eq!(requests[1].amount.display, "2.00 CNY");
+    assert_eq!(requests[1].amount.display, "CN¥2.00");
     assert_eq!(requests[1].note, "coffee");
 }
 
@@ -748,6 +813,8 @@ fn the_wallet_and_its_futures_can_cross_threads() {
             db_path: PathBuf::new(),
             server_url: String::new(),
             spki_pins: Vec::new(),
+            locale: "en-US".into(),
+            utc_offset_minutes: 0,
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[1; 32]).unwrap()),
         None,
@@ -768,6 +835,8 @@ fn offline_wallet(dir: &tempfile::TempDir) -> Wallet {
             db_path: dir.path().join("wallet.db"),
             server_url: "http://127.0.0.1:9".into(),
             spki_pins: Vec::new(),
+            locale: "en-US".into(),
+            utc_offset_minutes: 0,
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[3; 32]).unwrap()),
         None,
@@ -831,7 +900,7 @@ fn home_is_built_from_the_cache_alone() {
 
     let home = wallet.home().unwrap();
     assert_eq!(home.balances.len(), 1);
-    assert_eq!(home.balances[0].held_out.display, "99.00 CNY");
+    assert_eq!(home.balances[0].held_out.display, "CN¥99.00");
     assert_eq!(home.recent.len(), 20, "at most 20 rows");
     assert_eq!(home.recent[0].seq, 24, "money movements only, newest first");
     let needing: Vec<&str> = home
@@ -924,4 +993,239 @@ fn a_payments_answer_gives_the_payers_balance_only_when_it_is_fresh() {
     );
     ship.answer = paid.answer.clone();
     assert_eq!(answered_balance(&ship), None);
+}
+
+/// Simplified Chinese, for the same rows the English tests above map.
+fn zh() -> crate::i18n::Texts {
+    crate::i18n::Texts::new("zh-Hans-CN").unwrap()
+}
+
+#[test]
+fn the_screens_speak_chinese_with_chinese_amounts() {
+    let zh = zh();
+    let line = BalanceLine::new(
+        &Balance {
+            currency: "CNY".into(),
+            available: 123_456_789,
+            held_out: 2_550,
+            incoming: 0,
+        },
+        &zh,
+    );
+    assert_eq!(line.available.display, "¥1,234,567.89");
+    assert_eq!(
+        line.available.value, "1234567.89",
+        "the plain decimal stays"
+    );
+
+    let sent = view::activity_item(
+        &event(
+            7,
+            "transfer",
+            json!({"type": "p2p", "direction": "out", "counterparty": "bob",
+                   "counterparty_name": "Bob", "amount": amount_json(1250, "12.50")}),
+        ),
+        &zh,
+    );
+    assert_eq!(sent.title, "转账给 Bob（@bob）");
+    // 1_700_000_007 is 2023-11-14 22:13:27 UTC; these texts are in UTC.
+    assert_eq!(sent.time_label, "2023年11月14日 22:13");
+    assert_eq!(sent.amount.display, "¥12.50");
+    let hold = view::activity_item(
+        &event(
+            8,
+            "transfer",
+            json!({"type": "escrow_hold", "direction": "out", "counterparty": "shop",
+                   "amount": amount_json(9900, "99.00"), "memo": "茶壶"}),
+        ),
+        &zh,
+    );
+    assert_eq!(hold.title, "已付款至担保：茶壶");
+    let top_up = view::activity_item(
+        &event(9, "transfer", json!({"type": "top_up", "direction": "in"})),
+        &zh,
+    );
+    assert_eq!(top_up.title, "充值");
+
+    // 864_100 is the order's deadline; 9 days and a bit before it is "9天后" rounded up to 10.
+    let shipped = order_view(
+        "shipped",
+        "buyer",
+        &["confirm", "refund-request"],
+        Some("ann"),
+    );
+    let buyer = view::order_summary(&shipped, 864_100 - 9 * 86_400, &zh);
+    assert_eq!(buyer.state_label, "已发货：收到货后请确认收货");
+    assert_eq!(buyer.amount.display, "¥99.00");
+    assert_eq!(buyer.deadline_label.as_deref(), Some("9天后自动确认收货"));
+    let labels: Vec<&str> = buyer.buttons.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["确认收货", "申请退款"]);
+    let english = view::order_summary(&shipped, 864_100 - 9 * 86_400 + 1, &en());
+    assert_eq!(
+        english.deadline_label.as_deref(),
+        Some("Confirms automatically in 9 days")
+    );
+    for state in [
+        "awaiting_payment",
+        "paid",
+        "shipped",
+        "refund_requested",
+        "disputed",
+        "completed",
+        "cancelled",
+        "refunded",
+    ] {
+        for role in ["buyer", "seller"] {
+            let label = view::state_label(role, state, &zh);
+            assert!(
+                label.chars().all(|c| !c.is_ascii_alphabetic()),
+                "{role} {state}: {label}"
+            );
+        }
+    }
+    for action in [
+        "pay",
+        "confirm",
+        "cancel",
+        "ship",
+        "refund-request",
+        "refund-accept",
+        "refund-reject",
+    ] {
+        let label = view::order_button(action, &zh).label;
+        assert!(
+            label.chars().all(|c| !c.is_ascii_alphabetic()),
+            "{action}: {label}"
+        );
+    }
+}
+
+#[test]
+fn outbox_rows_and_outcomes_speak_chinese() {
+    let zh = zh();
+    let body = api::Send {
+        to: "bob".into(),
+        amount: "1234.50".into(),
+        currency: "CNY".into(),
+        memo: String::new(),
+    };
+    let mut send = entry(Command::Send(body), CommandState::Pending);
+    assert_eq!(view::command_summary(&send, &zh), "转账 ¥1,234.50 给 @bob");
+    send.last_error = Some("cannot reach the server".into());
+    assert_eq!(
+        view::command_outcome(&send, &zh).message,
+        "已排队：暂时无法连接服务器，联网后自动发送"
+    );
+    send.state = CommandState::Done;
+    send.answer = Some(CommandAnswer {
+        status: 200,
+        body: json!({"transfer_id": "00ff", "amount": amount_json(123_450, "1234.50")}).to_string(),
+    });
+    assert_eq!(
+        view::command_outcome(&send, &zh).message,
+        "已转账 ¥1,234.50 给 @bob"
+    );
+    send.state = CommandState::Failed;
+    send.answer = Some(CommandAnswer {
+        status: 422,
+        body: json!({"code": "insufficient_funds", "detail": "the wallet has 1.00 CNY"})
+            .to_string(),
+    });
+    let failed = view::command_outcome(&send, &zh);
+    assert_eq!(failed.message, "被拒绝：钱包余额不足");
+    assert_eq!(failed.problem.as_deref(), Some("insufficient_funds"));
+
+    let mut confirm = entry(
+        order_step("ord_1", api::OrderAction::Confirm),
+        CommandState::Done,
+    );
+    assert_eq!(view::command_summary(&confirm, &zh), "确认收货：订单 ord_1");
+    confirm.answer = Some(CommandAnswer {
+        status: 200,
+        body: serde_json::to_string(&order_view("completed", "buyer", &[], Some("ann"))).unwrap(),
+    });
+    assert_eq!(
+        view::command_outcome(&confirm, &zh).message,
+        "已确认收货：“Teapot”（ord_1），订单现在已完成"
+    );
+}
+
+#[test]
+fn scans_and_name_warnings_speak_chinese() {
+    let zh = zh();
+    let invalid = view::local_scan_screen(&scan("hello"), "hello", &zh).unwrap();
+    assert_eq!(invalid.kind, ScanKind::Invalid);
+    assert_eq!(invalid.reasons, ["这不是可以付款的二维码"]);
+    let digits = "281234567890123456";
+    let screen = view::local_scan_screen(&scan(digits), digits, &zh).unwrap();
+    assert_eq!(
+        screen.reasons,
+        ["这是顾客的付款码：由商家扣款，不能从钱包付款"]
+    );
+    let resolved: api::Resolved = serde_json::from_value(json!({
+        "kind": "merchant", "payee": {"handle": "teashop", "display_name": "Tea Shop"},
+        "printed_name": "Tea Shop Official", "name_mismatch": true,
+        "amount": amount_json(500, "5.00"), "currency": "CNY", "order_id": null, "signed": false
+    }))
+    .unwrap();
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "x", &zh);
+    assert_eq!(
+        screen.name_warning.as_deref(),
+        Some(
+            "二维码上写的是“Tea Shop Official”，但实际收款人是 Tea Shop（@teashop）。\
+             请确认这是你要付款的人再付款。"
+        )
+    );
+    assert_eq!(screen.amount.unwrap().display, "¥5.00");
+}
+
+#[test]
+fn a_locale_change_reaches_the_next_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = offline_wallet(&dir);
+    wallet
+        .local_store()
+        .replace_balances(
+            &[Balance {
+                currency: "CNY".into(),
+                available: 123_456,
+                held_out: 0,
+                incoming: 0,
+            }],
+            0,
+        )
+        .unwrap();
+    assert_eq!(wallet.locale(), "en-US");
+    assert_eq!(
+        wallet.home().unwrap().balances[0].available.display,
+        "CN¥1,234.56"
+    );
+    wallet.set_locale("zh-Hans-CN").unwrap();
+    assert_eq!(wallet.locale(), "zh-Hans-CN");
+    assert_eq!(
+        wallet.home().unwrap().balances[0].available.display,
+        "¥1,234.56"
+    );
+    assert!(matches!(
+        wallet.set_locale("!!"),
+        Err(WalletError::InvalidInput { field, .. }) if field == "locale"
+    ));
+    assert_eq!(
+        wallet.locale(),
+        "zh-Hans-CN",
+        "a refused tag changes nothing"
+    );
+    wallet.set_utc_offset(480).unwrap();
+    assert_eq!(wallet.texts().utc_offset_minutes(), 480);
+    assert_eq!(wallet.locale(), "zh-Hans-CN", "the zone keeps the language");
+    wallet.set_locale("en-US").unwrap();
+    assert_eq!(
+        wallet.texts().utc_offset_minutes(),
+        480,
+        "the language keeps the zone"
+    );
+    assert!(matches!(
+        wallet.set_utc_offset(2_000),
+        Err(WalletError::InvalidInput { field, .. }) if field == "utc_offset_minutes"
+    ));
 }

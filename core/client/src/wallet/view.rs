@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::{self, AmountView, Command, OrderAction, OrderStepCommand, OrderView, StepAction};
+use crate::i18n::{Texts, region_name};
 use crate::store::{
     self, Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand,
 };
@@ -21,7 +22,8 @@ pub struct Amount {
     pub currency: String,
     /// Decimal text with the currency's exponent of decimals, e.g. `12.50`.
     pub value: String,
-    /// For display, e.g. `12.50 CNY`.
+    /// For display, as the wallet's locale writes it: `¥12.50` (zh-Hans-CN), `CN¥12.50`
+    /// (en-US), with the locale's grouping.
     pub display: String,
 }
 
@@ -37,6 +39,26 @@ impl Amount {
                 value: minor.to_string(),
                 display: format!("{minor} {currency}"),
             },
+        }
+    }
+}
+
+impl Amount {
+    /// `minor` units of `currency`, displayed as `texts`' locale writes them.
+    pub fn localized(minor: i64, currency: &str, texts: &Texts) -> Self {
+        let mut amount = Self::new(minor, currency);
+        amount.display = texts.amount(minor, currency);
+        amount
+    }
+
+    /// The server's amount, displayed as `texts`' locale writes it (the server's own
+    /// `display` is `12.50 CNY`).
+    pub fn from_view(view: &AmountView, texts: &Texts) -> Self {
+        Self {
+            minor: view.minor,
+            currency: view.currency.clone(),
+            value: view.value.clone(),
+            display: texts.amount(view.minor, &view.currency),
         }
     }
 }
@@ -109,13 +131,14 @@ pub struct BalanceLine {
     pub incoming: Amount,
 }
 
-impl From<&Balance> for BalanceLine {
-    fn from(balance: &Balance) -> Self {
+impl BalanceLine {
+    /// The cached balance, amounts displayed as `texts`' locale writes them.
+    pub fn new(balance: &Balance, texts: &Texts) -> Self {
         Self {
             currency: balance.currency.clone(),
-            available: Amount::new(balance.available, &balance.currency),
-            held_out: Amount::new(balance.held_out, &balance.currency),
-            incoming: Amount::new(balance.incoming, &balance.currency),
+            available: Amount::localized(balance.available, &balance.currency, texts),
+            held_out: Amount::localized(balance.held_out, &balance.currency, texts),
+            incoming: Amount::localized(balance.incoming, &balance.currency, texts),
         }
     }
 }
@@ -142,6 +165,9 @@ pub struct ActivityItem {
     pub created_at: i64,
     /// One line for the list, e.g. "Sent to Bob (@bob)".
     pub title: String,
+    /// When, as the locale writes it in the shell's zone: "Dec 6, 2026, 11:08 AM",
+    /// "2026年12月6日 11:08".
+    pub time_label: String,
 }
 
 /// A page of activity, newest first.
@@ -177,6 +203,8 @@ pub struct OrderSummary {
     pub buttons: Vec<OrderButton>,
     /// When the next timer fires (Unix seconds), if one runs.
     pub deadline: Option<i64>,
+    /// What the timer does and when, in words: "Confirms automatically in 9 days".
+    pub deadline_label: Option<String>,
     /// The other party's handle (none while nobody has paid, for the seller).
     pub counterparty: Option<String>,
     /// The carrier and tracking number, once the seller shipped.
@@ -454,7 +482,11 @@ impl From<api::RequestView> for RequestView {
 
 /// The requests in cached `request` events (newest first), each once, in the state of its
 /// newest event. Events that cannot be read are skipped.
-pub fn latest_requests(events_newest_first: &[FeedEvent], me: Option<&str>) -> Vec<RequestView> {
+pub fn latest_requests(
+    events_newest_first: &[FeedEvent],
+    me: Option<&str>,
+    texts: &Texts,
+) -> Vec<RequestView> {
     let mut seen = std::collections::HashSet::new();
     let mut requests = Vec::new();
     for event in events_newest_first {
@@ -468,7 +500,9 @@ pub fn latest_requests(events_newest_first: &[FeedEvent], me: Option<&str>) -> V
             continue;
         };
         if seen.insert(request.id) {
+            let amount = Amount::from_view(&request.amount, texts);
             let mut view = RequestView::from(request);
+            view.amount = amount;
             view.can_answer = view.status == "open" && me.is_some_and(|me| view.payer == me);
             requests.push(view);
         }
@@ -483,19 +517,21 @@ fn text(data: &Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn amount_in(data: &Value, key: &str) -> Option<Amount> {
+fn amount_in(data: &Value, key: &str, texts: &Texts) -> Option<Amount> {
     data.get(key)
         .and_then(|v| serde_json::from_value::<AmountView>(v.clone()).ok())
-        .map(Amount::from)
+        .map(|view| Amount::from_view(&view, texts))
 }
 
 /// "Bob (@bob)", or whichever part is known.
-pub(crate) fn party_label(handle: Option<&str>, name: Option<&str>) -> String {
+pub(crate) fn party_label(handle: Option<&str>, name: Option<&str>, texts: &Texts) -> String {
     match (name, handle) {
-        (Some(name), Some(handle)) if name != handle => format!("{name} (@{handle})"),
-        (_, Some(handle)) => format!("@{handle}"),
+        (Some(name), Some(handle)) if name != handle => {
+            texts.with("party-name-handle", &[("name", name), ("handle", handle)])
+        }
+        (_, Some(handle)) => texts.with("party-handle", &[("handle", handle)]),
         (Some(name), None) => name.to_owned(),
-        (None, None) => "someone".to_owned(),
+        (None, None) => texts.get("party-unknown"),
     }
 }
 
@@ -505,40 +541,16 @@ const NO_CURRENCY: &str = "XXX";
 
 /// One activity row from a cached `transfer` event. Total: a row whose data cannot be read
 /// still maps (with a zero amount and a title saying so), so one bad row never hides a page.
-pub fn activity_item(event: &FeedEvent) -> ActivityItem {
+pub fn activity_item(event: &FeedEvent, texts: &Texts) -> ActivityItem {
     let data: Value = serde_json::from_str(&event.data_json).unwrap_or(Value::Null);
     let kind = text(&data, "type").unwrap_or_else(|| event.kind.clone());
     let direction = text(&data, "direction").unwrap_or_else(|| "in".to_owned());
-    let amount = amount_in(&data, "amount").unwrap_or_else(|| Amount::new(0, NO_CURRENCY));
+    let amount = amount_in(&data, "amount", texts)
+        .unwrap_or_else(|| Amount::localized(0, NO_CURRENCY, texts));
     let counterparty = text(&data, "counterparty");
     let counterparty_name = text(&data, "counterparty_name");
     let memo = text(&data, "memo");
-    let who = party_label(counterparty.as_deref(), counterparty_name.as_deref());
-    let about = memo
-        .as_deref()
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
-    let out = direction == "out";
-    let title = match kind.as_str() {
-        "p2p" if out => format!("Sent to {who}"),
-        "p2p" => format!("Received from {who}"),
-        "merchant" if out => format!("Paid {who}"),
-        "merchant" => format!("Payment from {who}"),
-        "paycode" if out => format!("Paid {who} with the payment code"),
-        "paycode" => format!("Charged {who}'s payment code"),
-        "request" if out => format!("Paid {who}'s request"),
-        "request" => format!("{who} paid your request"),
-        "top_up" => "Top-up".to_owned(),
-        "withdrawal" => "Withdrawal".to_owned(),
-        "escrow_hold" if out => format!("Paid into escrow{about}"),
-        "escrow_hold" => format!("{who} paid into escrow{about}"),
-        "escrow_release" if out => format!("Released to {who}{about}"),
-        "escrow_release" => format!("Released to you by {who}{about}"),
-        "escrow_refund" if out => format!("Refunded to {who}{about}"),
-        "escrow_refund" => format!("Refund from {who}{about}"),
-        _ if data.is_null() => format!("Unreadable {} entry", event.kind),
-        other => format!("{} ({direction})", other.replace('_', " ")),
-    };
+    let title = activity_title(&data, event, &kind, &direction, texts);
     ActivityItem {
         seq: event.seq,
         kind,
@@ -549,6 +561,45 @@ pub fn activity_item(event: &FeedEvent) -> ActivityItem {
         memo,
         created_at: event.created_at,
         title,
+        time_label: texts.date_time(event.created_at),
+    }
+}
+
+/// The activity row's one line: the catalogue's `activity-<kind>-<in|out>[-memo]` message.
+fn activity_title(
+    data: &Value,
+    event: &FeedEvent,
+    kind: &str,
+    direction: &str,
+    texts: &Texts,
+) -> String {
+    let counterparty = text(data, "counterparty");
+    let counterparty_name = text(data, "counterparty_name");
+    let memo = text(data, "memo");
+    let who = party_label(counterparty.as_deref(), counterparty_name.as_deref(), texts);
+    let side = if direction == "out" { "out" } else { "in" };
+    let args = [
+        ("who", who.as_str()),
+        ("memo", memo.as_deref().unwrap_or_default()),
+    ];
+    match kind {
+        "p2p" | "merchant" | "paycode" | "request" => {
+            texts.with(&format!("activity-{kind}-{side}"), &args)
+        }
+        "top_up" => texts.get("activity-top-up"),
+        "withdrawal" => texts.get("activity-withdrawal"),
+        "escrow_hold" | "escrow_release" | "escrow_refund" => {
+            let base = format!("activity-{}-{side}", kind.replace('_', "-"));
+            match memo {
+                Some(_) => texts.with(&format!("{base}-memo"), &args),
+                None => texts.with(&base, &args),
+            }
+        }
+        _ if data.is_null() => texts.with("activity-unreadable", &[("kind", &event.kind)]),
+        other => texts.with(
+            &format!("activity-other-{side}"),
+            &[("kind", &other.replace('_', " "))],
+        ),
     }
 }
 
@@ -561,7 +612,7 @@ pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
 }
 
 /// The list/detail row of an order view.
-pub fn order_summary(view: &OrderView) -> OrderSummary {
+pub fn order_summary(view: &OrderView, now: i64, texts: &Texts) -> OrderSummary {
     let role = serde_name(&view.role);
     let counterparty = if role == "seller" {
         view.buyer.as_ref().map(|b| b.handle.clone())
@@ -575,65 +626,92 @@ pub fn order_summary(view: &OrderView) -> OrderSummary {
         .refund_request
         .as_ref()
         .filter(|_| matches!(state.as_str(), "refund_requested" | "disputed"))
-        .map(|r| Amount::from(&r.amount));
+        .map(|r| Amount::from_view(&r.amount, texts));
+    let deadline = view.next_deadline.as_ref().map(|d| d.at);
     OrderSummary {
         id: view.id.clone(),
         title: view.title.clone(),
-        state_label: state_label(&role, &state),
-        buttons: view.actions.iter().map(|a| order_button(a)).collect(),
+        state_label: state_label(&role, &state, texts),
+        buttons: view
+            .actions
+            .iter()
+            .map(|a| order_button(a, texts))
+            .collect(),
+        deadline_label: deadline.map(|at| deadline_label(&state, at, now, texts)),
         role,
         state,
-        amount: Amount::from(&view.amount),
+        amount: Amount::from_view(&view.amount, texts),
         actions: view.actions.clone(),
-        deadline: view.next_deadline.as_ref().map(|d| d.at),
+        deadline,
         counterparty,
         shipment: view.shipment.as_ref().map(|s| Shipment {
             carrier: s.carrier.clone(),
             tracking: s.tracking.clone(),
         }),
         refund_asked,
-        released: view.released.as_ref().map(Amount::from),
-        refunded: view.refunded.as_ref().map(Amount::from),
+        released: view.released.as_ref().map(|a| Amount::from_view(a, texts)),
+        refunded: view.refunded.as_ref().map(|a| Amount::from_view(a, texts)),
     }
 }
 
 /// An order's state in words, for the buyer or the seller.
-pub fn state_label(role: &str, state: &str) -> String {
-    let seller = role == "seller";
-    let label = match state {
-        "awaiting_payment" if seller => "Waiting for the buyer to pay",
-        "awaiting_payment" => "Waiting for your payment",
-        "paid" if seller => "Paid into escrow: ship it",
-        "paid" => "Paid into escrow: waiting for the seller to ship",
-        "shipped" if seller => "Shipped: waiting for the buyer to confirm receipt",
-        "shipped" => "Shipped: confirm receipt when it arrives",
-        "refund_requested" if seller => "The buyer asks for a refund: accept or reject it",
-        "refund_requested" => "Refund requested: waiting for the seller",
-        "disputed" => "In dispute: Danbao support decides",
-        "completed" if seller => "Completed: the money is yours",
-        "completed" => "Completed: the money went to the seller",
-        "cancelled" => "Cancelled",
-        "refunded" => "Refunded",
-        other => return other.replace('_', " "),
+pub fn state_label(role: &str, state: &str, texts: &Texts) -> String {
+    let role = if role == "seller" { "seller" } else { "buyer" };
+    let key = state.replace('_', "-");
+    match state {
+        "awaiting_payment" | "paid" | "shipped" | "refund_requested" | "completed" => {
+            texts.get(&format!("order-state-{key}-{role}"))
+        }
+        "disputed" | "cancelled" | "refunded" => texts.get(&format!("order-state-{key}")),
+        other => texts.with("order-state-other", &[("state", &other.replace('_', " "))]),
+    }
+}
+
+/// An order's state in one word ("shipped", "已发货"), for outcome messages.
+fn state_word(state: &str, texts: &Texts) -> String {
+    let id = format!("order-state-word-{}", state.replace('_', "-"));
+    if texts.has(&id) {
+        texts.get(&id)
+    } else {
+        state.replace('_', " ")
+    }
+}
+
+/// What the order's timer does and when, relative to `now`, in whole days rounded up
+/// ("Confirms automatically in 9 days"); under a day counts as 1.
+pub fn deadline_label(state: &str, at: i64, now: i64, texts: &Texts) -> String {
+    const DAY: i64 = 86_400;
+    let left = at.saturating_sub(now);
+    let days = if left > 0 {
+        left / DAY + i64::from(left % DAY != 0)
+    } else {
+        left / DAY
     };
-    label.to_owned()
+    let when = texts.in_days(days);
+    let id = match state {
+        "awaiting_payment" | "shipped" | "refund_requested" => {
+            format!("order-deadline-{}", state.replace('_', "-"))
+        }
+        _ => "order-deadline-other".to_owned(),
+    };
+    texts.with(&id, &[("when", &when)])
 }
 
 /// The button for an order action.
-pub fn order_button(action: &str) -> OrderButton {
-    let (label, input) = match action {
-        "pay" => ("Pay into escrow", ActionInput::Nothing),
-        "confirm" => ("Confirm receipt", ActionInput::Nothing),
-        "cancel" => ("Cancel the order", ActionInput::Nothing),
-        "ship" => ("Mark as shipped", ActionInput::Shipment),
-        "refund-request" => ("Ask for a refund", ActionInput::RefundAmount),
-        "refund-accept" => ("Accept the refund", ActionInput::Nothing),
-        "refund-reject" => ("Reject the refund (opens a dispute)", ActionInput::Nothing),
-        other => (other, ActionInput::Nothing),
+pub fn order_button(action: &str, texts: &Texts) -> OrderButton {
+    let input = match action {
+        "ship" => ActionInput::Shipment,
+        "refund-request" => ActionInput::RefundAmount,
+        _ => ActionInput::Nothing,
+    };
+    let label = match action {
+        "pay" | "confirm" | "cancel" | "ship" | "refund-request" | "refund-accept"
+        | "refund-reject" => texts.get(&format!("order-button-{action}")),
+        other => other.to_owned(),
     };
     OrderButton {
         action: action.to_owned(),
-        label: label.to_owned(),
+        label,
         input,
     }
 }
@@ -679,48 +757,55 @@ fn answer_json(entry: &OutboxEntry) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// What a scanned code shows in a summary, from one decode of the code: who it names, its
-/// currency and its fixed amount (the server's name is the one the confirm screen shows).
+/// What a scanned code shows in a summary, from one decode of the code: who it names (the
+/// server's name is the one the confirm screen shows), its currency and its fixed amount,
+/// displayed for the locale.
 struct CodeSummary {
     label: String,
     currency: Option<&'static str>,
     fixed: Option<String>,
 }
 
-fn code_summary(code: &str) -> CodeSummary {
+fn code_summary(code: &str, texts: &Texts) -> CodeSummary {
     match scan(code) {
-        ScanOutcome::MerchantPayment {
-            code,
-            display_amount,
-            ..
-        } => CodeSummary {
-            currency: Some(code.currency.code()),
-            label: code.merchant_name,
-            fixed: display_amount,
-        },
-        ScanOutcome::FriendReceive {
-            code,
-            display_amount,
-            ..
-        } => CodeSummary {
-            label: format!("@{}", code.handle),
-            currency: Some(code.currency.code()),
-            fixed: display_amount,
-        },
-        ScanOutcome::DanbaoOrder {
-            code,
-            display_amount,
-            ..
-        } => CodeSummary {
-            label: format!("order {}", code.order_id),
-            currency: Some(code.currency.code()),
-            fixed: Some(display_amount),
-        },
+        ScanOutcome::MerchantPayment { code, .. } => {
+            let currency = code.currency.code();
+            CodeSummary {
+                fixed: code.amount_minor.map(|minor| texts.amount(minor, currency)),
+                currency: Some(currency),
+                label: code.merchant_name,
+            }
+        }
+        ScanOutcome::FriendReceive { code, .. } => {
+            let currency = code.currency.code();
+            CodeSummary {
+                fixed: code.amount_minor.map(|minor| texts.amount(minor, currency)),
+                currency: Some(currency),
+                label: texts.with("party-handle", &[("handle", &code.handle)]),
+            }
+        }
+        ScanOutcome::DanbaoOrder { code, .. } => {
+            let currency = code.currency.code();
+            CodeSummary {
+                fixed: Some(texts.amount(code.amount_minor, currency)),
+                currency: Some(currency),
+                label: texts.with("code-label-order", &[("order", &code.order_id)]),
+            }
+        }
         _ => CodeSummary {
-            label: "a scanned code".to_owned(),
+            label: texts.get("code-label-unknown"),
             currency: None,
             fixed: None,
         },
+    }
+}
+
+/// A decimal `amount` of `currency` (as a command carries it) displayed for the locale, or as
+/// typed when it does not parse.
+fn money_text(amount: &str, currency: &str, texts: &Texts) -> String {
+    match Currency::from_code(currency).and_then(|c| Money::parse(amount, c)) {
+        Ok(money) => texts.amount(money.minor(), currency),
+        Err(_) => format!("{amount} {currency}"),
     }
 }
 
@@ -759,175 +844,231 @@ pub fn command_kind(command: &StoredCommand) -> CommandKind {
 }
 
 /// What a command does, for the outbox list.
-pub fn command_summary(entry: &OutboxEntry) -> String {
+pub fn command_summary(entry: &OutboxEntry, texts: &Texts) -> String {
     let command = match &entry.command {
         StoredCommand::Known(command) => command,
         StoredCommand::Unreadable(unreadable) => {
-            return format!("{} (not readable by this version)", unreadable.request);
+            return texts.with("command-unreadable", &[("request", &unreadable.request)]);
         }
     };
     match command {
-        Command::Send(send) => format!("Send {} {} to @{}", send.amount, send.currency, send.to),
-        Command::PayCode(pay) => {
-            let code = code_summary(&pay.code);
-            match (&pay.amount, code.currency, code.fixed) {
-                (Some(amount), Some(currency), _) => {
-                    format!("Pay {} {amount} {currency}", code.label)
-                }
-                (None, _, Some(fixed)) => format!("Pay {} {fixed}", code.label),
-                (Some(amount), None, _) => format!("Pay {} {amount}", code.label),
-                (None, _, None) => format!("Pay {}", code.label),
-            }
-        }
-        Command::PayOrderCode(scanned) => {
-            format!("Pay {} into escrow", code_summary(&scanned.code).label)
-        }
-        Command::Charge(charge) => format!(
-            "Charge {} {} to a payment code",
-            charge.amount, charge.currency
+        Command::Send(send) => texts.with(
+            "command-send",
+            &[
+                ("amount", &money_text(&send.amount, &send.currency, texts)),
+                ("to", &send.to),
+            ],
         ),
-        Command::AcceptRequest { id } => format!("Pay request {id}"),
-        Command::DeclineRequest { id } => format!("Decline request {id}"),
-        Command::OrderStep { order_id, step } => {
-            let order = order_id;
-            match step {
-                OrderStepCommand::Plain(OrderAction::Confirm) => {
-                    format!("Confirm receipt of order {order}")
-                }
-                OrderStepCommand::Plain(OrderAction::Cancel) => format!("Cancel order {order}"),
-                OrderStepCommand::Plain(OrderAction::Pay) => {
-                    format!("Pay order {order} into escrow")
-                }
-                OrderStepCommand::Ship(ship) => format!(
-                    "Mark order {order} shipped ({} {})",
-                    ship.carrier, ship.tracking
+        Command::PayCode(pay) => {
+            let code = code_summary(&pay.code, texts);
+            let shown = match (&pay.amount, code.currency, code.fixed) {
+                (Some(typed), Some(currency), _) => Some(money_text(typed, currency, texts)),
+                (None, _, Some(fixed)) => Some(fixed),
+                (Some(typed), None, _) => Some(typed.clone()),
+                (None, _, None) => None,
+            };
+            match shown {
+                Some(shown) => texts.with(
+                    "command-pay-code",
+                    &[("payee", &code.label), ("amount", &shown)],
                 ),
-                OrderStepCommand::RequestRefund(refund) => {
-                    format!("Ask for {} back on order {order}", refund.amount)
-                }
-                OrderStepCommand::Plain(OrderAction::AcceptRefund) => {
-                    format!("Accept the refund request on order {order}")
-                }
-                OrderStepCommand::Plain(OrderAction::RejectRefund) => {
-                    format!("Reject the refund request on order {order}")
-                }
+                None => texts.with("command-pay-code-no-amount", &[("payee", &code.label)]),
             }
         }
-        other => format!("{} ({} {})", other.name(), other.method(), other.path()),
+        Command::PayOrderCode(scanned) => texts.with(
+            "command-pay-order",
+            &[("payee", &code_summary(&scanned.code, texts).label)],
+        ),
+        Command::Charge(charge) => texts.with(
+            "command-charge",
+            &[(
+                "amount",
+                &money_text(&charge.amount, &charge.currency, texts),
+            )],
+        ),
+        Command::AcceptRequest { id } => {
+            texts.with("command-request-accept", &[("id", &id.to_string())])
+        }
+        Command::DeclineRequest { id } => {
+            texts.with("command-request-decline", &[("id", &id.to_string())])
+        }
+        Command::OrderStep { order_id, step } => order_command_summary(order_id, step, texts),
+        other => texts.with(
+            "command-other",
+            &[
+                ("kind", &other.name()),
+                ("method", other.method()),
+                ("path", &other.path()),
+            ],
+        ),
     }
 }
 
-fn amount_display(answer: &Value) -> String {
-    amount_in(answer, "amount")
+/// What an order step (`order_<action>`) of the outbox does.
+fn order_command_summary(order: &str, step: &OrderStepCommand, texts: &Texts) -> String {
+    match step {
+        OrderStepCommand::Ship(ship) => texts.with(
+            "command-order-ship",
+            &[
+                ("order", order),
+                ("carrier", &ship.carrier),
+                ("tracking", &ship.tracking),
+            ],
+        ),
+        // The refund request carries decimal text in the order's currency, which the command
+        // does not name: shown as typed.
+        OrderStepCommand::RequestRefund(refund) => texts.with(
+            "command-order-refund-request",
+            &[("order", order), ("amount", &refund.amount)],
+        ),
+        OrderStepCommand::Plain(action) => {
+            let id = match action {
+                OrderAction::Pay => "command-order-pay",
+                OrderAction::Cancel => "command-order-cancel",
+                OrderAction::Confirm => "command-order-confirm",
+                OrderAction::AcceptRefund => "command-order-refund-accept",
+                OrderAction::RejectRefund => "command-order-refund-reject",
+            };
+            texts.with(id, &[("order", order)])
+        }
+    }
+}
+
+fn amount_display(answer: &Value, texts: &Texts) -> String {
+    amount_in(answer, "amount", texts)
         .map(|a| a.display)
         .unwrap_or_default()
 }
 
-fn party_in(answer: &Value, key: &str) -> String {
+fn party_in(answer: &Value, key: &str, texts: &Texts) -> String {
     let party = answer.get(key).cloned().unwrap_or(Value::Null);
     party_label(
         text(&party, "handle").as_deref(),
         text(&party, "display_name").as_deref(),
+        texts,
     )
 }
 
 /// What the server's acceptance means, in one sentence.
-fn done_message(entry: &OutboxEntry, answer: &Value) -> String {
+fn done_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String {
     let command = match &entry.command {
         StoredCommand::Known(command) => command,
-        StoredCommand::Unreadable(unreadable) => return format!("{}: done", unreadable.request),
+        StoredCommand::Unreadable(unreadable) => {
+            return texts.with("outcome-other", &[("kind", &unreadable.request)]);
+        }
     };
-    let order_did = match command {
-        Command::PayOrderCode(_)
-        | Command::OrderStep {
-            step: OrderStepCommand::Plain(OrderAction::Pay),
-            ..
-        } => format!("Paid {} into escrow for", amount_display(answer)),
-        Command::OrderStep { step, .. } => match step {
-            OrderStepCommand::Plain(OrderAction::Confirm) => "Confirmed receipt of".to_owned(),
-            OrderStepCommand::Plain(OrderAction::Cancel) => "Cancelled".to_owned(),
-            OrderStepCommand::Ship(_) => "Marked shipped:".to_owned(),
-            OrderStepCommand::RequestRefund(_) => "Asked for a refund on".to_owned(),
-            OrderStepCommand::Plain(OrderAction::AcceptRefund) => {
-                "Accepted the refund on".to_owned()
-            }
-            OrderStepCommand::Plain(OrderAction::RejectRefund) => {
-                "Rejected the refund on".to_owned()
-            }
-            OrderStepCommand::Plain(OrderAction::Pay) => "Updated".to_owned(),
-        },
+    let amount = amount_display(answer, texts);
+    let request_id = answer
+        .get("id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default()
+        .to_string();
+    let order_outcome = match command {
         Command::Send(send) => {
-            return format!("Sent {} to @{}", amount_display(answer), send.to);
+            return texts.with("outcome-sent", &[("amount", &amount), ("to", &send.to)]);
         }
         Command::PayCode(_) => {
-            return format!(
-                "Paid {} to {}",
-                amount_display(answer),
-                party_in(answer, "payee")
+            return texts.with(
+                "outcome-paid-code",
+                &[
+                    ("amount", &amount),
+                    ("payee", &party_in(answer, "payee", texts)),
+                ],
             );
         }
         Command::Charge(_) => {
-            return format!(
-                "Charged {} to {}",
-                amount_display(answer),
-                party_in(answer, "payer")
+            return texts.with(
+                "outcome-charged",
+                &[
+                    ("amount", &amount),
+                    ("payer", &party_in(answer, "payer", texts)),
+                ],
             );
         }
-        Command::AcceptRequest { .. } => {
-            return format!(
-                "Paid {} to {} (request {})",
-                amount_display(answer),
-                party_in(answer, "requester"),
-                answer.get("id").and_then(Value::as_i64).unwrap_or_default()
+        Command::AcceptRequest { .. } | Command::DeclineRequest { .. } => {
+            let id = if matches!(command, Command::AcceptRequest { .. }) {
+                "outcome-request-paid"
+            } else {
+                "outcome-request-declined"
+            };
+            return texts.with(
+                id,
+                &[
+                    ("amount", &amount),
+                    ("requester", &party_in(answer, "requester", texts)),
+                    ("id", &request_id),
+                ],
             );
         }
-        Command::DeclineRequest { .. } => {
-            return format!(
-                "Declined {}'s request {} for {}",
-                party_in(answer, "requester"),
-                answer.get("id").and_then(Value::as_i64).unwrap_or_default(),
-                amount_display(answer)
-            );
-        }
-        other => return format!("{}: done", other.name()),
+        Command::PayOrderCode(_) => "outcome-order-paid",
+        Command::OrderStep { step, .. } => match step.action() {
+            StepAction::Pay => "outcome-order-paid",
+            StepAction::Confirm => "outcome-order-confirm",
+            StepAction::Cancel => "outcome-order-cancel",
+            StepAction::Ship => "outcome-order-ship",
+            StepAction::RefundRequest => "outcome-order-refund-request",
+            StepAction::RefundAccept => "outcome-order-refund-accept",
+            StepAction::RefundReject => "outcome-order-refund-reject",
+        },
+        other => return texts.with("outcome-other", &[("kind", &other.name())]),
     };
-    let title = text(answer, "title").unwrap_or_default();
-    let id = text(answer, "id").unwrap_or_default();
-    let state = text(answer, "state").unwrap_or_default().replace('_', " ");
-    format!("{order_did} “{title}” ({id}); the order is now {state}")
+    texts.with(
+        order_outcome,
+        &[
+            ("amount", &amount),
+            ("title", &text(answer, "title").unwrap_or_default()),
+            ("id", &text(answer, "id").unwrap_or_default()),
+            (
+                "state",
+                &state_word(&text(answer, "state").unwrap_or_default(), texts),
+            ),
+        ],
+    )
+}
+
+/// A refusal in words: English shows the server's sentence and problem code; a catalogue
+/// may show its own sentence for the code (`problem-<code>`) instead.
+fn refusal_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String {
+    let detail = text(answer, "detail").unwrap_or_else(|| {
+        entry
+            .answer
+            .as_ref()
+            .map(|a| a.body.clone())
+            .unwrap_or_default()
+    });
+    match text(answer, "code") {
+        Some(code) => {
+            let problem = format!("problem-{code}");
+            let reason = if texts.has(&problem) {
+                texts.get(&problem)
+            } else {
+                detail.clone()
+            };
+            texts.with(
+                "outcome-refused-problem",
+                &[("detail", &detail), ("code", &code), ("reason", &reason)],
+            )
+        }
+        None => texts.with("outcome-refused", &[("detail", &detail)]),
+    }
 }
 
 /// The outcome of a command as stored (done, failed or still queued).
-pub fn command_outcome(entry: &OutboxEntry) -> CommandOutcome {
+pub fn command_outcome(entry: &OutboxEntry, texts: &Texts) -> CommandOutcome {
     let answer = answer_json(entry);
     let problem = match entry.state {
         CommandState::Failed => text(&answer, "code"),
         _ => None,
     };
     let (state, message) = match entry.state {
-        CommandState::Done => ("done", done_message(entry, &answer)),
-        CommandState::Failed => {
-            let detail = text(&answer, "detail").unwrap_or_else(|| {
-                entry
-                    .answer
-                    .as_ref()
-                    .map(|a| a.body.clone())
-                    .unwrap_or_default()
-            });
-            let code = text(&answer, "code")
-                .map(|c| format!(" ({c})"))
-                .unwrap_or_default();
-            ("failed", format!("Refused: {detail}{code}"))
-        }
+        CommandState::Done => ("done", done_message(entry, &answer, texts)),
+        CommandState::Failed => ("failed", refusal_message(entry, &answer, texts)),
         CommandState::Pending | CommandState::Sending => (
             "queued",
-            format!(
-                "queued: {}",
-                entry
-                    .last_error
-                    .clone()
-                    .unwrap_or_else(|| "waiting to be sent".to_owned())
-            ),
+            match &entry.last_error {
+                Some(error) => texts.with("outcome-queued-error", &[("error", error)]),
+                None => texts.get("outcome-queued"),
+            },
         ),
     };
     CommandOutcome {
@@ -941,43 +1082,22 @@ pub fn command_outcome(entry: &OutboxEntry) -> CommandOutcome {
 }
 
 /// The outbox row.
-pub fn outbox_item(entry: &OutboxEntry) -> OutboxItem {
+pub fn outbox_item(entry: &OutboxEntry, texts: &Texts) -> OutboxItem {
     let outcome = match entry.state {
         CommandState::Pending if entry.last_error.is_none() && entry.attempts == 0 => None,
-        _ => Some(command_outcome(entry).message),
+        _ => Some(command_outcome(entry, texts).message),
     };
     OutboxItem {
         id: entry.id,
         kind: command_kind(&entry.command),
         state: entry.state.as_str().to_owned(),
-        summary: command_summary(entry),
+        summary: command_summary(entry, texts),
         outcome,
         attempts: entry.attempts,
     }
 }
 
 // ---- scan ------------------------------------------------------------------------------
-
-/// The English name of the countries whose domestic schemes the registry knows.
-fn country_name(code: &str) -> &str {
-    match code.to_ascii_uppercase().as_str() {
-        "BR" => "Brazil",
-        "TH" => "Thailand",
-        "SG" => "Singapore",
-        "HK" => "Hong Kong",
-        "VN" => "Vietnam",
-        "IN" => "India",
-        "ID" => "Indonesia",
-        "MY" => "Malaysia",
-        "PH" => "Philippines",
-        "CN" => "China",
-        "JP" => "Japan",
-        "KR" => "South Korea",
-        "US" => "United States",
-        "GB" => "United Kingdom",
-        _ => code,
-    }
-}
 
 fn empty_screen(kind: ScanKind, code: &str) -> ScanScreen {
     ScanScreen {
@@ -999,15 +1119,12 @@ fn empty_screen(kind: ScanKind, code: &str) -> ScanScreen {
 
 /// The screen for what needs no server: payment codes, foreign and invalid codes. `None`
 /// for Danbao codes (they must be resolved by the server first).
-pub fn local_scan_screen(outcome: &ScanOutcome, code: &str) -> Option<ScanScreen> {
+pub fn local_scan_screen(outcome: &ScanOutcome, code: &str, texts: &Texts) -> Option<ScanScreen> {
+    let country_name = |c: &str| region_name(texts.icu_locale(), c);
     match outcome {
         ScanOutcome::PaymentCode { .. } => {
             let mut screen = empty_screen(ScanKind::PaymentCode, code);
-            screen.reasons.push(
-                "this is a customer's payment code: a merchant charges it \
-                 (charge_payment_code); it cannot be paid from a wallet"
-                    .to_owned(),
-            );
+            screen.reasons.push(texts.get("scan-payment-code"));
             Some(screen)
         }
         ScanOutcome::ForeignScheme {
@@ -1020,14 +1137,20 @@ pub fn local_scan_screen(outcome: &ScanOutcome, code: &str) -> Option<ScanScreen
             let names: Vec<String> = schemes
                 .iter()
                 .map(|s| match &s.country {
-                    Some(c) => format!("{}, {}", s.name, country_name(c)),
+                    Some(c) => texts.with(
+                        "scan-foreign-scheme",
+                        &[("scheme", &s.name), ("country", &country_name(c))],
+                    ),
                     None => s.name.clone(),
                 })
                 .collect();
             screen.scheme = Some(if names.is_empty() {
                 match country {
-                    Some(c) => format!("an unknown network, {}", country_name(c)),
-                    None => "an unknown network".to_owned(),
+                    Some(c) => texts.with(
+                        "scan-unknown-network-country",
+                        &[("country", &country_name(c))],
+                    ),
+                    None => texts.get("scan-unknown-network"),
                 }
             } else {
                 names.join("; ")
@@ -1035,12 +1158,19 @@ pub fn local_scan_screen(outcome: &ScanOutcome, code: &str) -> Option<ScanScreen
             screen.printed_name = merchant_name.clone();
             screen
                 .reasons
-                .push(format!("{description}: this wallet pays Danbao codes only"));
+                .push(texts.with("scan-foreign", &[("description", description)]));
             Some(screen)
         }
         ScanOutcome::Invalid { reasons } => {
             let mut screen = empty_screen(ScanKind::Invalid, code);
-            screen.reasons = reasons.clone();
+            // The codec's reasons are precise English; a catalogue may say them in its own
+            // words instead (the Chinese one has one sentence for all of them).
+            for reason in reasons {
+                let said = texts.with("scan-invalid-reason", &[("reason", reason)]);
+                if !screen.reasons.contains(&said) {
+                    screen.reasons.push(said);
+                }
+            }
             Some(screen)
         }
         ScanOutcome::MerchantPayment { .. }
@@ -1066,19 +1196,31 @@ pub(crate) fn danbao_kind(outcome: &ScanOutcome) -> Option<(ScanKind, String)> {
 }
 
 /// The confirm screen of a Danbao code the server resolved.
-pub fn resolved_scan_screen(kind: ScanKind, resolved: &api::Resolved, code: &str) -> ScanScreen {
+pub fn resolved_scan_screen(
+    kind: ScanKind,
+    resolved: &api::Resolved,
+    code: &str,
+    texts: &Texts,
+) -> ScanScreen {
     let mut screen = empty_screen(kind, code);
     screen.payable = true;
     screen.payee_handle = Some(resolved.payee.handle.clone());
     screen.payee_name = Some(resolved.payee.display_name.clone());
     screen.printed_name = Some(resolved.printed_name.clone());
     if resolved.name_mismatch {
-        screen.name_warning = Some(format!(
-            "The code says “{}”, but it pays {} (@{}). Pay only if that is who you mean to pay.",
-            resolved.printed_name, resolved.payee.display_name, resolved.payee.handle
+        screen.name_warning = Some(texts.with(
+            "scan-name-warning",
+            &[
+                ("printed", &resolved.printed_name),
+                ("name", &resolved.payee.display_name),
+                ("handle", &resolved.payee.handle),
+            ],
         ));
     }
-    screen.amount = resolved.amount.as_ref().map(Amount::from);
+    screen.amount = resolved
+        .amount
+        .as_ref()
+        .map(|a| Amount::from_view(a, texts));
     screen.needs_amount = resolved.amount.is_none();
     screen.currency = Some(resolved.currency.clone());
     screen.order_id = resolved.order_id.clone();
@@ -1086,10 +1228,26 @@ pub fn resolved_scan_screen(kind: ScanKind, resolved: &api::Resolved, code: &str
 }
 
 /// The screen of a Danbao code the server refused to resolve (tampered, expired, used):
-/// not payable, with the server's reason.
-pub fn refused_scan_screen(printed_name: String, detail: String, code: &str) -> ScanScreen {
+/// not payable, with the server's reason (`detail`, English) or the catalogue's sentence for
+/// its `problem` code.
+pub fn refused_scan_screen(
+    printed_name: String,
+    detail: &str,
+    problem: &str,
+    code: &str,
+    texts: &Texts,
+) -> ScanScreen {
     let mut screen = empty_screen(ScanKind::Invalid, code);
     screen.printed_name = Some(printed_name);
-    screen.reasons.push(detail);
+    let id = format!("problem-{problem}");
+    let reason = if texts.has(&id) {
+        texts.get(&id)
+    } else {
+        detail.to_owned()
+    };
+    screen.reasons.push(texts.with(
+        "scan-refused",
+        &[("detail", detail), ("code", problem), ("reason", &reason)],
+    ));
     screen
 }

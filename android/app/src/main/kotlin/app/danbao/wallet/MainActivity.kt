@@ -36,6 +36,8 @@ class MainActivity : ComponentActivity() {
             secureWindow = { SecureWindow() },
             cameraScanner = { onText, modifier -> CameraWithPermission(onText, modifier) },
         )
+        // A language change recreates the activity (the view model survives it): tell the core.
+        wallet.model.setLocale(resources.configuration.locales[0].toLanguageTag())
         setContent {
             CompositionLocalProvider(LocalPlatformUi provides platform) {
                 DanbaoTheme {

@@ -31,12 +31,17 @@ private class AndroidWalletPlatform(private val app: Application) : WalletPlatfo
     override val defaultCurrency: String = BuildConfig.DANBAO_CURRENCY
     override val deviceName: String = Build.MODEL
     override val words: Words = ResourceWords(app)
+    override val locale: String get() = app.resources.configuration.locales[0].toLanguageTag()
 
     override suspend fun openWallet(): Wallet {
         val config = WalletConfig(
             // noBackupFilesDir: the database is sealed under this device's Keystore keys.
             dbPath = File(app.noBackupFilesDir, "wallet.db").path,
             serverUrl = serverUrl,
+            // The core writes its records' words and amounts in the device's language.
+            locale = locale,
+            // ... and writes dates in the device's zone (its offset now, daylight saving included).
+            utcOffsetMinutes = java.util.TimeZone.getDefault().getOffset(System.currentTimeMillis()) / 60_000,
         )
         return Wallet.open(config, KeystoreKeyStore(), KeystoreSigner())
     }

@@ -43,6 +43,12 @@ interface WalletPlatform {
     val words: Words
 
     /**
+     * The user's locale as a BCP 47 tag (`zh-Hans-CN`, `en-US`): the device's. The core writes
+     * every word and amount of its records in it; [WalletModel.setLocale] changes it later.
+     */
+    val locale: String get() = "en"
+
+    /**
      * Opens the wallet with this platform's key store and signer. Throws [DanbaoException]
      * when the core refuses, [LinkageError] when its native library is missing.
      */
@@ -151,6 +157,20 @@ class WalletModel(private val scope: CoroutineScope, private val platform: Walle
             _session.value = Session.Failed(e.readable())
         } catch (e: LinkageError) {
             _session.value = Session.Failed(platform.words.text(Word.ERROR_NATIVE_LIBRARY, e.message.orEmpty()))
+        }
+    }
+
+    /**
+     * The device's language changed to [tag] (BCP 47): the core speaks it from now on, and
+     * every record on screen is read again in it.
+     */
+    fun setLocale(tag: String) {
+        val wallet = wallet ?: return
+        try {
+            wallet.setLocale(tag)
+            Change.entries.forEach(::reread)
+        } catch (e: DanbaoException) {
+            _message.value = e.readable()
         }
     }
 

@@ -38,11 +38,12 @@ class JvmWalletPlatform(
     override val words: Words,
     override val defaultCurrency: String = "CNY",
     override val deviceName: String = "JVM",
+    override val locale: String = "en-US",
 ) : WalletPlatform {
     @Volatile
     var opened: Wallet? = null
         private set
 
     override suspend fun openWallet(): Wallet =
-        opened ?: Wallet.open(WalletConfig(dbPath = dbPath, serverUrl = serverUrl), keyStore, signer).also { opened = it }
+        opened ?: Wallet.open(WalletConfig(dbPath = dbPath, serverUrl = serverUrl, locale = locale), keyStore, signer).also { opened = it }
 }

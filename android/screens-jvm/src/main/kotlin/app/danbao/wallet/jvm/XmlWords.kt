@@ -33,10 +33,23 @@ class XmlWords(val strings: Map<String, String>, private val locale: Locale = Lo
         }
 
         /** The path the Maven build passes as `danbao.strings`. */
-        fun fromSystemProperty(): XmlWords {
+        fun fromSystemProperty(): XmlWords = read(defaultFile())
+
+        /**
+         * The words for [locale], as Android resolves them: `values-zh-rCN` for Chinese (any
+         * region), next to the default `values/strings.xml`; English otherwise.
+         */
+        fun forLocale(locale: Locale): XmlWords {
+            val default = defaultFile()
+            if (locale.language != "zh") return read(default)
+            val chinese = File(default.parentFile.parentFile, "values-zh-rCN/strings.xml")
+            return XmlWords(read(chinese).strings, locale)
+        }
+
+        private fun defaultFile(): File {
             val path = System.getProperty("danbao.strings")
                 ?: error("system property danbao.strings is not set; run through Maven (android/screens-jvm/pom.xml)")
-            return read(File(path))
+            return File(path)
         }
 
         private fun unescape(text: String): String {

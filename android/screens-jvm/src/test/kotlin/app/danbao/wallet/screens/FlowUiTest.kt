@@ -60,12 +60,12 @@ class FlowUiTest {
                         HomeScreen(buyer.model, onNavigate = {}, onOrder = {})
                     }
                 }
-                awaitText("12.34 CNY")
+                awaitText("CN¥12.34")
                 onNode(button("Pay")).assertIsEnabled().performClick()
                 val message = awaitSnackbar(buyer.model)
-                assertTrue("the outcome names the amount: $message", "12.34 CNY" in message)
+                assertTrue("the outcome names the amount: $message", "CN¥12.34" in message)
                 framesUntil("home shows the new balance") {
-                    onAllNodes(hasText("87.66 CNY")).fetchSemanticsNodes().isNotEmpty()
+                    onAllNodes(hasText("CN¥87.66")).fetchSemanticsNodes().isNotEmpty()
                 }
                 screenshot("pay-result")
             }
@@ -92,7 +92,7 @@ class FlowUiTest {
                 awaitText("Shipped: confirm receipt when it arrives")
                 onNode(button("Confirm receipt")).assertIsEnabled().performClick()
                 awaitText("Completed: the money went to the seller")
-                awaitText("To the seller: 40.00 CNY")
+                awaitText("To the seller: CN¥40.00")
                 assertEquals("no button is left", emptyList<String>(), clickableLabels().filter { it != "Back" })
             }
             assertEquals("released to the seller", 10_000L + 4_000, seller.availableFen())
@@ -122,16 +122,16 @@ class FlowUiTest {
                 field.performTextReplacement("20.00")
                 onNode(button("Ask for a refund") and hasAnyAncestor(isDialog())).performClick()
                 awaitText("Refund requested: waiting for the seller")
-                awaitText("Refund asked: 20.00 CNY")
+                awaitText("Refund asked: CN¥20.00")
             }
             runBlocking { seller.wallet.sync() }
             phoneTest(seller.model) {
                 showApp(seller.model) { OrderScreen(seller.model, id = id, onBack = {}) }
                 awaitText("The buyer asks for a refund: accept or reject it")
-                awaitText("Refund asked: 20.00 CNY")
+                awaitText("Refund asked: CN¥20.00")
                 onNode(button("Accept the refund")).assertIsEnabled().performClick()
                 awaitText("Refunded")
-                awaitText("Back to the buyer: 20.00 CNY")
+                awaitText("Back to the buyer: CN¥20.00")
             }
             assertEquals("20.00 back to the buyer", 10_000L - 5_000 + 2_000, buyer.availableFen())
             assertEquals("the rest to the seller", 10_000L + 3_000, seller.availableFen())
@@ -178,7 +178,7 @@ class FlowUiTest {
                 await("the memo field", hasSetTextAction() and hasText("Memo")).performTextInput("dumplings")
                 onNode(button("Send")).performClick()
                 val message = awaitSnackbar(buyer.model)
-                assertTrue("the outcome names the amount: $message", "7.25 CNY" in message)
+                assertTrue("the outcome names the amount: $message", "CN¥7.25" in message)
             }
             assertEquals(10_000L - 725, buyer.availableFen())
             assertEquals(10_000L + 725, friend.availableFen())
@@ -187,7 +187,7 @@ class FlowUiTest {
             runBlocking { buyer.wallet.sync() }
             phoneTest(buyer.model) {
                 showApp(buyer.model) { SendScreen(buyer.model, onBack = {}, onSent = {}) }
-                awaitText("@${friend.handle} asks @${buyer.handle} for 4.00 CNY")
+                awaitText("@${friend.handle} asks @${buyer.handle} for CN¥4.00")
                 onNode(button("Pay")).assertIsEnabled().performClick()
                 awaitSnackbar(buyer.model)
             }
@@ -206,7 +206,7 @@ class FlowUiTest {
             scan(buyer, code)
             phoneTest(buyer.model) {
                 showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
-                awaitText("500.00 CNY")
+                awaitText("CN¥500.00")
                 onNode(button("Pay")).performClick()
                 val message = awaitSnackbar(buyer.model)
                 assertTrue("the refusal says why: $message", "insufficient" in message)

@@ -23,6 +23,13 @@ import app.danbao.core.fixtures.JdkSigner
 /** The screens' words, read once from android/screens/src/main/res/values/strings.xml. */
 val words: XmlWords by lazy { XmlWords.fromSystemProperty() }
 
+/** The screens' words for [locale] (BCP 47): the Chinese resources for `zh-…`. */
+fun wordsFor(locale: String): XmlWords =
+    if (locale.startsWith("zh")) chineseWords else words
+
+/** The Chinese words, from android/screens/src/main/res/values-zh-rCN/strings.xml. */
+val chineseWords: XmlWords by lazy { XmlWords.forLocale(java.util.Locale.SIMPLIFIED_CHINESE) }
+
 /** Each user starts with this much sandbox money. */
 const val START = "100.00"
 
@@ -75,6 +82,7 @@ fun phone(
     topUp: String? = START,
     signedUp: Boolean = true,
     serverUrl: String = TestServer.shared.url,
+    locale: String = "en-US",
 ): Phone {
     val handle = uniqueHandle(role)
     val platform = JvmWalletPlatform(
@@ -82,8 +90,9 @@ fun phone(
         dbPath = phoneDir.resolve("$handle.db").toString(),
         keyStore = AesGcmKeyStore(),
         signer = JdkSigner(),
-        words = words,
+        words = wordsFor(locale),
         deviceName = "JVM screen test",
+        locale = locale,
     )
     if (signedUp) {
         runBlocking {

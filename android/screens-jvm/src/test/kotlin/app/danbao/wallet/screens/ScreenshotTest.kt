@@ -77,15 +77,15 @@ class ScreenshotTest {
                 showApp(buyer.model) { HomeScreen(buyer.model, onNavigate = {}, onOrder = {}) }
                 awaitText("Bea Buyer")
                 awaitText("@${buyer.handle}")
-                awaitText("73.50 CNY")
-                awaitText("Held in escrow for your purchases: 20.00 CNY")
-                awaitText("On its way to you from buyers: 0.00 CNY")
+                awaitText("CN¥73.50")
+                awaitText("Held in escrow for your purchases: CN¥20.00")
+                awaitText("On its way to you from buyers: CN¥0.00")
                 // The shipped order waits for the buyer's confirmation.
                 awaitText("Orders waiting for you")
                 awaitText("Green tea, 250 g")
                 awaitText("Shipped: confirm receipt when it arrives · buyer")
-                awaitText("+ 2.00 CNY")
-                awaitText("− 8.50 CNY")
+                awaitText("+ CN¥2.00")
+                awaitText("− CN¥8.50")
                 for (shortcut in listOf("Scan", "Pay at till", "Receive", "Send", "Orders")) {
                     onNode(button(shortcut)).assertIsEnabled()
                 }
@@ -116,7 +116,7 @@ class ScreenshotTest {
         showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
         awaitText("Pay a shop")
         awaitText("Lotus Tea House")
-        awaitText("12.34 CNY")
+        awaitText("CN¥12.34")
         assertFalse("no amount field for a code with an amount", onAllNodes(hasText("Amount")).fetchSemanticsNodes().isNotEmpty())
         onNode(button("Pay")).assertIsEnabled()
     }
@@ -128,7 +128,7 @@ class ScreenshotTest {
         showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
         awaitText("Pay an order into escrow")
         awaitText("Lotus Tea House")
-        awaitText("88.00 CNY")
+        awaitText("CN¥88.00")
         awaitText("Order ${created.order.id}")
         onNode(button("Pay")).assertIsEnabled()
     }
@@ -143,7 +143,7 @@ class ScreenshotTest {
             awaitText("Pay a friend")
             awaitText("Fay Friend")
             awaitText("@${friend.handle}")
-            awaitText("5.00 CNY")
+            awaitText("CN¥5.00")
             onNode(button("Pay")).assertIsEnabled()
         }
     }
@@ -213,8 +213,8 @@ class ScreenshotTest {
                 showApp(buyer.model) { OrdersScreen(buyer.model, onBack = {}, onOrder = {}, onCreated = {}) }
                 awaitText("Tea set")
                 awaitText("Jasmine pearls")
-                awaitText("88.00 CNY")
-                awaitText("12.00 CNY")
+                awaitText("CN¥88.00")
+                awaitText("CN¥12.00")
                 assertEquals(2, onAllNodes(hasText("Paid into escrow: waiting for the seller to ship · buyer")).fetchSemanticsNodes().size)
                 onNode(button("Create order and show its code")).assertIsEnabled()
                 screenshot("orders")
@@ -254,10 +254,10 @@ class ScreenshotTest {
 
             val refundId = paid("Refund tea")
             act(buyer, refundId, OrderAction.RequestRefund("12.00"))
-            orderShot("order-buyer-refund-requested", buyer, refundId, "Refund requested: waiting for the seller", emptyList(), also = listOf("Refund asked: 12.00 CNY"))
+            orderShot("order-buyer-refund-requested", buyer, refundId, "Refund requested: waiting for the seller", emptyList(), also = listOf("Refund asked: CN¥12.00"))
             orderShot(
                 "order-seller-refund-requested", seller, refundId, "The buyer asks for a refund: accept or reject it",
-                listOf("Accept the refund", "Reject the refund (opens a dispute)"), also = listOf("Refund asked: 12.00 CNY"),
+                listOf("Accept the refund", "Reject the refund (opens a dispute)"), also = listOf("Refund asked: CN¥12.00"),
             )
 
             val disputedId = paid("Disputed tea")
@@ -269,14 +269,14 @@ class ScreenshotTest {
             val completedId = paid("Completed tea")
             act(seller, completedId, OrderAction.Ship("SF Express", "SF0000000001"))
             act(buyer, completedId, OrderAction.Confirm)
-            orderShot("order-buyer-completed", buyer, completedId, "Completed: the money went to the seller", emptyList(), also = listOf("To the seller: 30.00 CNY"))
-            orderShot("order-seller-completed", seller, completedId, "Completed: the money is yours", emptyList(), also = listOf("To the seller: 30.00 CNY"))
+            orderShot("order-buyer-completed", buyer, completedId, "Completed: the money went to the seller", emptyList(), also = listOf("To the seller: CN¥30.00"))
+            orderShot("order-seller-completed", seller, completedId, "Completed: the money is yours", emptyList(), also = listOf("To the seller: CN¥30.00"))
 
             val refundedId = paid("Refunded tea")
             act(buyer, refundedId, OrderAction.RequestRefund("30.00"))
             act(seller, refundedId, OrderAction.AcceptRefund)
-            orderShot("order-buyer-refunded", buyer, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
-            orderShot("order-seller-refunded", seller, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: 30.00 CNY"))
+            orderShot("order-buyer-refunded", buyer, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: CN¥30.00"))
+            orderShot("order-seller-refunded", seller, refundedId, "Refunded", emptyList(), also = listOf("Back to the buyer: CN¥30.00"))
 
             act(seller, unpaid.order.id, OrderAction.Cancel)
             orderShot("order-seller-cancelled", seller, unpaid.order.id, "Cancelled", emptyList())
@@ -310,7 +310,7 @@ class ScreenshotTest {
                 showApp(seller.model) { OrderCodeScreen(seller.model, onBack = {}) }
                 // Create the order the way the orders screen does.
                 runOnIdle { seller.model.createOrder("Tea set", "88.00", "CNY") {} }
-                awaitText("88.00 CNY")
+                awaitText("CN¥88.00")
                 awaitText("Valid until", substring = true)
                 awaitText("Show this code to the buyer", substring = true)
                 screenshot("order-code")
@@ -349,7 +349,7 @@ class ScreenshotTest {
                 awaitText("Amount (optional)")
                 onNode(hasText("Amount (optional)") and hasSetTextAction()).performTextInput("25.00")
                 onNode(button("Show my code")).assertIsEnabled().performClick()
-                awaitText("25.00 CNY")
+                awaitText("CN¥25.00")
                 awaitText("Valid until", substring = true)
                 shownCode = friend.model.code.value!!.text
                 awaitText(shownCode)
@@ -358,7 +358,7 @@ class ScreenshotTest {
             // The code on screen is the friend's: the core reads it back as a receive code.
             val screen = runBlocking { friend.wallet.scan(shownCode) }
             assertEquals(friend.handle, screen.payeeHandle)
-            assertEquals("25.00 CNY", screen.amount?.display)
+            assertEquals("CN¥25.00", screen.amount?.display)
         }
     }
 
@@ -379,7 +379,7 @@ class ScreenshotTest {
                 onNode(button("Send")).assertIsEnabled()
                 onNode(button("Request instead")).assertIsEnabled()
                 awaitText("Money requests")
-                awaitText("@${friend.handle} asks @${buyer.handle} for 20.00 CNY")
+                awaitText("@${friend.handle} asks @${buyer.handle} for CN¥20.00")
                 awaitText("movie tickets · open")
                 onNode(button("Pay")).assertIsEnabled()
                 onNode(button("Decline")).assertIsEnabled()
@@ -415,7 +415,7 @@ class ScreenshotTest {
             phoneTest(buyer.model) {
                 showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
                 awaitText("最佳运输")
-                awaitText("66.00 CNY")
+                awaitText("CN¥66.00")
                 onNode(button("Pay")).assertIsEnabled()
                 screenshot("confirm-chinese-merchant")
             }

@@ -18,6 +18,7 @@ import app.danbao.wallet.WalletModel
 import app.danbao.wallet.jvm.jvmPlatformUi
 import app.danbao.wallet.ui.DanbaoTheme
 import app.danbao.wallet.ui.LocalPlatformUi
+import app.danbao.wallet.ui.PlatformUi
 import app.danbao.wallet.ui.WalletFrame
 import java.awt.image.BufferedImage
 import java.io.File
@@ -40,6 +41,11 @@ val screenshotDir: File by lazy {
 /** Dates as a phone in China shows them, whatever the machine's zone. */
 val platformUi = jvmPlatformUi(words, ZoneId.of("Asia/Shanghai"))
 
+/** A phone in China set to Simplified Chinese: the Chinese words, dates in Chinese. */
+val chinesePlatformUi by lazy {
+    jvmPlatformUi(chineseWords, ZoneId.of("Asia/Shanghai"), java.util.Locale.SIMPLIFIED_CHINESE)
+}
+
 /**
  * Runs [block] as a Compose UI test on a phone-sized window, with the app's theme and
  * platform around what it sets as content. A user-started call of any [busyOf] model counts
@@ -56,8 +62,12 @@ fun phoneTest(vararg busyOf: WalletModel, block: SkikoComposeUiTest.() -> Unit) 
     }
 
 /** The app as the phone shows it: theme, platform, the frame (snackbar, sign-up) and [screen]. */
-fun SkikoComposeUiTest.showApp(model: WalletModel, screen: @Composable () -> Unit) = setContent {
-    CompositionLocalProvider(LocalPlatformUi provides platformUi) {
+fun SkikoComposeUiTest.showApp(
+    model: WalletModel,
+    ui: PlatformUi = platformUi,
+    screen: @Composable () -> Unit,
+) = setContent {
+    CompositionLocalProvider(LocalPlatformUi provides ui) {
         DanbaoTheme { WalletFrame(model, screen) }
     }
 }

@@ -134,7 +134,11 @@ private fun OrderDetails(order: OrderSummary) {
         Text(order.stateLabel, style = MaterialTheme.typography.titleMedium)
         Text(word(Word.ORDER_ROLE, roleLabel(order.role)))
         order.counterparty?.let { Text(word(Word.ORDER_COUNTERPARTY, it)) }
-        order.deadline?.let { Text(word(Word.ORDER_DEADLINE, localTime(it))) }
+        // The core says what the timer does and when ("Confirms automatically in 9 days");
+        // the exact time follows in the device's format.
+        order.deadline?.let { at ->
+            Text(order.deadlineLabel?.let { "$it · ${localTime(at)}" } ?: word(Word.ORDER_DEADLINE, localTime(at)))
+        }
         order.shipment?.let { Text(word(Word.ORDER_SHIPMENT, it.carrier, it.tracking)) }
         order.refundAsked?.let { Text(word(Word.ORDER_REFUND_ASKED, it.display)) }
         order.released?.let { Text(word(Word.ORDER_RELEASED, it.display)) }

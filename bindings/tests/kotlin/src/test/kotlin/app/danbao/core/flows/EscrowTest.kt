@@ -26,7 +26,7 @@ class EscrowTest : FlowTest() {
             assertEquals(OrderRole.SELLER, created.order.role)
             assertEquals(OrderState.AWAITING_PAYMENT, created.order.state)
             assertEquals(8_800L, created.order.amount.minor)
-            assertEquals("88.00 CNY", created.order.amount.display)
+            assertEquals("CN¥88.00", created.order.amount.display)
             assertEquals(listOf(OrderStep.CANCEL), created.order.actions, "seller, unpaid: ${created.order}")
             assertEquals(8_800L, created.code.amount?.minor)
 
@@ -94,7 +94,7 @@ class EscrowTest : FlowTest() {
         val toAnswer = seller.wallet.home().ordersNeedingAction.single { it.id == id }
         assertEquals(OrderState.REFUND_REQUESTED, toAnswer.state)
         assertEquals(listOf(OrderStep.ACCEPT_REFUND, OrderStep.REJECT_REFUND), toAnswer.actions, "seller: $toAnswer")
-        assertEquals("15.00 CNY", toAnswer.refundAsked?.display, "the seller sees what is asked: $toAnswer")
+        assertEquals("CN¥15.00", toAnswer.refundAsked?.display, "the seller sees what is asked: $toAnswer")
 
         seller.wallet.orderAction(id, OrderAction.AcceptRefund).done("refund accept")
         buyer.assertBalance(START_MINOR - 4_000 + 1_500, step = "15.00 back, the rest released")

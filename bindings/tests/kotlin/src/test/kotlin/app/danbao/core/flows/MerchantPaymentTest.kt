@@ -55,7 +55,7 @@ class MerchantPaymentTest : FlowTest() {
         assertEquals("Lotus Tea House", screen.payeeName)
         assertEquals(seller.handle, screen.payeeHandle)
         assertEquals(1_234L, screen.amount?.minor)
-        assertEquals("12.34 CNY", screen.amount?.display)
+        assertEquals("CN¥12.34", screen.amount?.display)
 
         val other = assertThrows<DanbaoException.InvalidInput> { buyer.wallet.pay(code.text, "1.00") }
         assertTrue(other.message!!.contains("12.34"), other.message)
