@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
+use danbao_domain::money::{Currency, Money};
 
 /// How the server runs. Every flag also reads an environment variable.
 #[derive(Debug, Clone, Parser)]
@@ -40,9 +41,56 @@ pub struct Config {
     /// Orders the timer loop handles per write transaction.
     #[arg(long, env = "DANBAO_TIMER_BATCH", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub timer_batch: u32,
-    /// Largest payment-code charge (minor units) without extra confirmation.
-    #[arg(long, env = "DANBAO_PAYCODE_CAP_MINOR", default_value_t = 200_000)]
-    pub paycode_cap_minor: i64,
+    /// Largest payment-code charge without extra confirmation, per currency in major units:
+    /// `CNY=2000,USD=300`. A currency without a cap here cannot be charged by payment code
+    /// (the charge is refused `confirmation_required`).
+    #[arg(
+        long,
+        env = "DANBAO_PAYCODE_CAP",
+        default_value = "CNY=2000,HKD=2000,USD=300,EUR=300,JPY=40000",
+        value_parser = PaycodeCaps::parse
+    )]
+    pub paycode_cap: PaycodeCaps,
+}
+
+/// The payment-code caps, per currency, in minor units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaycodeCaps(Vec<Money>);
+
+impl PaycodeCaps {
+    /// Parses `CODE=amount[,CODE=amount...]` with amounts in major units of each currency
+    /// ("JPY=40000", "CNY=2000.50"); more decimals than the currency has are refused.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut caps: Vec<Money> = Vec::new();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (code, amount) = entry.split_once('=').ok_or_else(|| {
+                format!("payment-code cap {entry:?} must be CODE=amount, e.g. CNY=2000")
+            })?;
+            let currency = Currency::from_code(code.trim().to_ascii_uppercase().as_str())
+                .map_err(|error| format!("payment-code cap {entry:?}: {error}"))?;
+            let cap = Money::parse(amount.trim(), currency)
+                .map_err(|error| format!("payment-code cap {entry:?}: {error}"))?;
+            if cap.minor() <= 0 {
+                return Err(format!("payment-code cap {entry:?} must be above zero"));
+            }
+            if caps.iter().any(|known| known.currency() == currency) {
+                return Err(format!(
+                    "payment-code cap for {} given twice",
+                    currency.code()
+                ));
+            }
+            caps.push(cap);
+        }
+        Ok(Self(caps))
+    }
+
+    /// The cap for `currency`, if one is configured.
+    pub fn for_currency(&self, currency: Currency) -> Option<Money> {
+        self.0
+            .iter()
+            .copied()
+            .find(|cap| cap.currency() == currency)
+    }
 }
 
 impl Config {
@@ -59,7 +107,50 @@ impl Config {
             operator_token: Some("operator-test-token".to_owned()),
             timer_interval_ms: 50,
             timer_batch: 100,
-            paycode_cap_minor: 200_000,
+            paycode_cap: PaycodeCaps::parse("CNY=2000,HKD=2000,USD=300,EUR=300,JPY=40000")
+                .unwrap_or(PaycodeCaps(Vec::new())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn currency(code: &str) -> Currency {
+        Currency::from_code(code).unwrap()
+    }
+
+    #[test]
+    fn payment_code_caps_are_major_units_of_each_currency() {
+        let caps = PaycodeCaps::parse("CNY=2000, jpy=30000,KWD=150.5").unwrap();
+        let minor = |code| caps.for_currency(currency(code)).map(Money::minor);
+        assert_eq!(minor("CNY"), Some(200_000), "exponent 2");
+        assert_eq!(minor("JPY"), Some(30_000), "exponent 0");
+        assert_eq!(minor("KWD"), Some(150_500), "exponent 3");
+        assert_eq!(minor("USD"), None, "not configured: no cap, so refused");
+        assert_eq!(
+            Config::for_tests("x".into())
+                .paycode_cap
+                .for_currency(currency("CNY"))
+                .map(Money::minor),
+            Some(200_000)
+        );
+    }
+
+    #[test]
+    fn payment_code_caps_refuse_what_they_cannot_mean() {
+        for bad in [
+            "CNY",
+            "CNY=12.345",
+            "JPY=1.5",
+            "XYZ=10",
+            "CNY=0",
+            "CNY=-5",
+            "CNY=1,CNY=2",
+        ] {
+            let error = PaycodeCaps::parse(bad).unwrap_err();
+            assert!(error.contains("payment-code cap"), "{bad}: {error}");
         }
     }
 }

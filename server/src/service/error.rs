@@ -132,6 +132,11 @@ fn reason_phrase(status: u16) -> &'static str {
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
+            StoreError::PublicKeyTaken => Self::conflict(
+                "public_key_taken",
+                "this public key is registered for another device; generate a new key pair \
+                 for this device",
+            ),
             StoreError::Panicked => {
                 Self::internal("the server failed on this request; nothing was changed")
             }
@@ -218,6 +223,8 @@ mod tests {
 
     #[test]
     fn store_failures_become_the_documented_refusals() {
+        let taken = ServiceError::from(StoreError::PublicKeyTaken);
+        assert_eq!((taken.status, taken.code), (409, "public_key_taken"));
         let panicked = ServiceError::from(StoreError::Panicked);
         assert_eq!((panicked.status, panicked.code), (500, "internal_error"));
         for failure in [

@@ -311,7 +311,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
     check_memo("memo_too_long", "memo", &body.memo)?;
     let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
     let seal_key = app.seal_key;
-    let cap = app.config.paycode_cap_minor;
+    let cap = app.config.paycode_cap.for_currency(amount.currency());
     let now = app.now();
     app.store
         .write(move |tx| {
@@ -329,14 +329,27 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                         ),
                     ));
                 }
-                if amount.minor() > cap {
+                if cap.is_none_or(|cap| amount.minor() > cap.minor()) {
+                    let why = cap.map_or_else(
+                        || {
+                            format!(
+                                "no payment-code limit is configured for {}",
+                                amount.currency().code()
+                            )
+                        },
+                        |cap| {
+                            format!(
+                                "it is above the payment-code limit of {}",
+                                cap.format_with_code()
+                            )
+                        },
+                    );
                     return Err(ServiceError::unprocessable(
                         "confirmation_required",
                         format!(
-                            "{} is above the payment-code limit of {} minor units; ask the \
-                             customer to pay by scanning your code instead",
+                            "{} cannot be charged by payment code: {why}; ask the customer to \
+                             pay by scanning your code instead",
                             amount.format_with_code(),
-                            cap
                         ),
                     ));
                 }

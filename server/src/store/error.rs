@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A constraint of the schema refused the write (a unique key, a check).
     #[error("constraint: {0}")]
     Constraint(String),
+    /// The public key is already registered for a device (`devices.public_key` is unique).
+    #[error("the public key is registered for another device")]
+    PublicKeyTaken,
     /// The database could not be used (I/O, a stopped writer, a corrupt row); retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),

@@ -88,7 +88,7 @@ pub fn attempt<T, E: From<StoreError>>(
 pub struct PurgeBefore {
     /// Request nonces seen before this time (unix seconds).
     pub request_nonces: i64,
-    /// Idempotency records created before this time.
+    /// Idempotency records created before this time (their keys stay, refused as expired).
     pub idempotency: i64,
     /// Nonces of signed codes that expired before this time.
     pub code_nonces: i64,
@@ -163,7 +163,8 @@ pub trait IdentityTx {
     fn user(&mut self, id: i64) -> StoreResult<Option<User>>;
     /// A user by handle (lower-case).
     fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>>;
-    /// Registers a device.
+    /// Registers a device. A public key already registered (for any user) is
+    /// [`StoreError::PublicKeyTaken`].
     fn insert_device(
         &mut self,
         user_id: i64,
@@ -177,6 +178,8 @@ pub trait IdentityTx {
     fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool>;
     /// The stored first answer under (user, key).
     fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;
+    /// When (user, key) was first used, if its answer was purged by housekeeping.
+    fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>>;
     /// Stores the first answer under (user, key).
     fn put_idempotency(
         &mut self,

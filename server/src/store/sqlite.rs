@@ -38,6 +38,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/003_merchant.sql")),
         M::up(include_str!("sql/004_drop_redundant_order_indexes.sql")),
         M::up(include_str!("sql/005_forget_spent_codes.sql")),
+        M::up(include_str!("sql/006_expired_idempotency_keys.sql")),
+        M::up(include_str!("sql/007_one_device_per_public_key.sql")),
     ])
 }
 
@@ -323,10 +325,18 @@ impl Tx for SqliteTx<'_> {
                 "DELETE FROM nonces WHERE seen_at < ?1",
                 before.request_nonces,
             )?,
-            idempotency: delete(
-                "DELETE FROM idempotency WHERE created_at < ?1",
-                before.idempotency,
-            )?,
+            idempotency: {
+                // The key is remembered without its answer, so it is refused, not run again.
+                delete(
+                    "INSERT OR IGNORE INTO idempotency_expired (user_id, key, first_used_at)
+                     SELECT user_id, key, created_at FROM idempotency WHERE created_at < ?1",
+                    before.idempotency,
+                )?;
+                delete(
+                    "DELETE FROM idempotency WHERE created_at < ?1",
+                    before.idempotency,
+                )?
+            },
             code_nonces: delete(
                 "DELETE FROM code_nonces WHERE expires_at < ?1",
                 before.code_nonces,
@@ -394,11 +404,16 @@ impl IdentityTx for SqliteTx<'_> {
         name: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(
-                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (public_key) DO NOTHING",
             )?
             .execute(params![user_id, public_key, name, now])?;
+        if inserted == 0 {
+            return Err(StoreError::PublicKeyTaken);
+        }
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -441,6 +456,16 @@ impl IdentityTx for SqliteTx<'_> {
                     body: row.get(2)?,
                 })
             })
+            .optional()?)
+    }
+
+    fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT first_used_at FROM idempotency_expired WHERE user_id = ?1 AND key = ?2",
+            )?
+            .query_row(params![user_id, key], |row| row.get(0))
             .optional()?)
     }
 
