@@ -69,6 +69,7 @@ fn spawn_server(dir: &Path, port: u16) -> Option<Child> {
         .arg("--db")
         .arg(dir.join("server.db"))
         .env("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .env("DANBAO_SANDBOX", "true")
         .env("DANBAO_TIMER_INTERVAL_MS", "100")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

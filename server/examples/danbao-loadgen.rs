@@ -611,6 +611,7 @@ fn start_server(args: &Args) -> anyhow::Result<(Server, String)> {
         .arg("--bind")
         .arg(&bind)
         .env("DANBAO_OPERATOR_TOKEN", OPERATOR)
+        .env("DANBAO_SANDBOX", "true")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -13,6 +13,11 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "DANBAO_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    /// Serve the operator endpoints (`/v1/admin/*`, `/v1/sandbox/*`) only on this address
+    /// (e.g. a private interface); the public listener then answers them 404. Unset: one
+    /// listener serves everything.
+    #[arg(long, env = "DANBAO_OPERATOR_BIND")]
+    pub operator_bind: Option<SocketAddr>,
     /// SQLite database file (created if missing).
     #[arg(long, env = "DANBAO_DB", default_value = "danbao.db")]
     pub db: PathBuf,
@@ -28,8 +33,9 @@ pub struct Config {
     /// Accept an unanswered refund request instead of opening a dispute.
     #[arg(long, env = "DANBAO_AUTO_ACCEPT_REFUNDS", default_value_t = false, action = ArgAction::Set)]
     pub auto_accept_refunds: bool,
-    /// Sandbox mode: top-ups from the funding account and the test clock are enabled.
-    #[arg(long, env = "DANBAO_SANDBOX", default_value_t = true, action = ArgAction::Set)]
+    /// Sandbox mode: top-ups from nothing (the funding account) and the test clock. Off unless
+    /// turned on; never in production (money then enters by operator deposits).
+    #[arg(long, env = "DANBAO_SANDBOX", default_value_t = false, action = ArgAction::Set)]
     pub sandbox: bool,
     /// The operator's bearer token for /v1/admin and sandbox funding. If unset, a random
     /// token is generated and written to `<db>.operator-token` (never logged).
@@ -98,6 +104,7 @@ impl Config {
     pub fn for_tests(db: PathBuf) -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            operator_bind: None,
             db,
             pay_window_secs: 15 * 60,
             auto_confirm_secs: 10 * 24 * 3600,
@@ -136,6 +143,16 @@ mod tests {
                 .map(Money::minor),
             Some(200_000)
         );
+    }
+
+    #[test]
+    fn sandbox_is_off_unless_turned_on() {
+        let defaults = Config::try_parse_from(["danbao-server"]).unwrap();
+        assert!(!defaults.sandbox);
+        assert_eq!(defaults.operator_bind, None);
+        let on = Config::try_parse_from(["danbao-server", "--sandbox", "true"]).unwrap();
+        assert!(on.sandbox);
+        assert!(Config::for_tests("x".into()).sandbox);
     }
 
     #[test]

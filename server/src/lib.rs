@@ -43,6 +43,37 @@ pub fn router<S: Store>(app: App<S>) -> axum::Router {
     api::router(app).route("/openapi.json", axum::routing::get(openapi::serve))
 }
 
+/// Serves the device routes on `public` and the operator's (`/v1/admin/*`, `/v1/sandbox/*`)
+/// only on `operator` (`--operator-bind`), until `shutdown` resolves; then both drain.
+pub async fn serve_split<S: Store>(
+    app: App<S>,
+    public: TcpListener,
+    operator: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let timers = tokio::spawn(timers::run(app.clone()));
+    let public_routes =
+        api::public_router(app.clone()).route("/openapi.json", axum::routing::get(openapi::serve));
+    let operator_routes = api::operator_router(app);
+    let served = tokio::try_join!(
+        axum::serve(public, public_routes).with_graceful_shutdown(until_stopped(stopped.clone())),
+        axum::serve(operator, operator_routes).with_graceful_shutdown(until_stopped(stopped)),
+    );
+    housekeeping.abort();
+    timers.abort();
+    served?;
+    Ok(())
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn serve<S: Store>(
     app: App<S>,

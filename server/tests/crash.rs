@@ -48,6 +48,7 @@ impl Process {
             .arg("--bind")
             .arg(self.bind.to_string())
             .env("DANBAO_OPERATOR_TOKEN", OPERATOR)
+            .env("DANBAO_SANDBOX", "true")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))

@@ -64,6 +64,7 @@ class Server:
         env = dict(
             os.environ,
             DANBAO_OPERATOR_TOKEN=OPERATOR_TOKEN,
+            DANBAO_SANDBOX="true",
             DANBAO_TIMER_INTERVAL_MS="100",
             RUST_LOG="warn",
         )

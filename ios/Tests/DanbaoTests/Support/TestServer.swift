@@ -99,6 +99,7 @@ final class TestServer: @unchecked Sendable {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DANBAO_OPERATOR_TOKEN"] = operatorToken
+        environment["DANBAO_SANDBOX"] = "true"
         environment["DANBAO_TIMER_INTERVAL_MS"] = "100"
         environment["RUST_LOG"] = "warn"
         environment.merge(settings) { _, setting in setting }

@@ -41,6 +41,7 @@ class TestServer private constructor(private val process: Process, val dir: Path
                     .redirectOutput(log)
                 builder.environment().apply {
                     put("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+                    put("DANBAO_SANDBOX", "true")
                     put("DANBAO_TIMER_INTERVAL_MS", "100")
                     put("RUST_LOG", "warn")
                 }

@@ -73,6 +73,7 @@ class TestServer private constructor(
             ).redirectErrorStream(true).redirectOutput(log)
             builder.environment().apply {
                 put("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+                put("DANBAO_SANDBOX", "true")
                 put("DANBAO_TIMER_INTERVAL_MS", "100")
                 put("RUST_LOG", "warn")
             }

@@ -1,0 +1,120 @@
+//! Production-safe operation (issue 12 points 5 and 6): sandbox off unless turned on, the
+//! operator endpoints on their own listener, money in and out without the sandbox, rate limits,
+//! slow clients and a bounded write queue.
+
+mod common;
+
+use common::{OPERATOR, Server, next_key};
+use danbao_server::Config;
+use serde_json::{Value, json};
+
+/// Without `--sandbox true` there are no top-ups from nothing and no test clock.
+#[tokio::test]
+async fn with_sandbox_off_top_ups_and_the_clock_are_refused() {
+    let server = Server::start_with(|config| config.sandbox = false).await;
+    server.sign_up("alice", "Alice").await;
+    let (status, problem) = server
+        .operator(
+            "POST",
+            "/v1/sandbox/top-ups",
+            Some(&json!({"handle": "alice", "amount": "10.00", "currency": "CNY"})),
+            Some(&next_key()),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("sandbox_off")),
+        "{problem}"
+    );
+    let (status, problem) = server
+        .operator(
+            "POST",
+            "/v1/admin/clock",
+            Some(&json!({"advance_secs": 60})),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("sandbox_off")),
+        "{problem}"
+    );
+    let checked = server.invariants().await;
+    assert_eq!(checked["transfers"], 0);
+}
+
+async fn get(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = http.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// `--operator-bind`: the operator's routes answer only on their own listener, the devices'
+/// only on the public one.
+#[tokio::test]
+async fn operator_endpoints_answer_only_on_the_operator_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_tests(dir.path().join("danbao.db"));
+    let app = danbao_server::open(config).unwrap();
+    let public = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let operator = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public_url = format!("http://{}", public.local_addr().unwrap());
+    let operator_url = format!("http://{}", operator.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(danbao_server::serve_split(app, public, operator, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+
+    let (status, problem) = get(
+        &http,
+        &format!("{public_url}/v1/admin/invariants"),
+        Some(OPERATOR),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("no_such_route")),
+        "{problem}"
+    );
+    let (status, checked) = get(
+        &http,
+        &format!("{operator_url}/v1/admin/invariants"),
+        Some(OPERATOR),
+    )
+    .await;
+    assert_eq!((status, &checked["ok"]), (200, &json!(true)), "{checked}");
+    for (url, path) in [
+        (&public_url, "/v1/sandbox/top-ups"),
+        (&public_url, "/v1/admin/clock"),
+        (&operator_url, "/v1/transfers"),
+        (&operator_url, "/v1/users"),
+    ] {
+        let response = http
+            .post(format!("{url}{path}"))
+            .bearer_auth(OPERATOR)
+            .header("Idempotency-Key", next_key())
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{url}{path}");
+    }
+    for url in [&public_url, &operator_url] {
+        let (status, body) = get(&http, &format!("{url}/health"), None).await;
+        assert_eq!((status, body), (200, Value::String("ok".into())), "{url}");
+    }
+    let (status, _) = get(&http, &format!("{public_url}/openapi.json"), None).await;
+    assert_eq!(status, 200);
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+}
