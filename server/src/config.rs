@@ -47,6 +47,10 @@ pub struct Config {
     /// Orders the timer loop handles per write transaction.
     #[arg(long, env = "DANBAO_TIMER_BATCH", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub timer_batch: u32,
+    /// Most write jobs waiting for the database writer; beyond them requests are refused
+    /// `503 overloaded` with `Retry-After` instead of queueing without limit.
+    #[arg(long, env = "DANBAO_WRITE_QUEUE", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub write_queue: u32,
     /// Largest payment-code charge without extra confirmation, per currency in major units:
     /// `CNY=2000,USD=300`. A currency without a cap here cannot be charged by payment code
     /// (the charge is refused `confirmation_required`).
@@ -114,6 +118,7 @@ impl Config {
             operator_token: Some("operator-test-token".to_owned()),
             timer_interval_ms: 50,
             timer_batch: 100,
+            write_queue: 4096,
             paycode_cap: PaycodeCaps::parse("CNY=2000,HKD=2000,USD=300,EUR=300,JPY=40000")
                 .unwrap_or(PaycodeCaps(Vec::new())),
         }

@@ -33,7 +33,7 @@ pub const IDEMPOTENCY_RETENTION_SECS: i64 = 48 * 3600;
 
 /// Opens the SQLite store and builds the state.
 pub fn open(config: Config) -> anyhow::Result<App<SqliteStore>> {
-    let store = SqliteStore::open(&config.db)?;
+    let store = SqliteStore::open_with_queue(&config.db, config.write_queue as usize)?;
     AppState::new(store, config)
 }
 

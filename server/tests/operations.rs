@@ -118,3 +118,98 @@ async fn operator_endpoints_answer_only_on_the_operator_listener() {
     let _ = stop.send(());
     served.await.unwrap().unwrap();
 }
+
+/// Point 6: the writer's queue is bounded. With room for one waiting job, a burst of
+/// concurrent writes gets `503 overloaded` with `Retry-After` for what does not fit — nothing
+/// of a refused request is applied — and every request retried with its key applies once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
+    let server = Server::start_with(|config| config.write_queue = 1).await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.sign_up("bob", "Bob").await;
+    server.top_up("alice", "1000.00", "CNY").await;
+    let alice = std::sync::Arc::new(alice);
+    let send = json!({"to": "bob", "amount": "1.00", "currency": "CNY"});
+    // Hold the writer with a slow job, so the queue's one place fills.
+    use danbao_server::store::{Store as _, StoreError};
+    let store = server.app.store.clone();
+    let slow = tokio::spawn(async move {
+        store
+            .write(|_tx| {
+                std::thread::sleep(std::time::Duration::from_millis(700));
+                Ok::<_, StoreError>(())
+            })
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let mut busy = 0;
+    let mut keys = Vec::new();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (alice, send, key) = (alice.clone(), send.clone(), next_key());
+        tasks.push(tokio::spawn(async move {
+            let bytes = send.to_string().into_bytes();
+            let response = alice
+                .signed(
+                    &alice.device,
+                    "POST",
+                    "/v1/transfers",
+                    bytes,
+                    Some(&key),
+                    &common::fresh_nonce(),
+                    common::unix_now() + alice.offset(),
+                )
+                .send()
+                .await
+                .unwrap();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .map(|value| value.to_str().unwrap().to_owned());
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (key, status, retry_after, body)
+        }));
+    }
+    for task in tasks {
+        let (key, status, retry_after, body) = task.await.unwrap();
+        match status {
+            200 => {}
+            503 => {
+                assert_eq!(body["code"], "overloaded", "{body}");
+                assert_eq!(retry_after.as_deref(), Some("1"));
+                busy += 1;
+            }
+            other => panic!("{other}: {body}"),
+        }
+        keys.push(key);
+    }
+    slow.await.unwrap().unwrap();
+    assert!(
+        busy >= 6,
+        "{busy} of 8 refused: one waits, one may be taken by the writer"
+    );
+    // Retried with their keys (again after a pause when the queue is still full: the timer
+    // loop's jobs share it), every request applies exactly once.
+    for key in &keys {
+        let mut attempts = 0;
+        loop {
+            let (status, body) = alice
+                .call("POST", "/v1/transfers", Some(&send), Some(key))
+                .await;
+            attempts += 1;
+            if status == 503 && body["code"] == "overloaded" && attempts < 50 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+            assert_eq!(status, 200, "{body}");
+            break;
+        }
+    }
+    assert_eq!(
+        alice.available("CNY").await,
+        100_000 - 100 * keys.len() as i64
+    );
+    let checked = server.invariants().await;
+    assert_eq!(checked["transfers"], 1 + keys.len() as i64);
+}

@@ -21,6 +21,8 @@ pub struct ServiceError {
     pub code: &'static str,
     /// Human-readable explanation.
     pub detail: String,
+    /// Seconds the client should wait before retrying (sent as `Retry-After`), for 429/503.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ServiceError {
@@ -30,7 +32,14 @@ impl ServiceError {
             status,
             code,
             detail: detail.into(),
+            retry_after_secs: None,
         }
+    }
+
+    /// The same refusal, telling the client to wait `secs` before retrying (`Retry-After`).
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     /// 400: the request is malformed.
@@ -137,6 +146,13 @@ impl From<StoreError> for ServiceError {
                 "this public key is registered for another device; generate a new key pair \
                  for this device",
             ),
+            StoreError::Busy => Self::new(
+                503,
+                "overloaded",
+                "the server has too many writes waiting; nothing was changed — retry after the \
+                 Retry-After seconds with the same Idempotency-Key",
+            )
+            .retry_after(1),
             StoreError::Panicked => {
                 Self::internal("the server failed on this request; nothing was changed")
             }
@@ -223,6 +239,11 @@ mod tests {
 
     #[test]
     fn store_failures_become_the_documented_refusals() {
+        let busy = ServiceError::from(StoreError::Busy);
+        assert_eq!(
+            (busy.status, busy.code, busy.retry_after_secs),
+            (503, "overloaded", Some(1))
+        );
         let taken = ServiceError::from(StoreError::PublicKeyTaken);
         assert_eq!((taken.status, taken.code), (409, "public_key_taken"));
         let panicked = ServiceError::from(StoreError::Panicked);

@@ -19,6 +19,9 @@ pub enum StoreError {
     /// The database could not be used (I/O, a stopped writer, a corrupt row); retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The writer's queue is full: the job was not run; retry shortly.
+    #[error("the write queue is full")]
+    Busy,
     /// A job panicked; its changes were rolled back.
     #[error("a store job panicked; its changes were rolled back")]
     Panicked,

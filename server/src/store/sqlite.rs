@@ -30,6 +30,11 @@ use super::{
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
 
+/// Most jobs waiting for the writer by default: a request beyond them is refused at once
+/// ([`StoreError::Busy`], `503 overloaded` with `Retry-After`) instead of queueing without
+/// limit while the disk is slow or the server is flooded.
+pub const DEFAULT_WRITE_QUEUE: usize = 4096;
+
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -88,7 +93,7 @@ where
 /// The SQLite implementation of [`Store`].
 #[derive(Clone)]
 pub struct SqliteStore {
-    jobs: mpsc::Sender<Box<dyn WriteJob>>,
+    jobs: mpsc::SyncSender<Box<dyn WriteJob>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: Arc<PathBuf>,
 }
@@ -107,8 +112,13 @@ fn open(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, migrates it to the latest schema and
-    /// starts the writer thread.
+    /// starts the writer thread, with a queue of [`DEFAULT_WRITE_QUEUE`] jobs.
     pub fn open(path: impl AsRef<Path>) -> anyhow::Result<Self> {
+        Self::open_with_queue(path, DEFAULT_WRITE_QUEUE)
+    }
+
+    /// [`SqliteStore::open`] with at most `queue` jobs waiting for the writer (at least 1).
+    pub fn open_with_queue(path: impl AsRef<Path>, queue: usize) -> anyhow::Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut writer = open(&path, OpenFlags::default())?;
         migrations().to_latest(&mut writer)?;
@@ -124,7 +134,7 @@ impl SqliteStore {
              PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = 8192;",
         )?;
-        let (jobs, queue) = mpsc::channel::<Box<dyn WriteJob>>();
+        let (jobs, queue) = mpsc::sync_channel::<Box<dyn WriteJob>>(queue.max(1));
         std::thread::Builder::new()
             .name("danbao-sqlite-writer".into())
             .spawn(move || run_writer(writer, queue))?;
@@ -237,9 +247,12 @@ impl Store for SqliteStore {
             outcome: None,
             reply,
         });
-        self.jobs
-            .send(boxed)
-            .map_err(|_| E::from(StoreError::unavailable("the writer thread has stopped")))?;
+        self.jobs.try_send(boxed).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => E::from(StoreError::Busy),
+            mpsc::TrySendError::Disconnected(_) => {
+                E::from(StoreError::unavailable("the writer thread has stopped"))
+            }
+        })?;
         answered
             .await
             .map_err(|_| E::from(StoreError::unavailable("the writer dropped a job")))?
