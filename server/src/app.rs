@@ -11,6 +11,7 @@ use danbao_domain::qr::danbao::{DanbaoSigner, fingerprint_key_id};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::config::Config;
+use crate::ratelimit::{Limits, RateLimiter};
 use crate::store::Store;
 
 /// Wall-clock seconds plus a sandbox-only offset (so tests can let timers fire).
@@ -54,6 +55,8 @@ pub struct AppState<S> {
     pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
     /// Randomness.
     pub rng: SystemRandom,
+    /// Rate limits of this instance (in memory).
+    pub rate_limiter: RateLimiter,
 }
 
 /// The handle every handler receives.
@@ -96,6 +99,11 @@ impl<S: Store> AppState<S> {
         let seal_key: [u8; 32] = seal
             .try_into()
             .map_err(|_| anyhow::anyhow!("seal key file must hold 32 bytes"))?;
+        let rate_limiter = RateLimiter::new(Limits {
+            per_account: config.rate_limit,
+            per_address: config.rate_limit_address,
+            sign_ups: config.sign_up_limit,
+        });
         Ok(Arc::new(Self {
             store,
             config,
@@ -106,6 +114,7 @@ impl<S: Store> AppState<S> {
             seal_key,
             device_keys: RwLock::new(HashMap::new()),
             rng,
+            rate_limiter,
         }))
     }
 

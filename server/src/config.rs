@@ -51,6 +51,17 @@ pub struct Config {
     /// `503 overloaded` with `Retry-After` instead of queueing without limit.
     #[arg(long, env = "DANBAO_WRITE_QUEUE", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub write_queue: u32,
+    /// Rate limit per device and per user: requests a minute of each limited kind (sign-up,
+    /// payments, money requests, code issuing, charges); beyond it `429 rate_limited`.
+    #[arg(long, env = "DANBAO_RATE_LIMIT", default_value_t = 60)]
+    pub rate_limit: u32,
+    /// Rate limit per client address: requests a minute of each limited kind (higher than per
+    /// device: many phones can share one address behind a NAT).
+    #[arg(long, env = "DANBAO_RATE_LIMIT_ADDRESS", default_value_t = 600)]
+    pub rate_limit_address: u32,
+    /// Sign-ups a minute per client address.
+    #[arg(long, env = "DANBAO_SIGN_UP_LIMIT", default_value_t = 10)]
+    pub sign_up_limit: u32,
     /// Largest payment-code charge without extra confirmation, per currency in major units:
     /// `CNY=2000,USD=300`. A currency without a cap here cannot be charged by payment code
     /// (the charge is refused `confirmation_required`).
@@ -119,6 +130,10 @@ impl Config {
             timer_interval_ms: 50,
             timer_batch: 100,
             write_queue: 4096,
+            // High enough that no functional test meets them; operations.rs sets low ones.
+            rate_limit: 1_000_000,
+            rate_limit_address: 1_000_000,
+            sign_up_limit: 1_000_000,
             paycode_cap: PaycodeCaps::parse("CNY=2000,HKD=2000,USD=300,EUR=300,JPY=40000")
                 .unwrap_or(PaycodeCaps(Vec::new())),
         }

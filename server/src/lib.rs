@@ -16,6 +16,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod openapi;
+pub mod ratelimit;
 pub mod service;
 pub mod store;
 pub mod timers;
@@ -65,7 +66,11 @@ pub async fn serve_split<S: Store>(
         api::public_router(app.clone()).route("/openapi.json", axum::routing::get(openapi::serve));
     let operator_routes = api::operator_router(app);
     let served = tokio::try_join!(
-        axum::serve(public, public_routes).with_graceful_shutdown(until_stopped(stopped.clone())),
+        axum::serve(
+            public,
+            public_routes.into_make_service_with_connect_info::<std::net::SocketAddr>()
+        )
+        .with_graceful_shutdown(until_stopped(stopped.clone())),
         axum::serve(operator, operator_routes).with_graceful_shutdown(until_stopped(stopped)),
     );
     housekeeping.abort();
@@ -82,9 +87,12 @@ pub async fn serve<S: Store>(
 ) -> anyhow::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
     let timers = tokio::spawn(timers::run(app.clone()));
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     housekeeping.abort();
     timers.abort();
     Ok(())

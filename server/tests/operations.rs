@@ -213,3 +213,97 @@ async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
     let checked = server.invariants().await;
     assert_eq!(checked["transfers"], 1 + keys.len() as i64);
 }
+
+async fn send_raw(wallet: &common::Wallet, to: &str) -> (u16, Option<String>, Value) {
+    let body = json!({"to": to, "amount": "1.00", "currency": "CNY"});
+    let response = wallet
+        .signed(
+            &wallet.device,
+            "POST",
+            "/v1/transfers",
+            body.to_string().into_bytes(),
+            Some(&next_key()),
+            &common::fresh_nonce(),
+            common::unix_now() + wallet.offset(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let status = response.status().as_u16();
+    (status, retry_after, response.json().await.unwrap())
+}
+
+/// Point 6: sign-ups are limited per client address, payments per device, per user and per
+/// address; a refusal is `429 rate_limited` with `Retry-After` and moves nothing.
+#[tokio::test]
+async fn rate_limits_refuse_with_429_and_retry_after_per_device_user_and_address() {
+    let server = Server::start_with(|config| {
+        config.sign_up_limit = 3;
+        config.rate_limit = 3;
+        config.rate_limit_address = 5;
+    })
+    .await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let bob = server.sign_up("bob", "Bob").await;
+    server.sign_up("carol", "Carol").await;
+    let (status, problem) = server.sign_up_raw("dave").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (429, Some("rate_limited")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("sign-ups"),
+        "{problem}"
+    );
+    server.top_up("alice", "100.00", "CNY").await;
+    server.top_up("bob", "100.00", "CNY").await;
+
+    for _ in 0..3 {
+        let (status, _, body) = send_raw(&alice, "carol").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, retry_after, problem) = send_raw(&alice, "carol").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (429, Some("rate_limited")),
+        "{problem}"
+    );
+    assert_eq!(
+        retry_after.as_deref(),
+        Some("20"),
+        "3 a minute: a token every 20 s"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("this device"),
+        "{problem}"
+    );
+    // Bob has his own device and user buckets, but shares alice's address (5 a minute).
+    for _ in 0..2 {
+        let (status, _, body) = send_raw(&bob, "carol").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, retry_after, problem) = send_raw(&bob, "carol").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (429, Some("rate_limited")),
+        "{problem}"
+    );
+    assert!(retry_after.is_some());
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("this network address"),
+        "{problem}"
+    );
+    // Reads are not limited; the refused sends moved nothing.
+    assert_eq!(alice.available("CNY").await, 9_700);
+    assert_eq!(bob.available("CNY").await, 9_800);
+    let checked = server.invariants().await;
+    assert_eq!(checked["transfers"], 7);
+}
