@@ -62,6 +62,15 @@ pub struct Config {
     /// Sign-ups a minute per client address.
     #[arg(long, env = "DANBAO_SIGN_UP_LIMIT", default_value_t = 10)]
     pub sign_up_limit: u32,
+    /// Connections open at once; more wait in the kernel's backlog until one closes.
+    #[arg(long, env = "DANBAO_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's complete headers (slowloris guard).
+    #[arg(long, env = "DANBAO_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+    /// Seconds to receive and answer a request, its body included; then `408 request_timeout`.
+    #[arg(long, env = "DANBAO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
     /// Largest payment-code charge without extra confirmation, per currency in major units:
     /// `CNY=2000,USD=300`. A currency without a cap here cannot be charged by payment code
     /// (the charge is refused `confirmation_required`).
@@ -130,6 +139,9 @@ impl Config {
             timer_interval_ms: 50,
             timer_batch: 100,
             write_queue: 4096,
+            max_connections: 4096,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
             // High enough that no functional test meets them; operations.rs sets low ones.
             rate_limit: 1_000_000,
             rate_limit_address: 1_000_000,

@@ -15,6 +15,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod listen;
 pub mod openapi;
 pub mod ratelimit;
 pub mod service;
@@ -52,31 +53,15 @@ pub async fn serve_split<S: Store>(
     operator: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop.send(true);
-    });
-    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = stopped.wait_for(|stop| *stop).await;
-    };
-    let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    let timers = tokio::spawn(timers::run(app.clone()));
     let public_routes =
         api::public_router(app.clone()).route("/openapi.json", axum::routing::get(openapi::serve));
-    let operator_routes = api::operator_router(app);
-    let served = tokio::try_join!(
-        axum::serve(
-            public,
-            public_routes.into_make_service_with_connect_info::<std::net::SocketAddr>()
-        )
-        .with_graceful_shutdown(until_stopped(stopped.clone())),
-        axum::serve(operator, operator_routes).with_graceful_shutdown(until_stopped(stopped)),
-    );
-    housekeeping.abort();
-    timers.abort();
-    served?;
-    Ok(())
+    let operator_routes = api::operator_router(app.clone());
+    run(
+        app,
+        vec![(public, public_routes), (operator, operator_routes)],
+        shutdown,
+    )
+    .await
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
@@ -85,17 +70,51 @@ pub async fn serve<S: Store>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let routes = router(app.clone());
+    run(app, vec![(listener, routes)], shutdown).await
+}
+
+/// Runs the housekeeping and timer loops and serves each (listener, routes) under the
+/// configured connection limits until `shutdown`.
+async fn run<S: Store>(
+    app: App<S>,
+    listeners: Vec<(TcpListener, axum::Router)>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let limits = listen::ConnectionLimits {
+        max_connections: app.config.max_connections as usize,
+        header_read_timeout: Duration::from_secs(app.config.header_read_timeout_secs),
+        request_timeout: Duration::from_secs(app.config.request_timeout_secs),
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    let timers = tokio::spawn(timers::run(app.clone()));
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let timers = tokio::spawn(timers::run(app));
+    let servers: Vec<_> = listeners
+        .into_iter()
+        .map(|(listener, routes)| {
+            tokio::spawn(listen::serve_router(
+                listener,
+                routes,
+                limits,
+                stopped.clone(),
+            ))
+        })
+        .collect();
+    let mut outcome = Ok(());
+    for server in servers {
+        match server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => outcome = Err(error.into()),
+            Err(error) => outcome = Err(anyhow::anyhow!("a listener task failed: {error}")),
+        }
+    }
     housekeeping.abort();
     timers.abort();
-    Ok(())
+    outcome
 }
 
 /// Runs [`housekeep`] once a minute.

@@ -119,12 +119,18 @@ async fn operator_endpoints_answer_only_on_the_operator_listener() {
     served.await.unwrap().unwrap();
 }
 
-/// Point 6: the writer's queue is bounded. With room for one waiting job, a burst of
+/// Point 6: the writer's queue is bounded. With room for two waiting jobs, a burst of
 /// concurrent writes gets `503 overloaded` with `Retry-After` for what does not fit — nothing
 /// of a refused request is applied — and every request retried with its key applies once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
-    let server = Server::start_with(|config| config.write_queue = 1).await;
+    // Two places; the timer loop is slowed so only housekeeping's first run competes with
+    // the set-up for them.
+    let server = Server::start_with(|config| {
+        config.write_queue = 2;
+        config.timer_interval_ms = 3_600_000;
+    })
+    .await;
     let alice = server.sign_up("alice", "Alice").await;
     server.sign_up("bob", "Bob").await;
     server.top_up("alice", "1000.00", "CNY").await;
@@ -186,8 +192,8 @@ async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
     }
     slow.await.unwrap().unwrap();
     assert!(
-        busy >= 6,
-        "{busy} of 8 refused: one waits, one may be taken by the writer"
+        busy >= 5,
+        "{busy} of 8 refused: two wait, one may be taken by the writer"
     );
     // Retried with their keys (again after a pause when the queue is still full: the timer
     // loop's jobs share it), every request applies exactly once.
@@ -306,4 +312,86 @@ async fn rate_limits_refuse_with_429_and_retry_after_per_device_user_and_address
     assert_eq!(bob.available("CNY").await, 9_800);
     let checked = server.invariants().await;
     assert_eq!(checked["transfers"], 7);
+}
+
+/// Point 6: slow clients. Every connection the server allows is held by a client trickling
+/// its headers (slowloris); the header deadline closes them, so `/health` still answers; a
+/// body that never completes is answered `408 request_timeout`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_health_still_answers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const CAP: u32 = 16;
+    let server = Server::start_with(|config| {
+        config.max_connections = CAP;
+        config.header_read_timeout_secs = 1;
+        config.request_timeout_secs = 1;
+    })
+    .await;
+    let address = server.url.trim_start_matches("http://").to_owned();
+
+    // Twice as many trickling clients as the cap: one header byte every 200 ms, never done.
+    let mut slow = Vec::new();
+    for _ in 0..2 * CAP {
+        let address = address.clone();
+        slow.push(tokio::spawn(async move {
+            let Ok(mut stream) = tokio::net::TcpStream::connect(&address).await else {
+                return false;
+            };
+            if stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .is_err()
+            {
+                return true;
+            }
+            for _ in 0..100 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                if stream.write_all(b"X").await.is_err() {
+                    return true; // the server closed it
+                }
+            }
+            // 20 s of trickling without being cut off.
+            let mut buffer = [0u8; 64];
+            matches!(stream.read(&mut buffer).await, Ok(0) | Err(_))
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // /health answers despite them (a generous cap, not a timing assertion).
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let health = http.get(format!("{}/health", server.url)).send().await;
+    let health = health.expect("/health answered while slow clients held the connections");
+    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+
+    // A body announced but never sent in full is answered 408.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(
+            b"POST /v1/transfers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"to\":",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(15),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the slow body was not cut off");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request_timeout"), "{answer}");
+
+    for client in slow {
+        assert!(
+            client.await.unwrap(),
+            "a trickling client was never cut off"
+        );
+    }
+    server.invariants().await;
 }
