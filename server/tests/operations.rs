@@ -395,3 +395,94 @@ async fn slow_clients_are_cut_off_and_health_still_answers() {
     }
     server.invariants().await;
 }
+
+/// Point 5: with sandbox off, money comes in by operator deposits from the settlement account,
+/// once per bank reference; the same reference again is the same deposit, the reference with
+/// another amount or user is refused; every deposit is a ledger transfer under the invariants.
+#[tokio::test]
+async fn operator_deposits_credit_once_per_bank_reference_with_sandbox_off() {
+    let server = Server::start_with(|config| config.sandbox = false).await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let bob = server.sign_up("bob", "Bob").await;
+    let deposit = |handle: &str, amount: &str, external_ref: &str| json!({"handle": handle, "amount": amount, "currency": "CNY", "external_ref": external_ref});
+    let post = |body: Value| {
+        let server = &server;
+        async move {
+            server
+                .operator("POST", "/v1/admin/deposits", Some(&body), Some(&next_key()))
+                .await
+        }
+    };
+
+    let (status, first) = post(deposit("alice", "100.00", "BANK-2026-0001")).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["balance"]["available"]["minor"], 10_000);
+    let (status, again) = post(deposit("alice", "100.00", "BANK-2026-0001")).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(
+        again["transfer_id"], first["transfer_id"],
+        "the same deposit"
+    );
+    assert_eq!(alice.available("CNY").await, 10_000, "credited once");
+
+    for (body, code) in [
+        (
+            deposit("alice", "100.01", "BANK-2026-0001"),
+            "deposit_ref_conflict",
+        ),
+        (
+            deposit("bob", "100.00", "BANK-2026-0001"),
+            "deposit_ref_conflict",
+        ),
+    ] {
+        let (status, problem) = post(body).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (409, Some(code)),
+            "{problem}"
+        );
+    }
+    let (status, problem) = post(deposit("alice", "1.00", "has space")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("invalid_external_ref"))
+    );
+    let (status, problem) = post(deposit("nobody", "1.00", "BANK-2")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("unknown_user")),
+        "{problem}"
+    );
+    let (status, problem) = post(deposit("bob", "1.001", "BANK-3")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_amount")),
+        "{problem}"
+    );
+    // The reference refused for bob above is still free for nobody else; bob's own works.
+    let (status, body) = post(deposit("bob", "20.00", "BANK-2026-0002")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(bob.available("CNY").await, 2_000);
+    // Without the operator token: refused.
+    let response = server
+        .http
+        .post(format!("{}/v1/admin/deposits", server.url))
+        .header("Idempotency-Key", next_key())
+        .header("content-type", "application/json")
+        .body(deposit("alice", "5.00", "BANK-4").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+
+    let activity = alice.all_activity().await;
+    let deposits: Vec<_> = activity
+        .iter()
+        .filter(|entry| entry["data"]["type"] == "deposit")
+        .collect();
+    assert_eq!(deposits.len(), 1, "{activity:?}");
+    assert_eq!(deposits[0]["data"]["direction"], "in");
+    assert_eq!(deposits[0]["data"]["transfer_id"], first["transfer_id"]);
+    let checked = server.invariants().await;
+    assert_eq!(checked["transfers"], 2);
+}

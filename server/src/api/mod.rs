@@ -59,6 +59,7 @@ fn finish<S: Store>(routes: Router<App<S>>, app: App<S>) -> Router {
 fn operator_routes<S: Store>() -> Router<App<S>> {
     Router::new()
         .route("/v1/sandbox/top-ups", post(wallet::top_up::<S>))
+        .route("/v1/admin/deposits", post(wallet::deposit::<S>))
         .route("/v1/admin/invariants", get(admin::invariants::<S>))
         .route("/v1/admin/clock", post(admin::advance_clock::<S>))
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))

@@ -124,6 +124,26 @@ impl Purged {
     }
 }
 
+/// An operator deposit: who was credited how much against which bank reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepositRecord<'r> {
+    /// The bank transfer's id.
+    pub external_ref: &'r str,
+    /// The credited user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+}
+
+/// A deposit as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeposit {
+    /// The credited user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+}
+
 /// A registered user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -211,6 +231,9 @@ pub enum AccountKind {
     Funding,
     /// The sink of withdrawals.
     Withdrawal,
+    /// The operator's bank account as the ledger sees it: the source of deposits (goes
+    /// negative as money enters).
+    Settlement,
 }
 
 impl AccountKind {
@@ -220,6 +243,7 @@ impl AccountKind {
             Self::Wallet => "wallet",
             Self::Funding => "funding",
             Self::Withdrawal => "withdrawal",
+            Self::Settlement => "settlement",
         }
     }
 
@@ -229,6 +253,7 @@ impl AccountKind {
             "wallet" => Some(Self::Wallet),
             "funding" => Some(Self::Funding),
             "withdrawal" => Some(Self::Withdrawal),
+            "settlement" => Some(Self::Settlement),
             _ => None,
         }
     }
@@ -245,6 +270,10 @@ pub struct StoredTransfer {
 
 /// Accounts and the transfer journal.
 pub trait LedgerTx {
+    /// The deposit recorded under a bank reference.
+    fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>>;
+    /// Records a deposit (its reference must be new).
+    fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.

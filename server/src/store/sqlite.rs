@@ -22,9 +22,9 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::{
-    AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
-    OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult, StoredResponse,
-    StoredTransfer, Tx, User, attempt,
+    AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
+    OrderRecord, OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult,
+    StoredDeposit, StoredResponse, StoredTransfer, Tx, User, attempt,
 };
 
 /// Most jobs committed together.
@@ -45,6 +45,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/005_forget_spent_codes.sql")),
         M::up(include_str!("sql/006_expired_idempotency_keys.sql")),
         M::up(include_str!("sql/007_one_device_per_public_key.sql")),
+        M::up(include_str!("sql/008_deposits.sql")),
     ])
 }
 
@@ -615,6 +616,42 @@ fn parse_status(text: &str) -> Option<PendingStatus> {
 }
 
 impl LedgerTx for SqliteTx<'_> {
+    fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>> {
+        let row: Option<(i64, i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT user_id, amount, currency FROM deposits WHERE external_ref = ?1",
+            )?
+            .query_row([external_ref], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        row.map(|(user_id, minor, currency)| {
+            let currency = Currency::from_code(&currency).map_err(StoreError::unavailable)?;
+            Ok(StoredDeposit {
+                user_id,
+                amount: Money::from_minor(minor, currency),
+            })
+        })
+        .transpose()
+    }
+
+    fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO deposits (external_ref, user_id, amount, currency, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                deposit.external_ref,
+                deposit.user_id,
+                deposit.amount.minor(),
+                deposit.amount.currency().code(),
+                now
+            ])?;
+        Ok(())
+    }
+
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
         Ok(self
             .conn
