@@ -2,8 +2,9 @@
 //!
 //! Layout: [`store`] (storage traits and the embedded SQLite store), [`service`] (flows as
 //! storage-neutral jobs), [`api`] (HTTP routes), [`auth`] (device signatures and the operator
-//! credential), [`app`] (shared state), [`error`] (problem details), [`openapi`] (the generated
-//! OpenAPI document), [`config`].
+//! credential), [`ratelimit`] (per device, user and address), [`listen`] (the connection loop:
+//! cap and read timeouts), [`app`] (shared state), [`error`] (problem details), [`openapi`] (the
+//! generated OpenAPI document), [`config`].
 
 use std::future::Future;
 use std::time::Duration;
