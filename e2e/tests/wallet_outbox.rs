@@ -422,3 +422,72 @@ async fn a_cancelled_call_is_resent_by_the_next_flush_without_a_restart() {
     assert_eq!(server_entries_with_memo(&buyer_api, "cancelled").await, 1);
     assert_line(&buyer.cny(), 9_000, 0, 0, "after the flush");
 }
+
+/// A command whose answer was lost and which is retried only after the server forgot its
+/// first answer (a phone offline for days, issue 12 point 10): the server refuses the key
+/// (`409 idempotency_key_expired`) instead of answering success for a transfer it did not
+/// make again, and the outbox shows that refusal as final, with its code and its words — not
+/// as done, and not as a retry.
+#[tokio::test]
+async fn a_command_retried_after_its_key_expired_shows_the_refusal_and_moves_nothing_again() {
+    let server = Server::start().await;
+    let gate = Gate::new(&server).await;
+    let buyer = Phone::signed_up(&gate.url(), "buyer", "Bea Buyer", true).await;
+    let _friend = Phone::signed_up(&server.url, "friend", "Fay Friend", false).await;
+    let buyer_api = buyer.server_view(&server);
+    server.top_up("buyer", "100.00").await;
+
+    gate.lose_next_answer_then_close();
+    let outcome = buyer
+        .w()
+        .send("friend", "10.00", "CNY", "days later")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, "queued", "{outcome:?}");
+    assert_eq!(server_cny(&buyer_api).await, (9_000, 0, 0), "applied once");
+
+    // Days pass: housekeeping forgets every answer stored so far (the cutoff is after now, so
+    // the phone's signing clock needs no change).
+    let now = server.app.now();
+    let before = danbao_server::store::PurgeBefore {
+        idempotency: now + 1,
+        ..danbao_server::purge_cutoffs(now)
+    };
+    use danbao_server::store::Store as _;
+    let purged = server
+        .app
+        .store
+        .write(move |tx| tx.purge(&before))
+        .await
+        .unwrap();
+    assert!(purged.idempotency >= 1, "{purged:?}");
+
+    gate.open().await;
+    let flushed = buyer.w().flush_outbox().await.unwrap();
+    assert_eq!(flushed.len(), 1, "{flushed:?}");
+    let retried = &flushed[0];
+    assert_eq!(retried.idempotency_key, outcome.idempotency_key, "same key");
+    assert_eq!(retried.state, "failed", "{retried:?}");
+    assert_eq!(retried.problem.as_deref(), Some("idempotency_key_expired"));
+    assert!(
+        retried.message.contains("new key") && retried.message.contains("idempotency_key_expired"),
+        "{}",
+        retried.message
+    );
+    assert_eq!(retried.transfer_id, None);
+    assert!(
+        buyer
+            .w()
+            .outbox()
+            .unwrap()
+            .iter()
+            .all(|c| c.state != "pending")
+    );
+    assert_eq!(
+        server_cny(&buyer_api).await,
+        (9_000, 0, 0),
+        "not applied again"
+    );
+    assert_eq!(server_entries_with_memo(&buyer_api, "days later").await, 1);
+    server.assert_invariants().await;
+}

@@ -11,6 +11,7 @@ use danbao_domain::qr::danbao::{DanbaoSigner, fingerprint_key_id};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::config::Config;
+use crate::ratelimit::{Limits, RateLimiter};
 use crate::store::Store;
 
 /// Wall-clock seconds plus a sandbox-only offset (so tests can let timers fire).
@@ -54,6 +55,8 @@ pub struct AppState<S> {
     pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
     /// Randomness.
     pub rng: SystemRandom,
+    /// Rate limits of this instance (in memory).
+    pub rate_limiter: RateLimiter,
 }
 
 /// The handle every handler receives.
@@ -77,6 +80,8 @@ impl<S: Store> AppState<S> {
                 String::from_utf8(token).context("operator token file is not UTF-8")?
             }
         };
+        let operator_token = operator_token.trim().to_owned();
+        check_operator_token(&operator_token)?;
         let pkcs8 = load_or_create(&sibling(&config.db, "codes-key"), || {
             DanbaoSigner::generate_pkcs8(&rng).map_err(|e| anyhow::anyhow!("{e}"))
         })?;
@@ -94,16 +99,22 @@ impl<S: Store> AppState<S> {
         let seal_key: [u8; 32] = seal
             .try_into()
             .map_err(|_| anyhow::anyhow!("seal key file must hold 32 bytes"))?;
+        let rate_limiter = RateLimiter::new(Limits {
+            per_account: config.rate_limit,
+            per_address: config.rate_limit_address,
+            sign_ups: config.sign_up_limit,
+        });
         Ok(Arc::new(Self {
             store,
             config,
             clock: Clock::default(),
-            operator_token: operator_token.trim().to_owned(),
+            operator_token,
             code_signer,
             code_public_key,
             seal_key,
             device_keys: RwLock::new(HashMap::new()),
             rng,
+            rate_limiter,
         }))
     }
 
@@ -120,13 +131,65 @@ fn sibling(db: &Path, suffix: &str) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// Reads a secret file, or creates it (mode 0600) with `make`.
+/// Shortest operator token accepted at start.
+pub const MIN_OPERATOR_TOKEN_CHARS: usize = 16;
+
+/// Refuses an operator token an attacker could guess or a shell could mangle: shorter than
+/// [`MIN_OPERATOR_TOKEN_CHARS`], or with characters other than printable ASCII (no spaces).
+pub fn check_operator_token(token: &str) -> anyhow::Result<()> {
+    if token.len() < MIN_OPERATOR_TOKEN_CHARS {
+        anyhow::bail!(
+            "the operator token has {} characters; it needs at least {MIN_OPERATOR_TOKEN_CHARS} \
+             (e.g. `openssl rand -hex 24`), or leave DANBAO_OPERATOR_TOKEN unset to have one \
+             generated into <db>.operator-token",
+            token.chars().count()
+        );
+    }
+    if let Some(bad) = token.chars().find(|c| !c.is_ascii_graphic()) {
+        anyhow::bail!(
+            "the operator token holds {bad:?}; use only printable ASCII without spaces \
+             (e.g. `openssl rand -hex 24`)"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a secret file that its group or others can read or write.
+#[cfg(unix)]
+fn check_private(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        anyhow::bail!(
+            "{} is readable or writable by its group or others (mode {:o}); it holds a secret: \
+             run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Reads a secret file (refused if its group or others may read it), or creates it (mode
+/// 0600) with `make`.
 fn load_or_create(
     path: &Path,
     make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<Vec<u8>> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(bytes),
+        Ok(bytes) => {
+            check_private(path)?;
+            Ok(bytes)
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let bytes = make()?;
             write_private(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
@@ -152,4 +215,57 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+
+    fn open(dir: &Path, token: Option<&str>) -> anyhow::Result<App<SqliteStore>> {
+        let mut config = Config::for_tests(dir.join("danbao.db"));
+        config.operator_token = token.map(str::to_owned);
+        AppState::new(SqliteStore::open(&config.db)?, config)
+    }
+
+    #[test]
+    fn a_short_or_spaced_operator_token_is_refused_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in [
+            "",
+            "   ",
+            "short-token",
+            "fifteen-chars!!",
+            "operator test token",
+        ] {
+            let error = open(dir.path(), Some(bad)).err().expect(bad).to_string();
+            assert!(error.contains("operator token"), "{bad:?}: {error}");
+        }
+        assert!(open(dir.path(), Some("operator-test-token")).is_ok());
+        assert!(open(dir.path(), Some("sixteen-chars-ok")).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secret_files_others_can_read_are_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // First start: the files are created 0600 (a generated token included).
+        let app = open(dir.path(), None).unwrap();
+        assert!(app.operator_token.len() >= MIN_OPERATOR_TOKEN_CHARS);
+        drop(app);
+        for suffix in ["operator-token", "codes-key", "seal-key"] {
+            let path = sibling(&dir.path().join("danbao.db"), suffix);
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{suffix}");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+            let error = open(dir.path(), None).err().expect(suffix).to_string();
+            assert!(
+                error.contains(&format!("chmod 600 {}", path.display())),
+                "{suffix}: {error}"
+            );
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(open(dir.path(), None).is_ok(), "{suffix} fixed");
+        }
+    }
 }

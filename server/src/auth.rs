@@ -23,6 +23,7 @@ use ring::signature::{ECDSA_P256_SHA256_ASN1, UnparsedPublicKey};
 
 use crate::app::App;
 use crate::error::ApiError;
+use crate::ratelimit::{Action, Subject};
 use crate::store::Store;
 
 /// A request signed by a registered device.
@@ -186,6 +187,12 @@ impl<S: Store> FromRequest<App<S>> for Signed {
         })?;
         let (user_id, public_key) = device_key(app, device_id).await?;
         verify(&public_key, &signature.message, &signature.signature)?;
+        if let Some(action) = Action::of(&parts.method, &path) {
+            let mut subjects = vec![Subject::Device(device_id), Subject::User(user_id)];
+            subjects.extend(client_address(&parts).map(Subject::Address));
+            app.rate_limiter
+                .check(action, &subjects, std::time::Instant::now())?;
+        }
         if parts.method != Method::GET && signature.idempotency_key.is_none() {
             return Err(ApiError::bad_request(
                 "missing_idempotency_key",
@@ -201,6 +208,14 @@ impl<S: Store> FromRequest<App<S>> for Signed {
             request_hash: signature.request_hash,
         })
     }
+}
+
+/// The client's address, when the server was started with connection info (it is).
+pub fn client_address(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 async fn device_key<S: Store>(app: &App<S>, device_id: i64) -> Result<(i64, Vec<u8>), ApiError> {

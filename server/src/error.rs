@@ -10,7 +10,7 @@ pub use danbao_domain::protocol::wire::Problem;
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
+        let mut response = (
             status,
             [(
                 header::CONTENT_TYPE,
@@ -18,7 +18,13 @@ impl IntoResponse for ApiError {
             )],
             self.body(),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

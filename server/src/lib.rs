@@ -2,8 +2,9 @@
 //!
 //! Layout: [`store`] (storage traits and the embedded SQLite store), [`service`] (flows as
 //! storage-neutral jobs), [`api`] (HTTP routes), [`auth`] (device signatures and the operator
-//! credential), [`app`] (shared state), [`error`] (problem details), [`openapi`] (the generated
-//! OpenAPI document), [`config`].
+//! credential), [`ratelimit`] (per device, user and address), [`listen`] (the connection loop:
+//! cap and read timeouts), [`app`] (shared state), [`error`] (problem details), [`openapi`] (the
+//! generated OpenAPI document), [`config`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -15,7 +16,9 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod listen;
 pub mod openapi;
+pub mod ratelimit;
 pub mod service;
 pub mod store;
 pub mod timers;
@@ -33,7 +36,7 @@ pub const IDEMPOTENCY_RETENTION_SECS: i64 = 48 * 3600;
 
 /// Opens the SQLite store and builds the state.
 pub fn open(config: Config) -> anyhow::Result<App<SqliteStore>> {
-    let store = SqliteStore::open(&config.db)?;
+    let store = SqliteStore::open_with_queue(&config.db, config.write_queue as usize)?;
     AppState::new(store, config)
 }
 
@@ -43,20 +46,76 @@ pub fn router<S: Store>(app: App<S>) -> axum::Router {
     api::router(app).route("/openapi.json", axum::routing::get(openapi::serve))
 }
 
+/// Serves the device routes on `public` and the operator's (`/v1/admin/*`, `/v1/sandbox/*`)
+/// only on `operator` (`--operator-bind`), until `shutdown` resolves; then both drain.
+pub async fn serve_split<S: Store>(
+    app: App<S>,
+    public: TcpListener,
+    operator: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let public_routes =
+        api::public_router(app.clone()).route("/openapi.json", axum::routing::get(openapi::serve));
+    let operator_routes = api::operator_router(app.clone());
+    run(
+        app,
+        vec![(public, public_routes), (operator, operator_routes)],
+        shutdown,
+    )
+    .await
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn serve<S: Store>(
     app: App<S>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let routes = router(app.clone());
+    run(app, vec![(listener, routes)], shutdown).await
+}
+
+/// Runs the housekeeping and timer loops and serves each (listener, routes) under the
+/// configured connection limits until `shutdown`.
+async fn run<S: Store>(
+    app: App<S>,
+    listeners: Vec<(TcpListener, axum::Router)>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let limits = listen::ConnectionLimits {
+        max_connections: app.config.max_connections as usize,
+        header_read_timeout: Duration::from_secs(app.config.header_read_timeout_secs),
+        request_timeout: Duration::from_secs(app.config.request_timeout_secs),
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    let timers = tokio::spawn(timers::run(app.clone()));
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let timers = tokio::spawn(timers::run(app));
+    let servers: Vec<_> = listeners
+        .into_iter()
+        .map(|(listener, routes)| {
+            tokio::spawn(listen::serve_router(
+                listener,
+                routes,
+                limits,
+                stopped.clone(),
+            ))
+        })
+        .collect();
+    let mut outcome = Ok(());
+    for server in servers {
+        match server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => outcome = Err(error.into()),
+            Err(error) => outcome = Err(anyhow::anyhow!("a listener task failed: {error}")),
+        }
+    }
     housekeeping.abort();
     timers.abort();
-    Ok(())
+    outcome
 }
 
 /// Runs [`housekeep`] once a minute.

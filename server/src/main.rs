@@ -20,11 +20,19 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     let bind = config.bind;
+    let operator_bind = config.operator_bind;
     let db = config.db.clone();
     let app = danbao_server::open(config)?;
     let listener = TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, db = %db.display(), "danbao-server listening");
-    danbao_server::serve(app, listener, shutdown_signal()).await?;
+    match operator_bind {
+        Some(operator_bind) => {
+            let operator = TcpListener::bind(operator_bind).await?;
+            tracing::info!(address = %operator.local_addr()?, "operator endpoints listening");
+            danbao_server::serve_split(app, listener, operator, shutdown_signal()).await?;
+        }
+        None => danbao_server::serve(app, listener, shutdown_signal()).await?,
+    }
     tracing::info!("danbao-server stopped");
     Ok(())
 }

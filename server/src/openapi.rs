@@ -42,6 +42,7 @@ use crate::error::Problem;
         api::identity::lookup,
         api::identity::me,
         api::wallet::top_up,
+        api::wallet::deposit,
         api::wallet::withdraw,
         api::wallet::send,
         api::wallet::balances,

@@ -18,6 +18,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/users/{handle}"),
     ("GET", "/v1/me"),
     ("POST", "/v1/sandbox/top-ups"),
+    ("POST", "/v1/admin/deposits"),
     ("POST", "/v1/withdrawals"),
     ("POST", "/v1/transfers"),
     ("GET", "/v1/balances"),

@@ -338,3 +338,128 @@ async fn malformed_paths_queries_and_bodies_are_problem_details() {
         "{problem}"
     );
 }
+
+/// Issue 12 point 10: transfer ids derive from the idempotency key, so a key presented again
+/// after housekeeping forgot its answer would find its transfer id taken, move nothing, and
+/// answer success with the payment shown twice in the feed. It is refused instead.
+#[tokio::test]
+async fn a_key_reused_after_its_answer_expired_is_refused_and_moves_nothing() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let bob = server.sign_up("bob", "Bob").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let key = next_key();
+    let send = json!({"to": "bob", "amount": "12.50", "currency": "CNY"});
+    let (status, sent) = alice
+        .call("POST", "/v1/transfers", Some(&send), Some(&key))
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let (status, again) = alice
+        .call("POST", "/v1/transfers", Some(&send), Some(&key))
+        .await;
+    assert_eq!(
+        (status, &again),
+        (200, &sent),
+        "within retention: the first answer"
+    );
+
+    let retention = danbao_server::IDEMPOTENCY_RETENTION_SECS;
+    server
+        .advance_clock(retention + 3600, &[&alice, &bob])
+        .await;
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert!(purged.idempotency >= 1, "{purged:?}");
+    let feed_before = bob.all_activity().await.len();
+    let (status, events_before) = bob.get("/v1/events?limit=200").await;
+    assert_eq!(status, 200, "{events_before}");
+
+    let (status, problem) = alice
+        .call("POST", "/v1/transfers", Some(&send), Some(&key))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("idempotency_key_expired")),
+        "{problem}"
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("49 hours ago"), "{detail}");
+    assert!(detail.contains("new key"), "{detail}");
+    // A different request under the expired key is refused the same way.
+    let other = json!({"to": "bob", "amount": "1.00", "currency": "CNY"});
+    let (status, problem) = alice
+        .call("POST", "/v1/transfers", Some(&other), Some(&key))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("idempotency_key_expired"))
+    );
+    // Housekeeping again keeps refusing it.
+    danbao_server::housekeep(&server.app).await.unwrap();
+    let (status, problem) = alice
+        .call("POST", "/v1/transfers", Some(&send), Some(&key))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("idempotency_key_expired"))
+    );
+
+    assert_eq!(
+        bob.all_activity().await.len(),
+        feed_before,
+        "no new activity"
+    );
+    let (_, events_after) = bob.get("/v1/events?limit=200").await;
+    assert_eq!(events_after, events_before, "no new feed event");
+    assert_eq!(alice.available("CNY").await, 8_750);
+    assert_eq!(bob.available("CNY").await, 1_250);
+    // A new key does it again, once.
+    let (status, sent) = alice.post("/v1/transfers", &send).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(bob.available("CNY").await, 2_500);
+    let checked = server.invariants().await;
+    assert_eq!(checked["transfers"], 3);
+}
+
+/// Issue 12 point 7: a public key belongs to one device. Registering alice's key again (for a
+/// new user, so that one signer would act as two devices) is refused `409 public_key_taken`
+/// and creates nothing; a retry of alice's own sign-up under its key still answers its first
+/// answer.
+#[tokio::test]
+async fn a_public_key_already_registered_is_refused_for_another_device() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ring::signature::KeyPair;
+
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let public_key = URL_SAFE_NO_PAD.encode(alice.key.public_key().as_ref());
+    let again = json!({
+        "handle": "mallory",
+        "display_name": "Mallory",
+        "public_key": public_key,
+        "device_name": "second phone",
+    });
+    let (status, problem) = alice
+        .call_as("new", "POST", "/v1/users", Some(&again), Some(&next_key()))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("public_key_taken")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("new key pair"),
+        "{problem}"
+    );
+    // Nothing was created: the handle is still free and alice's device still signs as hers.
+    let (status, _) = alice.get("/v1/users/mallory").await;
+    assert_eq!(status, 404);
+    let (status, me) = alice.get("/v1/me").await;
+    assert_eq!(
+        (status, me["handle"].as_str()),
+        (200, Some("alice")),
+        "{me}"
+    );
+    let (status, fresh) = server.sign_up_raw("mallory").await;
+    assert_eq!(status, 201, "a fresh key signs up: {fresh}");
+}

@@ -3,6 +3,8 @@
 
 mod common;
 
+use danbao_server::config::PaycodeCaps;
+
 use std::sync::atomic::Ordering;
 
 use base64::Engine;
@@ -214,7 +216,10 @@ async fn wrong_codes_exhaust_the_merchants_budget() {
 
 #[tokio::test]
 async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_code() {
-    let server = Server::start_with(|config| config.paycode_cap_minor = 50_000).await;
+    let server = Server::start_with(|config| {
+        config.paycode_cap = PaycodeCaps::parse("CNY=500").unwrap();
+    })
+    .await;
     let alice = server.sign_up("alice", "Alice").await;
     let shop = server.sign_up("shop", "Shop").await;
     server.top_up("alice", "600.00", "CNY").await;
@@ -353,4 +358,77 @@ async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter()
     assert_eq!(rows("paycode_failures"), 1);
     assert_eq!(alice.available("CNY").await, 9_500);
     assert_eq!(server.invariants().await["transfers"], 2);
+}
+
+/// Issue 12 point 7: the cap is per currency, in major units, so 2000 means 2000 yuan and
+/// 40000 yen — not 200,000 minor units of every currency (20 yuan for a 0-decimal one would be
+/// 200,000 yen). A currency without a cap is not charged by payment code.
+#[tokio::test]
+async fn the_cap_is_per_currency_in_major_units() {
+    let server = Server::start_with(|config| {
+        config.paycode_cap = PaycodeCaps::parse("CNY=20,JPY=3000").unwrap();
+    })
+    .await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    server.top_up("alice", "10000", "JPY").await;
+    server.top_up("alice", "10.00", "USD").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    let code = device.code_at(server.app.now());
+    let charge_in = |amount: &'static str, currency: &'static str, code: String| {
+        let shop = &shop;
+        async move {
+            shop.post(
+                "/v1/merchant/charges",
+                &json!({"payment_code": code, "amount": amount, "currency": currency}),
+            )
+            .await
+        }
+    };
+
+    let over = charge_in("3001", "JPY", code.clone()).await;
+    assert_eq!(
+        code_of(&over),
+        (422, Some("confirmation_required")),
+        "{}",
+        over.1
+    );
+    assert!(
+        over.1["detail"].as_str().unwrap().contains("3000 JPY"),
+        "{}",
+        over.1
+    );
+    let cny_over = charge_in("20.01", "CNY", code.clone()).await;
+    assert_eq!(
+        code_of(&cny_over),
+        (422, Some("confirmation_required")),
+        "{}",
+        cny_over.1
+    );
+    let usd = charge_in("1.00", "USD", code.clone()).await;
+    assert_eq!(
+        code_of(&usd),
+        (422, Some("confirmation_required")),
+        "{}",
+        usd.1
+    );
+    assert!(
+        usd.1["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no payment-code limit is configured for USD"),
+        "{}",
+        usd.1
+    );
+    let at_cap = charge_in("3000", "JPY", code).await;
+    assert_eq!(code_of(&at_cap), (200, None), "{}", at_cap.1);
+    let code = device.code_at(server.app.now() + 60);
+    let cny_at_cap = charge_in("20.00", "CNY", code).await;
+    assert_eq!(code_of(&cny_at_cap), (200, None), "{}", cny_at_cap.1);
+    assert_eq!(alice.available("JPY").await, 7_000);
+    assert_eq!(alice.available("CNY").await, 8_000);
+    assert_eq!(alice.available("USD").await, 1_000);
+    server.invariants().await;
 }

@@ -28,11 +28,20 @@ use crate::store::Store;
         (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
         (status = 409, description = "handle_taken", body = Problem),
         (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
+        (status = 429, description = "rate_limited (with Retry-After): too many sign-ups from this address", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
     let (parts, body) = request.into_parts();
+    // Counted per client address before anything else: a sign-up flood costs no store work.
+    if let Some(address) = auth::client_address(&parts) {
+        app.rate_limiter.check(
+            crate::ratelimit::Action::SignUp,
+            &[crate::ratelimit::Subject::Address(address)],
+            std::time::Instant::now(),
+        )?;
+    }
     let body = super::http::read_body(body).await?;
     let signature = auth::read_signature(
         &parts.method,

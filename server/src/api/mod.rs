@@ -24,15 +24,54 @@ async fn not_found() -> ApiError {
     ApiError::not_found("no_such_route", "no such endpoint; see /openapi.json")
 }
 
-/// All routes. Each handler carries its `#[utoipa::path]` annotation, gathered by
-/// [`super::doc::ApiDoc`] and served at `/openapi.json`.
+/// All routes on one listener: [`public_router`] and [`operator_router`] together. Each handler
+/// carries its `#[utoipa::path]` annotation, gathered by [`super::doc::ApiDoc`] and served at
+/// `/openapi.json`.
 pub fn router<S: Store>(app: App<S>) -> Router {
+    finish(public_routes::<S>().merge(operator_routes::<S>()), app)
+}
+
+/// The routes for devices (and `/health`): what the public listener serves when the operator
+/// endpoints have their own (`--operator-bind`); `/v1/admin/*` and `/v1/sandbox/*` are then
+/// `404 no_such_route` here.
+pub fn public_router<S: Store>(app: App<S>) -> Router {
+    finish(public_routes::<S>(), app)
+}
+
+/// The operator's routes (`/v1/admin/*`, `/v1/sandbox/*`) and `/health`, for a separate
+/// listener (`--operator-bind`) that only the operator's network reaches.
+pub fn operator_router<S: Store>(app: App<S>) -> Router {
+    finish(
+        Router::new()
+            .route("/health", get(http::health))
+            .merge(operator_routes::<S>()),
+        app,
+    )
+}
+
+fn finish<S: Store>(routes: Router<App<S>>, app: App<S>) -> Router {
+    routes
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .with_state(app)
+}
+
+fn operator_routes<S: Store>() -> Router<App<S>> {
+    Router::new()
+        .route("/v1/sandbox/top-ups", post(wallet::top_up::<S>))
+        .route("/v1/admin/deposits", post(wallet::deposit::<S>))
+        .route("/v1/admin/invariants", get(admin::invariants::<S>))
+        .route("/v1/admin/clock", post(admin::advance_clock::<S>))
+        .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
+        .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
+}
+
+fn public_routes<S: Store>() -> Router<App<S>> {
     Router::new()
         .route("/health", get(http::health))
         .route("/v1/users", post(identity::sign_up::<S>))
         .route("/v1/users/{handle}", get(identity::lookup::<S>))
         .route("/v1/me", get(identity::me::<S>))
-        .route("/v1/sandbox/top-ups", post(wallet::top_up::<S>))
         .route("/v1/withdrawals", post(wallet::withdraw::<S>))
         .route("/v1/transfers", post(wallet::send::<S>))
         .route("/v1/balances", get(wallet::balances::<S>))
@@ -48,8 +87,6 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/v1/requests/{id}/decline", post(requests::decline::<S>))
         .route("/v1/paycode/provision", post(paycode::provision::<S>))
         .route("/v1/merchant/charges", post(paycode::charge::<S>))
-        .route("/v1/admin/invariants", get(admin::invariants::<S>))
-        .route("/v1/admin/clock", post(admin::advance_clock::<S>))
         // orders
         .route(
             "/v1/orders",
@@ -58,9 +95,4 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/v1/orders/pay-code", post(orders::pay_code::<S>))
         .route("/v1/orders/{id}", get(orders::show::<S>))
         .route("/v1/orders/{id}/{action}", post(orders::act::<S>))
-        .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
-        .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-        .with_state(app)
 }

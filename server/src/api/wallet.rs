@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Request, State};
 
 use super::extract::Query;
-use danbao_domain::protocol::wire::{BalanceView, FeedPage, Moved, Page, Send, TopUp, Withdraw};
+use danbao_domain::protocol::wire::{
+    BalanceView, Deposit, FeedPage, Moved, Page, Send, TopUp, Withdraw,
+};
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
@@ -40,6 +42,37 @@ pub async fn top_up<S: Store>(
     let (call, body) = super::http::operator_call(request).await?;
     let body: TopUp = service::parse_body(&body)?;
     wallet::top_up(&app.store, app.config.sandbox, call, body, app.now()).await
+}
+
+/// `POST /v1/admin/deposits` (operator): credits a user from the settlement account against a
+/// bank transfer's reference, once per reference (and, like every operator write, once per
+/// Idempotency-Key).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/deposits",
+    tag = "admin",
+    request_body = Deposit,
+    params(super::doc::IdempotencyKey),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "Credited (or, for a reference seen before with the same user and amount, the same deposit again); `balance` is the user's", body = Moved),
+        (status = 400, description = "invalid_external_ref, missing_idempotency_key, bad_idempotency_key, invalid_body", body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 401, description = super::doc::OPERATOR_401, body = Problem),
+        (status = 404, description = "unknown_user", body = Problem),
+        (status = 409, description = "deposit_ref_conflict", body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, amount_too_large, idempotency_key_reused", body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
+    )
+)]
+pub async fn deposit<S: Store>(
+    State(app): State<App<S>>,
+    _operator: Operator,
+    request: Request,
+) -> ApiResult<Answer> {
+    let (call, body) = super::http::operator_call(request).await?;
+    let body: Deposit = service::parse_body(&body)?;
+    wallet::deposit(&app.store, call, body, app.now()).await
 }
 
 /// `POST /v1/withdrawals`: moves money out of the caller's wallet.

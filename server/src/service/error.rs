@@ -21,6 +21,8 @@ pub struct ServiceError {
     pub code: &'static str,
     /// Human-readable explanation.
     pub detail: String,
+    /// Seconds the client should wait before retrying (sent as `Retry-After`), for 429/503.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ServiceError {
@@ -30,7 +32,14 @@ impl ServiceError {
             status,
             code,
             detail: detail.into(),
+            retry_after_secs: None,
         }
+    }
+
+    /// The same refusal, telling the client to wait `secs` before retrying (`Retry-After`).
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     /// 400: the request is malformed.
@@ -119,6 +128,7 @@ fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         409 => "Conflict",
         413 => "Payload Too Large",
         422 => "Unprocessable Entity",
@@ -132,6 +142,18 @@ fn reason_phrase(status: u16) -> &'static str {
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
+            StoreError::PublicKeyTaken => Self::conflict(
+                "public_key_taken",
+                "this public key is registered for another device; generate a new key pair \
+                 for this device",
+            ),
+            StoreError::Busy => Self::new(
+                503,
+                "overloaded",
+                "the server has too many writes waiting; nothing was changed — retry after the \
+                 Retry-After seconds with the same Idempotency-Key",
+            )
+            .retry_after(1),
             StoreError::Panicked => {
                 Self::internal("the server failed on this request; nothing was changed")
             }
@@ -218,6 +240,13 @@ mod tests {
 
     #[test]
     fn store_failures_become_the_documented_refusals() {
+        let busy = ServiceError::from(StoreError::Busy);
+        assert_eq!(
+            (busy.status, busy.code, busy.retry_after_secs),
+            (503, "overloaded", Some(1))
+        );
+        let taken = ServiceError::from(StoreError::PublicKeyTaken);
+        assert_eq!((taken.status, taken.code), (409, "public_key_taken"));
         let panicked = ServiceError::from(StoreError::Panicked);
         assert_eq!((panicked.status, panicked.code), (500, "internal_error"));
         for failure in [

@@ -150,6 +150,9 @@ pub fn once_keyed(
             body: stored.body,
         });
     }
+    if let Some(first_used_at) = tx.expired_idempotency(scope, key)? {
+        return Err(expired_key(first_used_at, now));
+    }
     let answer = match attempt(tx, flow)? {
         Ok(answer) => answer,
         Err(error) if error.is_client_error() => Answer {
@@ -168,6 +171,23 @@ pub fn once_keyed(
         status: stored.status,
         body: stored.body,
     })
+}
+
+/// The refusal of a key whose stored answer housekeeping forgot. Running it as new would
+/// derive the same transfer ids as its first use: no money would move, yet the flow would
+/// answer success and the feed would show the payment twice. The client must pick a new key
+/// (and so decide again whether it wants the effect a second time).
+fn expired_key(first_used_at: i64, now: i64) -> ServiceError {
+    let hours = now.saturating_sub(first_used_at) / 3600;
+    ServiceError::conflict(
+        "idempotency_key_expired",
+        format!(
+            "this Idempotency-Key was first used {hours} hours ago, more than the {} hours its \
+             answer is kept; its first answer is no longer known. Check the activity feed for \
+             its effect and, to do it again, send the request with a new key",
+            crate::IDEMPOTENCY_RETENTION_SECS / 3600
+        ),
+    )
 }
 
 /// SHA-256 of method, path and body: what an idempotency key is bound to.

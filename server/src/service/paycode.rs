@@ -17,6 +17,7 @@ use ring::hmac;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use danbao_domain::money::Money;
 use danbao_domain::paycode::{PAYMENT_CODE_LEN, STEP_SECONDS};
 use danbao_domain::protocol::wire::{
     Charge, Charged, PartyView, PaymentKind, Provisioned, parse_amount,
@@ -309,8 +310,8 @@ pub async fn provision_device<S: Store>(
 fn may_charge(
     tx: &mut dyn Tx,
     merchant_id: i64,
-    amount: danbao_domain::money::Money,
-    cap: i64,
+    amount: Money,
+    cap: Option<Money>,
     now: i64,
 ) -> ServiceResult<()> {
     let failures = tx.paycode_failures_since(merchant_id, now - FAILURE_WINDOW_SECS)?;
@@ -324,13 +325,27 @@ fn may_charge(
             ),
         ));
     }
-    if amount.minor() > cap {
+    if cap.is_none_or(|cap| amount.minor() > cap.minor()) {
+        let why = cap.map_or_else(
+            || {
+                format!(
+                    "no payment-code limit is configured for {}",
+                    amount.currency().code()
+                )
+            },
+            |cap| {
+                format!(
+                    "it is above the payment-code limit of {}",
+                    cap.format_with_code()
+                )
+            },
+        );
         return Err(ServiceError::unprocessable(
             "confirmation_required",
             format!(
-                "{} is above the payment-code limit of {cap} minor units; ask the customer to pay \
-                 by scanning your code instead",
-                amount.format_with_code()
+                "{} cannot be charged by payment code: {why}; ask the customer to pay by \
+                 scanning your code instead",
+                amount.format_with_code(),
             ),
         ));
     }
@@ -345,7 +360,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
     check_memo("memo_too_long", "memo", &body.memo)?;
     let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
     let seal_key = app.seal_key;
-    let cap = app.config.paycode_cap_minor;
+    let cap = app.config.paycode_cap.for_currency(amount.currency());
     let now = app.now();
     app.store
         .write(move |tx| {

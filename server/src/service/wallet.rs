@@ -5,12 +5,12 @@ use danbao_domain::ledger::TransferId;
 use danbao_domain::money::Money;
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::protocol::wire::{
-    self, BalanceView, Direction, Event, FeedEvent, FeedPage, KIND_TRANSFER, Moved, Movement,
-    PaymentKind, Send, TopUp, TransferEvent, Withdraw, parse_amount,
+    self, BalanceView, Deposit, Direction, Event, FeedEvent, FeedPage, KIND_TRANSFER, Moved,
+    Movement, PaymentKind, Send, TopUp, TransferEvent, Withdraw, parse_amount,
 };
 
 use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
-use crate::store::{AccountKind, Store, Tx, User};
+use crate::store::{AccountKind, DepositRecord, Store, Tx, User};
 
 /// Records a movement in a user's feed.
 pub fn record(tx: &mut dyn Tx, user_id: i64, event: TransferEvent, now: i64) -> ServiceResult<()> {
@@ -121,6 +121,79 @@ pub async fn top_up<S: Store>(
             })
         })
         .await
+}
+
+/// Credits `body.handle` from the settlement account against the bank reference
+/// `body.external_ref` (operator): once per reference. The same reference again with the same
+/// user and amount answers the same deposit (its transfer, the balance now); with another user
+/// or amount it is refused `409 deposit_ref_conflict`.
+pub async fn deposit<S: Store>(
+    store: &S,
+    call: OperatorCall,
+    body: Deposit,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    let external_ref = body.external_ref.clone();
+    if external_ref.is_empty()
+        || external_ref.len() > 128
+        || !external_ref.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(ServiceError::bad_request(
+            "invalid_external_ref",
+            "external_ref must be the bank transfer's id: 1 to 128 printable ASCII characters \
+             without spaces",
+        ));
+    }
+    store
+        .write(move |tx| {
+            service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
+                credit_deposit(tx, &body, &external_ref, amount, now)
+            })
+        })
+        .await
+}
+
+fn credit_deposit(
+    tx: &mut dyn Tx,
+    body: &Deposit,
+    external_ref: &str,
+    amount: Money,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let user = user_by_handle(tx, &body.handle)?;
+    let id = ledger::transfer_id(-1, &format!("deposit:{external_ref}"), "deposit");
+    if let Some(known) = tx.deposit(external_ref)? {
+        if known.user_id != user.id || known.amount != amount {
+            return Err(ServiceError::conflict(
+                "deposit_ref_conflict",
+                format!(
+                    "the bank reference {external_ref:?} was deposited as {} for another \
+                             user or amount; a reference is one deposit",
+                    known.amount.format_with_code()
+                ),
+            ));
+        }
+        return moved(tx, id, amount, user.id);
+    }
+    tx.insert_deposit(
+        &DepositRecord {
+            external_ref,
+            user_id: user.id,
+            amount,
+        },
+        now,
+    )?;
+    let settlement = ledger::system(tx, AccountKind::Settlement, amount.currency())?;
+    let wallet = ledger::wallet(tx, user.id, amount.currency())?;
+    ledger::apply(tx, ledger::posted(id, &settlement, &wallet, amount), now)?;
+    let movement = Movement {
+        direction: Direction::In,
+        transfer_id: format!("{:032x}", id.0),
+        amount: amount.into(),
+    };
+    record(tx, user.id, TransferEvent::Deposit(movement), now)?;
+    moved(tx, id, amount, user.id)
 }
 
 /// Moves money out of the caller's wallet to the withdrawal account.

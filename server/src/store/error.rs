@@ -13,9 +13,15 @@ pub enum StoreError {
     /// A constraint of the schema refused the write (a unique key, a check).
     #[error("constraint: {0}")]
     Constraint(String),
+    /// The public key is already registered for a device (`devices.public_key` is unique).
+    #[error("the public key is registered for another device")]
+    PublicKeyTaken,
     /// The database could not be used (I/O, a stopped writer, a corrupt row); retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The writer's queue is full: the job was not run; retry shortly.
+    #[error("the write queue is full")]
+    Busy,
     /// A job panicked; its changes were rolled back.
     #[error("a store job panicked; its changes were rolled back")]
     Panicked,

@@ -88,7 +88,7 @@ pub fn attempt<T, E: From<StoreError>>(
 pub struct PurgeBefore {
     /// Request nonces seen before this time (unix seconds).
     pub request_nonces: i64,
-    /// Idempotency records created before this time.
+    /// Idempotency records created before this time (their keys stay, refused as expired).
     pub idempotency: i64,
     /// Nonces of signed codes that expired before this time.
     pub code_nonces: i64,
@@ -122,6 +122,26 @@ impl Purged {
             + self.paycode_steps
             + self.paycode_failures
     }
+}
+
+/// An operator deposit: who was credited how much against which bank reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepositRecord<'r> {
+    /// The bank transfer's id.
+    pub external_ref: &'r str,
+    /// The credited user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+}
+
+/// A deposit as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeposit {
+    /// The credited user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
 }
 
 /// A registered user.
@@ -163,7 +183,8 @@ pub trait IdentityTx {
     fn user(&mut self, id: i64) -> StoreResult<Option<User>>;
     /// A user by handle (lower-case).
     fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>>;
-    /// Registers a device.
+    /// Registers a device. A public key already registered (for any user) is
+    /// [`StoreError::PublicKeyTaken`].
     fn insert_device(
         &mut self,
         user_id: i64,
@@ -177,6 +198,8 @@ pub trait IdentityTx {
     fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool>;
     /// The stored first answer under (user, key).
     fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;
+    /// When (user, key) was first used, if its answer was purged by housekeeping.
+    fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>>;
     /// Stores the first answer under (user, key).
     fn put_idempotency(
         &mut self,
@@ -208,6 +231,9 @@ pub enum AccountKind {
     Funding,
     /// The sink of withdrawals.
     Withdrawal,
+    /// The operator's bank account as the ledger sees it: the source of deposits (goes
+    /// negative as money enters).
+    Settlement,
 }
 
 impl AccountKind {
@@ -217,6 +243,7 @@ impl AccountKind {
             Self::Wallet => "wallet",
             Self::Funding => "funding",
             Self::Withdrawal => "withdrawal",
+            Self::Settlement => "settlement",
         }
     }
 
@@ -226,6 +253,7 @@ impl AccountKind {
             "wallet" => Some(Self::Wallet),
             "funding" => Some(Self::Funding),
             "withdrawal" => Some(Self::Withdrawal),
+            "settlement" => Some(Self::Settlement),
             _ => None,
         }
     }
@@ -242,6 +270,10 @@ pub struct StoredTransfer {
 
 /// Accounts and the transfer journal.
 pub trait LedgerTx {
+    /// The deposit recorded under a bank reference.
+    fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>>;
+    /// Records a deposit (its reference must be new).
+    fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.

@@ -22,13 +22,18 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::{
-    AccountKind, CodeTx, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest, OrderRecord,
-    OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult, StoredResponse,
-    StoredTransfer, Tx, User, attempt,
+    AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
+    OrderRecord, OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult,
+    StoredDeposit, StoredResponse, StoredTransfer, Tx, User, attempt,
 };
 
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
+
+/// Most jobs waiting for the writer by default: a request beyond them is refused at once
+/// ([`StoreError::Busy`], `503 overloaded` with `Retry-After`) instead of queueing without
+/// limit while the disk is slow or the server is flooded.
+pub const DEFAULT_WRITE_QUEUE: usize = 4096;
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 fn migrations() -> Migrations<'static> {
@@ -38,6 +43,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/003_merchant.sql")),
         M::up(include_str!("sql/004_drop_redundant_order_indexes.sql")),
         M::up(include_str!("sql/005_forget_spent_codes.sql")),
+        M::up(include_str!("sql/006_expired_idempotency_keys.sql")),
+        M::up(include_str!("sql/007_one_device_per_public_key.sql")),
+        M::up(include_str!("sql/008_deposits.sql")),
     ])
 }
 
@@ -86,7 +94,7 @@ where
 /// The SQLite implementation of [`Store`].
 #[derive(Clone)]
 pub struct SqliteStore {
-    jobs: mpsc::Sender<Box<dyn WriteJob>>,
+    jobs: mpsc::SyncSender<Box<dyn WriteJob>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: Arc<PathBuf>,
 }
@@ -105,8 +113,13 @@ fn open(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, migrates it to the latest schema and
-    /// starts the writer thread.
+    /// starts the writer thread, with a queue of [`DEFAULT_WRITE_QUEUE`] jobs.
     pub fn open(path: impl AsRef<Path>) -> anyhow::Result<Self> {
+        Self::open_with_queue(path, DEFAULT_WRITE_QUEUE)
+    }
+
+    /// [`SqliteStore::open`] with at most `queue` jobs waiting for the writer (at least 1).
+    pub fn open_with_queue(path: impl AsRef<Path>, queue: usize) -> anyhow::Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut writer = open(&path, OpenFlags::default())?;
         migrations().to_latest(&mut writer)?;
@@ -122,7 +135,7 @@ impl SqliteStore {
              PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = 8192;",
         )?;
-        let (jobs, queue) = mpsc::channel::<Box<dyn WriteJob>>();
+        let (jobs, queue) = mpsc::sync_channel::<Box<dyn WriteJob>>(queue.max(1));
         std::thread::Builder::new()
             .name("danbao-sqlite-writer".into())
             .spawn(move || run_writer(writer, queue))?;
@@ -235,9 +248,12 @@ impl Store for SqliteStore {
             outcome: None,
             reply,
         });
-        self.jobs
-            .send(boxed)
-            .map_err(|_| E::from(StoreError::unavailable("the writer thread has stopped")))?;
+        self.jobs.try_send(boxed).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => E::from(StoreError::Busy),
+            mpsc::TrySendError::Disconnected(_) => {
+                E::from(StoreError::unavailable("the writer thread has stopped"))
+            }
+        })?;
         answered
             .await
             .map_err(|_| E::from(StoreError::unavailable("the writer dropped a job")))?
@@ -323,10 +339,18 @@ impl Tx for SqliteTx<'_> {
                 "DELETE FROM nonces WHERE seen_at < ?1",
                 before.request_nonces,
             )?,
-            idempotency: delete(
-                "DELETE FROM idempotency WHERE created_at < ?1",
-                before.idempotency,
-            )?,
+            idempotency: {
+                // The key is remembered without its answer, so it is refused, not run again.
+                delete(
+                    "INSERT OR IGNORE INTO idempotency_expired (user_id, key, first_used_at)
+                     SELECT user_id, key, created_at FROM idempotency WHERE created_at < ?1",
+                    before.idempotency,
+                )?;
+                delete(
+                    "DELETE FROM idempotency WHERE created_at < ?1",
+                    before.idempotency,
+                )?
+            },
             code_nonces: delete(
                 "DELETE FROM code_nonces WHERE expires_at < ?1",
                 before.code_nonces,
@@ -394,11 +418,16 @@ impl IdentityTx for SqliteTx<'_> {
         name: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(
-                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (public_key) DO NOTHING",
             )?
             .execute(params![user_id, public_key, name, now])?;
+        if inserted == 0 {
+            return Err(StoreError::PublicKeyTaken);
+        }
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -441,6 +470,16 @@ impl IdentityTx for SqliteTx<'_> {
                     body: row.get(2)?,
                 })
             })
+            .optional()?)
+    }
+
+    fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT first_used_at FROM idempotency_expired WHERE user_id = ?1 AND key = ?2",
+            )?
+            .query_row(params![user_id, key], |row| row.get(0))
             .optional()?)
     }
 
@@ -577,6 +616,42 @@ fn parse_status(text: &str) -> Option<PendingStatus> {
 }
 
 impl LedgerTx for SqliteTx<'_> {
+    fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>> {
+        let row: Option<(i64, i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT user_id, amount, currency FROM deposits WHERE external_ref = ?1",
+            )?
+            .query_row([external_ref], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        row.map(|(user_id, minor, currency)| {
+            let currency = Currency::from_code(&currency).map_err(StoreError::unavailable)?;
+            Ok(StoredDeposit {
+                user_id,
+                amount: Money::from_minor(minor, currency),
+            })
+        })
+        .transpose()
+    }
+
+    fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO deposits (external_ref, user_id, amount, currency, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                deposit.external_ref,
+                deposit.user_id,
+                deposit.amount.minor(),
+                deposit.amount.currency().code(),
+                now
+            ])?;
+        Ok(())
+    }
+
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
         Ok(self
             .conn

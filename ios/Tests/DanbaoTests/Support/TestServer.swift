@@ -99,6 +99,10 @@ final class TestServer: @unchecked Sendable {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DANBAO_OPERATOR_TOKEN"] = operatorToken
+        environment["DANBAO_SANDBOX"] = "true"
+        environment["DANBAO_RATE_LIMIT"] = "1000000"
+        environment["DANBAO_RATE_LIMIT_ADDRESS"] = "1000000"
+        environment["DANBAO_SIGN_UP_LIMIT"] = "1000000"
         environment["DANBAO_TIMER_INTERVAL_MS"] = "100"
         environment["RUST_LOG"] = "warn"
         environment.merge(settings) { _, setting in setting }

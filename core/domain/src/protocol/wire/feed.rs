@@ -153,6 +153,8 @@ pub enum Direction {
 pub enum TransferEvent {
     /// Money in from the sandbox funding account.
     TopUp(Movement),
+    /// Money in from the settlement account: an operator deposit against a bank transfer.
+    Deposit(Movement),
     /// Money out to the withdrawal account.
     Withdrawal(Movement),
     /// A transfer to or from a friend (by handle, or by paying a receive code).
@@ -185,7 +187,7 @@ impl TransferEvent {
     /// The ledger transfer id.
     pub fn transfer_id(&self) -> &str {
         match self {
-            Self::TopUp(m) | Self::Withdrawal(m) => &m.transfer_id,
+            Self::TopUp(m) | Self::Deposit(m) | Self::Withdrawal(m) => &m.transfer_id,
             Self::P2p(p) | Self::Request(p) | Self::Merchant(p) | Self::Paycode(p) => {
                 &p.transfer_id
             }
@@ -196,7 +198,7 @@ impl TransferEvent {
     /// The other user (handle, display name) of a movement between users.
     pub fn counterparty(&self) -> Option<(&str, &str)> {
         match self {
-            Self::TopUp(_) | Self::Withdrawal(_) => None,
+            Self::TopUp(_) | Self::Deposit(_) | Self::Withdrawal(_) => None,
             Self::P2p(p) | Self::Request(p) | Self::Merchant(p) | Self::Paycode(p) => {
                 Some((&p.counterparty, &p.counterparty_name))
             }

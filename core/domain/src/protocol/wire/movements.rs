@@ -29,6 +29,23 @@ impl TopUp {
     }
 }
 
+/// Body of `POST /v1/admin/deposits` (operator): money that arrived in the operator's bank
+/// account, credited to a user from the settlement account. Idempotent on `external_ref`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Deposit {
+    /// Whose wallet to credit.
+    pub handle: String,
+    /// Decimal amount, e.g. "100.00".
+    pub amount: String,
+    /// ISO 4217 code, e.g. "CNY".
+    pub currency: String,
+    /// The bank transfer's id (1–128 printable ASCII characters): the same reference is the
+    /// same deposit.
+    pub external_ref: String,
+}
+
 /// Body of `POST /v1/withdrawals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -441,6 +441,7 @@ fn top_ups_and_withdrawals_are_pinned() {
             TransferEvent::TopUp as fn(Movement) -> TransferEvent,
         ),
         ("withdrawal", "out", TransferEvent::Withdrawal),
+        ("deposit", "in", TransferEvent::Deposit),
     ] {
         let movement = Movement {
             direction: if direction == "in" {

@@ -73,6 +73,10 @@ class TestServer private constructor(
             ).redirectErrorStream(true).redirectOutput(log)
             builder.environment().apply {
                 put("DANBAO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+                put("DANBAO_SANDBOX", "true")
+                put("DANBAO_RATE_LIMIT", "1000000")
+                put("DANBAO_RATE_LIMIT_ADDRESS", "1000000")
+                put("DANBAO_SIGN_UP_LIMIT", "1000000")
                 put("DANBAO_TIMER_INTERVAL_MS", "100")
                 put("RUST_LOG", "warn")
             }
