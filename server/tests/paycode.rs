@@ -240,6 +240,14 @@ async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_co
         "{}",
         poor.1
     );
+    // The merchant learns that this amount cannot be paid, never what the customer holds
+    // (100.00 CNY, which it could then charge exactly) nor an account id (issue 12 point 3).
+    assert_eq!(
+        poor.1["detail"],
+        "the customer's wallet cannot pay 100.01 CNY; ask the customer to top up or to pay \
+         another way"
+    );
+    assert!(!poor.1.to_string().contains("100.00"), "{}", poor.1);
     let (status, charged) = charge(&shop, &code, "100.00").await;
     assert_eq!(
         status, 200,

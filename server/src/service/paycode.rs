@@ -364,7 +364,8 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                         memo: &body.memo,
                     },
                     now,
-                )?;
+                )
+                .map_err(|refused| refused.for_the_payee(&amount.format_with_code()))?;
                 Answer::ok(&Charged {
                     transfer_id: format!("{:032x}", id.0),
                     payer: PartyView::from(&payer),
