@@ -362,3 +362,97 @@ async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter()
     assert_eq!(alice.available("CNY").await, 9_500);
     assert_eq!(server.invariants().await["transfers"], 2);
 }
+
+/// What anyone holding the deployment's mask key (today: every device) computes from a code
+/// a customer showed once: the account index behind it (docs/payment-codes.md).
+fn unmask(mask_key: &[u8], code: &str) -> u64 {
+    let masked: u64 = code[2..11].parse().unwrap();
+    let otp = &code[11..18];
+    mask_of(mask_key, otp, masked, false)
+}
+
+/// `masked ∓ mask(otp)` mod 10^9: `mask_in` adds the mask (an index becomes a code's middle
+/// digits), otherwise it is taken away.
+fn mask_of(mask_key: &[u8], otp: &str, value: u64, mask_in: bool) -> u64 {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, mask_key);
+    let mut message = b"danbao/paycode/mask/v1".to_vec();
+    message.extend_from_slice(otp.as_bytes());
+    let tag = ring::hmac::sign(&key, &message);
+    let mask = u64::from_be_bytes(tag.as_ref()[..8].try_into().unwrap()) % 1_000_000_000;
+    if mask_in {
+        (value + mask) % 1_000_000_000
+    } else {
+        (value + 1_000_000_000 - mask) % 1_000_000_000
+    }
+}
+
+#[tokio::test]
+async fn guesses_spread_over_fresh_merchants_lock_the_targeted_customer_and_warn_her() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let mut merchants = Vec::new();
+    for n in 0..6 {
+        merchants.push(server.sign_up(&format!("shop{n}"), "Shop").await);
+    }
+    let mut everyone: Vec<&Wallet> = merchants.iter().collect();
+    everyone.push(&alice);
+    mid_step(&server, &everyone);
+    let device = provision(&alice).await;
+    let mask_key = STANDARD
+        .decode(device.answer["mask_key"].as_str().unwrap())
+        .unwrap();
+
+    // One code Alice showed gives her account index away; each fresh merchant account then
+    // makes one guess at her current OTP, well under its own budget of 5.
+    let shown = device.code_at(server.app.now() - 60);
+    let index = unmask(&mask_key, &shown);
+    assert_eq!(index, device.answer["account_index"].as_u64().unwrap());
+    let genuine = device.code_at(server.app.now());
+    let otp: u64 = genuine[11..18].parse().unwrap();
+    for (n, merchant) in merchants[..5].iter().enumerate() {
+        let guess = format!("{:07}", (otp + 1 + n as u64) % 10_000_000);
+        let code = format!("28{:09}{guess}", mask_of(&mask_key, &guess, index, true));
+        let refused = charge(merchant, &code, "1.00").await;
+        assert_eq!(
+            code_of(&refused),
+            (422, Some("payment_code_rejected")),
+            "{}",
+            refused.1
+        );
+    }
+
+    // Her index is now locked for every merchant, a brand-new one included: even her genuine
+    // code is answered exactly like a wrong one, and nothing moves.
+    let locked = charge(&merchants[5], &genuine, "1.00").await;
+    assert_eq!(
+        code_of(&locked),
+        (422, Some("payment_code_rejected")),
+        "{}",
+        locked.1
+    );
+    let wrong = charge(&merchants[5], &wrong_digits(&genuine), "1.00").await;
+    assert_eq!(locked.1["detail"], wrong.1["detail"]);
+    assert_eq!(alice.available("CNY").await, 10_000);
+
+    // Alice's phone is told, once.
+    let (status, events) = alice.get("/v1/events?limit=50").await;
+    assert_eq!(status, 200, "{events}");
+    let notices: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "security")
+        .collect();
+    assert_eq!(notices.len(), 1, "{events}");
+    assert_eq!(notices[0]["data"]["type"], "paycode_guessed");
+    assert_eq!(notices[0]["data"]["failures"], 5);
+    assert_eq!(notices[0]["data"]["window_secs"], 600);
+
+    // Once the failures leave the window her codes work again.
+    advance(&server, &everyone, 601);
+    let (status, charged) = charge(&merchants[5], &device.code_at(server.app.now()), "2.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(alice.available("CNY").await, 9_800);
+    server.invariants().await;
+}

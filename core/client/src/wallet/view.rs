@@ -475,6 +475,11 @@ pub fn activity_item(event: &FeedEvent) -> ActivityItem {
         "escrow_release" => format!("Released to you by {who}{about}"),
         "escrow_refund" if out => format!("Refunded to {who}{about}"),
         "escrow_refund" => format!("Refund from {who}{about}"),
+        "paycode_guessed" => {
+            "Someone tried to charge your payment code with wrong codes; it is paused for a \
+             while. If you did not show it to anyone, make a fresh one."
+                .to_owned()
+        }
         _ if data.is_null() => format!("Unreadable {} entry", event.kind),
         other => format!("{} ({direction})", other.replace('_', " ")),
     };
