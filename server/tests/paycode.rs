@@ -456,3 +456,50 @@ async fn guesses_spread_over_fresh_merchants_lock_the_targeted_customer_and_warn
     assert_eq!(alice.available("CNY").await, 9_800);
     server.invariants().await;
 }
+
+#[tokio::test]
+async fn failures_of_all_merchants_together_pause_every_charge() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let honest = server.sign_up("honest", "Honest Shop").await;
+    mid_step(&server, &[&alice, &honest]);
+    let device = provision(&alice).await;
+    let genuine = device.code_at(server.app.now());
+    // 100 fresh accounts, each within its own budget of 5, guess codes of nobody in particular.
+    let mut sent = 0u64;
+    for n in 0..100 {
+        let guesser = server.sign_up(&format!("guesser{n}"), "Guesser").await;
+        for _ in 0..5 {
+            let code = format!("28{:016}", 1_000_000_000_000 + sent * 7_919);
+            sent += 1;
+            let refused = charge(&guesser, &code, "1.00").await;
+            assert_eq!(
+                code_of(&refused),
+                (422, Some("payment_code_rejected")),
+                "{}",
+                refused.1
+            );
+        }
+    }
+    // 500 failures in the window: every charge slows down, an honest till's included.
+    let paused = charge(&honest, &genuine, "1.00").await;
+    assert_eq!(
+        code_of(&paused),
+        (429, Some("too_many_attempts")),
+        "{}",
+        paused.1
+    );
+    assert!(
+        paused.1["detail"]
+            .as_str()
+            .unwrap()
+            .contains("paused for everyone"),
+        "{}",
+        paused.1
+    );
+    assert_eq!(alice.available("CNY").await, 10_000);
+    advance(&server, &[&alice, &honest], 601);
+    let (status, charged) = charge(&honest, &device.code_at(server.app.now()), "1.00").await;
+    assert_eq!(status, 200, "{charged}");
+}
