@@ -210,8 +210,10 @@ fn request_bodies_match_the_server_types() {
     assert_eq!(request.note, "lunch");
     let mut order = CreateOrder::new("Book", cny("6.00"));
     order.pay_window_secs = Some(120);
+    order.buyer = Some("bob".into());
     let parsed: CreateOrder = server_reads(&order);
     assert_eq!(parsed.pay_window_secs, Some(120));
+    assert_eq!(parsed.buyer.as_deref(), Some("bob"));
     let charge: api::Charge = server_reads(&api::Charge::new("123", cny("7.00"), ""));
     assert_eq!(charge.payment_code, "123");
     let parsed: Ship = server_reads(&Ship {

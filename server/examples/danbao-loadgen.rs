@@ -561,7 +561,10 @@ async fn escrow(
         .as_str()
         .ok_or("order without id")?
         .to_owned();
-    step(1, buyer, format!("/v1/orders/{id}/pay"), json!({}), 200).await?;
+    // An order is paid by its signed code (or by a buyer it names): not by its id alone.
+    let code = created["code"].as_str().ok_or("order without code")?;
+    let scanned = json!({ "code": code });
+    step(1, buyer, "/v1/orders/pay-code".to_owned(), scanned, 200).await?;
     let ship = json!({"carrier": "SF", "tracking": format!("SF{round}")});
     step(2, seller, format!("/v1/orders/{id}/ship"), ship, 200).await?;
     step(3, buyer, format!("/v1/orders/{id}/confirm"), json!({}), 200).await?;

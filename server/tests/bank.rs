@@ -254,7 +254,7 @@ impl Book {
             answer
         };
         let body = json!({"title": "bank test item", "amount": decimal(amount),
-                          "currency": CURRENCY});
+                          "currency": CURRENCY, "buyer": self.handles[buyer]});
         let created = act(s, "/v1/orders".to_owned(), body, rng).await;
         assert_eq!(created.0, 201, "order create: {created:?}");
         let id = created.1["order"]["id"].as_str().unwrap().to_owned();

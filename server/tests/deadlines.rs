@@ -24,7 +24,8 @@ async fn quiet_shop() -> (Server, Wallet, Wallet) {
 
 /// Opens an order with the given windows; returns (id, code).
 async fn open_order(seller: &Wallet, windows: Value) -> (String, String) {
-    let mut body = json!({"title": "Dianhong black tea", "amount": "88.00", "currency": CNY});
+    let mut body = json!({"title": "Dianhong black tea", "amount": "88.00", "currency": CNY,
+                          "buyer": "bea"});
     body.as_object_mut()
         .unwrap()
         .extend(windows.as_object().unwrap().clone());

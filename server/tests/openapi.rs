@@ -719,7 +719,7 @@ async fn real_answers_conform_to_the_document() {
         "POST",
         "/v1/orders",
         "/v1/orders",
-        Some(json!({"title": "Teapot", "amount": "80.00", "currency": "CNY"})),
+        Some(json!({"title": "Teapot", "amount": "80.00", "currency": "CNY", "buyer": "bob"})),
     )
     .await;
     assert_eq!(status, 201);

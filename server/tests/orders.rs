@@ -39,14 +39,27 @@ async fn shop_with(adjust: impl FnOnce(&mut danbao_server::Config)) -> Shop {
     }
 }
 
-/// Creates an order of `amount` CNY; returns (id, code).
+/// Creates an order of `amount` CNY for the buyer Bea, who may pay it by id; returns
+/// (id, code).
 async fn create(seller: &Wallet, amount: &str) -> (String, String) {
-    let (status, created) = seller
-        .post(
-            "/v1/orders",
-            &json!({"title": "Longjing tea 250 g", "amount": amount, "currency": CNY}),
-        )
-        .await;
+    create_with(
+        seller,
+        json!({"title": "Longjing tea 250 g", "amount": amount, "currency": CNY, "buyer": "bea"}),
+    )
+    .await
+}
+
+/// Creates an order of `amount` CNY that names no buyer: only its code pays it.
+async fn create_open(seller: &Wallet, amount: &str) -> (String, String) {
+    create_with(
+        seller,
+        json!({"title": "Longjing tea 250 g", "amount": amount, "currency": CNY}),
+    )
+    .await
+}
+
+async fn create_with(seller: &Wallet, body: Value) -> (String, String) {
+    let (status, created) = seller.post("/v1/orders", &body).await;
     assert_eq!(status, 201, "{created}");
     (
         created["order"]["id"].as_str().unwrap().to_owned(),
@@ -109,7 +122,7 @@ async fn happy_path_holds_then_releases_with_balances_at_each_step() {
         buyer,
         stranger,
     } = shop().await;
-    let (id, code) = create(&seller, "100.00").await;
+    let (id, code) = create_open(&seller, "100.00").await;
     assert!(code.starts_with("000201"), "{code}");
     let (status, view) = seller.get(&format!("/v1/orders/{id}")).await;
     assert_eq!(status, 200);
@@ -129,7 +142,11 @@ async fn happy_path_holds_then_releases_with_balances_at_each_step() {
         );
     }
 
-    let paid = ok(&buyer, &id, "pay", json!({})).await;
+    // The buyer scans the order's code: it pays the order and makes her its buyer.
+    let (status, paid) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": code}))
+        .await;
+    assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["state"], "paid");
     assert_eq!(paid["role"], "buyer");
     assert_eq!(paid["buyer"]["handle"], "bea");
@@ -541,10 +558,6 @@ async fn every_wrong_party_and_every_illegal_transition_is_refused() {
         for action in ACTIONS {
             let may = allowed(state, action);
             for (name, wallet) in [("buyer", buyer), ("seller", seller)] {
-                // Unpaid orders have no buyer: there the buyer is a stranger (below).
-                if matches!(*state, "awaiting_payment" | "cancelled") && name == "buyer" {
-                    continue;
-                }
                 if may.contains(&name) {
                     continue;
                 }
@@ -571,21 +584,13 @@ async fn every_wrong_party_and_every_illegal_transition_is_refused() {
                     );
                 }
             }
-            // A stranger sees nothing, except that anyone may pay an unpaid order.
-            if *state == "awaiting_payment" && action == "pay" {
-                continue;
-            }
+            // A stranger sees nothing and does nothing by id, paying included (issue 12
+            // point 4: an order id is no proof of anything).
             let (status, problem) = act(stranger, id, action, body_of(action)).await;
-            // Paying an order nobody paid makes the payer its buyer, so the machine answers
-            // (a cancelled order cannot be paid); anything else is not the stranger's to know.
-            let expected = if *state == "cancelled" && action == "pay" {
-                409
-            } else {
-                hidden += 1;
-                404
-            };
+            hidden += 1;
             assert_eq!(
-                status, expected,
+                (status, problem["code"].as_str()),
+                (404, Some("unknown_order")),
                 "{action} by a stranger of a {state} order: {problem}"
             );
         }
@@ -601,8 +606,9 @@ async fn every_wrong_party_and_every_illegal_transition_is_refused() {
         // Nothing changed.
         assert_eq!(&state_of(seller, id).await, state);
     }
-    // 9 wrong parties (table above), 94 illegal pairs, 62 hidden from the stranger.
-    assert_eq!((wrong_party, illegal, hidden), (9, 94, 62));
+    // 9 wrong parties (table above), 108 illegal pairs (the designated buyer is a party of
+    // the unpaid and the cancelled order too), all 64 hidden from the stranger.
+    assert_eq!((wrong_party, illegal, hidden), (9, 108, 64));
     assert_eq!(
         (buyer.balance(CNY).await, seller.balance(CNY).await),
         before
@@ -730,7 +736,7 @@ async fn retries_with_the_same_key_answer_the_same_and_act_once() {
         stranger,
     } = shop().await;
     let key = next_key();
-    let body = json!({"title": "Tea", "amount": "100.00", "currency": CNY});
+    let body = json!({"title": "Tea", "amount": "100.00", "currency": CNY, "buyer": "bea"});
     let first = seller
         .call("POST", "/v1/orders", Some(&body), Some(&key))
         .await;
@@ -844,7 +850,7 @@ async fn an_order_code_pays_once_and_must_be_genuine_and_fresh() {
         buyer,
         stranger,
     } = shop().await;
-    let (id, code) = create(&seller, "100.00").await;
+    let (id, code) = create_open(&seller, "100.00").await;
     let parsed = danbao::parse(&code).unwrap();
     let DanbaoCode::Order(order_code) = &parsed.code else {
         panic!("not an order code: {code}");
@@ -969,12 +975,19 @@ async fn orders_list_newest_first_in_keyset_pages() {
         stranger,
     } = shop().await;
     let mut ids = Vec::new();
+    let mut codes = Vec::new();
     for _ in 0..5 {
-        ids.push(create(&seller, "1.00").await.0);
+        let (id, code) = create_open(&seller, "1.00").await;
+        ids.push(id);
+        codes.push(code);
     }
-    // The buyer's list holds what they paid, including an order of another seller.
+    // The buyer's list holds what they paid, including an order of another seller (one that
+    // names her as its buyer, paid by id).
     let paid = ids[1].clone();
-    ok(&buyer, &paid, "pay", json!({})).await;
+    let (status, answer) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": codes[1]}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
     let (theirs, _) = create(&stranger, "2.00").await;
     ok(&buyer, &theirs, "pay", json!({})).await;
 
@@ -1084,4 +1097,88 @@ async fn an_order_code_resolves_only_while_the_order_waits_for_payment() {
         format!("order {cancelled_id} was cancelled; its code can no longer be paid")
     );
     assert_eq!(state(&seller, &cancelled_id).await, "cancelled");
+}
+
+#[tokio::test]
+async fn an_order_is_paid_by_its_code_or_its_designated_buyer_never_by_id_alone() {
+    let Shop {
+        server,
+        seller,
+        buyer,
+        stranger,
+    } = shop().await;
+    let before = stranger.balance(CNY).await;
+
+    // An order that names no buyer: knowing its id (from a link, a log, a screenshot) lets
+    // nobody pay or cancel it; the answer is the one for an order that does not exist.
+    let (open, open_code) = create_open(&seller, "100.00").await;
+    for wallet in [&stranger, &buyer] {
+        for action in ["pay", "cancel"] {
+            let (status, problem) = act(wallet, &open, action, json!({})).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (404, Some("unknown_order")),
+                "{action} by id: {problem}"
+            );
+        }
+    }
+    assert_eq!(state(&seller, &open).await, "awaiting_payment");
+    assert_eq!(stranger.balance(CNY).await, before);
+    // Its signed code pays it, once, and makes the payer its buyer.
+    let (status, paid) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": open_code}))
+        .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["buyer"]["handle"], "bea");
+    // Now paid, the stranger cannot cancel it (which would void the buyer's hold).
+    let (status, _) = act(&stranger, &open, "cancel", json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(state(&seller, &open).await, "paid");
+
+    // An order for Bea: only she pays it by id, and not even its code makes a stranger its
+    // buyer; she (or the seller) may cancel it unpaid, a stranger may not.
+    let (named, named_code) = create(&seller, "10.00").await;
+    let (status, problem) = act(&stranger, &named, "pay", json!({})).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("unknown_order"))
+    );
+    let (status, problem) = stranger
+        .post("/v1/orders/pay-code", &json!({"code": named_code}))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("unknown_order")),
+        "{problem}"
+    );
+    let (status, _) = act(&stranger, &named, "cancel", json!({})).await;
+    assert_eq!(status, 404);
+    let (_, seen) = buyer.get(&format!("/v1/orders/{named}")).await;
+    assert_eq!(seen["buyer"]["handle"], "bea");
+    ok(&buyer, &named, "cancel", json!({})).await;
+    assert_eq!(state(&seller, &named).await, "cancelled");
+
+    let (named, _) = create(&seller, "10.00").await;
+    let paid = ok(&buyer, &named, "pay", json!({})).await;
+    assert_eq!(paid["state"], "paid");
+    assert_eq!(stranger.balance(CNY).await, before);
+
+    // A designated buyer must exist and must not be the seller.
+    for (who, status, code) in [
+        ("nobody", 404, "unknown_user"),
+        ("sam", 422, "same_account"),
+    ] {
+        let (got, problem) = seller
+            .post(
+                "/v1/orders",
+                &json!({"title": "Tea", "amount": "1.00", "currency": CNY, "buyer": who}),
+            )
+            .await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{problem}"
+        );
+    }
+    server.invariants().await;
 }

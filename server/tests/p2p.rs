@@ -106,6 +106,17 @@ async fn refusals_are_precise_and_move_nothing() {
         );
         assert!(problem["detail"].as_str().unwrap().len() > 10);
     }
+    // The sender is the payer: she hears her own balance, and no account or transfer id.
+    let (_, short) = alice
+        .post(
+            "/v1/transfers",
+            &json!({"to": "bob", "amount": "10.01", "currency": "CNY"}),
+        )
+        .await;
+    assert_eq!(
+        short["detail"],
+        "your wallet has 10.00 CNY available; this payment needs 10.01 CNY"
+    );
     assert_eq!(alice.available("CNY").await, 1_000);
     server.invariants().await;
 }

@@ -245,6 +245,14 @@ async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_co
         "{}",
         poor.1
     );
+    // The merchant learns that this amount cannot be paid, never what the customer holds
+    // (100.00 CNY, which it could then charge exactly) nor an account id (issue 12 point 3).
+    assert_eq!(
+        poor.1["detail"],
+        "the customer's wallet cannot pay 100.01 CNY; ask the customer to top up or to pay \
+         another way"
+    );
+    assert!(!poor.1.to_string().contains("100.00"), "{}", poor.1);
     let (status, charged) = charge(&shop, &code, "100.00").await;
     assert_eq!(
         status, 200,
@@ -431,4 +439,145 @@ async fn the_cap_is_per_currency_in_major_units() {
     assert_eq!(alice.available("CNY").await, 8_000);
     assert_eq!(alice.available("USD").await, 1_000);
     server.invariants().await;
+}
+
+/// What anyone holding the deployment's mask key (today: every device) computes from a code
+/// a customer showed once: the account index behind it (docs/payment-codes.md).
+fn unmask(mask_key: &[u8], code: &str) -> u64 {
+    let masked: u64 = code[2..11].parse().unwrap();
+    let otp = &code[11..18];
+    mask_of(mask_key, otp, masked, false)
+}
+
+/// `masked ∓ mask(otp)` mod 10^9: `mask_in` adds the mask (an index becomes a code's middle
+/// digits), otherwise it is taken away.
+fn mask_of(mask_key: &[u8], otp: &str, value: u64, mask_in: bool) -> u64 {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, mask_key);
+    let mut message = b"danbao/paycode/mask/v1".to_vec();
+    message.extend_from_slice(otp.as_bytes());
+    let tag = ring::hmac::sign(&key, &message);
+    let mask = u64::from_be_bytes(tag.as_ref()[..8].try_into().unwrap()) % 1_000_000_000;
+    if mask_in {
+        (value + mask) % 1_000_000_000
+    } else {
+        (value + 1_000_000_000 - mask) % 1_000_000_000
+    }
+}
+
+#[tokio::test]
+async fn guesses_spread_over_fresh_merchants_lock_the_targeted_customer_and_warn_her() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let mut merchants = Vec::new();
+    for n in 0..6 {
+        merchants.push(server.sign_up(&format!("shop{n}"), "Shop").await);
+    }
+    let mut everyone: Vec<&Wallet> = merchants.iter().collect();
+    everyone.push(&alice);
+    mid_step(&server, &everyone);
+    let device = provision(&alice).await;
+    let mask_key = STANDARD
+        .decode(device.answer["mask_key"].as_str().unwrap())
+        .unwrap();
+
+    // One code Alice showed gives her account index away; each fresh merchant account then
+    // makes one guess at her current OTP, well under its own budget of 5.
+    let shown = device.code_at(server.app.now() - 60);
+    let index = unmask(&mask_key, &shown);
+    assert_eq!(index, device.answer["account_index"].as_u64().unwrap());
+    let genuine = device.code_at(server.app.now());
+    let otp: u64 = genuine[11..18].parse().unwrap();
+    for (n, merchant) in merchants[..5].iter().enumerate() {
+        let guess = format!("{:07}", (otp + 1 + n as u64) % 10_000_000);
+        let code = format!("28{:09}{guess}", mask_of(&mask_key, &guess, index, true));
+        let refused = charge(merchant, &code, "1.00").await;
+        assert_eq!(
+            code_of(&refused),
+            (422, Some("payment_code_rejected")),
+            "{}",
+            refused.1
+        );
+    }
+
+    // Her index is now locked for every merchant, a brand-new one included: even her genuine
+    // code is answered exactly like a wrong one, and nothing moves.
+    let locked = charge(&merchants[5], &genuine, "1.00").await;
+    assert_eq!(
+        code_of(&locked),
+        (422, Some("payment_code_rejected")),
+        "{}",
+        locked.1
+    );
+    let wrong = charge(&merchants[5], &wrong_digits(&genuine), "1.00").await;
+    assert_eq!(locked.1["detail"], wrong.1["detail"]);
+    assert_eq!(alice.available("CNY").await, 10_000);
+
+    // Alice's phone is told, once.
+    let (status, events) = alice.get("/v1/events?limit=50").await;
+    assert_eq!(status, 200, "{events}");
+    let notices: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "security")
+        .collect();
+    assert_eq!(notices.len(), 1, "{events}");
+    assert_eq!(notices[0]["data"]["type"], "paycode_guessed");
+    assert_eq!(notices[0]["data"]["failures"], 5);
+    assert_eq!(notices[0]["data"]["window_secs"], 600);
+
+    // Once the failures leave the window her codes work again.
+    advance(&server, &everyone, 601);
+    let (status, charged) = charge(&merchants[5], &device.code_at(server.app.now()), "2.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(alice.available("CNY").await, 9_800);
+    server.invariants().await;
+}
+
+#[tokio::test]
+async fn failures_of_all_merchants_together_pause_every_charge() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let honest = server.sign_up("honest", "Honest Shop").await;
+    mid_step(&server, &[&alice, &honest]);
+    let device = provision(&alice).await;
+    let genuine = device.code_at(server.app.now());
+    // 100 fresh accounts, each within its own budget of 5, guess codes of nobody in particular.
+    let mut sent = 0u64;
+    for n in 0..100 {
+        let guesser = server.sign_up(&format!("guesser{n}"), "Guesser").await;
+        for _ in 0..5 {
+            let code = format!("28{:016}", 1_000_000_000_000 + sent * 7_919);
+            sent += 1;
+            let refused = charge(&guesser, &code, "1.00").await;
+            assert_eq!(
+                code_of(&refused),
+                (422, Some("payment_code_rejected")),
+                "{}",
+                refused.1
+            );
+        }
+    }
+    // 500 failures in the window: every charge slows down, an honest till's included.
+    let paused = charge(&honest, &genuine, "1.00").await;
+    assert_eq!(
+        code_of(&paused),
+        (429, Some("too_many_attempts")),
+        "{}",
+        paused.1
+    );
+    assert!(
+        paused.1["detail"]
+            .as_str()
+            .unwrap()
+            .contains("paused for everyone"),
+        "{}",
+        paused.1
+    );
+    assert_eq!(alice.available("CNY").await, 10_000);
+    advance(&server, &[&alice, &honest], 601);
+    let (status, charged) = charge(&honest, &device.code_at(server.app.now()), "1.00").await;
+    assert_eq!(status, 200, "{charged}");
 }

@@ -78,7 +78,7 @@ async fn an_unpaid_order_is_cancelled_when_its_pay_window_passes() {
     let (seller, buyer) = parties(&server).await;
     let id = create(
         &seller,
-        json!({"title": "Tea", "amount": "10.00", "currency": CNY, "pay_window_secs": 120}),
+        json!({"title": "Tea", "amount": "10.00", "currency": CNY, "buyer": "bea", "pay_window_secs": 120}),
     )
     .await;
     let due = view(&seller, &id).await["pay_by"].as_i64().unwrap();
@@ -110,7 +110,7 @@ async fn a_shipped_order_completes_by_itself_and_pays_the_seller_once() {
     let (seller, buyer) = parties(&server).await;
     let id = create(
         &seller,
-        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "auto_confirm_secs": 3600}),
+        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "buyer": "bea", "auto_confirm_secs": 3600}),
     )
     .await;
     ok(&buyer, &id, "pay", json!({})).await;
@@ -155,7 +155,7 @@ async fn an_unanswered_refund_request_opens_a_dispute() {
     let (seller, buyer) = parties(&server).await;
     let id = create(
         &seller,
-        json!({"title": "Tea", "amount": "100.00", "currency": CNY}),
+        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "buyer": "bea"}),
     )
     .await;
     ok(&buyer, &id, "pay", json!({})).await;
@@ -185,7 +185,7 @@ async fn an_unanswered_refund_request_is_accepted_when_so_configured() {
     let (seller, buyer) = parties(&server).await;
     let id = create(
         &seller,
-        json!({"title": "Tea", "amount": "100.00", "currency": CNY}),
+        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "buyer": "bea"}),
     )
     .await;
     ok(&buyer, &id, "pay", json!({})).await;
@@ -214,7 +214,7 @@ async fn deadlines_survive_a_restart_and_fire_exactly_once() {
     let (seller, buyer) = parties(&server).await;
     let shipped = create(
         &seller,
-        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "auto_confirm_secs": 3600}),
+        json!({"title": "Tea", "amount": "100.00", "currency": CNY, "buyer": "bea", "auto_confirm_secs": 3600}),
     )
     .await;
     ok(&buyer, &shipped, "pay", json!({})).await;
@@ -227,7 +227,7 @@ async fn deadlines_survive_a_restart_and_fire_exactly_once() {
     .await;
     let unpaid = create(
         &seller,
-        json!({"title": "Cup", "amount": "5.00", "currency": CNY, "pay_window_secs": 600}),
+        json!({"title": "Cup", "amount": "5.00", "currency": CNY, "buyer": "bea", "pay_window_secs": 600}),
     )
     .await;
     let (seller_id, buyer_id) = (seller.user_id, buyer.user_id);
@@ -273,7 +273,7 @@ async fn deadlines_survive_a_restart_and_fire_exactly_once() {
 async fn shipped_order(seller: &Wallet, buyer: &Wallet, title: &str) -> String {
     let id = create(
         seller,
-        json!({"title": title, "amount": "10.00", "currency": CNY, "auto_confirm_secs": 3600}),
+        json!({"title": title, "amount": "10.00", "currency": CNY, "buyer": "bea", "auto_confirm_secs": 3600}),
     )
     .await;
     ok(buyer, &id, "pay", json!({})).await;

@@ -83,7 +83,7 @@ async def test_insufficient_funds_is_a_refused_command_and_moves_nothing(people)
     assert outcome.state == danbao.CommandState.FAILED
     assert outcome.message.startswith("Refused: "), outcome.message
     assert outcome.message.endswith("(insufficient_funds)"), outcome.message
-    assert "100.00 CNY available, 500.00 CNY needed" in outcome.message
+    assert "your wallet has 100.00 CNY available; this payment needs 500.00 CNY" in outcome.message
     assert outcome.transfer_id is None
     (latest, *_) = friend.wallet.outbox()
     assert (latest.kind, latest.state, latest.attempts) == (danbao.CommandKind.SEND, danbao.OutboxState.FAILED, 1)

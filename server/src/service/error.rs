@@ -97,6 +97,22 @@ impl ServiceError {
         Self::new(500, "internal_error", detail)
     }
 
+    /// This refusal as the payee may see it, when the payee (a merchant charging a payment
+    /// code) asked to move the payer's money: a shortfall says neither the payer's balance nor
+    /// any account, only that this amount could not be paid (issue 12 point 3).
+    pub fn for_the_payee(self, amount: &str) -> Self {
+        if self.code == "insufficient_funds" {
+            return Self::unprocessable(
+                "insufficient_funds",
+                format!(
+                    "the customer's wallet cannot pay {amount}; ask the customer to top up or \
+                     to pay another way"
+                ),
+            );
+        }
+        self
+    }
+
     /// True for 4xx: the request was refused and nothing changed. Such answers are stored
     /// under the idempotency key; 5xx answers are not, so a retry can succeed.
     pub fn is_client_error(&self) -> bool {
@@ -195,7 +211,23 @@ impl From<AmountError> for ServiceError {
 }
 
 impl From<LedgerError> for ServiceError {
+    /// The ledger's messages name accounts and transfer ids, which are the server's business:
+    /// a shortfall is said in the words of the payer, who is the caller in every flow but a
+    /// payment-code charge (that one maps it again with [`ServiceError::for_the_payee`]).
     fn from(error: LedgerError) -> Self {
+        if let LedgerError::InsufficientFunds {
+            available, amount, ..
+        } = &error
+        {
+            return Self::unprocessable(
+                "insufficient_funds",
+                format!(
+                    "your wallet has {} available; this payment needs {}",
+                    available.format_with_code(),
+                    amount.format_with_code()
+                ),
+            );
+        }
         let code = match &error {
             LedgerError::InsufficientFunds { .. } => "insufficient_funds",
             LedgerError::AmountNotPositive { .. } => "invalid_amount",

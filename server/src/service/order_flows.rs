@@ -81,6 +81,7 @@ pub async fn create<S: Store>(
         windows: windows(&app.config, &body)?,
         title: body.title,
         amount,
+        buyer: body.buyer,
     };
     let nonce = Nonce::random(&app.rng).map_err(ServiceError::storage)?;
     let now = app.now();
@@ -88,7 +89,7 @@ pub async fn create<S: Store>(
     service::write_once(&app.store, caller, now, move |tx, caller| {
         let (record, seller) = escrow::create(tx, caller.user_id, &new, now)?;
         let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
-        let order = escrow::view_of(&record, &seller, None, Party::Seller);
+        let order = escrow::view(tx, &record, Party::Seller)?;
         Answer::with_status(201, &CreatedOrder { order, code })
     })
     .await

@@ -325,6 +325,8 @@ pub struct NewOrder {
     pub amount: Money,
     /// The windows the order runs on.
     pub windows: Windows,
+    /// The handle of the buyer the seller designated, who alone may pay by id.
+    pub buyer: Option<String>,
 }
 
 /// Stores a new order of `seller_id`, appends it to the seller's feed and returns it.
@@ -335,10 +337,23 @@ pub fn create(
     now: i64,
 ) -> ServiceResult<(OrderRecord, User)> {
     let seller = user(tx, seller_id)?;
+    let buyer = match &new.buyer {
+        Some(handle) => {
+            let buyer = crate::service::wallet::user_by_handle(tx, handle)?;
+            if buyer.id == seller_id {
+                return Err(ServiceError::unprocessable(
+                    "same_account",
+                    "you cannot name yourself the buyer of your own order",
+                ));
+            }
+            Some(buyer)
+        }
+        None => None,
+    };
     let record = OrderRecord {
         id: new.id.clone(),
         seller_id,
-        buyer_id: None,
+        buyer_id: buyer.as_ref().map(|buyer| buyer.id),
         title: new.title.clone(),
         order: Order::new(new.amount, new.windows, now),
         hold_id: None,
@@ -346,12 +361,17 @@ pub fn create(
         updated_at: now,
     };
     tx.insert_order(&record)?;
-    let seller_view = view_of(&record, &seller, None, Party::Seller);
-    let event = OrderEvent {
-        event: OrderStep::Create,
-        order: seller_view,
-    };
-    tx.append_event(seller_id, &FeedEvent::Order(Box::new(event)), now)?;
+    let mut audience = vec![(&seller, Party::Seller)];
+    if let Some(buyer) = &buyer {
+        audience.push((buyer, Party::Buyer));
+    }
+    for (party, role) in audience {
+        let event = OrderEvent {
+            event: OrderStep::Create,
+            order: view_of(&record, &seller, buyer.as_ref(), role),
+        };
+        tx.append_event(party.id, &FeedEvent::Order(Box::new(event)), now)?;
+    }
     Ok((record, seller))
 }
 
@@ -450,7 +470,14 @@ pub fn pay_by_code(
             "this order code was used already; each code pays once",
         ));
     }
-    step(tx, &record.id, Actor::User(payer), &Action::Pay, now)
+    run_step(
+        tx,
+        &record.id,
+        Actor::User(payer),
+        &Action::Pay,
+        Claim::ByCode,
+        now,
+    )
 }
 
 /// Which leg of an order's escrow a movement is.
@@ -554,15 +581,36 @@ fn commit_effects(
     Ok(moved)
 }
 
-/// The party `actor` plays in `record` for `action`; a user who is neither buyer nor seller
-/// becomes the buyer by paying an order nobody has paid, and otherwise gets 404.
-fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ServiceResult<Party> {
+/// Whether a user who is neither buyer nor seller may become the buyer by this step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    /// A step named by the order id: only the order's own parties (issue 12 point 4: an id
+    /// is no proof of anything, it travels in links, logs and screenshots).
+    ByIdOnly,
+    /// Paying with the order's signed code, verified and spent in this transaction.
+    ByCode,
+}
+
+/// The party `actor` plays in `record` for `action`. A user who is neither buyer nor seller
+/// becomes the buyer only by paying, with the order's code, an order that names no buyer;
+/// otherwise a stranger gets 404 (as if the order did not exist).
+fn party_for(
+    record: &OrderRecord,
+    actor: Actor,
+    action: &Action,
+    claim: Claim,
+) -> ServiceResult<Party> {
     match actor {
         Actor::Operator => Ok(Party::Operator),
         Actor::Timer => Ok(Party::Timer),
         Actor::User(user_id) => match role_of(record, user_id) {
             Some(role) => Ok(role),
-            None if record.buyer_id.is_none() && *action == Action::Pay => Ok(Party::Buyer),
+            None if claim == Claim::ByCode
+                && record.buyer_id.is_none()
+                && *action == Action::Pay =>
+            {
+                Ok(Party::Buyer)
+            }
             None => Err(unknown_order(&record.id)),
         },
     }
@@ -571,6 +619,7 @@ fn party_for(record: &OrderRecord, actor: Actor, action: &Action) -> ServiceResu
 /// Runs one step of the order `order_id`: the machine decides, the effects are committed to
 /// the ledger, the order (with its next deadline) is stored and both feeds get the change.
 /// Refusals are the machine's: 409 illegal_transition, 403 wrong_party; 404 for strangers.
+/// A step named by the order id never makes a stranger the buyer: see [`pay_by_code`].
 pub fn step(
     tx: &mut dyn Tx,
     order_id: &str,
@@ -578,8 +627,19 @@ pub fn step(
     action: &Action,
     now: i64,
 ) -> ServiceResult<OrderRecord> {
+    run_step(tx, order_id, actor, action, Claim::ByIdOnly, now)
+}
+
+fn run_step(
+    tx: &mut dyn Tx,
+    order_id: &str,
+    actor: Actor,
+    action: &Action,
+    claim: Claim,
+    now: i64,
+) -> ServiceResult<OrderRecord> {
     let mut record = tx.order(order_id)?.ok_or_else(|| unknown_order(order_id))?;
-    let party = party_for(&record, actor, action)?;
+    let party = party_for(&record, actor, action, claim)?;
     let event = action.event(record.order.amount.currency())?;
     let (next, effects) = record.order.apply(&event, party, now)?;
     if let (Party::Buyer, Actor::User(user_id), None) = (party, actor, record.buyer_id) {

@@ -20,7 +20,8 @@ use base64::engine::general_purpose::STANDARD;
 use danbao_domain::money::Money;
 use danbao_domain::paycode::{PAYMENT_CODE_LEN, STEP_SECONDS};
 use danbao_domain::protocol::wire::{
-    Charge, Charged, PartyView, PaymentKind, Provisioned, parse_amount,
+    Charge, Charged, FeedEvent, PartyView, PaycodeGuessed, PaymentKind, Provisioned, SecurityEvent,
+    parse_amount,
 };
 use ring::rand::SecureRandom;
 
@@ -33,6 +34,13 @@ use crate::store::{Store, Tx};
 pub const FAILURE_BUDGET: u32 = 5;
 /// The failure window, seconds.
 pub const FAILURE_WINDOW_SECS: i64 = 10 * 60;
+/// Wrong codes for one customer's account index, by any merchants together, per window: past
+/// it that index's codes are refused for every merchant until the failures leave the window
+/// (a new merchant account cannot reset it), and the customer gets a notice.
+pub const INDEX_FAILURE_BUDGET: u32 = 5;
+/// Failed attempts of all merchants together per window: past it every charge is refused
+/// with 429 until the window moves on (guessing spread over many accounts slows down).
+pub const GLOBAL_FAILURE_BUDGET: u32 = 500;
 
 const SEAL_CONTEXT: &[u8] = b"danbao/paycode-secret/v1";
 const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v1";
@@ -184,13 +192,22 @@ pub struct Accepted {
     pub verified: VerifiedPaymentCode,
 }
 
-/// Whether a refusal counts against the merchant's failure budget: guesses, not genuine codes
-/// that are a little late or scanned twice.
-pub fn counts_as_guess(error: &PaycodeError) -> bool {
-    matches!(
-        error,
-        PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. }
-    )
+/// Whether a refusal counts against the failure budgets: guesses, not genuine codes that are
+/// a little late or scanned twice. `Some(Some(index))` when the code decoded to a customer's
+/// account index with a wrong OTP (counted against that index too), `Some(None)` for an index
+/// nobody holds.
+pub fn counts_as_guess(error: &PaycodeError) -> Option<Option<u64>> {
+    match error {
+        PaycodeError::UnknownAccount { .. } => Some(None),
+        PaycodeError::WrongCode { account_index } => Some(Some(u64::from(*account_index))),
+        _ => None,
+    }
+}
+
+/// The refusal of a guess, and of a genuine code of a locked account index: the same words,
+/// so a merchant cannot tell a locked account from a wrong code.
+fn rejected() -> ServiceError {
+    paycode_error(PaycodeError::WrongCode { account_index: 0 })
 }
 
 /// Verifies `code` at `now` and records its step as used, in the job's transaction.
@@ -224,6 +241,7 @@ pub fn paycode_error(error: PaycodeError) -> ServiceError {
     // The account index is the customer's, not the merchant's: refusals never name it.
     let code = match &error {
         PaycodeError::Malformed { .. } => "invalid_payment_code",
+        // A locked account index is answered with these words too (see `charge`).
         PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. } => {
             return ServiceError::unprocessable(
                 "payment_code_rejected",
@@ -314,6 +332,17 @@ fn may_charge(
     cap: Option<Money>,
     now: i64,
 ) -> ServiceResult<()> {
+    let everyone = tx.paycode_all_failures_since(now - FAILURE_WINDOW_SECS)?;
+    if everyone >= GLOBAL_FAILURE_BUDGET {
+        return Err(ServiceError::too_many_requests(
+            "too_many_attempts",
+            format!(
+                "too many wrong payment codes were tried in the last {} minutes; charging \
+                 payment codes is paused for everyone, try again in a few minutes",
+                FAILURE_WINDOW_SECS / 60
+            ),
+        ));
+    }
     let failures = tx.paycode_failures_since(merchant_id, now - FAILURE_WINDOW_SECS)?;
     if failures >= FAILURE_BUDGET {
         return Err(ServiceError::too_many_requests(
@@ -364,7 +393,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
     let now = app.now();
     app.store
         .write(move |tx| {
-            let mut guessed = false;
+            let mut guessed: Option<Option<u64>> = None;
             let answer = service::once(tx, &caller, now, |tx| {
                 may_charge(tx, caller.user_id, amount, cap, now)?;
                 let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
@@ -372,6 +401,14 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                         guessed = counts_as_guess(&error);
                         paycode_error(error)
                     })?;
+                // A customer whose codes were guessed at too often is protected from every
+                // merchant, genuine codes included, until the failures leave the window.
+                let index = u64::from(accepted.verified.account_index.get());
+                if tx.paycode_index_failures_since(index, now - FAILURE_WINDOW_SECS)?
+                    >= INDEX_FAILURE_BUDGET
+                {
+                    return Err(rejected());
+                }
                 let key = caller.key();
                 let payer = tx.user(accepted.payer_id)?.ok_or_else(|| {
                     ServiceError::not_found("unknown_user", "the code's owner is gone")
@@ -391,7 +428,8 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                         memo: &body.memo,
                     },
                     now,
-                )?;
+                )
+                .map_err(|refused| refused.for_the_payee(&amount.format_with_code()))?;
                 Answer::ok(&Charged {
                     transfer_id: format!("{:032x}", id.0),
                     payer: PartyView::from(&payer),
@@ -402,10 +440,37 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
             })?;
             // Counted outside the request's savepoint: the refusal rolls back the flow, the
             // failure count must stay.
-            if guessed {
-                tx.count_paycode_failure(caller.user_id, now, FAILURE_WINDOW_SECS)?;
+            if let Some(index) = guessed {
+                tx.count_paycode_failure(caller.user_id, index, now, FAILURE_WINDOW_SECS)?;
+                if let Some(index) = index {
+                    warn_when_locked(tx, index, now)?;
+                }
             }
             Ok(answer)
         })
         .await
+}
+
+/// Tells the owner of `index` once, when this failure was the one that used up the index's
+/// budget, that someone is guessing their payment code and that it is refused for a while.
+fn warn_when_locked(tx: &mut dyn Tx, index: u64, now: i64) -> ServiceResult<()> {
+    let failures = tx.paycode_index_failures_since(index, now - FAILURE_WINDOW_SECS)?;
+    if failures != INDEX_FAILURE_BUDGET {
+        return Ok(());
+    }
+    let Some((owner, _)) = tx.paycode_secret(index)? else {
+        return Ok(());
+    };
+    tracing::warn!(
+        user_id = owner,
+        failures,
+        "payment code guessed too often; its codes are refused for a while"
+    );
+    let notice = SecurityEvent::PaycodeGuessed(PaycodeGuessed {
+        failures,
+        window_secs: FAILURE_WINDOW_SECS,
+        refused_until: now + FAILURE_WINDOW_SECS,
+    });
+    tx.append_event(owner, &FeedEvent::Security(notice), now)?;
+    Ok(())
 }

@@ -434,13 +434,20 @@ pub trait CodeTx {
     fn paycode_secret(&mut self, account_index: u64) -> StoreResult<Option<(i64, Vec<u8>)>>;
     /// Marks a payment-code time step used; `false` if it was.
     fn use_paycode_step(&mut self, account_index: u64, step: u64) -> StoreResult<bool>;
-    /// Counts a failed charge attempt by a merchant and returns the failures in the window.
+    /// Counts a failed charge attempt by a merchant, against the account index its code
+    /// decoded to when that index is a customer's, and returns the merchant's failures in the
+    /// window.
     fn count_paycode_failure(
         &mut self,
         merchant_id: i64,
+        account_index: Option<u64>,
         now: i64,
         window: i64,
     ) -> StoreResult<u32>;
+    /// Failed attempts against one account index after `since` (exclusive), by any merchant.
+    fn paycode_index_failures_since(&mut self, account_index: u64, since: i64) -> StoreResult<u32>;
+    /// Failed attempts of every merchant after `since` (exclusive).
+    fn paycode_all_failures_since(&mut self, since: i64) -> StoreResult<u32>;
     /// Whether a signed code's nonce was used (read-only; resolving a code checks this).
     fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool>;
     /// A merchant's failed charge attempts after `since` (exclusive), without counting one.

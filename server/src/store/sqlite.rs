@@ -46,6 +46,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/006_expired_idempotency_keys.sql")),
         M::up(include_str!("sql/007_one_device_per_public_key.sql")),
         M::up(include_str!("sql/008_deposits.sql")),
+        M::up(include_str!("sql/009_paycode_failures_by_index.sql")),
     ])
 }
 
@@ -1091,18 +1092,39 @@ impl CodeTx for SqliteTx<'_> {
     fn count_paycode_failure(
         &mut self,
         merchant_id: i64,
+        account_index: Option<u64>,
         now: i64,
         window: i64,
     ) -> StoreResult<u32> {
+        let account_index = account_index.map(|index| i64::try_from(index).unwrap_or(i64::MAX));
         self.conn
-            .prepare_cached("INSERT INTO paycode_failures (merchant_id, at) VALUES (?1, ?2)")?
-            .execute(params![merchant_id, now])?;
+            .prepare_cached(
+                "INSERT INTO paycode_failures (merchant_id, account_index, at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![merchant_id, account_index, now])?;
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT count(*) FROM paycode_failures WHERE merchant_id = ?1 AND at > ?2",
             )?
             .query_row(params![merchant_id, now - window], |row| row.get(0))?)
+    }
+
+    fn paycode_index_failures_since(&mut self, account_index: u64, since: i64) -> StoreResult<u32> {
+        let account_index = i64::try_from(account_index).unwrap_or(i64::MAX);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM paycode_failures WHERE account_index = ?1 AND at > ?2",
+            )?
+            .query_row(params![account_index, since], |row| row.get(0))?)
+    }
+
+    fn paycode_all_failures_since(&mut self, since: i64) -> StoreResult<u32> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM paycode_failures WHERE at > ?1")?
+            .query_row(params![since], |row| row.get(0))?)
     }
 
     fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool> {

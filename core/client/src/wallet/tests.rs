@@ -152,6 +152,47 @@ fn an_unreadable_activity_row_still_maps() {
     assert_eq!(broken.title, "Unreadable transfer entry");
 }
 
+#[test]
+fn a_payment_code_guessing_notice_is_a_readable_row() {
+    let notice =
+        api::FeedEvent::Security(api::SecurityEvent::PaycodeGuessed(api::PaycodeGuessed {
+            failures: 5,
+            window_secs: 600,
+            refused_until: 1_600,
+        }));
+    let row = view::activity_item(
+        &FeedEvent {
+            seq: 9,
+            kind: notice.kind().into(),
+            data_json: notice.data_json().unwrap(),
+            created_at: 1_000,
+        },
+        &en(),
+    );
+    assert_eq!(row.kind, "paycode_guessed");
+    assert_eq!(row.amount.minor, 0);
+    assert_eq!(
+        row.title,
+        "Someone tried to charge your payment code with wrong codes; it is paused for a while. \
+         If you did not show it to anyone, make a fresh one."
+    );
+    let zh = crate::i18n::Texts::new("zh-Hans-CN").unwrap();
+    let row = view::activity_item(
+        &FeedEvent {
+            seq: 9,
+            kind: notice.kind().into(),
+            data_json: notice.data_json().unwrap(),
+            created_at: 1_000,
+        },
+        &zh,
+    );
+    assert!(
+        row.title.starts_with("有人用错误的付款码尝试扣款"),
+        "{}",
+        row.title
+    );
+}
+
 fn order_view(state: &str, role: &str, actions: &[&str], buyer: Option<&str>) -> api::OrderView {
     serde_json::from_value(json!({
         "id": "ord_1", "title": "Teapot", "state": state, "role": role, "actions": actions,

@@ -587,7 +587,9 @@ fn activity_title(
             texts.with(&format!("activity-{kind}-{side}"), &args)
         }
         "top_up" => texts.get("activity-top-up"),
+        "deposit" => texts.get("activity-deposit"),
         "withdrawal" => texts.get("activity-withdrawal"),
+        "paycode_guessed" => texts.get("activity-paycode-guessed"),
         "escrow_hold" | "escrow_release" | "escrow_refund" => {
             let base = format!("activity-{}-{side}", kind.replace('_', "-"));
             match memo {

@@ -76,6 +76,9 @@ pub enum FeedEvent {
     Order(Box<OrderEvent>),
     /// A money request of the user changed (boxed: the request view is large).
     Request(Box<RequestEvent>),
+    /// Something the user should know about the safety of their account (feed kind
+    /// "security"), e.g. someone guessing their payment code.
+    Security(SecurityEvent),
 }
 
 impl FeedEvent {
@@ -85,6 +88,7 @@ impl FeedEvent {
             Self::Transfer(_) => KIND_TRANSFER,
             Self::Order(_) => KIND_ORDER,
             Self::Request(_) => KIND_REQUEST,
+            Self::Security(_) => KIND_SECURITY,
         }
     }
 
@@ -94,6 +98,7 @@ impl FeedEvent {
             Self::Transfer(event) => serde_json::to_value(event),
             Self::Order(event) => serde_json::to_value(event),
             Self::Request(event) => serde_json::to_value(event),
+            Self::Security(event) => serde_json::to_value(event),
         }
     }
 
@@ -103,6 +108,7 @@ impl FeedEvent {
             Self::Transfer(event) => serde_json::to_string(event),
             Self::Order(event) => serde_json::to_string(event),
             Self::Request(event) => serde_json::to_string(event),
+            Self::Security(event) => serde_json::to_string(event),
         }
     }
 
@@ -115,8 +121,10 @@ impl FeedEvent {
             KIND_REQUEST => {
                 RequestEvent::deserialize(data).map(|event| Self::Request(Box::new(event)))
             }
+            KIND_SECURITY => SecurityEvent::deserialize(data).map(Self::Security),
             other => Err(serde_json::Error::custom(format!(
-                "unknown feed kind {other:?}; this version reads transfer, order and request"
+                "unknown feed kind {other:?}; this version reads transfer, order, request and \
+                 security"
             ))),
         }
     }
@@ -125,7 +133,7 @@ impl FeedEvent {
     pub fn counterparty(&self) -> Option<(&str, &str)> {
         match self {
             Self::Transfer(event) => event.counterparty(),
-            Self::Order(_) | Self::Request(_) => None,
+            Self::Order(_) | Self::Request(_) | Self::Security(_) => None,
         }
     }
 }
@@ -136,6 +144,29 @@ pub const KIND_TRANSFER: &str = "transfer";
 pub const KIND_ORDER: &str = "order";
 /// Feed kind of money-request changes.
 pub const KIND_REQUEST: &str = "request";
+/// Feed kind of notices about the account's safety.
+pub const KIND_SECURITY: &str = "security";
+
+/// A notice about the safety of the user's account, by its `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SecurityEvent {
+    /// Merchants charged wrong codes for the user's payment code until its failure budget ran
+    /// out: someone may have seen one of the user's codes and be guessing the next ones. Codes
+    /// of this account are refused for every merchant until `refused_until`.
+    PaycodeGuessed(PaycodeGuessed),
+}
+
+/// Details of [`SecurityEvent::PaycodeGuessed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaycodeGuessed {
+    /// Wrong codes counted against the account within `window_secs`.
+    pub failures: u32,
+    /// The counting window, seconds.
+    pub window_secs: i64,
+    /// Unix seconds until which the account's codes are refused (at the latest).
+    pub refused_until: i64,
+}
 
 /// Which way money moved for the feed's owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

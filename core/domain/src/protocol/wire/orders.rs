@@ -25,6 +25,11 @@ pub struct CreateOrder {
     /// ([`MIN_AUTO_CONFIRM_SECS`](crate::protocol::limits::MIN_AUTO_CONFIRM_SECS) to
     /// [`MAX_AUTO_CONFIRM_SECS`](crate::protocol::limits::MAX_AUTO_CONFIRM_SECS); server default when `None`).
     pub auto_confirm_secs: Option<i64>,
+    /// The handle of the one user who may pay this order (and cancel it before it is paid)
+    /// by its id; without it the order is paid only by scanning its signed order code
+    /// (`POST /v1/orders/pay-code`), which the server checks for validity and single use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<String>,
 }
 
 impl CreateOrder {
@@ -36,6 +41,7 @@ impl CreateOrder {
             currency: amount.currency().code().to_owned(),
             pay_window_secs: None,
             auto_confirm_secs: None,
+            buyer: None,
         }
     }
 }
