@@ -22,6 +22,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "../tests/common/http_client.rs"]
+mod http_client;
+
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -75,7 +78,7 @@ struct Device {
 
 struct Client {
     /// For setup and checks only (sign-ups, top-ups, /health, invariants).
-    http: reqwest::Client,
+    http: http_client::Client,
     url: String,
     /// `host:port` of the server, for the hand-written HTTP/1.1 connections.
     authority: String,
@@ -671,8 +674,7 @@ async fn main() -> anyhow::Result<()> {
     let client = Arc::new(Client {
         authority,
         idle: Mutex::new(Vec::new()),
-        http: reqwest::Client::builder()
-            .pool_max_idle_per_host(args.clients)
+        http: http_client::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?,
         url: url.clone(),

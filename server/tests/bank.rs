@@ -314,7 +314,7 @@ async fn step(
     (first, 2)
 }
 
-async fn response(response: reqwest::Response) -> (u16, Value) {
+async fn response(response: common::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     (

@@ -88,7 +88,7 @@ impl Drop for Process {
     }
 }
 
-async fn wait_until_up(http: &reqwest::Client, process: &Process) {
+async fn wait_until_up(http: &common::Client, process: &Process) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(response) = http.get(format!("{}/health", process.url())).send().await
@@ -105,7 +105,7 @@ async fn wait_until_up(http: &reqwest::Client, process: &Process) {
     }
 }
 
-async fn operator(http: &reqwest::Client, url: &str, method: &str, path: &str) -> (u16, Value) {
+async fn operator(http: &common::Client, url: &str, method: &str, path: &str) -> (u16, Value) {
     let response = http
         .request(method.parse().unwrap(), format!("{url}{path}"))
         .bearer_auth(OPERATOR)
@@ -116,7 +116,7 @@ async fn operator(http: &reqwest::Client, url: &str, method: &str, path: &str) -
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn top_up(http: &reqwest::Client, url: &str, handle: &str, minor: i64) {
+async fn top_up(http: &common::Client, url: &str, handle: &str, minor: i64) {
     let body = json!({"handle": handle, "amount": decimal(minor), "currency": "CNY"});
     let response = http
         .post(format!("{url}/v1/sandbox/top-ups"))
@@ -254,7 +254,7 @@ async fn acknowledged_transfers_survive_sigkill_and_retries_complete_once() {
         dir: tempfile::tempdir().unwrap(),
         starts: 0,
     };
-    let http = reqwest::Client::new();
+    let http = common::Client::new();
     process.spawn();
     wait_until_up(&http, &process).await;
     let url = process.url();

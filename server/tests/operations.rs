@@ -43,7 +43,7 @@ async fn with_sandbox_off_top_ups_and_the_clock_are_refused() {
     assert_eq!(checked["transfers"], 0);
 }
 
-async fn get(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
+async fn get(http: &common::Client, url: &str, token: Option<&str>) -> (u16, Value) {
     let mut request = http.get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -72,7 +72,7 @@ async fn operator_endpoints_answer_only_on_the_operator_listener() {
     let served = tokio::spawn(danbao_server::serve_split(app, public, operator, async {
         let _ = stopped.await;
     }));
-    let http = reqwest::Client::new();
+    let http = common::Client::new();
 
     let (status, problem) = get(
         &http,
@@ -358,7 +358,7 @@ async fn slow_clients_are_cut_off_and_health_still_answers() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     // /health answers despite them (a generous cap, not a timing assertion).
-    let http = reqwest::Client::builder()
+    let http = common::Client::builder()
         .timeout(std::time::Duration::from_secs(15))
         .build()
         .unwrap();

@@ -2,6 +2,8 @@
 //! HTTP client per user.
 #![allow(dead_code)]
 
+pub mod http_client;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,6 +15,10 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
 
+// The harness's HTTP client types, for tests that name them (`common::Response`, ...).
+#[allow(unused_imports)]
+pub use http_client::{Client, Error, RequestBuilder, Response};
+
 pub const OPERATOR: &str = "operator-test-token";
 
 /// A running server.
@@ -21,7 +27,7 @@ pub struct Server {
     pub app: App<SqliteStore>,
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    pub http: reqwest::Client,
+    pub http: Client,
 }
 
 impl Server {
@@ -45,7 +51,7 @@ impl Server {
             app,
             dir,
             shutdown: Some(shutdown),
-            http: reqwest::Client::new(),
+            http: Client::new(),
         }
     }
 
@@ -157,7 +163,7 @@ fn now() -> i64 {
 /// A user's device: a P-256 key and the server's ids.
 pub struct Wallet {
     pub url: String,
-    pub http: reqwest::Client,
+    pub http: Client,
     pub key: EcdsaKeyPair,
     pub device: String,
     pub user_id: i64,
@@ -234,8 +240,8 @@ impl Wallet {
         key: Option<&str>,
         nonce: &str,
         timestamp: i64,
-    ) -> reqwest::RequestBuilder {
-        // reqwest sends `Host: 127.0.0.1:port` for the server's URL.
+    ) -> RequestBuilder {
+        // The client sends `Host: 127.0.0.1:port` for the server's URL.
         let host = self.url.trim_start_matches("http://");
         let message = protocol::signing_message(&protocol::SignedParts {
             method,
@@ -370,7 +376,7 @@ pub fn decimal(minor: i64) -> String {
 }
 
 /// Signs up `handle` on the server at `url` (for servers not started by [`Server`]).
-pub async fn sign_up_at(url: &str, http: &reqwest::Client, handle: &str, name: &str) -> Wallet {
+pub async fn sign_up_at(url: &str, http: &Client, handle: &str, name: &str) -> Wallet {
     let rng = SystemRandom::new();
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
     let key =
@@ -440,7 +446,7 @@ impl Server {
             app,
             dir,
             shutdown: Some(shutdown),
-            http: reqwest::Client::new(),
+            http: Client::new(),
         }
     }
 
