@@ -64,13 +64,9 @@ impl Amount {
 }
 
 impl From<Money> for Amount {
+    /// Through the protocol's one rule for showing an amount ([`AmountView::from`]).
     fn from(money: Money) -> Self {
-        Self {
-            minor: money.minor(),
-            currency: money.currency().code().to_owned(),
-            value: money.format(),
-            display: money.format_with_code(),
-        }
+        AmountView::from(money).into()
     }
 }
 
