@@ -141,3 +141,46 @@ async fn timestamps_at_the_edges_of_i64_are_refused_as_stale() {
     let (status, _) = alice.get("/v1/balances").await;
     assert_eq!(status, 200);
 }
+
+/// Text another user reads may not hide characters (DESIGN.md §6): a bidi override in a memo
+/// or a zero-width space in a display name is refused, naming the code point, and nothing is
+/// created or moved.
+#[tokio::test]
+async fn memos_and_display_names_that_hide_characters_are_refused() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let _bob = server.sign_up("bob", "Bob").await;
+    server.top_up("alice", "10.00", "CNY").await;
+
+    let memo = "tea \u{202E}001";
+    let (status, problem) = alice
+        .post(
+            "/v1/transfers",
+            &serde_json::json!({"to": "bob", "amount": "1.00", "currency": "CNY", "memo": memo}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "invisible_characters");
+    assert_eq!(
+        problem["detail"],
+        "memo contains the bidirectional control U+202E at character 5; remove it \
+         (text may not hide characters from the reader)"
+    );
+    assert_eq!(alice.available("CNY").await, 1_000);
+
+    let (status, problem) = server.sign_up_named_raw("lotus", "Lotus\u{200B}Tea").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "invalid_display_name");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("U+200B at character 6"),
+        "{problem}"
+    );
+    let (status, _) = server.sign_up_named_raw("lotus", "Lotus Tea").await;
+    assert_eq!(
+        status, 201,
+        "the handle was not taken by the refused sign-up"
+    );
+}

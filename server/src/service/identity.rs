@@ -61,6 +61,9 @@ pub async fn sign_up<S: Store>(
             format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
         ));
     }
+    danbao_domain::text::check_visible("display_name", &display_name).map_err(|hidden| {
+        ServiceError::unprocessable("invalid_display_name", hidden.to_string())
+    })?;
     let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
     let key = idempotency_key
         .map(|key| {

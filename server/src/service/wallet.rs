@@ -8,6 +8,7 @@ use danbao_domain::protocol::wire::{
     self, BalanceView, Deposit, Direction, Event, FeedEvent, FeedPage, KIND_TRANSFER, Moved,
     Movement, PaymentKind, Send, TopUp, TransferEvent, Withdraw, parse_amount,
 };
+use danbao_domain::text::TextError;
 
 use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
 use crate::store::{AccountKind, DepositRecord, Store, Tx, User};
@@ -32,15 +33,21 @@ pub fn caller_user(tx: &mut dyn Tx, user_id: i64, who: &str) -> ServiceResult<Us
         .ok_or_else(|| ServiceError::not_found("unknown_user", format!("the {who} is gone")))
 }
 
-/// Refuses a memo (or note) over [`MAX_MEMO_CHARS`] with `{what}_too_long`.
-pub fn check_memo(code: &'static str, what: &str, text: &str) -> ServiceResult<()> {
-    if text.chars().count() > MAX_MEMO_CHARS {
-        return Err(ServiceError::unprocessable(
+/// Refuses a memo (or note) over [`MAX_MEMO_CHARS`] with `code`, and one that hides characters
+/// from its reader (`danbao_domain::text`, the rule the wallet applies before queuing) with
+/// `invisible_characters`.
+pub fn check_memo(code: &'static str, what: &'static str, text: &str) -> ServiceResult<()> {
+    match danbao_domain::text::check_note(what, text, MAX_MEMO_CHARS) {
+        Ok(()) => Ok(()),
+        Err(TextError::TooLong { .. }) => Err(ServiceError::unprocessable(
             code,
             format!("a {what} has at most {MAX_MEMO_CHARS} characters"),
-        ));
+        )),
+        Err(hidden @ TextError::Invisible { .. }) => Err(ServiceError::unprocessable(
+            "invisible_characters",
+            hidden.to_string(),
+        )),
     }
-    Ok(())
 }
 
 /// The caller's balance in `amount`'s currency, after a payment.

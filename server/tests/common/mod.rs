@@ -299,10 +299,15 @@ impl Wallet {
 impl Server {
     /// A sign-up attempt whose answer the test inspects.
     pub async fn sign_up_raw(&self, handle: &str) -> (u16, Value) {
+        self.sign_up_named_raw(handle, "Someone").await
+    }
+
+    /// A sign-up with `display_name`, its answer as it comes (for refusals).
+    pub async fn sign_up_named_raw(&self, handle: &str, display_name: &str) -> (u16, Value) {
         let wallet = Wallet::new(self);
         let body = json!({
             "handle": handle,
-            "display_name": "Someone",
+            "display_name": display_name,
             "public_key": URL_SAFE_NO_PAD.encode(wallet.key.public_key().as_ref()),
             "device_name": "phone",
         });

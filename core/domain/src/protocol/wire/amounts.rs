@@ -173,7 +173,7 @@ mod tests {
             "{decimals}"
         );
         assert!(matches!(
-            parse_amount("1", "XXX_"),
+            parse_amount("1", "CN_Y"),
             Err(AmountError::Money(MoneyError::UnknownCurrency { .. }))
         ));
     }
