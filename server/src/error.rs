@@ -3,15 +3,15 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use danbao_domain::protocol::Outcome;
 
 pub use crate::service::ServiceError as ApiError;
 pub use danbao_domain::protocol::wire::Problem;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (
-            status,
+            status_of(Outcome::Refused(self.refusal)),
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/problem+json"),
@@ -26,6 +26,12 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The HTTP status of an outcome: the protocol's number for its class (docs/protocol.md),
+/// the one place a service outcome becomes a status.
+pub fn status_of(outcome: Outcome) -> StatusCode {
+    StatusCode::from_u16(outcome.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Result type of the handlers.

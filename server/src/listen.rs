@@ -45,7 +45,7 @@ pub async fn request_deadline(
     match tokio::time::timeout(deadline, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
-            408,
+            danbao_domain::protocol::Refusal::Timeout,
             "request_timeout",
             format!(
                 "the request was not complete and answered within {} s; send it again (with the \

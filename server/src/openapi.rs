@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -199,7 +199,7 @@ pub async fn serve() -> Response {
         )
             .into_response(),
         Err(cause) => crate::error::ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE.as_u16(),
+            danbao_domain::protocol::Refusal::Unavailable,
             "document_unavailable",
             format!("the OpenAPI document could not be generated: {cause}"),
         )

@@ -213,7 +213,10 @@ mod tests {
             limiter.check(Action::Transfer, &device, start).unwrap();
         }
         let refused = limiter.check(Action::Transfer, &device, start).unwrap_err();
-        assert_eq!((refused.status, refused.code), (429, "rate_limited"));
+        assert_eq!(
+            (refused.refusal, refused.code),
+            (danbao_domain::protocol::Refusal::TooMany, "rate_limited")
+        );
         assert_eq!(
             refused.retry_after_secs,
             Some(20),

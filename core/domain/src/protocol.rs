@@ -25,9 +25,11 @@ use ring::digest;
 
 pub mod command;
 pub mod limits;
+pub mod outcome;
 pub mod wire;
 
 pub use command::{Command, OrderStepCommand};
+pub use outcome::{Outcome, Refusal};
 
 /// Header naming the signing device.
 pub const HEADER_DEVICE: &str = "danbao-device";

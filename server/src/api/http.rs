@@ -2,11 +2,12 @@
 //! page limits and the health check. A leaf of the API layer: the route files and the
 //! authentication import it; it imports no route file.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, status_of};
 use crate::service::{self, Answer, OperatorCall};
+use danbao_domain::protocol::Outcome;
 use danbao_domain::protocol::limits::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 
 /// Largest accepted request body.
@@ -14,16 +15,17 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let content_type = if status.is_success() {
-            "application/json"
-        } else {
-            "application/problem+json"
+        let status = status_of(self.outcome);
+        let content_type = match self.outcome {
+            Outcome::Done | Outcome::Created => "application/json",
+            Outcome::Refused(_) => "application/problem+json",
         };
         let mut response = (status, self.body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response
     }
 }

@@ -1,5 +1,6 @@
-//! The service layer's one error type: a refusal or failure with the protocol's status number,
-//! a stable machine `code` (snake_case, documented in docs/protocol.md) and a human `detail`.
+//! The service layer's one error type: a refusal or failure with the protocol's class of
+//! refusal ([`Refusal`]; its status number is the wire's business), a stable machine `code`
+//! (snake_case, documented in docs/protocol.md) and a human `detail`.
 //! The domain's and the store's errors are mapped to it here, in one place; the HTTP layer
 //! (`crate::error`) only turns it into a response. Internal failures (storage) are logged with
 //! their cause and answered with a generic 503 so no internal detail leaks.
@@ -7,6 +8,7 @@
 use danbao_domain::escrow::EscrowError;
 use danbao_domain::ledger::LedgerError;
 use danbao_domain::money::MoneyError;
+use danbao_domain::protocol::Refusal;
 use danbao_domain::protocol::wire::{AmountError, Problem};
 
 use crate::store::StoreError;
@@ -15,8 +17,8 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {detail}")]
 pub struct ServiceError {
-    /// The protocol's status number for this refusal (docs/protocol.md).
-    pub status: u16,
+    /// The class of the refusal (docs/protocol.md gives each its status).
+    pub refusal: Refusal,
     /// Stable machine-readable code.
     pub code: &'static str,
     /// Human-readable explanation.
@@ -26,10 +28,10 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// An error with an explicit status number.
-    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+    /// An error of the class `refusal`.
+    pub fn new(refusal: Refusal, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            status,
+            refusal,
             code,
             detail: detail.into(),
             retry_after_secs: None,
@@ -42,59 +44,59 @@ impl ServiceError {
         self
     }
 
-    /// 400: the request is malformed.
+    /// Malformed (400): the request is malformed.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(400, code, detail)
+        Self::new(Refusal::Malformed, code, detail)
     }
 
-    /// 401: missing or invalid credentials.
+    /// Unauthenticated (401): missing or invalid credentials.
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(401, code, detail)
+        Self::new(Refusal::Unauthenticated, code, detail)
     }
 
-    /// 403: authenticated, but not allowed to do this.
+    /// Forbidden (403): authenticated, but not allowed to do this.
     pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(403, code, detail)
+        Self::new(Refusal::Forbidden, code, detail)
     }
 
-    /// 404: the named thing does not exist (or is not the caller's to see).
+    /// Not found (404): the named thing does not exist (or is not the caller's to see).
     pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(404, code, detail)
+        Self::new(Refusal::NotFound, code, detail)
     }
 
-    /// 409: the request conflicts with the current state.
+    /// Conflict (409): the request conflicts with the current state.
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(409, code, detail)
+        Self::new(Refusal::Conflict, code, detail)
     }
 
-    /// 422: well-formed, but the values are refused.
+    /// Unprocessable (422): well-formed, but the values are refused.
     pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(422, code, detail)
+        Self::new(Refusal::Unprocessable, code, detail)
     }
 
-    /// 503: storage failed; the cause is logged, not sent.
+    /// Unavailable (503): storage failed; the cause is logged, not sent.
     pub fn storage(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "storage failure");
         Self::new(
-            503,
+            Refusal::Unavailable,
             "storage_unavailable",
             "the ledger store failed; retry the request with the same Idempotency-Key",
         )
     }
 
-    /// 413: the body is over the limit.
+    /// Too large (413): the body is over the limit.
     pub fn payload_too_large(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(413, code, detail)
+        Self::new(Refusal::TooLarge, code, detail)
     }
 
-    /// 429: too many attempts; try again later.
+    /// Too many (429): too many attempts; try again later.
     pub fn too_many_requests(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(429, code, detail)
+        Self::new(Refusal::TooMany, code, detail)
     }
 
-    /// 500: the server broke an invariant of its own; nothing was changed.
+    /// Internal (500): the server broke an invariant of its own; nothing was changed.
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(500, "internal_error", detail)
+        Self::new(Refusal::Internal, "internal_error", detail)
     }
 
     /// This refusal as the payee may see it, when the payee (a merchant charging a payment
@@ -113,18 +115,19 @@ impl ServiceError {
         self
     }
 
-    /// True for 4xx: the request was refused and nothing changed. Such answers are stored
-    /// under the idempotency key; 5xx answers are not, so a retry can succeed.
-    pub fn is_client_error(&self) -> bool {
-        (400..500).contains(&self.status)
+    /// True when the request itself was refused and nothing changed ([`Refusal::is_final`]).
+    /// Such answers are stored under the idempotency key; the others are not, so a retry with
+    /// the same key can succeed.
+    pub fn is_final(&self) -> bool {
+        self.refusal.is_final()
     }
 
     /// The problem-details body.
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("urn:danbao:problem:{}", self.code),
-            title: reason_phrase(self.status).to_owned(),
-            status: self.status,
+            title: self.refusal.title().to_owned(),
+            status: self.refusal.status(),
             code: self.code.to_owned(),
             detail: self.detail.clone(),
         }
@@ -133,25 +136,6 @@ impl ServiceError {
     /// The serialised problem body.
     pub fn body(&self) -> Vec<u8> {
         serde_json::to_vec(&self.problem()).unwrap_or_default()
-    }
-}
-
-/// The reason phrase of a status (RFC 9110), the `title` of a problem.
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Error",
     }
 }
 
@@ -164,7 +148,7 @@ impl From<StoreError> for ServiceError {
                  for this device",
             ),
             StoreError::Busy => Self::new(
-                503,
+                Refusal::Unavailable,
                 "overloaded",
                 "the server has too many writes waiting; nothing was changed — retry after the \
                  Retry-After seconds with the same Idempotency-Key",
@@ -274,13 +258,19 @@ mod tests {
     fn store_failures_become_the_documented_refusals() {
         let busy = ServiceError::from(StoreError::Busy);
         assert_eq!(
-            (busy.status, busy.code, busy.retry_after_secs),
-            (503, "overloaded", Some(1))
+            (busy.refusal, busy.code, busy.retry_after_secs),
+            (Refusal::Unavailable, "overloaded", Some(1))
         );
         let taken = ServiceError::from(StoreError::PublicKeyTaken);
-        assert_eq!((taken.status, taken.code), (409, "public_key_taken"));
+        assert_eq!(
+            (taken.refusal, taken.code),
+            (Refusal::Conflict, "public_key_taken")
+        );
         let panicked = ServiceError::from(StoreError::Panicked);
-        assert_eq!((panicked.status, panicked.code), (500, "internal_error"));
+        assert_eq!(
+            (panicked.refusal, panicked.code),
+            (Refusal::Internal, "internal_error")
+        );
         for failure in [
             StoreError::Unavailable("disk".into()),
             StoreError::Constraint("unique".into()),
@@ -288,7 +278,10 @@ mod tests {
             StoreError::Conflict("busy".into()),
         ] {
             let error = ServiceError::from(failure);
-            assert_eq!((error.status, error.code), (503, "storage_unavailable"));
+            assert_eq!(
+                (error.refusal, error.code),
+                (Refusal::Unavailable, "storage_unavailable")
+            );
         }
     }
 

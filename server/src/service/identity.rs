@@ -85,14 +85,11 @@ pub async fn sign_up<S: Store>(
                         )
                     })?;
                 let device_id = tx.insert_device(user_id, &public_key, &body.device_name, now)?;
-                Answer::with_status(
-                    201,
-                    &SignedUp {
-                        user_id,
-                        device_id,
-                        handle: body.handle.clone(),
-                    },
-                )
+                Answer::created(&SignedUp {
+                    user_id,
+                    device_id,
+                    handle: body.handle.clone(),
+                })
             })
         })
         .await

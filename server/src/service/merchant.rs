@@ -349,7 +349,7 @@ pub async fn issue_code<S: Store>(
                     .map_err(|e| ServiceError::unprocessable("render_failed", e.to_string()))?,
             );
         }
-        Answer::with_status(201, &issued)
+        Answer::created(&issued)
     })
     .await
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::store::{Store, StoredResponse, Tx, User, attempt};
 use danbao_domain::protocol::wire::PartyView;
+use danbao_domain::protocol::{Outcome, Refusal};
 
 pub mod admin;
 mod error;
@@ -59,27 +60,44 @@ impl From<&User> for PartyView {
     }
 }
 
-/// An answer as it goes on the wire (and into the idempotency store).
+/// An answer as it goes on the wire (and into the idempotency store): what became of the
+/// request and the JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
-    /// HTTP status.
-    pub status: u16,
-    /// JSON body.
+    /// Done, created, or refused (and why).
+    pub outcome: Outcome,
+    /// JSON body: the result, or a problem.
     pub body: Vec<u8>,
+    /// Seconds to wait before retrying (`Retry-After`), for a refusal that is not final.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl Answer {
-    /// 200 with `value` as JSON.
+    /// Done, with `value` as JSON.
     pub fn ok(value: &impl Serialize) -> ServiceResult<Self> {
-        Self::with_status(200, value)
+        Self::of(Outcome::Done, value)
     }
 
-    /// `status` with `value` as JSON.
-    pub fn with_status(status: u16, value: &impl Serialize) -> ServiceResult<Self> {
+    /// Created, with the new thing's `value` as JSON.
+    pub fn created(value: &impl Serialize) -> ServiceResult<Self> {
+        Self::of(Outcome::Created, value)
+    }
+
+    fn of(outcome: Outcome, value: &impl Serialize) -> ServiceResult<Self> {
         Ok(Self {
-            status,
+            outcome,
             body: serde_json::to_vec(value).map_err(ServiceError::storage)?,
+            retry_after_secs: None,
         })
+    }
+
+    /// A refusal as it is answered.
+    pub fn refused(error: &ServiceError) -> Self {
+        Self {
+            outcome: Outcome::Refused(error.refusal),
+            body: error.body(),
+            retry_after_secs: error.retry_after_secs,
+        }
     }
 }
 
@@ -127,8 +145,10 @@ pub fn missing_key() -> ServiceError {
 }
 
 /// Returns the stored first answer for a repeated (scope, key), refuses the key with a
-/// different request, and otherwise runs `flow` and stores its answer — including a 4xx
-/// refusal, whose effects are rolled back. 5xx errors are not stored, so a retry can succeed.
+/// different request, and otherwise runs `flow` and stores its answer — including a final
+/// refusal ([`ServiceError::is_final`]), whose effects are rolled back. A "too many" refusal
+/// is answered but not stored (its effects rolled back, the nonce kept), so the same key can
+/// be retried after the wait; other failures are not stored either, so a retry can succeed.
 /// Scope 0 is sign-up, scope -1 the operator.
 pub fn once_keyed(
     tx: &mut dyn Tx,
@@ -146,8 +166,9 @@ pub fn once_keyed(
             ));
         }
         return Ok(Answer {
-            status: stored.status,
+            outcome: stored.outcome,
             body: stored.body,
+            retry_after_secs: None,
         });
     }
     if let Some(first_used_at) = tx.expired_idempotency(scope, key)? {
@@ -155,21 +176,23 @@ pub fn once_keyed(
     }
     let answer = match attempt(tx, flow)? {
         Ok(answer) => answer,
-        Err(error) if error.is_client_error() => Answer {
-            status: error.status,
-            body: error.body(),
-        },
+        Err(error) if error.is_final() => Answer::refused(&error),
+        // Answered, but not kept: the key stays free for the retry after the wait, while the
+        // transaction commits so the nonce stays spent (a captured request cannot be replayed
+        // once the limit has passed).
+        Err(error) if error.refusal == Refusal::TooMany => return Ok(Answer::refused(&error)),
         Err(error) => return Err(error),
     };
     let stored = StoredResponse {
         request_hash: request_hash.to_vec(),
-        status: answer.status,
+        outcome: answer.outcome,
         body: answer.body,
     };
     tx.put_idempotency(scope, key, &stored, now)?;
     Ok(Answer {
-        status: stored.status,
+        outcome: stored.outcome,
         body: stored.body,
+        retry_after_secs: None,
     })
 }
 

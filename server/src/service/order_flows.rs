@@ -90,7 +90,7 @@ pub async fn create<S: Store>(
         let (record, seller) = escrow::create(tx, caller.user_id, &new, now)?;
         let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
         let order = escrow::view(tx, &record, Party::Seller)?;
-        Answer::with_status(201, &CreatedOrder { order, code })
+        Answer::created(&CreatedOrder { order, code })
     })
     .await
 }

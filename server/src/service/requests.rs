@@ -148,7 +148,7 @@ pub async fn create<S: Store>(
         request.id = tx.insert_request(&request)?;
         let view = view(tx, &request)?;
         announce(tx, &request, &view, RequestAction::Created, now)?;
-        Answer::with_status(201, &view)
+        Answer::created(&view)
     })
     .await
 }

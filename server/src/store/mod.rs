@@ -16,6 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use danbao_domain::escrow::Order;
 use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_domain::money::Currency;
+use danbao_domain::protocol::Outcome;
 use danbao_domain::protocol::wire::FeedEvent;
 use serde::{Deserialize, Serialize};
 
@@ -215,8 +216,8 @@ pub trait IdentityTx {
 pub struct StoredResponse {
     /// SHA-256 of method, path and body of the first request.
     pub request_hash: Vec<u8>,
-    /// Its HTTP status.
-    pub status: u16,
+    /// What became of it (stored as its status number on the wire).
+    pub outcome: Outcome,
     /// Its body, exactly as sent.
     pub body: Vec<u8>,
 }

@@ -17,6 +17,7 @@ use danbao_domain::ledger::{
     Account, AccountId, Balances, PendingStatus, Transfer, TransferId, TransferKind,
 };
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::Outcome;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
@@ -465,9 +466,17 @@ impl IdentityTx for SqliteTx<'_> {
                 "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
             )?
             .query_row(params![user_id, key], |row| {
+                let status: u16 = row.get(1)?;
+                let outcome = Outcome::from_status(status).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Integer,
+                        format!("stored answer status {status} is not the protocol's").into(),
+                    )
+                })?;
                 Ok(StoredResponse {
                     request_hash: row.get(0)?,
-                    status: row.get(1)?,
+                    outcome,
                     body: row.get(2)?,
                 })
             })
@@ -500,7 +509,7 @@ impl IdentityTx for SqliteTx<'_> {
                 user_id,
                 key,
                 response.request_hash,
-                response.status,
+                response.outcome.status(),
                 response.body,
                 now
             ])?;
