@@ -209,7 +209,8 @@ pub async fn serve() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use crate::service::orders::{Action, action_slug};
+    use crate::api::orders::step_command;
+    use crate::service::orders::action_slug;
     use danbao_domain::escrow::{Deadline, OrderState};
     use danbao_domain::protocol::wire::StepAction;
     use danbao_domain::protocol::wire::schema::OrderRole;
@@ -224,10 +225,10 @@ mod tests {
                 "refund-request" => br#"{"amount": "1.00"}"#,
                 _ => b"",
             };
-            assert!(Action::from_request(slug, body).is_ok(), "{slug}");
+            assert!(step_command(slug, body).is_ok(), "{slug}");
         }
         assert_eq!(
-            Action::from_request("teleport", b"").map_err(|e| e.code),
+            step_command("teleport", b"").map_err(|e| e.code),
             Err("no_such_route")
         );
         // The slugs the order views offer as actions are the documented ones.

@@ -11,7 +11,9 @@ use crate::app::App;
 use crate::auth::Operator;
 use crate::error::{ApiResult, Problem};
 use crate::service::admin;
+use crate::service::{self, Actor, Answer};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `GET /v1/admin/invariants` (operator).
 #[utoipa::path(
@@ -50,6 +52,7 @@ pub async fn advance_clock<S: Store>(
     State(app): State<App<S>>,
     _operator: Operator,
     JsonBody(request): JsonBody<AdvanceClock>,
-) -> ApiResult<Json<ServerTime>> {
-    Ok(Json(admin::advance_clock(&app, request)?))
+) -> ApiResult<Answer> {
+    let command = Command::AdvanceClock(request);
+    service::run(&app, Actor::Operator(None), command).await
 }

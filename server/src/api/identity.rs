@@ -11,7 +11,9 @@ use crate::app::App;
 use crate::auth::{self, Signed};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::{self, Answer, identity};
+use crate::service::{Actor, Newcomer};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `POST /v1/users`: creates a user with its first device. The request is signed with the
 /// device key it registers (`Danbao-Device: new`), proving possession of the key.
@@ -59,16 +61,12 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     let request: SignUp = service::parse_body(&body)?;
     let public_key = identity::decode_public_key(&request.public_key)?;
     auth::verify(&public_key, &signature.message, &signature.signature)?;
-    let answer = identity::sign_up(
-        &app.store,
-        request,
+    let newcomer = Newcomer {
         public_key,
-        signature.idempotency_key,
-        signature.request_hash,
-        app.now(),
-    )
-    .await?;
-    Ok(answer)
+        idempotency_key: signature.idempotency_key,
+        request_hash: signature.request_hash,
+    };
+    service::run(&app, Actor::Newcomer(newcomer), Command::SignUp(request)).await
 }
 
 /// `GET /v1/users/{handle}`: the display name behind a handle (signed read).

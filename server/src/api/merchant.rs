@@ -10,8 +10,10 @@ use danbao_domain::protocol::wire::{
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiResult, Problem};
-use crate::service::{self, Answer, merchant};
+use crate::service::Actor;
+use crate::service::{self, Answer};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `POST /v1/codes`: issues a code that pays the caller — a static merchant code, a signed
 /// merchant code with an amount, or a friend receive code.
@@ -32,8 +34,8 @@ use crate::store::Store;
     )
 )]
 pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: NewCode = service::parse_body(&signed.body)?;
-    merchant::issue_code(&app, signed.caller(), body).await
+    let command = Command::IssueCode(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/codes/resolve`: what the confirm screen shows for a scanned code — the payee's
@@ -59,9 +61,9 @@ pub async fn issue_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> 
 pub async fn resolve_code<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
-) -> ApiResult<axum::Json<Resolved>> {
-    let body: ScannedCode = service::parse_body(&signed.body)?;
-    Ok(axum::Json(merchant::resolve_code(&app, body).await?))
+) -> ApiResult<Answer> {
+    let command = Command::ResolveCode(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/payments`: pays a scanned merchant or receive code. A signed code is checked
@@ -85,6 +87,6 @@ pub async fn resolve_code<S: Store>(
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: PayCode = service::parse_body(&signed.body)?;
-    merchant::pay_code(&app, signed.caller(), body).await
+    let command = Command::PayCode(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }

@@ -14,9 +14,12 @@ use danbao_domain::protocol::wire::{
 
 use crate::app::App;
 use crate::auth::{Operator, Signed};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::service::Actor;
 use crate::service::{self, Answer, order_flows};
 use crate::store::Store;
+use danbao_domain::protocol::wire::OrderAction;
+use danbao_domain::protocol::{Command, OrderStepCommand};
 
 /// `POST /v1/orders`: the caller (seller) opens an order and gets the code to show the buyer.
 #[utoipa::path(
@@ -35,8 +38,8 @@ use crate::store::Store;
     )
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: CreateOrder = service::parse_body(&signed.body)?;
-    order_flows::create(&app, signed.caller(), body).await
+    let command = Command::CreateOrder(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `GET /v1/orders/{id}`: the order as the caller (buyer or seller) sees it; 404 for others.
@@ -113,8 +116,20 @@ pub async fn act<S: Store>(
     Path((id, slug)): Path<(String, String)>,
     signed: Signed,
 ) -> ApiResult<Answer> {
-    let caller = signed.caller();
-    order_flows::step(&app.store, caller, id, &slug, &signed.body, app.now()).await
+    // A party may name the operator's step too: the escrow machine refuses it (wrong party,
+    // or no dispute to settle) in the words it uses for every step.
+    let command = if slug == "resolve" {
+        Command::ResolveOrder {
+            order_id: id,
+            resolution: service::parse_body(&signed.body)?,
+        }
+    } else {
+        Command::OrderStep {
+            order_id: id,
+            step: step_command(&slug, &signed.body)?,
+        }
+    };
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/orders/pay-code` {code}: pays the order of a scanned order code. The code must be
@@ -138,8 +153,8 @@ pub async fn act<S: Store>(
     )
 )]
 pub async fn pay_code<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: ScannedCode = service::parse_body(&signed.body)?;
-    order_flows::pay_code(&app, signed.caller(), body).await
+    let command = Command::PayOrderCode(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `GET /v1/admin/orders/{id}` (operator): any order, with the operator's actions.
@@ -191,5 +206,46 @@ pub async fn resolve<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (call, body) = super::http::operator_call(request).await?;
-    order_flows::resolve(&app.store, call, id, &body, app.now()).await
+    let command = Command::ResolveOrder {
+        order_id: id,
+        resolution: service::parse_body(&body)?,
+    };
+    service::run(&app, Actor::Operator(Some(call)), command).await
 }
+
+/// The step named by a path segment (`pay`, `ship`, `cancel`, `confirm`, `refund-request`,
+/// `refund-accept`, `refund-reject`) with its JSON body: a step without parameters takes an
+/// empty body or `{}`.
+pub(crate) fn step_command(slug: &str, body: &[u8]) -> ApiResult<OrderStepCommand> {
+    let step = StepAction::from_slug(slug).ok_or_else(|| {
+        ApiError::not_found(
+            "no_such_route",
+            format!(
+                "orders have no action {slug:?}; use pay, ship, cancel, confirm, \
+                 refund-request, refund-accept, refund-reject or resolve"
+            ),
+        )
+    })?;
+    let plain = |action: OrderAction| -> ApiResult<OrderStepCommand> {
+        if !body.iter().all(u8::is_ascii_whitespace) {
+            service::parse_body::<NoFields>(body)?;
+        }
+        Ok(OrderStepCommand::Plain(action))
+    };
+    match step {
+        StepAction::Pay => plain(OrderAction::Pay),
+        StepAction::Cancel => plain(OrderAction::Cancel),
+        StepAction::Confirm => plain(OrderAction::Confirm),
+        StepAction::RefundAccept => plain(OrderAction::AcceptRefund),
+        StepAction::RefundReject => plain(OrderAction::RejectRefund),
+        StepAction::Ship => Ok(OrderStepCommand::Ship(service::parse_body(body)?)),
+        StepAction::RefundRequest => {
+            Ok(OrderStepCommand::RequestRefund(service::parse_body(body)?))
+        }
+    }
+}
+
+/// The body of a step without parameters: nothing, or an object without fields.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}

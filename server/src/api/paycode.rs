@@ -1,7 +1,6 @@
 //! Payment codes (DESIGN.md §5) over HTTP: provisioning a device's secret, and the merchant's
 //! till charging a code a customer shows. The flows are [`crate::service::paycode`]'s.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -10,8 +9,10 @@ use danbao_domain::protocol::wire::{Charge, Charged, Provisioned};
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::{self, Answer, paycode};
+use crate::service::Actor;
+use crate::service::{self, Answer};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `POST /v1/paycode/provision`: gives the calling device a fresh payment-code secret and
 /// account index, replacing (revoking) any earlier one of the same device.
@@ -39,8 +40,12 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
             "provisioning takes no body (or {})",
         ));
     }
-    let provisioned = paycode::provision_device(&app, signed.caller()).await?;
-    let mut response = Json(provisioned).into_response();
+    let provisioned = service::run(
+        &app,
+        Actor::Device(signed.caller()),
+        Command::ProvisionPaycode,
+    );
+    let mut response = provisioned.await?.into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -69,6 +74,6 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
     )
 )]
 pub async fn charge<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: Charge = service::parse_body(&signed.body)?;
-    paycode::charge(&app, signed.caller(), body).await
+    let command = Command::Charge(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }

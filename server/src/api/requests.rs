@@ -10,8 +10,10 @@ use danbao_domain::protocol::wire::{NewRequest, RequestView};
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiResult, Problem};
+use crate::service::Actor;
 use crate::service::{self, Answer, requests};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `POST /v1/requests`: asks the user `from` to pay the caller.
 #[utoipa::path(
@@ -31,8 +33,8 @@ use crate::store::Store;
     )
 )]
 pub async fn create<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: NewRequest = service::parse_body(&signed.body)?;
-    requests::create(&app.store, signed.caller(), body, app.now()).await
+    let command = Command::NewRequest(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/requests/{id}/accept`: the payer pays the request (once).
@@ -58,7 +60,8 @@ pub async fn accept<S: Store>(
     Path(id): Path<i64>,
     signed: Signed,
 ) -> ApiResult<Answer> {
-    requests::accept(&app.store, signed.caller(), id, app.now()).await
+    let command = Command::AcceptRequest { id };
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/requests/{id}/decline`: the payer declines the request.
@@ -84,7 +87,8 @@ pub async fn decline<S: Store>(
     Path(id): Path<i64>,
     signed: Signed,
 ) -> ApiResult<Answer> {
-    requests::decline(&app.store, signed.caller(), id, app.now()).await
+    let command = Command::DeclineRequest { id };
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `GET /v1/requests/{id}`: a request the caller made or was asked to pay.

@@ -12,8 +12,10 @@ use danbao_domain::protocol::wire::{
 use crate::app::App;
 use crate::auth::{Operator, Signed};
 use crate::error::{ApiResult, Problem};
+use crate::service::Actor;
 use crate::service::{self, Answer, wallet};
 use crate::store::Store;
+use danbao_domain::protocol::Command;
 
 /// `POST /v1/sandbox/top-ups`: funds a wallet from the sandbox funding account.
 #[utoipa::path(
@@ -40,8 +42,8 @@ pub async fn top_up<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (call, body) = super::http::operator_call(request).await?;
-    let body: TopUp = service::parse_body(&body)?;
-    wallet::top_up(&app.store, app.config.sandbox, call, body, app.now()).await
+    let command = Command::TopUp(service::parse_body(&body)?);
+    service::run(&app, Actor::Operator(Some(call)), command).await
 }
 
 /// `POST /v1/admin/deposits` (operator): credits a user from the settlement account against a
@@ -92,8 +94,8 @@ pub async fn deposit<S: Store>(
     )
 )]
 pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: Withdraw = service::parse_body(&signed.body)?;
-    wallet::withdraw(&app.store, signed.caller(), body, app.now()).await
+    let command = Command::Withdraw(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `POST /v1/transfers`: sends money to a friend by handle.
@@ -114,8 +116,8 @@ pub async fn withdraw<S: Store>(State(app): State<App<S>>, signed: Signed) -> Ap
     )
 )]
 pub async fn send<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Answer> {
-    let body: Send = service::parse_body(&signed.body)?;
-    wallet::send(&app.store, signed.caller(), body, app.now()).await
+    let command = Command::Send(service::parse_body(&signed.body)?);
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }
 
 /// `GET /v1/balances`.

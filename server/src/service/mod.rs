@@ -7,6 +7,7 @@ use danbao_domain::protocol::wire::PartyView;
 use danbao_domain::protocol::{Outcome, Refusal};
 
 pub mod admin;
+pub mod commands;
 mod error;
 pub mod identity;
 pub mod ledger;
@@ -17,6 +18,7 @@ pub mod paycode;
 pub mod requests;
 pub mod wallet;
 
+pub use commands::{Actor, Newcomer, run};
 pub use error::{ServiceError, ServiceResult};
 
 /// Who asks, as the HTTP layer authenticated them: a signed request of a registered device.

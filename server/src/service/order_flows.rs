@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use danbao_domain::escrow::{Party, UnansweredRefund, Windows};
 use danbao_domain::protocol::wire::{
-    CreateOrder, CreatedOrder, OrderList, OrderView, ScannedCode, parse_amount,
+    CreateOrder, CreatedOrder, OrderList, OrderView, Resolve, ScannedCode, parse_amount,
 };
 use danbao_domain::qr::danbao::Nonce;
 use ring::rand::SecureRandom;
@@ -142,18 +142,15 @@ fn answer(
     Answer::ok(&view)
 }
 
-/// One step by the buyer or seller, named by its path segment (`pay`, `ship`, `cancel`,
-/// `confirm`, `refund-request`, `refund-accept`, `refund-reject`) with its JSON body. Answers
-/// the order as the caller now sees it.
+/// One step by the buyer or seller (pay, ship, cancel, confirm, ask for, accept or reject a
+/// refund). Answers the order as the caller now sees it.
 pub async fn step<S: Store>(
     store: &S,
     caller: Caller,
     id: String,
-    slug: &str,
-    body: &[u8],
+    action: Action,
     now: i64,
 ) -> ServiceResult<Answer> {
-    let action = Action::from_request(slug, body)?;
     service::write_once(store, caller, now, move |tx, caller| {
         let record = escrow::step(tx, &id, Actor::User(caller.user_id), &action, now)?;
         let role = escrow::role_of(&record, caller.user_id).unwrap_or(Party::Buyer);
@@ -189,15 +186,15 @@ pub async fn admin_show<S: Store>(store: &S, id: String) -> ServiceResult<OrderV
         .await
 }
 
-/// The operator settles a disputed order (body: release, refund or split).
+/// The operator settles a disputed order (release, refund or split).
 pub async fn resolve<S: Store>(
     store: &S,
     call: OperatorCall,
     id: String,
-    body: &[u8],
+    resolution: Resolve,
     now: i64,
 ) -> ServiceResult<Answer> {
-    let action = Action::from_request("resolve", body)?;
+    let action = Action::from_resolution(resolution)?;
     store
         .write(move |tx| {
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {

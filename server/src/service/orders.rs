@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use danbao_domain::escrow::{Deadline, Effect, Event, Order, Party, Resolution, Windows};
 use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::OrderStepCommand;
 use danbao_domain::protocol::wire::{
-    AmountView, DeadlineView, Direction, EscrowMovement, FeedEvent, OrderEvent, OrderStep,
-    OrderView, PartyView, RefundRequest, RefundRequestView, ResolutionKind, Resolve, Ship,
-    ShipmentView, StepAction, TransferEvent, positive_amount,
+    AmountView, DeadlineView, Direction, EscrowMovement, FeedEvent, OrderAction, OrderEvent,
+    OrderStep, OrderView, PartyView, RefundRequestView, ResolutionKind, Resolve, ShipmentView,
+    StepAction, TransferEvent, positive_amount,
 };
 use danbao_domain::qr::danbao::{self, DanbaoCode, DanbaoError, DanbaoSigner, Nonce, OrderCode};
 
@@ -85,57 +86,47 @@ pub enum Action {
 }
 
 impl Action {
-    /// The step named by an API path segment (`pay`, `ship`, `cancel`, `confirm`,
-    /// `refund-request`, `refund-accept`, `refund-reject`, `resolve`), with its JSON body.
-    pub fn from_request(slug: &str, body: &[u8]) -> ServiceResult<Self> {
-        match slug {
-            "pay" => empty(body).map(|()| Self::Pay),
-            "cancel" => empty(body).map(|()| Self::Cancel),
-            "confirm" => empty(body).map(|()| Self::Confirm),
-            "refund-accept" => empty(body).map(|()| Self::AcceptRefund),
-            "refund-reject" => empty(body).map(|()| Self::RejectRefund),
-            "ship" => {
-                let ship: Ship = super::parse_body(body)?;
+    /// The step a party's command asks for, its free text checked.
+    pub fn from_step(step: OrderStepCommand) -> ServiceResult<Self> {
+        Ok(match step {
+            OrderStepCommand::Plain(OrderAction::Pay) => Self::Pay,
+            OrderStepCommand::Plain(OrderAction::Cancel) => Self::Cancel,
+            OrderStepCommand::Plain(OrderAction::Confirm) => Self::Confirm,
+            OrderStepCommand::Plain(OrderAction::AcceptRefund) => Self::AcceptRefund,
+            OrderStepCommand::Plain(OrderAction::RejectRefund) => Self::RejectRefund,
+            OrderStepCommand::Ship(ship) => {
                 check_text("carrier", &ship.carrier, MAX_CARRIER_CHARS)?;
                 check_text("tracking", &ship.tracking, MAX_TRACKING_CHARS)?;
-                Ok(Self::Ship {
+                Self::Ship {
                     carrier: ship.carrier,
                     tracking: ship.tracking,
-                })
-            }
-            "refund-request" => {
-                let refund: RefundRequest = super::parse_body(body)?;
-                Ok(Self::RequestRefund {
-                    amount: refund.amount,
-                })
-            }
-            "resolve" => {
-                let resolve: Resolve = super::parse_body(body)?;
-                match (resolve.resolution, &resolve.to_seller) {
-                    (ResolutionKind::Split, None) => Err(ServiceError::bad_request(
-                        "invalid_body",
-                        "a split needs to_seller: the seller's share, e.g. \"40.00\"",
-                    )),
-                    (ResolutionKind::Release | ResolutionKind::Refund, Some(_)) => {
-                        Err(ServiceError::bad_request(
-                            "invalid_body",
-                            "to_seller is only for resolution \"split\"; release and refund move \
-                             the whole amount",
-                        ))
-                    }
-                    _ => Ok(Self::Resolve {
-                        resolution: resolve.resolution,
-                        to_seller: resolve.to_seller,
-                    }),
                 }
             }
-            other => Err(ServiceError::not_found(
-                "no_such_route",
-                format!(
-                    "orders have no action {other:?}; use pay, ship, cancel, confirm, \
-                     refund-request, refund-accept, refund-reject or resolve"
-                ),
+            OrderStepCommand::RequestRefund(refund) => Self::RequestRefund {
+                amount: refund.amount,
+            },
+        })
+    }
+
+    /// The operator's settlement of a dispute: a split names the seller's share, release
+    /// and refund do not.
+    pub fn from_resolution(resolve: Resolve) -> ServiceResult<Self> {
+        match (resolve.resolution, &resolve.to_seller) {
+            (ResolutionKind::Split, None) => Err(ServiceError::bad_request(
+                "invalid_body",
+                "a split needs to_seller: the seller's share, e.g. \"40.00\"",
             )),
+            (ResolutionKind::Release | ResolutionKind::Refund, Some(_)) => {
+                Err(ServiceError::bad_request(
+                    "invalid_body",
+                    "to_seller is only for resolution \"split\"; release and refund move the \
+                     whole amount",
+                ))
+            }
+            _ => Ok(Self::Resolve {
+                resolution: resolve.resolution,
+                to_seller: resolve.to_seller,
+            }),
         }
     }
 
@@ -173,18 +164,6 @@ impl Action {
             Self::Deadline(deadline) => Event::Deadline(*deadline),
         })
     }
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoFields {}
-
-/// Steps without parameters accept an empty body or `{}`.
-fn empty(body: &[u8]) -> ServiceResult<()> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    super::parse_body::<NoFields>(body).map(|_| ())
 }
 
 /// Checks a free-text field: 1–`max` characters, no control characters, no outer spaces.
