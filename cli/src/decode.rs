@@ -10,9 +10,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use danbao_domain::qr::emv::{
-    self, Inspection, MerchantAccount, MerchantPayload, PointOfInitiation,
-};
+use danbao_domain::qr::emv::{self, MerchantAccount, MerchantPayload, PointOfInitiation};
+use danbao_domain::qr::{Inspection, inspect};
 use serde::Serialize;
 
 /// Bytes read from standard input at most; far above what any QR code holds, so the decoder's
@@ -221,7 +220,7 @@ pub fn run(args: DecodeArgs) -> ExitCode {
         Ok(args.input)
     };
     let inspection = match &text {
-        Ok(t) => emv::inspect(t),
+        Ok(t) => inspect(t),
         Err(_) => unread(),
     };
     let mut out = report(&inspection);

@@ -21,7 +21,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| emv::decode(black_box(SPEC_EXAMPLE)))
     });
     c.bench_function("emv_inspect_250B", |b| {
-        b.iter(|| emv::inspect(black_box(SPEC_EXAMPLE)))
+        b.iter(|| danbao_domain::qr::inspect(black_box(SPEC_EXAMPLE)))
     });
     c.bench_function("emv_encode_250B", |b| {
         b.iter(|| emv::encode(black_box(&payload)))

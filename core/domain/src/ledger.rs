@@ -308,6 +308,8 @@ pub struct Decision {
 /// is in this one pure function: [`Ledger`] uses it in memory, and a server uses it on rows it
 /// read in the same database transaction. The caller has already checked that the id is new and
 /// has found both accounts.
+// Long (119 lines): on purpose every rule of DESIGN.md §3 in one pure function (see above), so
+// the memory ledger and the server's store cannot apply different rules.
 pub fn decide(
     t: &Transfer,
     debit: &Account,

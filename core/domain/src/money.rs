@@ -280,6 +280,8 @@ impl Money {
         Self::parse_with_sign(text, currency, true)
     }
 
+    // Long (74 lines): one strict left-to-right reading of an amount, each refusal beside the
+    // character or part it is about, so the position it reports is the one it read.
     fn parse_with_sign(text: &str, currency: Currency, signed: bool) -> Result<Self, MoneyError> {
         if text.is_empty() {
             return Err(MoneyError::Empty);

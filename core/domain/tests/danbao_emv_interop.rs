@@ -7,7 +7,6 @@ use danbao_domain::money::Currency;
 use danbao_domain::qr::danbao::{
     DanbaoCode, DanbaoSigner, MerchantCode, Nonce, OrderCode, ReceiveCode, encode_unsigned, issue,
 };
-use danbao_domain::qr::emv;
 
 fn signer() -> DanbaoSigner {
     let mut der = vec![
@@ -80,7 +79,7 @@ fn every_kind_reads_as_a_conformant_danbao_emv_code() {
         ),
     ];
     for (text, amount, initiation) in texts {
-        let report = emv::inspect(&text);
+        let report = danbao_domain::qr::inspect(&text);
         assert!(report.valid, "{text}: {:?}", report.errors);
         assert_eq!(report.crc_ok, Some(true));
         assert!(report.problems.is_empty(), "{text}: {:?}", report.problems);

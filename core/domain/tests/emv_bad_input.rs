@@ -23,7 +23,7 @@ fn top(tag: u8) -> Location {
 
 #[test]
 fn the_base_case_is_valid() {
-    let r = emv::inspect(&with_crc(&body()));
+    let r = danbao_domain::qr::inspect(&with_crc(&body()));
     assert!(r.valid, "{:?}", r.errors);
     assert_eq!(r.problems, vec![]);
 }
@@ -197,7 +197,7 @@ fn bad_inputs_are_rejected_with_a_precise_error() {
     for (name, input, expected) in cases {
         let got = emv::decode(&input);
         assert_eq!(got, Err(expected.clone()), "case {name:?}");
-        let report = emv::inspect(&input);
+        let report = danbao_domain::qr::inspect(&input);
         assert!(!report.valid, "case {name:?}");
         assert_eq!(report.errors, vec![expected], "case {name:?}");
         assert!(
@@ -238,15 +238,15 @@ fn crc_ok_separates_damage_from_malformation() {
     let good = with_crc(&body());
     // A value edited after the CRC was computed: structure fine, CRC wrong.
     let edited = good.replace("ABC", "ABD");
-    let r = emv::inspect(&edited);
+    let r = danbao_domain::qr::inspect(&edited);
     assert_eq!((r.valid, r.crc_ok), (false, Some(false)));
     // Malformed TLV under a correct CRC: CRC right, structure wrong.
-    let r = emv::inspect(&with_crc("00020101021159AXNAME"));
+    let r = danbao_domain::qr::inspect(&with_crc("00020101021159AXNAME"));
     assert_eq!((r.valid, r.crc_ok), (false, Some(true)));
     // No CRC where it should be.
-    let r = emv::inspect("000201010");
+    let r = danbao_domain::qr::inspect("000201010");
     assert_eq!((r.valid, r.crc_ok), (false, None));
-    let r = emv::inspect(&"0".repeat(10 * 1024));
+    let r = danbao_domain::qr::inspect(&"0".repeat(10 * 1024));
     assert_eq!((r.valid, r.crc_ok), (false, None));
 }
 
@@ -255,7 +255,7 @@ fn lower_case_crc_is_accepted_and_reported() {
     let good = with_crc(&body());
     assert!(good.ends_with("783F"));
     let lower = format!("{}783f", &good[..good.len() - 4]);
-    let r = emv::inspect(&lower);
+    let r = danbao_domain::qr::inspect(&lower);
     assert!(r.valid, "{:?}", r.errors);
     assert_eq!(r.crc_ok, Some(true));
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);

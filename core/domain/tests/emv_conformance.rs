@@ -29,7 +29,7 @@ fn problems(edit: impl FnOnce(&mut MerchantPayload)) -> Vec<Problem> {
     let mut p = base();
     edit(&mut p);
     let text = emv::encode(&p).unwrap();
-    let report = emv::inspect(&text);
+    let report = danbao_domain::qr::inspect(&text);
     assert!(
         report.valid,
         "problems must not invalidate: {:?}",
@@ -433,7 +433,7 @@ fn text_level_rules_need_the_text() {
     let body =
         "010212000201260802040000520454115303986540512.505802BR5913Fulano de Tal6008BRASILIA6304";
     let text = format!("{body}{:04X}", emv::crc16(body.as_bytes()));
-    let report = emv::inspect(&text);
+    let report = danbao_domain::qr::inspect(&text);
     assert!(report.valid);
     assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
     assert_eq!(report.problems[0].tag, "26");
@@ -455,7 +455,7 @@ fn text_level_rules_need_the_text() {
         .collect();
     let text = emv::encode(&p).unwrap();
     assert!(text.len() > 512);
-    let report = emv::inspect(&text);
+    let report = danbao_domain::qr::inspect(&text);
     assert!(report.valid);
     assert_eq!(report.problems.len(), 1);
     assert_eq!(report.problems[0].tag, "payload");
@@ -465,7 +465,7 @@ fn text_level_rules_need_the_text() {
 fn control_characters_are_reported_on_decode_and_refused_on_encode() {
     let body = "000201010211021012345\n67895204541153039865802BR5901N6001C6304";
     let text = format!("{body}{:04X}", emv::crc16(body.as_bytes()));
-    let report = emv::inspect(&text);
+    let report = danbao_domain::qr::inspect(&text);
     assert!(report.valid);
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert_eq!(report.problems[0].tag, "02");

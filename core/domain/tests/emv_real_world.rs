@@ -35,7 +35,7 @@ fn every_real_world_code_decodes_with_its_networks_and_fields() {
     for f in fixtures() {
         let name = str_field(&f, "name").unwrap();
         let text = str_field(&f, "text").unwrap();
-        let report = emv::inspect(text);
+        let report = danbao_domain::qr::inspect(text);
         assert!(report.valid, "{name}: {:?}", report.errors);
         assert_eq!(report.crc_ok, Some(true), "{name}");
         let p = report.payload.as_ref().unwrap();

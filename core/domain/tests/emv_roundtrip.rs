@@ -163,7 +163,7 @@ proptest! {
         prop_assert_eq!(emv::decode(&text), Ok(p.clone()));
         // Canonical output is a fixed point: encoding the decoded payload gives the same text.
         prop_assert_eq!(emv::encode(&p), Ok(text.clone()));
-        let report = emv::inspect(&text);
+        let report = danbao_domain::qr::inspect(&text);
         prop_assert!(report.valid);
         prop_assert_eq!(report.crc_ok, Some(true));
         prop_assert_eq!(report.payload, Some(p));
@@ -186,7 +186,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics_and_decoded_text_reencodes(s in "(\\PC|[0-9]){0,300}") {
-        let report = emv::inspect(&s);
+        let report = danbao_domain::qr::inspect(&s);
         prop_assert_eq!(report.valid, report.errors.is_empty());
         if let Ok(p) = emv::decode(&s) {
             let again = emv::encode(&p).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -199,6 +199,6 @@ proptest! {
         let mut s: String = fields.iter().map(|(t, l, v)| format!("{t}{l}{v}")).collect();
         s.push_str("6304");
         s.push_str(&crc);
-        let _ = emv::inspect(&s);
+        let _ = danbao_domain::qr::inspect(&s);
     }
 }

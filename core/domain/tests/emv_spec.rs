@@ -70,7 +70,7 @@ fn spec_example_decodes_every_field() {
 
 #[test]
 fn spec_example_is_conformant_and_carries_no_registered_scheme() {
-    let report = emv::inspect(SPEC_EXAMPLE);
+    let report = danbao_domain::qr::inspect(SPEC_EXAMPLE);
     assert!(report.valid);
     assert_eq!(report.crc_ok, Some(true));
     assert_eq!(report.problems, vec![]);
@@ -123,7 +123,7 @@ fn encode_builds_a_pix_code_from_the_typed_model() {
         "00020101021126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***6304".to_owned()
             + &format!("{:04X}", emv::crc16(b"00020101021126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***6304"))
     );
-    let report = emv::inspect(&text);
+    let report = danbao_domain::qr::inspect(&text);
     assert!(report.valid);
     assert_eq!(report.problems, vec![]);
     assert_eq!(report.schemes, vec![scheme::by_id("pix").unwrap()]);

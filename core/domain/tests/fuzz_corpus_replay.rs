@@ -23,7 +23,7 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// The emv_decode target's property, on one input.
 fn emv_property(path: &Path, text: &str) -> bool {
-    let report = emv::inspect(text);
+    let report = danbao_domain::qr::inspect(text);
     assert_eq!(report.valid, report.errors.is_empty(), "{}", path.display());
     let Ok(payload) = emv::decode(text) else {
         return false;

@@ -140,6 +140,8 @@ fn old_rows(tx: &Transaction) -> rusqlite::Result<Vec<OldRow>> {
 }
 
 /// Copies one row in its new form; `false` when it was kept unconverted.
+// Long (86 lines): one arm per request path the version-2 outbox could hold, each turning that
+// path and body into its typed command; the list is closed, so it reads best whole.
 fn copy_row(tx: &Transaction, row: &OldRow) -> rusqlite::Result<bool> {
     let still_to_send = matches!(row.state.as_str(), "pending" | "sending");
     let converted = legacy_command(&row.method, &row.path, &row.body).and_then(|command| {

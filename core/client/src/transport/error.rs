@@ -2,8 +2,6 @@
 
 use std::error::Error as StdError;
 
-use super::tls::PinMismatch;
-
 /// Which wait ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutPhase {
@@ -303,6 +301,20 @@ pub(crate) fn classify(error: &reqwest::Error, limits: &Limits<'_>) -> Transport
         host,
         detail: describe(error),
     }
+}
+
+/// The leaf certificate's key is not one of the pins (raised by the pinning verifier in
+/// `super::tls`, carried inside the rustls error and found again here when classifying a
+/// failed request).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the server's public key pin is {found}, which is not one of the {configured} configured pins"
+)]
+pub struct PinMismatch {
+    /// The pin of the key the server presented.
+    pub found: String,
+    /// How many pins are configured.
+    pub configured: usize,
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
 
-use super::error::TransportError;
+use super::error::{PinMismatch, TransportError};
 
 /// Which certificate authorities the transport trusts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -127,19 +127,6 @@ impl PinSet {
     pub fn pins(&self) -> &[SpkiPin] {
         &self.pins
     }
-}
-
-/// The leaf certificate's key is not one of the pins (carried inside the rustls error, found
-/// again by [`super::error`] when classifying a failed request).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the server's public key pin is {found}, which is not one of the {configured} configured pins"
-)]
-pub struct PinMismatch {
-    /// The pin of the key the server presented.
-    pub found: String,
-    /// How many pins are configured.
-    pub configured: usize,
 }
 
 /// Normal webpki verification, then the pin check on the leaf.

@@ -2,12 +2,14 @@
 
 pub mod danbao;
 pub mod emv;
+mod inspect;
 pub mod render;
 pub mod scheme;
 
 use serde::Serialize;
 
 use self::danbao::{DanbaoCode, DanbaoError, MerchantCode, OrderCode, ReceiveCode, Seal};
+pub use self::inspect::{Inspection, inspect};
 
 /// What a scanned text is, as far as can be told without keys, a clock or the network.
 ///
@@ -110,7 +112,7 @@ pub fn scan(text: &str) -> ScanOutcome {
         Err(error @ DanbaoError::Structure { .. }) => Some(error),
         Err(error) => return invalid(&error.to_string()),
     };
-    let inspection = emv::inspect(text);
+    let inspection = inspect(text);
     let Some(payload) = inspection.payload.filter(|_| inspection.valid) else {
         let mut reasons = vec![not_emv_reason(text)];
         reasons.extend(inspection.errors.iter().map(ToString::to_string));

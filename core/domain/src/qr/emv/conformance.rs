@@ -209,6 +209,8 @@ fn each_value(p: &MerchantPayload, mut f: impl FnMut(Option<u8>, u8, &str)) {
 ///
 /// Rules about the text itself (00 first, upper-case CRC, at most 512 characters) need the
 /// text: [`inspect`](super::inspect) adds them.
+// Long (164 lines): the EMV MPM rule table written as one list of checks, one short block per
+// tag in the specification's order, so a reader can hold it against the table line by line.
 pub fn check(payload: &MerchantPayload) -> Vec<Problem> {
     let mut out = Problems(Vec::new());
     let p = payload;

@@ -104,6 +104,8 @@ fn template_body(
 /// characters, tags in their field's range, no repeated ids, at most
 /// [`MAX_PAYLOAD_BYTES`](super::MAX_PAYLOAD_BYTES) bytes. It does not enforce conformance (e.g.
 /// a missing merchant name): call [`check`](super::check) for that.
+// Long (122 lines): the tag layout written top to bottom in the order the text must carry it,
+// mirroring `decode`; each tag's structural check sits beside the tag it writes.
 pub fn encode(payload: &MerchantPayload) -> Result<String, EncodeError> {
     let mut out = String::with_capacity(256);
     let mut inner = String::with_capacity(100);

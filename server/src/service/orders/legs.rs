@@ -1,0 +1,111 @@
+//! The ledger legs of an order: the buyer's hold, its post to the seller and its void back,
+//! with ids derived from the order so a repeated step can never move money twice.
+
+use danbao_domain::escrow::Effect;
+use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
+use danbao_domain::money::Money;
+
+use crate::service::ledger;
+use crate::service::{ServiceError, ServiceResult};
+use crate::store::{OrderRecord, Tx};
+
+/// Which leg of an order's escrow a movement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MovementKind {
+    /// The buyer's money held (pending).
+    Hold,
+    /// The hold posted to the seller.
+    Release,
+    /// The hold voided back to the buyer.
+    Refund,
+}
+
+/// A money movement of an order, for the feeds.
+pub(super) struct Movement {
+    pub(super) kind: MovementKind,
+    pub(super) id: TransferId,
+    pub(super) amount: Money,
+    /// For a post: what went back to the buyer.
+    pub(super) returned: Option<Money>,
+}
+
+/// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
+pub fn order_transfer_id(order_id: &str, leg: &str) -> TransferId {
+    let seed = format!("danbao-order-transfer\n{order_id}\n{leg}");
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    TransferId(u128::from_be_bytes(bytes))
+}
+
+/// Commits the machine's effects to the ledger: hold, post of the hold, void of the hold.
+pub(super) fn commit_effects(
+    tx: &mut dyn Tx,
+    record: &mut OrderRecord,
+    effects: &[Effect],
+    now: i64,
+) -> ServiceResult<Vec<Movement>> {
+    let mut moved = Vec::new();
+    for effect in effects {
+        let currency = record.order.amount.currency();
+        let buyer_id = record.buyer_id.ok_or_else(|| {
+            ServiceError::storage(format!("order {} moves money but has no buyer", record.id))
+        })?;
+        let buyer = ledger::wallet(tx, buyer_id, currency)?;
+        let seller = ledger::wallet(tx, record.seller_id, currency)?;
+        let hold = || {
+            record.hold_id.ok_or_else(|| {
+                ServiceError::storage(format!("order {} resolves a hold it never made", record.id))
+            })
+        };
+        let (kind, transfer, returned) = match *effect {
+            Effect::Hold { amount } => {
+                let id = order_transfer_id(&record.id, "hold");
+                let transfer = Transfer {
+                    id,
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount,
+                    kind: TransferKind::Pending,
+                };
+                (MovementKind::Hold, transfer, None)
+            }
+            Effect::Post { amount } => {
+                let transfer = Transfer {
+                    id: order_transfer_id(&record.id, "post"),
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount,
+                    kind: TransferKind::Post {
+                        pending_id: hold()?,
+                    },
+                };
+                let returned = record.order.amount.checked_sub(amount)?;
+                (MovementKind::Release, transfer, Some(returned))
+            }
+            Effect::Void => {
+                let transfer = Transfer {
+                    id: order_transfer_id(&record.id, "void"),
+                    debit: buyer.id,
+                    credit: seller.id,
+                    amount: record.order.amount,
+                    kind: TransferKind::Void {
+                        pending_id: hold()?,
+                    },
+                };
+                (MovementKind::Refund, transfer, None)
+            }
+        };
+        ledger::apply(tx, transfer, now)?;
+        if let Effect::Hold { .. } = effect {
+            record.hold_id = Some(transfer.id);
+        }
+        moved.push(Movement {
+            kind,
+            id: transfer.id,
+            amount: transfer.amount,
+            returned,
+        });
+    }
+    Ok(moved)
+}
