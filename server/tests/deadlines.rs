@@ -43,6 +43,13 @@ async fn act(wallet: &Wallet, id: &str, action: &str, body: Value) -> (u16, Valu
         .await
 }
 
+/// What the order's view offers `wallet` now.
+async fn actions(wallet: &Wallet, id: &str) -> Value {
+    let (status, view) = wallet.get(&format!("/v1/orders/{id}")).await;
+    assert_eq!(status, 200, "{view}");
+    view["actions"].clone()
+}
+
 fn too_late(status: u16, body: &Value, what: &str) {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["code"], "deadline_passed", "{body}");
@@ -57,7 +64,10 @@ fn too_late(status: u16, body: &Value, what: &str) {
 async fn a_payment_after_the_pay_window_is_refused_before_the_timer_cancels() {
     let (server, seller, buyer) = quiet_shop().await;
     let (id, _code) = open_order(&seller, json!({"pay_window_secs": 600})).await;
+    assert_eq!(actions(&buyer, &id).await, json!(["pay", "cancel"]));
     server.advance_clock(600, &[&seller, &buyer]).await;
+    // The view no longer offers what the machine would refuse.
+    assert_eq!(actions(&buyer, &id).await, json!(["cancel"]));
 
     let (status, body) = act(&buyer, &id, "pay", json!({})).await;
     too_late(status, &body, "pay");
@@ -84,7 +94,12 @@ async fn after_auto_confirm_a_refund_request_is_refused_and_a_confirmation_relea
     let ship = json!({"carrier": "SF Express", "tracking": "SF1234567890"});
     let (status, body) = act(&seller, &id, "ship", ship).await;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        actions(&buyer, &id).await,
+        json!(["confirm", "refund-request"])
+    );
     server.advance_clock(2 * DAY, &[&seller, &buyer]).await;
+    assert_eq!(actions(&buyer, &id).await, json!(["confirm"]));
 
     let (status, body) = act(&buyer, &id, "refund-request", json!({"amount": "10.00"})).await;
     too_late(status, &body, "request refund");
@@ -114,7 +129,8 @@ async fn after_the_refund_answer_time_only_the_default_outcome_stands() {
         .await;
 
     // Silence opens a dispute (the server's default), so a late acceptance is refused and a
-    // late rejection, which opens the same dispute, stands.
+    // late rejection, which opens the same dispute, stands; the view offers only that.
+    assert_eq!(actions(&seller, &id).await, json!(["refund-reject"]));
     let (status, body) = act(&seller, &id, "refund-accept", json!({})).await;
     too_late(status, &body, "accept refund");
     assert_eq!(buyer.balance(CNY).await, (41_200, 8_800, 0), "still held");

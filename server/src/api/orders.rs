@@ -61,7 +61,7 @@ pub async fn show<S: Store>(
     signed: Signed,
 ) -> ApiResult<Json<OrderView>> {
     Ok(Json(
-        order_flows::show(&app.store, signed.user_id, id).await?,
+        order_flows::show(&app.store, signed.user_id, id, app.now()).await?,
     ))
 }
 
@@ -85,7 +85,7 @@ pub async fn list<S: Store>(
     signed: Signed,
 ) -> ApiResult<Json<OrderList>> {
     let limit = super::http::page_limit(page.limit)?;
-    let list = order_flows::list(&app.store, signed.user_id, page.cursor, limit).await?;
+    let list = order_flows::list(&app.store, signed.user_id, page.cursor, limit, app.now()).await?;
     Ok(Json(list))
 }
 
@@ -176,7 +176,9 @@ pub async fn admin_show<S: Store>(
     _operator: Operator,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    Ok(Json(order_flows::admin_show(&app.store, id).await?))
+    Ok(Json(
+        order_flows::admin_show(&app.store, id, app.now()).await?,
+    ))
 }
 
 /// `POST /v1/admin/orders/{id}/resolve` (operator) {resolution: release|refund|split,

@@ -89,16 +89,21 @@ pub async fn create<S: Store>(
     service::write_once(&app.store, caller, now, move |tx, caller| {
         let (record, seller) = escrow::create(tx, caller.user_id, &new, now)?;
         let code = escrow::order_code(&signer.code_signer, nonce, &record, &seller, now)?;
-        let order = escrow::view(tx, &record, Party::Seller)?;
+        let order = escrow::view(tx, &record, Party::Seller, now)?;
         Answer::created(&CreatedOrder { order, code })
     })
     .await
 }
 
 /// Order `id` as the caller (buyer or seller) sees it; 404 for anyone else.
-pub async fn show<S: Store>(store: &S, user_id: i64, id: String) -> ServiceResult<OrderView> {
+pub async fn show<S: Store>(
+    store: &S,
+    user_id: i64,
+    id: String,
+    now: i64,
+) -> ServiceResult<OrderView> {
     store
-        .read(move |tx| escrow::visible(tx, &id, user_id))
+        .read(move |tx| escrow::visible(tx, &id, user_id, now))
         .await
 }
 
@@ -109,6 +114,7 @@ pub async fn list<S: Store>(
     user_id: i64,
     cursor: Option<String>,
     limit: u32,
+    now: i64,
 ) -> ServiceResult<OrderList> {
     let before = cursor.as_deref().map(escrow::parse_cursor).transpose()?;
     store
@@ -121,7 +127,7 @@ pub async fn list<S: Store>(
             let mut items = Vec::with_capacity(records.len());
             for record in &records {
                 let role = escrow::role_of(record, user_id).unwrap_or(Party::Buyer);
-                items.push(escrow::view(tx, record, role)?);
+                items.push(escrow::view(tx, record, role, now)?);
             }
             Ok(OrderList { items, next_cursor })
         })
@@ -134,8 +140,9 @@ fn answer(
     record: &OrderRecord,
     role: Party,
     paid_by: Option<i64>,
+    now: i64,
 ) -> ServiceResult<Answer> {
-    let mut view = escrow::view(tx, record, role)?;
+    let mut view = escrow::view(tx, record, role, now)?;
     if let Some(buyer) = paid_by {
         view.balance = Some(balance_after(tx, buyer, record.order.amount)?);
     }
@@ -155,7 +162,7 @@ pub async fn step<S: Store>(
         let record = escrow::step(tx, &id, Actor::User(caller.user_id), &action, now)?;
         let role = escrow::role_of(&record, caller.user_id).unwrap_or(Party::Buyer);
         let paid_by = (action == Action::Pay).then_some(caller.user_id);
-        answer(tx, &record, role, paid_by)
+        answer(tx, &record, role, paid_by, now)
     })
     .await
 }
@@ -171,17 +178,17 @@ pub async fn pay_code<S: Store>(
     let now = app.now();
     service::write_once(&app.store, caller, now, move |tx, caller| {
         let record = escrow::pay_by_code(tx, &body.code, &keys, caller.user_id, now)?;
-        answer(tx, &record, Party::Buyer, Some(caller.user_id))
+        answer(tx, &record, Party::Buyer, Some(caller.user_id), now)
     })
     .await
 }
 
 /// Any order, as the operator sees it.
-pub async fn admin_show<S: Store>(store: &S, id: String) -> ServiceResult<OrderView> {
+pub async fn admin_show<S: Store>(store: &S, id: String, now: i64) -> ServiceResult<OrderView> {
     store
         .read(move |tx| {
             let record = tx.order(&id)?.ok_or_else(|| escrow::unknown_order(&id))?;
-            escrow::view(tx, &record, Party::Operator)
+            escrow::view(tx, &record, Party::Operator, now)
         })
         .await
 }
@@ -199,7 +206,7 @@ pub async fn resolve<S: Store>(
         .write(move |tx| {
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
                 let record = escrow::step(tx, &id, Actor::Operator, &action, now)?;
-                answer(tx, &record, Party::Operator, None)
+                answer(tx, &record, Party::Operator, None, now)
             })
         })
         .await

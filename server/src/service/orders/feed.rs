@@ -27,7 +27,7 @@ pub(super) fn announce(
     for (user, role) in &audience {
         let event = OrderEvent {
             event: step,
-            order: view_of(record, &seller, buyer.as_ref(), *role),
+            order: view_of(record, &seller, buyer.as_ref(), *role, now),
         };
         tx.append_event(user.id, &FeedEvent::Order(Box::new(event)), now)?;
     }

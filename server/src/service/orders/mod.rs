@@ -109,7 +109,7 @@ pub fn create(
     for (party, role) in audience {
         let event = OrderEvent {
             event: OrderStep::Create,
-            order: view_of(&record, &seller, buyer.as_ref(), role),
+            order: view_of(&record, &seller, buyer.as_ref(), role, now),
         };
         tx.append_event(party.id, &FeedEvent::Order(Box::new(event)), now)?;
     }

@@ -9,12 +9,15 @@ use super::action::action_slug;
 use crate::service::{ServiceError, ServiceResult};
 use crate::store::{OrderRecord, Tx, User};
 
-/// The view of `record` for `role`, with the parties already loaded.
+/// The view of `record` for `role` at `now`, with the parties already loaded. Its actions are
+/// the steps the machine would take at `now`: none whose deadline has passed, even before the
+/// timer loop has fired it.
 pub fn view_of(
     record: &OrderRecord,
     seller: &User,
     buyer: Option<&User>,
     role: Party,
+    now: i64,
 ) -> OrderView {
     let order = &record.order;
     OrderView {
@@ -23,7 +26,7 @@ pub fn view_of(
         state: order.state,
         role,
         actions: order
-            .allowed_events(role)
+            .allowed_events_at(role, now)
             .into_iter()
             .map(|name| action_slug(name).to_owned())
             .collect(),
@@ -72,10 +75,15 @@ pub(super) fn parties(tx: &mut dyn Tx, record: &OrderRecord) -> ServiceResult<Pa
     })
 }
 
-/// The view of `record` for `role`, loading the parties.
-pub fn view(tx: &mut dyn Tx, record: &OrderRecord, role: Party) -> ServiceResult<OrderView> {
+/// The view of `record` for `role` at `now`, loading the parties.
+pub fn view(
+    tx: &mut dyn Tx,
+    record: &OrderRecord,
+    role: Party,
+    now: i64,
+) -> ServiceResult<OrderView> {
     let Parties { seller, buyer } = parties(tx, record)?;
-    Ok(view_of(record, &seller, buyer.as_ref(), role))
+    Ok(view_of(record, &seller, buyer.as_ref(), role, now))
 }
 
 /// The refusal for an order that does not exist or is not the caller's to see.
@@ -98,10 +106,10 @@ pub fn role_of(record: &OrderRecord, user_id: i64) -> Option<Party> {
 }
 
 /// An order for the caller to see: as buyer or seller, otherwise 404.
-pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64) -> ServiceResult<OrderView> {
+pub fn visible(tx: &mut dyn Tx, id: &str, user_id: i64, now: i64) -> ServiceResult<OrderView> {
     let record = tx.order(id)?.ok_or_else(|| unknown_order(id))?;
     let role = role_of(&record, user_id).ok_or_else(|| unknown_order(id))?;
-    view(tx, &record, role)
+    view(tx, &record, role, now)
 }
 
 /// The keyset cursor of an order list: created_at and id of the last order shown.
