@@ -46,42 +46,39 @@ pub trait Store: Clone + Send + Sync + 'static {
 
 /// Everything a job can do.
 pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
-    /// Marks a point the job can roll back to (nested savepoints are allowed).
-    fn savepoint(&mut self) -> StoreResult<()>;
-    /// Keeps everything since the last savepoint.
-    fn release(&mut self) -> StoreResult<()>;
-    /// Undoes everything since the last savepoint and drops it. A store may instead answer
-    /// `Err` and run the whole job again with real savepoints (the SQLite writer's first pass
-    /// over a batch has none); the job then just returns that error.
-    fn rollback(&mut self) -> StoreResult<()>;
+    /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
+    /// `true` and undone when it returns `false` (parts nest). How is the store's business
+    /// (SQLite uses savepoints). `Err` means the store could not keep or undo the part as
+    /// asked; the job passes it on, and the store then undoes or retries the whole job.
+    /// Jobs call it through [`attempt`].
+    fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()>;
     /// Forgets what can no longer matter: every kind of row older than its cutoff.
     fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged>;
 }
 
-/// Runs `part` of a job in its own savepoint: its effects are kept if it returns `Ok` and
-/// undone if it returns `Err` or panics (a panic becomes [`StoreError::Panicked`]). The inner
-/// result is `part`'s; the outer `Err` is the store's own (it could not undo, or, in the
-/// SQLite writer's first pass over a batch, it asks to run the batch again with savepoints):
-/// pass it on with `?`.
+/// Runs `part` of a job as a unit of its own ([`Tx::nested`]): its effects are kept if it
+/// returns `Ok` and undone if it returns `Err` or panics (a panic becomes
+/// [`StoreError::Panicked`]). The inner result is `part`'s; the outer `Err` is the store's own
+/// (it could not keep or undo the part): pass it on with `?`.
 pub fn attempt<T, E: From<StoreError>>(
     tx: &mut dyn Tx,
     part: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
 ) -> StoreResult<Result<T, E>> {
-    tx.savepoint()?;
-    let outcome = catch_unwind(AssertUnwindSafe(|| part(&mut *tx))).unwrap_or_else(|_| {
-        tracing::error!("a store job panicked; its changes are rolled back");
-        Err(E::from(StoreError::Panicked))
-    });
-    match outcome {
-        Ok(value) => {
-            tx.release()?;
-            Ok(Ok(value))
-        }
-        Err(error) => {
-            tx.rollback()?;
-            Ok(Err(error))
-        }
-    }
+    let mut part = Some(part);
+    let mut outcome = None;
+    tx.nested(&mut |tx| {
+        let Some(part) = part.take() else {
+            return false;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| part(tx))).unwrap_or_else(|_| {
+            tracing::error!("a store job panicked; its changes are rolled back");
+            Err(E::from(StoreError::Panicked))
+        });
+        let keep = result.is_ok();
+        outcome = Some(result);
+        keep
+    })?;
+    outcome.ok_or_else(|| StoreError::unavailable("the store did not run the part it was given"))
 }
 
 /// Housekeeping's cutoffs: rows older than these can no longer be presented or replayed.

@@ -299,7 +299,7 @@ fn control(conn: &Connection, sql: &'static str) -> rusqlite::Result<()> {
 pub struct SqliteTx<'c> {
     conn: &'c Connection,
     /// Whether savepoints are real. In the writer's first pass over a batch they are not:
-    /// [`Tx::rollback`] then fails and marks the pass `failed`, and the batch runs again with
+    /// undoing a part ([`Tx::nested`]) then fails and marks the pass `failed`, and the batch runs again with
     /// them (see [`run_writer`]).
     savepoints: bool,
     /// A rollback was asked for in a pass without savepoints.
@@ -307,28 +307,26 @@ pub struct SqliteTx<'c> {
 }
 
 impl Tx for SqliteTx<'_> {
-    fn savepoint(&mut self) -> StoreResult<()> {
-        if !self.savepoints {
-            return Ok(());
+    /// A savepoint around `part`. In the writer's first pass over a batch there are none: a
+    /// part that must be undone then fails the pass (`failed`), and the batch runs again with
+    /// savepoints (see [`run_writer`]).
+    fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()> {
+        if self.savepoints {
+            control(self.conn, "SAVEPOINT job")?;
         }
-        Ok(control(self.conn, "SAVEPOINT job")?)
-    }
-
-    fn release(&mut self) -> StoreResult<()> {
+        let keep = part(self);
         if !self.savepoints {
-            return Ok(());
-        }
-        Ok(control(self.conn, "RELEASE job")?)
-    }
-
-    fn rollback(&mut self) -> StoreResult<()> {
-        if !self.savepoints {
+            if keep {
+                return Ok(());
+            }
             self.failed = true;
             return Err(StoreError::unavailable(
                 "a rollback in a batch without savepoints; the batch runs again with them",
             ));
         }
-        control(self.conn, "ROLLBACK TO job")?;
+        if !keep {
+            control(self.conn, "ROLLBACK TO job")?;
+        }
         Ok(control(self.conn, "RELEASE job")?)
     }
 
@@ -1227,9 +1225,11 @@ mod tests {
         }));
         push(Box::new(|tx| {
             tx.use_nonce(3, "outer-nonce-0001", 10)?;
-            tx.savepoint()?;
-            tx.use_nonce(3, "inner-nonce-0001", 10)?;
-            tx.rollback()?;
+            let inner: StoreResult<()> = attempt(tx, |tx| {
+                tx.use_nonce(3, "inner-nonce-0001", 10)?;
+                Err(StoreError::Conflict("undo the inner part".to_owned()))
+            })?;
+            assert!(inner.is_err());
             Ok(true)
         }));
         push(Box::new(|tx| tx.use_nonce(4, "last-nonce-00001", 10)));
