@@ -120,6 +120,7 @@ impl ProfileDir {
             spki_pins: Vec::new(),
             locale: self.locale.clone(),
             utc_offset_minutes: 0,
+            time_zone: cli_time_zone(),
         };
         Wallet::open(config, Arc::new(key_store), None)
             .await
@@ -151,6 +152,16 @@ fn check_profile_name(name: &str) -> Result<(), Failure> {
     }
 }
 
+/// The zone the CLI writes dates in: `TZ` when it names a zone of the tz database
+/// (`TZ=Asia/Shanghai`), else UTC.
+fn cli_time_zone() -> String {
+    std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_owned())
+        .filter(|tz| danbao_client::i18n::Zone::named(tz).is_ok())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,3 +178,4 @@ mod tests {
         assert_eq!(dir.dir, PathBuf::from("/tmp/h/bob"));
     }
 }
+

@@ -178,9 +178,15 @@ fn dates_follow_the_locale_in_the_shells_zone() {
     assert_eq!(shanghai.name(), Some("Asia/Shanghai"));
     let unknown = Zone::named("Europe/Atlantis").unwrap_err();
     assert_eq!(unknown.name, "Europe/Atlantis");
-    assert!(unknown.to_string().contains("not in the tz database"), "{unknown}");
+    assert!(
+        unknown.to_string().contains("not in the tz database"),
+        "{unknown}"
+    );
     assert!(Zone::named("").is_err());
-    assert!(Zone::named("+08:00").is_err(), "an offset is not a zone name");
+    assert!(
+        Zone::named("+08:00").is_err(),
+        "an offset is not a zone name"
+    );
     // Far outside any calendar ICU4X formats: ISO 8601, never a panic.
     assert!(en.date_time(i64::MAX).contains("UTC+00:00"));
 }
@@ -259,7 +265,10 @@ fn every_problem_code_of_the_server_has_a_sentence() {
         "overloaded",
         "body_too_large",
     ] {
-        assert!(codes.contains(code), "{code} not found in the server's sources");
+        assert!(
+            codes.contains(code),
+            "{code} not found in the server's sources"
+        );
     }
     let english = ids(CATALOGUES[0].0, CATALOGUES[0].1);
     let chinese = ids(CATALOGUES[1].0, CATALOGUES[1].1);
@@ -290,12 +299,14 @@ fn server_codes(source: &str) -> Vec<String> {
     let snake = |s: &str| {
         s.contains('_')
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     };
     let first_string = |rest: &str| -> Option<String> {
         let rest = rest.trim_start();
         // `new(503, "code", …)`: skip the status.
-        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c.is_whitespace());
+        let rest =
+            rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c.is_whitespace());
         let rest = rest.strip_prefix('"')?;
         Some(rest[..rest.find('"')?].to_owned())
     };

@@ -48,7 +48,8 @@ impl Words {
 
     /// Adds a text argument.
     pub fn text(mut self, name: &str, value: impl ToString) -> Words {
-        self.args.push((name.to_owned(), Arg::Text(value.to_string())));
+        self.args
+            .push((name.to_owned(), Arg::Text(value.to_string())));
         self
     }
 
@@ -66,13 +67,15 @@ impl Words {
 
     /// Adds an argument that is another message of the catalogue.
     pub fn message(mut self, name: &str, id: &str) -> Words {
-        self.args.push((name.to_owned(), Arg::Message(id.to_owned())));
+        self.args
+            .push((name.to_owned(), Arg::Message(id.to_owned())));
         self
     }
 
     /// Adds the catalogue's sentence for the server problem `code`.
     pub fn problem(mut self, name: &str, code: &str) -> Words {
-        self.args.push((name.to_owned(), Arg::Problem(code.to_owned())));
+        self.args
+            .push((name.to_owned(), Arg::Problem(code.to_owned())));
         self
     }
 

@@ -314,8 +314,15 @@ mod tests {
             host: "127.0.0.1".into(),
             detail: "tcp connect error: Connection refused (os error 111)".into(),
         });
-        assert!(offline.to_string().contains("tcp connect error"), "{offline}");
-        assert!(!offline.message(&en).contains("tcp"), "{}", offline.message(&en));
+        assert!(
+            offline.to_string().contains("tcp connect error"),
+            "{offline}"
+        );
+        assert!(
+            !offline.message(&en).contains("tcp"),
+            "{}",
+            offline.message(&en)
+        );
         let errors = [
             offline,
             WalletError::Server {
@@ -359,10 +366,16 @@ mod tests {
                     .text("code", "code_signature_invalid")
                     .problem("reason", "code_signature_invalid"),
             },
-            WalletError::invalid("body.amount", Words::new("input-refund-too-much")
-                .amount("asked", 50_000, "CNY")
-                .amount("paid", 1_250, "CNY")),
-            WalletError::invalid("some_new_field", Words::new("input-detail").text("detail", "bad")),
+            WalletError::invalid(
+                "body.amount",
+                Words::new("input-refund-too-much")
+                    .amount("asked", 50_000, "CNY")
+                    .amount("paid", 1_250, "CNY"),
+            ),
+            WalletError::invalid(
+                "some_new_field",
+                Words::new("input-detail").text("detail", "bad"),
+            ),
         ];
         for error in &errors {
             let said = error.message(&zh);
@@ -376,7 +389,10 @@ mod tests {
             errors[11].message(&zh),
             "退款金额无效，请检查后重新输入（申请退回 ¥500.00，超过了订单金额 ¥12.50；最多只能申请退回已付金额）"
         );
-        assert_eq!(errors[2].message(&zh), "服务器拒绝了此操作：服务器拒绝了此操作");
+        assert_eq!(
+            errors[2].message(&zh),
+            "服务器拒绝了此操作：服务器拒绝了此操作"
+        );
     }
 
     use super::*;

@@ -193,12 +193,9 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
     let pins = if config.spki_pins.is_empty() {
         None
     } else {
-        Some(
-            PinSet::new(&config.spki_pins)
-                .map_err(|e| {
-                    WalletError::invalid("spki_pins", Words::new("input-detail").text("detail", e))
-                })?,
-        )
+        Some(PinSet::new(&config.spki_pins).map_err(|e| {
+            WalletError::invalid("spki_pins", Words::new("input-detail").text("detail", e))
+        })?)
     };
     let transport_config = TransportConfig {
         base_url: config.server_url.clone(),
@@ -227,7 +224,9 @@ fn locale_texts(locale: &str) -> Result<Texts, WalletError> {
     Texts::new(locale).map_err(|e| {
         WalletError::invalid(
             "locale",
-            Words::new("input-locale").text("tag", &e.tag).text("detail", &e.detail),
+            Words::new("input-locale")
+                .text("tag", &e.tag)
+                .text("detail", &e.detail),
         )
     })
 }
@@ -242,8 +241,12 @@ fn config_zone(config: &WalletConfig) -> Result<Zone, WalletError> {
 }
 
 fn named_zone(name: &str) -> Result<Zone, WalletError> {
-    Zone::named(name)
-        .map_err(|e| WalletError::invalid("time_zone", Words::new("input-time-zone").text("zone", e.name)))
+    Zone::named(name).map_err(|e| {
+        WalletError::invalid(
+            "time_zone",
+            Words::new("input-time-zone").text("zone", e.name),
+        )
+    })
 }
 
 fn fixed_zone(minutes: i32) -> Result<Zone, WalletError> {

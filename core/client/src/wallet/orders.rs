@@ -33,7 +33,10 @@ impl Wallet {
     pub async fn order(&self, id: &str) -> Result<OrderSummary, WalletError> {
         let id = id.trim();
         if id.is_empty() {
-            return Err(WalletError::invalid("id", Words::new("input-order-id-empty")));
+            return Err(WalletError::invalid(
+                "id",
+                Words::new("input-order-id-empty"),
+            ));
         }
         let api = self.api()?;
         let order = api.order(id).await?;
@@ -62,7 +65,10 @@ impl Wallet {
     ) -> Result<CommandOutcome, WalletError> {
         let id = id.trim();
         if id.is_empty() {
-            return Err(WalletError::invalid("id", Words::new("input-order-id-empty")));
+            return Err(WalletError::invalid(
+                "id",
+                Words::new("input-order-id-empty"),
+            ));
         }
         let action = action.trim();
         let body = body.filter(|b| !b.is_null() && b.as_object().is_none_or(|o| !o.is_empty()));
@@ -189,9 +195,7 @@ pub(super) fn summaries(rows: &[CachedOrder], now: i64, texts: &Texts) -> Vec<Or
 }
 
 pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
-    let body = body.ok_or_else(|| {
-        WalletError::invalid("body", Words::new("input-ship-body"))
-    })?;
+    let body = body.ok_or_else(|| WalletError::invalid("body", Words::new("input-ship-body")))?;
     let field = |name: &str, max: usize| -> Result<String, WalletError> {
         let value = body
             .get(name)
@@ -202,7 +206,9 @@ pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
         if !(1..=max).contains(&chars) {
             return Err(WalletError::invalid(
                 &format!("body.{name}"),
-                Words::new("input-length").text("chars", chars).text("max", max),
+                Words::new("input-length")
+                    .text("chars", chars)
+                    .text("max", max),
             ));
         }
         Ok(value.to_owned())

@@ -5,8 +5,8 @@
 use super::args::{amount_error, currency, positive_amount, render};
 use super::view::{self, Amount, CodeView, CommandOutcome, ScanScreen};
 use super::{Wallet, WalletError};
-use crate::i18n::Words;
 use crate::api::{Command, IssueKind, NewCode, PayCode, ScannedCode, new_idempotency_key};
+use crate::i18n::Words;
 use crate::transport::TransportError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire;

@@ -94,13 +94,12 @@ impl Wallet {
         currency: &str,
     ) -> Result<CommandOutcome, WalletError> {
         let payment_code = payment_code.trim();
-        danbao_domain::paycode::check_format(payment_code)
-            .map_err(|e| {
-                WalletError::invalid(
-                    "payment_code",
-                    Words::new("input-payment-code").text("detail", e),
-                )
-            })?;
+        danbao_domain::paycode::check_format(payment_code).map_err(|e| {
+            WalletError::invalid(
+                "payment_code",
+                Words::new("input-payment-code").text("detail", e),
+            )
+        })?;
         let money = positive_amount(amount, self::currency(currency)?)?;
         self.run_command(Command::Charge(api::Charge::new(payment_code, money, "")))
             .await

@@ -545,8 +545,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
     let queued = view::command_outcome(&send, &en());
     assert_eq!(queued.state, "queued");
     assert_eq!(
-        queued.message,
-        "queued: cannot reach the server; it is sent when the connection is back",
+        queued.message, "queued: cannot reach the server; it is sent when the connection is back",
         "the transport's cause stays in the log"
     );
     assert_eq!(queued.command_id, 4);
@@ -1282,8 +1281,14 @@ fn a_locale_change_reaches_the_next_record() {
     assert_eq!(wallet.time_zone().as_deref(), Some("Europe/Berlin"));
     let winter = 1_767_268_800; // 2026-01-01 12:00 UTC
     let summer = 1_782_907_200; // 2026-07-01 12:00 UTC
-    assert_eq!(wallet.texts().date_time(winter), "Jan 1, 2026, 1:00\u{202f}PM");
-    assert_eq!(wallet.texts().date_time(summer), "Jul 1, 2026, 2:00\u{202f}PM");
+    assert_eq!(
+        wallet.texts().date_time(winter),
+        "Jan 1, 2026, 1:00\u{202f}PM"
+    );
+    assert_eq!(
+        wallet.texts().date_time(summer),
+        "Jul 1, 2026, 2:00\u{202f}PM"
+    );
     wallet.set_locale("zh-Hans-CN").unwrap();
     assert_eq!(
         wallet.time_zone().as_deref(),
@@ -1295,12 +1300,25 @@ fn a_locale_change_reaches_the_next_record() {
         matches!(&unknown, WalletError::InvalidInput { field, .. } if field == "time_zone"),
         "{unknown:?}"
     );
-    assert!(unknown.to_string().contains("“Mars/Olympus_Mons” is not a time zone"), "{unknown}");
+    assert!(
+        unknown
+            .to_string()
+            .contains("“Mars/Olympus_Mons” is not a time zone"),
+        "{unknown}"
+    );
     assert_eq!(
         wallet.error_message(&unknown),
         "时区无效，请检查后重新输入（“Mars/Olympus_Mons”不是时区数据库中的时区，请使用设备的时区名称）"
     );
-    assert_eq!(wallet.time_zone().as_deref(), Some("Europe/Berlin"), "a refused zone changes nothing");
+    assert_eq!(
+        wallet.time_zone().as_deref(),
+        Some("Europe/Berlin"),
+        "a refused zone changes nothing"
+    );
     wallet.set_utc_offset(60).unwrap();
-    assert_eq!(wallet.time_zone(), None, "the fixed offset replaces the zone");
+    assert_eq!(
+        wallet.time_zone(),
+        None,
+        "the fixed offset replaces the zone"
+    );
 }
