@@ -178,4 +178,3 @@ mod tests {
         assert_eq!(dir.dir, PathBuf::from("/tmp/h/bob"));
     }
 }
-

@@ -230,7 +230,8 @@ pub(crate) fn money_words(error: &MoneyError) -> Words {
         } => Words::new("money-invalid-character")
             .text("text", text)
             .text("found", found)
-            .text("position", position),
+            .text("position", position)
+            .text("ordinal", position.saturating_add(1)),
         MoneyError::SignNotAllowed { text } => Words::new("money-sign").text("text", text),
         MoneyError::MissingDigits { text } => Words::new("money-missing-digits").text("text", text),
         MoneyError::TooManyDecimals {
