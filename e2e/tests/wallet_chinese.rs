@@ -66,11 +66,9 @@ impl Seen {
 
     fn walk(&mut self, place: &str, value: &Value, key: Option<&str>) {
         match value {
-            Value::String(text) => {
-                if key.is_none_or(|k| !MACHINE_KEYS.contains(&k)) {
-                    self.0
-                        .push((format!("{place}.{}", key.unwrap_or("")), text.clone()));
-                }
+            Value::String(text) if key.is_none_or(|k| !MACHINE_KEYS.contains(&k)) => {
+                self.0
+                    .push((format!("{place}.{}", key.unwrap_or("")), text.clone()));
             }
             Value::Array(items) => {
                 for item in items {
