@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::home::ProfileDir;
 use crate::report::{
-    Failure, Report, activity_json, balance_json, outbox_json, outcome_json, profile_json, utc,
+    Failure, Report, activity_json, balance_json, outbox_json, outcome_json, profile_json, when,
 };
 
 /// Arguments of `danbao signup`.
@@ -57,18 +57,21 @@ enum OutboxCommand {
 /// `danbao signup`: a new wallet in this profile, registered with the server.
 pub async fn signup(dir: &ProfileDir, args: SignupArgs) -> Result<Report, Failure> {
     if let Ok(url) = dir.server_url() {
-        return Err(Failure::refused(format!(
-            "profile '{}' already has a wallet on {url}; choose another profile with \
-             `--profile NAME`",
-            dir.name
+        return Err(Failure::refused(word(
+            "signup-profile-taken",
+            &[("profile", &dir.name), ("url", &url)],
         )));
     }
     dir.create()?;
     let wallet = dir.open(&args.server).await?;
     if let Some(profile) = wallet.profile()? {
-        return Err(Failure::refused(format!(
-            "profile '{}' is already signed up as @{} on {}",
-            dir.name, profile.handle, profile.server_url
+        return Err(Failure::refused(word(
+            "signup-already",
+            &[
+                ("profile", &dir.name),
+                ("handle", &profile.handle),
+                ("url", &profile.server_url),
+            ],
         )));
     }
     let device_name = args
@@ -78,15 +81,17 @@ pub async fn signup(dir: &ProfileDir, args: SignupArgs) -> Result<Report, Failur
         .sign_up(&args.handle, &args.name, &device_name)
         .await?;
     dir.save_server_url(&args.server)?;
-    let text = format!(
-        "Signed up @{} ({}) on {}\nuser {} · device {} · profile '{}' in {}",
-        profile.handle,
-        profile.display_name,
-        profile.server_url,
-        profile.user_id,
-        profile.device_id,
-        dir.name,
-        dir.dir.display()
+    let text = word(
+        "signup-done",
+        &[
+            ("handle", &profile.handle),
+            ("name", &profile.display_name),
+            ("url", &profile.server_url),
+            ("user", &profile.user_id.to_string()),
+            ("device", &profile.device_id.to_string()),
+            ("profile", &dir.name),
+            ("dir", &dir.dir.display().to_string()),
+        ],
     );
     let mut json = profile_json(&profile);
     json["profile_dir"] = json!(dir.dir.display().to_string());
@@ -97,22 +102,28 @@ pub async fn signup(dir: &ProfileDir, args: SignupArgs) -> Result<Report, Failur
 /// with the cached data.
 pub async fn refresh(wallet: &Wallet) {
     if let Err(error) = wallet.sync().await {
-        eprintln!("danbao: showing cached data; sync failed: {error}");
+        let said = wallet.error_message(&error);
+        eprintln!(
+            "danbao: {}",
+            word("sync-failed-cached", &[("error", &said)])
+        );
     }
 }
 
 /// `danbao profile`.
 pub async fn profile(wallet: &Wallet) -> Result<Report, Failure> {
-    let profile = wallet.profile()?.ok_or_else(|| {
-        Failure::refused("this wallet has not signed up; run `danbao signup` first")
-    })?;
-    let text = format!(
-        "@{}  {}\nuser {} · device {} · {}",
-        profile.handle,
-        profile.display_name,
-        profile.user_id,
-        profile.device_id,
-        profile.server_url
+    let profile = wallet
+        .profile()?
+        .ok_or_else(|| Failure::refused(word("profile-not-signed-up", &[])))?;
+    let text = word(
+        "profile-line",
+        &[
+            ("handle", &profile.handle),
+            ("name", &profile.display_name),
+            ("user", &profile.user_id.to_string()),
+            ("device", &profile.device_id.to_string()),
+            ("url", &profile.server_url),
+        ],
     );
     Ok(Report::done(text, profile_json(&profile)))
 }
@@ -163,7 +174,7 @@ pub async fn activity(wallet: &Wallet, args: ActivityArgs) -> Result<Report, Fai
         let _ = writeln!(
             text,
             "{}  {}{:>12}  {}{memo}",
-            utc(item.created_at),
+            when(item.created_at),
             sign,
             item.amount.display,
             item.title

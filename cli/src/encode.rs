@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::words::word;
+use danbao_client::WalletError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoSigner, MerchantCode, Nonce, OrderCode, ReceiveCode, SystemRandom,
@@ -158,20 +160,20 @@ pub fn run(args: EncodeArgs) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("danbao qr encode: {message}");
+            eprintln!("{}", word("encode-failed", &[("message", &message)]));
             ExitCode::from(1)
         }
     }
 }
 
 fn currency(text: &str) -> Result<Currency, String> {
-    Currency::from_code(text).map_err(|e| format!("--currency: {e}"))
+    Currency::from_code(text).map_err(|e| option_error("--currency", WalletError::from(e)))
 }
 
 fn amount(text: &str, currency: Currency) -> Result<i64, String> {
     Money::parse(text, currency)
         .map(Money::minor)
-        .map_err(|e| format!("--amount: {e}"))
+        .map_err(|e| option_error("--amount", WalletError::from(e)))
 }
 
 fn merchant(args: &MerchantArgs) -> Result<DanbaoCode, String> {
@@ -227,54 +229,65 @@ fn emit(code: &DanbaoCode, signing: &SigningArgs, output: &OutputArgs) -> Result
         Some(path) => {
             let signer = load_signer(path, signing.key_id.as_deref())?;
             let rng = SystemRandom::new();
-            let nonce = Nonce::random(&rng).map_err(|e| e.to_string())?;
+            let nonce = Nonce::random(&rng).map_err(refused)?;
             let issued_at = match signing.now {
                 Some(now) => now,
                 None => SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map(|d| d.as_secs())
-                    .map_err(|_| "the system clock is before 1970".to_owned())?,
+                    .map_err(|_| word("clock-before-1970", &[]))?,
             };
-            let expires_at = issued_at
-                .checked_add(signing.ttl)
-                .ok_or_else(|| format!("--ttl {} is too large", signing.ttl))?;
-            danbao::issue(code, &signer, nonce, issued_at, expires_at).map_err(|e| e.to_string())?
+            let expires_at = issued_at.checked_add(signing.ttl).ok_or_else(|| {
+                word("encode-ttl-too-large", &[("ttl", &signing.ttl.to_string())])
+            })?;
+            danbao::issue(code, &signer, nonce, issued_at, expires_at).map_err(refused)?
         }
         None if code.needs_signature() => {
-            return Err(format!(
-                "{} codes with an amount or an order must be signed: pass --key-file FILE \
-                 (make one with `danbao qr encode keygen --out FILE`)",
-                code.kind()
-            ));
+            return Err(word("encode-needs-signature", &[("kind", code.kind())]));
         }
-        None => danbao::encode_unsigned(code).map_err(|e| e.to_string())?,
+        None => danbao::encode_unsigned(code).map_err(refused)?,
     };
     let out = if output.svg {
-        render_svg(&text, &RenderOptions::default()).map_err(|e| e.to_string())?
+        render_svg(&text, &RenderOptions::default()).map_err(refused)?
     } else {
         text
     };
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{out}").map_err(|e| format!("cannot write to standard output: {e}"))
+    writeln!(stdout, "{out}").map_err(|e| word("stdout-unwritable", &[("error", &e.to_string())]))
 }
 
 fn load_signer(path: &Path, key_id: Option<&str>) -> Result<DanbaoSigner, String> {
-    let der =
-        fs::read(path).map_err(|e| format!("cannot read key file {}: {e}", path.display()))?;
+    let der = fs::read(path).map_err(|e| {
+        word(
+            "encode-key-unreadable",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
+    })?;
     // Load once under a placeholder id to learn the public key, then under the real id.
-    let probe = DanbaoSigner::from_pkcs8("probe", &der)
-        .map_err(|e| format!("key file {}: {e}", path.display()))?;
+    let probe = DanbaoSigner::from_pkcs8("probe", &der).map_err(|e| {
+        word(
+            "encode-key-invalid",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
+    })?;
     let key_id = match key_id {
         Some(id) => id.to_owned(),
         None => danbao::fingerprint_key_id(&probe.public_key()),
     };
-    DanbaoSigner::from_pkcs8(&key_id, &der).map_err(|e| format!("--key-id: {e}"))
+    DanbaoSigner::from_pkcs8(&key_id, &der)
+        .map_err(|e| word("encode-key-id-invalid", &[("error", &e.to_string())]))
 }
 
 fn run_keygen(args: &KeygenArgs) -> Result<(), String> {
     let rng = SystemRandom::new();
-    let der = DanbaoSigner::generate_pkcs8(&rng).map_err(|e| e.to_string())?;
-    let probe = DanbaoSigner::from_pkcs8("probe", &der).map_err(|e| e.to_string())?;
+    let der = DanbaoSigner::generate_pkcs8(&rng).map_err(refused)?;
+    let probe = DanbaoSigner::from_pkcs8("probe", &der).map_err(refused)?;
     write_private(&args.out, &der, args.force)?;
     let public_key = probe.public_key();
     let report = serde_json::json!({
@@ -283,7 +296,8 @@ fn run_keygen(args: &KeygenArgs) -> Result<(), String> {
         "key_id": danbao::fingerprint_key_id(&public_key),
     });
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{report}").map_err(|e| format!("cannot write to standard output: {e}"))
+    writeln!(stdout, "{report}")
+        .map_err(|e| word("stdout-unwritable", &[("error", &e.to_string())]))
 }
 
 fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
@@ -301,12 +315,41 @@ fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
     }
     let mut file = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("{} exists; pass --force to replace it", path.display())
+            word("file-exists", &[("path", &path.display().to_string())])
         } else {
-            format!("cannot create {}: {e}", path.display())
+            word(
+                "file-uncreatable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
         }
     })?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|e| {
+            word(
+                "file-unwritable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
+        })
+}
+
+/// A code the codec or the signer refused, in the run's language (English keeps the codec's
+/// precise reason; other languages say it in their words).
+fn refused(error: impl std::fmt::Display) -> String {
+    word("encode-refused", &[("error", &error.to_string())])
+}
+
+/// A refused option value (`--amount 1.234`) in the run's language.
+fn option_error(option: &str, error: WalletError) -> String {
+    let texts = crate::report::run_texts();
+    word(
+        "encode-option-invalid",
+        &[("option", option), ("error", &error.message(texts))],
+    )
 }

@@ -17,6 +17,7 @@ use danbao_client::secrets::SoftwareKeyStore;
 use danbao_client::{Wallet, WalletConfig};
 
 use crate::report::Failure;
+use crate::words::word;
 
 /// The file that records which server a profile signed up with.
 const SERVER_URL_FILE: &str = "server-url";
@@ -40,10 +41,7 @@ impl ProfileDir {
             None => match std::env::var_os("HOME") {
                 Some(user_home) if !user_home.is_empty() => Path::new(&user_home).join(".danbao"),
                 _ => {
-                    return Err(Failure::refused(
-                        "cannot tell where to keep wallets: HOME is not set; pass --home DIR or \
-                         set DANBAO_HOME",
-                    ));
+                    return Err(Failure::refused(word("home-unknown", &[])));
                 }
             },
         };
@@ -59,20 +57,23 @@ impl ProfileDir {
         let path = self.dir.join(SERVER_URL_FILE);
         match fs::read_to_string(&path) {
             Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
-            Ok(_) => Err(Failure::refused(format!(
-                "{} is empty; it should hold the server URL this wallet signed up with",
-                path.display()
+            Ok(_) => Err(Failure::refused(word(
+                "profile-url-empty",
+                &[("path", &path.display().to_string())],
             ))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::refused(format!(
-                "profile '{}' has no wallet yet (no {}); create one with `danbao --profile {} \
-                 signup --server URL --handle HANDLE --name \"Your Name\"`",
-                self.name,
-                path.display(),
-                self.name
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::refused(word(
+                "profile-no-wallet",
+                &[
+                    ("profile", &self.name),
+                    ("path", &path.display().to_string()),
+                ],
             ))),
-            Err(e) => Err(Failure::refused(format!(
-                "cannot read {}: {e}",
-                path.display()
+            Err(e) => Err(Failure::refused(word(
+                "file-unreadable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
             ))),
         }
     }
@@ -81,9 +82,12 @@ impl ProfileDir {
     pub fn save_server_url(&self, url: &str) -> Result<(), Failure> {
         let path = self.dir.join(SERVER_URL_FILE);
         fs::write(&path, format!("{url}\n")).map_err(|e| {
-            Failure::refused(format!(
-                "signed up, but cannot record the server URL in {}: {e}",
-                path.display()
+            Failure::refused(word(
+                "profile-url-unwritable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
             ))
         })
     }
@@ -98,9 +102,12 @@ impl ProfileDir {
             builder.mode(0o700);
         }
         builder.create(&self.dir).map_err(|e| {
-            Failure::refused(format!(
-                "cannot create the profile directory {}: {e}",
-                self.dir.display()
+            Failure::refused(word(
+                "profile-dir-uncreatable",
+                &[
+                    ("path", &self.dir.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
             ))
         })
     }
@@ -109,9 +116,12 @@ impl ProfileDir {
     pub async fn open(&self, server_url: &str) -> Result<Wallet, Failure> {
         let key_path = self.dir.join("keystore.key");
         let key_store = SoftwareKeyStore::open_or_create_file(&key_path).map_err(|e| {
-            Failure::refused(format!(
-                "cannot open the key store {}: {e}",
-                key_path.display()
+            Failure::refused(word(
+                "keystore-unopenable",
+                &[
+                    ("path", &key_path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
             ))
         })?;
         let config = WalletConfig {
@@ -120,10 +130,11 @@ impl ProfileDir {
             spki_pins: Vec::new(),
             locale: self.locale.clone(),
             utc_offset_minutes: 0,
+            time_zone: cli_time_zone(),
         };
         Wallet::open(config, Arc::new(key_store), None)
             .await
-            .map_err(|e| Failure::from(e).context("cannot open the wallet"))
+            .map_err(|e| Failure::from(e).context(&word("wallet-unopenable", &[])))
     }
 
     /// Opens the wallet of a profile that has signed up.
@@ -144,11 +155,21 @@ fn check_profile_name(name: &str) -> Result<(), Failure> {
     if plain {
         Ok(())
     } else {
-        Err(Failure::usage(format!(
-            "profile name {name:?} is not allowed: use 1–64 letters, digits, '-' or '_' (not \
-             starting with '-'), e.g. alice"
+        Err(Failure::usage(word(
+            "profile-name-invalid",
+            &[("name", name)],
         )))
     }
+}
+
+/// The zone the CLI writes dates in: `TZ` when it names a zone of the tz database
+/// (`TZ=Asia/Shanghai`), else UTC.
+pub fn cli_time_zone() -> String {
+    std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_owned())
+        .filter(|tz| danbao_client::i18n::Zone::named(tz).is_ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -123,8 +123,9 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime.block_on(run(cli.home, &cli.profile, &locale, command)),
-        Err(e) => Err(Failure::refused(format!(
-            "cannot start the async runtime: {e}"
+        Err(e) => Err(Failure::refused(words::word(
+            "runtime-unstartable",
+            &[("error", &e.to_string())],
         ))),
     };
     report::finish(result, cli.json)
@@ -160,8 +161,8 @@ async fn run(
         Command::PayCode(args) => payments::pay_code(&wallet, args).await,
         Command::Orders(args) => orders::orders(&wallet, args).await,
         Command::Merchant(command) => orders::merchant(&wallet, command).await,
-        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => Err(Failure::usage(
-            "internal: this command is not a wallet command",
-        )),
+        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => {
+            Err(Failure::usage(words::word("not-a-wallet-command", &[])))
+        }
     }
 }

@@ -8,7 +8,7 @@ use danbao_client::{OrderSummary, Wallet};
 use serde_json::{Value, json};
 
 use crate::account::refresh;
-use crate::report::{Failure, Report, code_json, order_json, utc, write_svg, write_text};
+use crate::report::{Failure, Report, code_json, order_json, when, write_svg, write_text};
 
 /// Arguments of `danbao orders`.
 #[derive(clap::Args)]
@@ -118,10 +118,14 @@ fn order_line(order: &OrderSummary) -> String {
     }
     match (&order.deadline_label, order.deadline) {
         (Some(label), Some(deadline)) => {
-            let _ = write!(line, "  ({label}: {})", utc(deadline));
+            let _ = write!(line, "  ({label}: {})", when(deadline));
         }
         (_, Some(deadline)) => {
-            let _ = write!(line, "  (next deadline {})", utc(deadline));
+            let _ = write!(
+                line,
+                "  {}",
+                word("order-next-deadline", &[("when", &when(deadline))])
+            );
         }
         _ => {}
     }
@@ -168,7 +172,7 @@ pub async fn orders(wallet: &Wallet, args: OrdersArgs) -> Result<Report, Failure
             let orders = wallet.orders()?;
             let mut text = String::new();
             if orders.is_empty() {
-                text.push_str("No orders.");
+                text.push_str(&word("orders-none", &[]));
             }
             for order in &orders {
                 let _ = writeln!(text, "{}", order_line(order));
@@ -201,15 +205,22 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
             out,
         } => {
             let created = wallet.create_order(&title, &amount, &currency).await?;
-            let mut text = format!(
-                "Order {}: {} for {}\nOrder code: {}\n",
-                created.order.id,
-                created.order.title,
-                created.order.amount.display,
-                created.code.text
+            let mut text = word(
+                "order-created",
+                &[
+                    ("id", &created.order.id),
+                    ("title", &created.order.title),
+                    ("amount", &created.order.amount.display),
+                    ("code", &created.code.text),
+                ],
             );
+            text.push('\n');
             if let Some(expires) = created.code.expires_at {
-                let _ = writeln!(text, "Pay before: {}", utc(expires));
+                let _ = writeln!(
+                    text,
+                    "{}",
+                    word("order-pay-before", &[("when", &when(expires))])
+                );
             }
             let mut json = json!({
                 "order": order_json(&created.order),
@@ -217,12 +228,20 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
             });
             if let Some(path) = &svg {
                 write_svg(path, &created.code.svg)?;
-                let _ = writeln!(text, "SVG: {}", path.display());
+                let _ = writeln!(
+                    text,
+                    "{}",
+                    word("file-svg", &[("path", &path.display().to_string())])
+                );
                 json["svg_file"] = json!(path.display().to_string());
             }
             if let Some(path) = &out {
                 write_text(path, &created.code.text)?;
-                let _ = writeln!(text, "Text: {}", path.display());
+                let _ = writeln!(
+                    text,
+                    "{}",
+                    word("file-text", &[("path", &path.display().to_string())])
+                );
                 json["text_file"] = json!(path.display().to_string());
             }
             return Ok(Report::done(text, json));

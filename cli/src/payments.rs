@@ -10,7 +10,7 @@ use danbao_client::{ScanKind, ScanScreen, Wallet};
 use serde_json::json;
 
 use crate::report::{
-    Failure, Report, code_json, payment_code_json, read_arg, request_json, scan_json, utc,
+    Failure, Report, code_json, payment_code_json, read_arg, request_json, scan_json, when,
     write_svg, write_text,
 };
 
@@ -168,11 +168,12 @@ pub async fn scan(wallet: &Wallet, args: ScanArgs) -> Result<Report, Failure> {
     let mut report = Report::done(screen_text(&screen), scan_json(&screen));
     if !screen.payable {
         let why = if screen.reasons.is_empty() {
-            "this code cannot be paid from a Danbao wallet".to_owned()
+            word("scan-cannot-pay", &[])
         } else {
-            screen.reasons.join("; ")
+            screen.reasons.join(&word("list-separator", &[]))
         };
-        report.status = crate::report::Status::Refused(format!("not payable: {why}"));
+        report.status =
+            crate::report::Status::Refused(word("scan-not-payable-why", &[("why", &why)]));
     }
     Ok(report)
 }
@@ -199,18 +200,19 @@ pub async fn request(wallet: &Wallet, args: RequestArgs) -> Result<Report, Failu
     let request = wallet
         .request_money(handle, &args.amount, &args.currency, &args.note)
         .await?;
-    let text = format!(
-        "Request {} sent: @{} asked to pay {}{} ({})",
-        request.id,
-        request.payer,
-        request.amount.display,
-        if request.note.is_empty() {
-            String::new()
-        } else {
-            format!(" for \"{}\"", request.note)
-        },
-        request.status
-    );
+    let id = request.id.to_string();
+    let mut args = vec![
+        ("id", id.as_str()),
+        ("payer", request.payer.as_str()),
+        ("amount", request.amount.display.as_str()),
+    ];
+    let message = if request.note.is_empty() {
+        "request-sent"
+    } else {
+        args.push(("note", request.note.as_str()));
+        "request-sent-note"
+    };
+    let text = word(message, &args);
     Ok(Report::done(text, request_json(&request)))
 }
 
@@ -229,27 +231,44 @@ pub async fn receive_code(wallet: &Wallet, args: ReceiveCodeArgs) -> Result<Repo
     let code = wallet
         .receive_code(args.amount.as_deref(), &args.currency)
         .await?;
-    let mut text = format!("Receive code: {}\n", code.text);
+    let mut text = word("receive-code", &[("code", &code.text)]);
+    text.push('\n');
     match &code.amount {
         Some(amount) => {
-            let _ = writeln!(text, "Amount:  {}", amount.display);
+            let _ = writeln!(
+                text,
+                "{}",
+                word("receive-amount", &[("amount", &amount.display)])
+            );
         }
         None => {
-            let _ = writeln!(text, "Amount:  the payer enters it");
+            let _ = writeln!(text, "{}", word("receive-amount-open", &[]));
         }
     }
     if let Some(expires) = code.expires_at {
-        let _ = writeln!(text, "Expires: {}", utc(expires));
+        let _ = writeln!(
+            text,
+            "{}",
+            word("receive-expires", &[("when", &when(expires))])
+        );
     }
     let mut json = code_json(&code);
     if let Some(path) = &args.svg {
         write_svg(path, &code.svg)?;
-        let _ = writeln!(text, "SVG:     {}", path.display());
+        let _ = writeln!(
+            text,
+            "{}",
+            word("file-svg", &[("path", &path.display().to_string())])
+        );
         json["svg_file"] = json!(path.display().to_string());
     }
     if let Some(path) = &args.out {
         write_text(path, &code.text)?;
-        let _ = writeln!(text, "Text:    {}", path.display());
+        let _ = writeln!(
+            text,
+            "{}",
+            word("file-text", &[("path", &path.display().to_string())])
+        );
         json["text_file"] = json!(path.display().to_string());
     }
     Ok(Report::done(text, json))
@@ -262,17 +281,25 @@ pub async fn pay_code(wallet: &Wallet, args: PayCodeArgs) -> Result<Report, Fail
     }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_err(|_| Failure::refused("the system clock is before 1970; set the clock"))?
+        .map_err(|_| Failure::refused(word("clock-before-1970", &[])))?
         .as_secs();
     let code = wallet.payment_code(now)?;
-    let mut text = format!(
-        "Payment code: {}\nValid for {} s more (refreshes every 60 s; works offline)\n",
-        code.digits, code.seconds_remaining
+    let mut text = word(
+        "payment-code",
+        &[
+            ("digits", &code.digits),
+            ("seconds", &code.seconds_remaining.to_string()),
+        ],
     );
+    text.push('\n');
     let mut json = payment_code_json(&code);
     if let Some(path) = &args.svg {
         write_svg(path, &code.svg)?;
-        let _ = writeln!(text, "SVG: {}", path.display());
+        let _ = writeln!(
+            text,
+            "{}",
+            word("file-svg", &[("path", &path.display().to_string())])
+        );
         json["svg_file"] = json!(path.display().to_string());
     }
     Ok(Report::done(text, json))

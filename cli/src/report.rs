@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use crate::words::word;
-use danbao_client::i18n::Texts;
+use danbao_client::i18n::{Texts, Zone};
 use danbao_client::{
     ActivityItem, Amount, BalanceLine, CodeView, CommandOutcome, OrderSummary, OutboxItem,
     PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, WalletError,
@@ -52,6 +52,11 @@ impl Failure {
 }
 
 impl Failure {
+    /// The sentence shown.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The failure with `what` in front: "cannot open the wallet: …".
     pub fn context(self, what: &str) -> Self {
         Self {
@@ -69,6 +74,11 @@ fn texts() -> &'static Texts {
     TEXTS.get_or_init(Texts::english)
 }
 
+/// The core's words of this run (for errors said outside a wallet, e.g. by `qr encode`).
+pub fn run_texts() -> &'static Texts {
+    texts()
+}
+
 /// The locale of this run: `--lang`/`DANBAO_LANG`, else the environment's `LC_ALL`,
 /// `LC_MESSAGES` or `LANG` (POSIX forms such as `zh_CN.UTF-8` are read), else English. A
 /// tag that cannot be read falls back to English with a warning on standard error.
@@ -80,16 +90,27 @@ pub fn choose_locale(lang: Option<&str>) -> String {
             .find(|value| !value.trim().is_empty())
     };
     let wanted = lang.map(str::to_owned).or_else(from_env);
+    let mut warning = None;
     let chosen = match wanted.as_deref().map(Texts::new) {
         Some(Ok(texts)) => texts,
         Some(Err(error)) => {
-            eprintln!("warning: {error}; using English");
+            warning = Some(error.tag);
             Texts::english()
         }
         None => Texts::english(),
     };
     let tag = chosen.tag().to_owned();
     crate::words::choose(&tag);
+    if let Some(tag) = warning {
+        eprintln!("{}", word("warning-locale", &[("tag", &tag)]));
+    }
+    let chosen = match crate::home::cli_time_zone() {
+        zone if zone.is_empty() => chosen,
+        zone => match Zone::named(&zone) {
+            Ok(zone) => chosen.in_time_zone(zone),
+            Err(_) => chosen,
+        },
+    };
     let _ = TEXTS.set(chosen);
     tag
 }
@@ -201,26 +222,47 @@ pub fn read_arg(text: &str) -> Result<String, Failure> {
     std::io::stdin()
         .take(64 * 1024)
         .read_to_end(&mut bytes)
-        .map_err(|e| Failure::refused(format!("cannot read standard input: {e}")))?;
+        .map_err(|e| Failure::refused(word("stdin-unreadable", &[("error", &e.to_string())])))?;
     let text = String::from_utf8(bytes)
-        .map_err(|e| Failure::refused(format!("standard input is not UTF-8 text: {e}")))?;
+        .map_err(|e| Failure::refused(word("stdin-not-utf8", &[("error", &e.to_string())])))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Writes an SVG file, refusing with the path and reason on error.
 pub fn write_svg(path: &std::path::Path, svg: &str) -> Result<(), Failure> {
-    std::fs::write(path, svg)
-        .map_err(|e| Failure::refused(format!("cannot write the SVG to {}: {e}", path.display())))
+    std::fs::write(path, svg).map_err(|e| {
+        Failure::refused(word(
+            "svg-unwritable",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        ))
+    })
 }
 
 /// Writes a code's text (one line) to a file, refusing with the path and reason on error.
 pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, format!("{text}\n"))
-        .map_err(|e| Failure::refused(format!("cannot write the code to {}: {e}", path.display())))
+    std::fs::write(path, format!("{text}\n")).map_err(|e| {
+        Failure::refused(word(
+            "code-unwritable",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        ))
+    })
 }
 
 /// `2025-01-31 14:05 UTC` from unix seconds (proleptic Gregorian; civil-from-days after
 /// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+/// `unix` seconds as this run's locale writes a date, in its zone (`TZ`, else UTC).
+pub fn when(unix: i64) -> String {
+    texts().date_time(unix)
+}
+
+/// `unix` seconds as ISO-style UTC text (`2024-12-31 23:59 UTC`), for machine output.
+#[cfg(test)]
 pub fn utc(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);

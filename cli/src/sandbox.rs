@@ -11,6 +11,8 @@ use serde_json::json;
 
 use crate::home::ProfileDir;
 use crate::report::{Failure, Report};
+use crate::words::word;
+use danbao_client::WalletError;
 
 /// `danbao sandbox …`.
 #[derive(clap::Subcommand)]
@@ -44,42 +46,46 @@ pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Fa
     let SandboxCommand::TopUp(args) = command;
     let server = match args.server {
         Some(server) => server,
-        None => dir.server_url().map_err(|_| {
-            Failure::usage(format!(
-                "which server? pass --server URL (profile '{}' has no wallet to take it from)",
-                dir.name
-            ))
-        })?,
+        None => dir
+            .server_url()
+            .map_err(|_| Failure::usage(word("sandbox-which-server", &[("profile", &dir.name)])))?,
     };
     let token = match (args.operator_token, args.operator_token_file) {
         (Some(token), _) => token,
         (None, Some(path)) => std::fs::read_to_string(&path)
             .map_err(|e| {
-                Failure::refused(format!(
-                    "cannot read the operator token from {}: {e}",
-                    path.display()
+                Failure::refused(word(
+                    "sandbox-token-unreadable",
+                    &[
+                        ("path", &path.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
                 ))
             })?
             .trim()
             .to_owned(),
         (None, None) => {
-            return Err(Failure::usage(
-                "the operator token is needed: pass --operator-token TOKEN, \
-                 --operator-token-file <db>.operator-token, or set DANBAO_OPERATOR_TOKEN",
-            ));
+            return Err(Failure::usage(word("sandbox-token-needed", &[])));
         }
     };
     let currency =
-        Currency::from_code(&args.currency).map_err(|e| Failure::refused(e.to_string()))?;
+        Currency::from_code(&args.currency).map_err(|e| Failure::from(WalletError::from(e)))?;
     let amount =
-        Money::parse(&args.amount, currency).map_err(|e| Failure::refused(e.to_string()))?;
+        Money::parse(&args.amount, currency).map_err(|e| Failure::from(WalletError::from(e)))?;
     let handle = args.handle.trim_start_matches('@');
     let moved = OperatorApi::sandbox_top_up(server, token, handle, amount)
         .await
-        .map_err(|e| Failure::refused(format!("top-up refused: {e}")))?;
-    let text = format!(
-        "Topped up @{handle} with {}; available now {}",
-        moved.amount.display, moved.balance.available.display
+        .map_err(|e| {
+            let said = Failure::from(WalletError::from(e));
+            Failure::refused(word("sandbox-refused", &[("error", said.message())]))
+        })?;
+    let text = word(
+        "sandbox-done",
+        &[
+            ("handle", handle),
+            ("amount", &moved.amount.display),
+            ("available", &moved.balance.available.display),
+        ],
     );
     let json = serde_json::to_value(&moved).unwrap_or_else(|_| json!({}));
     Ok(Report::done(text, json))

@@ -348,3 +348,70 @@ fn bad_values_are_refused_with_the_reason() {
     let output = danbao(&["qr", "encode", "order", "--merchant-id", "m-1"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Runs of three or more ASCII letters in `text` outside what a Chinese message may quote:
+/// `backticked commands`, `--options`, paths and the tokens in `allowed`.
+fn english_words(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut plain = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 0 {
+            plain.push_str(part);
+            plain.push(' ');
+        }
+    }
+    plain
+        .split(|c: char| c.is_whitespace() || "（）：；，“”".contains(c))
+        .filter(|token| !token.starts_with("--") && !token.starts_with('/'))
+        .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+        .filter(|w| w.len() >= 3 && !allowed.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bad_values_are_refused_in_chinese_too() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--amount", "12.345", "--order-id", "o1"],
+            "有 3 位小数；CNY 最多 2 位",
+        ),
+        (&["--amount", "1.00", "--order-id", "o1"], "必须签名"),
+        (&["--amount=-1", "--order-id", "o1"], "不能带正负号"),
+        (
+            &[
+                "--amount",
+                "1.00",
+                "--order-id",
+                "o1",
+                "--key-file",
+                "/nonexistent/k",
+            ],
+            "无法读取密钥文件 /nonexistent/k",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec![
+            "--lang",
+            "zh-Hans-CN",
+            "qr",
+            "encode",
+            "order",
+            "--merchant-id",
+            "m-1",
+            "--mcc",
+            "5812",
+        ];
+        args.extend(PLACE);
+        args.extend(extra);
+        let output = danbao(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let said = stderr(&output);
+        assert!(said.contains(needle), "{args:?}: {said}");
+        // The operating system's own words for a missing file are its, not the CLI's.
+        let said = said
+            .replace("No such file or directory", "")
+            .replace("os error", "");
+        let english = english_words(&said, &["CNY"]);
+        assert!(english.is_empty(), "{args:?}: {said} has {english:?}");
+    }
+}

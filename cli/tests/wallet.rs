@@ -164,6 +164,33 @@ impl Cli {
         self.lang.starts_with("zh")
     }
 
+    /// In Chinese, `text` holds no run of three or more ASCII letters outside what a message
+    /// may quote: `backticked commands`, `--options`, URLs, and the tokens of this test
+    /// (handles, profile names, the currency code).
+    #[track_caller]
+    fn says_no_english(&self, text: &str) {
+        if !self.zh() {
+            return;
+        }
+        let allowed = ["CNY", "alice", "bob", "carol", "dave", "erin", "danbao"];
+        let mut plain = String::new();
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 0 {
+                plain.push_str(part);
+                plain.push(' ');
+            }
+        }
+        let english: Vec<&str> = plain
+            .split(|c: char| c.is_whitespace() || "（）：；，“”".contains(c))
+            .filter(|token| {
+                !token.starts_with("--") && !token.starts_with("http") && !token.starts_with('/')
+            })
+            .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+            .filter(|w| w.len() >= 3 && !allowed.contains(w))
+            .collect();
+        assert!(english.is_empty(), "English in {text:?}: {english:?}");
+    }
+
     fn run(&self, profile: &str, args: &[&str]) -> Run {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_danbao"))
             .arg("--home")
@@ -261,11 +288,76 @@ fn payment_flows_in(lang: &'static str) {
         ],
     );
     assert_eq!(again.code, 1, "{}", again.stderr);
-    assert!(
-        again.stderr.contains("already has a wallet"),
-        "{}",
-        again.stderr
+    let taken = if cli.zh() {
+        "已经有一个钱包"
+    } else {
+        "already has a wallet"
+    };
+    assert!(again.stderr.contains(taken), "{}", again.stderr);
+    cli.says_no_english(&again.stderr);
+
+    // A sign-up in text mode says who signed up, in the run's language.
+    let dave = cli.run(
+        "dave",
+        &[
+            "signup",
+            "--server",
+            &server.url,
+            "--handle",
+            "dave",
+            "--name",
+            "大卫",
+        ],
     );
+    assert_eq!(dave.code, 0, "{}", dave.stderr);
+    let signed_up = if cli.zh() {
+        "已注册 @dave（大卫）"
+    } else {
+        "Signed up @dave (大卫)"
+    };
+    assert!(dave.stdout.contains(signed_up), "{}", dave.stdout);
+    cli.says_no_english(&dave.stdout);
+    // The sandbox in text mode, and its refusals: no token, a bad amount.
+    let topped = cli.run(
+        "dave",
+        &[
+            "sandbox",
+            "top-up",
+            "dave",
+            "1.00",
+            "CNY",
+            "--operator-token",
+            OPERATOR_TOKEN,
+        ],
+    );
+    assert_eq!(topped.code, 0, "{}", topped.stderr);
+    let topped_up = if cli.zh() {
+        "已为 @dave 充值"
+    } else {
+        "Topped up @dave with"
+    };
+    assert!(topped.stdout.contains(topped_up), "{}", topped.stdout);
+    cli.says_no_english(&topped.stdout);
+    let tokenless = cli.run("dave", &["sandbox", "top-up", "dave", "1.00", "CNY"]);
+    assert_eq!(tokenless.code, 2, "{}", tokenless.stderr);
+    cli.says_no_english(&tokenless.stderr);
+    let bad_amount = cli.run(
+        "dave",
+        &[
+            "sandbox",
+            "top-up",
+            "dave",
+            "1.234",
+            "CNY",
+            "--operator-token",
+            OPERATOR_TOKEN,
+        ],
+    );
+    assert_eq!(bad_amount.code, 1, "{}", bad_amount.stderr);
+    cli.says_no_english(&bad_amount.stderr);
+    let no_profile = cli.run("erin", &["balance"]);
+    assert_eq!(no_profile.code, 1, "{}", no_profile.stderr);
+    cli.says_no_english(&no_profile.stderr);
 
     // Sandbox money for alice and carol.
     let top_up = cli
@@ -298,11 +390,17 @@ fn payment_flows_in(lang: &'static str) {
         ],
     );
     assert_eq!(wrong_token.code, 1);
+    let operator = if cli.zh() {
+        "只有运营方"
+    } else {
+        "operator"
+    };
     assert!(
-        wrong_token.stderr.contains("operator"),
+        wrong_token.stderr.contains(operator),
         "{}",
         wrong_token.stderr
     );
+    cli.says_no_english(&wrong_token.stderr);
     cli.run(
         "carol",
         &[
@@ -534,7 +632,7 @@ fn payment_flows_in(lang: &'static str) {
     assert!(
         commands.iter().any(|c| c["state"] == "failed"
             && c["outcome"].as_str().is_some_and(|o| if cli.zh() {
-                o == "被拒绝：钱包余额不足"
+                o == "被拒绝：钱包余额不足，无法支付 ¥9,000.00"
             } else {
                 o.contains("insufficient_funds")
             })),

@@ -43,6 +43,7 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
         spki_pins: Vec::new(),
         locale: "en-US".into(),
         utc_offset_minutes: 0,
+        time_zone: String::new(),
     };
     // No platform signer: the wallet makes its own device key and keeps it sealed.
     let wallet = Wallet::open_with(

@@ -53,9 +53,15 @@ pub struct WalletConfig {
     #[uniffi(default = "en")]
     pub locale: String,
     /// The device's time zone as minutes east of UTC (480 for China): records write dates in
-    /// it. ±1080 at most.
+    /// it when `time_zone` is empty. ±1080 at most. A fixed offset is wrong on one side of a
+    /// daylight-saving change: pass `time_zone`.
     #[uniffi(default = 0)]
     pub utc_offset_minutes: i32,
+    /// The device's time zone by IANA name (`Asia/Shanghai`, `Europe/Berlin`): Android's
+    /// `ZoneId.systemDefault().id`, iOS's `TimeZone.current.identifier`. Each date is written
+    /// with the zone's offset at that instant. Empty: `utc_offset_minutes` is used.
+    #[uniffi(default = "")]
+    pub time_zone: String,
 }
 
 /// What to do to an escrow order: one per button of the order screen. Which ones are allowed
@@ -168,6 +174,7 @@ impl Wallet {
                 spki_pins: config.spki_pins,
                 locale: config.locale,
                 utc_offset_minutes: config.utc_offset_minutes,
+                time_zone: config.time_zone,
             };
             let inner = core::Wallet::open_with(
                 core_config,
@@ -432,6 +439,19 @@ impl Wallet {
                 .set_utc_offset(minutes)
                 .map_err(|e| self.error(e))
         })
+    }
+
+    /// Writes dates in the IANA time zone `name` (`Asia/Shanghai`, `Europe/Berlin`) from the
+    /// next record on, each with the zone's offset at its instant (daylight saving included);
+    /// call it when the device's zone changes. A name the tz database does not have is refused
+    /// (`InvalidInput`) and the zone stays.
+    pub fn set_time_zone(&self, name: String) -> Result<(), DanbaoError> {
+        guard(|| self.inner.set_time_zone(&name).map_err(|e| self.error(e)))
+    }
+
+    /// The IANA time zone dates are written in; `None` while a fixed UTC offset is used.
+    pub fn time_zone(&self) -> Option<String> {
+        self.inner.time_zone()
     }
 
     /// The current locale (canonical BCP 47, e.g. `zh-Hans-CN`).

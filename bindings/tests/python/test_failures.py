@@ -33,7 +33,7 @@ async def test_a_bad_amount_is_refused_before_anything_is_queued(people):
     with pytest.raises(danbao.DanbaoError.InvalidInput, match="this code has no amount"):
         await buyer.wallet.pay(static.text, None)
     signed = await people.seller.wallet.merchant_code("8.88", CURRENCY)
-    with pytest.raises(danbao.DanbaoError.InvalidInput, match="the code asks for 8.88 CNY"):
+    with pytest.raises(danbao.DanbaoError.InvalidInput, match="the code asks for CN¥8.88"):
         await buyer.wallet.pay(signed.text, "9.00")
 
     assert await outbox_size(buyer) == queued

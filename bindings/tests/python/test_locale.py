@@ -30,7 +30,8 @@ async def test_a_locale_change_reaches_the_records(people):
     outcome = await buyer.wallet.pay(created.code.text, None)
     assert outcome.state == danbao.CommandState.FAILED
     assert outcome.problem == "insufficient_funds"
-    assert outcome.message == "被拒绝：钱包余额不足"
+    # The shortfall names the order's amount as the locale writes it, not the server's English.
+    assert outcome.message == "被拒绝：钱包余额不足，无法支付 ¥1,234.50"
 
     order = seller.wallet.orders()[0]
     assert order.state_label == "等待买家付款"
@@ -48,6 +49,18 @@ async def test_a_locale_change_reaches_the_records(people):
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", newest.time_label), newest.time_label
     with pytest.raises(danbao.DanbaoError.InvalidInput):
         buyer.wallet.set_utc_offset(24 * 60)
+    # A time zone by IANA name: each row with the zone's offset at its instant.
+    buyer.wallet.set_time_zone("Asia/Shanghai")
+    assert buyer.wallet.time_zone() == "Asia/Shanghai"
+    in_shanghai = buyer.wallet.home().recent[0].time_label
+    buyer.wallet.set_time_zone("Europe/Berlin")
+    assert buyer.wallet.time_zone() == "Europe/Berlin"
+    in_berlin = buyer.wallet.home().recent[0].time_label
+    assert in_shanghai != in_berlin, (in_shanghai, in_berlin)
+    with pytest.raises(danbao.DanbaoError.InvalidInput) as unknown:
+        buyer.wallet.set_time_zone("Mars/Olympus_Mons")
+    assert str(unknown.value).startswith("时区无效"), str(unknown.value)
+    assert buyer.wallet.time_zone() == "Europe/Berlin", "a refused zone changes nothing"
 
     # The errors speak it too.
     with pytest.raises(danbao.DanbaoError.InvalidInput) as refused:

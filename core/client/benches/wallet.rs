@@ -176,6 +176,7 @@ fn config(path: &Path) -> WalletConfig {
         spki_pins: Vec::new(),
         locale: "en-US".into(),
         utc_offset_minutes: 0,
+        time_zone: String::new(),
     }
 }
 

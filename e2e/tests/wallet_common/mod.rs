@@ -462,6 +462,7 @@ impl Phone {
             spki_pins: Vec::new(),
             locale: locale().into(),
             utc_offset_minutes: 0,
+            time_zone: String::new(),
         };
         let signer = self.signer.clone().map(|s| s as Arc<dyn Signer>);
         let wallet = Wallet::open_with(config, self.key_store.clone(), signer, test_options())

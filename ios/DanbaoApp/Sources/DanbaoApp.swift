@@ -25,6 +25,13 @@ struct DanbaoApp: App {
                 ) { _ in
                     model.setLocale(Locale.current.identifier(.bcp47))
                 }
+                // ... or its time zone (travel, or the user changed it).
+                .onReceive(
+                    NotificationCenter.default.publisher(
+                        for: NSNotification.Name.NSSystemTimeZoneDidChange)
+                ) { _ in
+                    model.setTimeZone(TimeZone.current.identifier)
+                }
         }
         .onChange(of: scenePhase) { phase in
             if phase == .active, model.phase == .ready {

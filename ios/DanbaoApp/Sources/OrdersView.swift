@@ -60,7 +60,10 @@ struct OrderDetailView: View {
                 Text(order.title).font(.headline)
                 Text(order.amount.display).font(.title2.bold())
                 LabeledRow(label: "State", value: order.stateLabel)
-                LabeledRow(label: "You are the", value: order.role == .buyer ? "buyer" : "seller")
+                LabeledRow(
+                    label: "You are the",
+                    value: order.role == .buyer
+                        ? String(localized: "buyer") : String(localized: "seller"))
                 if let counterparty = order.counterparty {
                     LabeledRow(
                         label: order.role == .buyer ? "Seller" : "Buyer",
@@ -155,7 +158,7 @@ enum StepForm: Identifiable {
         }
     }
 
-    var title: String {
+    var title: LocalizedStringKey {
         switch self {
         case .ship: return "Ship"
         case .refund: return "Refund"
@@ -206,7 +209,8 @@ struct StepFormView: View {
 }
 
 struct LabeledRow: View {
-    let label: String
+    /// A key of the string catalogue (the row's name is the app's word, in the device's language).
+    let label: LocalizedStringKey
     let value: String
 
     var body: some View {

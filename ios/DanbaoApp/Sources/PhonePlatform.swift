@@ -25,9 +25,14 @@ struct PhonePlatform: WalletPlatform {
             serverUrl: server ?? "http://127.0.0.1:8080",
             // The core writes its records' words and amounts in the device's language.
             locale: Locale.current.identifier(.bcp47),
-            // ... and writes dates in the device's zone (its offset now, daylight saving included).
-            utcOffsetMinutes: Int32(TimeZone.current.secondsFromGMT() / 60))
+            // ... and writes dates in the device's zone: its IANA name, so that each date gets
+            // the zone's offset at its own instant (daylight saving included); the offset now
+            // is the fallback the core uses only without a name.
+            utcOffsetMinutes: Int32(TimeZone.current.secondsFromGMT() / 60),
+            timeZone: TimeZone.current.identifier)
     }
+
+    var notOpenMessage: String { String(localized: "The wallet is not open yet.") }
 
     func keyStore() throws -> KeyStore { KeychainKeyStore() }
 

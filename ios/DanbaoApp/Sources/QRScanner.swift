@@ -46,13 +46,15 @@ final class ScannerViewController: UIViewController, AVCaptureMetadataOutputObje
                     if granted {
                         self.configure()
                     } else {
-                        self.onUnavailable("Camera access was refused.")
+                        self.onUnavailable(String(localized: "Camera access was refused."))
                     }
                 }
             }
         default:
             onUnavailable(
-                "Camera access is off: allow it in Settings › Danbao, or paste the code.")
+                String(
+                    localized:
+                        "Camera access is off: allow it in Settings › Danbao, or paste the code."))
         }
     }
 
@@ -79,12 +81,13 @@ final class ScannerViewController: UIViewController, AVCaptureMetadataOutputObje
             let input = try? AVCaptureDeviceInput(device: camera),
             session.canAddInput(input)
         else {
-            onUnavailable("This device has no camera that can scan (the Simulator has none).")
+            onUnavailable(
+                String(localized: "This device has no camera that can scan (the Simulator has none)."))
             return
         }
         let output = AVCaptureMetadataOutput()
         guard session.canAddOutput(output) else {
-            onUnavailable("The camera cannot read codes right now.")
+            onUnavailable(String(localized: "The camera cannot read codes right now."))
             return
         }
         session.addInput(input)

@@ -30,10 +30,9 @@ struct TillCodeView: View {
                     .buttonStyle(.borderedProminent)
             } else if scenePhase != .active || captured {
                 Image(systemName: "eye.slash").font(.largeTitle)
-                Text(
-                    "Hidden while the screen is recorded or shared, or the app is in the "
-                        + "background."
-                )
+                // One literal: a concatenated String would be shown as is, not looked up in the
+                // string catalogue.
+                Text("Hidden while the screen is recorded or shared, or the app is in the background.")
                 .multilineTextAlignment(.center)
             } else if let code {
                 QRCodeImage(text: code.digits).frame(maxWidth: 280)
@@ -46,10 +45,7 @@ struct TillCodeView: View {
                 ProgressView()
             }
             if screenshotTaken {
-                Text(
-                    "A screenshot was taken. The code in it can be charged until it changes: "
-                        + "do not share it."
-                )
+                Text("A screenshot was taken. The code in it can be charged until it changes: do not share it.")
                 .font(.footnote)
                 .foregroundColor(.red)
                 .multilineTextAlignment(.center)

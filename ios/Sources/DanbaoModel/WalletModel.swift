@@ -15,6 +15,10 @@ public protocol WalletPlatform: Sendable {
     func signer() throws -> Signer
     /// The name the server shows for this device ("Bea's iPhone").
     var deviceName: String { get }
+    /// The sentence shown when an action is tried before the wallet has opened, in the
+    /// device's language (the app takes it from its string catalogue, `Localizable.xcstrings`;
+    /// the core cannot say it, as there is no wallet yet).
+    var notOpenMessage: String { get }
 }
 
 /// The app's one wallet and the core state the screens render.
@@ -89,6 +93,19 @@ public final class WalletModel {
         guard let wallet else { return }
         do {
             try wallet.setLocale(locale: tag)
+            reload()
+        } catch {
+            errorMessage = Self.message(for: error)
+        }
+    }
+
+    /// The device's time zone changed to `name` (IANA, e.g. `Europe/Berlin`: iOS's
+    /// `TimeZone.current.identifier`): the core writes dates in it from now on, each with the
+    /// zone's offset at its instant, and every record on screen is read again.
+    public func setTimeZone(_ name: String) {
+        guard let wallet else { return }
+        do {
+            try wallet.setTimeZone(name: name)
             reload()
         } catch {
             errorMessage = Self.message(for: error)
@@ -218,7 +235,7 @@ public final class WalletModel {
     /// `nil`. The cache is re-read after it, so the screens never wait for a change notice.
     public func perform<T: Sendable>(_ call: @Sendable (Wallet) async throws -> T) async -> T? {
         guard let wallet else {
-            errorMessage = "The wallet is not open yet."
+            errorMessage = platform.notOpenMessage
             return nil
         }
         busy += 1

@@ -38,6 +38,21 @@ final class LocaleTests: XCTestCase {
 
             XCTAssertThrowsError(try buyer.wallet.setLocale(locale: "not a locale!"))
             XCTAssertEqual(buyer.wallet.locale(), "zh-Hans-CN", "a refused tag changes nothing")
+
+            // A time zone by name reaches the records: the same row in Shanghai (+8) and in
+            // Berlin (+1 or +2 by the season) shows different hours.
+            try buyer.wallet.setTimeZone(name: "Asia/Shanghai")
+            XCTAssertEqual(buyer.wallet.timeZone(), "Asia/Shanghai")
+            let inShanghai = try XCTUnwrap(try buyer.wallet.home().recent.first).timeLabel
+            try buyer.wallet.setTimeZone(name: "Europe/Berlin")
+            XCTAssertEqual(buyer.wallet.timeZone(), "Europe/Berlin")
+            let inBerlin = try XCTUnwrap(try buyer.wallet.home().recent.first).timeLabel
+            XCTAssertNotEqual(inShanghai, inBerlin)
+            let unknown = try await danbaoError("an unknown zone") {
+                try buyer.wallet.setTimeZone(name: "Mars/Olympus_Mons")
+            }
+            XCTAssertTrue(unknown.reason.hasPrefix("时区无效"), unknown.reason)
+            XCTAssertEqual(buyer.wallet.timeZone(), "Europe/Berlin", "a refused zone changes nothing")
         }
     }
 
@@ -50,8 +65,10 @@ final class LocaleTests: XCTestCase {
         let catalogue = try JSONSerialization.jsonObject(
             with: Data(contentsOf: sources.appendingPathComponent("Localizable.xcstrings")))
         let strings = try XCTUnwrap((catalogue as? [String: Any])?["strings"] as? [String: Any])
+        // Literals the views show: the SwiftUI initialisers' first argument, a row's
+        // `label:`, either side of a `cond ? "…" : "…"`, and `String(localized:)`.
         let pattern = try NSRegularExpression(
-            pattern: #"(?:Text|Button|Label|navigationTitle|TextField|Section|ProgressView)\("((?:[^"\\]|\\.)*)""#)
+            pattern: #"(?:(?:Text|Button|Label|navigationTitle|TextField|Section|ProgressView|NavigationLink)\(|label: |String\(localized: |\? |(?<=") : )"((?:[^"\\]|\\.)*)""#)
         var checked = 0
         for file in try FileManager.default.contentsOfDirectory(atPath: sources.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
@@ -63,6 +80,10 @@ final class LocaleTests: XCTestCase {
                     .replacingOccurrences(of: #"\\\(seconds\)"#, with: "%lld", options: .regularExpression)
                     .replacingOccurrences(of: #"\\\([^)]*\)*\)"#, with: "%@", options: .regularExpression)
                 if key.isEmpty || !key.contains(where: \.isLetter) || key.hasPrefix("@%@") && key.count == 3 { continue }
+                // Not words: a queue's label (`app.danbao.scanner`), a URL.
+                if key.contains("://") || key.allSatisfy({ $0.isLowercase || $0 == "." }) && key.contains(".") {
+                    continue
+                }
                 let entry = strings[key] as? [String: Any]
                 let zh = ((entry?["localizations"] as? [String: Any])?["zh-Hans"] as? [String: Any])?["stringUnit"]
                     as? [String: Any]
@@ -70,7 +91,26 @@ final class LocaleTests: XCTestCase {
                 checked += 1
             }
         }
-        XCTAssertGreaterThan(checked, 50, "the app's words were found")
+        XCTAssertGreaterThan(checked, 60, "the app's words were found")
+    }
+
+    /// A string put together with `+` is shown as is, not looked up in the catalogue: the app's
+    /// sources have none in a view, and the model's one English sentence comes from the app.
+    func testNoSentenceOfTheAppBypassesTheCatalogue() throws {
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let concatenated = try NSRegularExpression(pattern: #""\s*\+\s*"|"\s*\n\s*\+\s*""#)
+        for dir in ["DanbaoApp/Sources", "Sources/DanbaoModel"] {
+            let folder = root.appendingPathComponent(dir)
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                let range = NSRange(text.startIndex..., in: text)
+                XCTAssertEqual(concatenated.numberOfMatches(in: text, range: range), 0, "\(file) joins literals")
+                if dir.hasSuffix("DanbaoModel") {
+                    XCTAssertFalse(text.contains("errorMessage = \""), "\(file) sets an English error")
+                }
+            }
+        }
     }
 }
 
@@ -89,6 +129,22 @@ final class LocaleModelTests: XCTestCase, @unchecked Sendable {
             model.setLocale("zh-Hans-CN")
             XCTAssertNil(model.errorMessage)
             XCTAssertEqual(model.home?.balances.first?.available.display, "¥100.00")
+            model.setTimeZone("Europe/Berlin")
+            XCTAssertNil(model.errorMessage)
+            model.setTimeZone("Nowhere/Atlantis")
+            XCTAssertTrue(model.errorMessage?.hasPrefix("时区无效") == true, model.errorMessage ?? "nil")
+        }
+    }
+
+    /// Before the wallet opens, an action says so in the platform's words (the app's string
+    /// catalogue), not in English written into the model.
+    func testAnActionBeforeOpeningSaysSoInThePlatformsWords() async throws {
+        try await withServer { server, dir in
+            let platform = try TestPlatform(server: server, dir: dir)
+            let model = WalletModel(platform: platform)
+            let result: Int? = await model.perform { _ in 1 }
+            XCTAssertNil(result)
+            XCTAssertEqual(model.errorMessage, "钱包尚未打开。")
         }
     }
 }

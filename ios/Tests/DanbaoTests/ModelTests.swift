@@ -200,6 +200,7 @@ struct TestPlatform: WalletPlatform {
     let store: AesGcmKeyStore
     let key: P256Signer
     let deviceName = "Swift model test"
+    let notOpenMessage = "钱包尚未打开。"
 
     init(server: TestServer, dir: URL) throws {
         dbPath = dir.appendingPathComponent("model-\(UUID().uuidString).db").path

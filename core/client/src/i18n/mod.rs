@@ -12,6 +12,7 @@
 //! current one and swaps it on `set_locale`.
 
 mod format;
+mod words;
 
 use std::fmt;
 
@@ -20,6 +21,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 pub use format::{format_amount, format_date_time, region_name, relative_days};
+pub use words::{Arg, Words, problem_sentence};
 
 /// The English catalogue (complete; the fallback).
 const EN: &str = include_str!("locales/en/wallet.ftl");
@@ -59,8 +61,66 @@ pub struct Texts {
     own: Option<FluentBundle<FluentResource>>,
     /// English, for what `own` lacks.
     english: FluentBundle<FluentResource>,
-    /// The shell's time zone, as minutes east of UTC (dates are written in it).
-    utc_offset_minutes: i32,
+    /// The shell's time zone (dates are written in it).
+    zone: Zone,
+}
+
+/// The zone dates are written in: an IANA time zone, whose offset is looked up for each
+/// instant (daylight saving included), or a fixed offset (the older setting, kept as the
+/// fallback for shells that pass only minutes east of UTC).
+#[derive(Debug, Clone)]
+pub enum Zone {
+    /// A fixed offset, minutes east of UTC.
+    Fixed(i32),
+    /// A zone of the tz database, with its name as given (e.g. `Europe/Berlin`).
+    Named(String, jiff::tz::TimeZone),
+}
+
+impl Zone {
+    /// The zone named `name` in the tz database bundled with the library (`Asia/Shanghai`,
+    /// `Europe/Berlin`, `UTC`).
+    pub fn named(name: &str) -> Result<Zone, TimeZoneError> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            return Err(TimeZoneError {
+                name: name.to_owned(),
+            });
+        }
+        jiff::tz::TimeZone::get(trimmed)
+            .map(|tz| Zone::Named(trimmed.to_owned(), tz))
+            .map_err(|_| TimeZoneError {
+                name: name.to_owned(),
+            })
+    }
+
+    /// The offset from UTC at `unix` seconds, in minutes east.
+    pub fn offset_minutes_at(&self, unix: i64) -> i32 {
+        match self {
+            Zone::Fixed(minutes) => *minutes,
+            Zone::Named(_, tz) => jiff::Timestamp::from_second(unix)
+                .map(|at| tz.to_offset(at).seconds() / 60)
+                .unwrap_or(0),
+        }
+    }
+
+    /// The IANA name, `None` for a fixed offset.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Zone::Fixed(_) => None,
+            Zone::Named(name, _) => Some(name),
+        }
+    }
+}
+
+/// A time-zone name the tz database does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "time zone “{name}” is not in the tz database; pass an IANA name such as Asia/Shanghai or \
+     Europe/Berlin (the device's zone id)"
+)]
+pub struct TimeZoneError {
+    /// The name as given.
+    pub name: String,
 }
 
 impl fmt::Debug for Texts {
@@ -133,7 +193,7 @@ impl Texts {
             icu,
             own,
             english,
-            utc_offset_minutes: 0,
+            zone: Zone::Fixed(0),
         })
     }
 
@@ -146,7 +206,7 @@ impl Texts {
             icu: icu_locale_core::Locale::UNKNOWN,
             own: None,
             english: FluentBundle::new_concurrent(vec![english_id()]),
-            utc_offset_minutes: 0,
+            zone: Zone::Fixed(0),
         })
     }
 
@@ -159,18 +219,25 @@ impl Texts {
                  device's offset, e.g. 480 for China"
             ));
         }
-        self.utc_offset_minutes = minutes;
+        self.zone = Zone::Fixed(minutes);
         Ok(self)
     }
 
-    /// The UTC offset dates are written in, in minutes east of UTC.
-    pub fn utc_offset_minutes(&self) -> i32 {
-        self.utc_offset_minutes
+    /// These texts writing dates in `zone`.
+    pub fn in_time_zone(mut self, zone: Zone) -> Texts {
+        self.zone = zone;
+        self
     }
 
-    /// `unix` seconds as this locale writes a date and time, in the shell's zone.
+    /// The zone dates are written in.
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    /// `unix` seconds as this locale writes a date and time, in the shell's zone (the zone's
+    /// offset at that instant).
     pub fn date_time(&self, unix: i64) -> String {
-        format_date_time(&self.icu, unix, self.utc_offset_minutes)
+        format_date_time(&self.icu, unix, self.zone.offset_minutes_at(unix))
     }
 
     /// The locale tag, canonical (e.g. `zh-Hans-CN`).

@@ -2,6 +2,8 @@
 //! the flows; each refusal is a [`WalletError::InvalidInput`] naming the field.
 
 use super::WalletError;
+use super::error::money_words;
+use crate::i18n::Words;
 use danbao_domain::money::{Currency, Money, normalise_typed};
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::protocol::wire::{self, AmountError};
@@ -13,25 +15,25 @@ use danbao_domain::text::{self, TextError};
 pub(super) fn check_note(field: &'static str, text: &str) -> Result<(), WalletError> {
     text::check_note(field, text, MAX_MEMO_CHARS).map_err(|error| {
         let reason = match error {
-            TextError::TooLong { chars, max, .. } => {
-                format!("it has {chars} characters; at most {max} are allowed")
-            }
+            TextError::TooLong { chars, max, .. } => Words::new("input-too-long")
+                .text("chars", chars)
+                .text("max", max),
             TextError::Invisible {
                 kind,
                 code_point,
                 position,
                 ..
-            } => format!(
-                "it contains {kind} U+{code_point:04X} at character {position}; remove it \
-                 (text may not hide characters from the reader)"
-            ),
+            } => Words::new("input-invisible")
+                .text("kind", kind)
+                .text("point", format!("{code_point:04X}"))
+                .text("position", position),
         };
         WalletError::invalid(field, reason)
     })
 }
 
 pub(super) fn currency(code: &str) -> Result<Currency, WalletError> {
-    Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", e.to_string()))
+    Currency::from_code(code.trim()).map_err(|e| WalletError::invalid("currency", money_words(&e)))
 }
 
 /// A positive amount typed by the user, as their locale writes it (full-width digits, `。`,
@@ -45,7 +47,24 @@ pub(super) fn positive_amount(text: &str, currency: Currency) -> Result<Money, W
 pub(super) fn amount_error(error: AmountError) -> WalletError {
     match error {
         AmountError::Money(error) => error.into(),
-        other => WalletError::invalid("amount", other.to_string()),
+        AmountError::NotPositive { amount } => WalletError::invalid(
+            "amount",
+            Words::new("amount-not-positive").amount(
+                "amount",
+                amount.minor(),
+                amount.currency().code(),
+            ),
+        ),
+        AmountError::Mismatch { fixed, given } => WalletError::invalid(
+            "amount",
+            Words::new("amount-mismatch")
+                .amount("fixed", fixed.minor(), fixed.currency().code())
+                .amount("given", given.minor(), given.currency().code()),
+        ),
+        AmountError::Required { currency } => WalletError::invalid(
+            "amount",
+            Words::new("amount-required").text("currency", currency.code()),
+        ),
     }
 }
 
@@ -54,7 +73,7 @@ pub(super) fn handle_arg(field: &str, handle: &str) -> Result<String, WalletErro
     if handle.is_empty() {
         return Err(WalletError::invalid(
             field,
-            "it is empty; give the friend's handle, e.g. \"bob\"",
+            Words::new("input-friend-handle-empty"),
         ));
     }
     Ok(handle.to_ascii_lowercase())
@@ -62,6 +81,6 @@ pub(super) fn handle_arg(field: &str, handle: &str) -> Result<String, WalletErro
 
 pub(super) fn render(text: &str) -> Result<String, WalletError> {
     render_svg(text, &RenderOptions::default()).map_err(|e| WalletError::Code {
-        detail: format!("the code cannot be drawn as a QR code: {e}"),
+        detail: Words::new("code-cannot-draw").text("detail", e),
     })
 }

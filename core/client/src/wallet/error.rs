@@ -1,7 +1,7 @@
 //! The facade's public error: one small enum whose variants each carry a readable message,
 //! mapped from the store, secrets, transport and code errors in one place (this file).
 
-use crate::i18n::Texts;
+use crate::i18n::{Texts, Words, problem_sentence};
 use crate::secrets::SecretError;
 use crate::store::StoreError;
 use crate::transport::{Outcome, TransportError};
@@ -29,8 +29,8 @@ pub enum WalletError {
     InvalidInput {
         /// Which argument.
         field: String,
-        /// What is wrong and what would be right.
-        reason: String,
+        /// What is wrong and what would be right (a catalogue sentence; `Display` is English).
+        reason: Words,
     },
     /// The server refused the request (a final answer: nothing was applied).
     #[error("the server refused it ({status} {code}): {detail}")]
@@ -64,8 +64,8 @@ pub enum WalletError {
     /// A scanned or typed code cannot be used for this call.
     #[error("code refused: {detail}")]
     Code {
-        /// Why, and what the code is instead.
-        detail: String,
+        /// Why, and what the code is instead (a catalogue sentence).
+        detail: Words,
     },
     /// The server's answer could not be read, or the transport could not be set up.
     #[error("protocol: {detail}")]
@@ -76,23 +76,27 @@ pub enum WalletError {
     /// The feature needs a step first (e.g. payment codes need `enable_payment_code`).
     #[error("{detail}")]
     NotReady {
-        /// What to do first.
-        detail: String,
+        /// What to do first (a catalogue sentence).
+        detail: Words,
     },
 }
 
 impl WalletError {
     /// An [`WalletError::InvalidInput`] for `field`.
-    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, reason: Words) -> Self {
         Self::InvalidInput {
             field: field.to_owned(),
-            reason: reason.into(),
+            reason,
         }
     }
 
-    /// The sentence to show, in `texts`' language (`Display` is the English one). A
-    /// catalogue may replace the server's English explanation by its own sentence for the
-    /// problem code, and name the argument in its words.
+    /// The sentence to show, in `texts`' language (`Display` is the English one, with the
+    /// raw causes for logs). Every part of it comes from the catalogue: the client's own
+    /// reasons are catalogue sentences with typed arguments; a server refusal is said by its
+    /// problem `code` (English may add the server's own sentence, `detail`; another language
+    /// never shows it); the causes of offline, storage, secrets and protocol failures are
+    /// English technical text and stay out of other languages (and out of English's offline
+    /// sentence: the user is told what happened and that queued commands are kept).
     pub fn message(&self, texts: &Texts) -> String {
         match self {
             Self::NotSignedUp => texts.get("error-not-signed-up"),
@@ -100,15 +104,15 @@ impl WalletError {
                 texts.with("error-already-signed-up", &[("handle", handle)])
             }
             Self::InvalidInput { field, reason } => {
-                let label = format!("field-{field}");
+                let label = format!("field-{}", field.replace('.', "_"));
                 let field = if texts.has(&label) {
                     texts.get(&label)
                 } else {
-                    field.clone()
+                    texts.with("field-other", &[("field", field)])
                 };
                 texts.with(
                     "error-invalid-input",
-                    &[("field", &field), ("reason", reason)],
+                    &[("field", &field), ("reason", &reason.say(texts))],
                 )
             }
             Self::Server {
@@ -116,12 +120,7 @@ impl WalletError {
                 code,
                 detail,
             } => {
-                let problem = format!("problem-{code}");
-                let reason = if texts.has(&problem) {
-                    texts.get(&problem)
-                } else {
-                    detail.clone()
-                };
+                let reason = problem_sentence(texts, code);
                 texts.with(
                     "error-server",
                     &[
@@ -135,9 +134,11 @@ impl WalletError {
             Self::Offline { detail } => texts.with("error-offline", &[("detail", detail)]),
             Self::Storage { detail } => texts.with("error-storage", &[("detail", detail)]),
             Self::Secrets { detail } => texts.with("error-secrets", &[("detail", detail)]),
-            Self::Code { detail } => texts.with("error-code", &[("detail", detail)]),
+            Self::Code { detail } => texts.with("error-code", &[("detail", &detail.say(texts))]),
             Self::Protocol { detail } => texts.with("error-protocol", &[("detail", detail)]),
-            Self::NotReady { detail } => texts.with("error-not-ready", &[("detail", detail)]),
+            Self::NotReady { detail } => {
+                texts.with("error-not-ready", &[("detail", &detail.say(texts))])
+            }
         }
     }
 
@@ -206,9 +207,51 @@ impl From<TransportError> for WalletError {
 
 impl From<MoneyError> for WalletError {
     fn from(error: MoneyError) -> Self {
-        Self::InvalidInput {
-            field: "amount".to_owned(),
-            reason: error.to_string(),
+        let field = match error {
+            MoneyError::UnknownCurrency { .. } | MoneyError::NotPayable { .. } => "currency",
+            _ => "amount",
+        };
+        Self::invalid(field, money_words(&error))
+    }
+}
+
+/// A refused amount or currency in catalogue words, its values typed.
+pub(crate) fn money_words(error: &MoneyError) -> Words {
+    match error {
+        MoneyError::UnknownCurrency { code } => {
+            Words::new("money-unknown-currency").text("code", code)
+        }
+        MoneyError::NotPayable { code } => Words::new("money-not-payable").text("code", code),
+        MoneyError::Empty => Words::new("money-empty"),
+        MoneyError::InvalidCharacter {
+            text,
+            found,
+            position,
+        } => Words::new("money-invalid-character")
+            .text("text", text)
+            .text("found", found)
+            .text("position", position)
+            .text("ordinal", position.saturating_add(1)),
+        MoneyError::SignNotAllowed { text } => Words::new("money-sign").text("text", text),
+        MoneyError::MissingDigits { text } => Words::new("money-missing-digits").text("text", text),
+        MoneyError::TooManyDecimals {
+            text,
+            decimals,
+            currency,
+            allowed,
+        } => Words::new("money-too-many-decimals")
+            .text("text", text)
+            .text("decimals", decimals)
+            .text("currency", currency)
+            .text("allowed", allowed),
+        MoneyError::Overflow { text, currency, .. } => Words::new("money-too-large")
+            .text("text", text)
+            .amount("max", i64::MAX, currency),
+        MoneyError::CurrencyMismatch { left, right } => Words::new("money-currency-mismatch")
+            .text("left", left)
+            .text("right", right),
+        MoneyError::ArithmeticOverflow { .. } => {
+            Words::new("money-arithmetic-overflow").text("detail", error)
         }
     }
 }
@@ -216,13 +259,21 @@ impl From<MoneyError> for WalletError {
 impl From<PaycodeError> for WalletError {
     fn from(error: PaycodeError) -> Self {
         Self::Code {
-            detail: error.to_string(),
+            detail: Words::new("code-payment-code-invalid").text("detail", error),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// Runs of three or more ASCII letters (an English word) in `text`.
+    fn latin_words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3)
+            .map(str::to_owned)
+            .collect()
+    }
+
     #[test]
     fn messages_follow_the_locale_and_english_matches_display() {
         let en = Texts::new("en").unwrap();
@@ -232,17 +283,14 @@ mod tests {
             WalletError::AlreadySignedUp {
                 handle: "ann".into(),
             },
-            WalletError::invalid("amount", "it is 0"),
+            WalletError::invalid("amount", Words::new("money-empty")),
             WalletError::Server {
                 status: 422,
                 code: "insufficient_funds".into(),
                 detail: "the wallet has 1.00 CNY".into(),
             },
-            WalletError::Offline {
-                detail: "connection refused".into(),
-            },
             WalletError::NotReady {
-                detail: "call enable_payment_code first".into(),
+                detail: Words::new("not-ready-payment-code"),
             },
         ];
         for error in &errors {
@@ -251,12 +299,100 @@ mod tests {
         assert_eq!(errors[0].message(&zh), "此钱包尚未注册：请先注册");
         assert_eq!(
             errors[2].message(&zh),
-            "金额无效，请检查后重新输入（it is 0）"
+            "金额无效，请检查后重新输入（请填写金额，例如 12.50）"
         );
         assert_eq!(errors[3].message(&zh), "服务器拒绝了此操作：钱包余额不足");
+    }
+
+    /// Every kind of error a Chinese wallet can show, with English causes inside: none of
+    /// that English reaches the Chinese sentence; the offline sentence leaves the transport's
+    /// cause out in English too (it stays in `Display`, for logs).
+    #[test]
+    fn no_english_word_reaches_a_chinese_error() {
+        let en = Texts::new("en").unwrap();
+        let zh = Texts::new("zh-Hans-CN").unwrap();
+        let offline = WalletError::from(TransportError::Offline {
+            host: "127.0.0.1".into(),
+            detail: "tcp connect error: Connection refused (os error 111)".into(),
+        });
+        assert!(
+            offline.to_string().contains("tcp connect error"),
+            "{offline}"
+        );
+        assert!(
+            !offline.message(&en).contains("tcp"),
+            "{}",
+            offline.message(&en)
+        );
+        let errors = [
+            offline,
+            WalletError::Server {
+                status: 409,
+                code: "handle_taken".into(),
+                detail: "the handle ann is taken".into(),
+            },
+            WalletError::Server {
+                status: 422,
+                code: "a_code_from_a_newer_server".into(),
+                detail: "something English".into(),
+            },
+            WalletError::from(MoneyError::TooManyDecimals {
+                text: "1.234".into(),
+                decimals: 3,
+                currency: "CNY",
+                allowed: 2,
+            }),
+            WalletError::from(MoneyError::InvalidCharacter {
+                text: "12,5x".into(),
+                found: 'x',
+                position: 5,
+            }),
+            WalletError::from(MoneyError::Empty),
+            WalletError::Storage {
+                detail: "database disk image is malformed".into(),
+            },
+            WalletError::Secrets {
+                detail: "the key was replaced".into(),
+            },
+            WalletError::Protocol {
+                detail: "expected value at line 1".into(),
+            },
+            WalletError::Code {
+                detail: Words::new("scan-invalid-reason")
+                    .text("reason", "not an EMV payload: the CRC is wrong"),
+            },
+            WalletError::Code {
+                detail: Words::new("code-refused")
+                    .text("detail", "the code's signature does not verify")
+                    .text("code", "code_signature_invalid")
+                    .problem("reason", "code_signature_invalid"),
+            },
+            WalletError::invalid(
+                "body.amount",
+                Words::new("input-refund-too-much")
+                    .amount("asked", 50_000, "CNY")
+                    .amount("paid", 1_250, "CNY"),
+            ),
+            WalletError::invalid(
+                "some_new_field",
+                Words::new("input-detail").text("detail", "bad"),
+            ),
+        ];
+        for error in &errors {
+            let said = error.message(&zh);
+            let english: Vec<_> = latin_words(&said)
+                .into_iter()
+                .filter(|w| w != "CNY")
+                .collect();
+            assert!(english.is_empty(), "{error:?} says {said:?}: {english:?}");
+        }
         assert_eq!(
-            errors[4].message(&zh),
-            "无法连接服务器，请稍后重试；已排队的操作会在联网后自动发送"
+            errors[11].message(&zh),
+            "退款金额无效，请检查后重新输入（申请退回 ¥500.00，超过了订单金额 ¥12.50；最多只能申请退回已付金额）"
+        );
+        assert_eq!(
+            errors[2].message(&zh),
+            "服务器拒绝了此操作：服务器拒绝了此操作"
         );
     }
 

@@ -5,6 +5,7 @@ use super::args::{check_note, currency, handle_arg, positive_amount};
 use super::view::{self, CommandOutcome, RequestView};
 use super::{Change, Wallet, WalletError};
 use crate::api::{self, Command, new_idempotency_key};
+use crate::i18n::Words;
 use crate::store::MAX_PAGE;
 
 impl Wallet {
@@ -25,7 +26,7 @@ impl Wallet {
         {
             return Err(WalletError::invalid(
                 "to_handle",
-                format!("@{to} is this wallet; send to someone else"),
+                Words::new("input-send-to-self").text("to", to),
             ));
         }
         self.run_command(Command::Send(api::Send::new(to, money, memo)))
@@ -78,7 +79,7 @@ impl Wallet {
         if id <= 0 {
             return Err(WalletError::invalid(
                 "id",
-                format!("{id} is not a request id; ids are positive"),
+                Words::new("input-request-id").text("id", id),
             ));
         }
         let command = if accept {

@@ -4,7 +4,7 @@ use super::orders::summaries;
 use super::outbox;
 use super::view::{self, ActivityPage, BalanceLine, HomeSnapshot, Profile};
 use super::{Wallet, WalletError};
-use crate::i18n::Texts;
+use crate::i18n::{Texts, Words};
 use crate::store::{self, FeedEvent, MAX_PAGE};
 
 /// Recent activity rows on the home screen.
@@ -57,7 +57,7 @@ impl Wallet {
         if limit == 0 {
             return Err(WalletError::invalid(
                 "limit",
-                "it is 0; ask for 1 to 500 rows",
+                Words::new("input-limit-zero").text("max", MAX_PAGE),
             ));
         }
         let limit = limit.min(MAX_PAGE);

@@ -47,7 +47,7 @@ pub use view::{
 };
 
 use super::api::DeviceApi;
-use super::i18n::Texts;
+use super::i18n::{Texts, Words, Zone};
 use super::secrets::{KeyStore, Signer, SoftwareSigner};
 use super::store::{self, LocalStore};
 use super::transport::{
@@ -71,8 +71,15 @@ pub struct WalletConfig {
     /// [`Wallet::set_locale`].
     pub locale: String,
     /// The shell's time zone as minutes east of UTC (480 for China), in which records write
-    /// dates; ±1080 at most. Changed by [`Wallet::set_utc_offset`].
+    /// dates when no [`time_zone`](Self::time_zone) is given; ±1080 at most. Changed by
+    /// [`Wallet::set_utc_offset`]. A fixed offset is wrong on one side of a daylight-saving
+    /// change: prefer `time_zone`.
     pub utc_offset_minutes: i32,
+    /// The shell's time zone by IANA name (`Asia/Shanghai`, `Europe/Berlin`; Android's
+    /// `ZoneId.systemDefault().id`, iOS's `TimeZone.current.identifier`): each date is written
+    /// with the zone's offset at that instant. Empty = use `utc_offset_minutes`. Changed by
+    /// [`Wallet::set_time_zone`].
+    pub time_zone: String,
 }
 
 /// Settings beyond [`WalletConfig`], with production defaults ([`WalletOptions::default`]);
@@ -186,10 +193,9 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
     let pins = if config.spki_pins.is_empty() {
         None
     } else {
-        Some(
-            PinSet::new(&config.spki_pins)
-                .map_err(|e| WalletError::invalid("spki_pins", e.to_string()))?,
-        )
+        Some(PinSet::new(&config.spki_pins).map_err(|e| {
+            WalletError::invalid("spki_pins", Words::new("input-detail").text("detail", e))
+        })?)
     };
     let transport_config = TransportConfig {
         base_url: config.server_url.clone(),
@@ -206,17 +212,52 @@ fn transport_for(config: &WalletConfig, options: &WalletOptions) -> Result<Trans
         Arc::new(RandomJitter::new()),
     )
     .map_err(|e| match e {
-        TransportError::InvalidUrl { .. } => WalletError::invalid("server_url", e.to_string()),
+        TransportError::InvalidUrl { .. } => {
+            WalletError::invalid("server_url", Words::new("input-detail").text("detail", e))
+        }
         other => WalletError::from(other),
     })
 }
 
 /// The texts of `locale`, or the refusal naming the field.
-fn locale_texts(locale: &str, utc_offset_minutes: i32) -> Result<Texts, WalletError> {
-    Texts::new(locale)
-        .map_err(|e| WalletError::invalid("locale", e.to_string()))?
-        .in_zone(utc_offset_minutes)
-        .map_err(|reason| WalletError::invalid("utc_offset_minutes", reason))
+fn locale_texts(locale: &str) -> Result<Texts, WalletError> {
+    Texts::new(locale).map_err(|e| {
+        WalletError::invalid(
+            "locale",
+            Words::new("input-locale")
+                .text("tag", &e.tag)
+                .text("detail", &e.detail),
+        )
+    })
+}
+
+/// The zone of the configuration: its IANA name, or else its fixed offset.
+fn config_zone(config: &WalletConfig) -> Result<Zone, WalletError> {
+    if config.time_zone.trim().is_empty() {
+        fixed_zone(config.utc_offset_minutes)
+    } else {
+        named_zone(&config.time_zone)
+    }
+}
+
+fn named_zone(name: &str) -> Result<Zone, WalletError> {
+    Zone::named(name).map_err(|e| {
+        WalletError::invalid(
+            "time_zone",
+            Words::new("input-time-zone").text("zone", e.name),
+        )
+    })
+}
+
+fn fixed_zone(minutes: i32) -> Result<Zone, WalletError> {
+    if (-18 * 60..=18 * 60).contains(&minutes) {
+        Ok(Zone::Fixed(minutes))
+    } else {
+        Err(WalletError::invalid(
+            "utc_offset_minutes",
+            Words::new("input-utc-offset").text("minutes", minutes),
+        ))
+    }
 }
 
 /// Opens the database (on Tokio's blocking pool when a runtime is running).
@@ -285,7 +326,7 @@ impl Wallet {
         options: WalletOptions,
     ) -> Result<Wallet, WalletError> {
         let transport = transport_for(&config, &options)?;
-        let texts = locale_texts(&config.locale, config.utc_offset_minutes)?;
+        let texts = locale_texts(&config.locale)?.in_time_zone(config_zone(&config)?);
         let now = options.clock.now_unix_secs();
         let store = Arc::new(open_store(&config, key_store).await?);
         let signer = device_signer(&store, signer, now).await?;
@@ -295,12 +336,9 @@ impl Wallet {
         {
             return Err(WalletError::invalid(
                 "server_url",
-                format!(
-                    "this wallet is registered with {}, not {}; open it with that URL or use \
-                     another database file",
-                    profile.server_url,
-                    transport.base_url()
-                ),
+                Words::new("input-server-url-other")
+                    .text("registered", &profile.server_url)
+                    .text("given", transport.base_url()),
             ));
         }
         let wallet = Wallet {
@@ -331,12 +369,16 @@ impl Wallet {
     /// it when the device's language changes. A tag that is not BCP 47 is refused
     /// ([`WalletError::InvalidInput`]) and the locale stays as it was.
     pub fn set_locale(&self, locale: &str) -> Result<(), WalletError> {
-        let texts = Arc::new(locale_texts(locale, self.texts().utc_offset_minutes())?);
+        let texts = locale_texts(locale)?.in_time_zone(self.texts().zone().clone());
+        self.replace_texts(texts);
+        Ok(())
+    }
+
+    fn replace_texts(&self, texts: Texts) {
         *self
             .texts
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = texts;
-        Ok(())
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(texts);
     }
 
     /// `error`'s sentence in the current locale (what a shell shows).
@@ -348,12 +390,25 @@ impl Wallet {
     /// it when the device's zone or daylight saving time changes). Outside ±1080 it is refused
     /// ([`WalletError::InvalidInput`]) and nothing changes.
     pub fn set_utc_offset(&self, minutes: i32) -> Result<(), WalletError> {
-        let texts = Arc::new(locale_texts(&self.locale(), minutes)?);
-        *self
-            .texts
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = texts;
+        let texts = locale_texts(&self.locale())?.in_time_zone(fixed_zone(minutes)?);
+        self.replace_texts(texts);
         Ok(())
+    }
+
+    /// Writes dates in the IANA time zone `name` (`Asia/Shanghai`, `Europe/Berlin`) from the
+    /// next record on, each with the zone's offset at its own instant (daylight saving
+    /// included); the shell calls it when the device's zone changes. A name the tz database
+    /// does not have is refused ([`WalletError::InvalidInput`] on `time_zone`) and nothing
+    /// changes.
+    pub fn set_time_zone(&self, name: &str) -> Result<(), WalletError> {
+        let texts = locale_texts(&self.locale())?.in_time_zone(named_zone(name)?);
+        self.replace_texts(texts);
+        Ok(())
+    }
+
+    /// The IANA time zone dates are written in, `None` when a fixed offset is used.
+    pub fn time_zone(&self) -> Option<String> {
+        self.texts().zone().name().map(str::to_owned)
     }
 
     /// The current locale (canonical BCP 47).
@@ -456,20 +511,16 @@ impl Wallet {
         if handle.is_empty() {
             return Err(WalletError::invalid(
                 "handle",
-                format!(
-                    "it is empty; choose {MIN_HANDLE_CHARS}–{MAX_HANDLE_CHARS} characters of a-z, \
-                     0-9, '_' and '.', starting with a letter"
-                ),
+                Words::new("input-handle-empty")
+                    .text("min", MIN_HANDLE_CHARS)
+                    .text("max", MAX_HANDLE_CHARS),
             ));
         }
         let display_name = display_name.trim();
         if display_name.is_empty() {
             return Err(WalletError::invalid(
                 "display_name",
-                format!(
-                    "it is empty; give the name payers should see (1–{MAX_DISPLAY_NAME_CHARS} \
-                     characters)"
-                ),
+                Words::new("input-display-name-empty").text("max", MAX_DISPLAY_NAME_CHARS),
             ));
         }
         let key = sign_up_key(&self.signer.public_key(), &handle);

@@ -11,7 +11,7 @@ use crate::api::{
     self, Command, OrderAction, OrderStepCommand, RefundRequest, Ship, StepAction,
     new_idempotency_key,
 };
-use crate::i18n::Texts;
+use crate::i18n::{Texts, Words};
 use crate::store::{CachedOrder, MAX_PAGE};
 use danbao_domain::protocol::limits::{MAX_CARRIER_CHARS, MAX_TITLE_CHARS, MAX_TRACKING_CHARS};
 
@@ -35,7 +35,7 @@ impl Wallet {
         if id.is_empty() {
             return Err(WalletError::invalid(
                 "id",
-                "it is empty; give an order id (ord_…)",
+                Words::new("input-order-id-empty"),
             ));
         }
         let api = self.api()?;
@@ -67,7 +67,7 @@ impl Wallet {
         if id.is_empty() {
             return Err(WalletError::invalid(
                 "id",
-                "it is empty; give an order id (ord_…)",
+                Words::new("input-order-id-empty"),
             ));
         }
         let action = action.trim();
@@ -76,7 +76,9 @@ impl Wallet {
             match &body {
                 Some(body) => Err(WalletError::invalid(
                     "body",
-                    format!("{action} takes no body; got {body}"),
+                    Words::new("input-body-not-taken")
+                        .text("action", action)
+                        .text("body", body),
                 )),
                 None => Ok(OrderStepCommand::Plain(step)),
             }
@@ -94,10 +96,7 @@ impl Wallet {
             None => {
                 return Err(WalletError::invalid(
                     "action",
-                    format!(
-                        "{action:?} is not an order action; use confirm, cancel, pay, \
-                         refund-request, refund-accept, refund-reject or ship"
-                    ),
+                    Words::new("input-order-action").text("action", action),
                 ));
             }
         };
@@ -118,15 +117,13 @@ impl Wallet {
             Some(other) => {
                 return Err(WalletError::invalid(
                     "body.amount",
-                    format!(
-                        "{other} is not decimal text; give the amount as a string, e.g. \"5.00\""
-                    ),
+                    Words::new("input-refund-amount-text").text("given", other),
                 ));
             }
             None => {
                 return Err(WalletError::invalid(
                     "body",
-                    "refund-request needs {\"amount\": \"…\"}: how much to ask back",
+                    Words::new("input-refund-amount-missing"),
                 ));
             }
         };
@@ -138,11 +135,9 @@ impl Wallet {
             if asked.minor() > order.amount.minor {
                 return Err(WalletError::invalid(
                     "body.amount",
-                    format!(
-                        "{} is more than the order's {}; ask for at most the amount paid",
-                        asked.format_with_code(),
-                        order.amount.display
-                    ),
+                    Words::new("input-refund-too-much")
+                        .amount("asked", asked.minor(), asked.currency().code())
+                        .amount("paid", order.amount.minor, &order.amount.currency),
                 ));
             }
         }
@@ -162,7 +157,9 @@ impl Wallet {
         if !(1..=MAX_TITLE_CHARS).contains(&chars) {
             return Err(WalletError::invalid(
                 "title",
-                format!("it has {chars} characters; give 1–{MAX_TITLE_CHARS}"),
+                Words::new("input-length")
+                    .text("chars", chars)
+                    .text("max", MAX_TITLE_CHARS),
             ));
         }
         let money = positive_amount(amount, self::currency(currency)?)?;
@@ -198,12 +195,7 @@ pub(super) fn summaries(rows: &[CachedOrder], now: i64, texts: &Texts) -> Vec<Or
 }
 
 pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
-    let body = body.ok_or_else(|| {
-        WalletError::invalid(
-            "body",
-            "ship needs {\"carrier\": \"…\", \"tracking\": \"…\"}",
-        )
-    })?;
+    let body = body.ok_or_else(|| WalletError::invalid("body", Words::new("input-ship-body")))?;
     let field = |name: &str, max: usize| -> Result<String, WalletError> {
         let value = body
             .get(name)
@@ -214,7 +206,9 @@ pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
         if !(1..=max).contains(&chars) {
             return Err(WalletError::invalid(
                 &format!("body.{name}"),
-                format!("it has {chars} characters; give 1–{max}"),
+                Words::new("input-length")
+                    .text("chars", chars)
+                    .text("max", max),
             ));
         }
         Ok(value.to_owned())

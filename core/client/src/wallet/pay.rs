@@ -6,6 +6,7 @@ use super::args::{amount_error, currency, positive_amount, render};
 use super::view::{self, Amount, CodeView, CommandOutcome, ScanScreen};
 use super::{Wallet, WalletError};
 use crate::api::{Command, IssueKind, NewCode, PayCode, ScannedCode, new_idempotency_key};
+use crate::i18n::Words;
 use crate::transport::TransportError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire;
@@ -39,7 +40,7 @@ impl Wallet {
         }
         let Some((kind, printed_name)) = view::danbao_kind(&outcome) else {
             return Err(WalletError::Code {
-                detail: "the code could not be classified".to_owned(),
+                detail: Words::new("code-unclassified"),
             });
         };
         let api = self.api()?;
@@ -111,7 +112,10 @@ impl Wallet {
                 detail,
                 ..
             }) if (400..500).contains(&status) && status != 429 => Err(WalletError::Code {
-                detail: format!("the server refused this code: {detail} ({problem})"),
+                detail: Words::new("code-refused")
+                    .text("detail", detail)
+                    .text("code", &problem)
+                    .problem("reason", &problem),
             }),
             Err(error) => {
                 tracing::info!(%error, "code not resolved before paying; the server checks it");
@@ -213,15 +217,13 @@ fn payment_command(
             }))
         }
         ScanOutcome::PaymentCode { .. } => Err(WalletError::Code {
-            detail: "this is a customer's payment code: a merchant charges it \
-                     (charge_payment_code); a wallet cannot pay it"
-                .to_owned(),
+            detail: Words::new("scan-payment-code"),
         }),
-        ScanOutcome::ForeignScheme { description, .. } => Err(WalletError::Code {
-            detail: format!("{description}: this wallet pays Danbao codes only"),
+        ScanOutcome::ForeignScheme { .. } => Err(WalletError::Code {
+            detail: Words::new("code-foreign"),
         }),
         ScanOutcome::Invalid { reasons } => Err(WalletError::Code {
-            detail: reasons.join("; "),
+            detail: Words::new("scan-invalid-reason").text("reason", reasons.join("; ")),
         }),
     }
 }

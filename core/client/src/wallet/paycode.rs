@@ -10,6 +10,7 @@ use super::outbox;
 use super::view::{CommandOutcome, PaymentCodeView};
 use super::{Change, Wallet, WalletError};
 use crate::api::{self, Command, new_idempotency_key};
+use crate::i18n::Words;
 use crate::store::PaymentCodeCredentials;
 use danbao_domain::paycode::{
     AccountIndex, IndexMaskKey, PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeGenerator, STEP_SECONDS,
@@ -69,9 +70,7 @@ impl Wallet {
             self.store
                 .payment_code_credentials()?
                 .ok_or_else(|| WalletError::NotReady {
-                    detail: "payment codes are not enabled on this device: call \
-                             enable_payment_code once (it needs the network)"
-                        .to_owned(),
+                    detail: Words::new("not-ready-payment-code"),
                 })?;
         let code = PaymentCodeGenerator::new(
             credentials.secret,
@@ -95,8 +94,12 @@ impl Wallet {
         currency: &str,
     ) -> Result<CommandOutcome, WalletError> {
         let payment_code = payment_code.trim();
-        danbao_domain::paycode::check_format(payment_code)
-            .map_err(|e| WalletError::invalid("payment_code", e.to_string()))?;
+        danbao_domain::paycode::check_format(payment_code).map_err(|e| {
+            WalletError::invalid(
+                "payment_code",
+                Words::new("input-payment-code").text("detail", e),
+            )
+        })?;
         let money = positive_amount(amount, self::currency(currency)?)?;
         self.run_command(Command::Charge(api::Charge::new(payment_code, money, "")))
             .await

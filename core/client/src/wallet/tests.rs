@@ -456,7 +456,7 @@ fn amounts_for_codes_are_checked_against_the_code() {
     assert!(
         mismatch
             .to_string()
-            .contains("asks for 12.50 CNY; you entered 13.00 CNY"),
+            .contains("asks for CN¥12.50; you entered CN¥13.00"),
         "{mismatch}"
     );
     let missing = amount_for_code(None, cny, None).unwrap_err();
@@ -482,7 +482,7 @@ fn arguments_are_refused_with_the_field_and_the_fix() {
     let hidden = check_note("memo", "tea \u{202E}321").unwrap_err();
     assert!(
         matches!(&hidden, WalletError::InvalidInput { field, reason }
-            if field == "memo" && reason.contains("bidirectional control U+202E at character 5")),
+            if field == "memo" && reason.to_string().contains("bidirectional control U+202E at character 5")),
         "{hidden}"
     );
     let currency_error = currency("CNX").unwrap_err();
@@ -544,7 +544,10 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
     send.last_error = Some("cannot reach the server".into());
     let queued = view::command_outcome(&send, &en());
     assert_eq!(queued.state, "queued");
-    assert_eq!(queued.message, "queued: cannot reach the server");
+    assert_eq!(
+        queued.message, "queued: cannot reach the server; it is sent when the connection is back",
+        "the transport's cause stays in the log"
+    );
     assert_eq!(queued.command_id, 4);
     assert_eq!(queued.idempotency_key, "dbk-key-0001");
 
@@ -708,7 +711,7 @@ fn scans_that_need_no_server() {
     assert!(!foreign.payable);
     assert_eq!(foreign.scheme.as_deref(), Some("PromptPay, Thailand"));
     assert!(
-        foreign.reasons[0].contains("not payable with Danbao"),
+        foreign.reasons[0] == "PromptPay, Thailand: this wallet pays Danbao codes only",
         "{:?}",
         foreign.reasons
     );
@@ -856,6 +859,7 @@ fn the_wallet_and_its_futures_can_cross_threads() {
             spki_pins: Vec::new(),
             locale: "en-US".into(),
             utc_offset_minutes: 0,
+            time_zone: String::new(),
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[1; 32]).unwrap()),
         None,
@@ -878,6 +882,7 @@ fn offline_wallet(dir: &tempfile::TempDir) -> Wallet {
             spki_pins: Vec::new(),
             locale: "en-US".into(),
             utc_offset_minutes: 0,
+            time_zone: String::new(),
         },
         Arc::new(crate::secrets::SoftwareKeyStore::from_bytes(&[3; 32]).unwrap()),
         None,
@@ -1173,7 +1178,9 @@ fn outbox_rows_and_outcomes_speak_chinese() {
             .to_string(),
     });
     let failed = view::command_outcome(&send, &zh);
-    assert_eq!(failed.message, "被拒绝：钱包余额不足");
+    // The shortfall names the command's own amount in the locale's format, not the
+    // server's English "1.00 CNY".
+    assert_eq!(failed.message, "被拒绝：钱包余额不足，无法支付 ¥1,234.50");
     assert_eq!(failed.problem.as_deref(), Some("insufficient_funds"));
 
     let mut confirm = entry(
@@ -1257,11 +1264,11 @@ fn a_locale_change_reaches_the_next_record() {
         "a refused tag changes nothing"
     );
     wallet.set_utc_offset(480).unwrap();
-    assert_eq!(wallet.texts().utc_offset_minutes(), 480);
+    assert_eq!(wallet.texts().zone().offset_minutes_at(0), 480);
     assert_eq!(wallet.locale(), "zh-Hans-CN", "the zone keeps the language");
     wallet.set_locale("en-US").unwrap();
     assert_eq!(
-        wallet.texts().utc_offset_minutes(),
+        wallet.texts().zone().offset_minutes_at(0),
         480,
         "the language keeps the zone"
     );
@@ -1269,4 +1276,49 @@ fn a_locale_change_reaches_the_next_record() {
         wallet.set_utc_offset(2_000),
         Err(WalletError::InvalidInput { field, .. }) if field == "utc_offset_minutes"
     ));
+    // An IANA zone: the offset of each instant, daylight saving included.
+    wallet.set_time_zone("Europe/Berlin").unwrap();
+    assert_eq!(wallet.time_zone().as_deref(), Some("Europe/Berlin"));
+    let winter = 1_767_268_800; // 2026-01-01 12:00 UTC
+    let summer = 1_782_907_200; // 2026-07-01 12:00 UTC
+    assert_eq!(
+        wallet.texts().date_time(winter),
+        "Jan 1, 2026, 1:00\u{202f}PM"
+    );
+    assert_eq!(
+        wallet.texts().date_time(summer),
+        "Jul 1, 2026, 2:00\u{202f}PM"
+    );
+    wallet.set_locale("zh-Hans-CN").unwrap();
+    assert_eq!(
+        wallet.time_zone().as_deref(),
+        Some("Europe/Berlin"),
+        "the language keeps the named zone"
+    );
+    let unknown = wallet.set_time_zone("Mars/Olympus_Mons").unwrap_err();
+    assert!(
+        matches!(&unknown, WalletError::InvalidInput { field, .. } if field == "time_zone"),
+        "{unknown:?}"
+    );
+    assert!(
+        unknown
+            .to_string()
+            .contains("“Mars/Olympus_Mons” is not a time zone"),
+        "{unknown}"
+    );
+    assert_eq!(
+        wallet.error_message(&unknown),
+        "时区无效，请检查后重新输入（“Mars/Olympus_Mons”不是时区数据库中的时区，请使用设备的时区名称）"
+    );
+    assert_eq!(
+        wallet.time_zone().as_deref(),
+        Some("Europe/Berlin"),
+        "a refused zone changes nothing"
+    );
+    wallet.set_utc_offset(60).unwrap();
+    assert_eq!(
+        wallet.time_zone(),
+        None,
+        "the fixed offset replaces the zone"
+    );
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::{self, AmountView, Command, OrderAction, OrderStepCommand, OrderView, StepAction};
-use crate::i18n::{Texts, region_name};
+use crate::i18n::{Texts, problem_sentence, region_name};
 use crate::store::{
     self, Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand,
 };
@@ -807,6 +807,68 @@ fn money_text(amount: &str, currency: &str, texts: &Texts) -> String {
     }
 }
 
+/// Minor units and currency of a command's amount.
+struct CommandMoney {
+    minor: i64,
+    currency: String,
+}
+
+/// The amount a command moves, from its own typed fields (or the scanned code's fixed amount),
+/// `None` when it names none.
+fn command_amount(entry: &OutboxEntry) -> Option<CommandMoney> {
+    let StoredCommand::Known(command) = &entry.command else {
+        return None;
+    };
+    let parsed = |amount: &str, currency: &str| {
+        Currency::from_code(currency)
+            .and_then(|c| Money::parse(amount, c))
+            .ok()
+            .map(|money| CommandMoney {
+                minor: money.minor(),
+                currency: money.currency().code().to_owned(),
+            })
+    };
+    let fixed = |minor: Option<i64>, currency: Currency, typed: Option<&String>| match typed {
+        Some(typed) => parsed(typed, currency.code()),
+        None => minor.map(|minor| CommandMoney {
+            minor,
+            currency: currency.code().to_owned(),
+        }),
+    };
+    match command {
+        Command::Send(send) => parsed(&send.amount, &send.currency),
+        Command::Charge(charge) => parsed(&charge.amount, &charge.currency),
+        Command::PayCode(pay) => match scan(&pay.code) {
+            ScanOutcome::MerchantPayment { code, .. } => {
+                fixed(code.amount_minor, code.currency, pay.amount.as_ref())
+            }
+            ScanOutcome::FriendReceive { code, .. } => {
+                fixed(code.amount_minor, code.currency, pay.amount.as_ref())
+            }
+            _ => None,
+        },
+        Command::PayOrderCode(scanned) => match scan(&scanned.code) {
+            ScanOutcome::DanbaoOrder { code, .. } => Some(CommandMoney {
+                minor: code.amount_minor,
+                currency: code.currency.code().to_owned(),
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The networks' names of a foreign code in the locale's words (`network-<id>`), or the
+/// registry's own name for a network the catalogue does not know.
+fn network_name(id: &str, name: &str, texts: &Texts) -> String {
+    let message = format!("network-{id}");
+    if texts.has(&message) {
+        texts.get(&message)
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The kind of a stored command, for the outbox list.
 pub fn command_kind(command: &StoredCommand) -> CommandKind {
     let StoredCommand::Known(command) = command else {
@@ -1024,8 +1086,10 @@ fn done_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String {
     )
 }
 
-/// A refusal in words: English shows the server's sentence and problem code; a catalogue
-/// may show its own sentence for the code (`problem-<code>`) instead.
+/// A refusal in words: English shows the server's sentence and problem code; other languages
+/// the catalogue's sentence for the code (`problem-<code>`, or `problem-other`), never the
+/// server's English. A shortfall names the command's own amount, written by the locale's
+/// formatter (not the server's "500.00 CNY").
 fn refusal_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String {
     let detail = text(answer, "detail").unwrap_or_else(|| {
         entry
@@ -1036,11 +1100,12 @@ fn refusal_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String
     });
     match text(answer, "code") {
         Some(code) => {
-            let problem = format!("problem-{code}");
-            let reason = if texts.has(&problem) {
-                texts.get(&problem)
-            } else {
-                detail.clone()
+            let reason = match (code.as_str(), command_amount(entry)) {
+                ("insufficient_funds", Some(money)) => texts.with(
+                    "problem-insufficient_funds-amount",
+                    &[("amount", &texts.amount(money.minor, &money.currency))],
+                ),
+                _ => problem_sentence(texts, &code),
             };
             texts.with(
                 "outcome-refused-problem",
@@ -1063,8 +1128,10 @@ pub fn command_outcome(entry: &OutboxEntry, texts: &Texts) -> CommandOutcome {
         CommandState::Failed => ("failed", refusal_message(entry, &answer, texts)),
         CommandState::Pending | CommandState::Sending => (
             "queued",
+            // The transport's cause ("tcp connect error …") is in the log and the outbox row,
+            // not in the sentence.
             match &entry.last_error {
-                Some(error) => texts.with("outcome-queued-error", &[("error", error)]),
+                Some(_) => texts.get("outcome-queued-error"),
                 None => texts.get("outcome-queued"),
             },
         ),
@@ -1134,12 +1201,15 @@ pub fn local_scan_screen(outcome: &ScanOutcome, code: &str, texts: &Texts) -> Op
             let mut screen = empty_screen(ScanKind::ForeignScheme, code);
             let names: Vec<String> = schemes
                 .iter()
-                .map(|s| match &s.country {
-                    Some(c) => texts.with(
-                        "scan-foreign-scheme",
-                        &[("scheme", &s.name), ("country", &country_name(c))],
-                    ),
-                    None => s.name.clone(),
+                .map(|s| {
+                    let name = network_name(&s.id, &s.name, texts);
+                    match &s.country {
+                        Some(c) => texts.with(
+                            "scan-foreign-scheme",
+                            &[("scheme", &name), ("country", &country_name(c))],
+                        ),
+                        None => name,
+                    }
                 })
                 .collect();
             screen.scheme = Some(if names.is_empty() {
@@ -1154,9 +1224,13 @@ pub fn local_scan_screen(outcome: &ScanOutcome, code: &str, texts: &Texts) -> Op
                 names.join("; ")
             });
             screen.printed_name = merchant_name.clone();
-            screen
-                .reasons
-                .push(texts.with("scan-foreign", &[("description", description)]));
+            // The domain's `description` is English for logs; the screen says it in words of
+            // the catalogue, with the networks' names in the locale's language.
+            let networks = screen.scheme.clone().unwrap_or_default();
+            screen.reasons.push(texts.with(
+                "scan-foreign",
+                &[("description", description), ("networks", &networks)],
+            ));
             Some(screen)
         }
         ScanOutcome::Invalid { reasons } => {
@@ -1237,12 +1311,7 @@ pub fn refused_scan_screen(
 ) -> ScanScreen {
     let mut screen = empty_screen(ScanKind::Invalid, code);
     screen.printed_name = Some(printed_name);
-    let id = format!("problem-{problem}");
-    let reason = if texts.has(&id) {
-        texts.get(&id)
-    } else {
-        detail.to_owned()
-    };
+    let reason = problem_sentence(texts, problem);
     screen.reasons.push(texts.with(
         "scan-refused",
         &[("detail", detail), ("code", problem), ("reason", &reason)],

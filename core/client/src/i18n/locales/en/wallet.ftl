@@ -123,7 +123,7 @@ outcome-order-other = Updated “{ $title }” ({ $id }); the order is now { $st
 outcome-other = { $kind }: done
 outcome-refused = Refused: { $detail }
 outcome-queued = queued: waiting to be sent
-outcome-queued-error = queued: { $error }
+outcome-queued-error = queued: cannot reach the server; it is sent when the connection is back
 
 ## Server refusals by problem code. English shows the server's own sentence (`detail`);
 ## a catalogue may show `reason`, the problem-… message of the code, instead.
@@ -160,11 +160,60 @@ problem-unknown_payee = The payee is unknown
 problem-unknown_request = There is no such request
 problem-unknown_user = There is no user with this handle
 problem-wrong_party = This order or request belongs to someone else
+problem-account_exists = The account already exists
+problem-account_not_found = There is no such account
+problem-bad_idempotency_key = The request key is not valid
+problem-bad_signature = The request's signature is not valid
+problem-body_too_large = The request is too large
+problem-code_mismatch = This code belongs to another order
+problem-code_not_genuine = This code is not genuine
+problem-currency_mismatch = The currencies do not match
+problem-deadline_passed = The deadline for this step has passed
+problem-deposit_ref_conflict = This deposit reference was already used for another deposit
+problem-handle_taken = This handle is already taken; choose another
+problem-idempotency_key_expired = The request is too old to be sent again; start it anew
+problem-idempotency_key_reused = The request key was already used for another request
+problem-internal_error = The server failed; nothing was changed
+problem-invalid_advance = The clock step is not valid
+problem-invalid_body = The request is not valid
+problem-invalid_code_request = The code cannot be made with these values
+problem-invalid_cursor = The list position is not valid
+problem-invalid_display_name = The name is not valid
+problem-invalid_expiry = The expiry time is not valid
+problem-invalid_external_ref = The reference is not valid
+problem-invalid_handle = The handle is not valid: use lowercase letters, digits, "_" and ".", starting with a letter
+problem-invalid_limit = The number of rows is not valid
+problem-invalid_path = The address is not valid
+problem-invalid_payment_code = This is not a valid payment code
+problem-invalid_public_key = The device's key is not valid
+problem-invalid_query = The request is not valid
+problem-invalid_text = The text is not valid
+problem-invalid_window = The time window is not valid
+problem-invisible_characters = The text contains characters a reader cannot see; remove them
+problem-missing_idempotency_key = The request has no request key
+problem-missing_signature = The request is not signed
+problem-no_such_route = The server does not know this request; update the app
+problem-operator_only = Only the operator may do this
+problem-overloaded = The server is busy; try again shortly
+problem-pending_transfer_conflict = The transfer conflicts with one in progress
+problem-public_key_taken = This device is already registered to another user
+problem-rate_limited = Too many requests; try again shortly
+problem-render_failed = The QR code could not be drawn
+problem-replayed_request = This request was already received
+problem-request_timeout = The request took too long; try again
+problem-sandbox_off = Test money is switched off on this server
+problem-stale_request = The request's time is too far from the server's; check the device's clock
+problem-storage_unavailable = The server cannot store this now; it is retried automatically
+problem-transfer_id_reused = The transfer number was already used
+problem-unknown_device = This device is not registered
+# A code this version has no sentence for (the server's detail goes to the log).
+problem-other = The server refused it
+problem-insufficient_funds-amount = Not enough money in the wallet to pay { $amount }
 
 ## Scanning
 
 scan-payment-code = this is a customer's payment code: a merchant charges it (charge_payment_code); it cannot be paid from a wallet
-scan-foreign = { $description }: this wallet pays Danbao codes only
+scan-foreign = { $networks }: this wallet pays Danbao codes only
 scan-foreign-scheme = { $scheme }, { $country }
 scan-unknown-network = an unknown network
 scan-unknown-network-country = an unknown network, { $country }
@@ -176,7 +225,7 @@ error-not-signed-up = this wallet is not signed up yet: call sign_up first
 error-already-signed-up = this wallet is already signed up as @{ $handle }; one database holds one user (open another database file for another user)
 error-invalid-input = invalid { $field }: { $reason }
 error-server = the server refused it ({ $status } { $code }): { $detail }
-error-offline = offline: { $detail }
+error-offline = offline: the server cannot be reached; check the connection (queued commands are sent when it is back)
 error-storage = local storage: { $detail }
 error-secrets = secrets: { $detail }
 error-code = code refused: { $detail }
@@ -199,5 +248,87 @@ field-title = title
 field-carrier = carrier
 field-tracking = tracking
 field-server_url = server_url
+field-id = id
+field-body = body
+field-action = action
+field-body_amount = body.amount
+field-body_carrier = body.carrier
+field-body_tracking = body.tracking
+field-to_handle = to_handle
+field-payment_code = payment_code
+field-spki_pins = spki_pins
+field-time_zone = time_zone
+field-utc_offset_minutes = utc_offset_minutes
+# An argument without a name of its own here.
+field-other = { $field }
 scan-invalid-reason = { $reason }
 scan-refused = the server refused this code: { $detail } ({ $code })
+
+## Payment networks of foreign codes, by registry id
+
+network-danbao = Danbao
+network-pix = Pix
+network-promptpay = PromptPay
+network-paynow = PayNow
+network-sgqr = SGQR
+network-fps = FPS (Faster Payment System)
+network-vietqr = VietQR
+network-upi = UPI
+network-qris = QRIS
+network-duitnow = DuitNow
+network-nets = NETS
+network-shopeepay = ShopeePay
+network-qrph = QR Ph
+network-visa = Visa
+network-mastercard = Mastercard
+network-discover = Discover
+network-amex = American Express
+network-jcb = JCB
+network-unionpay = UnionPay
+
+## The wallet's own checks of what was typed (reasons of error-invalid-input)
+
+input-detail = { $detail }
+input-locale = “{ $tag }” is not a BCP 47 language tag ({ $detail }); use e.g. zh-Hans-CN or en-US
+input-time-zone = “{ $zone }” is not a time zone of the tz database; pass an IANA name such as Asia/Shanghai or Europe/Berlin (the device's zone id)
+input-utc-offset = a UTC offset of { $minutes } minutes is outside ±1080 (±18 hours); pass the device's offset, e.g. 480 for China
+input-server-url-other = this wallet is registered with { $registered }, not { $given }; open it with that URL or use another database file
+input-handle-empty = it is empty; choose { $min }–{ $max } characters of a-z, 0-9, '_' and '.', starting with a letter
+input-display-name-empty = it is empty; give the name payers should see (1–{ $max } characters)
+input-friend-handle-empty = it is empty; give the friend's handle, e.g. "bob"
+input-too-long = it has { $chars } characters; at most { $max } are allowed
+input-invisible = it contains { $kind } U+{ $point } at character { $position }; remove it (text may not hide characters from the reader)
+input-length = it has { $chars } characters; give 1–{ $max }
+input-order-id-empty = it is empty; give an order id (ord_…)
+input-body-not-taken = { $action } takes no body; got { $body }
+input-order-action = "{ $action }" is not an order action; use confirm, cancel, pay, refund-request, refund-accept, refund-reject or ship
+input-refund-amount-text = { $given } is not decimal text; give the amount as a string, e.g. "5.00"
+input-refund-amount-missing = refund-request needs {"{"}"amount": "…"{"}"}: how much to ask back
+input-refund-too-much = { $asked } is more than the order's { $paid }; ask for at most the amount paid
+input-ship-body = ship needs {"{"}"carrier": "…", "tracking": "…"{"}"}
+input-send-to-self = @{ $to } is this wallet; send to someone else
+input-request-id = { $id } is not a request id; ids are positive
+input-limit-zero = it is 0; ask for 1 to { $max } rows
+input-payment-code = { $detail }
+money-unknown-currency = unknown currency "{ $code }": expected an ISO 4217 code such as "CNY" or "156"
+money-not-payable = currency { $code } has no minor unit in ISO 4217 and cannot carry payment amounts
+money-empty = amount is empty: expected digits such as "12.50"
+money-invalid-character = amount "{ $text }" has '{ $found }' at position { $position }: only digits and one '.' are allowed
+money-sign = amount "{ $text }" has a sign: expected an unsigned amount such as "12.50"
+money-missing-digits = amount "{ $text }" needs digits on both sides of the decimal point, e.g. "0.50"
+money-too-many-decimals = amount { $text } has { $decimals } decimals; { $currency } allows { $allowed }
+money-too-large = amount { $text } is too large: the most is { $max }
+money-currency-mismatch = cannot combine { $left } with { $right }: amounts must be in one currency
+money-arithmetic-overflow = { $detail }
+amount-not-positive = { $amount } is not more than zero; enter a positive amount such as "12.50"
+amount-mismatch = the code asks for { $fixed }; you entered { $given } (leave the amount out to pay the code's amount)
+amount-required = this code has no amount: enter how much to pay in { $currency }, e.g. "12.50"
+
+## Codes that cannot be used, and steps needed first
+
+code-unclassified = the code could not be classified
+code-refused = the server refused this code: { $detail } ({ $code })
+code-foreign = this is another payment network's code: this wallet pays Danbao codes only
+code-cannot-draw = the code cannot be drawn as a QR code: { $detail }
+code-payment-code-invalid = { $detail }
+not-ready-payment-code = payment codes are not enabled on this device: call enable_payment_code once (it needs the network)

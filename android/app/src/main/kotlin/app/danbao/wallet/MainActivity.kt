@@ -38,6 +38,7 @@ class MainActivity : ComponentActivity() {
         )
         // A language change recreates the activity (the view model survives it): tell the core.
         wallet.model.setLocale(resources.configuration.locales[0].toLanguageTag())
+        wallet.model.setTimeZone(java.util.TimeZone.getDefault().id)
         setContent {
             CompositionLocalProvider(LocalPlatformUi provides platform) {
                 DanbaoTheme {
@@ -45,5 +46,11 @@ class MainActivity : ComponentActivity() {
                 }
             }
         }
+    }
+
+    override fun onResume() {
+        super.onResume()
+        // The zone may have changed while the app was away (travel, or the user changed it).
+        wallet.model.setTimeZone(java.util.TimeZone.getDefault().id)
     }
 }

@@ -32,6 +32,7 @@ private class AndroidWalletPlatform(private val app: Application) : WalletPlatfo
     override val deviceName: String = Build.MODEL
     override val words: Words = ResourceWords(app)
     override val locale: String get() = app.resources.configuration.locales[0].toLanguageTag()
+    override val timeZone: String get() = java.util.TimeZone.getDefault().id
 
     override suspend fun openWallet(): Wallet {
         val config = WalletConfig(
@@ -40,8 +41,11 @@ private class AndroidWalletPlatform(private val app: Application) : WalletPlatfo
             serverUrl = serverUrl,
             // The core writes its records' words and amounts in the device's language.
             locale = locale,
-            // ... and writes dates in the device's zone (its offset now, daylight saving included).
+            // ... and writes dates in the device's zone: its IANA name, so that each date gets
+            // the zone's offset at its own instant (daylight saving included); the offset now
+            // is the fallback the core uses only without a name.
             utcOffsetMinutes = java.util.TimeZone.getDefault().getOffset(System.currentTimeMillis()) / 60_000,
+            timeZone = timeZone,
         )
         return Wallet.open(config, KeystoreKeyStore(), KeystoreSigner())
     }

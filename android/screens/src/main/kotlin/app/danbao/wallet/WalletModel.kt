@@ -49,6 +49,13 @@ interface WalletPlatform {
     val locale: String get() = "en"
 
     /**
+     * The device's time zone by IANA name (`Asia/Shanghai`; Android's
+     * `TimeZone.getDefault().id`): the core writes each date with the zone's offset at its
+     * instant. Empty: UTC. [WalletModel.setTimeZone] changes it later.
+     */
+    val timeZone: String get() = ""
+
+    /**
      * Opens the wallet with this platform's key store and signer. Throws [DanbaoException]
      * when the core refuses, [LinkageError] when its native library is missing.
      */
@@ -168,6 +175,20 @@ class WalletModel(private val scope: CoroutineScope, private val platform: Walle
         val wallet = wallet ?: return
         try {
             wallet.setLocale(tag)
+            Change.entries.forEach(::reread)
+        } catch (e: DanbaoException) {
+            _message.value = e.readable()
+        }
+    }
+
+    /**
+     * The device's time zone changed to [name] (IANA, e.g. `Europe/Berlin`): the core writes
+     * dates in it from now on, and every record on screen is read again.
+     */
+    fun setTimeZone(name: String) {
+        val wallet = wallet ?: return
+        try {
+            wallet.setTimeZone(name)
             Change.entries.forEach(::reread)
         } catch (e: DanbaoException) {
             _message.value = e.readable()

@@ -39,11 +39,16 @@ class JvmWalletPlatform(
     override val defaultCurrency: String = "CNY",
     override val deviceName: String = "JVM",
     override val locale: String = "en-US",
+    override val timeZone: String = "Asia/Shanghai",
 ) : WalletPlatform {
     @Volatile
     var opened: Wallet? = null
         private set
 
     override suspend fun openWallet(): Wallet =
-        opened ?: Wallet.open(WalletConfig(dbPath = dbPath, serverUrl = serverUrl, locale = locale), keyStore, signer).also { opened = it }
+        opened ?: Wallet.open(
+            WalletConfig(dbPath = dbPath, serverUrl = serverUrl, locale = locale, timeZone = timeZone),
+            keyStore,
+            signer,
+        ).also { opened = it }
 }

@@ -1,7 +1,10 @@
 package app.danbao.wallet.screens
 
 import androidx.compose.ui.test.assertIsEnabled
+import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextInput
 import app.danbao.core.OrderAction
 import app.danbao.wallet.ui.HomeScreen
 import app.danbao.wallet.ui.OrderScreen
@@ -120,6 +123,63 @@ class ChineseScreensTest {
                 assertNoEnglish(seller.handle)
                 screenshot("confirm-merchant-zh")
             }
+        }
+    }
+
+    @Test
+    fun `an offline server is shown in Chinese without the transport's English`() {
+        Fonts.requireCjk()
+        // Nothing listens on the discard port of loopback.
+        val offline = phone("offline", "王小明", signedUp = false, serverUrl = "http://127.0.0.1:9", locale = "zh-Hans-CN")
+        offline.use {
+            phoneTest(offline.model) {
+                showApp(offline.model, chinesePlatformUi) { error("not signed up") }
+                await("the handle field", hasSetTextAction() and hasText("账号")).performTextInput(offline.handle)
+                await("the name field", hasSetTextAction() and hasText("你的名称")).performTextInput("王小明")
+                onNode(button("注册")).performClick()
+                val message = awaitSnackbar(offline.model)
+                assertEquals("无法连接服务器，请稍后重试；已排队的操作会在联网后自动发送", message)
+                assertNoEnglish(offline.handle, "http://127.0.0.1:9")
+                screenshot("error-offline-zh")
+            }
+        }
+    }
+
+    @Test
+    fun `refusals on a Chinese phone are Chinese with Chinese amounts`() {
+        val buyer = chinesePhone("buyer", "王小明")
+        val seller = chinesePhone("seller", "莲花茶馆")
+        listOf(buyer, seller).useAll {
+            runBlocking {
+                val broke = buyer.wallet.send(seller.handle, "500.00", "CNY", "")
+                assertEquals("被拒绝：钱包余额不足，无法支付 ¥500.00", broke.message)
+                val taken = runCatching { seller.wallet.createOrder("茶".repeat(300), "1.00", "CNY") }.exceptionOrNull()
+                assertTrue("$taken", taken?.message.orEmpty().startsWith("标题无效"))
+                val bad = runCatching { buyer.wallet.send(seller.handle, "1.234", "CNY", "") }.exceptionOrNull()
+                assertEquals(
+                    "金额无效，请检查后重新输入（金额 1.234 有 3 位小数；CNY 最多 2 位）",
+                    bad?.message,
+                )
+                val foreign = buyer.wallet.scan(
+                    "00020101021129370016A000000677010111011300668012345675802TH530376463046197",
+                )
+                assertEquals("泰国即时支付，泰国", foreign.scheme)
+                assertEquals(listOf("此钱包只能支付担保二维码，不能支付这个二维码（泰国即时支付，泰国）"), foreign.reasons)
+            }
+        }
+    }
+
+    @Test
+    fun `a time-zone change reaches the records the model holds`() {
+        val buyer = chinesePhone("buyer", "王小明")
+        val seller = chinesePhone("seller", "莲花茶馆")
+        listOf(buyer, seller).useAll {
+            runBlocking { buyer.wallet.send(seller.handle, "1.00", "CNY", "").done("send") }
+            waitFor("the row") { buyer.model.home.value?.recent?.isNotEmpty() == true }
+            val inShanghai = buyer.model.home.value!!.recent.first().timeLabel
+            runBlocking(kotlinx.coroutines.Dispatchers.Main) { buyer.model.setTimeZone("Europe/Berlin") }
+            waitFor("the Berlin time") { buyer.model.home.value?.recent?.first()?.timeLabel != inShanghai }
+            assertEquals("Europe/Berlin", buyer.wallet.timeZone())
         }
     }
 

@@ -228,7 +228,8 @@ class FlowUiTest {
                 await("the name field", hasSetTextAction() and hasText("Your name")).performTextInput("Off Line")
                 onNode(button("Sign up")).performClick()
                 val message = awaitSnackbar(offline.model)
-                assertTrue("the message names the problem: $message", "cannot reach the server" in message)
+                assertTrue("the message names the problem: $message", "the server cannot be reached" in message)
+                assertTrue("the transport's cause stays in the log: $message", "tcp" !in message && "os error" !in message)
                 screenshot("error-offline")
             }
             assertEquals("still not signed up", null, offline.model.profile.value)

@@ -38,5 +38,20 @@ class LocaleTest : FlowTest() {
 
             assertThrows<DanbaoException.InvalidInput> { buyer.wallet.setLocale("not a locale!") }
             assertEquals("zh-Hans-CN", buyer.wallet.locale(), "a refused tag changes nothing")
+
+            // A time zone by IANA name reaches the records: Shanghai (+8) and Berlin (+1/+2 by
+            // the season) write the same row at different hours.
+            buyer.wallet.setTimeZone("Asia/Shanghai")
+            assertEquals("Asia/Shanghai", buyer.wallet.timeZone())
+            val inShanghai = buyer.wallet.home().recent.first().timeLabel
+            buyer.wallet.setTimeZone("Europe/Berlin")
+            assertEquals("Europe/Berlin", buyer.wallet.timeZone())
+            val inBerlin = buyer.wallet.home().recent.first().timeLabel
+            assertTrue(inShanghai != inBerlin, "$inShanghai vs $inBerlin")
+            val unknown = assertThrows<DanbaoException.InvalidInput> { buyer.wallet.setTimeZone("Mars/Olympus_Mons") }
+            assertTrue(unknown.message.orEmpty().startsWith("时区无效"), unknown.message)
+            assertEquals("Europe/Berlin", buyer.wallet.timeZone(), "a refused zone changes nothing")
+            buyer.wallet.setUtcOffset(480)
+            assertEquals(null, buyer.wallet.timeZone(), "a fixed offset replaces the zone")
         }
 }
