@@ -304,9 +304,10 @@ fn server_codes(source: &str) -> Vec<String> {
     };
     let first_string = |rest: &str| -> Option<String> {
         let rest = rest.trim_start();
-        // `new(503, "code", …)`: skip the status.
-        let rest =
-            rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c.is_whitespace());
+        // `new(Refusal::Conflict, "code", …)`: skip the class of refusal.
+        let rest = rest.trim_start_matches(|c: char| {
+            c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == ',' || c.is_whitespace()
+        });
         let rest = rest.strip_prefix('"')?;
         Some(rest[..rest.find('"')?].to_owned())
     };
