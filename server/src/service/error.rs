@@ -163,6 +163,10 @@ impl From<StoreError> for ServiceError {
                 "this public key is registered for another device; generate a new key pair \
                  for this device",
             ),
+            StoreError::DeviceRevoked => Self::unauthorized(
+                "device_revoked",
+                "this device was revoked; add it again from one of your active devices",
+            ),
             StoreError::Busy => Self::new(
                 503,
                 "overloaded",
@@ -279,6 +283,11 @@ mod tests {
         );
         let taken = ServiceError::from(StoreError::PublicKeyTaken);
         assert_eq!((taken.status, taken.code), (409, "public_key_taken"));
+        let revoked = ServiceError::from(StoreError::DeviceRevoked).problem();
+        assert_eq!(
+            (revoked.status, revoked.code.as_str()),
+            (401, "device_revoked")
+        );
         let panicked = ServiceError::from(StoreError::Panicked);
         assert_eq!((panicked.status, panicked.code), (500, "internal_error"));
         for failure in [

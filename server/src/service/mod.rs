@@ -6,6 +6,7 @@ use crate::store::{Store, StoredResponse, Tx, User, attempt};
 use danbao_domain::protocol::wire::PartyView;
 
 pub mod admin;
+pub mod devices;
 mod error;
 pub mod identity;
 pub mod ledger;
