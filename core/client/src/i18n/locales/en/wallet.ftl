@@ -201,3 +201,20 @@ field-tracking = tracking
 field-server_url = server_url
 scan-invalid-reason = { $reason }
 scan-refused = the server refused this code: { $detail } ({ $code })
+
+## Devices
+
+device-this = { $name } (this device)
+device-active = Added { $added } · last active { $seen }
+device-revoked = Added { $added } · revoked { $revoked }
+device-approval-instructions = On the new device, choose “Add to an existing account” and scan this code or type it. It works once, for { $minutes } minutes.
+device-approval-expires = Valid until { $when }
+field-device_name = device name
+problem-device_revoked = This device was removed from your account; add it again from one of your active devices
+problem-last_device = This is your only active device; add another device before removing it
+problem-unknown_device = You have no device with this id
+problem-approval_code_invalid = This approval code is not valid; check it, or ask your other device for a new one
+problem-approval_code_expired = This approval code has expired; ask your other device for a new one
+problem-approval_code_used = This approval code was already used; ask your other device for a new one
+problem-too_many_approval_codes = Too many approval codes are open; use one or wait a few minutes
+problem-invalid_device_name = The device name is not valid

@@ -199,3 +199,20 @@ field-tracking = 运单号
 field-server_url = 服务器地址
 scan-invalid-reason = 这不是可以付款的二维码
 scan-refused = 服务器拒绝了此二维码：{ $reason }
+
+## 设备
+
+device-this = { $name }（本设备）
+device-active = 添加于 { $added } · 最近活动 { $seen }
+device-revoked = 添加于 { $added } · 已于 { $revoked } 移除
+device-approval-instructions = 在新设备上选择“添加到已有账户”，扫描此二维码或输入此代码。仅可使用一次，{ $minutes } 分钟内有效。
+device-approval-expires = 有效期至 { $when }
+field-device_name = 设备名称
+problem-device_revoked = 此设备已从您的账户中移除；请在您的其他有效设备上重新添加
+problem-last_device = 这是您唯一的有效设备；请先添加另一台设备再移除它
+problem-unknown_device = 您没有此编号的设备
+problem-approval_code_invalid = 此授权码无效；请核对，或在您的其他设备上获取新的授权码
+problem-approval_code_expired = 此授权码已过期；请在您的其他设备上获取新的授权码
+problem-approval_code_used = 此授权码已被使用；请在您的其他设备上获取新的授权码
+problem-too_many_approval_codes = 未使用的授权码过多；请先使用其中一个，或稍等几分钟
+problem-invalid_device_name = 设备名称无效
