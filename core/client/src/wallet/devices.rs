@@ -162,3 +162,91 @@ impl Wallet {
         Ok(device_item(&self.texts(), device))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(this_device: bool, revoked_at: Option<i64>) -> DeviceView {
+        DeviceView {
+            id: 7,
+            name: "Pixel".into(),
+            created_at: 1_700_000_000,
+            last_seen_at: 1_700_003_600,
+            revoked_at,
+            this_device,
+        }
+    }
+
+    #[test]
+    fn device_rows_say_which_is_this_one_and_when_each_was_active_or_revoked() {
+        let en = Texts::new("en").unwrap();
+        let zh = Texts::new("zh-Hans-CN").unwrap();
+        let active = device_item(&en, device(true, None));
+        assert_eq!(active.title, "Pixel (this device)");
+        assert!(active.active);
+        assert_eq!(
+            active.detail,
+            format!(
+                "Added {} · last active {}",
+                en.date_time(1_700_000_000),
+                en.date_time(1_700_003_600)
+            )
+        );
+        let revoked = device_item(&en, device(false, Some(1_700_007_200)));
+        assert_eq!(revoked.title, "Pixel");
+        assert!(!revoked.active);
+        assert!(
+            revoked
+                .detail
+                .ends_with(&format!("revoked {}", en.date_time(1_700_007_200)))
+        );
+        assert_eq!(
+            device_item(&zh, device(true, None)).title,
+            "Pixel（本设备）"
+        );
+        assert!(
+            device_item(&zh, device(false, Some(1_700_007_200)))
+                .detail
+                .contains("移除")
+        );
+    }
+
+    #[test]
+    fn a_join_is_keyed_by_the_device_key_and_the_code() {
+        let a = join_key(&[4, 1], "AAAA-AAAA-AAAA-AAAA");
+        assert_eq!(a, join_key(&[4, 1], "AAAA-AAAA-AAAA-AAAA"));
+        assert_ne!(a, join_key(&[4, 2], "AAAA-AAAA-AAAA-AAAA"));
+        assert_ne!(a, join_key(&[4, 1], "AAAA-AAAA-AAAA-AAAB"));
+        assert!(danbao_domain::protocol::idempotency_key_is_well_formed(&a));
+    }
+
+    #[test]
+    fn refusals_of_devices_have_catalogue_words_in_both_languages() {
+        let zh = Texts::new("zh-Hans-CN").unwrap();
+        for code in [
+            "device_revoked",
+            "last_device",
+            "unknown_device",
+            "approval_code_invalid",
+            "approval_code_expired",
+            "approval_code_used",
+            "too_many_approval_codes",
+            "invalid_device_name",
+        ] {
+            let error = WalletError::Server {
+                status: 409,
+                code: code.into(),
+                detail: "detail".into(),
+            };
+            assert!(zh.has(&format!("problem-{code}")), "{code}");
+            let message = error.message(&zh);
+            assert!(
+                message
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{code}: {message}"
+            );
+        }
+    }
+}
