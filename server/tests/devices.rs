@@ -476,3 +476,23 @@ async fn a_lost_phones_open_approval_codes_end_with_it() {
     let (_, list) = phone.get("/v1/devices").await;
     assert_eq!(list["devices"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn housekeeping_forgets_expired_codes_and_old_refusals_only_after_the_window() {
+    let server = Server::start().await;
+    let phone = server.sign_up("alice", "Alice Chen").await;
+    let code = approval(&phone).await;
+    let mut thief = server.new_device();
+    thief.clock_offset.store(phone.offset(), Ordering::Relaxed);
+    assert_eq!(thief.join(&made_up_code(1), None, "Thief").await.0, 422);
+    // Still within the window: nothing is forgotten, and the code is answered precisely.
+    advance(&server, &[&phone, &thief], 601);
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.device_approvals, 0);
+    let expired = thief.join(&code, None, "Thief").await;
+    assert_eq!(code_of(&expired), (422, Some("approval_code_expired")));
+    // Well after it: the expired code and both refusals go.
+    advance(&server, &[&phone, &thief], 1_800);
+    let purged = danbao_server::housekeep(&server.app).await.unwrap();
+    assert_eq!(purged.device_approvals, 3, "{purged:?}");
+}
