@@ -42,3 +42,9 @@ order-shipped = shipped with { $carrier }, tracking { $tracking }
 order-refund-asked = refund asked: { $amount }
 order-released = { $amount } to the seller
 order-refunded = { $amount } back to the buyer
+
+device-add-code = Approval code for a new device:
+device-joined = Joined @{ $handle } ({ $name }) as device { $device } · profile '{ $profile }'
+device-join-profile-taken = profile '{ $profile }' already has a wallet on { $server }; join from a new profile with `--profile NAME`
+device-join-signed-up = this profile is already signed up; run `danbao device join` with a new `--profile`
+device-revoked = Revoked device { $id }: its requests and payment codes are refused from now on.

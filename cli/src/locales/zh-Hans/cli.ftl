@@ -38,3 +38,9 @@ order-shipped = 已由 { $carrier } 发货，运单号 { $tracking }
 order-refund-asked = 申请退款：{ $amount }
 order-released = 付给卖家 { $amount }
 order-refunded = 退还买家 { $amount }
+
+device-add-code = 新设备的授权码：
+device-joined = 已作为设备 { $device } 加入 @{ $handle }（{ $name }）· 配置 '{ $profile }'
+device-join-profile-taken = 配置 '{ $profile }' 已在 { $server } 上有钱包；请用 `--profile 名称` 在新配置中加入
+device-join-signed-up = 此配置已注册；请用新的 `--profile` 运行 `danbao device join`
+device-revoked = 已移除设备 { $id }：此后它的请求和付款码都会被拒绝。
