@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod account;
 mod decode;
+mod devices;
 mod encode;
 mod home;
 mod orders;
@@ -97,6 +98,10 @@ enum Command {
     Merchant(orders::MerchantCommand),
     /// Commands waiting for the server.
     Outbox(account::OutboxArgs),
+    /// Devices of this user: add one with a one-time code, join from a new profile, list,
+    /// revoke.
+    #[command(subcommand)]
+    Device(devices::DeviceCommand),
     /// Sandbox operator tools.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -143,6 +148,9 @@ async fn run(
     match command {
         Command::Signup(args) => return account::signup(&dir, args).await,
         Command::Sandbox(command) => return sandbox::run(&dir, command).await,
+        Command::Device(devices::DeviceCommand::Join(args)) => {
+            return devices::join(&dir, args).await;
+        }
         _ => {}
     }
     let wallet = dir.open_existing().await?;
@@ -161,6 +169,7 @@ async fn run(
         Command::PayCode(args) => payments::pay_code(&wallet, args).await,
         Command::Orders(args) => orders::orders(&wallet, args).await,
         Command::Merchant(command) => orders::merchant(&wallet, command).await,
+        Command::Device(command) => devices::run(&wallet, command).await,
         Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => {
             Err(Failure::usage(words::word("not-a-wallet-command", &[])))
         }

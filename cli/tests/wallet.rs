@@ -736,3 +736,76 @@ fn a_send_while_offline_is_queued_then_applied_once() {
     cli.run("dora", &["sync"]).ok();
     assert_eq!(cli.cny("eli"), (700, 0, 0));
 }
+
+#[test]
+fn a_second_device_joins_with_the_code_and_a_lost_one_is_revoked() {
+    let server = start_server();
+    let cli = Cli::new();
+    signup(&cli, &server, "alice", "Alice Liu");
+
+    let shown = cli.run("alice", &["device", "add"]).ok();
+    assert!(
+        shown.stdout.contains("Approval code for a new device:"),
+        "{}",
+        shown.stdout
+    );
+    assert!(shown.stdout.contains("It works once, for 10 minutes."));
+    let code = cli.run("alice", &["device", "add", "--json"]).ok().json();
+    let payload = code["qr_payload"].as_str().expect("qr_payload").to_owned();
+
+    let joined = cli
+        .run(
+            "tablet",
+            &[
+                "device",
+                "join",
+                "--server",
+                &server.url,
+                "--code",
+                &payload,
+                "--device-name",
+                "Tablet",
+            ],
+        )
+        .ok();
+    assert!(
+        joined
+            .stdout
+            .starts_with("Joined @alice (Alice Liu) as device "),
+        "{}",
+        joined.stdout
+    );
+    let listed = cli.run("tablet", &["device", "list"]).ok();
+    assert!(
+        listed.stdout.contains("Tablet (this device)"),
+        "{}",
+        listed.stdout
+    );
+    let devices = cli.run("alice", &["device", "list", "--json"]).ok().json();
+    let tablet = devices[1]["id"].as_i64().expect("tablet id");
+    assert_eq!(devices[0]["this_device"], true);
+
+    let revoked = cli
+        .run("alice", &["device", "revoke", &tablet.to_string()])
+        .ok();
+    assert!(
+        revoked
+            .stdout
+            .starts_with(&format!("Revoked device {tablet}:")),
+        "{}",
+        revoked.stdout
+    );
+    let refused = cli.run("tablet", &["device", "list"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("device_revoked"),
+        "{}",
+        refused.stderr
+    );
+    let last = cli.run(
+        "alice",
+        &["device", "revoke", &devices[0]["id"].to_string()],
+    );
+    assert_eq!(last.code, 1);
+    assert!(last.stderr.contains("last_device"), "{}", last.stderr);
+}

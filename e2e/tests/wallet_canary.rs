@@ -1,12 +1,13 @@
 //! Canary test of the whole path (DESIGN.md §6: no secret in logs): a wallet signs up with a
 //! software device key, is funded, enables payment codes, generates one offline, is charged by
-//! a merchant and sends money — through the `Wallet` facade, the signed transport, request
-//! signing, payment-code generation and an in-process server — while every log line of the
-//! process (the core's and the server's `tracing` events and the `log` records of reqwest,
-//! hyper and rusqlite) is captured at TRACE. Then the secrets the run really used (the wallet's
-//! data key, the device's private key, the payment-code secret and mask key, the operator
-//! token) are searched in the logs and in the wallet's database files, in every encoding a
-//! careless write could give them. Zero hits allowed.
+//! a merchant, sends money and shows a one-time approval code a second device joins with —
+//! through the `Wallet` facade, the signed transport, request signing, payment-code generation
+//! and an in-process server — while every log line of the process (the core's and the server's
+//! `tracing` events and the `log` records of reqwest, hyper and rusqlite) is captured at TRACE.
+//! Then the secrets the run really used (the wallet's data key, the device's private key, the
+//! payment-code secret and mask key, the operator token, the approval code) are searched in the
+//! logs and in both wallets' database files, in every encoding a careless write could give
+//! them. Zero hits allowed.
 //!
 //! This file installs a global log subscriber, so it holds one test only.
 
@@ -76,6 +77,31 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
     wallet.sync().await.unwrap();
     assert_eq!(server.assert_invariants().await, 3, "top-up, charge, send");
 
+    // A second device joins with a one-time approval code: the code is a secret too.
+    let approval = wallet.device_approval_code().await.unwrap();
+    let tablet_dir = tempfile::tempdir().unwrap();
+    let tablet_db = tablet_dir.path().join("wallet.db");
+    let tablet = Wallet::open_with(
+        WalletConfig {
+            db_path: tablet_db.clone(),
+            server_url: server.url.clone(),
+            spki_pins: Vec::new(),
+            locale: "en-US".into(),
+            utc_offset_minutes: 0,
+            time_zone: String::new(),
+        },
+        Arc::new(SoftwareKeyStore::generate().unwrap()) as Arc<dyn KeyStore>,
+        None,
+        test_options(),
+    )
+    .await
+    .unwrap();
+    tablet
+        .join_with_approval(&approval.qr_payload, "canary tablet")
+        .await
+        .unwrap();
+    drop(tablet);
+
     // The secrets this run really used, read back from the wallet's own store.
     let store = wallet.local_store();
     let signer = store
@@ -104,6 +130,11 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
         credentials.mask_key.expose_bytes(),
     ));
     canaries.extend(forms("operator token", OPERATOR_TOKEN.as_bytes()));
+    canaries.extend(forms("approval code", approval.code.as_bytes()));
+    canaries.extend(forms(
+        "approval code without dashes",
+        approval.code.replace('-', "").as_bytes(),
+    ));
     drop(wallet);
 
     let logs = captured.bytes();
@@ -112,6 +143,8 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
     for line in [
         "client store data key created",
         "payment-code secret provisioned",
+        "device approval code issued",
+        "device joined with an approval code",
         "reqwest",
     ] {
         assert!(
@@ -122,4 +155,5 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
     let found = hits(&logs, &canaries);
     assert!(found.is_empty(), "the log holds {found:?}:\n{log_text}");
     assert!(scan_database(&db, &canaries, "after the run") > 0);
+    assert!(scan_database(&tablet_db, &canaries, "the joined device") > 0);
 }

@@ -1,6 +1,6 @@
 //! The shared state of the running server: store, settings, clock and key material.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -53,6 +53,9 @@ pub struct AppState<S> {
     pub seal_key: [u8; 32],
     /// Device public keys by device id (immutable once registered).
     pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
+    /// Devices this instance saw revoked: checked before [`Self::device_keys`], so a key
+    /// cached before the revocation is refused on the very next request.
+    pub revoked_devices: RwLock<HashSet<i64>>,
     /// Randomness.
     pub rng: SystemRandom,
     /// Rate limits of this instance (in memory).
@@ -113,6 +116,7 @@ impl<S: Store> AppState<S> {
             code_public_key,
             seal_key,
             device_keys: RwLock::new(HashMap::new()),
+            revoked_devices: RwLock::new(HashSet::new()),
             rng,
             rate_limiter,
         }))

@@ -219,6 +219,15 @@ pub fn client_address(parts: &Parts) -> Option<std::net::IpAddr> {
 }
 
 async fn device_key<S: Store>(app: &App<S>, device_id: i64) -> Result<(i64, Vec<u8>), ApiError> {
+    // A poisoned lock is read as it stands: refusing a revoked device must not depend on it.
+    let known_revoked = app
+        .revoked_devices
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(&device_id);
+    if known_revoked {
+        return Err(revoked());
+    }
     if let Some(found) = app
         .device_keys
         .read()
@@ -232,11 +241,34 @@ async fn device_key<S: Store>(app: &App<S>, device_id: i64) -> Result<(i64, Vec<
         .read(move |tx| tx.device(device_id))
         .await?
         .ok_or_else(|| ApiError::unauthorized("unknown_device", "this device is not registered"))?;
+    if device.revoked_at.is_some() {
+        forget_device(app, device_id);
+        return Err(revoked());
+    }
     let found = (device.user_id, device.public_key);
     if let Ok(mut cache) = app.device_keys.write() {
         cache.insert(device_id, found.clone());
     }
     Ok(found)
+}
+
+fn revoked() -> ApiError {
+    ApiError::unauthorized(
+        "device_revoked",
+        "this device was revoked; add it again from one of your active devices",
+    )
+}
+
+/// Refuses `device_id` from now on in this instance: marks it revoked before dropping its
+/// cached key, so a request that read the key just before cannot put it back in use.
+pub fn forget_device<S: Store>(app: &App<S>, device_id: i64) {
+    app.revoked_devices
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(device_id);
+    if let Ok(mut cache) = app.device_keys.write() {
+        cache.remove(&device_id);
+    }
 }
 
 /// A request carrying the operator's bearer token.

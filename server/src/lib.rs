@@ -160,5 +160,6 @@ pub fn purge_cutoffs(now: i64) -> PurgeBefore {
             .saturating_sub(step_margin)
             / paycode::STEP_SECONDS,
         paycode_failures: now - service::paycode::FAILURE_WINDOW_SECS - margin,
+        device_approvals: now - service::devices::FAILURE_WINDOW_SECS - margin,
     }
 }

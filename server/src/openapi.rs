@@ -41,6 +41,10 @@ use crate::error::Problem;
         api::identity::sign_up,
         api::identity::lookup,
         api::identity::me,
+        api::devices::new_approval,
+        api::devices::join,
+        api::devices::list,
+        api::devices::revoke,
         api::wallet::top_up,
         api::wallet::deposit,
         api::wallet::withdraw,
@@ -77,6 +81,7 @@ use crate::error::Problem;
     )),
     tags(
         (name = "identity", description = "Sign-up and profiles"),
+        (name = "devices", description = "Adding devices with approval codes, listing and revoking them"),
         (name = "wallet", description = "Top-ups, withdrawals, P2P, balances, activity, events"),
         (name = "codes", description = "Danbao merchant and receive codes, and paying them"),
         (name = "requests", description = "Money requests"),

@@ -20,14 +20,15 @@ use crate::service::ServiceError;
 /// A write that is rate-limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// `POST /v1/users`.
+    /// `POST /v1/users`, `POST /v1/devices/join` (counted per client address).
     SignUp,
     /// Money out of a wallet: transfers, code payments, request acceptance, withdrawals, order
     /// payments.
     Transfer,
     /// `POST /v1/requests`.
     MoneyRequest,
-    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`.
+    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`,
+    /// `POST /v1/devices/approvals`.
     IssueCode,
     /// `POST /v1/merchant/charges`.
     Charge,
@@ -41,12 +42,14 @@ impl Action {
         }
         let path = path.split('?').next().unwrap_or_default();
         Some(match path {
-            "/v1/users" => Self::SignUp,
+            "/v1/users" | "/v1/devices/join" => Self::SignUp,
             "/v1/transfers" | "/v1/payments" | "/v1/withdrawals" | "/v1/orders/pay-code" => {
                 Self::Transfer
             }
             "/v1/requests" => Self::MoneyRequest,
-            "/v1/codes" | "/v1/orders" | "/v1/paycode/provision" => Self::IssueCode,
+            "/v1/codes" | "/v1/orders" | "/v1/paycode/provision" | "/v1/devices/approvals" => {
+                Self::IssueCode
+            }
             "/v1/merchant/charges" => Self::Charge,
             _ if path.starts_with("/v1/requests/") && path.ends_with("/accept") => Self::Transfer,
             _ if path.starts_with("/v1/orders/") && path.ends_with("/pay") => Self::Transfer,

@@ -27,9 +27,9 @@ use crate::platform::{
     ChangeListener, KeyStore, KeyStoreAdapter, ListenerAdapter, Signer, SignerAdapter,
 };
 use records::{
-    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, HomeSnapshot, Lift,
-    OrderCreated, OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanScreen,
-    lift_all,
+    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, DeviceApprovalView,
+    DeviceItem, HomeSnapshot, Lift, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
+    Profile, RequestView, ScanScreen, lift_all,
 };
 
 /// Where the wallet keeps its data and which server it talks to.
@@ -215,6 +215,37 @@ impl Wallet {
                 .await)
         })
         .await
+    }
+
+    /// Makes this new wallet a device of the user whose approval code (the text or the
+    /// scanned QR payload) an active device shows, and stores the profile. Safe to retry after
+    /// a lost answer with the same code.
+    pub async fn join_with_approval(
+        &self,
+        code: String,
+        device_name: String,
+    ) -> Result<Profile, DanbaoError> {
+        guard_async(async { self.ok(self.inner.join_with_approval(&code, &device_name).await) })
+            .await
+    }
+
+    /// A one-time code (10 minutes, single use) for adding a new device to this user: show
+    /// its QR code or text to the new device (`join_with_approval`). Needs the network.
+    pub async fn device_approval_code(&self) -> Result<DeviceApprovalView, DanbaoError> {
+        guard_async(async { self.ok(self.inner.device_approval_code().await) }).await
+    }
+
+    /// This user's devices from the server: active ones first, this device marked.
+    pub async fn devices(&self) -> Result<Vec<DeviceItem>, DanbaoError> {
+        guard_async(async { lift_all(self.inner.devices().await.map_err(|e| self.error(e))?) })
+            .await
+    }
+
+    /// Revokes one of this user's devices (a lost phone, or this one): its requests and
+    /// payment codes are refused from then on. The last active device cannot be revoked
+    /// (`last_device`).
+    pub async fn revoke_device(&self, id: i64) -> Result<DeviceItem, DanbaoError> {
+        guard_async(async { self.ok(self.inner.revoke_device(id).await) }).await
     }
 
     /// The signed-up identity, `null` before sign-up (cache).

@@ -506,6 +506,85 @@ impl From<core::PaymentCodeView> for PaymentCodeView {
     }
 }
 
+/// A one-time approval code to show to a new device (`device_approval_code`): its QR code
+/// (`svg`) or its text (`code`), valid once until `expires_at`.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceApprovalView {
+    /// The code as text, `XXXX-XXXX-XXXX-XXXX`.
+    pub code: String,
+    /// What the QR code holds (what `join_with_approval` also accepts).
+    pub qr_payload: String,
+    /// The payload as a QR code (SVG).
+    pub svg: String,
+    /// Unix seconds after which it is refused.
+    pub expires_at: i64,
+    /// "Valid until …", in the wallet's locale.
+    pub expires_label: String,
+    /// What to do with it, in the wallet's locale.
+    pub instructions: String,
+}
+
+impl std::fmt::Debug for DeviceApprovalView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceApprovalView")
+            .field("code", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<core::DeviceApprovalView> for DeviceApprovalView {
+    fn from(view: core::DeviceApprovalView) -> Self {
+        Self {
+            code: view.code,
+            qr_payload: view.qr_payload,
+            svg: view.svg,
+            expires_at: view.expires_at,
+            expires_label: view.expires_label,
+            instructions: view.instructions,
+        }
+    }
+}
+
+/// A device of the user (`devices`, `revoke_device`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceItem {
+    /// The device id (what `revoke_device` takes).
+    pub id: i64,
+    /// The name given when it was added.
+    pub name: String,
+    /// Unix seconds it was added.
+    pub created_at: i64,
+    /// Unix seconds of its last change on the server.
+    pub last_seen_at: i64,
+    /// Unix seconds it was revoked, `null` while active.
+    pub revoked_at: Option<i64>,
+    /// Whether it is the device this wallet runs on.
+    pub this_device: bool,
+    /// Whether it may still act for the user.
+    pub active: bool,
+    /// The row's title: the name, marked when it is this device.
+    pub title: String,
+    /// When it was added and last active, or when it was revoked.
+    pub detail: String,
+}
+
+impl From<core::DeviceItem> for DeviceItem {
+    fn from(item: core::DeviceItem) -> Self {
+        Self {
+            id: item.id,
+            name: item.name,
+            created_at: item.created_at,
+            last_seen_at: item.last_seen_at,
+            revoked_at: item.revoked_at,
+            this_device: item.this_device,
+            active: item.active,
+            title: item.title,
+            detail: item.detail,
+        }
+    }
+}
+
 /// A newly opened order and the code its buyer scans.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct OrderCreated {
@@ -632,6 +711,8 @@ lift_through_from! {
     ScanScreen => core::ScanScreen,
     CodeView => core::CodeView,
     PaymentCodeView => core::PaymentCodeView,
+    DeviceApprovalView => core::DeviceApprovalView,
+    DeviceItem => core::DeviceItem,
     Contact => store::Contact,
     Change => core::Change,
 }

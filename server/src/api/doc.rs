@@ -25,10 +25,10 @@ pub const SCHEME_SIGNATURE: &str = "Danbao-Signature";
 pub const SCHEME_OPERATOR: &str = "operator";
 
 /// 401 codes of a signed read (and of signed POSTs that change nothing).
-pub const SIGNED_READ_401: &str = "missing_signature, bad_signature, stale_request, unknown_device";
+pub const SIGNED_READ_401: &str =
+    "missing_signature, bad_signature, stale_request, unknown_device, device_revoked";
 /// 401 codes of a signed mutating request: a read's, plus the replayed nonce.
-pub const SIGNED_WRITE_401: &str =
-    "missing_signature, bad_signature, stale_request, unknown_device, replayed_request";
+pub const SIGNED_WRITE_401: &str = "missing_signature, bad_signature, stale_request, unknown_device, device_revoked, replayed_request";
 /// 400 codes of a signed POST with a JSON body.
 pub const SIGNED_WRITE_400: &str = "invalid_body, missing_idempotency_key, bad_idempotency_key";
 /// 400 codes of a signed POST whose body is ignored.

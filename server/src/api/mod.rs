@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::store::Store;
 
 pub mod admin;
+pub mod devices;
 pub mod doc;
 pub mod extract;
 pub mod http;
@@ -72,6 +73,10 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/users", post(identity::sign_up::<S>))
         .route("/v1/users/{handle}", get(identity::lookup::<S>))
         .route("/v1/me", get(identity::me::<S>))
+        .route("/v1/devices", get(devices::list::<S>))
+        .route("/v1/devices/approvals", post(devices::new_approval::<S>))
+        .route("/v1/devices/join", post(devices::join::<S>))
+        .route("/v1/devices/{id}/revoke", post(devices::revoke::<S>))
         .route("/v1/withdrawals", post(wallet::withdraw::<S>))
         .route("/v1/transfers", post(wallet::send::<S>))
         .route("/v1/balances", get(wallet::balances::<S>))

@@ -147,6 +147,10 @@ impl From<StoreError> for ServiceError {
                 "this public key is registered for another device; generate a new key pair \
                  for this device",
             ),
+            StoreError::DeviceRevoked => Self::unauthorized(
+                "device_revoked",
+                "this device was revoked; add it again from one of your active devices",
+            ),
             StoreError::Busy => Self::new(
                 Refusal::Unavailable,
                 "overloaded",
@@ -265,6 +269,11 @@ mod tests {
         assert_eq!(
             (taken.refusal, taken.code),
             (Refusal::Conflict, "public_key_taken")
+        );
+        let revoked = ServiceError::from(StoreError::DeviceRevoked).problem();
+        assert_eq!(
+            (revoked.status, revoked.code.as_str()),
+            (401, "device_revoked")
         );
         let panicked = ServiceError::from(StoreError::Panicked);
         assert_eq!(

@@ -8,6 +8,7 @@ use danbao_domain::protocol::{Outcome, Refusal};
 
 pub mod admin;
 pub mod commands;
+pub mod devices;
 mod error;
 pub mod identity;
 pub mod ledger;

@@ -16,6 +16,9 @@ pub enum StoreError {
     /// The public key is already registered for a device (`devices.public_key` is unique).
     #[error("the public key is registered for another device")]
     PublicKeyTaken,
+    /// The device that signed was revoked: none of its requests are accepted.
+    #[error("the device was revoked")]
+    DeviceRevoked,
     /// The database could not be used (I/O, a stopped writer, a corrupt row); retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),

@@ -20,8 +20,11 @@ use danbao_domain::protocol::Outcome;
 use danbao_domain::protocol::wire::FeedEvent;
 use serde::{Deserialize, Serialize};
 
+mod devices;
 pub mod error;
 pub mod sqlite;
+
+pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
 
@@ -45,7 +48,7 @@ pub trait Store: Clone + Send + Sync + 'static {
 }
 
 /// Everything a job can do.
-pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
+pub trait Tx: IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business
     /// (SQLite uses savepoints). `Err` means the store could not keep or undo the part as
@@ -94,6 +97,8 @@ pub struct PurgeBefore {
     pub paycode_steps: u64,
     /// Merchants' failed payment-code attempts before this time.
     pub paycode_failures: i64,
+    /// Device approval codes that expired, and refused joins, before this time.
+    pub device_approvals: i64,
 }
 
 /// How many rows of each kind housekeeping forgot.
@@ -109,6 +114,8 @@ pub struct Purged {
     pub paycode_steps: usize,
     /// Failed payment-code attempts.
     pub paycode_failures: usize,
+    /// Expired device approval codes and refused joins.
+    pub device_approvals: usize,
 }
 
 impl Purged {
@@ -119,6 +126,7 @@ impl Purged {
             + self.code_nonces
             + self.paycode_steps
             + self.paycode_failures
+            + self.device_approvals
     }
 }
 
@@ -166,6 +174,8 @@ pub struct Device {
     pub public_key: Vec<u8>,
     /// A label the user chose.
     pub name: String,
+    /// Unix seconds it was revoked (its requests are refused), `None` while active.
+    pub revoked_at: Option<i64>,
 }
 
 /// Users, devices, request nonces and idempotency records.
@@ -192,7 +202,9 @@ pub trait IdentityTx {
     ) -> StoreResult<i64>;
     /// A device by id.
     fn device(&mut self, id: i64) -> StoreResult<Option<Device>>;
-    /// Records a request nonce of a device; `false` if it was seen before.
+    /// Records a request nonce of a device; `false` if it was seen before. A revoked device's
+    /// nonce is [`StoreError::DeviceRevoked`] (so every signed change checks revocation in its
+    /// own transaction); an accepted one also stamps the device's `last_seen_at`.
     fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool>;
     /// The stored first answer under (user, key).
     fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;

@@ -28,6 +28,8 @@ use super::{
     StoredDeposit, StoredResponse, StoredTransfer, Tx, User, attempt,
 };
 
+mod devices;
+
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
 
@@ -48,6 +50,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/007_one_device_per_public_key.sql")),
         M::up(include_str!("sql/008_deposits.sql")),
         M::up(include_str!("sql/009_paycode_failures_by_index.sql")),
+        M::up(include_str!("sql/010_devices.sql")),
     ])
 }
 
@@ -363,6 +366,13 @@ impl Tx for SqliteTx<'_> {
                 "DELETE FROM paycode_failures WHERE at < ?1",
                 before.paycode_failures,
             )?,
+            device_approvals: delete(
+                "DELETE FROM device_approvals WHERE expires_at < ?1",
+                before.device_approvals,
+            )? + delete(
+                "DELETE FROM device_join_failures WHERE at < ?1",
+                before.device_approvals,
+            )?,
         })
     }
 }
@@ -421,7 +431,8 @@ impl IdentityTx for SqliteTx<'_> {
         let inserted = self
             .conn
             .prepare_cached(
-                "INSERT INTO devices (user_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO devices (user_id, public_key, name, created_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)
                  ON CONFLICT (public_key) DO NOTHING",
             )?
             .execute(params![user_id, public_key, name, now])?;
@@ -434,19 +445,37 @@ impl IdentityTx for SqliteTx<'_> {
     fn device(&mut self, id: i64) -> StoreResult<Option<Device>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT id, user_id, public_key, name FROM devices WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT id, user_id, public_key, name, revoked_at FROM devices WHERE id = ?1",
+            )?
             .query_row([id], |row| {
                 Ok(Device {
                     id: row.get(0)?,
                     user_id: row.get(1)?,
                     public_key: row.get(2)?,
                     name: row.get(3)?,
+                    revoked_at: row.get(4)?,
                 })
             })
             .optional()?)
     }
 
     fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool> {
+        // Checked in the transaction of the change itself: a request authenticated just
+        // before its device was revoked still changes nothing.
+        let revoked: Option<Option<i64>> = self
+            .conn
+            .prepare_cached("SELECT revoked_at FROM devices WHERE id = ?1")?
+            .query_row([device_id], |row| row.get(0))
+            .optional()?;
+        if matches!(revoked, Some(Some(_))) {
+            return Err(StoreError::DeviceRevoked);
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE id = ?1",
+            )?
+            .execute(params![device_id, now])?;
         let inserted = self
             .conn
             .prepare_cached(

@@ -515,3 +515,46 @@ impl Wallet {
             })
     }
 }
+
+// --- Devices (issue 12 point 8) ---
+
+impl Server {
+    /// A device key not yet registered (to join a user with an approval code).
+    pub fn new_device(&self) -> Wallet {
+        Wallet::new(self)
+    }
+}
+
+impl Wallet {
+    /// Joins a user with an approval `code` (and the `handle`, if given), signed with this
+    /// device's key as `Danbao-Device: new`; on success the device id and user id are set.
+    pub async fn join(&mut self, code: &str, handle: Option<&str>, name: &str) -> (u16, Value) {
+        let mut body = json!({
+            "code": code,
+            "public_key": URL_SAFE_NO_PAD.encode(self.key.public_key().as_ref()),
+            "device_name": name,
+        });
+        if let Some(handle) = handle {
+            body["handle"] = json!(handle);
+        }
+        let (status, answer) = self
+            .call_as(
+                "new",
+                "POST",
+                "/v1/devices/join",
+                Some(&body),
+                Some(&next_key()),
+            )
+            .await;
+        if status == 201 {
+            self.device = answer["device_id"].as_i64().unwrap().to_string();
+            self.user_id = answer["user_id"].as_i64().unwrap();
+        }
+        (status, answer)
+    }
+
+    /// Asks for an approval code; its answer as it comes.
+    pub async fn approval_code(&self) -> (u16, Value) {
+        self.post("/v1/devices/approvals", &json!({})).await
+    }
+}

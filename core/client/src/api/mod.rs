@@ -117,6 +117,33 @@ impl DeviceApi {
         Ok((Self::new(transport, signed_up.device_id, signer), signed_up))
     }
 
+    /// `POST /v1/devices/join`: registers `signer`'s key as a new device of the user whose
+    /// approval `code` it presents (signed with that key, `Danbao-Device: new`) and returns the
+    /// API bound to the new device.
+    pub async fn join(
+        transport: Transport,
+        signer: Arc<dyn Signer>,
+        code: &str,
+        device_name: &str,
+        idempotency_key: &str,
+    ) -> Result<(Self, Joined), TransportError> {
+        let body = JoinDevice {
+            code: code.to_owned(),
+            handle: None,
+            public_key: URL_SAFE_NO_PAD.encode(signer.public_key()),
+            device_name: device_name.to_owned(),
+        };
+        let bytes = serde_json::to_vec(&body).map_err(|error| TransportError::InvalidRequest {
+            detail: format!("the join request could not be written: {error}"),
+        })?;
+        let call = Call::post("/v1/devices/join", bytes, Some(idempotency_key));
+        let credentials = Credentials::NewDevice {
+            signer: signer.clone(),
+        };
+        let joined: Joined = run(&transport, &credentials, call).await?;
+        Ok((Self::new(transport, joined.device_id, signer), joined))
+    }
+
     /// The device id requests are signed as.
     pub fn device_id(&self) -> i64 {
         self.device_id
@@ -364,6 +391,35 @@ impl DeviceApi {
             step,
         };
         self.command(&command, idempotency_key).await
+    }
+
+    /// `POST /v1/devices/approvals`: a one-time code a new device joins this user with. The
+    /// server does not keep this answer: a retry asks for another code.
+    pub async fn device_approval(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<DeviceApproval, TransportError> {
+        let call = Call::post("/v1/devices/approvals", Vec::new(), Some(idempotency_key));
+        run(&self.transport, &self.credentials, call).await
+    }
+
+    /// `GET /v1/devices`: this user's devices.
+    pub async fn devices(&self) -> Result<DeviceList, TransportError> {
+        self.get("/v1/devices".to_owned()).await
+    }
+
+    /// `POST /v1/devices/{id}/revoke`: revokes one of this user's devices.
+    pub async fn revoke_device(
+        &self,
+        id: i64,
+        idempotency_key: &str,
+    ) -> Result<DeviceView, TransportError> {
+        let call = Call::post(
+            format!("/v1/devices/{id}/revoke"),
+            Vec::new(),
+            Some(idempotency_key),
+        );
+        run(&self.transport, &self.credentials, call).await
     }
 
     /// `POST /v1/paycode/provision`: a fresh payment-code secret for this device (replaces

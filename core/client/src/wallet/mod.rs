@@ -17,10 +17,12 @@
 //! This file holds the struct, opening, sign-up and the options; the flows are `impl Wallet`
 //! blocks grouped by family: `sync` (sync, flush, the outbox's sending side), `pay` (scan,
 //! pay, receive and merchant codes), `orders` (orders, order steps, create order), `friends`
-//! (send, money requests, contacts), `paycode` (payment codes), `home` (home screen and
-//! activity pages, cache only) and `args` (checks of typed input shared by the flows).
+//! (send, money requests, contacts), `paycode` (payment codes), `devices` (approval codes,
+//! joining, listing and revoking devices), `home` (home screen and activity pages, cache
+//! only) and `args` (checks of typed input shared by the flows).
 
 mod args;
+mod devices;
 mod error;
 mod friends;
 mod home;
@@ -42,8 +44,9 @@ use serde::Serialize;
 pub use error::WalletError;
 pub use view::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
-    CommandOutcome, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem,
-    PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, Shipment,
+    CommandOutcome, DeviceApprovalView, DeviceItem, HomeSnapshot, OrderButton, OrderCreated,
+    OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen,
+    Shipment,
 };
 
 use super::api::DeviceApi;

@@ -432,6 +432,61 @@ pub struct PaymentCodeView {
     pub valid_until: u64,
 }
 
+/// A one-time approval code to show to a new device ([`Wallet::device_approval_code`]).
+///
+/// [`Wallet::device_approval_code`]: super::Wallet::device_approval_code
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceApprovalView {
+    /// The code as text, `XXXX-XXXX-XXXX-XXXX` (for typing).
+    pub code: String,
+    /// What the QR code holds.
+    pub qr_payload: String,
+    /// The payload as a QR code (SVG).
+    pub svg: String,
+    /// Unix seconds after which it is refused.
+    pub expires_at: i64,
+    /// "Valid until …", in the current locale.
+    pub expires_label: String,
+    /// What to do with it, in the current locale.
+    pub instructions: String,
+}
+
+impl std::fmt::Debug for DeviceApprovalView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceApprovalView")
+            .field("code", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A device of the user ([`Wallet::devices`]).
+///
+/// [`Wallet::devices`]: super::Wallet::devices
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceItem {
+    /// The device id (what [`Wallet::revoke_device`] takes).
+    ///
+    /// [`Wallet::revoke_device`]: super::Wallet::revoke_device
+    pub id: i64,
+    /// The name given when it was added.
+    pub name: String,
+    /// Unix seconds it was added.
+    pub created_at: i64,
+    /// Unix seconds of its last change on the server.
+    pub last_seen_at: i64,
+    /// Unix seconds it was revoked, `None` while active.
+    pub revoked_at: Option<i64>,
+    /// Whether it is the device this wallet runs on.
+    pub this_device: bool,
+    /// Whether it may still act for the user.
+    pub active: bool,
+    /// The row's title: the name, marked when it is this device.
+    pub title: String,
+    /// When it was added and last active, or when it was revoked.
+    pub detail: String,
+}
+
 /// A newly opened order and the code its buyer scans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderCreated {

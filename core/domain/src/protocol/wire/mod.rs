@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `amounts` | [`AmountView`], [`BalanceView`], and the amount rules ([`positive_amount`], [`amount_for_code`]) |
 //! | `identity` | sign-up, profiles, [`PartyView`] |
+//! | `devices` | approval codes, joining a user, listing and revoking devices |
 //! | `movements` | top-ups, withdrawals, transfers to friends |
 //! | `codes` | issuing, resolving and paying Danbao codes |
 //! | `orders` | escrow orders: create, view, steps, resolution |
@@ -22,6 +23,7 @@
 mod admin;
 mod amounts;
 mod codes;
+mod devices;
 mod feed;
 mod identity;
 mod movements;
@@ -34,6 +36,7 @@ pub mod schema;
 pub use admin::*;
 pub use amounts::*;
 pub use codes::*;
+pub use devices::*;
 pub use feed::*;
 pub use identity::*;
 pub use movements::*;

@@ -239,6 +239,49 @@ fn every_wire_type_round_trips() {
         posted_volume: BTreeMap::from([("CNY".to_owned(), 100)]),
     });
     round_trip(&AdvanceClock { advance_secs: 60 });
+    round_trip(&DeviceApproval {
+        code: "0000-0000-0000-0000".into(),
+        qr_payload: approval_qr_payload("0000-0000-0000-0000"),
+        expires_at: 600,
+    });
+    round_trip(&JoinDevice {
+        code: "0000-0000-0000-0000".into(),
+        handle: Some("amy".into()),
+        public_key: "BAAA".into(),
+        device_name: "tablet".into(),
+    });
+    round_trip(&JoinDevice {
+        code: "0000-0000-0000-0000".into(),
+        handle: None,
+        public_key: "BAAA".into(),
+        device_name: "tablet".into(),
+    });
+    round_trip(&Joined {
+        user_id: 1,
+        device_id: 2,
+        handle: "amy".into(),
+        display_name: "Amy".into(),
+    });
+    round_trip(&DeviceList {
+        devices: vec![
+            DeviceView {
+                id: 1,
+                name: "phone".into(),
+                created_at: 1,
+                last_seen_at: 5,
+                revoked_at: None,
+                this_device: true,
+            },
+            DeviceView {
+                id: 2,
+                name: "lost phone".into(),
+                created_at: 2,
+                last_seen_at: 3,
+                revoked_at: Some(4),
+                this_device: false,
+            },
+        ],
+    });
     round_trip(&Problem {
         kind: "urn:danbao:problem:insufficient_funds".into(),
         title: "Unprocessable Entity".into(),
