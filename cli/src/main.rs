@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod account;
+mod admin;
 mod decode;
 mod encode;
 mod home;
@@ -100,6 +101,9 @@ enum Command {
     /// Sandbox operator tools.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Operator tools: merchant enrolment and verification.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +146,7 @@ async fn run(
     match command {
         Command::Signup(args) => return account::signup(&dir, args).await,
         Command::Sandbox(command) => return sandbox::run(&dir, command).await,
+        Command::Admin(command) => return admin::run(&dir, command).await,
         _ => {}
     }
     let wallet = dir.open_existing().await?;
@@ -160,8 +165,8 @@ async fn run(
         Command::PayCode(args) => payments::pay_code(&wallet, args).await,
         Command::Orders(args) => orders::orders(&wallet, args).await,
         Command::Merchant(command) => orders::merchant(&wallet, command).await,
-        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => Err(Failure::usage(
-            "internal: this command is not a wallet command",
-        )),
+        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) | Command::Admin(_) => Err(
+            Failure::usage("internal: this command is not a wallet command"),
+        ),
     }
 }

@@ -42,7 +42,37 @@ pub struct TopUpArgs {
 /// Runs a sandbox command.
 pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Failure> {
     let SandboxCommand::TopUp(args) = command;
-    let server = match args.server {
+    let (server, token) = operator_target(
+        dir,
+        args.server,
+        args.operator_token,
+        args.operator_token_file,
+    )?;
+    let currency =
+        Currency::from_code(&args.currency).map_err(|e| Failure::refused(e.to_string()))?;
+    let amount =
+        Money::parse(&args.amount, currency).map_err(|e| Failure::refused(e.to_string()))?;
+    let handle = args.handle.trim_start_matches('@');
+    let moved = OperatorApi::sandbox_top_up(server, token, handle, amount)
+        .await
+        .map_err(|e| Failure::refused(format!("top-up refused: {e}")))?;
+    let text = format!(
+        "Topped up @{handle} with {}; available now {}",
+        moved.amount.display, moved.balance.available.display
+    );
+    let json = serde_json::to_value(&moved).unwrap_or_else(|_| json!({}));
+    Ok(Report::done(text, json))
+}
+
+/// The server and the operator token of an operator command: `--server` or the profile's
+/// server; `--operator-token`, `DANBAO_OPERATOR_TOKEN` or `--operator-token-file`.
+pub fn operator_target(
+    dir: &ProfileDir,
+    server: Option<String>,
+    operator_token: Option<String>,
+    operator_token_file: Option<PathBuf>,
+) -> Result<(String, String), Failure> {
+    let server = match server {
         Some(server) => server,
         None => dir.server_url().map_err(|_| {
             Failure::usage(format!(
@@ -51,7 +81,7 @@ pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Fa
             ))
         })?,
     };
-    let token = match (args.operator_token, args.operator_token_file) {
+    let token = match (operator_token, operator_token_file) {
         (Some(token), _) => token,
         (None, Some(path)) => std::fs::read_to_string(&path)
             .map_err(|e| {
@@ -69,18 +99,5 @@ pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Fa
             ));
         }
     };
-    let currency =
-        Currency::from_code(&args.currency).map_err(|e| Failure::refused(e.to_string()))?;
-    let amount =
-        Money::parse(&args.amount, currency).map_err(|e| Failure::refused(e.to_string()))?;
-    let handle = args.handle.trim_start_matches('@');
-    let moved = OperatorApi::sandbox_top_up(server, token, handle, amount)
-        .await
-        .map_err(|e| Failure::refused(format!("top-up refused: {e}")))?;
-    let text = format!(
-        "Topped up @{handle} with {}; available now {}",
-        moved.amount.display, moved.balance.available.display
-    );
-    let json = serde_json::to_value(&moved).unwrap_or_else(|_| json!({}));
-    Ok(Report::done(text, json))
+    Ok((server, token))
 }

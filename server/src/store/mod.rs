@@ -20,9 +20,11 @@ use danbao_domain::protocol::wire::FeedEvent;
 use serde::{Deserialize, Serialize};
 
 pub mod error;
+pub mod merchants;
 pub mod sqlite;
 
 pub use error::{StoreError, StoreResult};
+pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
 /// store's failures reach it through `E: From<StoreError>`.
@@ -44,7 +46,7 @@ pub trait Store: Clone + Send + Sync + 'static {
 }
 
 /// Everything a job can do.
-pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
+pub trait Tx: IdentityTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx + MerchantTx {
     /// Marks a point the job can roll back to (nested savepoints are allowed).
     fn savepoint(&mut self) -> StoreResult<()>;
     /// Keeps everything since the last savepoint.

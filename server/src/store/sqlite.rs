@@ -27,6 +27,8 @@ use super::{
     StoredDeposit, StoredResponse, StoredTransfer, Tx, User, attempt,
 };
 
+mod merchants;
+
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
 
@@ -47,6 +49,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/007_one_device_per_public_key.sql")),
         M::up(include_str!("sql/008_deposits.sql")),
         M::up(include_str!("sql/009_paycode_failures_by_index.sql")),
+        M::up_with_hook(
+            include_str!("sql/011_merchants.sql"),
+            merchants::fill_name_keys,
+        ),
     ])
 }
 

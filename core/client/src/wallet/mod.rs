@@ -42,7 +42,7 @@ use serde::Serialize;
 pub use error::WalletError;
 pub use view::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
-    CommandOutcome, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem,
+    CommandOutcome, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PayeeScreen,
     PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, Shipment,
 };
 

@@ -17,6 +17,7 @@
 //! | `requests` | money requests |
 //! | `paycode` | payment-code provisioning and charges |
 //! | `admin` | the operator's invariants and sandbox clock |
+//! | `merchants` | merchant profiles the operator controls, and a payee's standing ([`PayeeStanding`]) |
 //! | `feed` | the event feed: [`FeedEvent`], [`Event`], [`FeedPage`] |
 
 mod admin;
@@ -24,6 +25,7 @@ mod amounts;
 mod codes;
 mod feed;
 mod identity;
+mod merchants;
 mod movements;
 mod orders;
 mod paycode;
@@ -36,6 +38,7 @@ pub use amounts::*;
 pub use codes::*;
 pub use feed::*;
 pub use identity::*;
+pub use merchants::*;
 pub use movements::*;
 pub use orders::*;
 pub use paycode::*;

@@ -199,3 +199,12 @@ field-tracking = 运单号
 field-server_url = 服务器地址
 scan-invalid-reason = 这不是可以付款的二维码
 scan-refused = 服务器拒绝了此二维码：{ $reason }
+
+## The payee on a confirm screen (issue 12 point 2)
+payee-verified = 已认证商户：{ $name }
+payee-look-alike-verified = 不是已认证商户：“{ $name }”（@{ $handle }）只是名称看起来像已认证商户。付款前请核对账号。
+payee-look-alike = 另有账户的名称看起来与“{ $name }”相同。请确认 @{ $handle } 是你要付款的人。
+payee-first-payment = 你从未向 @{ $handle } 付过款。付款前请核对名称和账号。
+problem-merchant_not_enrolled = 此账户不是已登记的商户，请联系运营方登记
+problem-merchant_disabled = 此商户已被运营方停用
+problem-display_name_confusable = 此名称看起来像已认证商户的名称，请换一个
