@@ -284,7 +284,8 @@ async fn reprovisioning_revokes_the_old_secret() {
     );
     let (status, charged) = charge(&shop, &second.code_at(now), "1.00").await;
     assert_eq!(status, 200, "{charged}");
-    // Charging one's own code is refused.
+    // Charging one's own code is refused (alice is enrolled to reach that check).
+    server.enrol("alice").await;
     let own = charge(&alice, &second.code_at(now + 60), "1.00").await;
     assert_eq!(code_of(&own), (422, Some("same_account")));
     assert_eq!(alice.available("CNY").await, 900);
