@@ -363,7 +363,9 @@ impl Wallet {
             .await
     }
 
-    /// As a merchant: charges a customer's 18-digit payment code at the till.
+    /// As a merchant: charges a customer's 18-digit payment code at the till. Only a merchant
+    /// the operator enrolled (and did not switch off) may: otherwise the outcome is `failed`
+    /// with the problem `merchant_not_enrolled` or `merchant_disabled`.
     pub async fn charge_payment_code(
         &self,
         payment_code: String,
