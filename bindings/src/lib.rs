@@ -32,9 +32,11 @@ pub use wallet::kinds::{
 };
 pub use wallet::records::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, Change, CodeView, CommandOutcome,
-    Contact, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
-    Profile, RequestView, ScanKind, ScanScreen,
+    Contact, HomeSnapshot, OrderButton, OrderCreated, OrderSummary, OutboxItem, PayeeScreen,
+    PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen,
 };
-pub use wallet::{OrderAction, Wallet, WalletConfig, sandbox_top_up};
+pub use wallet::{
+    OrderAction, Wallet, WalletConfig, enrol_merchant, sandbox_top_up, verify_merchant,
+};
 
 uniffi::setup_scaffolding!("danbao");

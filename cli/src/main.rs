@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod account;
+mod admin;
 mod decode;
 mod devices;
 mod encode;
@@ -105,6 +106,9 @@ enum Command {
     /// Sandbox operator tools.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Operator tools: merchant enrolment and verification.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 #[derive(Subcommand)]
@@ -151,6 +155,7 @@ async fn run(
         Command::Device(devices::DeviceCommand::Join(args)) => {
             return devices::join(&dir, args).await;
         }
+        Command::Admin(command) => return admin::run(&dir, command).await,
         _ => {}
     }
     let wallet = dir.open_existing().await?;
@@ -170,7 +175,7 @@ async fn run(
         Command::Orders(args) => orders::orders(&wallet, args).await,
         Command::Merchant(command) => orders::merchant(&wallet, command).await,
         Command::Device(command) => devices::run(&wallet, command).await,
-        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) => {
+        Command::Qr(_) | Command::Signup(_) | Command::Sandbox(_) | Command::Admin(_) => {
             Err(Failure::usage(words::word("not-a-wallet-command", &[])))
         }
     }

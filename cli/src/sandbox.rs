@@ -44,30 +44,12 @@ pub struct TopUpArgs {
 /// Runs a sandbox command.
 pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Failure> {
     let SandboxCommand::TopUp(args) = command;
-    let server = match args.server {
-        Some(server) => server,
-        None => dir
-            .server_url()
-            .map_err(|_| Failure::usage(word("sandbox-which-server", &[("profile", &dir.name)])))?,
-    };
-    let token = match (args.operator_token, args.operator_token_file) {
-        (Some(token), _) => token,
-        (None, Some(path)) => std::fs::read_to_string(&path)
-            .map_err(|e| {
-                Failure::refused(word(
-                    "sandbox-token-unreadable",
-                    &[
-                        ("path", &path.display().to_string()),
-                        ("error", &e.to_string()),
-                    ],
-                ))
-            })?
-            .trim()
-            .to_owned(),
-        (None, None) => {
-            return Err(Failure::usage(word("sandbox-token-needed", &[])));
-        }
-    };
+    let (server, token) = operator_target(
+        dir,
+        args.server,
+        args.operator_token,
+        args.operator_token_file,
+    )?;
     let currency =
         Currency::from_code(&args.currency).map_err(|e| Failure::from(WalletError::from(e)))?;
     let amount =
@@ -89,4 +71,39 @@ pub async fn run(dir: &ProfileDir, command: SandboxCommand) -> Result<Report, Fa
     );
     let json = serde_json::to_value(&moved).unwrap_or_else(|_| json!({}));
     Ok(Report::done(text, json))
+}
+
+/// The server and the operator token of an operator command: `--server` or the profile's
+/// server; `--operator-token`, `DANBAO_OPERATOR_TOKEN` or `--operator-token-file`.
+pub fn operator_target(
+    dir: &ProfileDir,
+    server: Option<String>,
+    operator_token: Option<String>,
+    operator_token_file: Option<PathBuf>,
+) -> Result<(String, String), Failure> {
+    let server = match server {
+        Some(server) => server,
+        None => dir
+            .server_url()
+            .map_err(|_| Failure::usage(word("sandbox-which-server", &[("profile", &dir.name)])))?,
+    };
+    let token = match (operator_token, operator_token_file) {
+        (Some(token), _) => token,
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map_err(|e| {
+                Failure::refused(word(
+                    "sandbox-token-unreadable",
+                    &[
+                        ("path", &path.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            })?
+            .trim()
+            .to_owned(),
+        (None, None) => {
+            return Err(Failure::usage(word("sandbox-token-needed", &[])));
+        }
+    };
+    Ok((server, token))
 }

@@ -609,6 +609,41 @@ fn payment_flows_in(lang: &'static str) {
             .as_u64()
             .is_some_and(|s| s <= 60)
     );
+    // Bob is no merchant yet: his till is refused, and nothing moves.
+    let not_enrolled = cli.run("bob", &["merchant", "charge", &digits, "9.90", "CNY"]);
+    assert_eq!(not_enrolled.code, 1, "{}", not_enrolled.stdout);
+    let reason = if lang == "en-US" {
+        "merchant_not_enrolled"
+    } else {
+        "商户"
+    };
+    assert!(
+        not_enrolled.stderr.contains(reason),
+        "{}",
+        not_enrolled.stderr
+    );
+    assert_eq!(cli.cny("carol"), (11_250, 0, 0));
+    // The operator enrols him (the command a newcomer runs in the README tour).
+    let enrolled = cli
+        .run(
+            "bob",
+            &[
+                "admin",
+                "merchant",
+                "enrol",
+                "bob",
+                "--category",
+                "5814",
+                "--operator-token",
+                OPERATOR_TOKEN,
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(enrolled["handle"], "bob");
+    assert_eq!(enrolled["enabled"], true);
+    assert_eq!(enrolled["category"], "5814");
     cli.run("bob", &["merchant", "charge", &digits, "9.90", "CNY"])
         .ok();
     assert_eq!(cli.cny("bob"), (11_040, 0, 0));

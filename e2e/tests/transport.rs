@@ -497,7 +497,23 @@ async fn every_endpoint_through_the_typed_api() {
     assert_eq!(rest.items.len(), 2);
     assert_eq!(rest.next_cursor, None);
 
-    // Payment code: provisioned to the buyer's device, charged by the seller's till.
+    // Payment code: provisioned to the buyer's device, charged by the seller's till, which
+    // the operator enrolled (and verified: the buyer's lookup then carries the badge).
+    let enrolled = operator
+        .change_merchant(
+            "@sella",
+            &api::MerchantChange::new(api::MerchantAction::Enrol),
+        )
+        .await
+        .unwrap();
+    assert!(enrolled.enabled && !enrolled.verified, "{enrolled:?}");
+    let verified = operator
+        .change_merchant("sella", &api::MerchantChange::verify("Sella Shop Ltd"))
+        .await
+        .unwrap();
+    assert_eq!(verified.verified_name.as_deref(), Some("Sella Shop Ltd"));
+    let profile = buyer.lookup("sella").await.unwrap();
+    assert!(profile.standing.verified, "{profile:?}");
     let provisioned = buyer.provision_paycode(&key()).await.unwrap();
     assert_eq!(provisioned.digits, 18);
     assert!(!format!("{provisioned:?}").contains(&provisioned.secret));

@@ -34,6 +34,7 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
 
     let server = Server::start().await;
     let merchant = Phone::signed_up(&server.url, "lotus", "Lotus Tea House", true).await;
+    server.enrol_merchant("lotus").await;
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("wallet.db");

@@ -89,6 +89,8 @@ async fn every_flow() {
     let buyer_net = Gate::new(&server).await;
     let buyer = Phone::signed_up(&buyer_net.url(), "buyer", "Bea Buyer", true).await;
     let seller = Phone::signed_up(&server.url, "seller", "Lotus Tea House", true).await;
+    // The seller's till charges payment codes: the operator enrolled it as a merchant.
+    server.enrol_merchant("seller").await;
     let friend = Phone::signed_up(&server.url, "friend", "Fay Friend", false).await;
     let buyer_api = buyer.server_view(&server);
     let seller_api = seller.server_view(&server);

@@ -39,6 +39,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/merchant/charges"),
     ("GET", "/v1/admin/invariants"),
     ("POST", "/v1/admin/clock"),
+    ("POST", "/v1/admin/merchants/{handle}"),
+    ("GET", "/v1/admin/merchants/{handle}"),
+    ("POST", "/v1/me/display-name"),
     ("POST", "/v1/orders"),
     ("GET", "/v1/orders"),
     ("POST", "/v1/orders/pay-code"),
@@ -420,7 +423,8 @@ async fn schemas_security_and_headers_are_declared() {
                 );
             }
         }
-        // Every POST but the sandbox clock declares the required Idempotency-Key header.
+        // Every POST but the sandbox clock and the merchant changes (each sets a state, safe
+        // to repeat) declares the required Idempotency-Key header.
         let has_key = operation["parameters"]
             .as_array()
             .into_iter()
@@ -428,7 +432,8 @@ async fn schemas_security_and_headers_are_declared() {
             .any(|p| {
                 p["name"] == "Idempotency-Key" && p["in"] == "header" && p["required"] == true
             });
-        let wants_key = method == "POST" && path != "/v1/admin/clock";
+        let wants_key =
+            method == "POST" && path != "/v1/admin/clock" && path != "/v1/admin/merchants/{handle}";
         assert_eq!(has_key, wants_key, "{method} {path} Idempotency-Key");
         // Every refusal is a Problem in problem+json, with its codes listed.
         for (status, response) in operation["responses"].as_object().unwrap() {
@@ -491,7 +496,10 @@ async fn operator(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let key = (method == "POST" && template != "/v1/admin/clock").then(next_key);
+    let key = (method == "POST"
+        && template != "/v1/admin/clock"
+        && template != "/v1/admin/merchants/{handle}")
+        .then(next_key);
     let (status, answer) = server
         .operator(method, path, body.as_ref(), key.as_deref())
         .await;
@@ -861,7 +869,54 @@ async fn real_answers_conform_to_the_document() {
         Some(json!({"payment_code": "280000000000000000", "amount": "1.00", "currency": "CNY"})),
     )
     .await;
+    assert_eq!(status, 403, "alice is no merchant yet");
+    for (method, change) in [
+        ("GET", None),
+        (
+            "POST",
+            Some(json!({"action": "verify", "verified_name": "Alice"})),
+        ),
+        ("POST", Some(json!({"action": "enrol", "category": "5814"}))),
+        ("POST", Some(json!({"action": "verify"}))),
+        (
+            "POST",
+            Some(json!({"action": "verify", "verified_name": "Alice Chen Tea"})),
+        ),
+        ("GET", None),
+    ] {
+        let (status, _) = operator(
+            &doc,
+            &server,
+            method,
+            "/v1/admin/merchants/{handle}",
+            "/v1/admin/merchants/alice",
+            change,
+        )
+        .await;
+        assert!([200, 404, 422].contains(&status), "{status}");
+    }
+    let (status, _) = call(
+        &doc,
+        &alice,
+        "POST",
+        "/v1/merchant/charges",
+        "/v1/merchant/charges",
+        Some(json!({"payment_code": "280000000000000000", "amount": "1.00", "currency": "CNY"})),
+    )
+    .await;
     assert_eq!(status, 422);
+    for (name, expected) in [("Alice C.", 200), ("Alice Chen Te\u{430}", 409), ("", 422)] {
+        let (status, _) = call(
+            &doc,
+            &bob,
+            "POST",
+            "/v1/me/display-name",
+            "/v1/me/display-name",
+            Some(json!({"display_name": name})),
+        )
+        .await;
+        assert_eq!(status, expected, "{name:?}");
+    }
 
     // The feed, with transfer, request and order events in it.
     let (status, events) = call(

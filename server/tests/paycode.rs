@@ -80,7 +80,7 @@ fn code_of(answer: &(u16, Value)) -> (u16, Option<&str>) {
 async fn a_till_charges_a_code_once_and_the_secret_is_sealed() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice Chen").await;
-    let shop = server.sign_up("shop", "Corner Shop").await;
+    let shop = server.sign_up_merchant("shop", "Corner Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let device = provision(&alice).await;
@@ -135,7 +135,7 @@ async fn a_till_charges_a_code_once_and_the_secret_is_sealed() {
 async fn one_step_either_side_is_accepted_two_are_not() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let device = provision(&alice).await;
@@ -174,8 +174,8 @@ async fn one_step_either_side_is_accepted_two_are_not() {
 async fn wrong_codes_exhaust_the_merchants_budget() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
-    let other = server.sign_up("other", "Other Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
+    let other = server.sign_up_merchant("other", "Other Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &shop, &other]);
     let device = provision(&alice).await;
@@ -221,7 +221,7 @@ async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_co
     })
     .await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "600.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let device = provision(&alice).await;
@@ -267,7 +267,7 @@ async fn charges_above_the_cap_or_beyond_the_balance_are_refused_and_keep_the_co
 async fn reprovisioning_revokes_the_old_secret() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "10.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let first = provision(&alice).await;
@@ -284,7 +284,8 @@ async fn reprovisioning_revokes_the_old_secret() {
     );
     let (status, charged) = charge(&shop, &second.code_at(now), "1.00").await;
     assert_eq!(status, 200, "{charged}");
-    // Charging one's own code is refused.
+    // Charging one's own code is refused (alice is enrolled to reach that check).
+    server.enrol("alice").await;
     let own = charge(&alice, &second.code_at(now + 60), "1.00").await;
     assert_eq!(code_of(&own), (422, Some("same_account")));
     assert_eq!(alice.available("CNY").await, 900);
@@ -295,8 +296,8 @@ async fn reprovisioning_revokes_the_old_secret() {
 async fn two_tills_racing_on_one_code_charge_it_once() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let one = server.sign_up("one", "Till One").await;
-    let two = server.sign_up("two", "Till Two").await;
+    let one = server.sign_up_merchant("one", "Till One").await;
+    let two = server.sign_up_merchant("two", "Till Two").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &one, &two]);
     let device = provision(&alice).await;
@@ -317,7 +318,7 @@ async fn two_tills_racing_on_one_code_charge_it_once() {
 async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let device = provision(&alice).await;
@@ -378,7 +379,7 @@ async fn the_cap_is_per_currency_in_major_units() {
     })
     .await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     server.top_up("alice", "10000", "JPY").await;
     server.top_up("alice", "10.00", "USD").await;
@@ -471,7 +472,7 @@ async fn guesses_spread_over_fresh_merchants_lock_the_targeted_customer_and_warn
     server.top_up("alice", "100.00", "CNY").await;
     let mut merchants = Vec::new();
     for n in 0..6 {
-        merchants.push(server.sign_up(&format!("shop{n}"), "Shop").await);
+        merchants.push(server.sign_up_merchant(&format!("shop{n}"), "Shop").await);
     }
     let mut everyone: Vec<&Wallet> = merchants.iter().collect();
     everyone.push(&alice);
@@ -540,14 +541,16 @@ async fn failures_of_all_merchants_together_pause_every_charge() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
     server.top_up("alice", "100.00", "CNY").await;
-    let honest = server.sign_up("honest", "Honest Shop").await;
+    let honest = server.sign_up_merchant("honest", "Honest Shop").await;
     mid_step(&server, &[&alice, &honest]);
     let device = provision(&alice).await;
     let genuine = device.code_at(server.app.now());
     // 100 fresh accounts, each within its own budget of 5, guess codes of nobody in particular.
     let mut sent = 0u64;
     for n in 0..100 {
-        let guesser = server.sign_up(&format!("guesser{n}"), "Guesser").await;
+        let guesser = server
+            .sign_up_merchant(&format!("guesser{n}"), "Guesser")
+            .await;
         for _ in 0..5 {
             let code = format!("28{:016}", 1_000_000_000_000 + sent * 7_919);
             sent += 1;

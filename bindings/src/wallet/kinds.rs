@@ -204,6 +204,10 @@ pub enum CommandKind {
     ResolveOrder,
     /// The sandbox clock moved (operator).
     AdvanceClock,
+    /// The user's display name changed.
+    Rename,
+    /// A merchant profile changed (operator).
+    ChangeMerchant,
     /// A row this version cannot read as a command (queued by an older app in a form it could not convert): shown failed with the reason, never sent.
     Unreadable,
 }
@@ -234,6 +238,8 @@ impl From<core::CommandKind> for CommandKind {
             core::CommandKind::TopUp => Self::TopUp,
             core::CommandKind::ResolveOrder => Self::ResolveOrder,
             core::CommandKind::AdvanceClock => Self::AdvanceClock,
+            core::CommandKind::Rename => Self::Rename,
+            core::CommandKind::ChangeMerchant => Self::ChangeMerchant,
             core::CommandKind::Unreadable => Self::Unreadable,
         }
     }

@@ -16,7 +16,7 @@ pub(crate) mod records;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use danbao_client::api::OperatorApi;
+use danbao_client::api::{MerchantAction, MerchantChange, OperatorApi};
 use danbao_client::i18n::Texts;
 use danbao_client::wallet::{self as core, WalletError, WalletOptions};
 use danbao_domain::money::{Currency, Money};
@@ -28,8 +28,8 @@ use crate::platform::{
 };
 use records::{
     ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, DeviceApprovalView,
-    DeviceItem, HomeSnapshot, Lift, OrderCreated, OrderSummary, OutboxItem, PaymentCodeView,
-    Profile, RequestView, ScanScreen, lift_all,
+    DeviceItem, HomeSnapshot, Lift, OrderCreated, OrderSummary, OutboxItem, PayeeScreen,
+    PaymentCodeView, Profile, RequestView, ScanScreen, lift_all,
 };
 
 /// Where the wallet keeps its data and which server it talks to.
@@ -293,6 +293,13 @@ impl Wallet {
             .await
     }
 
+    /// The confirm screen's payee before `send`: the server's name for `to_handle`, a
+    /// verified badge, a warning when its name looks like a verified merchant's (or another
+    /// account's), and a warning when this wallet never paid it before.
+    pub async fn check_payee(&self, to_handle: String) -> Result<PayeeScreen, DanbaoError> {
+        guard_async(async { self.ok(self.inner.check_payee(&to_handle).await) }).await
+    }
+
     /// Asks a friend for money.
     pub async fn request_money(
         &self,
@@ -394,7 +401,9 @@ impl Wallet {
             .await
     }
 
-    /// As a merchant: charges a customer's 18-digit payment code at the till.
+    /// As a merchant: charges a customer's 18-digit payment code at the till. Only a merchant
+    /// the operator enrolled (and did not switch off) may: otherwise the outcome is `failed`
+    /// with the problem `merchant_not_enrolled` or `merchant_disabled`.
     pub async fn charge_payment_code(
         &self,
         payment_code: String,
@@ -511,6 +520,47 @@ pub async fn sandbox_top_up(
             .await
             .map_err(WalletError::from)?;
         Ok(core::Amount::from(moved.balance.available).into())
+    })
+    .await
+}
+
+/// Operator tool: enrols `handle` as a merchant, so its till may charge payment codes (only an
+/// enrolled, enabled merchant does). `operator_token` is the server's operator credential. For
+/// demo builds and tests; enrolling twice changes nothing.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn enrol_merchant(
+    server_url: String,
+    operator_token: String,
+    handle: String,
+) -> Result<(), DanbaoError> {
+    let change = MerchantChange::new(MerchantAction::Enrol);
+    merchant_change(server_url, operator_token, handle, change).await
+}
+
+/// Operator tool: records that the merchant `handle` was checked under `verified_name`, so
+/// payers see a verified badge and no one else may take a name that looks like it.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn verify_merchant(
+    server_url: String,
+    operator_token: String,
+    handle: String,
+    verified_name: String,
+) -> Result<(), DanbaoError> {
+    let change = MerchantChange::verify(verified_name);
+    merchant_change(server_url, operator_token, handle, change).await
+}
+
+async fn merchant_change(
+    server_url: String,
+    operator_token: String,
+    handle: String,
+    change: MerchantChange,
+) -> Result<(), DanbaoError> {
+    guard_async(async move {
+        OperatorApi::merchant_change(server_url, operator_token.trim(), &handle, &change)
+            .await
+            .map_err(WalletError::from)?;
+        Ok(())
     })
     .await
 }

@@ -392,6 +392,16 @@ pub struct ScanScreen {
     pub printed_name: Option<String>,
     /// Set when the printed name differs from the real one: show it prominently.
     pub name_warning: Option<String>,
+    /// Whether the operator verified the payee as a merchant.
+    pub payee_verified: bool,
+    /// The verified badge's label, e.g. "Verified merchant: Lotus Tea House" (verified
+    /// payees only).
+    pub verified_label: Option<String>,
+    /// Set when the payee is not verified and its name looks like a verified merchant's, or
+    /// like another account's: show it prominently.
+    pub look_alike_warning: Option<String>,
+    /// Set when this wallet never paid this payee before: show it above the Pay button.
+    pub first_payment_warning: Option<String>,
     /// The code's fixed amount.
     pub amount: Option<Amount>,
     /// The code has no amount: the payer must enter one.
@@ -417,6 +427,10 @@ impl From<core::ScanScreen> for ScanScreen {
             payee_name: screen.payee_name,
             printed_name: screen.printed_name,
             name_warning: screen.name_warning,
+            payee_verified: screen.payee_verified,
+            verified_label: screen.verified_label,
+            look_alike_warning: screen.look_alike_warning,
+            first_payment_warning: screen.first_payment_warning,
             amount: screen.amount.map(Amount::from),
             needs_amount: screen.needs_amount,
             currency: screen.currency,
@@ -424,6 +438,39 @@ impl From<core::ScanScreen> for ScanScreen {
             scheme: screen.scheme,
             reasons: screen.reasons,
             code: screen.code,
+        }
+    }
+}
+
+/// The payee on the confirm screen before sending money by handle
+/// (`Wallet.checkPayee`): the name to show, a verified badge, a look-alike warning and a
+/// first-payment warning.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PayeeScreen {
+    /// The payee's handle.
+    pub handle: String,
+    /// The payee's name as the server knows it: the name to show.
+    pub name: String,
+    /// Whether the operator verified the payee as a merchant.
+    pub verified: bool,
+    /// The verified badge's label (verified payees only).
+    pub verified_label: Option<String>,
+    /// Set when the payee is not verified and its name looks like a verified merchant's, or
+    /// like another account's: show it prominently.
+    pub look_alike_warning: Option<String>,
+    /// Set when this wallet never paid this payee before.
+    pub first_payment_warning: Option<String>,
+}
+
+impl From<core::PayeeScreen> for PayeeScreen {
+    fn from(screen: core::PayeeScreen) -> Self {
+        Self {
+            handle: screen.handle,
+            name: screen.name,
+            verified: screen.verified,
+            verified_label: screen.verified_label,
+            look_alike_warning: screen.look_alike_warning,
+            first_payment_warning: screen.first_payment_warning,
         }
     }
 }
@@ -709,6 +756,7 @@ macro_rules! lift_through_from {
 lift_through_from! {
     Profile => core::Profile,
     ScanScreen => core::ScanScreen,
+    PayeeScreen => core::PayeeScreen,
     CodeView => core::CodeView,
     PaymentCodeView => core::PaymentCodeView,
     DeviceApprovalView => core::DeviceApprovalView,

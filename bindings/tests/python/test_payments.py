@@ -6,8 +6,8 @@ import danbao
 import pytest
 
 import emv
-from foreign import RecordingListener
-from parties import CURRENCY, STARTING_MINOR, run_async
+from foreign import AesGcmKeyStore, P256Signer, RecordingListener
+from parties import CURRENCY, STARTING_MINOR, new_party, open_wallet, run_async
 
 
 @run_async
@@ -145,7 +145,7 @@ async def test_a_request_declined_moves_nothing(people):
 
 
 @run_async
-async def test_payment_code_is_charged_by_the_merchant_once(people):
+async def test_payment_code_is_charged_by_the_merchant_once(people, server):
     customer, merchant = people.buyer, people.seller
     with pytest.raises(danbao.DanbaoError.NotReady):
         customer.wallet.payment_code()
@@ -160,6 +160,13 @@ async def test_payment_code_is_charged_by_the_merchant_once(people):
     screen = await merchant.wallet.scan(shown.digits)
     assert screen.kind == danbao.ScanKind.PAYMENT_CODE and not screen.payable
 
+    # Not enrolled yet: the till is refused (and learns nothing about the customer).
+    refused = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
+    assert refused.state == danbao.CommandState.FAILED
+    assert refused.problem == "merchant_not_enrolled", refused.message
+    assert customer.handle not in refused.message
+    await danbao.enrol_merchant(server.url, server.operator_token, merchant.handle)
+
     charged = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
     assert charged.state == danbao.CommandState.DONE, charged.message
     assert charged.message == f"Charged CN¥3.00 to Wei Buyer (@{customer.handle})"
@@ -171,3 +178,51 @@ async def test_payment_code_is_charged_by_the_merchant_once(people):
 
     assert await customer.available() == STARTING_MINOR - 300
     assert await merchant.available() == STARTING_MINOR + 300
+
+
+@run_async
+async def test_the_confirm_screen_badges_the_verified_and_warns_of_look_alikes_and_first_payments(
+    people, server, tmp_path
+):
+    """Issue 12 point 2 through the bindings: a verified merchant's badge, the warning for an
+    unverified look-alike of it, a refused look-alike sign-up, and the first-payment warning
+    shown until the wallet paid the payee once."""
+    buyer = people.buyer
+    name = f"Jade Pavilion {buyer.handle[-6:]}"
+    # The impostor took a look-alike name (Cyrillic а) before the shop was verified.
+    impostor = await new_party(server, tmp_path, "fake", name.replace("a", "\u0430"), funded=False)
+    shop = await new_party(server, tmp_path, "jade", name, funded=False)
+    await danbao.enrol_merchant(server.url, server.operator_token, shop.handle)
+    await danbao.verify_merchant(server.url, server.operator_token, shop.handle, name)
+
+    # After the verification, a look-alike sign-up is refused.
+    late = await open_wallet(server, tmp_path / "late.db", AesGcmKeyStore(), P256Signer())
+    with pytest.raises(danbao.DanbaoError.Refused, match="409 display_name_confusable"):
+        await late.sign_up(f"late{buyer.handle[-6:]}", name.replace(" ", "  "), "phone")
+
+    sticker = await impostor.wallet.merchant_code(None, CURRENCY)
+    screen = await buyer.wallet.scan(sticker.text)
+    assert not screen.payee_verified and screen.verified_label is None
+    assert screen.look_alike_warning.startswith("Not a verified merchant"), screen.look_alike_warning
+    assert screen.first_payment_warning is not None
+
+    code = await shop.wallet.merchant_code("2.00", CURRENCY)
+    screen = await buyer.wallet.scan(code.text)
+    assert screen.payee_verified
+    assert screen.verified_label == f"Verified merchant: {name}"
+    assert screen.look_alike_warning is None
+    assert screen.first_payment_warning == (
+        f"You have never paid @{shop.handle} before. Check the name and handle before you pay."
+    )
+    paid = await buyer.wallet.pay(code.text, None)
+    assert paid.state == danbao.CommandState.DONE, paid.message
+
+    again = await shop.wallet.merchant_code("3.00", CURRENCY)
+    screen = await buyer.wallet.scan(again.text)
+    assert screen.first_payment_warning is None
+
+    payee = await buyer.wallet.check_payee(shop.handle)
+    assert payee.verified and payee.first_payment_warning is None
+    friend = await buyer.wallet.check_payee(people.friend.handle)
+    assert (friend.name, friend.verified) == ("Carol Friend", False)
+    assert friend.first_payment_warning is not None

@@ -639,3 +639,73 @@ fn the_store_is_shared_across_threads() {
     }
     assert_eq!(store.activity_page(None, 500).unwrap().len(), 100);
 }
+
+/// The first-payment warning's source (issue 12 point 2): a payee counts as paid once an
+/// outgoing payment to it is in the cached activity, or a send or code payment to it finished
+/// in the outbox; money in from someone, a payment to someone else, a refused or unfinished
+/// command do not count.
+#[test]
+fn a_payee_counts_as_paid_after_a_completed_payment_to_it_only() {
+    let (_dir, store) = open_new();
+    let payment = |seq: i64, kind: &str, direction: &str, to: &str| FeedEvent {
+        seq,
+        kind: "transfer".into(),
+        data_json: serde_json::json!({
+            "type": kind, "direction": direction, "transfer_id": format!("t{seq}"),
+            "counterparty": to, "counterparty_name": to, "memo": "",
+            "amount": {"minor": 100, "currency": "CNY", "value": "1.00", "display": "1.00 CNY"},
+        })
+        .to_string(),
+        created_at: T0 + seq,
+    };
+    for handle in ["lotus", "carol", "dan", "bob"] {
+        assert!(!store.paid_before(handle).unwrap(), "{handle}");
+    }
+    store
+        .apply_events(
+            &[
+                payment(1, "p2p", "in", "carol"),
+                payment(2, "merchant", "out", "lotus"),
+                payment(3, "paycode", "out", "dan"),
+            ],
+            3,
+            T0,
+        )
+        .unwrap();
+    assert!(store.paid_before("lotus").unwrap());
+    assert!(store.paid_before("@Lotus").unwrap());
+    assert!(store.paid_before("dan").unwrap());
+    assert!(
+        !store.paid_before("carol").unwrap(),
+        "carol paid us, not we her"
+    );
+    assert!(!store.paid_before("lotu").unwrap());
+
+    // A send to bob queued, then refused: not paid. Sent again and answered: paid.
+    let refused = store.enqueue(&command("k-refused"), T0).unwrap();
+    store.mark_sending(refused.id, T0).unwrap();
+    store
+        .record_outcome(
+            refused.id,
+            &AttemptOutcome::Refused(CommandAnswer {
+                status: 422,
+                body: r#"{"code":"insufficient_funds"}"#.into(),
+            }),
+            T0 + 1,
+        )
+        .unwrap();
+    let queued = store.enqueue(&command("k-queued"), T0 + 2).unwrap();
+    assert!(!store.paid_before("bob").unwrap());
+    store.mark_sending(queued.id, T0 + 2).unwrap();
+    store
+        .record_outcome(
+            queued.id,
+            &AttemptOutcome::Accepted(CommandAnswer {
+                status: 200,
+                body: "not json".into(),
+            }),
+            T0 + 3,
+        )
+        .unwrap();
+    assert!(store.paid_before("bob").unwrap());
+}

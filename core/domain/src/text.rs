@@ -108,6 +108,12 @@ pub fn skeleton(text: &str) -> String {
     unicode_security::skeleton(&upper.to_lowercase()).collect()
 }
 
+/// The key under which display names are compared for look-alikes: the [`skeleton`] without
+/// any white space, so "Lotus TeaHouse" and "Lotus  Tea House" meet "Lotus Tea House" too.
+pub fn name_key(text: &str) -> String {
+    skeleton(text).split_whitespace().collect()
+}
+
 /// Whether `a` and `b` look alike ([`skeleton`]s equal).
 pub fn confusable(a: &str, b: &str) -> bool {
     skeleton(a) == skeleton(b)
@@ -116,6 +122,24 @@ pub fn confusable(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_keys_ignore_spacing_and_confusable_letters() {
+        let key = name_key("Lotus Tea House");
+        for look_alike in [
+            "Lotus  Tea House",
+            "Lotus TeaHouse",
+            "\u{a0}Lotus Tea\u{2003}House ",
+            "L\u{43e}tus Tea House",
+            "Lotus T\u{435}a H\u{3bf}use",
+            "LOTUS TEA HOUSE",
+        ] {
+            assert_eq!(name_key(look_alike), key, "{look_alike:?}");
+        }
+        for different in ["Lotus Tea Shop", "Lotos Tea House", "莲花茶馆"] {
+            assert_ne!(name_key(different), key, "{different:?}");
+        }
+    }
 
     #[test]
     fn visible_text_passes_including_chinese_and_emoji() {

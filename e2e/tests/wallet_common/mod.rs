@@ -81,6 +81,19 @@ impl Server {
             .unwrap_or_else(|e| panic!("top-up of {amount} to {handle}: {e}"));
     }
 
+    /// The operator enrols `handle` as a merchant: only then does it charge payment codes.
+    pub async fn enrol_merchant(&self, handle: &str) {
+        let profile = self
+            .operator()
+            .change_merchant(
+                handle,
+                &api::MerchantChange::new(api::MerchantAction::Enrol),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("enrolling {handle}: {e}"));
+        assert!(profile.enabled, "{profile:?}");
+    }
+
     /// Asserts DESIGN.md §3's invariants on the server (conservation, no negative wallet,
     /// pending resolved once, replay equals balances); returns the journal length.
     pub async fn assert_invariants(&self) -> usize {

@@ -132,6 +132,14 @@ final class MerchantPaymentTests: XCTestCase {
             XCTAssertContains(code.svg, "<svg")
             XCTAssertEqual(scan(text: code.digits), .paymentCode(code: code.digits))
 
+            // Not enrolled yet: the till is refused, learning nothing about the customer.
+            let notEnrolled = try await seller.wallet.chargePaymentCode(
+                paymentCode: code.digits, amount: "3.00", currency: "CNY"
+            ).refused("charge unenrolled")
+            XCTAssertContains(notEnrolled, "merchant_not_enrolled")
+            XCTAssertFalse(notEnrolled.contains(buyer.handle), notEnrolled)
+            try await people.server.enrol(seller.handle)
+
             let charged = try await seller.wallet.chargePaymentCode(paymentCode: code.digits, amount: "3.00", currency: "CNY")
                 .done("charge")
             XCTAssertNotNil(charged.transferId, "\(charged)")
@@ -144,6 +152,46 @@ final class MerchantPaymentTests: XCTestCase {
             XCTAssertContains(again, "payment_code_used")
             try await buyer.assertBalance(available: startMinor - 300, step: "after the refused second charge")
             try await seller.assertBalance(available: startMinor + 300, step: "after the refused second charge")
+        }
+    }
+
+    func testTheConfirmScreenBadgesAVerifiedMerchantAndWarnsOfLookAlikesAndFirstPayments() async throws {
+        try await withPeople { people in
+            let (buyer, server) = (people.buyer, people.server)
+            let dir = URL(fileURLWithPath: buyer.dbPath).deletingLastPathComponent()
+            let name = "Jade Pavilion " + String(buyer.handle.suffix(6))
+            // The impostor took a look-alike name (Cyrillic а) before the shop was verified.
+            let impostor = try await server.phone(
+                in: dir, role: "fake", displayName: name.replacingOccurrences(of: "a", with: "\u{430}"),
+                topUp: false)
+            let shop = try await server.phone(in: dir, role: "jade", displayName: name, topUp: false)
+            try await server.enrol(shop.handle)
+            try await server.verify(shop.handle, name)
+
+            let sticker = try await impostor.wallet.merchantCode(amount: nil, currency: "CNY")
+            let fake = try await buyer.wallet.scan(text: sticker.text)
+            XCTAssertFalse(fake.payeeVerified, "\(fake)")
+            XCTAssertNil(fake.verifiedLabel, "\(fake)")
+            XCTAssertTrue(fake.lookAlikeWarning?.hasPrefix("Not a verified merchant") ?? false, "\(fake)")
+            XCTAssertNotNil(fake.firstPaymentWarning, "\(fake)")
+
+            let code = try await shop.wallet.merchantCode(amount: "2.00", currency: "CNY")
+            let real = try await buyer.wallet.scan(text: code.text)
+            XCTAssertTrue(real.payeeVerified, "\(real)")
+            XCTAssertEqual(real.verifiedLabel, "Verified merchant: \(name)")
+            XCTAssertNil(real.lookAlikeWarning, "\(real)")
+            XCTAssertEqual(
+                real.firstPaymentWarning,
+                "You have never paid @\(shop.handle) before. Check the name and handle before you pay.")
+            try await buyer.wallet.pay(code: code.text, amount: nil).done("pay the verified shop")
+            let next = try await shop.wallet.merchantCode(amount: "3.00", currency: "CNY")
+            let again = try await buyer.wallet.scan(text: next.text)
+            XCTAssertNil(again.firstPaymentWarning, "paid once: \(again)")
+
+            let friend = try await buyer.wallet.checkPayee(toHandle: people.friend.handle)
+            XCTAssertEqual(friend.name, "Fay Friend")
+            XCTAssertFalse(friend.verified)
+            XCTAssertNotNil(friend.firstPaymentWarning, "\(friend)")
         }
     }
 }

@@ -28,7 +28,7 @@ use danbao_domain::protocol::Command;
         (status = 400, description = "invalid_body, missing_idempotency_key, bad_idempotency_key, bad_signature (Danbao-Device must be `new`)", body = Problem),
         (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
-        (status = 409, description = "handle_taken", body = Problem),
+        (status = 409, description = "handle_taken, public_key_taken, display_name_confusable (the name looks like a verified merchant's)", body = Problem),
         (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
         (status = 429, description = "rate_limited (with Retry-After): too many sign-ups from this address", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
@@ -76,7 +76,7 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     tag = "identity",
     params(("handle" = String, Path, description = "A user's handle (matched case-insensitively)")),
     responses(
-        (status = 200, description = "The display name behind the handle", body = PublicProfile),
+        (status = 200, description = "The display name behind the handle, whether the operator verified it and whether another account's name looks the same", body = PublicProfile),
         (status = 401, description = super::doc::SIGNED_READ_401, body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),

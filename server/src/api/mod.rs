@@ -16,6 +16,7 @@ pub mod extract;
 pub mod http;
 pub mod identity;
 pub mod merchant;
+pub mod merchant_admin;
 pub mod orders;
 pub mod paycode;
 pub mod requests;
@@ -63,6 +64,10 @@ fn operator_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/admin/deposits", post(wallet::deposit::<S>))
         .route("/v1/admin/invariants", get(admin::invariants::<S>))
         .route("/v1/admin/clock", post(admin::advance_clock::<S>))
+        .route(
+            "/v1/admin/merchants/{handle}",
+            post(merchant_admin::change::<S>).get(merchant_admin::show::<S>),
+        )
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
         .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
 }
@@ -77,6 +82,7 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/devices/approvals", post(devices::new_approval::<S>))
         .route("/v1/devices/join", post(devices::join::<S>))
         .route("/v1/devices/{id}/revoke", post(devices::revoke::<S>))
+        .route("/v1/me/display-name", post(merchant_admin::rename::<S>))
         .route("/v1/withdrawals", post(wallet::withdraw::<S>))
         .route("/v1/transfers", post(wallet::send::<S>))
         .route("/v1/balances", get(wallet::balances::<S>))

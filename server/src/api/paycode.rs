@@ -65,6 +65,7 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
         (status = 200, description = "Charged; `balance` is the merchant's", body = Charged),
         (status = 400, description = super::doc::SIGNED_WRITE_400, body = Problem),
         (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 403, description = "merchant_not_enrolled, merchant_disabled (only an enrolled merchant the operator did not switch off charges codes)", body = Problem),
         (status = 404, description = "unknown_user", body = Problem),
         (status = 409, description = "payment_code_used", body = Problem),
         (status = 413, description = super::doc::BODY_413, body = Problem),

@@ -8,7 +8,7 @@ use danbao_domain::protocol::Command;
 use super::orders::Action;
 use super::{
     Answer, Caller, OperatorCall, ServiceError, ServiceResult, admin, identity, merchant,
-    order_flows, paycode, requests, wallet,
+    merchant_profiles, order_flows, paycode, requests, wallet,
 };
 use crate::app::App;
 use crate::store::Store;
@@ -90,9 +90,11 @@ async fn run_for_device<S: Store>(
         Command::DeclineRequest { id } => requests::decline(store, caller, id, now).await,
         Command::ProvisionPaycode => Answer::ok(&paycode::provision_device(app, caller).await?),
         Command::Charge(body) => paycode::charge(app, caller, body).await,
-        other @ (Command::SignUp(_) | Command::TopUp(_) | Command::AdvanceClock(_)) => {
-            Err(wrong_actor("a device", &other))
-        }
+        Command::Rename(body) => merchant_profiles::rename(store, caller, body, now).await,
+        other @ (Command::SignUp(_)
+        | Command::TopUp(_)
+        | Command::AdvanceClock(_)
+        | Command::ChangeMerchant { .. }) => Err(wrong_actor("a device", &other)),
     }
 }
 
@@ -106,6 +108,9 @@ async fn run_for_operator<S: Store>(
     let store = &app.store;
     match (command, call) {
         (Command::AdvanceClock(body), _) => Answer::ok(&admin::advance_clock(app, body)?),
+        (Command::ChangeMerchant { handle, change }, _) => {
+            Answer::ok(&merchant_profiles::change(store, handle, change, now).await?)
+        }
         (Command::TopUp(body), Some(call)) => {
             wallet::top_up(store, app.config.sandbox, call, body, now).await
         }

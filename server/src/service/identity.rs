@@ -6,7 +6,7 @@ use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, 
 use danbao_domain::protocol::wire::{BalanceView, Me, PublicProfile, SignUp, SignedUp};
 
 use super::wallet::user_by_handle;
-use super::{self as service, Answer, ServiceError, ServiceResult};
+use super::{self as service, Answer, ServiceError, ServiceResult, merchant_profiles};
 use crate::store::Store;
 
 fn check_handle(handle: &str) -> ServiceResult<()> {
@@ -54,14 +54,16 @@ pub async fn sign_up<S: Store>(
     now: i64,
 ) -> ServiceResult<Answer> {
     check_handle(&body.handle)?;
-    let display_name = body.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+    // The text is checked before the store (a bad name costs no write); the look-alike check
+    // needs the verified merchants, so it runs in the job.
+    let trimmed = body.display_name.trim().to_owned();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_DISPLAY_NAME_CHARS {
         return Err(ServiceError::unprocessable(
             "invalid_display_name",
             format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
         ));
     }
-    danbao_domain::text::check_visible("display_name", &display_name).map_err(|hidden| {
+    danbao_domain::text::check_visible("display_name", &trimmed).map_err(|hidden| {
         ServiceError::unprocessable("invalid_display_name", hidden.to_string())
     })?;
     let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
@@ -76,6 +78,8 @@ pub async fn sign_up<S: Store>(
     store
         .write(move |tx| {
             service::once_keyed(tx, 0, &key, &request_hash, now, |tx| {
+                let (display_name, name_key) =
+                    merchant_profiles::check_display_name(tx, None, &trimmed)?;
                 let user_id = tx
                     .insert_user(&body.handle, &display_name, now)?
                     .ok_or_else(|| {
@@ -84,6 +88,7 @@ pub async fn sign_up<S: Store>(
                             format!("the handle {:?} is taken", body.handle),
                         )
                     })?;
+                tx.set_display_name(user_id, &display_name, &name_key)?;
                 let device_id = tx.insert_device(user_id, &public_key, &body.device_name, now)?;
                 Answer::created(&SignedUp {
                     user_id,
@@ -97,11 +102,12 @@ pub async fn sign_up<S: Store>(
 
 /// The display name behind `handle` (any case).
 pub async fn lookup<S: Store>(store: &S, handle: String) -> ServiceResult<PublicProfile> {
-    let user = store.read(move |tx| user_by_handle(tx, &handle)).await?;
-    Ok(PublicProfile {
-        handle: user.handle,
-        display_name: user.display_name,
-    })
+    store
+        .read(move |tx| {
+            let user = user_by_handle(tx, &handle)?;
+            merchant_profiles::public_profile(tx, &user)
+        })
+        .await
 }
 
 /// The caller's profile and balances.

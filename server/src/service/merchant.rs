@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use danbao_domain::escrow::OrderState;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire::{
-    AmountView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PaymentKind,
-    Resolved, ScannedCode, amount_for_code, positive_amount,
+    AmountView, CodePaid, IssueKind, IssuedCode, NewCode, PartyView, PayCode, PayeeStanding,
+    PaymentKind, Resolved, ScannedCode, amount_for_code, positive_amount,
 };
 use danbao_domain::qr::danbao::{
     self, DanbaoCode, DanbaoError, DanbaoSigner, MerchantCode, Nonce, ReceiveCode,
@@ -227,7 +227,10 @@ pub fn resolve(tx: &mut dyn Tx, verified: VerifiedDanbaoCode) -> ServiceResult<R
             ),
         ));
     }
-    Ok(resolved(&target(tx, verified)?))
+    let target = target(tx, verified)?;
+    let mut answer = resolved(&target);
+    answer.standing = super::merchant_profiles::standing(tx, &target.payee)?;
+    Ok(answer)
 }
 
 /// Why an order that left `AwaitingPayment` takes no payment, in words.
@@ -265,6 +268,7 @@ pub fn resolved(target: &CodeTarget) -> Resolved {
             DanbaoCode::Order(o) => Some(o.order_id.clone()),
             _ => None,
         },
+        standing: PayeeStanding::default(),
     }
 }
 

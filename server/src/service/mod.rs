@@ -13,6 +13,7 @@ mod error;
 pub mod identity;
 pub mod ledger;
 pub mod merchant;
+pub mod merchant_profiles;
 pub mod order_flows;
 pub mod orders;
 pub mod paycode;

@@ -395,6 +395,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
         .write(move |tx| {
             let mut guessed: Option<Option<u64>> = None;
             let answer = service::once(tx, &caller, now, |tx| {
+                service::merchant_profiles::may_charge_codes(tx, caller.user_id)?;
                 may_charge(tx, caller.user_id, amount, cap, now)?;
                 let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
                     .map_err(|error| {

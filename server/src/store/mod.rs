@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 mod devices;
 pub mod error;
+pub mod merchants;
 pub mod sqlite;
 
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
+pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
 /// store's failures reach it through `E: From<StoreError>`.
@@ -48,7 +50,9 @@ pub trait Store: Clone + Send + Sync + 'static {
 }
 
 /// Everything a job can do.
-pub trait Tx: IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx {
+pub trait Tx:
+    IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx + MerchantTx
+{
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business
     /// (SQLite uses savepoints). `Err` means the store could not keep or undo the part as

@@ -29,6 +29,7 @@ use super::{
 };
 
 mod devices;
+mod merchants;
 
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
@@ -51,6 +52,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/008_deposits.sql")),
         M::up(include_str!("sql/009_paycode_failures_by_index.sql")),
         M::up(include_str!("sql/010_devices.sql")),
+        M::up_with_hook(
+            include_str!("sql/011_merchants.sql"),
+            merchants::fill_name_keys,
+        ),
     ])
 }
 

@@ -131,6 +131,33 @@ impl Server {
         assert_eq!(status, 200, "top-up: {body}");
     }
 
+    /// The operator changes `handle`'s merchant profile (`action`: enrol, enable, disable,
+    /// verify with `verified_name`, unverify) and the profile is returned.
+    pub async fn merchant(&self, handle: &str, change: Value) -> Value {
+        let (status, body) = self
+            .operator(
+                "POST",
+                &format!("/v1/admin/merchants/{handle}"),
+                Some(&change),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "merchant change of {handle}: {body}");
+        body
+    }
+
+    /// The operator enrols `handle` as a merchant: only then does it charge payment codes.
+    pub async fn enrol(&self, handle: &str) -> Value {
+        self.merchant(handle, json!({"action": "enrol"})).await
+    }
+
+    /// Signs up `handle` and has the operator enrol it as a merchant.
+    pub async fn sign_up_merchant(&self, handle: &str, name: &str) -> Wallet {
+        let wallet = self.sign_up(handle, name).await;
+        self.enrol(handle).await;
+        wallet
+    }
+
     pub async fn invariants(&self) -> Value {
         let (status, body) = self
             .operator("GET", "/v1/admin/invariants", None, None)

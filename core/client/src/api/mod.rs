@@ -496,6 +496,36 @@ impl OperatorApi {
             .await
     }
 
+    /// `POST /v1/admin/merchants/{handle}`: enrols, enables, disables, verifies or unverifies
+    /// a merchant. Each change sets a state, so it carries no idempotency key and repeating it
+    /// is harmless.
+    pub async fn change_merchant(
+        &self,
+        handle: &str,
+        change: &MerchantChange,
+    ) -> Result<MerchantProfile, TransportError> {
+        let command = Command::ChangeMerchant {
+            handle: handle.trim().trim_start_matches('@').to_owned(),
+            change: change.clone(),
+        };
+        let call = Call::command(&command, None)?;
+        run(&self.transport, &self.credentials, call).await
+    }
+
+    /// A merchant change in one call, as the CLI and the bindings make it: the default
+    /// transport to `server_url` and the operator `token`.
+    pub async fn merchant_change(
+        server_url: impl Into<String>,
+        token: impl Into<String>,
+        handle: &str,
+        change: &MerchantChange,
+    ) -> Result<MerchantProfile, TransportError> {
+        let transport = Transport::with_defaults(TransportConfig::new(server_url))?;
+        Self::new(transport, token)
+            .change_merchant(handle, change)
+            .await
+    }
+
     /// `GET /v1/admin/invariants`: replays the journal and checks the ledger rules.
     pub async fn invariants(&self) -> Result<Invariants, TransportError> {
         run(

@@ -585,6 +585,34 @@ impl LocalStore {
         Ok(rows)
     }
 
+    /// Whether this wallet completed a payment to `handle` before: an outgoing payment in the
+    /// cached activity (to a friend, a request, a merchant code, a payment code charged, an
+    /// order paid into escrow), or a send or code payment the outbox finished (before the
+    /// feed brought it). Decides the first-payment warning of the confirm screens.
+    pub fn paid_before(&self, handle: &str) -> Result<bool, StoreError> {
+        let handle = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        self.conn()
+            .prepare_cached(
+                "SELECT EXISTS (
+                     SELECT 1 FROM activity
+                      WHERE kind = 'transfer'
+                        AND json_extract(data, '$.direction') = 'out'
+                        AND json_extract(data, '$.counterparty') = ?1)
+                  OR EXISTS (
+                     SELECT 1 FROM outbox
+                      WHERE state = 'done'
+                        AND CASE json_extract(command, '$.command')
+                              WHEN 'send' THEN json_extract(command, '$.args.to') = ?1
+                              WHEN 'pay_code' THEN
+                                  CASE WHEN json_valid(outcome_body)
+                                       THEN json_extract(outcome_body, '$.payee.handle') = ?1
+                                  END
+                            END)",
+            )
+            .and_then(|mut stmt| stmt.query_row([handle], |row| row.get(0)))
+            .during("reading whether a payee was paid before")
+    }
+
     // ---- sync --------------------------------------------------------------------------
 
     /// The feed cursor sync stopped at, or `None` before the first sync.

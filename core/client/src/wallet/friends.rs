@@ -33,6 +33,24 @@ impl Wallet {
             .await
     }
 
+    /// The confirm screen's payee part before [`Wallet::send`]: the server's name for
+    /// `to_handle`, a verified badge, a warning when its name looks like a verified merchant's
+    /// (or another account's), and a warning when this wallet never paid it before (from the
+    /// wallet's own store: completed payments in the activity and the outbox).
+    pub async fn check_payee(&self, to_handle: &str) -> Result<view::PayeeScreen, WalletError> {
+        let to = handle_arg("to_handle", to_handle)?;
+        let api = self.api()?;
+        let profile = api.lookup(&to).await?;
+        let paid_before = self.store.paid_before(&profile.handle)?;
+        Ok(view::payee_screen(
+            &profile.handle,
+            &profile.display_name,
+            &profile.standing,
+            paid_before,
+            &self.texts(),
+        ))
+    }
+
     /// Asks `from_handle` to pay this user (sent now, not queued: the answer is the request).
     pub async fn request_money(
         &self,

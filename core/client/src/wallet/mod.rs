@@ -45,8 +45,8 @@ pub use error::WalletError;
 pub use view::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
     CommandOutcome, DeviceApprovalView, DeviceItem, HomeSnapshot, OrderButton, OrderCreated,
-    OrderSummary, OutboxItem, PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen,
-    Shipment,
+    OrderSummary, OutboxItem, PayeeScreen, PaymentCodeView, Profile, RequestView, ScanKind,
+    ScanScreen, Shipment,
 };
 
 use super::api::DeviceApi;

@@ -47,7 +47,9 @@ impl Wallet {
         let key = new_idempotency_key()?;
         match api.resolve_code(code, &key).await {
             Ok(resolved) => {
-                let screen = view::resolved_scan_screen(kind, &resolved, code, &self.texts());
+                let paid_before = self.store.paid_before(&resolved.payee.handle)?;
+                let screen =
+                    view::resolved_scan_screen(kind, &resolved, code, paid_before, &self.texts());
                 self.keep_scan(Some(Scanned {
                     text: code.to_owned(),
                     outcome,

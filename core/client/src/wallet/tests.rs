@@ -744,7 +744,8 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
         "order_id": null
     }))
     .unwrap();
-    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…", &en());
+    let screen =
+        view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "000201…", true, &en());
     assert!(screen.payable);
     assert_eq!(screen.payee_name.as_deref(), Some("Mallory"));
     assert_eq!(screen.payee_handle.as_deref(), Some("mallory"));
@@ -763,7 +764,10 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
         amount: Some(serde_json::from_value(amount_json(500, "5.00")).unwrap()),
         ..resolved
     };
-    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x", &en());
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &honest, "x", true, &en());
+    assert_eq!(screen.first_payment_warning, None);
+    assert_eq!(screen.look_alike_warning, None);
+    assert!(!screen.payee_verified);
     assert_eq!(screen.name_warning, None);
     assert!(!screen.needs_amount);
     assert_eq!(screen.amount.unwrap().display, "CN¥5.00");
@@ -791,6 +795,106 @@ fn resolved_codes_show_the_servers_name_and_warn_on_a_mismatch() {
     assert_eq!(
         in_chinese.reasons,
         ["服务器拒绝了此二维码：此二维码的签名不真实"]
+    );
+}
+
+/// Issue 12 point 2: the confirm screen carries the verified badge of a verified merchant, a
+/// warning for an unverified payee whose name looks like a verified merchant's (or another
+/// account's), and a first-payment warning until the wallet paid the payee once; in both
+/// catalogues.
+#[test]
+fn the_confirm_screen_shows_the_badge_the_look_alike_and_the_first_payment_warnings() {
+    let impostor: api::Resolved = serde_json::from_value(json!({
+        "kind": "merchant",
+        "payee": {"handle": "lotus_tea", "display_name": "L\u{43e}tus Tea House"},
+        "printed_name": "L\u{43e}tus Tea House",
+        "name_mismatch": false,
+        "amount": null,
+        "currency": "CNY",
+        "signed": false,
+        "expires_at": null,
+        "order_id": null,
+        "verified": false,
+        "verified_name": null,
+        "look_alike": true,
+        "resembles_verified": true
+    }))
+    .unwrap();
+    let screen =
+        view::resolved_scan_screen(ScanKind::MerchantPayment, &impostor, "x", false, &en());
+    assert!(!screen.payee_verified);
+    assert_eq!(screen.verified_label, None);
+    assert_eq!(
+        screen.look_alike_warning.as_deref(),
+        Some(
+            "Not a verified merchant: the name “L\u{43e}tus Tea House” (@lotus_tea) only looks \
+             like a verified merchant's name. Check the handle before you pay."
+        )
+    );
+    assert_eq!(
+        screen.first_payment_warning.as_deref(),
+        Some("You have never paid @lotus_tea before. Check the name and handle before you pay.")
+    );
+    let in_chinese =
+        view::resolved_scan_screen(ScanKind::MerchantPayment, &impostor, "x", false, &zh());
+    assert!(
+        in_chinese
+            .look_alike_warning
+            .as_deref()
+            .is_some_and(|w| w.starts_with("不是已认证商户")),
+        "{in_chinese:?}"
+    );
+    assert_eq!(
+        in_chinese.first_payment_warning.as_deref(),
+        Some("你从未向 @lotus_tea 付过款。付款前请核对名称和账号。")
+    );
+
+    // An ordinary name someone else shares: the milder warning.
+    let twin = api::Resolved {
+        standing: api::PayeeStanding {
+            look_alike: true,
+            ..api::PayeeStanding::default()
+        },
+        ..impostor.clone()
+    };
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &twin, "x", true, &en());
+    assert!(
+        screen
+            .look_alike_warning
+            .as_deref()
+            .is_some_and(|w| w.starts_with("Another account has a name that looks like")),
+        "{screen:?}"
+    );
+    assert_eq!(
+        screen.first_payment_warning, None,
+        "paid before: no warning"
+    );
+
+    // The verified merchant: the badge with the verified name, no look-alike warning.
+    let shop = api::Resolved {
+        payee: api::PartyView {
+            handle: "lotus".into(),
+            display_name: "Lotus Tea House".into(),
+        },
+        standing: api::PayeeStanding {
+            verified: true,
+            verified_name: Some("Lotus Tea House Ltd".into()),
+            look_alike: true,
+            resembles_verified: false,
+        },
+        ..impostor
+    };
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &shop, "x", true, &en());
+    assert!(screen.payee_verified);
+    assert_eq!(
+        screen.verified_label.as_deref(),
+        Some("Verified merchant: Lotus Tea House Ltd")
+    );
+    assert_eq!(screen.look_alike_warning, None);
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &shop, "x", true, &zh());
+    assert_eq!(
+        screen.verified_label.as_deref(),
+        Some("已认证商户：Lotus Tea House Ltd")
     );
 }
 
@@ -1216,7 +1320,7 @@ fn scans_and_name_warnings_speak_chinese() {
         "amount": amount_json(500, "5.00"), "currency": "CNY", "order_id": null, "signed": false
     }))
     .unwrap();
-    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "x", &zh);
+    let screen = view::resolved_scan_screen(ScanKind::MerchantPayment, &resolved, "x", true, &zh);
     assert_eq!(
         screen.name_warning.as_deref(),
         Some(

@@ -300,6 +300,10 @@ pub enum CommandKind {
     ResolveOrder,
     /// The sandbox clock moved (operator).
     AdvanceClock,
+    /// The user's display name changed.
+    Rename,
+    /// A merchant profile changed (operator).
+    ChangeMerchant,
     /// A row this version cannot read as a command (queued by an older app in a form it could
     /// not convert): shown failed with the reason, never sent.
     Unreadable,
@@ -372,6 +376,16 @@ pub struct ScanScreen {
     pub printed_name: Option<String>,
     /// Set when the printed name differs from the real one.
     pub name_warning: Option<String>,
+    /// Whether the operator verified the payee as a merchant.
+    pub payee_verified: bool,
+    /// The verified badge's label, e.g. "Verified merchant: Lotus Tea House" (verified
+    /// payees only).
+    pub verified_label: Option<String>,
+    /// Set when the payee is not verified and its name looks like a verified merchant's, or
+    /// like another account's: show it prominently.
+    pub look_alike_warning: Option<String>,
+    /// Set when this wallet never paid this payee before.
+    pub first_payment_warning: Option<String>,
     /// The code's fixed amount.
     pub amount: Option<Amount>,
     /// The code has no amount: the payer must enter one.
@@ -955,6 +969,8 @@ pub fn command_kind(command: &StoredCommand) -> CommandKind {
         Command::ProvisionPaycode => CommandKind::ProvisionPaycode,
         Command::Charge(_) => CommandKind::Charge,
         Command::AdvanceClock(_) => CommandKind::AdvanceClock,
+        Command::Rename(_) => CommandKind::Rename,
+        Command::ChangeMerchant { .. } => CommandKind::ChangeMerchant,
     }
 }
 
@@ -1227,6 +1243,10 @@ fn empty_screen(kind: ScanKind, code: &str) -> ScanScreen {
         payee_name: None,
         printed_name: None,
         name_warning: None,
+        payee_verified: false,
+        verified_label: None,
+        look_alike_warning: None,
+        first_payment_warning: None,
         amount: None,
         needs_amount: false,
         currency: None,
@@ -1322,14 +1342,82 @@ pub(crate) fn danbao_kind(outcome: &ScanOutcome) -> Option<(ScanKind, String)> {
     }
 }
 
-/// The confirm screen of a Danbao code the server resolved.
+/// What a confirm screen says about the payee before money moves: the verified badge, a
+/// look-alike warning, a first-payment warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayeeScreen {
+    /// The payee's handle.
+    pub handle: String,
+    /// The payee's name as the server knows it: the name to show.
+    pub name: String,
+    /// Whether the operator verified the payee as a merchant.
+    pub verified: bool,
+    /// The verified badge's label (verified payees only).
+    pub verified_label: Option<String>,
+    /// Set when the payee is not verified and its name looks like a verified merchant's, or
+    /// like another account's: show it prominently.
+    pub look_alike_warning: Option<String>,
+    /// Set when this wallet never paid this payee before.
+    pub first_payment_warning: Option<String>,
+}
+
+/// The payee part of a confirm screen: `standing` is the server's answer, `paid_before`
+/// whether this wallet's own store holds a completed payment to `handle`.
+pub fn payee_screen(
+    handle: &str,
+    name: &str,
+    standing: &api::PayeeStanding,
+    paid_before: bool,
+    texts: &Texts,
+) -> PayeeScreen {
+    let verified_label = standing.verified.then(|| {
+        let verified_name = standing.verified_name.as_deref().unwrap_or(name);
+        texts.with("payee-verified", &[("name", verified_name)])
+    });
+    let args = [("name", name), ("handle", handle)];
+    // A verified payee is the merchant the operator checked: its badge says so, and a name
+    // like someone else's is that other account's problem, not this payment's.
+    let look_alike_warning = if standing.verified {
+        None
+    } else if standing.resembles_verified {
+        Some(texts.with("payee-look-alike-verified", &args))
+    } else if standing.look_alike {
+        Some(texts.with("payee-look-alike", &args))
+    } else {
+        None
+    };
+    PayeeScreen {
+        handle: handle.to_owned(),
+        name: name.to_owned(),
+        verified: standing.verified,
+        verified_label,
+        look_alike_warning,
+        first_payment_warning: (!paid_before)
+            .then(|| texts.with("payee-first-payment", &[("handle", handle)])),
+    }
+}
+
+/// The confirm screen of a Danbao code the server resolved; `paid_before` says whether this
+/// wallet paid the payee before (no first-payment warning then).
 pub fn resolved_scan_screen(
     kind: ScanKind,
     resolved: &api::Resolved,
     code: &str,
+    paid_before: bool,
     texts: &Texts,
 ) -> ScanScreen {
     let mut screen = empty_screen(kind, code);
+    let payee = payee_screen(
+        &resolved.payee.handle,
+        &resolved.payee.display_name,
+        &resolved.standing,
+        paid_before,
+        texts,
+    );
+    screen.payee_verified = payee.verified;
+    screen.verified_label = payee.verified_label;
+    screen.look_alike_warning = payee.look_alike_warning;
+    screen.first_payment_warning = payee.first_payment_warning;
     screen.payable = true;
     screen.payee_handle = Some(resolved.payee.handle.clone());
     screen.payee_name = Some(resolved.payee.display_name.clone());

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::encode_component;
 use super::wire::{
-    AdvanceClock, Charge, CreateOrder, NewCode, NewRequest, OrderAction, PayCode, RefundRequest,
-    Resolve, ScannedCode, Send, Ship, SignUp, StepAction, TopUp, Withdraw,
+    AdvanceClock, Charge, CreateOrder, MerchantChange, NewCode, NewRequest, OrderAction, PayCode,
+    RefundRequest, Rename, Resolve, ScannedCode, Send, Ship, SignUp, StepAction, TopUp, Withdraw,
 };
 
 /// A step on an order, with the body it takes.
@@ -34,7 +34,8 @@ impl OrderStepCommand {
 }
 
 /// One mutating request of the API (every one is a signed `POST` with an idempotency key,
-/// except [`Command::AdvanceClock`], the operator's sandbox clock, which has none).
+/// except [`Command::AdvanceClock`], the operator's sandbox clock, and
+/// [`Command::ChangeMerchant`], which sets a state and is safe to repeat, which have none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", content = "args", rename_all = "snake_case")]
 pub enum Command {
@@ -89,6 +90,16 @@ pub enum Command {
     Charge(Charge),
     /// `POST /v1/admin/clock` (operator, sandbox): move the clock forward.
     AdvanceClock(AdvanceClock),
+    /// `POST /v1/me/display-name`: change the caller's display name.
+    Rename(Rename),
+    /// `POST /v1/admin/merchants/{handle}` (operator): enrol, enable, disable, verify or
+    /// unverify a merchant.
+    ChangeMerchant {
+        /// The merchant's handle.
+        handle: String,
+        /// What to do.
+        change: MerchantChange,
+    },
 }
 
 impl Command {
@@ -123,12 +134,17 @@ impl Command {
             Self::ProvisionPaycode => "/v1/paycode/provision".to_owned(),
             Self::Charge(_) => "/v1/merchant/charges".to_owned(),
             Self::AdvanceClock(_) => "/v1/admin/clock".to_owned(),
+            Self::Rename(_) => "/v1/me/display-name".to_owned(),
+            Self::ChangeMerchant { handle, .. } => {
+                format!("/v1/admin/merchants/{}", encode_component(handle))
+            }
         }
     }
 
-    /// Whether the request carries an `Idempotency-Key` (all but the sandbox clock).
+    /// Whether the request carries an `Idempotency-Key` (all but the sandbox clock and the
+    /// merchant changes).
     pub fn is_keyed(&self) -> bool {
-        !matches!(self, Self::AdvanceClock(_))
+        !matches!(self, Self::AdvanceClock(_) | Self::ChangeMerchant { .. })
     }
 
     /// The body as the bytes sent (and signed): the body type's JSON text in its field
@@ -156,6 +172,8 @@ impl Command {
             }
             Self::Charge(body) => to_vec(body),
             Self::AdvanceClock(body) => to_vec(body),
+            Self::Rename(body) => to_vec(body),
+            Self::ChangeMerchant { change, .. } => to_vec(change),
         }
     }
 
@@ -189,6 +207,8 @@ impl Command {
             Self::ProvisionPaycode => "provision_paycode".to_owned(),
             Self::Charge(_) => "charge".to_owned(),
             Self::AdvanceClock(_) => "advance_clock".to_owned(),
+            Self::Rename(_) => "rename".to_owned(),
+            Self::ChangeMerchant { change, .. } => format!("merchant_{}", change.action.as_str()),
         }
     }
 }

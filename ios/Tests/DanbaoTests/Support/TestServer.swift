@@ -168,6 +168,17 @@ final class TestServer: @unchecked Sendable {
             currency: "CNY")
     }
 
+    /// The operator enrols `handle` as a merchant: only then does its till charge payment codes.
+    func enrol(_ handle: String) async throws {
+        try await enrolMerchant(serverUrl: url, operatorToken: Self.operatorToken, handle: handle)
+    }
+
+    /// The operator verifies the merchant `handle` under `name`.
+    func verify(_ handle: String, _ name: String) async throws {
+        try await verifyMerchant(
+            serverUrl: url, operatorToken: Self.operatorToken, handle: handle, verifiedName: name)
+    }
+
     /// Stops the process and removes its directory.
     func close() {
         stop()

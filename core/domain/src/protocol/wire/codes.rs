@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AmountView, BalanceView, PartyView};
+use super::{AmountView, BalanceView, PartyView, PayeeStanding};
 use crate::money::Money;
 
 /// What kind of Danbao code to issue.
@@ -126,6 +126,9 @@ pub struct Resolved {
     pub expires_at: Option<i64>,
     /// The order id of an order code (pay it through the orders API).
     pub order_id: Option<String>,
+    /// The payee's standing: verified merchant, look-alike names.
+    #[serde(flatten, default)]
+    pub standing: PayeeStanding,
 }
 
 /// Body of `POST /v1/payments`: pay a scanned merchant or receive code.

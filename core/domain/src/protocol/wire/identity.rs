@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::BalanceView;
+use super::{BalanceView, PayeeStanding};
 
 /// Body of `POST /v1/users` (sign-up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,19 @@ pub struct PublicProfile {
     /// The handle.
     pub handle: String,
     /// The display name the server knows (what a payer is shown).
+    pub display_name: String,
+    /// Verified merchant, look-alike names.
+    #[serde(flatten, default)]
+    pub standing: PayeeStanding,
+}
+
+/// Body of `POST /v1/me/display-name`: the caller's new display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rename {
+    /// 1–[`MAX_DISPLAY_NAME_CHARS`](crate::protocol::limits::MAX_DISPLAY_NAME_CHARS) visible
+    /// characters; refused when it looks like a verified merchant's name.
     pub display_name: String,
 }
 

@@ -18,6 +18,7 @@
 //! | `requests` | money requests |
 //! | `paycode` | payment-code provisioning and charges |
 //! | `admin` | the operator's invariants and sandbox clock |
+//! | `merchants` | merchant profiles the operator controls, and a payee's standing ([`PayeeStanding`]) |
 //! | `feed` | the event feed: [`FeedEvent`], [`Event`], [`FeedPage`] |
 
 mod admin;
@@ -26,6 +27,7 @@ mod codes;
 mod devices;
 mod feed;
 mod identity;
+mod merchants;
 mod movements;
 mod orders;
 mod paycode;
@@ -39,6 +41,7 @@ pub use codes::*;
 pub use devices::*;
 pub use feed::*;
 pub use identity::*;
+pub use merchants::*;
 pub use movements::*;
 pub use orders::*;
 pub use paycode::*;

@@ -107,6 +107,31 @@ fn every_wire_type_round_trips() {
     round_trip(&PublicProfile {
         handle: "amy".into(),
         display_name: "Amy".into(),
+        standing: PayeeStanding::default(),
+    });
+    round_trip(&PublicProfile {
+        handle: "lotus".into(),
+        display_name: "Lotus Tea House".into(),
+        standing: PayeeStanding {
+            verified: true,
+            verified_name: Some("Lotus Tea House Ltd".into()),
+            look_alike: true,
+            resembles_verified: false,
+        },
+    });
+    round_trip(&Rename {
+        display_name: "Amy Li".into(),
+    });
+    round_trip(&MerchantChange::verify("Lotus Tea House Ltd"));
+    round_trip(&MerchantProfile {
+        handle: "lotus".into(),
+        display_name: "Lotus Tea House".into(),
+        enrolled_at: 1,
+        enabled: true,
+        verified: true,
+        verified_name: Some("Lotus Tea House Ltd".into()),
+        verified_at: Some(2),
+        category: Some("5814".into()),
     });
     round_trip(&Me {
         user_id: 1,
@@ -157,6 +182,10 @@ fn every_wire_type_round_trips() {
         signed: false,
         expires_at: None,
         order_id: Some("ord_1".into()),
+        standing: PayeeStanding {
+            resembles_verified: true,
+            ..PayeeStanding::default()
+        },
     });
     round_trip(&PayCode {
         code: "000201".into(),

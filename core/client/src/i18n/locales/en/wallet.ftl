@@ -353,3 +353,11 @@ problem-approval_code_expired = This approval code has expired; ask your other d
 problem-approval_code_used = This approval code was already used; ask your other device for a new one
 problem-too_many_approval_codes = Too many approval codes are open; use one or wait a few minutes
 problem-invalid_device_name = The device name is not valid
+## The payee on a confirm screen (issue 12 point 2)
+payee-verified = Verified merchant: { $name }
+payee-look-alike-verified = Not a verified merchant: the name “{ $name }” (@{ $handle }) only looks like a verified merchant's name. Check the handle before you pay.
+payee-look-alike = Another account has a name that looks like “{ $name }”. Check that @{ $handle } is who you mean to pay.
+payee-first-payment = You have never paid @{ $handle } before. Check the name and handle before you pay.
+problem-merchant_not_enrolled = This account is not an enrolled merchant; ask the operator to enrol it
+problem-merchant_disabled = This merchant was switched off by the operator
+problem-display_name_confusable = This name looks like a verified merchant's name; choose another

@@ -349,3 +349,11 @@ problem-approval_code_expired = 此授权码已过期；请在您的其他设备
 problem-approval_code_used = 此授权码已被使用；请在您的其他设备上获取新的授权码
 problem-too_many_approval_codes = 未使用的授权码过多；请先使用其中一个，或稍等几分钟
 problem-invalid_device_name = 设备名称无效
+## The payee on a confirm screen (issue 12 point 2)
+payee-verified = 已认证商户：{ $name }
+payee-look-alike-verified = 不是已认证商户：“{ $name }”（@{ $handle }）只是名称看起来像已认证商户。付款前请核对账号。
+payee-look-alike = 另有账户的名称看起来与“{ $name }”相同。请确认 @{ $handle } 是你要付款的人。
+payee-first-payment = 你从未向 @{ $handle } 付过款。付款前请核对名称和账号。
+problem-merchant_not_enrolled = 此账户不是已登记的商户，请联系运营方登记
+problem-merchant_disabled = 此商户已被运营方停用
+problem-display_name_confusable = 此名称看起来像已认证商户的名称，请换一个

@@ -195,6 +195,43 @@ class ScreenshotTest {
             assertTrue("the warning's card is red: $card", card.red > 150 && card.green < 80 && card.blue < 80)
         }
 
+    @Test
+    fun `confirm - a look-alike of a verified merchant is warned, the real one badged`() {
+        val buyer = phone("buyer", "Bea Buyer")
+        // The impostor took a look-alike name (Cyrillic а) before the shop was verified.
+        val impostor = phone("fake", "J\u0430de P\u0430vilion", topUp = null)
+        val shop = phone("jade", "Jade Pavilion", topUp = null)
+        listOf(buyer, impostor, shop).useAll {
+            runBlocking { TestServer.shared.verifiedMerchant(shop.handle, "Jade Pavilion") }
+            phoneTest(buyer.model) {
+                val sticker = runBlocking { impostor.wallet.merchantCode(null, "CNY") }.text
+                scanned(buyer, sticker)
+                val fake = buyer.model.scan.value!!
+                val warning = fake.lookAlikeWarning
+                assertTrue("the core warns: $fake", warning != null && warning.startsWith("Not a verified merchant"))
+                assertEquals(null, fake.verifiedLabel)
+                showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+                val warningNode = awaitText(warning!!).fetchSemanticsNode()
+                val payeeNode = awaitText("J\u0430de P\u0430vilion").fetchSemanticsNode()
+                assertTrue("the warning comes before the payee", warningNode.boundsInRoot.bottom <= payeeNode.boundsInRoot.top)
+                awaitText(fake.firstPaymentWarning!!)
+                screenshot("confirm-look-alike")
+            }
+            phoneTest(buyer.model) {
+                val code = runBlocking { shop.wallet.merchantCode("8.00", "CNY") }.text
+                scanned(buyer, code)
+                val real = buyer.model.scan.value!!
+                assertEquals("Verified merchant: Jade Pavilion", real.verifiedLabel)
+                assertEquals(null, real.lookAlikeWarning)
+                showApp(buyer.model) { PayConfirmScreen(buyer.model, onBack = {}, onPaid = {}) }
+                awaitText("Verified merchant: Jade Pavilion")
+                awaitText(real.firstPaymentWarning!!)
+                onNode(button("Pay")).assertIsEnabled()
+                screenshot("confirm-verified-first-payment")
+            }
+        }
+    }
+
     // ---- orders --------------------------------------------------------------------------
 
     @Test

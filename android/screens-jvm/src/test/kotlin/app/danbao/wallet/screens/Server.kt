@@ -1,7 +1,9 @@
 package app.danbao.wallet.screens
 
 import app.danbao.core.Amount
+import app.danbao.core.enrolMerchant
 import app.danbao.core.sandboxTopUp
+import app.danbao.core.verifyMerchant
 import java.io.File
 import java.net.InetSocketAddress
 import java.net.ServerSocket
@@ -68,6 +70,12 @@ class TestServer private constructor(private val process: Process, val dir: Path
         } catch (_: java.io.IOException) {
             false
         }
+    }
+
+    /** The operator enrols [handle] as a merchant and verifies it under [name]. */
+    suspend fun verifiedMerchant(handle: String, name: String) {
+        enrolMerchant(url, OPERATOR_TOKEN, handle)
+        verifyMerchant(url, OPERATOR_TOKEN, handle, name)
     }
 
     /** The operator adds [amount] CNY to [handle] from the sandbox funding account. */

@@ -73,6 +73,23 @@ fun WarningCard(text: String) {
 }
 
 /**
+ * A caution to read before acting, e.g. the core's `first_payment_warning`: on the theme's
+ * tertiary container, quieter than a [WarningCard] but still a card of its own.
+ */
+@Composable
+fun NoticeCard(text: String) {
+    Card(
+        colors = CardDefaults.cardColors(
+            containerColor = MaterialTheme.colorScheme.tertiaryContainer,
+            contentColor = MaterialTheme.colorScheme.onTertiaryContainer,
+        ),
+        modifier = Modifier.fillMaxWidth(),
+    ) {
+        Text(text, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.padding(16.dp))
+    }
+}
+
+/**
  * An amount typed as text and passed to the core as typed (the core parses and checks it),
  * with the currency chosen among [currencies].
  */

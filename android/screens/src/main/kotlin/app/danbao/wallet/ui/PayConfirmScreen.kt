@@ -14,13 +14,17 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.KeyboardType
 import app.danbao.wallet.WalletModel
 
 /**
  * Pay confirm: the core's `ScanScreen` for the scanned code. The payee is the name the server
  * resolved (never the name printed in the code); when they differ the core's `name_warning`
- * comes first, in red. The amount is the code's, or typed when the code has none
+ * comes first, in red, and so does its `look_alike_warning` (a payee whose name only looks like
+ * a verified merchant's, or like another account's). A verified merchant carries the core's
+ * `verified_label` under its name; a payee this wallet never paid carries the core's
+ * `first_payment_warning` above the Pay button. The amount is the code's, or typed when the code has none
  * (`needs_amount`). "Pay" exists only when the core says the code is `payable`.
  */
 @Composable
@@ -34,6 +38,7 @@ fun PayConfirmScreen(wallet: WalletModel, onBack: () -> Unit, onPaid: () -> Unit
         if (screen == null) return@Screen
 
         screen.nameWarning?.let { warning -> item { WarningCard(warning) } }
+        screen.lookAlikeWarning?.let { warning -> item { WarningCard(warning) } }
 
         val payee = screen.payeeName ?: screen.payeeHandle
         if (payee != null) {
@@ -42,6 +47,14 @@ fun PayConfirmScreen(wallet: WalletModel, onBack: () -> Unit, onPaid: () -> Unit
                     Text(word(Word.CONFIRM_PAY_TO), style = MaterialTheme.typography.labelMedium)
                     Text(payee, style = MaterialTheme.typography.headlineMedium)
                     screen.payeeHandle?.let { Text(word(Word.HANDLE, it)) }
+                    screen.verifiedLabel?.let { label ->
+                        Text(
+                            label,
+                            color = MaterialTheme.colorScheme.primary,
+                            fontWeight = FontWeight.Bold,
+                            style = MaterialTheme.typography.titleSmall,
+                        )
+                    }
                 }
             }
         }
@@ -70,6 +83,8 @@ fun PayConfirmScreen(wallet: WalletModel, onBack: () -> Unit, onPaid: () -> Unit
                 Column { screen.reasons.forEach { Text(it, color = MaterialTheme.colorScheme.error) } }
             }
         }
+
+        screen.firstPaymentWarning?.let { notice -> item { NoticeCard(notice) } }
 
         if (screen.payable) {
             item {

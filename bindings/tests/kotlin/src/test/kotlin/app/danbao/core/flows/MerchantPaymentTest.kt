@@ -88,6 +88,12 @@ class MerchantPaymentTest : FlowTest() {
         assertTrue(code.secondsRemaining in 1uL..60uL, "${code.secondsRemaining}")
         assertTrue(code.svg.contains("<svg"))
 
+        // Not enrolled yet: the till is refused, learning nothing about the customer.
+        val notEnrolled = seller.wallet.chargePaymentCode(code.digits, "3.00", "CNY").refused("charge unenrolled")
+        assertTrue(notEnrolled.contains("merchant_not_enrolled"), notEnrolled)
+        assertFalse(notEnrolled.contains(buyer.handle), notEnrolled)
+        server.enrol(seller.handle)
+
         val charged = seller.wallet.chargePaymentCode(code.digits, "3.00", "CNY").done("charge")
         assertNotNull(charged.transferId, "$charged")
         assertTrue(charged.message.contains("3.00"), charged.message)
@@ -99,4 +105,42 @@ class MerchantPaymentTest : FlowTest() {
         buyer.assertBalance(START_MINOR - 300, step = "after the refused second charge")
         seller.assertBalance(START_MINOR + 300, step = "after the refused second charge")
     }
+
+    @Test
+    fun `the confirm screen badges a verified merchant and warns of look-alikes and first payments`(@TempDir dir: Path) =
+        withPeople(dir) {
+            val name = "Jade Pavilion " + buyer.handle.takeLast(6)
+            // The impostor took a look-alike name (Cyrillic а) before the shop was verified.
+            server.phone(dir, "fake", name.replace('a', '\u0430'), topUp = false).use { impostor ->
+                server.phone(dir, "jade", name, topUp = false).use { shop ->
+                    server.enrol(shop.handle)
+                    server.verify(shop.handle, name)
+
+                    val sticker = impostor.wallet.merchantCode(null, "CNY")
+                    val fake = buyer.wallet.scan(sticker.text)
+                    assertFalse(fake.payeeVerified, "$fake")
+                    assertNull(fake.verifiedLabel, "$fake")
+                    assertTrue(fake.lookAlikeWarning!!.startsWith("Not a verified merchant"), "$fake")
+                    assertNotNull(fake.firstPaymentWarning, "$fake")
+
+                    val code = shop.wallet.merchantCode("2.00", "CNY")
+                    val real = buyer.wallet.scan(code.text)
+                    assertTrue(real.payeeVerified, "$real")
+                    assertEquals("Verified merchant: $name", real.verifiedLabel)
+                    assertNull(real.lookAlikeWarning, "$real")
+                    assertEquals(
+                        "You have never paid @${shop.handle} before. Check the name and handle before you pay.",
+                        real.firstPaymentWarning,
+                    )
+                    buyer.wallet.pay(code.text, null).done("pay the verified shop")
+                    val again = buyer.wallet.scan(shop.wallet.merchantCode("3.00", "CNY").text)
+                    assertNull(again.firstPaymentWarning, "paid once: $again")
+
+                    val friendScreen = buyer.wallet.checkPayee(friend.handle)
+                    assertEquals("Fay Friend", friendScreen.name)
+                    assertFalse(friendScreen.verified)
+                    assertNotNull(friendScreen.firstPaymentWarning, "$friendScreen")
+                }
+            }
+        }
 }

@@ -1,7 +1,9 @@
 package app.danbao.core.flows
 
 import app.danbao.core.Amount
+import app.danbao.core.enrolMerchant
 import app.danbao.core.sandboxTopUp
+import app.danbao.core.verifyMerchant
 import java.io.File
 import java.net.InetSocketAddress
 import java.net.ServerSocket
@@ -111,6 +113,12 @@ class TestServer private constructor(
     /** The operator adds `amount` CNY to `handle` from the sandbox funding account. */
     suspend fun topUp(handle: String, amount: String): Amount =
         sandboxTopUp(url, OPERATOR_TOKEN, handle, amount, "CNY")
+
+    /** The operator enrols `handle` as a merchant: only then does its till charge payment codes. */
+    suspend fun enrol(handle: String) = enrolMerchant(url, OPERATOR_TOKEN, handle)
+
+    /** The operator verifies the merchant `handle` under `name`. */
+    suspend fun verify(handle: String, name: String) = verifyMerchant(url, OPERATOR_TOKEN, handle, name)
 
     override fun close() {
         stop(process)
