@@ -56,6 +56,7 @@ use crate::error::Problem;
         api::requests::accept,
         api::requests::decline,
         api::paycode::provision,
+        api::paycode::masks,
         api::paycode::charge,
         api::admin::invariants,
         api::admin::advance_clock,

@@ -27,7 +27,8 @@ pub enum Action {
     Transfer,
     /// `POST /v1/requests`.
     MoneyRequest,
-    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`.
+    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`,
+    /// `POST /v1/paycode/masks`.
     IssueCode,
     /// `POST /v1/merchant/charges`.
     Charge,
@@ -46,7 +47,9 @@ impl Action {
                 Self::Transfer
             }
             "/v1/requests" => Self::MoneyRequest,
-            "/v1/codes" | "/v1/orders" | "/v1/paycode/provision" => Self::IssueCode,
+            "/v1/codes" | "/v1/orders" | "/v1/paycode/provision" | "/v1/paycode/masks" => {
+                Self::IssueCode
+            }
             "/v1/merchant/charges" => Self::Charge,
             _ if path.starts_with("/v1/requests/") && path.ends_with("/accept") => Self::Transfer,
             _ if path.starts_with("/v1/orders/") && path.ends_with("/pay") => Self::Transfer,

@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/requests/{id}/accept"),
     ("POST", "/v1/requests/{id}/decline"),
     ("POST", "/v1/paycode/provision"),
+    ("POST", "/v1/paycode/masks"),
     ("POST", "/v1/merchant/charges"),
     ("GET", "/v1/admin/invariants"),
     ("POST", "/v1/admin/clock"),
@@ -850,11 +851,21 @@ async fn real_answers_conform_to_the_document() {
     assert_eq!(status, 200);
     let (status, _) = call(
         &doc,
+        &bob,
+        "POST",
+        "/v1/paycode/masks",
+        "/v1/paycode/masks",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &doc,
         &alice,
         "POST",
         "/v1/merchant/charges",
         "/v1/merchant/charges",
-        Some(json!({"payment_code": "280000000000000000", "amount": "1.00", "currency": "CNY"})),
+        Some(json!({"payment_code": "290000000000000000", "amount": "1.00", "currency": "CNY"})),
     )
     .await;
     assert_eq!(status, 422);

@@ -86,6 +86,7 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/requests/{id}/accept", post(requests::accept::<S>))
         .route("/v1/requests/{id}/decline", post(requests::decline::<S>))
         .route("/v1/paycode/provision", post(paycode::provision::<S>))
+        .route("/v1/paycode/masks", post(paycode::masks::<S>))
         .route("/v1/merchant/charges", post(paycode::charge::<S>))
         // orders
         .route(

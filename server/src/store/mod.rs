@@ -452,6 +452,17 @@ pub trait CodeTx {
     fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool>;
     /// A merchant's failed charge attempts after `since` (exclusive), without counting one.
     fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> StoreResult<u32>;
+    /// The account index and sealed secret of a device's current payment-code secret.
+    fn device_paycode_secret(&mut self, device_id: i64) -> StoreResult<Option<(u64, Vec<u8>)>>;
+    /// The time (`at`) of the failed charge attempt number `nth` (0 = the oldest) after
+    /// `since` (exclusive), of one merchant or (`None`) of everyone: when it leaves the window
+    /// the count drops below `nth + 1`.
+    fn paycode_failure_at(
+        &mut self,
+        merchant_id: Option<i64>,
+        since: i64,
+        nth: u32,
+    ) -> StoreResult<Option<i64>>;
     /// Stores a device's sealed payment-code secret under `account_index` and forgets every
     /// earlier secret of that device, so re-provisioning revokes the old codes.
     fn put_device_paycode_secret(

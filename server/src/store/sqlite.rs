@@ -1145,6 +1145,36 @@ impl CodeTx for SqliteTx<'_> {
             .query_row(params![merchant_id, since], |row| row.get(0))?)
     }
 
+    fn device_paycode_secret(&mut self, device_id: i64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT account_index, sealed FROM paycode_secrets WHERE device_id = ?1
+                 ORDER BY created_at DESC LIMIT 1",
+            )?
+            .query_row([device_id], |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get(1)?))
+            })
+            .optional()?)
+    }
+
+    fn paycode_failure_at(
+        &mut self,
+        merchant_id: Option<i64>,
+        since: i64,
+        nth: u32,
+    ) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT at FROM paycode_failures
+                 WHERE (?1 IS NULL OR merchant_id = ?1) AND at > ?2
+                 ORDER BY at LIMIT 1 OFFSET ?3",
+            )?
+            .query_row(params![merchant_id, since, nth], |row| row.get(0))
+            .optional()?)
+    }
+
     fn put_device_paycode_secret(
         &mut self,
         account_index: u64,

@@ -632,7 +632,7 @@ fn outbox_rows_read_the_stored_command_typed() {
     );
     let charge = entry(
         Command::Charge(api::Charge {
-            payment_code: "281234567890123456".into(),
+            payment_code: "291234567890123456".into(),
             amount: "9.90".into(),
             currency: "CNY".into(),
             memo: String::new(),
@@ -713,7 +713,7 @@ fn scans_that_need_no_server() {
         foreign.reasons
     );
 
-    let digits = "281234567890123456";
+    let digits = "291234567890123456";
     assert!(matches!(scan(digits), ScanOutcome::PaymentCode { .. }));
     let screen = view::local_scan_screen(&scan(digits), digits, &en()).unwrap();
     assert_eq!(screen.kind, ScanKind::PaymentCode);
@@ -1197,7 +1197,7 @@ fn scans_and_name_warnings_speak_chinese() {
     let invalid = view::local_scan_screen(&scan("hello"), "hello", &zh).unwrap();
     assert_eq!(invalid.kind, ScanKind::Invalid);
     assert_eq!(invalid.reasons, ["这不是可以付款的二维码"]);
-    let digits = "281234567890123456";
+    let digits = "291234567890123456";
     let screen = view::local_scan_screen(&scan(digits), digits, &zh).unwrap();
     assert_eq!(
         screen.reasons,

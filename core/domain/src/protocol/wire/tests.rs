@@ -219,9 +219,12 @@ fn every_wire_type_round_trips() {
     round_trip(&Provisioned {
         account_index: 42,
         secret: "c2VjcmV0".into(),
-        mask_key: "a2V5".into(),
+        masks: "a2V5".into(),
         digits: 18,
         step_seconds: 60,
+    });
+    round_trip(&PaycodeMasks {
+        masks: "a2V5".into(),
     });
     round_trip(&Charge::new("123456789012345678", cny("3"), "till"));
     round_trip(&Charged {
@@ -286,11 +289,16 @@ fn request_bodies_refuse_unknown_fields_and_default_their_notes() {
     let provisioned = Provisioned {
         account_index: 1,
         secret: "SECRET".into(),
-        mask_key: "MASK".into(),
+        masks: "MASK".into(),
         digits: 18,
         step_seconds: 60,
     };
-    let debug = format!("{provisioned:?}");
+    let debug = format!(
+        "{provisioned:?} {:?}",
+        PaycodeMasks {
+            masks: "MASK".into()
+        }
+    );
     assert!(
         !debug.contains("SECRET") && !debug.contains("MASK"),
         "{debug}"

@@ -182,6 +182,8 @@ error-secrets = secrets: { $detail }
 error-code = code refused: { $detail }
 error-protocol = protocol: { $detail }
 error-not-ready = { $detail }
+error-paycode-outdated = Payment codes on this phone use an older layout that shops no longer accept. Go online once so the app updates them, then show a fresh code.
+error-paycode-masks-ran-out = This phone can show payment codes offline for 3 days after it was last online, and that time is up. Go online once so the app refreshes them, then show a fresh code.
 
 ## Argument names in errors
 

@@ -180,6 +180,8 @@ error-secrets = 密钥出错（{ $detail }）
 error-code = 无法使用此二维码（{ $detail }）
 error-protocol = 无法读取服务器的应答（{ $detail }）
 error-not-ready = 请先完成上一步（{ $detail }）
+error-paycode-outdated = 本机的付款码是旧版格式，商家已不再接受。请联网一次，应用会自动更新，然后再出示新的付款码。
+error-paycode-masks-ran-out = 本机的付款码离线可用 3 天，现已用完。请联网一次，应用会自动更新，然后再出示新的付款码。
 
 ## 错误中的参数名
 
