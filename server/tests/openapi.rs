@@ -43,6 +43,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/orders/{id}/{action}"),
     ("GET", "/v1/admin/orders/{id}"),
     ("POST", "/v1/admin/orders/{id}/resolve"),
+    ("GET", "/v1/admin/withdrawals"),
+    ("POST", "/v1/admin/withdrawals/{id}/paid-out"),
+    ("POST", "/v1/admin/withdrawals/{id}/failed"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod merchant;
 pub mod orders;
 pub mod paycode;
+pub mod payouts;
 pub mod requests;
 pub mod wallet;
 
@@ -64,6 +65,15 @@ fn operator_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/admin/clock", post(admin::advance_clock::<S>))
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
         .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
+        .route("/v1/admin/withdrawals", get(payouts::list::<S>))
+        .route(
+            "/v1/admin/withdrawals/{id}/paid-out",
+            post(payouts::paid_out::<S>),
+        )
+        .route(
+            "/v1/admin/withdrawals/{id}/failed",
+            post(payouts::failed::<S>),
+        )
 }
 
 fn public_routes<S: Store>() -> Router<App<S>> {

@@ -13,6 +13,7 @@ pub mod merchant;
 pub mod order_flows;
 pub mod orders;
 pub mod paycode;
+pub mod payouts;
 pub mod requests;
 pub mod wallet;
 

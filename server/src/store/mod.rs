@@ -16,7 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use danbao_domain::escrow::Order;
 use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_domain::money::Currency;
-use danbao_domain::protocol::wire::FeedEvent;
+use danbao_domain::protocol::wire::{FeedEvent, WithdrawalStatus};
 use serde::{Deserialize, Serialize};
 
 pub mod error;
@@ -135,6 +135,40 @@ pub struct DepositRecord<'r> {
     pub amount: danbao_domain::money::Money,
 }
 
+/// A new withdrawal request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalRecord {
+    /// The user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+    /// The request's ledger transfer (hex).
+    pub transfer_id: String,
+}
+
+/// A withdrawal as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWithdrawal {
+    /// Its id.
+    pub id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+    /// The request's ledger transfer (hex).
+    pub transfer_id: String,
+    /// Where it is.
+    pub status: WithdrawalStatus,
+    /// The bank transfer's id, once paid out.
+    pub payout_ref: Option<String>,
+    /// Why it failed, once returned.
+    pub reason: Option<String>,
+    /// When it was requested.
+    pub requested_at: i64,
+    /// When it was paid out or returned.
+    pub settled_at: Option<i64>,
+}
+
 /// A deposit as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDeposit {
@@ -229,8 +263,10 @@ pub enum AccountKind {
     Wallet,
     /// The sandbox source of top-ups (goes negative as money enters).
     Funding,
-    /// The sink of withdrawals.
+    /// The sink of withdrawals paid out to banks.
     Withdrawal,
+    /// Requested withdrawals not yet paid out or returned (may not overdraw).
+    PayoutsPending,
     /// The operator's bank account as the ledger sees it: the source of deposits (goes
     /// negative as money enters).
     Settlement,
@@ -243,6 +279,7 @@ impl AccountKind {
             Self::Wallet => "wallet",
             Self::Funding => "funding",
             Self::Withdrawal => "withdrawal",
+            Self::PayoutsPending => "payouts_pending",
             Self::Settlement => "settlement",
         }
     }
@@ -253,6 +290,7 @@ impl AccountKind {
             "wallet" => Some(Self::Wallet),
             "funding" => Some(Self::Funding),
             "withdrawal" => Some(Self::Withdrawal),
+            "payouts_pending" => Some(Self::PayoutsPending),
             "settlement" => Some(Self::Settlement),
             _ => None,
         }
@@ -274,6 +312,28 @@ pub trait LedgerTx {
     fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>>;
     /// Records a deposit (its reference must be new).
     fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()>;
+    /// Records a requested withdrawal and returns its id.
+    fn insert_withdrawal(&mut self, record: &WithdrawalRecord, now: i64) -> StoreResult<i64>;
+    /// A withdrawal by id.
+    fn withdrawal(&mut self, id: i64) -> StoreResult<Option<StoredWithdrawal>>;
+    /// The id of the withdrawal requested by a ledger transfer (hex).
+    fn withdrawal_by_transfer(&mut self, transfer_id: &str) -> StoreResult<Option<i64>>;
+    /// Withdrawals in `status`, oldest first, at most `limit`.
+    fn withdrawals_with_status(
+        &mut self,
+        status: WithdrawalStatus,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredWithdrawal>>;
+    /// Moves a requested withdrawal to `status` (paid out with its reference, or returned
+    /// with the reason); `false` when it was not in `requested` any more.
+    fn settle_withdrawal(
+        &mut self,
+        id: i64,
+        status: WithdrawalStatus,
+        payout_ref: Option<&str>,
+        reason: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.

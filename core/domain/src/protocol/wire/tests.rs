@@ -471,6 +471,64 @@ fn top_ups_and_withdrawals_are_pinned() {
 }
 
 #[test]
+fn withdrawal_payouts_are_pinned() {
+    let payout = |direction, payout_ref: Option<&str>, reason: Option<&str>| Payout {
+        direction,
+        transfer_id: "00ff".into(),
+        amount: amount("100.00"),
+        withdrawal_id: 7,
+        payout_ref: payout_ref.map(str::to_owned),
+        reason: reason.map(str::to_owned),
+    };
+    let money = json!({"minor": 10000, "currency": "CNY", "value": "100.00",
+        "display": "100.00 CNY"});
+    pins(
+        FeedEvent::Transfer(TransferEvent::WithdrawalPaidOut(payout(
+            Direction::Out,
+            Some("BANK-1"),
+            None,
+        ))),
+        "transfer",
+        json!({"type": "withdrawal_paid_out", "direction": "out", "transfer_id": "00ff",
+            "amount": money, "withdrawal_id": 7, "payout_ref": "BANK-1"}),
+    );
+    pins(
+        FeedEvent::Transfer(TransferEvent::WithdrawalReturned(payout(
+            Direction::In,
+            None,
+            Some("account closed"),
+        ))),
+        "transfer",
+        json!({"type": "withdrawal_returned", "direction": "in", "transfer_id": "00ff",
+            "amount": money, "withdrawal_id": 7, "reason": "account closed"}),
+    );
+    round_trip(&WithdrawalView {
+        id: 7,
+        handle: "alice".into(),
+        amount: amount("100.00"),
+        status: WithdrawalStatus::PaidOut,
+        payout_ref: Some("BANK-1".into()),
+        reason: None,
+        requested_at: 1,
+        settled_at: Some(2),
+    });
+    round_trip(&MarkPaidOut {
+        payout_ref: "BANK-1".into(),
+    });
+    round_trip(&MarkFailed {
+        reason: "closed".into(),
+    });
+    for status in [
+        WithdrawalStatus::Requested,
+        WithdrawalStatus::PaidOut,
+        WithdrawalStatus::Returned,
+    ] {
+        assert_eq!(WithdrawalStatus::parse(status.as_str()), Some(status));
+        assert_eq!(json!(status), json!(status.as_str()));
+    }
+}
+
+#[test]
 fn payments_between_users_are_pinned() {
     for kind in [
         PaymentKind::P2p,
