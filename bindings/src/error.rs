@@ -154,7 +154,9 @@ impl DanbaoError {
             WalletError::Storage { .. } => Self::Storage { reason },
             WalletError::Secrets { .. } => Self::Secrets { reason },
             WalletError::Protocol { .. } => Self::Protocol { reason },
-            WalletError::NotReady { .. } => Self::NotReady { reason },
+            WalletError::NotReady { .. } | WalletError::PaymentCodeRefreshNeeded { .. } => {
+                Self::NotReady { reason }
+            }
         }
     }
 }

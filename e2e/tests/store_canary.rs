@@ -13,7 +13,7 @@ use danbao_client::secrets::{SoftwareKeyStore, SoftwareSigner};
 use danbao_client::store::{
     FeedEvent, LocalStore, NewCommand, PaymentCodeCredentials, Profile, SecretSlot,
 };
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret};
+use danbao_domain::paycode::{AccountIndex, IndexMaskKey, MaskWindow, PaycodeSecret};
 use danbao_e2e::canary::{
     Captured, SpyKeyStore, forms, hits, private_scalar, random, scan_database,
 };
@@ -41,7 +41,15 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
     let pkcs8 = signer.pkcs8().expose().to_vec();
     let scalar = private_scalar(&pkcs8);
     let paycode_secret = random(32);
-    let mask_key = random(32);
+    // The device's masks (the server's key never reaches a device): a window for the secret.
+    let masks = MaskWindow::provision(
+        &IndexMaskKey::from_bytes(&random(32)).unwrap(),
+        &PaycodeSecret::from_bytes(&paycode_secret).unwrap(),
+        28_333_333,
+        4_320,
+    )
+    .unwrap();
+    let mask_bytes = masks.to_bytes();
     let old_token = format!(
         "dbo_tok_{}",
         danbao_domain::protocol::hex_lower(&random(20))
@@ -57,7 +65,7 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
         canaries.extend(forms("signing key PKCS#8", &pkcs8));
         canaries.extend(forms("signing key scalar", &scalar));
         canaries.extend(forms("payment-code secret", &paycode_secret));
-        canaries.extend(forms("payment-code mask key", &mask_key));
+        canaries.extend(forms("payment-code masks", &mask_bytes));
         canaries.extend(forms("token", token.as_bytes()));
         canaries.extend(forms("old token", old_token.as_bytes()));
         canaries
@@ -82,7 +90,7 @@ fn no_planted_secret_reaches_the_database_the_wal_or_the_logs() {
             .put_payment_code_credentials(
                 &PaymentCodeCredentials {
                     secret: PaycodeSecret::from_bytes(&paycode_secret).unwrap(),
-                    mask_key: IndexMaskKey::from_bytes(&mask_key).unwrap(),
+                    masks: masks.clone(),
                     account_index: AccountIndex::new(99).unwrap(),
                 },
                 T0,

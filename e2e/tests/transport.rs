@@ -522,13 +522,15 @@ async fn every_endpoint_through_the_typed_api() {
             &STANDARD.decode(&provisioned.secret).unwrap(),
         )
         .unwrap(),
-        danbao_domain::paycode::IndexMaskKey::from_bytes(
-            &STANDARD.decode(&provisioned.mask_key).unwrap(),
+        danbao_domain::paycode::MaskWindow::from_bytes(
+            &STANDARD.decode(&provisioned.masks).unwrap(),
         )
         .unwrap(),
         danbao_domain::paycode::AccountIndex::new(provisioned.account_index).unwrap(),
     );
-    let code = generator.generate(u64::try_from(server.app.now()).unwrap());
+    let code = generator
+        .generate(u64::try_from(server.app.now()).unwrap())
+        .unwrap();
     let body = &api::Charge::new(code.digits.clone(), cny("9.90"), "coffee");
     let charged = mirrored_post(seller, "/v1/merchant/charges", Some(body), |k| async move {
         seller.charge(body, &k).await

@@ -126,10 +126,7 @@ async fn no_secret_used_by_a_payment_reaches_the_logs_or_the_database() {
         "payment-code secret",
         credentials.secret.expose_bytes(),
     ));
-    canaries.extend(forms(
-        "payment-code mask key",
-        credentials.mask_key.expose_bytes(),
-    ));
+    canaries.extend(forms("payment-code masks", &credentials.masks.to_bytes()));
     canaries.extend(forms("operator token", OPERATOR_TOKEN.as_bytes()));
     canaries.extend(forms("approval code", approval.code.as_bytes()));
     canaries.extend(forms(

@@ -28,7 +28,7 @@ pub enum Action {
     /// `POST /v1/requests`.
     MoneyRequest,
     /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`,
-    /// `POST /v1/devices/approvals`.
+    /// `POST /v1/paycode/masks`, `POST /v1/devices/approvals`.
     IssueCode,
     /// `POST /v1/merchant/charges`.
     Charge,
@@ -47,9 +47,11 @@ impl Action {
                 Self::Transfer
             }
             "/v1/requests" => Self::MoneyRequest,
-            "/v1/codes" | "/v1/orders" | "/v1/paycode/provision" | "/v1/devices/approvals" => {
-                Self::IssueCode
-            }
+            "/v1/codes"
+            | "/v1/orders"
+            | "/v1/paycode/provision"
+            | "/v1/paycode/masks"
+            | "/v1/devices/approvals" => Self::IssueCode,
             "/v1/merchant/charges" => Self::Charge,
             _ if path.starts_with("/v1/requests/") && path.ends_with("/accept") => Self::Transfer,
             _ if path.starts_with("/v1/orders/") && path.ends_with("/pay") => Self::Transfer,

@@ -492,7 +492,8 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
         .read(move |tx| {
             Ok::<_, danbao_server::store::StoreError>((
                 tx.find_account(None, AccountKind::Funding, cny)?,
-                tx.find_account(None, AccountKind::Withdrawal, cny)?,
+                // Requested withdrawals wait there until the operator pays them out.
+                tx.find_account(None, AccountKind::PayoutsPending, cny)?,
             ))
         })
         .await

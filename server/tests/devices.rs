@@ -7,9 +7,8 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet, fresh_nonce, next_key, unix_now};
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use danbao_domain::paycode::PaymentCodeGenerator;
 use serde_json::{Value, json};
 
 fn code_of(answer: &(u16, Value)) -> (u16, Option<&str>) {
@@ -381,15 +380,7 @@ async fn another_users_device_cannot_revoke_yours() {
 }
 
 fn generator(answer: &Value) -> PaymentCodeGenerator {
-    let secret = STANDARD.decode(answer["secret"].as_str().unwrap()).unwrap();
-    let mask = STANDARD
-        .decode(answer["mask_key"].as_str().unwrap())
-        .unwrap();
-    PaymentCodeGenerator::new(
-        PaycodeSecret::from_bytes(&secret).unwrap(),
-        IndexMaskKey::from_bytes(&mask).unwrap(),
-        AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
-    )
+    common::paycode_generator(answer)
 }
 
 async fn charge(merchant: &Wallet, code: &str, amount: &str) -> (u16, Value) {
@@ -419,13 +410,13 @@ async fn a_revoked_devices_payment_codes_are_refused_and_the_others_still_pay() 
     assert_ne!(lost_secret["account_index"], phone_secret["account_index"]);
     let lost_codes = generator(&lost_secret);
     let phone_codes = generator(&phone_secret);
-    let first = lost_codes.generate(server.app.now() as u64).digits;
+    let first = lost_codes.generate(server.app.now() as u64).unwrap().digits;
     assert_eq!(charge(&shop, &first, "1.00").await.0, 200);
 
     assert_eq!(revoke(&phone, &lost.device).await.0, 200);
     // A code the lost phone showed before it was revoked, not yet charged, is refused now.
     advance(&server, &[&phone, &shop, &lost], 60);
-    let stolen = lost_codes.generate(server.app.now() as u64).digits;
+    let stolen = lost_codes.generate(server.app.now() as u64).unwrap().digits;
     let refused = charge(&shop, &stolen, "1.00").await;
     assert_eq!(
         code_of(&refused),
@@ -448,7 +439,10 @@ async fn a_revoked_devices_payment_codes_are_refused_and_the_others_still_pay() 
     assert_eq!(code_of(&again), (401, Some("device_revoked")));
 
     // The phone's own codes still pay.
-    let good = phone_codes.generate(server.app.now() as u64).digits;
+    let good = phone_codes
+        .generate(server.app.now() as u64)
+        .unwrap()
+        .digits;
     let paid = charge(&shop, &good, "2.00").await;
     assert_eq!(paid.0, 200, "{}", paid.1);
     assert_eq!(phone.available("CNY").await, 9_700);

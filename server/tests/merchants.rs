@@ -7,10 +7,8 @@ mod common;
 
 use std::sync::atomic::Ordering;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet};
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use danbao_domain::paycode::PaymentCodeGenerator;
 use serde_json::{Value, json};
 
 /// "Lotus Tea House" with a Cyrillic о, a Greek Τ and ο, different spacing, other case.
@@ -30,12 +28,7 @@ async fn code_generator(server: &Server, wallet: &Wallet) -> PaymentCodeGenerato
     wallet.clock_offset.fetch_add(secs, Ordering::Relaxed);
     let (status, answer) = wallet.post("/v1/paycode/provision", &json!({})).await;
     assert_eq!(status, 200, "{answer}");
-    let bytes = |field: &str| STANDARD.decode(answer[field].as_str().unwrap()).unwrap();
-    PaymentCodeGenerator::new(
-        PaycodeSecret::from_bytes(&bytes("secret")).unwrap(),
-        IndexMaskKey::from_bytes(&bytes("mask_key")).unwrap(),
-        AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
-    )
+    common::paycode_generator(&answer)
 }
 
 async fn charge(merchant: &Wallet, code: &str) -> (u16, Value) {
@@ -71,7 +64,7 @@ async fn only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_no
         alice.clock_offset.load(Ordering::Relaxed),
         Ordering::Relaxed,
     );
-    let genuine = generator.generate(server.app.now() as u64).digits;
+    let genuine = generator.generate(server.app.now() as u64).unwrap().digits;
 
     // A fresh account charging a genuine code: refused before the code is read.
     let refused = charge(&fresh, &genuine).await;
@@ -107,7 +100,10 @@ async fn only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_no
     // Switched off by the operator: refused again, with its own code; switched on: charges.
     let off = server.merchant("fresh", json!({"action": "disable"})).await;
     assert_eq!(off["enabled"], false);
-    let next = generator.generate(server.app.now() as u64 + 60).digits;
+    let next = generator
+        .generate(server.app.now() as u64 + 60)
+        .unwrap()
+        .digits;
     server.app.clock.advance(60);
     alice.clock_offset.fetch_add(60, Ordering::Relaxed);
     fresh.clock_offset.fetch_add(60, Ordering::Relaxed);

@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/requests/{id}/accept"),
     ("POST", "/v1/requests/{id}/decline"),
     ("POST", "/v1/paycode/provision"),
+    ("POST", "/v1/paycode/masks"),
     ("POST", "/v1/merchant/charges"),
     ("GET", "/v1/admin/invariants"),
     ("POST", "/v1/admin/clock"),
@@ -49,6 +50,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/orders/{id}/{action}"),
     ("GET", "/v1/admin/orders/{id}"),
     ("POST", "/v1/admin/orders/{id}/resolve"),
+    ("GET", "/v1/admin/withdrawals"),
+    ("POST", "/v1/admin/withdrawals/{id}/paid-out"),
+    ("POST", "/v1/admin/withdrawals/{id}/failed"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.
@@ -862,11 +866,21 @@ async fn real_answers_conform_to_the_document() {
     assert_eq!(status, 200);
     let (status, _) = call(
         &doc,
+        &bob,
+        "POST",
+        "/v1/paycode/masks",
+        "/v1/paycode/masks",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &doc,
         &alice,
         "POST",
         "/v1/merchant/charges",
         "/v1/merchant/charges",
-        Some(json!({"payment_code": "280000000000000000", "amount": "1.00", "currency": "CNY"})),
+        Some(json!({"payment_code": "290000000000000000", "amount": "1.00", "currency": "CNY"})),
     )
     .await;
     assert_eq!(status, 403, "alice is no merchant yet");

@@ -10,7 +10,9 @@ use std::sync::atomic::Ordering;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet};
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use danbao_domain::paycode::{
+    AccountIndex, MASK_WINDOW_STEPS, MaskWindow, PaycodeSecret, PaymentCodeGenerator, index_mask,
+};
 use serde_json::{Value, json};
 
 /// Moves the server clock and the wallets' signing clocks forward together.
@@ -35,22 +37,29 @@ struct Device {
 
 impl Device {
     fn code_at(&self, unix: i64) -> String {
-        self.generator.generate(unix as u64).digits
+        self.generator.generate(unix as u64).unwrap().digits
     }
+
+    fn masks(&self) -> &MaskWindow {
+        self.generator.masks()
+    }
+}
+
+fn masks_of(answer: &Value) -> MaskWindow {
+    MaskWindow::from_bytes(&STANDARD.decode(answer["masks"].as_str().unwrap()).unwrap()).unwrap()
 }
 
 async fn provision(wallet: &Wallet) -> Device {
     let (status, answer) = wallet.post("/v1/paycode/provision", &json!({})).await;
     assert_eq!(status, 200, "{answer}");
     let secret = STANDARD.decode(answer["secret"].as_str().unwrap()).unwrap();
-    let mask = STANDARD
-        .decode(answer["mask_key"].as_str().unwrap())
-        .unwrap();
     assert_eq!(secret.len(), 32);
     assert_eq!(answer["digits"], 18);
+    // No deployment-wide key reaches a device any more: only its own masks.
+    assert!(answer.get("mask_key").is_none(), "{answer}");
     let generator = PaymentCodeGenerator::new(
         PaycodeSecret::from_bytes(&secret).unwrap(),
-        IndexMaskKey::from_bytes(&mask).unwrap(),
+        masks_of(&answer),
         AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
     );
     Device { generator, answer }
@@ -273,7 +282,8 @@ async fn reprovisioning_revokes_the_old_secret() {
     let first = provision(&alice).await;
     let second = provision(&alice).await;
     assert_ne!(first.answer["secret"], second.answer["secret"]);
-    assert_eq!(first.answer["mask_key"], second.answer["mask_key"]);
+    // Each secret has its own masks: nothing shared between provisionings.
+    assert_ne!(first.answer["masks"], second.answer["masks"]);
     let now = server.app.now();
     let stale = charge(&shop, &first.code_at(now), "1.00").await;
     assert_eq!(
@@ -442,27 +452,13 @@ async fn the_cap_is_per_currency_in_major_units() {
     server.invariants().await;
 }
 
-/// What anyone holding the deployment's mask key (today: every device) computes from a code
-/// a customer showed once: the account index behind it (docs/payment-codes.md).
-fn unmask(mask_key: &[u8], code: &str) -> u64 {
-    let masked: u64 = code[2..11].parse().unwrap();
-    let otp = &code[11..18];
-    mask_of(mask_key, otp, masked, false)
-}
-
-/// `masked ∓ mask(otp)` mod 10^9: `mask_in` adds the mask (an index becomes a code's middle
-/// digits), otherwise it is taken away.
-fn mask_of(mask_key: &[u8], otp: &str, value: u64, mask_in: bool) -> u64 {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, mask_key);
-    let mut message = b"danbao/paycode/mask/v1".to_vec();
-    message.extend_from_slice(otp.as_bytes());
-    let tag = ring::hmac::sign(&key, &message);
-    let mask = u64::from_be_bytes(tag.as_ref()[..8].try_into().unwrap()) % 1_000_000_000;
-    if mask_in {
-        (value + mask) % 1_000_000_000
-    } else {
-        (value + 1_000_000_000 - mask) % 1_000_000_000
-    }
+/// The code an attacker who somehow knows a customer's account index (not from her codes:
+/// those no longer give it away) would send with TOTP guess `otp` at `step`: built with the
+/// server's own mask key, which no device holds — the strongest position a guesser can be in.
+fn targeted_code(server: &Server, index: u64, step: u64, otp: u32) -> String {
+    let key = danbao_server::service::paycode::mask_key(&server.app.seal_key).unwrap();
+    let masked = (index + u64::from(index_mask(&key, step, otp))) % 100_000_000;
+    format!("29{}{masked:08}{otp:07}", step % 10)
 }
 
 #[tokio::test]
@@ -478,20 +474,17 @@ async fn guesses_spread_over_fresh_merchants_lock_the_targeted_customer_and_warn
     everyone.push(&alice);
     mid_step(&server, &everyone);
     let device = provision(&alice).await;
-    let mask_key = STANDARD
-        .decode(device.answer["mask_key"].as_str().unwrap())
-        .unwrap();
 
-    // One code Alice showed gives her account index away; each fresh merchant account then
-    // makes one guess at her current OTP, well under its own budget of 5.
-    let shown = device.code_at(server.app.now() - 60);
-    let index = unmask(&mask_key, &shown);
-    assert_eq!(index, device.answer["account_index"].as_u64().unwrap());
+    // Her account index is known to the attacker (the worst case: codes no longer reveal it);
+    // each fresh merchant account makes one guess at her current OTP, well under its own
+    // budget of 5.
+    let index = device.answer["account_index"].as_u64().unwrap();
     let genuine = device.code_at(server.app.now());
-    let otp: u64 = genuine[11..18].parse().unwrap();
+    let step = server.app.now() as u64 / 60;
+    let otp: u32 = genuine[11..18].parse().unwrap();
     for (n, merchant) in merchants[..5].iter().enumerate() {
-        let guess = format!("{:07}", (otp + 1 + n as u64) % 10_000_000);
-        let code = format!("28{:09}{guess}", mask_of(&mask_key, &guess, index, true));
+        let guess = (otp + 1 + n as u32) % 10_000_000;
+        let code = targeted_code(&server, index, step, guess);
         let refused = charge(merchant, &code, "1.00").await;
         assert_eq!(
             code_of(&refused),
@@ -552,7 +545,7 @@ async fn failures_of_all_merchants_together_pause_every_charge() {
             .sign_up_merchant(&format!("guesser{n}"), "Guesser")
             .await;
         for _ in 0..5 {
-            let code = format!("28{:016}", 1_000_000_000_000 + sent * 7_919);
+            let code = format!("29{:016}", 1_000_000_000_000 + sent * 7_919);
             sent += 1;
             let refused = charge(&guesser, &code, "1.00").await;
             assert_eq!(
@@ -583,4 +576,294 @@ async fn failures_of_all_merchants_together_pause_every_charge() {
     advance(&server, &[&alice, &honest], 601);
     let (status, charged) = charge(&honest, &device.code_at(server.app.now()), "1.00").await;
     assert_eq!(status, 200, "{charged}");
+}
+
+/// A charge that also returns the `Retry-After` header.
+async fn charge_with_retry_after(merchant: &Wallet, code: &str) -> (u16, Option<u64>, Value) {
+    let body = json!({"payment_code": code, "amount": "1.00", "currency": "CNY"});
+    let response = merchant
+        .signed(
+            &merchant.device,
+            "POST",
+            "/v1/merchant/charges",
+            body.to_string().into_bytes(),
+            Some(&common::next_key()),
+            &common::fresh_nonce(),
+            common::unix_now() + merchant.offset(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|value| value.to_str().unwrap().parse().unwrap());
+    (
+        response.status().as_u16(),
+        retry_after,
+        response.json().await.unwrap(),
+    )
+}
+
+/// Issue 12 point 1: no device learns anything that unmasks another customer's codes. Alice's
+/// phone holds everything the server ever gave it — her secret and her 3 days of masks; none
+/// of it gives Bob's account index back from a code Bob really showed.
+#[tokio::test]
+async fn a_device_provisioned_for_one_customer_cannot_unmask_anothers_codes() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let bob = server.sign_up("bob", "Bob").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("bob", "10.00", "CNY").await;
+    mid_step(&server, &[&alice, &bob, &shop]);
+    let alices = provision(&alice).await;
+    let bobs = provision(&bob).await;
+    let bob_index = bobs.answer["account_index"].as_u64().unwrap();
+    let now = server.app.now();
+    let bob_code = bobs.code_at(now);
+    let masked: u64 = bob_code[3..11].parse().unwrap();
+    let unmask = |mask: u32| (masked + 100_000_000 - u64::from(mask)) % 100_000_000;
+
+    let window = alices.masks();
+    assert_eq!(window.len(), MASK_WINDOW_STEPS as usize);
+    assert_eq!(window.first_step(), now as u64 / 60 - 10);
+    // Alice's mask for this very step unmasks her own code, not Bob's.
+    let step = now as u64 / 60;
+    let hers = window.mask_for(step).unwrap();
+    assert_ne!(unmask(hers), bob_index);
+    let alice_code = alices.code_at(now);
+    let alice_masked: u64 = alice_code[3..11].parse().unwrap();
+    assert_eq!(
+        (alice_masked + 100_000_000 - u64::from(hers)) % 100_000_000,
+        alices.answer["account_index"].as_u64().unwrap()
+    );
+    // Every mask she holds, whatever its step: none recovers Bob's index.
+    let recovered = (window.first_step()..=window.last_step())
+        .filter(|&s| unmask(window.mask_for(s).unwrap()) == bob_index)
+        .count();
+    assert_eq!(recovered, 0);
+    // Bob's code still charges: the server, and only the server, finds him.
+    let (status, charged) = charge(&shop, &bob_code, "1.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(charged["payer"]["handle"], "bob");
+}
+
+/// The device refreshes its window of masks for the same secret and index; outside its
+/// window it makes no code; a device never provisioned gets a precise 404.
+#[tokio::test]
+async fn the_mask_window_is_refreshed_for_the_same_secret() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "10.00", "CNY").await;
+    let (status, refused) = alice.post("/v1/paycode/masks", &json!({})).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (404, Some("paycode_not_provisioned")),
+        "{refused}"
+    );
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    let first_end = device.masks().last_step();
+
+    // Two days later, the window has a day left: the app refreshes it.
+    advance(&server, &[&alice, &shop], 2 * 86_400);
+    let (status, answer) = alice.post("/v1/paycode/masks", &json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    let fresh = masks_of(&answer);
+    let now = server.app.now();
+    assert_eq!(fresh.first_step(), now as u64 / 60 - 10);
+    assert_eq!(fresh.len(), MASK_WINDOW_STEPS as usize);
+    assert_eq!(fresh.last_step(), first_end + 2 * 1_440);
+    // Where both cover a step they agree: same secret, same masks.
+    assert_eq!(
+        fresh.mask_for(first_end),
+        device.masks().mask_for(first_end)
+    );
+
+    // Past the old window's end the old material makes no code at all …
+    advance(&server, &[&alice, &shop], 86_400 + 60);
+    let later = server.app.now();
+    let old = device.generator.generate(later as u64).unwrap_err();
+    assert!(old.to_string().contains("go online"), "{old}");
+    // … while the refreshed one does, under the same secret and index.
+    let refreshed = PaymentCodeGenerator::new(
+        PaycodeSecret::from_bytes(
+            &STANDARD
+                .decode(device.answer["secret"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap(),
+        fresh,
+        device.generator.account_index(),
+    );
+    let code = refreshed.generate(later as u64).unwrap().digits;
+    let (status, charged) = charge(&shop, &code, "1.00").await;
+    assert_eq!(status, 200, "{charged}");
+    assert_eq!(alice.available("CNY").await, 900);
+}
+
+/// A code of the first layout (prefix 28, made with the key every device used to hold) is
+/// refused with its own code and words, and is not counted as a guess.
+#[tokio::test]
+async fn a_code_of_the_old_layout_is_refused_as_outdated() {
+    let server = Server::start().await;
+    let shop = server.sign_up("shop", "Shop").await;
+    let refused = charge(&shop, "282869134728532396", "1.00").await;
+    assert_eq!(
+        code_of(&refused),
+        (422, Some("payment_code_outdated")),
+        "{}",
+        refused.1
+    );
+    assert!(
+        refused.1["detail"]
+            .as_str()
+            .unwrap()
+            .contains("go online once"),
+        "{}",
+        refused.1
+    );
+    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+    let failures: i64 = db
+        .query_row("SELECT count(*) FROM paycode_failures", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(failures, 0);
+}
+
+/// The 429s of the failure budgets say when to come back: `Retry-After` is the time until the
+/// oldest failure that keeps the budget full leaves the window.
+#[tokio::test]
+async fn budget_refusals_carry_the_remaining_lockout_in_retry_after() {
+    let server = Server::start_with(|config| {
+        // Only the payment-code budgets are under test.
+        config.paycode_cap = PaycodeCaps::parse("CNY=500").unwrap();
+    })
+    .await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let shop = server.sign_up("shop", "Shop").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    mid_step(&server, &[&alice, &shop]);
+    let device = provision(&alice).await;
+    // Five failures, 40 s apart: the first leaves the window 600 s after it was made.
+    for n in 0..5 {
+        let refused = charge(
+            &shop,
+            &wrong_digits(&device.code_at(server.app.now())),
+            "1.00",
+        )
+        .await;
+        assert_eq!(
+            code_of(&refused),
+            (422, Some("payment_code_rejected")),
+            "{n}"
+        );
+        if n < 4 {
+            advance(&server, &[&alice, &shop], 40);
+        }
+    }
+    let (status, retry_after, body) =
+        charge_with_retry_after(&shop, &device.code_at(server.app.now())).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("too_many_attempts"))
+    );
+    // The first failure was 160 s ago (and the seconds the test took): 440 s to go.
+    let wait = retry_after.unwrap();
+    assert!((430..=440).contains(&wait), "{wait} {body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{wait} s")),
+        "{body}"
+    );
+    advance(&server, &[&alice, &shop], wait as i64 - 5);
+    let (status, retry_after, _) =
+        charge_with_retry_after(&shop, &device.code_at(server.app.now())).await;
+    assert_eq!(status, 429);
+    assert!((1..=5).contains(&retry_after.unwrap()), "{retry_after:?}");
+    advance(&server, &[&alice, &shop], 5);
+    let (status, retry_after, body) =
+        charge_with_retry_after(&shop, &device.code_at(server.app.now())).await;
+    assert_eq!((status, retry_after), (200, None), "{body}");
+}
+
+/// Everyone's budget: the same, counted over all merchants.
+#[tokio::test]
+async fn the_global_pause_says_how_long_it_lasts() {
+    let server = Server::start().await;
+    let honest = server.sign_up("honest", "Honest Shop").await;
+    let mut sent = 0u64;
+    for n in 0..100 {
+        let guesser = server.sign_up(&format!("guesser{n}"), "Guesser").await;
+        for _ in 0..5 {
+            let code = format!("29{:016}", 1_000_000_000_000 + sent * 7_919);
+            sent += 1;
+            let refused = charge(&guesser, &code, "1.00").await;
+            assert_eq!(code_of(&refused), (422, Some("payment_code_rejected")));
+        }
+        if n == 0 {
+            advance(&server, &[&honest], 100);
+        }
+    }
+    // 500 failures: the pause ends when the oldest leaves the window, 600 s after it was
+    // made, 100 s (and the seconds the test took) before now.
+    let (status, retry_after, body) = charge_with_retry_after(&honest, "290000000000000000").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("too_many_attempts"))
+    );
+    let wait = retry_after.unwrap();
+    assert!((470..=500).contains(&wait), "{wait} {body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{wait} s")),
+        "{body}"
+    );
+}
+
+/// Lockout state is consistent: a genuine code of a locked customer that is 2–6 steps old
+/// is answered like a wrong code (the lockout's words), not `payment_code_expired`, which
+/// would confirm it was genuine.
+#[tokio::test]
+async fn a_late_genuine_code_of_a_locked_customer_is_answered_like_a_wrong_code() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    server.top_up("alice", "100.00", "CNY").await;
+    let mut merchants = Vec::new();
+    for n in 0..6 {
+        merchants.push(server.sign_up(&format!("shop{n}"), "Shop").await);
+    }
+    let mut everyone: Vec<&Wallet> = merchants.iter().collect();
+    everyone.push(&alice);
+    mid_step(&server, &everyone);
+    let device = provision(&alice).await;
+    let index = device.answer["account_index"].as_u64().unwrap();
+    let late = device.code_at(server.app.now() - 180);
+    // Before the lockout the late code is expired, as always.
+    let expired = charge(&merchants[5], &late, "1.00").await;
+    assert_eq!(code_of(&expired), (422, Some("payment_code_expired")));
+
+    let step = server.app.now() as u64 / 60;
+    let otp: u32 = device.code_at(server.app.now())[11..18].parse().unwrap();
+    for (n, merchant) in merchants[..5].iter().enumerate() {
+        let code = targeted_code(&server, index, step, (otp + 1 + n as u32) % 10_000_000);
+        let refused = charge(merchant, &code, "1.00").await;
+        assert_eq!(code_of(&refused), (422, Some("payment_code_rejected")));
+    }
+    let locked = charge(&merchants[5], &late, "1.00").await;
+    let wrong = charge(&merchants[5], &wrong_digits(&late), "1.00").await;
+    assert_eq!(
+        code_of(&locked),
+        (422, Some("payment_code_rejected")),
+        "{}",
+        locked.1
+    );
+    assert_eq!(locked.1["detail"], wrong.1["detail"]);
+    assert_eq!(alice.available("CNY").await, 10_000);
 }

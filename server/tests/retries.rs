@@ -7,10 +7,7 @@ mod common;
 
 use std::sync::atomic::Ordering;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet, fresh_nonce, unix_now};
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
 use serde_json::{Value, json};
 
 const CHARGES: &str = "/v1/merchant/charges";
@@ -69,17 +66,8 @@ async fn a_too_many_refusal_is_not_kept_under_the_key_but_its_nonce_stays_spent(
 
     let (status, provisioned) = alice.post("/v1/paycode/provision", &json!({})).await;
     assert_eq!(status, 200, "{provisioned}");
-    let decode = |field: &str| {
-        STANDARD
-            .decode(provisioned[field].as_str().unwrap())
-            .unwrap()
-    };
-    let generator = PaymentCodeGenerator::new(
-        PaycodeSecret::from_bytes(&decode("secret")).unwrap(),
-        IndexMaskKey::from_bytes(&decode("mask_key")).unwrap(),
-        AccountIndex::new(provisioned["account_index"].as_u64().unwrap()).unwrap(),
-    );
-    let genuine = generator.generate(server.app.now() as u64).digits;
+    let generator = common::paycode_generator(&provisioned);
+    let genuine = generator.generate(server.app.now() as u64).unwrap().digits;
 
     // A final refusal (a wrong code) is kept: the same key answers it again, byte for byte.
     let mut wrong = genuine.clone().into_bytes();

@@ -19,7 +19,7 @@ RECEIVE = (
 # PromptPay with amount 4.22, from github.com/dtinth/promptpay-qr's tests.
 PROMPTPAY = "00020101021229370016A000000677010111011300660000000005802TH530376454044.226304E469"
 # A payment code from the core's generator (fixed secret, account 4242, t = 1700000000).
-PAYMENT_CODE = "282869134728532396"
+PAYMENT_CODE = "293570050498532396"
 
 
 def test_order_code_is_a_danbao_order_with_every_field():

@@ -8,7 +8,7 @@ use danbao_client::store::{
     LocalStore, NewCommand, PaymentCodeCredentials, Profile, SCHEMA_VERSION, SecretSlot,
     StoreError, SyncBatch,
 };
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret};
+use danbao_domain::paycode::{AccountIndex, IndexMaskKey, MaskWindow, PaycodeSecret};
 use ring::rand::SystemRandom;
 
 const T0: i64 = 1_750_000_000;
@@ -143,23 +143,42 @@ fn signer_and_payment_code_credentials_round_trip_sealed() {
     assert_eq!(loaded.public_key(), signer.public_key());
 
     assert!(store.payment_code_credentials().unwrap().is_none());
+    assert!(!store.payment_code_outdated().unwrap());
+    let secret = PaycodeSecret::from_bytes(&[1; 32]).unwrap();
+    let key = IndexMaskKey::from_bytes(&[2; 32]).unwrap();
+    let masks = MaskWindow::provision(&key, &secret, 28_333_333, 4_320).unwrap();
     let credentials = PaymentCodeCredentials {
-        secret: PaycodeSecret::from_bytes(&[1; 32]).unwrap(),
-        mask_key: IndexMaskKey::from_bytes(&[2; 32]).unwrap(),
-        account_index: AccountIndex::new(123_456_789).unwrap(),
+        secret,
+        masks: masks.clone(),
+        account_index: AccountIndex::new(12_345_678).unwrap(),
     };
     store
         .put_payment_code_credentials(&credentials, T0)
         .unwrap();
     let loaded = store.payment_code_credentials().unwrap().unwrap();
     assert_eq!(loaded.secret.expose_bytes(), &[1; 32]);
-    assert_eq!(loaded.mask_key.expose_bytes(), &[2; 32]);
-    assert_eq!(loaded.account_index.get(), 123_456_789);
+    assert_eq!(loaded.masks, masks);
+    assert_eq!(loaded.account_index.get(), 12_345_678);
+    assert!(!store.payment_code_outdated().unwrap());
 
-    assert!(store.delete_secret(SecretSlot::PaymentCodeMaskKey).unwrap());
-    assert!(!store.delete_secret(SecretSlot::PaymentCodeMaskKey).unwrap());
+    // A refreshed window replaces the masks, secret and index stay.
+    let fresh = MaskWindow::provision(&key, &credentials.secret, 28_336_000, 4_320).unwrap();
+    store.put_payment_code_masks(&fresh, T0).unwrap();
+    let loaded = store.payment_code_credentials().unwrap().unwrap();
+    assert_eq!(loaded.masks, fresh);
+    assert_eq!(loaded.account_index.get(), 12_345_678);
+
+    // What the first layout kept in that slot (a 32-byte mask key) reads as outdated.
+    store
+        .put_secret(SecretSlot::PaymentCodeMasks, &[2; 32], T0)
+        .unwrap();
+    assert!(store.payment_code_outdated().unwrap());
+    assert!(store.payment_code_credentials().unwrap().is_none());
+
+    assert!(store.delete_secret(SecretSlot::PaymentCodeMasks).unwrap());
+    assert!(!store.delete_secret(SecretSlot::PaymentCodeMasks).unwrap());
     let error = store.payment_code_credentials().unwrap_err();
-    assert!(error.to_string().contains("mask key: false"), "{error}");
+    assert!(error.to_string().contains("masks: false"), "{error}");
 }
 
 #[test]

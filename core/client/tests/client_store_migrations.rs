@@ -209,10 +209,19 @@ fn v1_database_opens_with_current_code_and_keeps_everything() {
         danbao_domain::protocol::hex_lower(&signer.public_key()),
         expected_public_key.trim()
     );
-    let credentials = store.payment_code_credentials().unwrap().unwrap();
-    assert_eq!(credentials.secret.expose_bytes(), &[0x11; 32]);
-    assert_eq!(credentials.mask_key.expose_bytes(), &[0x22; 32]);
-    assert_eq!(credentials.account_index.get(), 4_242);
+    // The payment-code material of v1 is of the first layout (a deployment-wide mask key):
+    // it still opens, but reads as outdated, so the wallet provisions the device again on its
+    // next sync instead of making codes the server refuses.
+    assert_eq!(
+        store
+            .secret(SecretSlot::PaymentCodeSecret)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        &[0x11; 32]
+    );
+    assert!(store.payment_code_outdated().unwrap());
+    assert!(store.payment_code_credentials().unwrap().is_none());
     assert_eq!(
         store
             .secret(SecretSlot::ApiToken)
@@ -308,7 +317,7 @@ fn regenerate_v1_fixture() {
             signer.pkcs8().expose().to_vec(),
         ),
         (SecretSlot::PaymentCodeSecret, vec![0x11; 32]),
-        (SecretSlot::PaymentCodeMaskKey, vec![0x22; 32]),
+        (SecretSlot::PaymentCodeMasks, vec![0x22; 32]),
         (
             SecretSlot::PaymentCodeAccountIndex,
             4_242u64.to_be_bytes().to_vec(),

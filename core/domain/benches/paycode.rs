@@ -7,9 +7,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use danbao_domain::paycode::{
-    AccountIndex, InMemoryReplayStore, InMemorySecrets, IndexMaskKey, OtpAlgorithm, PaycodeError,
-    PaycodeSecret, PaycodeStoreError, PaymentCodeGenerator, PaymentCodeVerifier, ReplayStore,
-    hotp_value,
+    AccountIndex, InMemoryReplayStore, InMemorySecrets, IndexMaskKey, MASK_WINDOW_STEPS,
+    MaskWindow, OtpAlgorithm, PaycodeError, PaycodeSecret, PaycodeStoreError, PaymentCodeGenerator,
+    PaymentCodeVerifier, ReplayStore, hotp_value,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -31,7 +31,7 @@ fn setup() -> (
 ) {
     let secret = PaycodeSecret::from_bytes(&[0x42; 32]).expect("32-byte secret");
     let mask_key = IndexMaskKey::from_bytes(&[0x24; 32]).expect("32-byte mask key");
-    let index = AccountIndex::new(123_456_789).expect("index fits");
+    let index = AccountIndex::new(12_345_678).expect("index fits");
     let mut secrets = InMemorySecrets::new();
     // Realistic map size: many registered devices.
     for i in 0..10_000u64 {
@@ -42,9 +42,13 @@ fn setup() -> (
         );
     }
     secrets.insert(index, secret.clone());
+    let verifier = PaymentCodeVerifier::new(mask_key.clone());
+    let masks = verifier
+        .masks_for(&secret, NOW / 60, MASK_WINDOW_STEPS)
+        .expect("a window");
     (
-        PaymentCodeGenerator::new(secret, mask_key.clone(), index),
-        PaymentCodeVerifier::new(mask_key.clone()),
+        PaymentCodeGenerator::new(secret, masks, index),
+        verifier,
         secrets,
         mask_key,
     )
@@ -53,11 +57,16 @@ fn setup() -> (
 fn benches(c: &mut Criterion) {
     let (generator, verifier, secrets, mask_key) = setup();
 
+    let secret = PaycodeSecret::from_bytes(&[0x42; 32]).expect("32-byte secret");
+    c.bench_function("paycode/provision_window_3_days", |b| {
+        b.iter(|| verifier.masks_for(&secret, black_box(NOW / 60), MASK_WINDOW_STEPS))
+    });
+
     c.bench_function("paycode/generate", |b| {
         b.iter(|| generator.generate(black_box(NOW)))
     });
 
-    let code = generator.generate(NOW).digits;
+    let code = generator.generate(NOW).expect("in the window").digits;
     c.bench_function("paycode/verify_accept", |b| {
         b.iter(|| {
             verifier.verify(
@@ -71,12 +80,13 @@ fn benches(c: &mut Criterion) {
 
     // The worst case an attacker can cause: a well-formed code for a known account whose TOTP
     // is wrong (made with another secret), so the verifier also searches the diagnostic window.
+    let forger_secret = PaycodeSecret::from_bytes(&[0x99; 32]).expect("32-byte secret");
     let forger = PaymentCodeGenerator::new(
-        PaycodeSecret::from_bytes(&[0x99; 32]).expect("32-byte secret"),
-        mask_key.clone(),
+        forger_secret.clone(),
+        MaskWindow::provision(&mask_key, &forger_secret, NOW / 60, 1).expect("a window"),
         generator.account_index(),
     );
-    let wrong = forger.generate(NOW).digits;
+    let wrong = forger.generate(NOW).expect("in the window").digits;
     assert!(
         matches!(
             verifier.verify(&wrong, NOW, &secrets, &AlwaysFirstUse),

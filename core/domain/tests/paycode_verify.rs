@@ -3,8 +3,9 @@
 use std::cell::Cell;
 
 use danbao_domain::paycode::{
-    AccountIndex, InMemoryReplayStore, InMemorySecrets, IndexMaskKey, PaycodeError, PaycodeSecret,
-    PaycodeStoreError, PaymentCodeGenerator, PaymentCodeVerifier, ReplayStore, VerifiedPaymentCode,
+    AccountIndex, InMemoryReplayStore, InMemorySecrets, IndexMaskKey, MASK_WINDOW_STEPS,
+    MaskWindow, PaycodeError, PaycodeSecret, PaycodeStoreError, PaymentCode, PaymentCodeGenerator,
+    PaymentCodeVerifier, ReplayStore, VerifiedPaymentCode,
 };
 use proptest::prelude::*;
 
@@ -48,8 +49,29 @@ impl Bank {
     }
 }
 
-fn device(i: u64, byte: u8) -> PaymentCodeGenerator {
-    PaymentCodeGenerator::new(secret(byte), mask_key(), index(i))
+/// A phone with secret `byte` at account index `i`, provisioned by the server of
+/// [`mask_key`] with the masks of whatever step it is asked for.
+struct Phone {
+    secret: PaycodeSecret,
+    key: IndexMaskKey,
+    index: AccountIndex,
+}
+
+impl Phone {
+    fn generate(&self, now: u64) -> PaymentCode {
+        let masks = MaskWindow::provision(&self.key, &self.secret, now / 60, 1).unwrap();
+        PaymentCodeGenerator::new(self.secret.clone(), masks, self.index)
+            .generate(now)
+            .unwrap()
+    }
+}
+
+fn device(i: u64, byte: u8) -> Phone {
+    Phone {
+        secret: secret(byte),
+        key: mask_key(),
+        index: index(i),
+    }
 }
 
 /// (secret, mask key, account index, unix time, expected code).
@@ -65,14 +87,14 @@ fn known_answer_codes() {
             &[0xa5; 32],
             4242,
             1_700_000_000,
-            "282869134728532396",
+            "293570050498532396",
         ),
         (
             b"12345678901234567890123456789012",
             &[0xa5; 32],
             0,
             59,
-            "286735295058920136",
+            "290579655588920136",
         ),
         (
             b"12345678901234567890123456789012",
@@ -80,19 +102,19 @@ fn known_answer_codes() {
                 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                 23, 24, 25, 26, 27, 28, 29, 30, 31,
             ],
-            999_999_999,
+            99_999_999,
             1_234_567_890,
-            "287023779956450756",
+            "291857496536450756",
         ),
     ];
     for (secret, mask, i, time, expected) in cases {
-        let generator = PaymentCodeGenerator::new(
-            PaycodeSecret::from_bytes(secret).unwrap(),
-            IndexMaskKey::from_bytes(mask).unwrap(),
-            index(i),
-        );
+        let phone = Phone {
+            secret: PaycodeSecret::from_bytes(secret).unwrap(),
+            key: IndexMaskKey::from_bytes(mask).unwrap(),
+            index: index(i),
+        };
         assert_eq!(
-            generator.generate(time).digits,
+            phone.generate(time).digits,
             expected,
             "index {i}, time {time}"
         );
@@ -101,8 +123,8 @@ fn known_answer_codes() {
 
 #[test]
 fn current_step_is_accepted_and_names_the_account() {
-    let bank = Bank::with(&[(7, 1), (4242, 2), (999_999_999, 3)]);
-    for (i, byte) in [(7, 1), (4242, 2), (999_999_999, 3)] {
+    let bank = Bank::with(&[(7, 1), (4242, 2), (99_999_999, 3)]);
+    for (i, byte) in [(7, 1), (4242, 2), (99_999_999, 3)] {
         let code = device(i, byte).generate(NOW);
         assert_eq!(
             bank.verify(&code.digits, NOW + 39),
@@ -143,6 +165,7 @@ fn acceptance_ends_exactly_at_the_step_boundaries() {
     assert_eq!(
         bank.verify(&code.digits, (STEP + 2) * 60),
         Err(PaycodeError::Expired {
+            account_index: 4242,
             code_step: STEP,
             current_step: STEP + 2
         })
@@ -170,18 +193,27 @@ fn two_steps_late_is_expired_and_two_steps_early_is_wrong() {
         assert_eq!(
             bank.verify(&code.digits, NOW + 60 * k),
             Err(PaycodeError::Expired {
+                account_index: 4242,
                 code_step: STEP,
                 current_step: STEP + k
             }),
             "{k} steps late"
         );
-        // A code of a future step tells nothing: a genuine one is answered like a guess.
+        // A code of a future step tells nothing: a genuine one is answered like a guess
+        // (two ahead is read as its own step; further ahead its digit reads as an old step,
+        // whose mask names no account).
+        let early = bank.verify(&code.digits, NOW - 60 * k);
+        assert!(
+            early
+                == Err(PaycodeError::WrongCode {
+                    account_index: 4242
+                })
+                || matches!(early, Err(PaycodeError::UnknownAccount { .. })),
+            "{k} steps early: {early:?}"
+        );
         assert_eq!(
-            bank.verify(&code.digits, NOW - 60 * k),
-            Err(PaycodeError::WrongCode {
-                account_index: 4242
-            }),
-            "{k} steps early"
+            early.map_err(|e| e.to_string().contains("expired")),
+            Err(false)
         );
     }
     // Beyond the diagnostic window a genuine old code cannot be told from a wrong one.
@@ -208,7 +240,7 @@ fn error_messages_say_what_to_do() {
     assert!(expired.contains("fresh code"), "{expired}");
     // An early code reads like any wrong code: nothing says it was genuine.
     let early = bank
-        .verify(&code.digits, NOW - 180)
+        .verify(&code.digits, NOW - 120)
         .unwrap_err()
         .to_string();
     assert_eq!(
@@ -267,11 +299,11 @@ fn unregistered_account_is_unknown() {
 #[test]
 fn another_deployments_mask_key_does_not_find_the_account() {
     let bank = Bank::with(&[(4242, 2)]);
-    let foreign = PaymentCodeGenerator::new(
-        secret(2),
-        IndexMaskKey::from_bytes(&[0x5a; 32]).unwrap(),
-        index(4242),
-    )
+    let foreign = Phone {
+        secret: secret(2),
+        key: IndexMaskKey::from_bytes(&[0x5a; 32]).unwrap(),
+        index: index(4242),
+    }
     .generate(NOW);
     assert!(matches!(
         bank.verify(&foreign.digits, NOW),
@@ -281,7 +313,7 @@ fn another_deployments_mask_key_does_not_find_the_account() {
 
 #[test]
 fn every_single_digit_change_is_rejected() {
-    let bank = Bank::with(&[(4242, 2), (4243, 3), (0, 4), (999_999_999, 5)]);
+    let bank = Bank::with(&[(4242, 2), (4243, 3), (0, 4), (99_999_999, 5)]);
     let code = device(4242, 2).generate(NOW).digits;
     let mut tried = 0;
     for position in 0..code.len() {
@@ -294,7 +326,7 @@ fn every_single_digit_change_is_rejected() {
             let changed = String::from_utf8(changed).unwrap();
             let result = bank.verify(&changed, NOW);
             match (position, &result) {
-                (0 | 1, Err(PaycodeError::Malformed { .. })) => {}
+                (0 | 1, Err(PaycodeError::Malformed { .. } | PaycodeError::Outdated)) => {}
                 (
                     2..,
                     Err(PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. }),
@@ -314,10 +346,10 @@ fn malformed_input_is_described() {
     let bank = Bank::with(&[(4242, 2)]);
     let cases = [
         ("", "0 characters"),
-        ("2812345678901234567", "19 characters"),
-        ("28123456789012345x", "'x' at position 18"),
+        ("2912345678901234567", "19 characters"),
+        ("29123456789012345x", "'x' at position 18"),
         ("131234567890123456", "starts with \"13\""),
-        ("28123456789012345６", "'６' at position 18"),
+        ("29123456789012345６", "'６' at position 18"),
     ];
     for (text, needle) in cases {
         let err = bank.verify(text, NOW).unwrap_err();
@@ -387,13 +419,13 @@ fn the_index_digits_do_not_repeat_across_steps() {
     let mut seen = std::collections::HashSet::new();
     for step in 0..100u64 {
         let code = phone.generate(NOW + step * 60).digits;
-        seen.insert(code[2..11].to_owned());
+        seen.insert(code[3..11].to_owned());
     }
     assert_eq!(seen.len(), 100);
     // Two phones in the same step have unrelated index digits too (not index + constant).
-    let a: u64 = device(1000, 2).generate(NOW).digits[2..11].parse().unwrap();
-    let b: u64 = device(1001, 3).generate(NOW).digits[2..11].parse().unwrap();
-    assert_ne!((b + 1_000_000_000 - a) % 1_000_000_000, 1);
+    let a: u64 = device(1000, 2).generate(NOW).digits[3..11].parse().unwrap();
+    let b: u64 = device(1001, 3).generate(NOW).digits[3..11].parse().unwrap();
+    assert_ne!((b + 100_000_000 - a) % 100_000_000, 1);
 }
 
 #[test]
@@ -412,7 +444,7 @@ proptest! {
     fn generate_then_verify_round_trips(
         secret_bytes in proptest::collection::vec(any::<u8>(), 16..=64),
         mask_bytes in proptest::collection::vec(any::<u8>(), 16..=64),
-        account in 0u64..1_000_000_000,
+        account in 0u64..100_000_000,
         made_at in 60u64..100_000_000_000,
         offset in -1i64..=1,
         second in 0u64..60,
@@ -420,9 +452,12 @@ proptest! {
         let secret = PaycodeSecret::from_bytes(&secret_bytes).unwrap();
         let mask = IndexMaskKey::from_bytes(&mask_bytes).unwrap();
         let account = AccountIndex::new(account).unwrap();
-        let code = PaymentCodeGenerator::new(secret.clone(), mask.clone(), account).generate(made_at);
+        let masks = MaskWindow::provision(&mask, &secret, made_at / 60, 1).unwrap();
+        let code = PaymentCodeGenerator::new(secret.clone(), masks, account)
+            .generate(made_at)
+            .unwrap();
         prop_assert_eq!(code.digits.len(), 18);
-        prop_assert!(code.digits.starts_with("28"));
+        prop_assert!(code.digits.starts_with("29"));
         prop_assert!(code.valid_from <= made_at && made_at < code.valid_until);
         prop_assert_eq!(code.valid_until - code.valid_from, 60);
 
@@ -434,8 +469,7 @@ proptest! {
         let verifier = PaymentCodeVerifier::new(mask);
         let ok = verifier.verify(&code.digits, now, &secrets, &used).unwrap();
         prop_assert_eq!(ok.account_index, account);
-        // The code's step is accepted unless its TOTP collides with a nearer step's
-        // (probability 10^-7), in which case that step is the one recorded.
+        // The code carries its step: that step is the one recorded.
         prop_assert_eq!(ok.step, code.step);
         prop_assert_eq!(i64::from(ok.step_offset), -offset);
         let replayed = matches!(
@@ -444,4 +478,92 @@ proptest! {
         );
         prop_assert!(replayed);
     }
+}
+
+/// A device provisioned for user A holds only the masks of A's own codes. Against a code of
+/// user B (same step, B's real code) none of them, nor the TOTP-only rule of the first layout,
+/// gives B's account index back.
+#[test]
+fn a_device_provisioned_for_one_customer_cannot_unmask_anothers_codes() {
+    let verifier = PaymentCodeVerifier::new(mask_key());
+    let a_secret = secret(1);
+    let a_masks = verifier
+        .masks_for(&a_secret, STEP - 60, MASK_WINDOW_STEPS)
+        .unwrap();
+    let b_index = 4242u64;
+    let b_code = device(b_index, 2).generate(NOW).digits;
+    let b_masked: u64 = b_code[3..11].parse().unwrap();
+    let unmask = |mask: u32| (b_masked + 100_000_000 - u64::from(mask)) % 100_000_000;
+
+    // A's own mask of that very step: what A's phone would use for its own code now.
+    let same_step = a_masks.mask_for(STEP).unwrap();
+    assert_ne!(unmask(same_step), b_index);
+    // Every mask A was ever given, whatever step: none recovers B's index.
+    let recovered = (a_masks.first_step()..=a_masks.last_step())
+        .filter(|&step| unmask(a_masks.mask_for(step).unwrap()) == b_index)
+        .count();
+    assert_eq!(recovered, 0);
+    // A's material holds no key: A's own code unmasks with A's mask, B's does not.
+    let a_code = PaymentCodeGenerator::new(a_secret, a_masks.clone(), index(77))
+        .generate(NOW)
+        .unwrap()
+        .digits;
+    let a_masked: u64 = a_code[3..11].parse().unwrap();
+    assert_eq!(
+        (a_masked + 100_000_000 - u64::from(same_step)) % 100_000_000,
+        77
+    );
+    // The server still finds B.
+    let bank = Bank::with(&[(b_index, 2)]);
+    assert_eq!(
+        bank.verify(&b_code, NOW).unwrap().account_index,
+        index(b_index)
+    );
+}
+
+/// Codes of the first layout (prefix 28, a mask key on every device) are refused with their
+/// own error, before any lookup.
+#[test]
+fn a_code_of_the_first_layout_is_refused_as_outdated() {
+    let bank = Bank::with(&[(4242, 2)]);
+    let lookups = Cell::new(0);
+    let lookup = |_: AccountIndex| {
+        lookups.set(lookups.get() + 1);
+        Ok(None)
+    };
+    let err = bank
+        .verifier
+        .verify("282869134728532396", NOW, &lookup, &bank.used)
+        .unwrap_err();
+    assert_eq!(err, PaycodeError::Outdated);
+    assert!(err.to_string().contains("go online once"), "{err}");
+    assert_eq!(lookups.get(), 0);
+}
+
+/// The device refreshes its window: a new window from a later step makes the same codes as
+/// the server expects, and a code past the old window's end is refused on the device with a
+/// precise error, never a wrong code.
+#[test]
+fn a_refreshed_window_continues_where_the_old_one_ends() {
+    let verifier = PaymentCodeVerifier::new(mask_key());
+    let old = verifier.masks_for(&secret(2), STEP, 10).unwrap();
+    let phone = PaymentCodeGenerator::new(secret(2), old, index(4242));
+    let past_end = NOW + 10 * 60;
+    assert_eq!(
+        phone.generate(past_end),
+        Err(PaycodeError::OutsideMaskWindow {
+            step: STEP + 10,
+            first_step: STEP,
+            last_step: STEP + 9
+        })
+    );
+    let fresh = verifier.masks_for(&secret(2), STEP + 5, 10).unwrap();
+    assert_eq!(fresh.mask_for(STEP + 6), phone.masks().mask_for(STEP + 6));
+    let refreshed = PaymentCodeGenerator::new(secret(2), fresh, index(4242));
+    let code = refreshed.generate(past_end).unwrap();
+    let bank = Bank::with(&[(4242, 2)]);
+    assert_eq!(
+        bank.verify(&code.digits, past_end).unwrap().account_index,
+        index(4242)
+    );
 }

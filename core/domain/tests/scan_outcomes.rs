@@ -1,7 +1,9 @@
 //! `qr::scan`: one entry point for everything a camera can hand the wallet.
 
 use danbao_domain::money::Currency;
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret, PaymentCodeGenerator};
+use danbao_domain::paycode::{
+    AccountIndex, IndexMaskKey, MaskWindow, PaycodeSecret, PaymentCodeGenerator,
+};
 use danbao_domain::qr::danbao::{
     DanbaoCode, DanbaoSigner, MerchantCode, Nonce, OrderCode, ReceiveCode, encode_unsigned, issue,
 };
@@ -191,7 +193,10 @@ fn payment_codes_are_recognised_by_shape() {
     let secret = PaycodeSecret::from_bytes(&[0x5a; 32]).expect("secret");
     let mask = IndexMaskKey::from_bytes(&[0xa5; 32]).expect("mask");
     let index = AccountIndex::new(4_242).expect("index");
-    let code = PaymentCodeGenerator::new(secret, mask, index).generate(1_700_000_000);
+    let masks = MaskWindow::provision(&mask, &secret, 1_700_000_000 / 60, 1).expect("masks");
+    let code = PaymentCodeGenerator::new(secret, masks, index)
+        .generate(1_700_000_000)
+        .expect("in the window");
     assert_eq!(
         scan(&code.digits),
         ScanOutcome::PaymentCode {
@@ -200,6 +205,9 @@ fn payment_codes_are_recognised_by_shape() {
     );
     assert!(reasons(scan("123456789012345678"))[0].contains("not a payment code"));
     assert!(reasons(scan("28123"))[0].contains("not a payment code"));
+    // A code of the first layout is told apart: the customer's app must update its codes.
+    let outdated = reasons(scan("282869134728532396"));
+    assert!(outdated[0].contains("older layout"), "{outdated:?}");
 }
 
 #[test]

@@ -18,7 +18,7 @@ final class ScanTests: XCTestCase {
         "00020101021229370016A000000677010111011300660000000005802TH530376454044.226304E469"
 
     /// A payment code from the core's generator (fixed secret, account 4242).
-    static let paymentCode = "282869134728532396"
+    static let paymentCode = "293570050498532396"
 
     /// docs/qr-danbao.md's worked example: a signed per-order code (128.50 CNY), read from
     /// the core's sources (this file is ios/Tests/DanbaoTests/ScanTests.swift).

@@ -19,6 +19,7 @@ pub mod merchant;
 pub mod merchant_admin;
 pub mod orders;
 pub mod paycode;
+pub mod payouts;
 pub mod requests;
 pub mod wallet;
 
@@ -70,6 +71,15 @@ fn operator_routes<S: Store>() -> Router<App<S>> {
         )
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
         .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
+        .route("/v1/admin/withdrawals", get(payouts::list::<S>))
+        .route(
+            "/v1/admin/withdrawals/{id}/paid-out",
+            post(payouts::paid_out::<S>),
+        )
+        .route(
+            "/v1/admin/withdrawals/{id}/failed",
+            post(payouts::failed::<S>),
+        )
 }
 
 fn public_routes<S: Store>() -> Router<App<S>> {
@@ -97,6 +107,7 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/requests/{id}/accept", post(requests::accept::<S>))
         .route("/v1/requests/{id}/decline", post(requests::decline::<S>))
         .route("/v1/paycode/provision", post(paycode::provision::<S>))
+        .route("/v1/paycode/masks", post(paycode::masks::<S>))
         .route("/v1/merchant/charges", post(paycode::charge::<S>))
         // orders
         .route(

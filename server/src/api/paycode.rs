@@ -1,16 +1,17 @@
 //! Payment codes (DESIGN.md §5) over HTTP: provisioning a device's secret, and the merchant's
 //! till charging a code a customer shows. The flows are [`crate::service::paycode`]'s.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use danbao_domain::protocol::wire::{Charge, Charged, Provisioned};
+use danbao_domain::protocol::wire::{Charge, Charged, PaycodeMasks, Provisioned};
 
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::Actor;
-use crate::service::{self, Answer};
+use crate::service::{self, Answer, paycode};
 use crate::store::Store;
 use danbao_domain::protocol::Command;
 
@@ -52,6 +53,38 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
     Ok(response)
 }
 
+/// `POST /v1/paycode/masks`: a fresh window of index masks (the coming 3 days) for the calling
+/// device's current payment-code secret; the secret and account index stay. The app asks when
+/// it syncs and its window runs below 2 days.
+#[utoipa::path(
+    post,
+    path = "/v1/paycode/masks",
+    tag = "paycode",
+    params(super::doc::IdempotencyKey),
+    responses(
+        (status = 200, description = "The device's masks (Cache-Control: no-store; not kept under the idempotency key)", body = PaycodeMasks),
+        (status = 400, description = "invalid_body (the body must be empty or {}), missing_idempotency_key, bad_idempotency_key", body = Problem),
+        (status = 401, description = super::doc::SIGNED_WRITE_401, body = Problem),
+        (status = 404, description = "paycode_not_provisioned", body = Problem),
+        (status = 413, description = super::doc::BODY_413, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
+    )
+)]
+pub async fn masks<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
+    if !signed.body.is_empty() && signed.body.as_ref() != b"{}" {
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "refreshing the masks takes no body (or {})",
+        ));
+    }
+    let masks = paycode::refresh_masks(&app, signed.caller()).await?;
+    let mut response = Json(masks).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// `POST /v1/merchant/charges`: the merchant (the signing caller) charges a customer's
 /// payment code. Refused with 429 after too many wrong codes from this merchant, and with
 /// `confirmation_required` above the configured cap.
@@ -69,8 +102,8 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
         (status = 404, description = "unknown_user", body = Problem),
         (status = 409, description = "payment_code_used", body = Problem),
         (status = 413, description = super::doc::BODY_413, body = Problem),
-        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_rejected, payment_code_expired, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
-        (status = 429, description = "too_many_attempts", body = Problem),
+        (status = 422, description = "invalid_amount, invalid_currency, memo_too_long, confirmation_required, invalid_payment_code, payment_code_outdated, payment_code_rejected, payment_code_expired, same_account, insufficient_funds, idempotency_key_reused", body = Problem),
+        (status = 429, description = "too_many_attempts (with Retry-After: seconds until the budget has room)", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]

@@ -17,6 +17,7 @@ pub mod merchant_profiles;
 pub mod order_flows;
 pub mod orders;
 pub mod paycode;
+pub mod payouts;
 pub mod requests;
 pub mod wallet;
 

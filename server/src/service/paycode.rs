@@ -18,10 +18,10 @@ use ring::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use danbao_domain::money::Money;
-use danbao_domain::paycode::{PAYMENT_CODE_LEN, STEP_SECONDS};
+use danbao_domain::paycode::{MASK_WINDOW_STEPS, PAYMENT_CODE_LEN, STEP_SECONDS};
 use danbao_domain::protocol::wire::{
-    Charge, Charged, FeedEvent, PartyView, PaycodeGuessed, PaymentKind, Provisioned, SecurityEvent,
-    parse_amount,
+    Charge, Charged, FeedEvent, PartyView, PaycodeGuessed, PaycodeMasks, PaymentKind, Provisioned,
+    SecurityEvent, parse_amount,
 };
 use ring::rand::SecureRandom;
 
@@ -43,11 +43,12 @@ pub const INDEX_FAILURE_BUDGET: u32 = 5;
 pub const GLOBAL_FAILURE_BUDGET: u32 = 500;
 
 const SEAL_CONTEXT: &[u8] = b"danbao/paycode-secret/v1";
-const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v1";
+const MASK_KEY_CONTEXT: &[u8] = b"danbao/paycode/mask-key/v2";
 
-/// The deployment's index mask key, derived from the seal key (HMAC-SHA256 with a fixed
-/// label) so it needs no key file of its own. It is given to every device; knowing it does not
-/// reveal the seal key.
+/// The server's index mask key, derived from the seal key (HMAC-SHA256 with a fixed label) so
+/// it needs no key file of its own. It never leaves the server: each device receives only the
+/// masks of its own coming codes (`MaskWindow`), which unmask no other device's codes
+/// (docs/payment-codes.md).
 pub fn mask_key(seal_key: &[u8; 32]) -> ServiceResult<IndexMaskKey> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, seal_key);
     let tag = hmac::sign(&key, MASK_KEY_CONTEXT);
@@ -241,6 +242,7 @@ pub fn paycode_error(error: PaycodeError) -> ServiceError {
     // The account index is the customer's, not the merchant's: refusals never name it.
     let code = match &error {
         PaycodeError::Malformed { .. } => "invalid_payment_code",
+        PaycodeError::Outdated => "payment_code_outdated",
         // A locked account index is answered with these words too (see `charge`).
         PaycodeError::UnknownAccount { .. } | PaycodeError::WrongCode { .. } => {
             return ServiceError::unprocessable(
@@ -259,6 +261,8 @@ pub fn paycode_error(error: PaycodeError) -> ServiceError {
         }
         PaycodeError::InvalidKey { .. }
         | PaycodeError::InvalidAccountIndex { .. }
+        | PaycodeError::OutsideMaskWindow { .. }
+        | PaycodeError::InvalidMasks { .. }
         | PaycodeError::InvalidOtpParameter { .. }
         | PaycodeError::Store { .. } => return ServiceError::storage(error),
     };
@@ -267,7 +271,7 @@ pub fn paycode_error(error: PaycodeError) -> ServiceError {
 
 /// How many candidate account indexes one provisioning draws.
 const INDEX_CANDIDATES: usize = 8;
-const INDEX_SPACE: u64 = 1_000_000_000;
+const INDEX_SPACE: u64 = AccountIndex::MAX as u64 + 1;
 
 /// Gives the calling device a fresh payment-code secret and account index, replacing
 /// (revoking) any earlier one of the same device. Not kept under the idempotency key (the
@@ -294,7 +298,7 @@ pub async fn provision_device<S: Store>(
         candidates,
         nonce,
     };
-    let mask_key = mask_key(&app.seal_key)?;
+    let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
     let seal_key = app.seal_key;
     let now = app.now();
     let (user_id, device_id, request_nonce) = (caller.user_id, caller.device_id, caller.nonce);
@@ -312,48 +316,110 @@ pub async fn provision_device<S: Store>(
         })
         .await?;
     tracing::info!(user_id, device_id, "payment-code secret provisioned");
+    let masks = masks_from(&verifier, &fresh, now)?;
     let provisioned = Provisioned {
         account_index: u64::from(index.get()),
         secret: STANDARD.encode(fresh.expose_bytes()),
-        mask_key: STANDARD.encode(mask_key.expose_bytes()),
+        masks,
         digits: PAYMENT_CODE_LEN,
         step_seconds: STEP_SECONDS,
     };
     Ok(provisioned)
 }
 
-/// Whether merchant `merchant_id` may charge `amount` now: refused after too many wrong codes
-/// in the failure window (429), and above the cap a code can be charged without the
-/// customer's confirmation.
-fn may_charge(
-    tx: &mut dyn Tx,
-    merchant_id: i64,
-    amount: Money,
-    cap: Option<Money>,
+/// Steps before now that a provisioned window also covers: a phone whose clock runs a few
+/// minutes behind still makes codes (the server accepts one step of skew, and tells a code
+/// up to 6 steps old as expired).
+pub const MASK_WINDOW_BACK_STEPS: u64 = 10;
+
+/// The device's masks for [`MASK_WINDOW_STEPS`] steps from [`MASK_WINDOW_BACK_STEPS`] before
+/// the step of `now`, base64.
+fn masks_from(
+    verifier: &PaymentCodeVerifier,
+    secret: &PaycodeSecret,
     now: i64,
-) -> ServiceResult<()> {
-    let everyone = tx.paycode_all_failures_since(now - FAILURE_WINDOW_SECS)?;
+) -> ServiceResult<String> {
+    let step = (u64::try_from(now).unwrap_or_default() / STEP_SECONDS)
+        .saturating_sub(MASK_WINDOW_BACK_STEPS);
+    let window = verifier
+        .masks_for(secret, step, MASK_WINDOW_STEPS)
+        .map_err(ServiceError::storage)?;
+    Ok(STANDARD.encode(window.to_bytes()))
+}
+
+/// Gives the calling device a fresh window of masks for its current payment-code secret (the
+/// secret and index stay), from the current step. `404 paycode_not_provisioned` when the
+/// device has no secret. Not kept under the idempotency key; the request nonce is single use.
+pub async fn refresh_masks<S: Store>(app: &App<S>, caller: Caller) -> ServiceResult<PaycodeMasks> {
+    let verifier = PaymentCodeVerifier::new(mask_key(&app.seal_key)?);
+    let seal_key = app.seal_key;
+    let now = app.now();
+    let (device_id, request_nonce) = (caller.device_id, caller.nonce);
+    let secret = app
+        .store
+        .write(move |tx| {
+            if !tx.use_nonce(device_id, &request_nonce, now)? {
+                return Err(ServiceError::unauthorized(
+                    "replayed_request",
+                    "this nonce was used before; sign each attempt with a fresh nonce",
+                ));
+            }
+            let (index, sealed) = tx.device_paycode_secret(device_id)?.ok_or_else(|| {
+                ServiceError::not_found(
+                    "paycode_not_provisioned",
+                    "this device has no payment-code secret; provision it first \
+                     (POST /v1/paycode/provision)",
+                )
+            })?;
+            unseal(&seal_key, index, &sealed).map_err(ServiceError::storage)
+        })
+        .await?;
+    let masks = masks_from(&verifier, &secret, now)?;
+    tracing::info!(
+        user_id = caller.user_id,
+        device_id,
+        "payment-code masks refreshed"
+    );
+    Ok(PaycodeMasks { masks })
+}
+
+/// Whether merchant `merchant_id` may charge codes now: refused (429, with `Retry-After`:
+/// the seconds until the budget has room) after too many wrong codes in the failure window,
+/// its own or everyone's.
+fn paused(tx: &mut dyn Tx, merchant_id: i64, now: i64) -> ServiceResult<()> {
+    let since = now - FAILURE_WINDOW_SECS;
+    let everyone = tx.paycode_all_failures_since(since)?;
     if everyone >= GLOBAL_FAILURE_BUDGET {
+        let wait = wait_secs(tx, None, everyone, GLOBAL_FAILURE_BUDGET, now)?;
         return Err(ServiceError::too_many_requests(
             "too_many_attempts",
             format!(
                 "too many wrong payment codes were tried in the last {} minutes; charging \
-                 payment codes is paused for everyone, try again in a few minutes",
+                 payment codes is paused for everyone, try again in {wait} s",
                 FAILURE_WINDOW_SECS / 60
             ),
-        ));
+        )
+        .retry_after(wait));
     }
-    let failures = tx.paycode_failures_since(merchant_id, now - FAILURE_WINDOW_SECS)?;
+    let failures = tx.paycode_failures_since(merchant_id, since)?;
     if failures >= FAILURE_BUDGET {
+        let wait = wait_secs(tx, Some(merchant_id), failures, FAILURE_BUDGET, now)?;
         return Err(ServiceError::too_many_requests(
             "too_many_attempts",
             format!(
                 "{failures} payment codes from this merchant were refused in the last {} \
-                 minutes; charging is paused, try again later",
+                 minutes; charging is paused, try again in {wait} s",
                 FAILURE_WINDOW_SECS / 60
             ),
-        ));
+        )
+        .retry_after(wait));
     }
+    Ok(())
+}
+
+/// Whether `amount` may be charged by payment code: not above the cap a code can be charged
+/// without the customer's confirmation.
+fn within_cap(amount: Money, cap: Option<Money>) -> ServiceResult<()> {
     if cap.is_none_or(|cap| amount.minor() > cap.minor()) {
         let why = cap.map_or_else(
             || {
@@ -381,6 +447,28 @@ fn may_charge(
     Ok(())
 }
 
+/// Seconds until `failures` (of one merchant, or of everyone) in the window drop below
+/// `budget`: until the failure that many places from the oldest leaves the window. At least 1.
+fn wait_secs(
+    tx: &mut dyn Tx,
+    merchant_id: Option<i64>,
+    failures: u32,
+    budget: u32,
+    now: i64,
+) -> ServiceResult<u64> {
+    let nth = failures.saturating_sub(budget);
+    let leaves = tx
+        .paycode_failure_at(merchant_id, now - FAILURE_WINDOW_SECS, nth)?
+        .map_or(FAILURE_WINDOW_SECS, |at| at + FAILURE_WINDOW_SECS - now);
+    Ok(u64::try_from(leaves.max(1)).unwrap_or(1))
+}
+
+/// Whether `index`'s codes are refused for every merchant (too many wrong codes for it in the
+/// window).
+fn index_locked(tx: &mut dyn Tx, index: u64, now: i64) -> ServiceResult<bool> {
+    Ok(tx.paycode_index_failures_since(index, now - FAILURE_WINDOW_SECS)? >= INDEX_FAILURE_BUDGET)
+}
+
 /// The merchant (the signing caller) charges a customer's payment code. Refused with 429
 /// after too many wrong codes from this merchant, and with `confirmation_required` above the
 /// configured cap. The code is verified once, in the payment's transaction.
@@ -396,18 +484,32 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
             let mut guessed: Option<Option<u64>> = None;
             let answer = service::once(tx, &caller, now, |tx| {
                 service::merchant_profiles::may_charge_codes(tx, caller.user_id)?;
-                may_charge(tx, caller.user_id, amount, cap, now)?;
-                let accepted = verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
-                    .map_err(|error| {
+                // A paused merchant's charge is answered 429 with its Retry-After; a 429 is
+                // not kept under the key (`once_keyed`), so the same key works once the
+                // budget has room, while the nonce stays spent. A charge answered before is
+                // answered the same, before this runs.
+                paused(tx, caller.user_id, now)?;
+                within_cap(amount, cap)?;
+                let accepted = match verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
+                {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
                         guessed = counts_as_guess(&error);
-                        paycode_error(error)
-                    })?;
+                        // A genuine code of a locked customer, late or already used, is
+                        // answered like any of her codes while she is locked: a wrong code.
+                        if let PaycodeError::Expired { account_index, .. }
+                        | PaycodeError::Replayed { account_index, .. } = &error
+                            && index_locked(tx, u64::from(*account_index), now)?
+                        {
+                            return Err(rejected());
+                        }
+                        return Err(paycode_error(error));
+                    }
+                };
                 // A customer whose codes were guessed at too often is protected from every
                 // merchant, genuine codes included, until the failures leave the window.
                 let index = u64::from(accepted.verified.account_index.get());
-                if tx.paycode_index_failures_since(index, now - FAILURE_WINDOW_SECS)?
-                    >= INDEX_FAILURE_BUDGET
-                {
+                if index_locked(tx, index, now)? {
                     return Err(rejected());
                 }
                 let key = caller.key();

@@ -64,43 +64,26 @@ fn moved(tx: &mut dyn Tx, id: TransferId, amount: Money, user_id: i64) -> Servic
     })
 }
 
-/// Money between `user_id`'s wallet and a system account: in from the sandbox funding account
-/// (a top-up) or out to the withdrawal account; recorded in the user's feed, answered as
-/// [`Moved`] with the wallet's balance afterwards.
-fn system_movement(
+/// Money into `user_id`'s wallet from the sandbox funding account (a top-up); recorded in the
+/// user's feed, answered as [`Moved`] with the wallet's balance afterwards. (Money out goes
+/// through the withdrawal lifecycle, [`super::payouts`].)
+fn top_up_movement(
     tx: &mut dyn Tx,
     user_id: i64,
-    direction: Direction,
     id: TransferId,
     amount: Money,
     now: i64,
 ) -> ServiceResult<Answer> {
     let currency = amount.currency();
-    let (transfer, event): (_, fn(Movement) -> TransferEvent) = match direction {
-        Direction::In => {
-            let funding = ledger::system(tx, AccountKind::Funding, currency)?;
-            let wallet = ledger::wallet(tx, user_id, currency)?;
-            (
-                ledger::posted(id, &funding, &wallet, amount),
-                TransferEvent::TopUp,
-            )
-        }
-        Direction::Out => {
-            let wallet = ledger::wallet(tx, user_id, currency)?;
-            let sink = ledger::system(tx, AccountKind::Withdrawal, currency)?;
-            (
-                ledger::posted(id, &wallet, &sink, amount),
-                TransferEvent::Withdrawal,
-            )
-        }
-    };
-    ledger::apply(tx, transfer, now)?;
+    let funding = ledger::system(tx, AccountKind::Funding, currency)?;
+    let wallet = ledger::wallet(tx, user_id, currency)?;
+    ledger::apply(tx, ledger::posted(id, &funding, &wallet, amount), now)?;
     let movement = Movement {
-        direction,
+        direction: Direction::In,
         transfer_id: format!("{:032x}", id.0),
         amount: amount.into(),
     };
-    record(tx, user_id, event(movement), now)?;
+    record(tx, user_id, TransferEvent::TopUp(movement), now)?;
     moved(tx, id, amount, user_id)
 }
 
@@ -124,7 +107,7 @@ pub async fn top_up<S: Store>(
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
                 let user = user_by_handle(tx, &body.handle)?;
                 let id = ledger::transfer_id(-1, &call.key, "top-up");
-                system_movement(tx, user.id, Direction::In, id, amount, now)
+                top_up_movement(tx, user.id, id, amount, now)
             })
         })
         .await
@@ -203,7 +186,8 @@ fn credit_deposit(
     moved(tx, id, amount, user.id)
 }
 
-/// Moves money out of the caller's wallet to the withdrawal account.
+/// Requests a withdrawal: the amount moves out of the caller's wallet to the payouts-pending
+/// account until the operator pays it out or marks it failed ([`super::payouts`]).
 pub async fn withdraw<S: Store>(
     store: &S,
     caller: Caller,
@@ -213,7 +197,8 @@ pub async fn withdraw<S: Store>(
     let amount = parse_amount(&body.amount, &body.currency)?;
     service::write_once(store, caller, now, move |tx, caller| {
         let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
-        system_movement(tx, caller.user_id, Direction::Out, id, amount, now)
+        super::payouts::request(tx, caller.user_id, id, amount, now)?;
+        moved(tx, id, amount, caller.user_id)
     })
     .await
 }

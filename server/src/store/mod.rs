@@ -17,7 +17,7 @@ use danbao_domain::escrow::Order;
 use danbao_domain::ledger::{Account, AccountId, Balances, PendingStatus, Transfer, TransferId};
 use danbao_domain::money::Currency;
 use danbao_domain::protocol::Outcome;
-use danbao_domain::protocol::wire::FeedEvent;
+use danbao_domain::protocol::wire::{FeedEvent, WithdrawalStatus};
 use serde::{Deserialize, Serialize};
 
 mod devices;
@@ -145,6 +145,40 @@ pub struct DepositRecord<'r> {
     pub amount: danbao_domain::money::Money,
 }
 
+/// A new withdrawal request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalRecord {
+    /// The user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+    /// The request's ledger transfer (hex).
+    pub transfer_id: String,
+}
+
+/// A withdrawal as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWithdrawal {
+    /// Its id.
+    pub id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The amount.
+    pub amount: danbao_domain::money::Money,
+    /// The request's ledger transfer (hex).
+    pub transfer_id: String,
+    /// Where it is.
+    pub status: WithdrawalStatus,
+    /// The bank transfer's id, once paid out.
+    pub payout_ref: Option<String>,
+    /// Why it failed, once returned.
+    pub reason: Option<String>,
+    /// When it was requested.
+    pub requested_at: i64,
+    /// When it was paid out or returned.
+    pub settled_at: Option<i64>,
+}
+
 /// A deposit as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDeposit {
@@ -243,8 +277,10 @@ pub enum AccountKind {
     Wallet,
     /// The sandbox source of top-ups (goes negative as money enters).
     Funding,
-    /// The sink of withdrawals.
+    /// The sink of withdrawals paid out to banks.
     Withdrawal,
+    /// Requested withdrawals not yet paid out or returned (may not overdraw).
+    PayoutsPending,
     /// The operator's bank account as the ledger sees it: the source of deposits (goes
     /// negative as money enters).
     Settlement,
@@ -257,6 +293,7 @@ impl AccountKind {
             Self::Wallet => "wallet",
             Self::Funding => "funding",
             Self::Withdrawal => "withdrawal",
+            Self::PayoutsPending => "payouts_pending",
             Self::Settlement => "settlement",
         }
     }
@@ -267,6 +304,7 @@ impl AccountKind {
             "wallet" => Some(Self::Wallet),
             "funding" => Some(Self::Funding),
             "withdrawal" => Some(Self::Withdrawal),
+            "payouts_pending" => Some(Self::PayoutsPending),
             "settlement" => Some(Self::Settlement),
             _ => None,
         }
@@ -288,6 +326,28 @@ pub trait LedgerTx {
     fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>>;
     /// Records a deposit (its reference must be new).
     fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()>;
+    /// Records a requested withdrawal and returns its id.
+    fn insert_withdrawal(&mut self, record: &WithdrawalRecord, now: i64) -> StoreResult<i64>;
+    /// A withdrawal by id.
+    fn withdrawal(&mut self, id: i64) -> StoreResult<Option<StoredWithdrawal>>;
+    /// The id of the withdrawal requested by a ledger transfer (hex).
+    fn withdrawal_by_transfer(&mut self, transfer_id: &str) -> StoreResult<Option<i64>>;
+    /// Withdrawals in `status`, oldest first, at most `limit`.
+    fn withdrawals_with_status(
+        &mut self,
+        status: WithdrawalStatus,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredWithdrawal>>;
+    /// Moves a requested withdrawal to `status` (paid out with its reference, or returned
+    /// with the reason); `false` when it was not in `requested` any more.
+    fn settle_withdrawal(
+        &mut self,
+        id: i64,
+        status: WithdrawalStatus,
+        payout_ref: Option<&str>,
+        reason: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.
@@ -466,6 +526,17 @@ pub trait CodeTx {
     fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool>;
     /// A merchant's failed charge attempts after `since` (exclusive), without counting one.
     fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> StoreResult<u32>;
+    /// The account index and sealed secret of a device's current payment-code secret.
+    fn device_paycode_secret(&mut self, device_id: i64) -> StoreResult<Option<(u64, Vec<u8>)>>;
+    /// The time (`at`) of the failed charge attempt number `nth` (0 = the oldest) after
+    /// `since` (exclusive), of one merchant or (`None`) of everyone: when it leaves the window
+    /// the count drops below `nth + 1`.
+    fn paycode_failure_at(
+        &mut self,
+        merchant_id: Option<i64>,
+        since: i64,
+        nth: u32,
+    ) -> StoreResult<Option<i64>>;
     /// Stores a device's sealed payment-code secret under `account_index` and forgets every
     /// earlier secret of that device, so re-provisioning revokes the old codes.
     fn put_device_paycode_secret(

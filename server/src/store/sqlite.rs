@@ -25,8 +25,10 @@ use tokio::sync::oneshot;
 use super::{
     AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
     OrderRecord, OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult,
-    StoredDeposit, StoredResponse, StoredTransfer, Tx, User, attempt,
+    StoredDeposit, StoredResponse, StoredTransfer, StoredWithdrawal, Tx, User, WithdrawalRecord,
+    attempt,
 };
+use danbao_domain::protocol::wire::WithdrawalStatus;
 
 mod devices;
 mod merchants;
@@ -56,6 +58,7 @@ fn migrations() -> Migrations<'static> {
             include_str!("sql/011_merchants.sql"),
             merchants::fill_name_keys,
         ),
+        M::up(include_str!("sql/012_withdrawal_payouts.sql")),
     ])
 }
 
@@ -551,6 +554,37 @@ impl IdentityTx for SqliteTx<'_> {
 
 /// The columns [`account_row`] reads, as a macro so the SQL below is built at compile time
 /// (`concat!`) instead of with `format!` on every call.
+macro_rules! withdrawal_columns {
+    () => {
+        "id, user_id, amount, currency, transfer_id, status, payout_ref, reason, requested_at, settled_at"
+    };
+}
+
+fn withdrawal_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<StoredWithdrawal>> {
+    let currency: String = row.get(3)?;
+    let status: String = row.get(5)?;
+    let minor: i64 = row.get(2)?;
+    let (Ok(currency), Some(status)) = (
+        Currency::from_code(&currency),
+        WithdrawalStatus::parse(&status),
+    ) else {
+        return Ok(Err(StoreError::unavailable(format!(
+            "withdrawal row with currency {currency:?} and status {status:?}"
+        ))));
+    };
+    Ok(Ok(StoredWithdrawal {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        amount: Money::from_minor(minor, currency),
+        transfer_id: row.get(4)?,
+        status,
+        payout_ref: row.get(6)?,
+        reason: row.get(7)?,
+        requested_at: row.get(8)?,
+        settled_at: row.get(9)?,
+    }))
+}
+
 macro_rules! account_columns {
     () => {
         "id, currency, no_overdraft, debits_pending, debits_posted, credits_pending, credits_posted"
@@ -678,6 +712,78 @@ impl LedgerTx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn insert_withdrawal(&mut self, record: &WithdrawalRecord, now: i64) -> StoreResult<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO withdrawals (user_id, amount, currency, transfer_id, status, requested_at)
+                 VALUES (?1, ?2, ?3, ?4, 'requested', ?5)",
+            )?
+            .execute(params![
+                record.user_id,
+                record.amount.minor(),
+                record.amount.currency().code(),
+                record.transfer_id,
+                now
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn withdrawal(&mut self, id: i64) -> StoreResult<Option<StoredWithdrawal>> {
+        self.conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                withdrawal_columns!(),
+                " FROM withdrawals WHERE id = ?1"
+            ))?
+            .query_row([id], withdrawal_row)
+            .optional()?
+            .transpose()
+    }
+
+    fn withdrawal_by_transfer(&mut self, transfer_id: &str) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM withdrawals WHERE transfer_id = ?1")?
+            .query_row([transfer_id], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn withdrawals_with_status(
+        &mut self,
+        status: WithdrawalStatus,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredWithdrawal>> {
+        let mut stmt = self.conn.prepare_cached(concat!(
+            "SELECT ",
+            withdrawal_columns!(),
+            " FROM withdrawals WHERE status = ?1 ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![status.as_str(), limit], withdrawal_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    fn settle_withdrawal(
+        &mut self,
+        id: i64,
+        status: WithdrawalStatus,
+        payout_ref: Option<&str>,
+        reason: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE withdrawals SET status = ?2, payout_ref = ?3, reason = ?4, settled_at = ?5
+                 WHERE id = ?1 AND status = 'requested'",
+            )?
+            .execute(params![id, status.as_str(), payout_ref, reason, now])?;
+        Ok(changed == 1)
+    }
+
     fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached(
@@ -730,7 +836,7 @@ impl LedgerTx for SqliteTx<'_> {
         kind: AccountKind,
         currency: Currency,
     ) -> StoreResult<Account> {
-        let no_overdraft = kind == AccountKind::Wallet;
+        let no_overdraft = matches!(kind, AccountKind::Wallet | AccountKind::PayoutsPending);
         self.conn
             .prepare_cached(
                 "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES (?1, ?2, ?3, ?4)",
@@ -1184,6 +1290,36 @@ impl CodeTx for SqliteTx<'_> {
                 "SELECT count(*) FROM paycode_failures WHERE merchant_id = ?1 AND at > ?2",
             )?
             .query_row(params![merchant_id, since], |row| row.get(0))?)
+    }
+
+    fn device_paycode_secret(&mut self, device_id: i64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT account_index, sealed FROM paycode_secrets WHERE device_id = ?1
+                 ORDER BY created_at DESC LIMIT 1",
+            )?
+            .query_row([device_id], |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get(1)?))
+            })
+            .optional()?)
+    }
+
+    fn paycode_failure_at(
+        &mut self,
+        merchant_id: Option<i64>,
+        since: i64,
+        nth: u32,
+    ) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT at FROM paycode_failures
+                 WHERE (?1 IS NULL OR merchant_id = ?1) AND at > ?2
+                 ORDER BY at LIMIT 1 OFFSET ?3",
+            )?
+            .query_row(params![merchant_id, since, nth], |row| row.get(0))
+            .optional()?)
     }
 
     fn put_device_paycode_secret(

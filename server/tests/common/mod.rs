@@ -422,6 +422,18 @@ pub fn decimal(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
+/// The code generator of a provisioning answer (`POST /v1/paycode/provision`): the device's
+/// secret, its window of masks and its account index, as the wallet keeps them.
+pub fn paycode_generator(answer: &Value) -> danbao_domain::paycode::PaymentCodeGenerator {
+    use danbao_domain::paycode::{AccountIndex, MaskWindow, PaycodeSecret};
+    let bytes = |field: &str| STANDARD.decode(answer[field].as_str().unwrap()).unwrap();
+    danbao_domain::paycode::PaymentCodeGenerator::new(
+        PaycodeSecret::from_bytes(&bytes("secret")).unwrap(),
+        MaskWindow::from_bytes(&bytes("masks")).unwrap(),
+        AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
+    )
+}
+
 /// Signs up `handle` on the server at `url` (for servers not started by [`Server`]).
 pub async fn sign_up_at(url: &str, http: &Client, handle: &str, name: &str) -> Wallet {
     let rng = SystemRandom::new();

@@ -432,6 +432,16 @@ impl DeviceApi {
             .await
     }
 
+    /// `POST /v1/paycode/masks`: a fresh window of index masks for this device's current
+    /// payment-code secret.
+    pub async fn refresh_paycode_masks(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<PaycodeMasks, TransportError> {
+        let call = Call::post("/v1/paycode/masks", Vec::new(), Some(idempotency_key));
+        run(&self.transport, &self.credentials, call).await
+    }
+
     /// `POST /v1/merchant/charges`: the caller (merchant) charges a payment code.
     pub async fn charge(
         &self,

@@ -49,7 +49,7 @@ pub use records::{
 use crate::secrets::{
     DataKey, KeyStore, SealContext, Sealer, SecretBytes, SecretError, SoftwareSigner,
 };
-use danbao_domain::paycode::{AccountIndex, IndexMaskKey, PaycodeSecret};
+use danbao_domain::paycode::{AccountIndex, MaskWindow, PaycodeSecret};
 use danbao_domain::protocol::wire::{self, KIND_TRANSFER};
 use error::DatabaseContext;
 
@@ -298,23 +298,21 @@ impl LocalStore {
         }
     }
 
-    /// Stores the payment-code secret, mask key and account index, each sealed in its slot,
-    /// in one transaction.
+    /// Stores the payment-code secret, masks and account index, each sealed in its slot, in
+    /// one transaction.
     pub fn put_payment_code_credentials(
         &self,
         credentials: &PaymentCodeCredentials,
         now: i64,
     ) -> Result<(), StoreError> {
         let index = u64::from(credentials.account_index.get()).to_be_bytes();
+        let masks = credentials.masks.to_bytes();
         let parts: [(SecretSlot, &[u8]); 3] = [
             (
                 SecretSlot::PaymentCodeSecret,
                 credentials.secret.expose_bytes(),
             ),
-            (
-                SecretSlot::PaymentCodeMaskKey,
-                credentials.mask_key.expose_bytes(),
-            ),
+            (SecretSlot::PaymentCodeMasks, &masks),
             (SecretSlot::PaymentCodeAccountIndex, &index),
         ];
         let mut sealed = Vec::with_capacity(parts.len());
@@ -336,20 +334,40 @@ impl LocalStore {
         Ok(())
     }
 
-    /// The payment-code credentials, or `None` if none were provisioned. Fails if only some
-    /// of the three slots are filled.
+    /// Replaces the payment-code masks (a refreshed window for the same secret), sealed.
+    pub fn put_payment_code_masks(&self, masks: &MaskWindow, now: i64) -> Result<(), StoreError> {
+        self.put_secret(SecretSlot::PaymentCodeMasks, &masks.to_bytes(), now)
+    }
+
+    /// Whether this device was provisioned under the first payment-code layout (its masks
+    /// slot holds the deployment's mask key, not a window of masks): it must be provisioned
+    /// again, and [`LocalStore::payment_code_credentials`] reads `None` until then.
+    pub fn payment_code_outdated(&self) -> Result<bool, StoreError> {
+        if !self.has_secret(SecretSlot::PaymentCodeSecret)? {
+            return Ok(false);
+        }
+        // The slot is sealed (authenticated): what does not read as a window is the mask key
+        // an earlier version stored there, not damage.
+        Ok(self
+            .secret(SecretSlot::PaymentCodeMasks)?
+            .is_some_and(|masks| MaskWindow::from_bytes(masks.expose()).is_err()))
+    }
+
+    /// The payment-code credentials, or `None` if none were provisioned (or only under the
+    /// first layout: see [`LocalStore::payment_code_outdated`]). Fails if only some of the
+    /// three slots are filled.
     pub fn payment_code_credentials(&self) -> Result<Option<PaymentCodeCredentials>, StoreError> {
         let secret = self.secret(SecretSlot::PaymentCodeSecret)?;
-        let mask_key = self.secret(SecretSlot::PaymentCodeMaskKey)?;
+        let masks = self.secret(SecretSlot::PaymentCodeMasks)?;
         let index = self.secret(SecretSlot::PaymentCodeAccountIndex)?;
-        let (secret, mask_key, index) = match (secret, mask_key, index) {
+        let (secret, masks, index) = match (secret, masks, index) {
             (None, None, None) => return Ok(None),
             (Some(s), Some(m), Some(i)) => (s, m, i),
             (s, m, i) => {
                 return Err(StoreError::Corrupt {
                     what: "payment-code credentials".into(),
                     reason: format!(
-                        "only some parts are stored (secret: {}, mask key: {}, account index: \
+                        "only some parts are stored (secret: {}, masks: {}, account index: \
                          {}); store all three together",
                         s.is_some(),
                         m.is_some(),
@@ -357,6 +375,10 @@ impl LocalStore {
                     ),
                 });
             }
+        };
+        let Ok(masks) = MaskWindow::from_bytes(masks.expose()) else {
+            // The first layout's mask key: provision again.
+            return Ok(None);
         };
         let corrupt = |what: &str, reason: String| StoreError::Corrupt {
             what: what.into(),
@@ -373,8 +395,7 @@ impl LocalStore {
         Ok(Some(PaymentCodeCredentials {
             secret: PaycodeSecret::from_bytes(secret.expose())
                 .map_err(|e| corrupt("payment-code secret", e.to_string()))?,
-            mask_key: IndexMaskKey::from_bytes(mask_key.expose())
-                .map_err(|e| corrupt("payment-code mask key", e.to_string()))?,
+            masks,
             account_index,
         }))
     }

@@ -32,8 +32,10 @@ pub enum SecretSlot {
     DeviceSigningKey,
     /// The payment-code secret the server provisioned for this device.
     PaymentCodeSecret,
-    /// The deployment's index mask key, provisioned with the payment-code secret.
-    PaymentCodeMaskKey,
+    /// The device's window of index masks (`MaskWindow` bytes), provisioned with the
+    /// payment-code secret and refreshed on sync. Devices of the first layout hold the
+    /// deployment's mask key here (same row id): read as "must re-provision".
+    PaymentCodeMasks,
     /// The account index that payment codes carry (8 bytes, big-endian).
     PaymentCodeAccountIndex,
     /// A bearer credential the server may hand the device (session or push-registration
@@ -46,7 +48,7 @@ impl SecretSlot {
     pub const ALL: [SecretSlot; 5] = [
         SecretSlot::DeviceSigningKey,
         SecretSlot::PaymentCodeSecret,
-        SecretSlot::PaymentCodeMaskKey,
+        SecretSlot::PaymentCodeMasks,
         SecretSlot::PaymentCodeAccountIndex,
         SecretSlot::ApiToken,
     ];
@@ -57,7 +59,8 @@ impl SecretSlot {
         match self {
             SecretSlot::DeviceSigningKey => "device_signing_key",
             SecretSlot::PaymentCodeSecret => "payment_code_secret",
-            SecretSlot::PaymentCodeMaskKey => "payment_code_mask_key",
+            // The row id of the first layout's mask key, kept: the sealed values are bound to it.
+            SecretSlot::PaymentCodeMasks => "payment_code_mask_key",
             SecretSlot::PaymentCodeAccountIndex => "payment_code_account_index",
             SecretSlot::ApiToken => "api_token",
         }
@@ -311,8 +314,8 @@ impl SyncApplied {
 pub struct PaymentCodeCredentials {
     /// The per-device TOTP secret.
     pub secret: danbao_domain::paycode::PaycodeSecret,
-    /// The deployment's index mask key.
-    pub mask_key: danbao_domain::paycode::IndexMaskKey,
+    /// The masks of this device's codes for the coming days.
+    pub masks: danbao_domain::paycode::MaskWindow,
     /// The account index the codes carry.
     pub account_index: danbao_domain::paycode::AccountIndex,
 }

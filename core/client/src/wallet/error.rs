@@ -73,6 +73,14 @@ pub enum WalletError {
         /// What was wrong.
         detail: String,
     },
+    /// No payment code can be shown until the device has been online: the masks its codes
+    /// need ran out (they cover 3 days from the last sync) or are of the older layout. A sync
+    /// refreshes them (and provisions an older device again).
+    #[error("{}", if *outdated_layout { PAYCODE_OUTDATED } else { PAYCODE_MASKS_RAN_OUT })]
+    PaymentCodeRefreshNeeded {
+        /// True when the device holds payment-code material of the older layout.
+        outdated_layout: bool,
+    },
     /// The feature needs a step first (e.g. payment codes need `enable_payment_code`).
     #[error("{detail}")]
     NotReady {
@@ -80,6 +88,14 @@ pub enum WalletError {
         detail: Words,
     },
 }
+
+/// The English of `error-paycode-outdated` (`Display` of [`WalletError`] is the English).
+const PAYCODE_OUTDATED: &str = "Payment codes on this phone use an older layout that shops no \
+     longer accept. Go online once so the app updates them, then show a fresh code.";
+/// The English of `error-paycode-masks-ran-out`.
+const PAYCODE_MASKS_RAN_OUT: &str = "This phone can show payment codes offline for 3 days after \
+     it was last online, and that time is up. Go online once so the app refreshes them, then \
+     show a fresh code.";
 
 impl WalletError {
     /// An [`WalletError::InvalidInput`] for `field`.
@@ -139,6 +155,11 @@ impl WalletError {
             Self::NotReady { detail } => {
                 texts.with("error-not-ready", &[("detail", &detail.say(texts))])
             }
+            Self::PaymentCodeRefreshNeeded { outdated_layout } => texts.get(if *outdated_layout {
+                "error-paycode-outdated"
+            } else {
+                "error-paycode-masks-ran-out"
+            }),
         }
     }
 
@@ -292,6 +313,12 @@ mod tests {
             WalletError::NotReady {
                 detail: Words::new("not-ready-payment-code"),
             },
+            WalletError::PaymentCodeRefreshNeeded {
+                outdated_layout: false,
+            },
+            WalletError::PaymentCodeRefreshNeeded {
+                outdated_layout: true,
+            },
         ];
         for error in &errors {
             assert_eq!(error.message(&en), error.to_string());
@@ -393,6 +420,14 @@ mod tests {
         assert_eq!(
             errors[2].message(&zh),
             "服务器拒绝了此操作：服务器拒绝了此操作"
+        );
+        assert_eq!(
+            errors[6].message(&zh),
+            "本机的付款码离线可用 3 天，现已用完。请联网一次，应用会自动更新，然后再出示新的付款码。"
+        );
+        assert_eq!(
+            errors[7].message(&zh),
+            "本机的付款码是旧版格式，商家已不再接受。请联网一次，应用会自动更新，然后再出示新的付款码。"
         );
     }
 

@@ -13,14 +13,20 @@ use crate::api::{self, Command, new_idempotency_key};
 use crate::i18n::Words;
 use crate::store::PaymentCodeCredentials;
 use danbao_domain::paycode::{
-    AccountIndex, IndexMaskKey, PAYMENT_CODE_LEN, PaycodeSecret, PaymentCodeGenerator, STEP_SECONDS,
+    AccountIndex, MASK_REFRESH_BELOW_STEPS, MaskWindow, PAYMENT_CODE_LEN, PaycodeError,
+    PaycodeSecret, PaymentCodeGenerator, STEP_SECONDS,
 };
 
 impl Wallet {
     /// Provisions this device for payment codes (once; again replaces the secret): the
-    /// server's secret, mask key and account index are stored sealed. Needs the network.
+    /// server's secret, this device's masks for the coming days and its account index are
+    /// stored sealed. Needs the network.
     pub async fn enable_payment_code(&self) -> Result<(), WalletError> {
         let api = self.api()?;
+        self.provision_with(&api).await
+    }
+
+    async fn provision_with(&self, api: &api::DeviceApi) -> Result<(), WalletError> {
         let key = new_idempotency_key()?;
         let provisioned = api.provision_paycode(&key).await?;
         if provisioned.digits != PAYMENT_CODE_LEN || provisioned.step_seconds != STEP_SECONDS {
@@ -41,17 +47,12 @@ impl Wallet {
             .and_then(|bytes| {
                 PaycodeSecret::from_bytes(&bytes).map_err(|e| bad("secret", e.to_string()))
             })?;
-        let mask_key = STANDARD
-            .decode(&provisioned.mask_key)
-            .map_err(|e| bad("mask key", e.to_string()))
-            .and_then(|bytes| {
-                IndexMaskKey::from_bytes(&bytes).map_err(|e| bad("mask key", e.to_string()))
-            })?;
+        let masks = decode_masks(&provisioned.masks).map_err(|e| bad("masks", e))?;
         let account_index = AccountIndex::new(provisioned.account_index)
             .map_err(|e| bad("account index", e.to_string()))?;
         let credentials = PaymentCodeCredentials {
             secret,
-            mask_key,
+            masks,
             account_index,
         };
         let now = self.now();
@@ -63,21 +64,66 @@ impl Wallet {
         Ok(())
     }
 
+    /// Keeps the payment-code material usable, as part of a sync: a device provisioned under
+    /// the older layout is provisioned again; a window of masks with less than
+    /// [`MASK_REFRESH_BELOW_STEPS`] left is replaced by a fresh one (same secret and index).
+    /// Returns whether anything changed.
+    pub(super) async fn refresh_payment_codes(
+        &self,
+        api: &api::DeviceApi,
+    ) -> Result<bool, WalletError> {
+        let (outdated, credentials) = outbox::on_store(&self.store, |s| {
+            Ok((s.payment_code_outdated()?, s.payment_code_credentials()?))
+        })
+        .await?;
+        if outdated {
+            self.provision_with(api).await?;
+            return Ok(true);
+        }
+        let Some(credentials) = credentials else {
+            return Ok(false);
+        };
+        let step = u64::try_from(self.now()).unwrap_or_default() / STEP_SECONDS;
+        if credentials.masks.steps_left(step) >= MASK_REFRESH_BELOW_STEPS {
+            return Ok(false);
+        }
+        let key = new_idempotency_key()?;
+        let fresh = api.refresh_paycode_masks(&key).await?;
+        let masks = decode_masks(&fresh.masks).map_err(|e| WalletError::Protocol {
+            detail: format!("the refreshed payment-code masks are unusable: {e}"),
+        })?;
+        let now = self.now();
+        outbox::on_store(&self.store, move |s| s.put_payment_code_masks(&masks, now)).await?;
+        Ok(true)
+    }
+
     /// The payment code to show at a till at `now_unix`, made offline from the sealed
-    /// secret; show the next one after `seconds_remaining`.
+    /// secret and masks; show the next one after `seconds_remaining`. Once the masks run out
+    /// (3 days after the last sync) it is [`WalletError::PaymentCodeRefreshNeeded`], never a
+    /// code the till would refuse.
     pub fn payment_code(&self, now_unix: u64) -> Result<PaymentCodeView, WalletError> {
-        let credentials =
-            self.store
-                .payment_code_credentials()?
-                .ok_or_else(|| WalletError::NotReady {
-                    detail: Words::new("not-ready-payment-code"),
-                })?;
+        let Some(credentials) = self.store.payment_code_credentials()? else {
+            if self.store.payment_code_outdated()? {
+                return Err(WalletError::PaymentCodeRefreshNeeded {
+                    outdated_layout: true,
+                });
+            }
+            return Err(WalletError::NotReady {
+                detail: Words::new("not-ready-payment-code"),
+            });
+        };
         let code = PaymentCodeGenerator::new(
             credentials.secret,
-            credentials.mask_key,
+            credentials.masks,
             credentials.account_index,
         )
-        .generate(now_unix);
+        .generate(now_unix)
+        .map_err(|error| match error {
+            PaycodeError::OutsideMaskWindow { .. } => WalletError::PaymentCodeRefreshNeeded {
+                outdated_layout: false,
+            },
+            other => other.into(),
+        })?;
         Ok(PaymentCodeView {
             svg: render(&code.digits)?,
             digits: code.digits.clone(),
@@ -104,4 +150,10 @@ impl Wallet {
         self.run_command(Command::Charge(api::Charge::new(payment_code, money, "")))
             .await
     }
+}
+
+/// A provisioned window of masks from its base64 wire form.
+fn decode_masks(base64: &str) -> Result<MaskWindow, String> {
+    let bytes = STANDARD.decode(base64).map_err(|e| e.to_string())?;
+    MaskWindow::from_bytes(&bytes).map_err(|e| e.to_string())
 }

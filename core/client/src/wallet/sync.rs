@@ -63,6 +63,16 @@ impl Wallet {
                 break;
             }
         }
+        // Payment codes stay usable offline for days: refresh their masks while online. The
+        // sync itself succeeded, so a refusal here (the device's secret revoked) does not undo
+        // it; the next sync tries again and `payment_code` says when codes ran out.
+        match self.refresh_payment_codes(&api).await {
+            Ok(true) => {
+                changes.insert(Change::Profile);
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "payment-code masks not refreshed"),
+        }
         self.notify_all(&changes);
         Ok(changes.into_iter().collect())
     }

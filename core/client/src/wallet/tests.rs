@@ -193,6 +193,79 @@ fn a_payment_code_guessing_notice_is_a_readable_row() {
     );
 }
 
+/// A withdrawal's rows say where it is: requested, paid out (with the bank's reference), or
+/// returned to the wallet (with the reason), in both languages.
+#[test]
+fn withdrawal_rows_show_the_payout_status() {
+    let amount = || {
+        api::AmountView::from(danbao_domain::money::Money::from_minor(
+            2_000,
+            danbao_domain::money::Currency::from_code("CNY").unwrap(),
+        ))
+    };
+    let payout = |direction, payout_ref: Option<&str>, reason: Option<&str>| api::Payout {
+        direction,
+        transfer_id: "00ff".into(),
+        amount: amount(),
+        withdrawal_id: 7,
+        payout_ref: payout_ref.map(str::to_owned),
+        reason: reason.map(str::to_owned),
+    };
+    let events = [
+        api::TransferEvent::Withdrawal(api::Movement {
+            direction: api::Direction::Out,
+            transfer_id: "00aa".into(),
+            amount: amount(),
+        }),
+        api::TransferEvent::WithdrawalPaidOut(payout(api::Direction::Out, Some("BANK-1"), None)),
+        api::TransferEvent::WithdrawalReturned(payout(
+            api::Direction::In,
+            None,
+            Some("account closed"),
+        )),
+    ];
+    let zh = crate::i18n::Texts::new("zh-Hans-CN").unwrap();
+    let rows: Vec<(String, String, String, String)> = events
+        .into_iter()
+        .map(|event| {
+            let event = api::FeedEvent::Transfer(event);
+            let stored = FeedEvent {
+                seq: 1,
+                kind: event.kind().into(),
+                data_json: event.data_json().unwrap(),
+                created_at: 1_000,
+            };
+            let en_row = view::activity_item(&stored, &en());
+            let zh_row = view::activity_item(&stored, &zh);
+            assert_eq!(en_row.amount.minor, 2_000);
+            (en_row.kind, en_row.direction, en_row.title, zh_row.title)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "withdrawal".to_owned(),
+                "out".to_owned(),
+                "Withdrawal requested: on its way to your bank".to_owned(),
+                "已申请提现，正在转入您的银行账户".to_owned()
+            ),
+            (
+                "withdrawal_paid_out".to_owned(),
+                "out".to_owned(),
+                "Withdrawal paid out to your bank (transfer BANK-1)".to_owned(),
+                "提现已转入您的银行账户（转账编号 BANK-1）".to_owned()
+            ),
+            (
+                "withdrawal_returned".to_owned(),
+                "in".to_owned(),
+                "Withdrawal failed and returned to your wallet: account closed".to_owned(),
+                "提现未成功，款项已退回钱包：account closed".to_owned()
+            ),
+        ]
+    );
+}
+
 fn order_view(state: &str, role: &str, actions: &[&str], buyer: Option<&str>) -> api::OrderView {
     serde_json::from_value(json!({
         "id": "ord_1", "title": "Teapot", "state": state, "role": role, "actions": actions,
@@ -635,7 +708,7 @@ fn outbox_rows_read_the_stored_command_typed() {
     );
     let charge = entry(
         Command::Charge(api::Charge {
-            payment_code: "281234567890123456".into(),
+            payment_code: "291234567890123456".into(),
             amount: "9.90".into(),
             currency: "CNY".into(),
             memo: String::new(),
@@ -716,7 +789,7 @@ fn scans_that_need_no_server() {
         foreign.reasons
     );
 
-    let digits = "281234567890123456";
+    let digits = "291234567890123456";
     assert!(matches!(scan(digits), ScanOutcome::PaymentCode { .. }));
     let screen = view::local_scan_screen(&scan(digits), digits, &en()).unwrap();
     assert_eq!(screen.kind, ScanKind::PaymentCode);
@@ -1308,7 +1381,7 @@ fn scans_and_name_warnings_speak_chinese() {
     let invalid = view::local_scan_screen(&scan("hello"), "hello", &zh).unwrap();
     assert_eq!(invalid.kind, ScanKind::Invalid);
     assert_eq!(invalid.reasons, ["这不是可以付款的二维码"]);
-    let digits = "281234567890123456";
+    let digits = "291234567890123456";
     let screen = view::local_scan_screen(&scan(digits), digits, &zh).unwrap();
     assert_eq!(
         screen.reasons,

@@ -654,6 +654,17 @@ fn activity_title(
         "top_up" => texts.get("activity-top-up"),
         "deposit" => texts.get("activity-deposit"),
         "withdrawal" => texts.get("activity-withdrawal"),
+        "withdrawal_paid_out" => texts.with(
+            "activity-withdrawal-paid-out",
+            &[(
+                "reference",
+                text(data, "payout_ref").unwrap_or_default().as_str(),
+            )],
+        ),
+        "withdrawal_returned" => texts.with(
+            "activity-withdrawal-returned",
+            &[("reason", text(data, "reason").unwrap_or_default().as_str())],
+        ),
         "paycode_guessed" => texts.get("activity-paycode-guessed"),
         "escrow_hold" | "escrow_release" | "escrow_refund" => {
             let base = format!("activity-{}-{side}", kind.replace('_', "-"));

@@ -13,6 +13,15 @@ pub enum PaycodeError {
         /// What exactly is wrong with the text.
         reason: String,
     },
+    /// The code has the layout of the first version (prefix `28`), made with a mask key every
+    /// device held: no longer accepted. The customer's app must update its payment codes
+    /// (it does when it next syncs online) and show a fresh code.
+    #[error(
+        "this payment code has the older layout (it starts with 28), which is no longer \
+         accepted; the customer's app must go online once to update its payment codes, then \
+         show a fresh code"
+    )]
+    Outdated,
     /// The code names an account index for which the secret lookup has no secret: the code
     /// was mistyped, forged, or the device was deregistered.
     #[error(
@@ -31,6 +40,8 @@ pub enum PaycodeError {
         current_step - code_step
     )]
     Expired {
+        /// The account index of the code (not shown in the message).
+        account_index: u32,
         /// The step the code was made in.
         code_step: u64,
         /// The verifier's current step.
@@ -64,12 +75,32 @@ pub enum PaycodeError {
     },
     /// An account index does not fit the code.
     #[error(
-        "account index {value} does not fit a payment code; it must be below 1000000000 \
-         (9 digits)"
+        "account index {value} does not fit a payment code; it must be below 100000000 \
+         (8 digits)"
     )]
     InvalidAccountIndex {
         /// The refused value.
         value: u64,
+    },
+    /// The device holds no mask for the step of `now`: its provisioned window of masks
+    /// (docs/payment-codes.md) ended, or has not begun. Refresh the window online.
+    #[error(
+        "no payment code can be made for time step {step}: this device's payment-code masks \
+         cover steps {first_step} to {last_step}; go online so the app refreshes them"
+    )]
+    OutsideMaskWindow {
+        /// The step a code was asked for.
+        step: u64,
+        /// The first step the window covers.
+        first_step: u64,
+        /// The last step the window covers.
+        last_step: u64,
+    },
+    /// Stored or provisioned masks could not be read.
+    #[error("invalid payment-code masks: {reason}")]
+    InvalidMasks {
+        /// What was wrong.
+        reason: String,
     },
     /// An HOTP/TOTP parameter is out of range.
     #[error("invalid OTP parameter: {reason}")]

@@ -4,8 +4,9 @@ use std::fmt;
 
 use super::error::PaycodeError;
 use super::layout::{self, AccountIndex, OTP_MODULUS, STEP_SECONDS};
+use super::masks::MaskWindow;
 use super::otp::hotp_with_key;
-use super::secret::{IndexMaskKey, PaycodeSecret};
+use super::secret::PaycodeSecret;
 
 /// A payment code as the app shows it, with the window in which to show it.
 ///
@@ -43,24 +44,30 @@ impl fmt::Debug for PaymentCode {
 }
 
 /// Makes payment codes on the device, offline, from what the server provisioned: the device's
-/// secret, the deployment's index mask key and the device's account index.
+/// secret, its window of index masks and its account index. It holds no key that could
+/// unmask another device's codes.
 ///
 /// Time is passed in, never read, so the same inputs always give the same code.
 #[derive(Debug, Clone)]
 pub struct PaymentCodeGenerator {
     secret: PaycodeSecret,
-    mask_key: IndexMaskKey,
+    masks: MaskWindow,
     account_index: AccountIndex,
 }
 
 impl PaymentCodeGenerator {
     /// A generator for one device.
-    pub fn new(secret: PaycodeSecret, mask_key: IndexMaskKey, account_index: AccountIndex) -> Self {
+    pub fn new(secret: PaycodeSecret, masks: MaskWindow, account_index: AccountIndex) -> Self {
         Self {
             secret,
-            mask_key,
+            masks,
             account_index,
         }
+    }
+
+    /// The window of masks this generator can make codes in.
+    pub fn masks(&self) -> &MaskWindow {
+        &self.masks
     }
 
     /// The account index this generator puts in its codes.
@@ -68,27 +75,29 @@ impl PaymentCodeGenerator {
         self.account_index
     }
 
-    /// The code for unix time `now_unix` (seconds).
-    pub fn generate(&self, now_unix: u64) -> PaymentCode {
+    /// The code for unix time `now_unix` (seconds), or
+    /// [`PaycodeError::OutsideMaskWindow`] when the provisioned masks do not cover its step.
+    pub fn generate(&self, now_unix: u64) -> Result<PaymentCode, PaycodeError> {
         let step = now_unix / STEP_SECONDS;
-        let digits = self.code_for_step(step);
+        let digits = self.code_for_step(step)?;
         let valid_from = step * STEP_SECONDS;
         // Saturates only in the last minute before u64::MAX seconds.
         let valid_until = valid_from.saturating_add(STEP_SECONDS);
-        PaymentCode {
+        Ok(PaymentCode {
             digits,
             step,
             valid_from,
             valid_until,
             seconds_remaining: valid_until - now_unix,
-        }
+        })
     }
 
     /// The 18 digits for a given time step.
-    pub(crate) fn code_for_step(&self, step: u64) -> String {
+    pub(crate) fn code_for_step(&self, step: u64) -> Result<String, PaycodeError> {
+        let mask = self.masks.mask_for(step)?;
         let otp = hotp_with_key(self.secret.hmac_key(), step, OTP_MODULUS);
-        let masked = layout::mask_index(&self.mask_key, self.account_index, otp);
-        layout::format_code(masked, otp)
+        let masked = layout::apply_mask(self.account_index, mask);
+        Ok(layout::format_code(step, masked, otp))
     }
 }
 
@@ -96,22 +105,33 @@ impl PaymentCodeGenerator {
 /// code for `now_unix`.
 pub fn generate_payment_code(
     secret: &PaycodeSecret,
-    mask_key: &IndexMaskKey,
+    masks: &MaskWindow,
     account_index: u64,
     now_unix: u64,
 ) -> Result<PaymentCode, PaycodeError> {
     let index = AccountIndex::new(account_index)?;
-    Ok(PaymentCodeGenerator::new(secret.clone(), mask_key.clone(), index).generate(now_unix))
+    PaymentCodeGenerator::new(secret.clone(), masks.clone(), index).generate(now_unix)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paycode::IndexMaskKey;
+
+    fn masks(first_step: u64, steps: u32) -> MaskWindow {
+        MaskWindow::provision(
+            &IndexMaskKey::from_bytes(&[2u8; 32]).unwrap(),
+            &PaycodeSecret::from_bytes(&[1u8; 32]).unwrap(),
+            first_step,
+            steps,
+        )
+        .unwrap()
+    }
 
     fn generator(index: u64) -> PaymentCodeGenerator {
         PaymentCodeGenerator::new(
             PaycodeSecret::from_bytes(&[1u8; 32]).unwrap(),
-            IndexMaskKey::from_bytes(&[2u8; 32]).unwrap(),
+            masks(28_333_300, 100),
             AccountIndex::new(index).unwrap(),
         )
     }
@@ -119,49 +139,64 @@ mod tests {
     #[test]
     fn window_and_countdown() {
         let g = generator(42);
-        let code = g.generate(1_700_000_000); // 1_700_000_000 = 28_333_333 * 60 + 20
+        let code = g.generate(1_700_000_000).unwrap(); // 1_700_000_000 = 28_333_333 * 60 + 20
         assert_eq!(code.step, 28_333_333);
         assert_eq!(code.valid_from, 1_699_999_980);
         assert_eq!(code.valid_until, 1_700_000_040);
         assert_eq!(code.seconds_remaining, 40);
-        assert_eq!(g.generate(1_699_999_980).seconds_remaining, 60);
-        assert_eq!(g.generate(1_700_000_039).seconds_remaining, 1);
+        assert_eq!(g.generate(1_699_999_980).unwrap().seconds_remaining, 60);
+        assert_eq!(g.generate(1_700_000_039).unwrap().seconds_remaining, 1);
     }
 
     #[test]
     fn same_step_same_code_next_step_new_code() {
         let g = generator(42);
-        let a = g.generate(1_699_999_980);
-        assert_eq!(a.digits, g.generate(1_700_000_039).digits);
-        assert_ne!(a.digits, g.generate(1_700_000_040).digits);
+        let a = g.generate(1_699_999_980).unwrap();
+        assert_eq!(a.digits, g.generate(1_700_000_039).unwrap().digits);
+        assert_ne!(a.digits, g.generate(1_700_000_040).unwrap().digits);
         assert_eq!(a.digits.len(), 18);
-        assert!(a.digits.starts_with("28"));
+        assert!(a.digits.starts_with("293"), "{}", a.digits);
         assert!(a.digits.bytes().all(|b| b.is_ascii_digit()));
     }
 
     #[test]
-    fn extreme_times_do_not_overflow() {
+    fn outside_the_window_is_a_precise_error_not_a_code() {
         let g = generator(0);
-        let code = g.generate(u64::MAX);
-        assert_eq!(code.step, u64::MAX / 60);
+        let last = 28_333_399 * 60;
+        assert!(g.generate(last + 59).is_ok());
+        assert_eq!(
+            g.generate(last + 60),
+            Err(PaycodeError::OutsideMaskWindow {
+                step: 28_333_400,
+                first_step: 28_333_300,
+                last_step: 28_333_399
+            })
+        );
+        assert!(g.generate(28_333_299 * 60).is_err());
+        assert!(g.generate(u64::MAX).is_err());
+        let late = PaymentCodeGenerator::new(
+            PaycodeSecret::from_bytes(&[1u8; 32]).unwrap(),
+            masks(u64::MAX / 60, 1),
+            AccountIndex::new(0).unwrap(),
+        );
+        let code = late.generate(u64::MAX).unwrap();
         assert_eq!(code.valid_until, u64::MAX);
-        assert_eq!(g.generate(0).valid_until, 60);
     }
 
     #[test]
     fn debug_hides_the_digits() {
-        let code = generator(42).generate(1_700_000_000);
+        let code = generator(42).generate(1_700_000_000).unwrap();
         let shown = format!("{code:?}");
         assert!(!shown.contains(&code.digits[2..]), "{shown}");
-        assert!(shown.contains("28<redacted>"), "{shown}");
+        assert!(shown.contains("29<redacted>"), "{shown}");
     }
 
     #[test]
     fn convenience_checks_the_index() {
         let secret = PaycodeSecret::from_bytes(&[1u8; 32]).unwrap();
-        let mask = IndexMaskKey::from_bytes(&[2u8; 32]).unwrap();
-        assert!(generate_payment_code(&secret, &mask, 1_000_000_000, 0).is_err());
-        let code = generate_payment_code(&secret, &mask, 42, 1_700_000_000).unwrap();
-        assert_eq!(code, generator(42).generate(1_700_000_000));
+        let window = masks(28_333_300, 100);
+        assert!(generate_payment_code(&secret, &window, 100_000_000, 1_700_000_000).is_err());
+        let code = generate_payment_code(&secret, &window, 42, 1_700_000_000).unwrap();
+        assert_eq!(code, generator(42).generate(1_700_000_000).unwrap());
     }
 }

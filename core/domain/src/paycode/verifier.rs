@@ -1,11 +1,12 @@
-//! The server side: finds the account from the code alone, checks the TOTP within ±1 step,
-//! and accepts each code once.
+//! The server side: finds the account from the code alone (its step digit, TOTP and masked
+//! index), checks the TOTP within ±1 step, and accepts each code once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use super::error::{PaycodeError, PaycodeStoreError};
 use super::layout::{self, AccountIndex, OTP_MODULUS, STEP_SECONDS};
+use super::masks::MaskWindow;
 use super::otp::hotp_with_key;
 use super::secret::{IndexMaskKey, PaycodeSecret};
 
@@ -138,8 +139,8 @@ pub struct VerifiedPaymentCode {
 
 /// Verifies payment codes on the server.
 ///
-/// Holds only the deployment's [`IndexMaskKey`]; the secret lookup and the replay store are
-/// passed to each call, so they can be a request's own database transaction.
+/// Holds only the server's [`IndexMaskKey`] (no device has it); the secret lookup and the
+/// replay store are passed to each call, so they can be a request's own database transaction.
 ///
 /// This type does not rate-limit guesses or cap amounts: the server must do both around it
 /// (DESIGN.md §5).
@@ -154,14 +155,30 @@ impl PaymentCodeVerifier {
         Self { mask_key }
     }
 
+    /// The masks the device holding `secret` needs for `steps` steps from `first_step`: what
+    /// the server provisions (see [`MaskWindow`]).
+    pub fn masks_for(
+        &self,
+        secret: &PaycodeSecret,
+        first_step: u64,
+        steps: u32,
+    ) -> Result<MaskWindow, PaycodeError> {
+        MaskWindow::provision(&self.mask_key, secret, first_step, steps)
+    }
+
     /// Verifies `code` at unix time `now_unix` (seconds) and, if it is genuine, within ±1 step
     /// and not used before, records its use and returns its account and step.
     ///
-    /// Errors, in the order they are checked: [`PaycodeError::Malformed`],
-    /// [`PaycodeError::UnknownAccount`], [`PaycodeError::Expired`] /
-    /// [`PaycodeError::WrongCode`] (also for a genuine code of a future step beyond the
-    /// accepted one), [`PaycodeError::Replayed`],
-    /// and [`PaycodeError::Store`] when the lookup or replay store fails.
+    /// The code carries the last digit of its step: the step is the one with that digit in
+    /// `now − 7 … now + 2` steps, the mask is computed for that step and the code's TOTP, and
+    /// the index behind it names the one secret to check.
+    ///
+    /// Errors, in the order they are checked: [`PaycodeError::Outdated`] /
+    /// [`PaycodeError::Malformed`], [`PaycodeError::UnknownAccount`],
+    /// [`PaycodeError::Expired`] (genuine, 2–6 steps old) / [`PaycodeError::WrongCode`] (also
+    /// for a genuine code of a future step beyond the accepted one),
+    /// [`PaycodeError::Replayed`], and [`PaycodeError::Store`] when the lookup or replay store
+    /// fails.
     pub fn verify<L, R>(
         &self,
         code: &str,
@@ -174,66 +191,57 @@ impl PaymentCodeVerifier {
         R: ReplayStore + ?Sized,
     {
         let fields = layout::parse_fields(code)?;
-        let account_index = layout::unmask_index(&self.mask_key, fields.masked_index, fields.otp);
+        let current = now_unix / STEP_SECONDS;
+        let Some(step) = layout::step_from_digit(fields.step_digit, current) else {
+            // Only in the first minutes after the epoch: no step to unmask with.
+            return Err(PaycodeError::UnknownAccount { account_index: 0 });
+        };
+        let mask = layout::index_mask(&self.mask_key, step, fields.otp);
+        let account_index = layout::remove_mask(fields.masked_index, mask);
         let secret = secrets
             .secret_for(account_index)?
             .ok_or(PaycodeError::UnknownAccount {
                 account_index: account_index.get(),
             })?;
-        let key = secret.hmac_key();
-        let current = now_unix / STEP_SECONDS;
-
-        // Current step first, then the previous one (the usual lag), then the next one. All
-        // three are computed and compared before any is acted on.
-        let window = [
-            (current.checked_sub(0), 0i8),
-            (current.checked_sub(1), -1),
-            (current.checked_add(1), 1),
-        ];
-        let matches = window.map(|(step, offset)| {
-            let matched =
-                step.is_some_and(|s| ct_eq_u32(hotp_with_key(key, s, OTP_MODULUS), fields.otp));
-            (step, offset, matched)
-        });
-
-        let mut replayed_step = None;
-        for (step, step_offset, matched) in matches {
-            let Some(step) = step.filter(|_| matched) else {
-                continue;
-            };
+        let genuine = ct_eq_u32(
+            hotp_with_key(secret.hmac_key(), step, OTP_MODULUS),
+            fields.otp,
+        );
+        let wrong = PaycodeError::WrongCode {
+            account_index: account_index.get(),
+        };
+        // −7 … +2; the ends are never accepted nor diagnosed.
+        let offset = i128::from(step) - i128::from(current);
+        let accepted = i128::from(ACCEPTED_SKEW_STEPS);
+        let oldest_diagnosed = accepted + i128::from(DIAGNOSTIC_STEPS);
+        if (-accepted..=accepted).contains(&offset) {
+            if !genuine {
+                return Err(wrong);
+            }
             if replay.first_use(account_index, step)? {
                 return Ok(VerifiedPaymentCode {
                     account_index,
                     step,
-                    step_offset,
+                    step_offset: offset as i8,
                 });
             }
-            replayed_step.get_or_insert(step);
-        }
-        if let Some(step) = replayed_step {
             return Err(PaycodeError::Replayed {
                 account_index: account_index.get(),
                 step,
             });
         }
-
         // Not acceptable: tell an old genuine code from a wrong one (the customer showed it a
         // while ago and must show a fresh one). A code for a future step is answered exactly
         // like a wrong code: saying "genuine, but early" would confirm a guess, or a code read
         // off a phone whose clock runs ahead, to whoever holds it.
-        for distance in (ACCEPTED_SKEW_STEPS + 1)..=(ACCEPTED_SKEW_STEPS + DIAGNOSTIC_STEPS) {
-            if let Some(code_step) = current.checked_sub(distance)
-                && ct_eq_u32(hotp_with_key(key, code_step, OTP_MODULUS), fields.otp)
-            {
-                return Err(PaycodeError::Expired {
-                    code_step,
-                    current_step: current,
-                });
-            }
+        if (-oldest_diagnosed..-accepted).contains(&offset) && genuine {
+            return Err(PaycodeError::Expired {
+                account_index: account_index.get(),
+                code_step: step,
+                current_step: current,
+            });
         }
-        Err(PaycodeError::WrongCode {
-            account_index: account_index.get(),
-        })
+        Err(wrong)
     }
 }
 

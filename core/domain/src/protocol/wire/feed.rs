@@ -186,8 +186,13 @@ pub enum TransferEvent {
     TopUp(Movement),
     /// Money in from the settlement account: an operator deposit against a bank transfer.
     Deposit(Movement),
-    /// Money out to the withdrawal account.
+    /// A withdrawal requested: money out of the wallet to the payouts-pending account, until
+    /// the operator pays it out to the bank or it fails and is returned.
     Withdrawal(Movement),
+    /// A requested withdrawal paid out to the user's bank (the operator's payout reference).
+    WithdrawalPaidOut(Payout),
+    /// A requested withdrawal whose payout failed: the amount back in the wallet.
+    WithdrawalReturned(Payout),
     /// A transfer to or from a friend (by handle, or by paying a receive code).
     P2p(Payment),
     /// A money request paid.
@@ -219,6 +224,7 @@ impl TransferEvent {
     pub fn transfer_id(&self) -> &str {
         match self {
             Self::TopUp(m) | Self::Deposit(m) | Self::Withdrawal(m) => &m.transfer_id,
+            Self::WithdrawalPaidOut(p) | Self::WithdrawalReturned(p) => &p.transfer_id,
             Self::P2p(p) | Self::Request(p) | Self::Merchant(p) | Self::Paycode(p) => {
                 &p.transfer_id
             }
@@ -229,7 +235,11 @@ impl TransferEvent {
     /// The other user (handle, display name) of a movement between users.
     pub fn counterparty(&self) -> Option<(&str, &str)> {
         match self {
-            Self::TopUp(_) | Self::Deposit(_) | Self::Withdrawal(_) => None,
+            Self::TopUp(_)
+            | Self::Deposit(_)
+            | Self::Withdrawal(_)
+            | Self::WithdrawalPaidOut(_)
+            | Self::WithdrawalReturned(_) => None,
             Self::P2p(p) | Self::Request(p) | Self::Merchant(p) | Self::Paycode(p) => {
                 Some((&p.counterparty, &p.counterparty_name))
             }
@@ -275,6 +285,25 @@ pub struct Movement {
     pub transfer_id: String,
     /// The amount.
     pub amount: AmountView,
+}
+
+/// What became of a requested withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// Out when paid out to the bank, in when returned to the wallet.
+    pub direction: Direction,
+    /// The ledger transfer id of this step (32 hex digits).
+    pub transfer_id: String,
+    /// The amount.
+    pub amount: AmountView,
+    /// The withdrawal's id.
+    pub withdrawal_id: i64,
+    /// The bank transfer's id, when paid out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_ref: Option<String>,
+    /// Why the payout failed, when returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A payment between two users' wallets, as one of them sees it.

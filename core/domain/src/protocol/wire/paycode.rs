@@ -5,18 +5,19 @@ use serde::{Deserialize, Serialize};
 use super::{AmountView, BalanceView, PartyView};
 use crate::money::Money;
 
-/// Answer of `POST /v1/paycode/provision`: the device's payment-code secret. Shown once: the
-/// server keeps the secret only sealed and does not store this answer; keep it sealed.
-/// `Debug` does not print the secrets.
+/// Answer of `POST /v1/paycode/provision`: the device's payment-code secret and the masks of
+/// its codes for the coming days. Shown once: the server keeps the secret only sealed and does
+/// not store this answer; keep it sealed. `Debug` does not print the secrets.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provisioned {
-    /// The device's account index (0 … 999,999,999), an input of the generator.
+    /// The device's account index (0 … 99,999,999), an input of the generator.
     pub account_index: u64,
     /// The device's TOTP secret, base64 (standard, padded). Keep it in the platform keystore.
     pub secret: String,
-    /// The deployment's index mask key, base64.
-    pub mask_key: String,
+    /// The index masks of this device's codes for the coming steps (`MaskWindow`'s bytes,
+    /// docs/payment-codes.md), base64. They unmask only this device's own codes.
+    pub masks: String,
     /// Digits of a code.
     pub digits: usize,
     /// Seconds per code.
@@ -28,9 +29,26 @@ impl std::fmt::Debug for Provisioned {
         f.debug_struct("Provisioned")
             .field("account_index", &self.account_index)
             .field("secret", &"<redacted>")
-            .field("mask_key", &"<redacted>")
+            .field("masks", &"<redacted>")
             .field("digits", &self.digits)
             .field("step_seconds", &self.step_seconds)
+            .finish()
+    }
+}
+
+/// Answer of `POST /v1/paycode/masks`: a fresh window of index masks for the calling device's
+/// current payment-code secret, from the current step. `Debug` does not print them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaycodeMasks {
+    /// As [`Provisioned::masks`].
+    pub masks: String,
+}
+
+impl std::fmt::Debug for PaycodeMasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaycodeMasks")
+            .field("masks", &"<redacted>")
             .finish()
     }
 }

@@ -248,9 +248,12 @@ fn every_wire_type_round_trips() {
     round_trip(&Provisioned {
         account_index: 42,
         secret: "c2VjcmV0".into(),
-        mask_key: "a2V5".into(),
+        masks: "a2V5".into(),
         digits: 18,
         step_seconds: 60,
+    });
+    round_trip(&PaycodeMasks {
+        masks: "a2V5".into(),
     });
     round_trip(&Charge::new("123456789012345678", cny("3"), "till"));
     round_trip(&Charged {
@@ -358,11 +361,16 @@ fn request_bodies_refuse_unknown_fields_and_default_their_notes() {
     let provisioned = Provisioned {
         account_index: 1,
         secret: "SECRET".into(),
-        mask_key: "MASK".into(),
+        masks: "MASK".into(),
         digits: 18,
         step_seconds: 60,
     };
-    let debug = format!("{provisioned:?}");
+    let debug = format!(
+        "{provisioned:?} {:?}",
+        PaycodeMasks {
+            masks: "MASK".into()
+        }
+    );
     assert!(
         !debug.contains("SECRET") && !debug.contains("MASK"),
         "{debug}"
@@ -531,6 +539,64 @@ fn top_ups_and_withdrawals_are_pinned() {
                 "amount": {"minor": 10000, "currency": "CNY", "value": "100.00",
                     "display": "100.00 CNY"}}),
         );
+    }
+}
+
+#[test]
+fn withdrawal_payouts_are_pinned() {
+    let payout = |direction, payout_ref: Option<&str>, reason: Option<&str>| Payout {
+        direction,
+        transfer_id: "00ff".into(),
+        amount: amount("100.00"),
+        withdrawal_id: 7,
+        payout_ref: payout_ref.map(str::to_owned),
+        reason: reason.map(str::to_owned),
+    };
+    let money = json!({"minor": 10000, "currency": "CNY", "value": "100.00",
+        "display": "100.00 CNY"});
+    pins(
+        FeedEvent::Transfer(TransferEvent::WithdrawalPaidOut(payout(
+            Direction::Out,
+            Some("BANK-1"),
+            None,
+        ))),
+        "transfer",
+        json!({"type": "withdrawal_paid_out", "direction": "out", "transfer_id": "00ff",
+            "amount": money, "withdrawal_id": 7, "payout_ref": "BANK-1"}),
+    );
+    pins(
+        FeedEvent::Transfer(TransferEvent::WithdrawalReturned(payout(
+            Direction::In,
+            None,
+            Some("account closed"),
+        ))),
+        "transfer",
+        json!({"type": "withdrawal_returned", "direction": "in", "transfer_id": "00ff",
+            "amount": money, "withdrawal_id": 7, "reason": "account closed"}),
+    );
+    round_trip(&WithdrawalView {
+        id: 7,
+        handle: "alice".into(),
+        amount: amount("100.00"),
+        status: WithdrawalStatus::PaidOut,
+        payout_ref: Some("BANK-1".into()),
+        reason: None,
+        requested_at: 1,
+        settled_at: Some(2),
+    });
+    round_trip(&MarkPaidOut {
+        payout_ref: "BANK-1".into(),
+    });
+    round_trip(&MarkFailed {
+        reason: "closed".into(),
+    });
+    for status in [
+        WithdrawalStatus::Requested,
+        WithdrawalStatus::PaidOut,
+        WithdrawalStatus::Returned,
+    ] {
+        assert_eq!(WithdrawalStatus::parse(status.as_str()), Some(status));
+        assert_eq!(json!(status), json!(status.as_str()));
     }
 }
 

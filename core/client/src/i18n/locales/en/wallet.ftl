@@ -18,7 +18,9 @@ activity-paycode-in = Charged { $who }'s payment code
 activity-request-out = Paid { $who }'s request
 activity-request-in = { $who } paid your request
 activity-top-up = Top-up
-activity-withdrawal = Withdrawal
+activity-withdrawal = Withdrawal requested: on its way to your bank
+activity-withdrawal-paid-out = Withdrawal paid out to your bank (transfer { $reference })
+activity-withdrawal-returned = Withdrawal failed and returned to your wallet: { $reason }
 activity-deposit = Deposit from your bank
 activity-paycode-guessed = Someone tried to charge your payment code with wrong codes; it is paused for a while. If you did not show it to anyone, make a fresh one.
 activity-escrow-hold-out = Paid into escrow
@@ -233,6 +235,8 @@ error-secrets = secrets: { $detail }
 error-code = code refused: { $detail }
 error-protocol = protocol: { $detail }
 error-not-ready = { $detail }
+error-paycode-outdated = Payment codes on this phone use an older layout that shops no longer accept. Go online once so the app updates them, then show a fresh code.
+error-paycode-masks-ran-out = This phone can show payment codes offline for 3 days after it was last online, and that time is up. Go online once so the app refreshes them, then show a fresh code.
 
 ## Argument names in errors
 

@@ -18,7 +18,9 @@ activity-paycode-in = 扣款自 { $who } 的付款码
 activity-request-out = 支付了 { $who } 的收款请求
 activity-request-in = { $who } 支付了你的收款请求
 activity-top-up = 充值
-activity-withdrawal = 提现
+activity-withdrawal = 已申请提现，正在转入您的银行账户
+activity-withdrawal-paid-out = 提现已转入您的银行账户（转账编号 { $reference }）
+activity-withdrawal-returned = 提现未成功，款项已退回钱包：{ $reason }
 activity-deposit = 银行转入
 activity-paycode-guessed = 有人用错误的付款码尝试扣款，你的付款码已暂停使用一段时间。如果你没有把付款码给别人看过，请生成新的付款码。
 activity-escrow-hold-out = 已付款至担保
@@ -230,6 +232,8 @@ error-secrets = 密钥出错：此设备的密钥无法使用
 error-code = 无法使用此二维码：{ $detail }
 error-protocol = 无法读取服务器的应答，请稍后重试或更新应用
 error-not-ready = { $detail }
+error-paycode-outdated = 本机的付款码是旧版格式，商家已不再接受。请联网一次，应用会自动更新，然后再出示新的付款码。
+error-paycode-masks-ran-out = 本机的付款码离线可用 3 天，现已用完。请联网一次，应用会自动更新，然后再出示新的付款码。
 
 ## 错误中的参数名
 

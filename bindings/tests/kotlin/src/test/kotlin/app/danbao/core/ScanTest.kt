@@ -26,7 +26,7 @@ class ScanTest {
             "00020101021229370016A000000677010111011300660000000005802TH530376454044.226304E469"
 
         /** A payment code from the core's generator (fixed secret, account 4242). */
-        const val PAYMENT_CODE = "282869134728532396"
+        const val PAYMENT_CODE = "293570050498532396"
     }
 
     @Test
