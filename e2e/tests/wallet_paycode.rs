@@ -86,6 +86,7 @@ async fn the_window_of_masks_is_refreshed_on_sync_and_its_end_is_a_precise_error
     let server = Server::start().await;
     let buyer = Device::signed_up(&server, "buyer").await;
     let shop = Device::signed_up(&server, "shop").await;
+    server.enrol_merchant("shop").await;
     server.top_up("buyer", "100.00").await;
     buyer.w().enable_payment_code().await.unwrap();
     let first = buyer.code(&server).unwrap();
@@ -143,6 +144,7 @@ async fn a_wallet_provisioned_under_the_first_layout_is_provisioned_again_on_syn
     let server = Server::start().await;
     let mut buyer = Device::signed_up(&server, "buyer").await;
     let shop = Device::signed_up(&server, "shop").await;
+    server.enrol_merchant("shop").await;
     server.top_up("buyer", "100.00").await;
     buyer.w().enable_payment_code().await.unwrap();
     // What an earlier version kept in the masks' slot: the deployment's 32-byte mask key.

@@ -396,7 +396,7 @@ async fn charge(merchant: &Wallet, code: &str, amount: &str) -> (u16, Value) {
 async fn a_revoked_devices_payment_codes_are_refused_and_the_others_still_pay() {
     let server = Server::start().await;
     let phone = server.sign_up("alice", "Alice Chen").await;
-    let shop = server.sign_up("shop", "Corner Shop").await;
+    let shop = server.sign_up_merchant("shop", "Corner Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     let lost = add_device(&server, &phone, "Old phone").await;
     // The middle of a 60 s step, so codes made now stay current while the test runs.

@@ -613,7 +613,7 @@ async fn a_device_provisioned_for_one_customer_cannot_unmask_anothers_codes() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
     let bob = server.sign_up("bob", "Bob").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("bob", "10.00", "CNY").await;
     mid_step(&server, &[&alice, &bob, &shop]);
     let alices = provision(&alice).await;
@@ -654,7 +654,7 @@ async fn a_device_provisioned_for_one_customer_cannot_unmask_anothers_codes() {
 async fn the_mask_window_is_refreshed_for_the_same_secret() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "10.00", "CNY").await;
     let (status, refused) = alice.post("/v1/paycode/masks", &json!({})).await;
     assert_eq!(
@@ -708,7 +708,7 @@ async fn the_mask_window_is_refreshed_for_the_same_secret() {
 #[tokio::test]
 async fn a_code_of_the_old_layout_is_refused_as_outdated() {
     let server = Server::start().await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     let refused = charge(&shop, "282869134728532396", "1.00").await;
     assert_eq!(
         code_of(&refused),
@@ -743,7 +743,7 @@ async fn budget_refusals_carry_the_remaining_lockout_in_retry_after() {
     })
     .await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     mid_step(&server, &[&alice, &shop]);
     let device = provision(&alice).await;
@@ -795,10 +795,12 @@ async fn budget_refusals_carry_the_remaining_lockout_in_retry_after() {
 #[tokio::test]
 async fn the_global_pause_says_how_long_it_lasts() {
     let server = Server::start().await;
-    let honest = server.sign_up("honest", "Honest Shop").await;
+    let honest = server.sign_up_merchant("honest", "Honest Shop").await;
     let mut sent = 0u64;
     for n in 0..100 {
-        let guesser = server.sign_up(&format!("guesser{n}"), "Guesser").await;
+        let guesser = server
+            .sign_up_merchant(&format!("guesser{n}"), "Guesser")
+            .await;
         for _ in 0..5 {
             let code = format!("29{:016}", 1_000_000_000_000 + sent * 7_919);
             sent += 1;
@@ -837,7 +839,7 @@ async fn a_late_genuine_code_of_a_locked_customer_is_answered_like_a_wrong_code(
     server.top_up("alice", "100.00", "CNY").await;
     let mut merchants = Vec::new();
     for n in 0..6 {
-        merchants.push(server.sign_up(&format!("shop{n}"), "Shop").await);
+        merchants.push(server.sign_up_merchant(&format!("shop{n}"), "Shop").await);
     }
     let mut everyone: Vec<&Wallet> = merchants.iter().collect();
     everyone.push(&alice);

@@ -58,7 +58,7 @@ async fn charge_with(
 async fn a_too_many_refusal_is_not_kept_under_the_key_but_its_nonce_stays_spent() {
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
-    let shop = server.sign_up("shop", "Shop").await;
+    let shop = server.sign_up_merchant("shop", "Shop").await;
     server.top_up("alice", "100.00", "CNY").await;
     // 30 s into a step, so a code made now stays current while the test runs.
     let into = server.app.now().rem_euclid(60);

@@ -5,11 +5,12 @@ use fluent_syntax::parser;
 
 use super::*;
 
-/// The message ids of a catalogue, failing on any syntax error.
+/// The message ids of a catalogue, failing on any syntax error and on an id defined twice
+/// (a bundle refuses such a catalogue, and every message of the language would fall back).
 fn ids(name: &str, source: &str) -> BTreeSet<String> {
     let resource = parser::parse(source)
         .unwrap_or_else(|(_, errors)| panic!("catalogue {name} has syntax errors: {errors:?}"));
-    resource
+    let all: Vec<String> = resource
         .body
         .iter()
         .filter_map(|entry| match entry {
@@ -17,7 +18,25 @@ fn ids(name: &str, source: &str) -> BTreeSet<String> {
             Entry::Term(t) => Some(format!("-{}", t.id.name)),
             _ => None,
         })
-        .collect()
+        .collect();
+    let mut unique = BTreeSet::new();
+    let twice: Vec<_> = all.iter().filter(|id| !unique.insert(*id)).collect();
+    assert!(twice.is_empty(), "catalogue {name} defines {twice:?} twice");
+    unique.into_iter().cloned().collect()
+}
+
+#[test]
+fn every_catalogue_loads_into_a_bundle() {
+    for (name, source) in CATALOGUES {
+        let lang = if name.starts_with("zh") {
+            "zh-Hans"
+        } else {
+            "en"
+        };
+        if let Err(error) = bundle(name, source, lang.parse().unwrap()) {
+            panic!("{error}");
+        }
+    }
 }
 
 #[test]

@@ -404,6 +404,12 @@ mod tests {
                 "some_new_field",
                 Words::new("input-detail").text("detail", "bad"),
             ),
+            WalletError::PaymentCodeRefreshNeeded {
+                outdated_layout: false,
+            },
+            WalletError::PaymentCodeRefreshNeeded {
+                outdated_layout: true,
+            },
         ];
         for error in &errors {
             let said = error.message(&zh);
@@ -422,11 +428,11 @@ mod tests {
             "服务器拒绝了此操作：服务器拒绝了此操作"
         );
         assert_eq!(
-            errors[6].message(&zh),
+            errors[13].message(&zh),
             "本机的付款码离线可用 3 天，现已用完。请联网一次，应用会自动更新，然后再出示新的付款码。"
         );
         assert_eq!(
-            errors[7].message(&zh),
+            errors[14].message(&zh),
             "本机的付款码是旧版格式，商家已不再接受。请联网一次，应用会自动更新，然后再出示新的付款码。"
         );
     }
