@@ -68,6 +68,7 @@ async def test_a_second_device_joins_lists_and_a_lost_one_is_revoked(server, peo
     with pytest.raises(danbao.DanbaoError.Refused) as refused:
         await tablet.devices()
     assert "(401 device_revoked)" in str(refused.value)
+    await danbao.enrol_merchant(server.url, server.operator_token, merchant.handle)
     charged = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
     assert charged.state == danbao.CommandState.FAILED
     assert "(payment_code_rejected)" in charged.message, charged.message

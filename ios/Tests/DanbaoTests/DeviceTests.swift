@@ -55,6 +55,7 @@ final class DeviceTests: XCTestCase {
             }
             guard case .Refused = refused else { return XCTFail("\(refused)") }
             XCTAssertContains(refused.reason, "(401 device_revoked)")
+            try await server.enrol(merchant.handle)
             let charge = try await merchant.wallet.chargePaymentCode(
                 paymentCode: shown.digits, amount: "3.00", currency: "CNY"
             ).refused("the lost device's payment code")

@@ -67,6 +67,7 @@ class DeviceTest : FlowTest() {
 
                 val refused = assertThrows<DanbaoException.Refused> { tablet.devices() }
                 assertTrue(refused.message!!.contains("(401 device_revoked)"), refused.message)
+                server.enrol(seller.handle)
                 val charge = seller.wallet.chargePaymentCode(shown.digits, "3.00", "CNY").refused("stolen code")
                 assertTrue(charge.contains("payment_code_rejected"), charge)
                 buyer.assertBalance(START_MINOR, step = "after the lost device's code was refused")
