@@ -3,15 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use danbao_domain::protocol::wire::{DeviceApproval, DeviceList, DeviceView, JoinDevice, Joined};
 
 use super::extract::Path;
 use crate::app::App;
-use crate::auth::{self, Signed};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::{self, Answer, devices, identity};
+use crate::auth::Signed;
+use crate::error::{ApiResult, Problem};
+use crate::service::{Answer, devices};
 use crate::store::Store;
 
 /// `POST /v1/devices/approvals`: a one-time code (10 minutes, single use) with which a new
@@ -36,18 +35,11 @@ pub async fn new_approval<S: Store>(
     State(app): State<App<S>>,
     signed: Signed,
 ) -> ApiResult<Response> {
-    if !signed.body.is_empty() && signed.body.as_ref() != b"{}" {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "asking for an approval code takes no body (or {})",
-        ));
-    }
+    super::http::no_body(&signed.body, "asking for an approval code")?;
     let approval = devices::new_approval(&app, signed.caller()).await?;
-    let mut response = (axum::http::StatusCode::CREATED, Json(approval)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(super::http::no_store(
+        (axum::http::StatusCode::CREATED, Json(approval)).into_response(),
+    ))
 }
 
 /// `POST /v1/devices/join`: registers a new device of the user whose approval code it
@@ -70,37 +62,17 @@ pub async fn new_approval<S: Store>(
     )
 )]
 pub async fn join<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
-    let (parts, body) = request.into_parts();
-    if let Some(address) = auth::client_address(&parts) {
-        app.rate_limiter.check(
-            crate::ratelimit::Action::SignUp,
-            &[crate::ratelimit::Subject::Address(address)],
-            std::time::Instant::now(),
-        )?;
-    }
-    let body = super::http::read_body(body).await?;
-    let signature = auth::read_signature(
-        &parts.method,
-        &auth::signed_path(&parts),
-        &parts.headers,
-        &body,
-        app.now(),
-    )?;
-    if signature.device != "new" {
-        return Err(ApiError::bad_request(
-            "bad_signature",
-            "joining is signed with the new device key and Danbao-Device: new",
-        ));
-    }
-    let request: JoinDevice = service::parse_body(&body)?;
-    let public_key = identity::decode_public_key(&request.public_key)?;
-    auth::verify(&public_key, &signature.message, &signature.signature)?;
+    let (request, newcomer) =
+        super::identity::newcomer_request::<S, JoinDevice>(&app, request, "joining", |body| {
+            &body.public_key
+        })
+        .await?;
     devices::join(
         &app.store,
         request,
-        public_key,
-        signature.idempotency_key,
-        signature.request_hash,
+        newcomer.public_key,
+        newcomer.idempotency_key,
+        newcomer.request_hash,
         app.now(),
     )
     .await

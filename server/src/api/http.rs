@@ -81,3 +81,23 @@ pub async fn operator_call(
     let request_hash = service::request_hash(parts.method.as_str(), parts.uri.path(), &body);
     Ok((OperatorCall { key, request_hash }, body))
 }
+
+/// Refuses a body on a request that takes none: it may be empty or `{}` (`what` names the
+/// request in the refusal).
+pub fn no_body(body: &[u8], what: &str) -> Result<(), ApiError> {
+    if body.is_empty() || body == b"{}" {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "invalid_body",
+        format!("{what} takes no body (or {{}})"),
+    ))
+}
+
+/// A response that carries a secret: no cache may keep it.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -35,8 +35,22 @@ use danbao_domain::protocol::Command;
     )
 )]
 pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> ApiResult<Answer> {
+    let (request, newcomer) =
+        newcomer_request::<S, SignUp>(&app, request, "sign-up", |body| &body.public_key).await?;
+    service::run(&app, Actor::Newcomer(newcomer), Command::SignUp(request)).await
+}
+
+/// A request signed by a device that is not registered yet (`Danbao-Device: new`): a sign-up or
+/// a join. Counted per client address before anything else (a flood costs no store work), then
+/// the body is read and its signature checked against the public key the body itself names
+/// (`key_of`). `what` names the request in the refusal.
+pub(super) async fn newcomer_request<S: Store, T: serde::de::DeserializeOwned>(
+    app: &App<S>,
+    request: Request,
+    what: &str,
+    key_of: impl FnOnce(&T) -> &str,
+) -> ApiResult<(T, Newcomer)> {
     let (parts, body) = request.into_parts();
-    // Counted per client address before anything else: a sign-up flood costs no store work.
     if let Some(address) = auth::client_address(&parts) {
         app.rate_limiter.check(
             crate::ratelimit::Action::SignUp,
@@ -55,18 +69,18 @@ pub async fn sign_up<S: Store>(State(app): State<App<S>>, request: Request) -> A
     if signature.device != "new" {
         return Err(ApiError::bad_request(
             "bad_signature",
-            "sign-up is signed with the new device key and Danbao-Device: new",
+            format!("{what} is signed with the new device key and Danbao-Device: new"),
         ));
     }
-    let request: SignUp = service::parse_body(&body)?;
-    let public_key = identity::decode_public_key(&request.public_key)?;
+    let request: T = service::parse_body(&body)?;
+    let public_key = identity::decode_public_key(key_of(&request))?;
     auth::verify(&public_key, &signature.message, &signature.signature)?;
     let newcomer = Newcomer {
         public_key,
         idempotency_key: signature.idempotency_key,
         request_hash: signature.request_hash,
     };
-    service::run(&app, Actor::Newcomer(newcomer), Command::SignUp(request)).await
+    Ok((request, newcomer))
 }
 
 /// `GET /v1/users/{handle}`: the display name behind a handle (signed read).

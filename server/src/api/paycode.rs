@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use danbao_domain::protocol::wire::{Charge, Charged, PaycodeMasks, Provisioned};
 
 use crate::app::App;
 use crate::auth::Signed;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::service::Actor;
 use crate::service::{self, Answer, paycode};
 use crate::store::Store;
@@ -35,22 +34,13 @@ use danbao_domain::protocol::Command;
     )
 )]
 pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
-    if !signed.body.is_empty() && signed.body.as_ref() != b"{}" {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "provisioning takes no body (or {})",
-        ));
-    }
+    super::http::no_body(&signed.body, "provisioning")?;
     let provisioned = service::run(
         &app,
         Actor::Device(signed.caller()),
         Command::ProvisionPaycode,
     );
-    let mut response = provisioned.await?.into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(super::http::no_store(provisioned.await?.into_response()))
 }
 
 /// `POST /v1/paycode/masks`: a fresh window of index masks (the coming 3 days) for the calling
@@ -71,18 +61,9 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
     )
 )]
 pub async fn masks<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
-    if !signed.body.is_empty() && signed.body.as_ref() != b"{}" {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "refreshing the masks takes no body (or {})",
-        ));
-    }
+    super::http::no_body(&signed.body, "refreshing the masks")?;
     let masks = paycode::refresh_masks(&app, signed.caller()).await?;
-    let mut response = Json(masks).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(super::http::no_store(Json(masks).into_response()))
 }
 
 /// `POST /v1/merchant/charges`: the merchant (the signing caller) charges a customer's
