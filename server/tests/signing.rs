@@ -183,4 +183,26 @@ async fn memos_and_display_names_that_hide_characters_are_refused() {
         status, 201,
         "the handle was not taken by the refused sign-up"
     );
+
+    // The first device's name is checked like a joining device's: it is shown in device lists.
+    let (status, problem) = server
+        .sign_up_device_raw("mallory", "Mallory", "Pixel\u{202e}8")
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_device_name")),
+        "{problem}"
+    );
+    let long = "x".repeat(200);
+    let (status, problem) = server.sign_up_device_raw("mallory", "Mallory", &long).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_device_name")),
+        "{problem}"
+    );
+    let (status, answer) = server.sign_up_device_raw("mallory", "Mallory", "").await;
+    assert_eq!(
+        status, 201,
+        "an app that sends no device name still signs up: {answer}"
+    );
 }

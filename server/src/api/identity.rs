@@ -29,7 +29,7 @@ use danbao_domain::protocol::Command;
         (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 401, description = "missing_signature, bad_signature, stale_request", body = Problem),
         (status = 409, description = "handle_taken, public_key_taken, display_name_confusable (the name looks like a verified merchant's)", body = Problem),
-        (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, idempotency_key_reused", body = Problem),
+        (status = 422, description = "invalid_public_key, invalid_handle, invalid_display_name, invalid_device_name, idempotency_key_reused", body = Problem),
         (status = 429, description = "rate_limited (with Retry-After): too many sign-ups from this address", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )

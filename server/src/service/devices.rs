@@ -80,7 +80,9 @@ pub async fn new_approval<S: Store>(app: &App<S>, caller: Caller) -> ServiceResu
     })
 }
 
-fn check_device_name(name: &str) -> ServiceResult<String> {
+/// A device's name, trimmed: 1 to [`MAX_DEVICE_NAME_CHARS`] characters that hide nothing from
+/// the reader (`422 invalid_device_name`).
+pub(crate) fn check_device_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME_CHARS {
         return Err(ServiceError::unprocessable(

@@ -66,6 +66,13 @@ pub async fn sign_up<S: Store>(
     danbao_domain::text::check_visible("display_name", &trimmed).map_err(|hidden| {
         ServiceError::unprocessable("invalid_display_name", hidden.to_string())
     })?;
+    // The first device's name is checked like a joining device's; an app that sends none
+    // keeps an empty name, as before.
+    let device_name = if body.device_name.trim().is_empty() {
+        String::new()
+    } else {
+        super::devices::check_device_name(&body.device_name)?
+    };
     let key_scope = ring::digest::digest(&ring::digest::SHA256, &public_key);
     let key = idempotency_key
         .map(|key| {
@@ -89,7 +96,7 @@ pub async fn sign_up<S: Store>(
                         )
                     })?;
                 tx.set_display_name(user_id, &display_name, &name_key)?;
-                let device_id = tx.insert_device(user_id, &public_key, &body.device_name, now)?;
+                let device_id = tx.insert_device(user_id, &public_key, &device_name, now)?;
                 Answer::created(&SignedUp {
                     user_id,
                     device_id,

@@ -346,12 +346,22 @@ impl Server {
 
     /// A sign-up with `display_name`, its answer as it comes (for refusals).
     pub async fn sign_up_named_raw(&self, handle: &str, display_name: &str) -> (u16, Value) {
+        self.sign_up_device_raw(handle, display_name, "phone").await
+    }
+
+    /// A sign-up with the given display and device names, answered as is.
+    pub async fn sign_up_device_raw(
+        &self,
+        handle: &str,
+        display_name: &str,
+        device_name: &str,
+    ) -> (u16, Value) {
         let wallet = Wallet::new(self);
         let body = json!({
             "handle": handle,
             "display_name": display_name,
             "public_key": URL_SAFE_NO_PAD.encode(wallet.key.public_key().as_ref()),
-            "device_name": "phone",
+            "device_name": device_name,
         });
         wallet
             .call_as("new", "POST", "/v1/users", Some(&body), Some(&next_key()))
