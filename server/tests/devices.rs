@@ -341,6 +341,40 @@ async fn the_last_active_device_cannot_be_revoked_and_a_device_can_revoke_itself
     assert_eq!(again["revoked_at"], itself["revoked_at"]);
     let last = revoke(&phone, &phone.device).await;
     assert_eq!(code_of(&last), (409, Some("last_device")));
+
+    // The account's feed told every device: the join, then one revocation (the repeated
+    // revoke and the refused ones add nothing).
+    let (status, events) = phone.get("/v1/events?limit=50").await;
+    assert_eq!(status, 200, "{events}");
+    let notices: Vec<(String, String, String)> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "security")
+        .map(|event| {
+            let data = &event["data"];
+            (
+                data["type"].as_str().unwrap().to_owned(),
+                data["name"].as_str().unwrap().to_owned(),
+                data["device_id"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            (
+                "device_added".into(),
+                "Tablet".into(),
+                tablet.device.clone()
+            ),
+            (
+                "device_revoked".into(),
+                "Tablet".into(),
+                tablet.device.clone()
+            ),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -12,9 +12,9 @@
 //!   approval codes it asked for, in one transaction; the last active device cannot be revoked.
 
 use danbao_domain::protocol::wire::{
-    APPROVAL_CODE_BYTES, APPROVAL_CODE_TTL_SECS, DeviceApproval, DeviceList, DeviceView,
-    JoinDevice, Joined, MAX_DEVICE_NAME_CHARS, MAX_OPEN_APPROVAL_CODES, approval_qr_payload,
-    encode_approval_code, normalize_approval_code,
+    APPROVAL_CODE_BYTES, APPROVAL_CODE_TTL_SECS, DeviceApproval, DeviceList, DeviceNotice,
+    DeviceView, FeedEvent, JoinDevice, Joined, MAX_DEVICE_NAME_CHARS, MAX_OPEN_APPROVAL_CODES,
+    SecurityEvent, approval_qr_payload, encode_approval_code, normalize_approval_code,
 };
 use ring::rand::SecureRandom;
 
@@ -233,6 +233,16 @@ fn join_flow(
     let device_id = tx.insert_device(user.id, public_key, device_name, now)?;
     tx.use_approval(approval.id, device_id, now)?;
     *refused = None;
+    // Every device of the account sees the new one in its activity: a join the user did not
+    // make is revoked from there.
+    notify(
+        tx,
+        user.id,
+        SecurityEvent::DeviceAdded,
+        device_id,
+        device_name,
+        now,
+    )?;
     tracing::info!(
         user_id = user.id,
         device_id,
@@ -286,7 +296,8 @@ pub async fn revoke<S: Store>(
             .ok_or_else(|| {
                 ServiceError::not_found("unknown_device", "you have no device with this id")
             })?;
-        if device.revoked_at.is_none() {
+        let revoking_now = device.revoked_at.is_none();
+        if revoking_now {
             if tx.active_devices(caller.user_id)? <= 1 {
                 return Err(ServiceError::conflict(
                     "last_device",
@@ -307,6 +318,10 @@ pub async fn revoke<S: Store>(
             .into_iter()
             .find(|row| row.id == device_id)
             .ok_or_else(|| ServiceError::storage("a revoked device vanished"))?;
+        if revoking_now {
+            let revoked = SecurityEvent::DeviceRevoked;
+            notify(tx, caller.user_id, revoked, device_id, &row.name, now)?;
+        }
         Answer::ok(&view(&row, caller.device_id))
     })
     .await?;
@@ -322,4 +337,21 @@ pub async fn revoke<S: Store>(
         crate::auth::forget_device(app, device_id);
     }
     Ok(answer)
+}
+
+/// Tells the account's feed that a device was added or revoked.
+fn notify(
+    tx: &mut dyn Tx,
+    user_id: i64,
+    event: fn(DeviceNotice) -> SecurityEvent,
+    device_id: i64,
+    name: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let notice = event(DeviceNotice {
+        device_id,
+        name: name.to_owned(),
+    });
+    tx.append_event(user_id, &FeedEvent::Security(notice), now)?;
+    Ok(())
 }

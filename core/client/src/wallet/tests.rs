@@ -193,6 +193,40 @@ fn a_payment_code_guessing_notice_is_a_readable_row() {
     );
 }
 
+/// A device added to or removed from the account is a row of its own, naming the device, in
+/// both languages: a join the user did not make is seen from every other device.
+#[test]
+fn device_notices_are_readable_rows() {
+    let zh = crate::i18n::Texts::new("zh-Hans-CN").unwrap();
+    let row_of = |notice: api::SecurityEvent, texts: &crate::i18n::Texts| {
+        let event = api::FeedEvent::Security(notice);
+        view::activity_item(
+            &FeedEvent {
+                seq: 4,
+                kind: event.kind().into(),
+                data_json: event.data_json().unwrap(),
+                created_at: 1_000,
+            },
+            texts,
+        )
+    };
+    let tablet = || api::DeviceNotice {
+        device_id: 7,
+        name: "Tablet".into(),
+    };
+    let added = row_of(api::SecurityEvent::DeviceAdded(tablet()), &en());
+    assert_eq!(added.kind, "device_added");
+    assert_eq!(added.amount.minor, 0);
+    assert_eq!(
+        added.title,
+        "The device “Tablet” was added to your account. If you did not add it, revoke it now \
+         from Devices."
+    );
+    let revoked = row_of(api::SecurityEvent::DeviceRevoked(tablet()), &zh);
+    assert_eq!(revoked.kind, "device_revoked");
+    assert_eq!(revoked.title, "设备“Tablet”已从你的账户中移除");
+}
+
 /// A withdrawal's rows say where it is: requested, paid out (with the bank's reference), or
 /// returned to the wallet (with the reason), in both languages.
 #[test]

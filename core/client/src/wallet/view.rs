@@ -666,6 +666,10 @@ fn activity_title(
             &[("reason", text(data, "reason").unwrap_or_default().as_str())],
         ),
         "paycode_guessed" => texts.get("activity-paycode-guessed"),
+        "device_added" | "device_revoked" => texts.with(
+            &format!("activity-{}", kind.replace('_', "-")),
+            &[("name", text(data, "name").unwrap_or_default().as_str())],
+        ),
         "escrow_hold" | "escrow_release" | "escrow_refund" => {
             let base = format!("activity-{}-{side}", kind.replace('_', "-"));
             match memo {

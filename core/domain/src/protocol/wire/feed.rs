@@ -155,6 +155,20 @@ pub enum SecurityEvent {
     /// out: someone may have seen one of the user's codes and be guessing the next ones. Codes
     /// of this account are refused for every merchant until `refused_until`.
     PaycodeGuessed(PaycodeGuessed),
+    /// A device joined the account with an approval code: if the user did not add it, they
+    /// revoke it at once from one of their own devices.
+    DeviceAdded(DeviceNotice),
+    /// A device of the account was revoked (from itself or from another device).
+    DeviceRevoked(DeviceNotice),
+}
+
+/// Details of [`SecurityEvent::DeviceAdded`] and [`SecurityEvent::DeviceRevoked`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceNotice {
+    /// The device's id (as `GET /v1/devices` lists it).
+    pub device_id: i64,
+    /// The device's name.
+    pub name: String,
 }
 
 /// Details of [`SecurityEvent::PaycodeGuessed`].
