@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::{Server, Wallet};
 use danbao_domain::paycode::{
-    AccountIndex, MASK_WINDOW_STEPS, MaskWindow, PaycodeSecret, PaymentCodeGenerator, index_mask,
+    MASK_WINDOW_STEPS, MaskWindow, PaycodeSecret, PaymentCodeGenerator, index_mask,
 };
 use serde_json::{Value, json};
 
@@ -57,11 +57,7 @@ async fn provision(wallet: &Wallet) -> Device {
     assert_eq!(answer["digits"], 18);
     // No deployment-wide key reaches a device any more: only its own masks.
     assert!(answer.get("mask_key").is_none(), "{answer}");
-    let generator = PaymentCodeGenerator::new(
-        PaycodeSecret::from_bytes(&secret).unwrap(),
-        masks_of(&answer),
-        AccountIndex::new(answer["account_index"].as_u64().unwrap()).unwrap(),
-    );
+    let generator = common::paycode_generator(&answer);
     Device { generator, answer }
 }
 

@@ -557,7 +557,7 @@ impl From<core::PaymentCodeView> for PaymentCodeView {
 /// (`svg`) or its text (`code`), valid once until `expires_at`.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DeviceApprovalView {
-    /// The code as text, `XXXX-XXXX-XXXX-XXXX`.
+    /// The code as text, four groups of four, e.g. `7KQ2-M9XD-4HNB-0RTW`.
     pub code: String,
     /// What the QR code holds (what `join_with_approval` also accepts).
     pub qr_payload: String,

@@ -11,7 +11,7 @@ use danbao_domain::protocol::wire::{
     WithdrawalStatus, WithdrawalView,
 };
 
-use crate::service::wallet::{check_memo, record};
+use crate::service::wallet::{check_bank_ref, check_memo, record};
 use crate::service::{self, Answer, OperatorCall, ServiceError, ServiceResult, ledger};
 use crate::store::{AccountKind, Store, StoredWithdrawal, Tx, WithdrawalRecord};
 
@@ -117,16 +117,7 @@ pub async fn mark_paid_out<S: Store>(
     now: i64,
 ) -> ServiceResult<Answer> {
     let reference = body.payout_ref;
-    if reference.is_empty()
-        || reference.len() > 128
-        || !reference.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(ServiceError::bad_request(
-            "invalid_payout_ref",
-            "payout_ref must be the bank transfer's id: 1 to 128 printable ASCII characters \
-             without spaces",
-        ));
-    }
+    check_bank_ref("invalid_payout_ref", "payout_ref", &reference)?;
     settle(store, call, id, Step::PaidOut(reference), now).await
 }
 

@@ -50,6 +50,28 @@ pub fn check_memo(code: &'static str, what: &'static str, text: &str) -> Service
     }
 }
 
+/// Longest bank transfer reference accepted (a deposit's `external_ref`, a payout's
+/// `payout_ref`).
+pub const MAX_BANK_REF_CHARS: usize = 128;
+
+/// Refuses a bank transfer's reference (`field`) that is not 1 to [`MAX_BANK_REF_CHARS`]
+/// printable ASCII characters without spaces, with `code`.
+pub fn check_bank_ref(code: &'static str, field: &str, reference: &str) -> ServiceResult<()> {
+    if !reference.is_empty()
+        && reference.len() <= MAX_BANK_REF_CHARS
+        && reference.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Ok(());
+    }
+    Err(ServiceError::bad_request(
+        code,
+        format!(
+            "{field} must be the bank transfer's id: 1 to {MAX_BANK_REF_CHARS} printable ASCII \
+             characters without spaces"
+        ),
+    ))
+}
+
 /// The caller's balance in `amount`'s currency, after a payment.
 pub fn balance_after(tx: &mut dyn Tx, user_id: i64, amount: Money) -> ServiceResult<BalanceView> {
     let wallet = ledger::wallet(tx, user_id, amount.currency())?;
@@ -125,16 +147,7 @@ pub async fn deposit<S: Store>(
 ) -> ServiceResult<Answer> {
     let amount = parse_amount(&body.amount, &body.currency)?;
     let external_ref = body.external_ref.clone();
-    if external_ref.is_empty()
-        || external_ref.len() > 128
-        || !external_ref.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(ServiceError::bad_request(
-            "invalid_external_ref",
-            "external_ref must be the bank transfer's id: 1 to 128 printable ASCII characters \
-             without spaces",
-        ));
-    }
+    check_bank_ref("invalid_external_ref", "external_ref", &external_ref)?;
     store
         .write(move |tx| {
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {

@@ -451,7 +451,7 @@ pub struct PaymentCodeView {
 /// [`Wallet::device_approval_code`]: super::Wallet::device_approval_code
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceApprovalView {
-    /// The code as text, `XXXX-XXXX-XXXX-XXXX` (for typing).
+    /// The code as text, four groups of four, e.g. `7KQ2-M9XD-4HNB-0RTW` (for typing).
     pub code: String,
     /// What the QR code holds.
     pub qr_payload: String,

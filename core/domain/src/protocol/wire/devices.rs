@@ -59,7 +59,7 @@ pub enum ApprovalCodeError {
 }
 
 /// The canonical form of a typed code or a scanned QR payload: 16 upper-case characters of the
-/// alphabet, grouped `XXXX-XXXX-XXXX-XXXX` (what the server hashes).
+/// alphabet in four groups of four, e.g. `7KQ2-M9XD-4HNB-0RTW` (what the server hashes).
 pub fn normalize_approval_code(text: &str) -> Result<String, ApprovalCodeError> {
     let text = text.trim();
     let text = text
@@ -104,7 +104,7 @@ pub fn approval_qr_payload(code: &str) -> String {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceApproval {
-    /// The code as text, `XXXX-XXXX-XXXX-XXXX`.
+    /// The code as text, four groups of four, e.g. `7KQ2-M9XD-4HNB-0RTW`.
     pub code: String,
     /// The QR payload: [`APPROVAL_QR_PREFIX`] and the code.
     pub qr_payload: String,
