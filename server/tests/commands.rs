@@ -5,9 +5,9 @@
 mod common;
 
 use common::{Server, fresh_nonce};
-use danbao_domain::protocol::wire::{AdvanceClock, Send, TopUp};
+use danbao_domain::protocol::wire::{AdvanceClock, Deposit, MarkPaidOut, Send, TopUp};
 use danbao_domain::protocol::{Command, Outcome, Refusal};
-use danbao_server::service::{self, Actor, Caller, Newcomer};
+use danbao_server::service::{self, Actor, Caller, Newcomer, OperatorCall};
 use serde_json::Value;
 
 fn caller(user_id: i64, device: &str, key: &str) -> Caller {
@@ -107,4 +107,88 @@ async fn a_command_of_another_actor_is_refused_by_name() {
         (Refusal::Malformed, "missing_idempotency_key")
     );
     assert_eq!(alice.available("CNY").await, 0);
+}
+
+#[tokio::test]
+async fn money_from_the_bank_and_device_changes_are_commands_of_their_own_actor() {
+    let server = Server::start().await;
+    let alice = server.sign_up("alice", "Alice").await;
+    let deposit = || {
+        Command::Deposit(Deposit {
+            handle: "alice".into(),
+            amount: "40.00".into(),
+            currency: "CNY".into(),
+            external_ref: "BANK-0001".into(),
+        })
+    };
+
+    // A device cannot credit itself from the bank, nor mark a payout.
+    let device = Actor::Device(caller(alice.user_id, &alice.device, "deposit-0001"));
+    let refused = service::run(&server.app, device, deposit())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.refusal, refused.code, refused.detail.as_str()),
+        (
+            Refusal::Forbidden,
+            "wrong_actor",
+            "a device cannot ask for deposit"
+        )
+    );
+    let mark = Command::MarkPaidOut {
+        id: 1,
+        mark: MarkPaidOut {
+            payout_ref: "OUT-1".into(),
+        },
+    };
+    let device = Actor::Device(caller(alice.user_id, &alice.device, "payout-0001"));
+    let refused = service::run(&server.app, device, mark).await.unwrap_err();
+    assert_eq!(refused.code, "wrong_actor");
+    assert_eq!(alice.available("CNY").await, 0);
+
+    // The operator's deposit needs its key, then credits once per key.
+    let refused = service::run(&server.app, Actor::Operator(None), deposit())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "missing_idempotency_key");
+    let call = || {
+        Actor::Operator(Some(OperatorCall {
+            key: "deposit-0001".into(),
+            request_hash: b"deposit-0001".to_vec(),
+        }))
+    };
+    let first = service::run(&server.app, call(), deposit()).await.unwrap();
+    let again = service::run(&server.app, call(), deposit()).await.unwrap();
+    assert_eq!((first.outcome, &again), (Outcome::Done, &first));
+    assert_eq!(alice.available("CNY").await, 4_000);
+
+    // Device commands are a device's: the operator cannot revoke a device or ask for an
+    // approval code.
+    for command in [Command::RevokeDevice { id: 1 }, Command::ApproveDevice] {
+        let refused = service::run(&server.app, Actor::Operator(None), command)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, "wrong_actor");
+    }
+    // The device's own approval code is created (and the last device cannot be revoked).
+    let device = Actor::Device(caller(alice.user_id, &alice.device, "approve-0001"));
+    let approval = service::run(&server.app, device, Command::ApproveDevice)
+        .await
+        .unwrap();
+    assert_eq!(approval.outcome, Outcome::Created);
+    let body: Value = serde_json::from_slice(&approval.body).unwrap();
+    assert!(
+        body["code"].as_str().is_some_and(|code| !code.is_empty()),
+        "{body}"
+    );
+    let own = alice.device.parse().unwrap();
+    let device = Actor::Device(caller(alice.user_id, &alice.device, "revoke-0001"));
+    // A keyed refusal is an answer, kept under its key like a success.
+    let refused = service::run(&server.app, device, Command::RevokeDevice { id: own })
+        .await
+        .unwrap();
+    assert_eq!(refused.outcome, Outcome::Refused(Refusal::Conflict));
+    let body: Value = serde_json::from_slice(&refused.body).unwrap();
+    assert_eq!(body["code"], "last_device", "{body}");
+    server.invariants().await;
 }

@@ -208,6 +208,20 @@ pub enum CommandKind {
     Rename,
     /// A merchant profile changed (operator).
     ChangeMerchant,
+    /// Money in against a bank transfer (operator).
+    Deposit,
+    /// A withdrawal marked paid out by the bank (operator).
+    MarkPaidOut,
+    /// A withdrawal marked failed, its amount returned (operator).
+    MarkFailed,
+    /// An approval code for a new device asked for.
+    ApproveDevice,
+    /// A new device joined with an approval code.
+    JoinDevice,
+    /// A device revoked.
+    RevokeDevice,
+    /// A fresh window of payment-code masks asked for.
+    RefreshPaycodeMasks,
     /// A row this version cannot read as a command (queued by an older app in a form it could not convert): shown failed with the reason, never sent.
     Unreadable,
 }
@@ -240,6 +254,13 @@ impl From<core::CommandKind> for CommandKind {
             core::CommandKind::AdvanceClock => Self::AdvanceClock,
             core::CommandKind::Rename => Self::Rename,
             core::CommandKind::ChangeMerchant => Self::ChangeMerchant,
+            core::CommandKind::Deposit => Self::Deposit,
+            core::CommandKind::MarkPaidOut => Self::MarkPaidOut,
+            core::CommandKind::MarkFailed => Self::MarkFailed,
+            core::CommandKind::ApproveDevice => Self::ApproveDevice,
+            core::CommandKind::JoinDevice => Self::JoinDevice,
+            core::CommandKind::RevokeDevice => Self::RevokeDevice,
+            core::CommandKind::RefreshPaycodeMasks => Self::RefreshPaycodeMasks,
             core::CommandKind::Unreadable => Self::Unreadable,
         }
     }

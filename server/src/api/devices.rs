@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use danbao_domain::protocol::Command;
 use danbao_domain::protocol::wire::{DeviceApproval, DeviceList, DeviceView, JoinDevice, Joined};
 
 use super::extract::Path;
 use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiResult, Problem};
-use crate::service::{Answer, devices};
+use crate::service::{self, Actor, Answer, devices};
 use crate::store::Store;
 
 /// `POST /v1/devices/approvals`: a one-time code (10 minutes, single use) with which a new
@@ -36,10 +37,8 @@ pub async fn new_approval<S: Store>(
     signed: Signed,
 ) -> ApiResult<Response> {
     super::http::no_body(&signed.body, "asking for an approval code")?;
-    let approval = devices::new_approval(&app, signed.caller()).await?;
-    Ok(super::http::no_store(
-        (axum::http::StatusCode::CREATED, Json(approval)).into_response(),
-    ))
+    let approval = service::run(&app, Actor::Device(signed.caller()), Command::ApproveDevice);
+    Ok(super::http::no_store(approval.await?.into_response()))
 }
 
 /// `POST /v1/devices/join`: registers a new device of the user whose approval code it
@@ -67,15 +66,8 @@ pub async fn join<S: Store>(State(app): State<App<S>>, request: Request) -> ApiR
             &body.public_key
         })
         .await?;
-    devices::join(
-        &app.store,
-        request,
-        newcomer.public_key,
-        newcomer.idempotency_key,
-        newcomer.request_hash,
-        app.now(),
-    )
-    .await
+    let command = Command::JoinDevice(request);
+    service::run(&app, Actor::Newcomer(newcomer), command).await
 }
 
 /// `GET /v1/devices`: the caller's devices (active first), marking the calling one.
@@ -120,5 +112,6 @@ pub async fn revoke<S: Store>(
     Path(id): Path<i64>,
     signed: Signed,
 ) -> ApiResult<Answer> {
-    devices::revoke(&app, signed.caller(), id).await
+    let command = Command::RevokeDevice { id };
+    service::run(&app, Actor::Device(signed.caller()), command).await
 }

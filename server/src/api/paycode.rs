@@ -1,7 +1,6 @@
 //! Payment codes (DESIGN.md §5) over HTTP: provisioning a device's secret, and the merchant's
 //! till charging a code a customer shows. The flows are [`crate::service::paycode`]'s.
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use danbao_domain::protocol::wire::{Charge, Charged, PaycodeMasks, Provisioned};
@@ -10,7 +9,7 @@ use crate::app::App;
 use crate::auth::Signed;
 use crate::error::{ApiResult, Problem};
 use crate::service::Actor;
-use crate::service::{self, Answer, paycode};
+use crate::service::{self, Answer};
 use crate::store::Store;
 use danbao_domain::protocol::Command;
 
@@ -62,8 +61,12 @@ pub async fn provision<S: Store>(State(app): State<App<S>>, signed: Signed) -> A
 )]
 pub async fn masks<S: Store>(State(app): State<App<S>>, signed: Signed) -> ApiResult<Response> {
     super::http::no_body(&signed.body, "refreshing the masks")?;
-    let masks = paycode::refresh_masks(&app, signed.caller()).await?;
-    Ok(super::http::no_store(Json(masks).into_response()))
+    let masks = service::run(
+        &app,
+        Actor::Device(signed.caller()),
+        Command::RefreshPaycodeMasks,
+    );
+    Ok(super::http::no_store(masks.await?.into_response()))
 }
 
 /// `POST /v1/merchant/charges`: the merchant (the signing caller) charges a customer's

@@ -4,6 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
+use danbao_domain::protocol::Command;
 use danbao_domain::protocol::wire::{MarkFailed, MarkPaidOut, WithdrawalList, WithdrawalView};
 use serde::Deserialize;
 
@@ -11,7 +12,7 @@ use super::extract::{Path, Query};
 use crate::app::App;
 use crate::auth::Operator;
 use crate::error::{ApiResult, Problem};
-use crate::service::{self, Answer, payouts};
+use crate::service::{self, Actor, Answer, payouts};
 use crate::store::Store;
 
 /// The query of `GET /v1/admin/withdrawals`.
@@ -74,8 +75,9 @@ pub async fn paid_out<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (call, body) = super::http::operator_call(request).await?;
-    let body: MarkPaidOut = service::parse_body(&body)?;
-    payouts::mark_paid_out(&app.store, call, id, body, app.now()).await
+    let mark = service::parse_body(&body)?;
+    let command = Command::MarkPaidOut { id, mark };
+    service::run(&app, Actor::Operator(Some(call)), command).await
 }
 
 /// `POST /v1/admin/withdrawals/{id}/failed` (operator) `{reason}`: the payout failed; the
@@ -105,6 +107,7 @@ pub async fn failed<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (call, body) = super::http::operator_call(request).await?;
-    let body: MarkFailed = service::parse_body(&body)?;
-    payouts::mark_failed(&app.store, call, id, body, app.now()).await
+    let mark = service::parse_body(&body)?;
+    let command = Command::MarkFailed { id, mark };
+    service::run(&app, Actor::Operator(Some(call)), command).await
 }

@@ -73,8 +73,8 @@ pub async fn deposit<S: Store>(
     request: Request,
 ) -> ApiResult<Answer> {
     let (call, body) = super::http::operator_call(request).await?;
-    let body: Deposit = service::parse_body(&body)?;
-    wallet::deposit(&app.store, call, body, app.now()).await
+    let command = Command::Deposit(service::parse_body(&body)?);
+    service::run(&app, Actor::Operator(Some(call)), command).await
 }
 
 /// `POST /v1/withdrawals`: moves money out of the caller's wallet.

@@ -7,8 +7,8 @@ use danbao_domain::protocol::Command;
 
 use super::orders::Action;
 use super::{
-    Answer, Caller, OperatorCall, ServiceError, ServiceResult, admin, identity, merchant,
-    merchant_profiles, order_flows, paycode, requests, wallet,
+    Answer, Caller, OperatorCall, ServiceError, ServiceResult, admin, devices, identity, merchant,
+    merchant_profiles, order_flows, paycode, payouts, requests, wallet,
 };
 use crate::app::App;
 use crate::store::Store;
@@ -49,6 +49,14 @@ pub async fn run<S: Store>(app: &App<S>, actor: Actor, command: Command) -> Serv
                 request_hash,
             } = newcomer;
             identity::sign_up(store, body, public_key, idempotency_key, request_hash, now).await
+        }
+        (Actor::Newcomer(newcomer), Command::JoinDevice(body)) => {
+            let Newcomer {
+                public_key,
+                idempotency_key,
+                request_hash,
+            } = newcomer;
+            devices::join(store, body, public_key, idempotency_key, request_hash, now).await
         }
         (Actor::Device(caller), command) => run_for_device(app, caller, command, now).await,
         (Actor::Operator(call), command) => run_for_operator(app, call, command, now).await,
@@ -91,8 +99,17 @@ async fn run_for_device<S: Store>(
         Command::ProvisionPaycode => Answer::ok(&paycode::provision_device(app, caller).await?),
         Command::Charge(body) => paycode::charge(app, caller, body).await,
         Command::Rename(body) => merchant_profiles::rename(store, caller, body, now).await,
+        // The approval code and the masks are secrets: their answers are not kept under the
+        // idempotency key (a retry gets fresh ones).
+        Command::ApproveDevice => Answer::created(&devices::new_approval(app, caller).await?),
+        Command::RevokeDevice { id } => devices::revoke(app, caller, id).await,
+        Command::RefreshPaycodeMasks => Answer::ok(&paycode::refresh_masks(app, caller).await?),
         other @ (Command::SignUp(_)
+        | Command::JoinDevice(_)
         | Command::TopUp(_)
+        | Command::Deposit(_)
+        | Command::MarkPaidOut { .. }
+        | Command::MarkFailed { .. }
         | Command::AdvanceClock(_)
         | Command::ChangeMerchant { .. }) => Err(wrong_actor("a device", &other)),
     }
@@ -121,7 +138,21 @@ async fn run_for_operator<S: Store>(
             },
             Some(call),
         ) => order_flows::resolve(store, call, order_id, resolution, now).await,
-        (Command::TopUp(_) | Command::ResolveOrder { .. }, None) => Err(super::missing_key()),
+        (Command::Deposit(body), Some(call)) => wallet::deposit(store, call, body, now).await,
+        (Command::MarkPaidOut { id, mark }, Some(call)) => {
+            payouts::mark_paid_out(store, call, id, mark, now).await
+        }
+        (Command::MarkFailed { id, mark }, Some(call)) => {
+            payouts::mark_failed(store, call, id, mark, now).await
+        }
+        (
+            Command::TopUp(_)
+            | Command::ResolveOrder { .. }
+            | Command::Deposit(_)
+            | Command::MarkPaidOut { .. }
+            | Command::MarkFailed { .. },
+            None,
+        ) => Err(super::missing_key()),
         (other, _) => Err(wrong_actor("the operator", &other)),
     }
 }

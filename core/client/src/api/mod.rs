@@ -133,10 +133,7 @@ impl DeviceApi {
             public_key: URL_SAFE_NO_PAD.encode(signer.public_key()),
             device_name: device_name.to_owned(),
         };
-        let bytes = serde_json::to_vec(&body).map_err(|error| TransportError::InvalidRequest {
-            detail: format!("the join request could not be written: {error}"),
-        })?;
-        let call = Call::post("/v1/devices/join", bytes, Some(idempotency_key));
+        let call = Call::command(&Command::JoinDevice(body), Some(idempotency_key))?;
         let credentials = Credentials::NewDevice {
             signer: signer.clone(),
         };
@@ -399,8 +396,7 @@ impl DeviceApi {
         &self,
         idempotency_key: &str,
     ) -> Result<DeviceApproval, TransportError> {
-        let call = Call::post("/v1/devices/approvals", Vec::new(), Some(idempotency_key));
-        run(&self.transport, &self.credentials, call).await
+        self.command(&Command::ApproveDevice, idempotency_key).await
     }
 
     /// `GET /v1/devices`: this user's devices.
@@ -414,12 +410,8 @@ impl DeviceApi {
         id: i64,
         idempotency_key: &str,
     ) -> Result<DeviceView, TransportError> {
-        let call = Call::post(
-            format!("/v1/devices/{id}/revoke"),
-            Vec::new(),
-            Some(idempotency_key),
-        );
-        run(&self.transport, &self.credentials, call).await
+        self.command(&Command::RevokeDevice { id }, idempotency_key)
+            .await
     }
 
     /// `POST /v1/paycode/provision`: a fresh payment-code secret for this device (replaces
@@ -438,8 +430,8 @@ impl DeviceApi {
         &self,
         idempotency_key: &str,
     ) -> Result<PaycodeMasks, TransportError> {
-        let call = Call::post("/v1/paycode/masks", Vec::new(), Some(idempotency_key));
-        run(&self.transport, &self.credentials, call).await
+        self.command(&Command::RefreshPaycodeMasks, idempotency_key)
+            .await
     }
 
     /// `POST /v1/merchant/charges`: the caller (merchant) charges a payment code.

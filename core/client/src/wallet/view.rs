@@ -304,6 +304,20 @@ pub enum CommandKind {
     Rename,
     /// A merchant profile changed (operator).
     ChangeMerchant,
+    /// Money in against a bank transfer (operator).
+    Deposit,
+    /// A withdrawal marked paid out by the bank (operator).
+    MarkPaidOut,
+    /// A withdrawal marked failed, its amount returned (operator).
+    MarkFailed,
+    /// An approval code for a new device asked for.
+    ApproveDevice,
+    /// A new device joined with an approval code.
+    JoinDevice,
+    /// A device revoked.
+    RevokeDevice,
+    /// A fresh window of payment-code masks asked for.
+    RefreshPaycodeMasks,
     /// A row this version cannot read as a command (queued by an older app in a form it could
     /// not convert): shown failed with the reason, never sent.
     Unreadable,
@@ -986,6 +1000,13 @@ pub fn command_kind(command: &StoredCommand) -> CommandKind {
         Command::AdvanceClock(_) => CommandKind::AdvanceClock,
         Command::Rename(_) => CommandKind::Rename,
         Command::ChangeMerchant { .. } => CommandKind::ChangeMerchant,
+        Command::Deposit(_) => CommandKind::Deposit,
+        Command::MarkPaidOut { .. } => CommandKind::MarkPaidOut,
+        Command::MarkFailed { .. } => CommandKind::MarkFailed,
+        Command::ApproveDevice => CommandKind::ApproveDevice,
+        Command::JoinDevice(_) => CommandKind::JoinDevice,
+        Command::RevokeDevice { .. } => CommandKind::RevokeDevice,
+        Command::RefreshPaycodeMasks => CommandKind::RefreshPaycodeMasks,
     }
 }
 

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::encode_component;
 use super::wire::{
-    AdvanceClock, Charge, CreateOrder, MerchantChange, NewCode, NewRequest, OrderAction, PayCode,
-    RefundRequest, Rename, Resolve, ScannedCode, Send, Ship, SignUp, StepAction, TopUp, Withdraw,
+    AdvanceClock, Charge, CreateOrder, Deposit, JoinDevice, MarkFailed, MarkPaidOut,
+    MerchantChange, NewCode, NewRequest, OrderAction, PayCode, RefundRequest, Rename, Resolve,
+    ScannedCode, Send, Ship, SignUp, StepAction, TopUp, Withdraw,
 };
 
 /// A step on an order, with the body it takes.
@@ -100,6 +101,37 @@ pub enum Command {
         /// What to do.
         change: MerchantChange,
     },
+    /// `POST /v1/admin/deposits` (operator): money in against a bank transfer's reference.
+    Deposit(Deposit),
+    /// `POST /v1/admin/withdrawals/{id}/paid-out` (operator): the bank paid the withdrawal.
+    MarkPaidOut {
+        /// The withdrawal's id.
+        id: i64,
+        /// The bank transfer's reference.
+        mark: MarkPaidOut,
+    },
+    /// `POST /v1/admin/withdrawals/{id}/failed` (operator): the payout failed; the amount
+    /// returns to the wallet.
+    MarkFailed {
+        /// The withdrawal's id.
+        id: i64,
+        /// Why.
+        mark: MarkFailed,
+    },
+    /// `POST /v1/devices/approvals`: a one-time code with which a new device joins the
+    /// caller's user.
+    ApproveDevice,
+    /// `POST /v1/devices/join`: a new device joins the user whose approval code it presents
+    /// (signed with the new key, like a sign-up).
+    JoinDevice(JoinDevice),
+    /// `POST /v1/devices/{id}/revoke`: revoke one of the caller's devices.
+    RevokeDevice {
+        /// The device id.
+        id: i64,
+    },
+    /// `POST /v1/paycode/masks`: a fresh window of payment-code index masks for the calling
+    /// device.
+    RefreshPaycodeMasks,
 }
 
 impl Command {
@@ -138,6 +170,13 @@ impl Command {
             Self::ChangeMerchant { handle, .. } => {
                 format!("/v1/admin/merchants/{}", encode_component(handle))
             }
+            Self::Deposit(_) => "/v1/admin/deposits".to_owned(),
+            Self::MarkPaidOut { id, .. } => format!("/v1/admin/withdrawals/{id}/paid-out"),
+            Self::MarkFailed { id, .. } => format!("/v1/admin/withdrawals/{id}/failed"),
+            Self::ApproveDevice => "/v1/devices/approvals".to_owned(),
+            Self::JoinDevice(_) => "/v1/devices/join".to_owned(),
+            Self::RevokeDevice { id } => format!("/v1/devices/{id}/revoke"),
+            Self::RefreshPaycodeMasks => "/v1/paycode/masks".to_owned(),
         }
     }
 
@@ -167,13 +206,20 @@ impl Command {
             },
             Self::ResolveOrder { resolution, .. } => to_vec(resolution),
             Self::NewRequest(body) => to_vec(body),
-            Self::AcceptRequest { .. } | Self::DeclineRequest { .. } | Self::ProvisionPaycode => {
-                Ok(Vec::new())
-            }
+            Self::AcceptRequest { .. }
+            | Self::DeclineRequest { .. }
+            | Self::ProvisionPaycode
+            | Self::ApproveDevice
+            | Self::RevokeDevice { .. }
+            | Self::RefreshPaycodeMasks => Ok(Vec::new()),
             Self::Charge(body) => to_vec(body),
             Self::AdvanceClock(body) => to_vec(body),
             Self::Rename(body) => to_vec(body),
             Self::ChangeMerchant { change, .. } => to_vec(change),
+            Self::Deposit(body) => to_vec(body),
+            Self::MarkPaidOut { mark, .. } => to_vec(mark),
+            Self::MarkFailed { mark, .. } => to_vec(mark),
+            Self::JoinDevice(body) => to_vec(body),
         }
     }
 
@@ -209,6 +255,13 @@ impl Command {
             Self::AdvanceClock(_) => "advance_clock".to_owned(),
             Self::Rename(_) => "rename".to_owned(),
             Self::ChangeMerchant { change, .. } => format!("merchant_{}", change.action.as_str()),
+            Self::Deposit(_) => "deposit".to_owned(),
+            Self::MarkPaidOut { .. } => "mark_paid_out".to_owned(),
+            Self::MarkFailed { .. } => "mark_failed".to_owned(),
+            Self::ApproveDevice => "approve_device".to_owned(),
+            Self::JoinDevice(_) => "join_device".to_owned(),
+            Self::RevokeDevice { .. } => "revoke_device".to_owned(),
+            Self::RefreshPaycodeMasks => "refresh_paycode_masks".to_owned(),
         }
     }
 }

@@ -434,6 +434,33 @@ fn commands() -> Vec<Command> {
         Command::ProvisionPaycode,
         Command::Charge(Charge::new("123456789012345678", cny("3"), "")),
         Command::AdvanceClock(AdvanceClock { advance_secs: 60 }),
+        Command::Deposit(Deposit {
+            handle: "amy".into(),
+            amount: "5.00".into(),
+            currency: "CNY".into(),
+            external_ref: "BANK-1".into(),
+        }),
+        Command::MarkPaidOut {
+            id: 3,
+            mark: MarkPaidOut {
+                payout_ref: "OUT-9".into(),
+            },
+        },
+        Command::MarkFailed {
+            id: 4,
+            mark: MarkFailed {
+                reason: "account closed".into(),
+            },
+        },
+        Command::ApproveDevice,
+        Command::JoinDevice(JoinDevice {
+            code: "ABCD-EFGH".into(),
+            handle: None,
+            public_key: "BAAA".into(),
+            device_name: "tablet".into(),
+        }),
+        Command::RevokeDevice { id: 12 },
+        Command::RefreshPaycodeMasks,
     ];
     all.extend(plain.into_iter().map(|action| Command::OrderStep {
         order_id: "ord_1".into(),
@@ -476,6 +503,13 @@ fn every_command_round_trips_and_names_its_request() {
         ("charge", "/v1/merchant/charges"),
         ("provision_paycode", "/v1/paycode/provision"),
         ("advance_clock", "/v1/admin/clock"),
+        ("deposit", "/v1/admin/deposits"),
+        ("mark_paid_out", "/v1/admin/withdrawals/3/paid-out"),
+        ("mark_failed", "/v1/admin/withdrawals/4/failed"),
+        ("approve_device", "/v1/devices/approvals"),
+        ("join_device", "/v1/devices/join"),
+        ("revoke_device", "/v1/devices/12/revoke"),
+        ("refresh_paycode_masks", "/v1/paycode/masks"),
     ] {
         assert!(
             paths.contains(&(expected.0.to_owned(), expected.1.to_owned())),
