@@ -1,4 +1,4 @@
-//! Key material: the per-device payment-code secret and the deployment's index mask key.
+//! Key material: the per-device payment-code secret and the server's index mask key.
 //!
 //! Both types keep their bytes private, print as `<redacted>` in `Debug`, and overwrite their
 //! bytes when dropped. The bytes leave only through `expose_bytes`, for sealing at rest
@@ -61,89 +61,91 @@ impl Drop for SecretBytes {
 ///
 /// `Debug` prints only its length.
 #[derive(Clone)]
-pub struct PaycodeSecret {
-    bytes: SecretBytes,
-    key: hmac::Key,
-}
+pub struct PaycodeSecret(HmacKey);
 
 impl PaycodeSecret {
+    const WHAT: &str = "payment-code secret";
+
     /// Wraps existing secret bytes (e.g. unsealed from storage). They must be 16–64 bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, PaycodeError> {
-        let bytes = SecretBytes::new(bytes, "payment-code secret")?;
-        Ok(Self::from_secret_bytes(bytes))
+        Ok(Self(HmacKey::new(SecretBytes::new(bytes, Self::WHAT)?)))
     }
 
     /// Makes a fresh 32-byte secret from `rng` (the server does this when it registers a
     /// device; randomness is passed in so tests can control it).
     pub fn generate(rng: &dyn SecureRandom) -> Result<Self, PaycodeError> {
-        let bytes = SecretBytes::generate(rng, "payment-code secret")?;
-        Ok(Self::from_secret_bytes(bytes))
-    }
-
-    fn from_secret_bytes(bytes: SecretBytes) -> Self {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, &bytes.0);
-        Self { bytes, key }
+        Ok(Self(HmacKey::new(SecretBytes::generate(rng, Self::WHAT)?)))
     }
 
     /// The raw bytes, for sealing at rest or provisioning to the device. Never log them.
     pub fn expose_bytes(&self) -> &[u8] {
-        &self.bytes.0
+        &self.0.bytes.0
     }
 
     pub(crate) fn hmac_key(&self) -> &hmac::Key {
-        &self.key
+        &self.0.key
     }
 }
 
 impl fmt::Debug for PaycodeSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PaycodeSecret(<redacted {} bytes>)", self.bytes.0.len())
+        write!(
+            f,
+            "PaycodeSecret(<redacted {} bytes>)",
+            self.0.bytes.0.len()
+        )
     }
 }
 
-/// The deployment-wide key that masks the account index inside every payment code, so that a
-/// merchant who sees many codes cannot tell which ones come from the same customer. The server
-/// provisions it to every device together with the device's [`PaycodeSecret`]; see
-/// docs/payment-codes.md for what it does and does not protect.
+/// The server's key that masks the account index inside payment codes (layout 2: the mask of
+/// each code is HMAC(key, step ‖ OTP)), so that a merchant who sees many codes cannot tell
+/// which ones come from the same customer. It never leaves the server: a device receives only
+/// the masks of its own codes (docs/payment-codes.md).
 ///
 /// `Debug` prints only its length.
 #[derive(Clone)]
-pub struct IndexMaskKey {
-    bytes: SecretBytes,
-    key: hmac::Key,
-}
+pub struct IndexMaskKey(HmacKey);
 
 impl IndexMaskKey {
+    const WHAT: &str = "index mask key";
+
     /// Wraps existing key bytes. They must be 16–64 bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, PaycodeError> {
-        let bytes = SecretBytes::new(bytes, "index mask key")?;
-        Ok(Self::from_secret_bytes(bytes))
+        Ok(Self(HmacKey::new(SecretBytes::new(bytes, Self::WHAT)?)))
     }
 
     /// Makes a fresh 32-byte key from `rng`.
     pub fn generate(rng: &dyn SecureRandom) -> Result<Self, PaycodeError> {
-        let bytes = SecretBytes::generate(rng, "index mask key")?;
-        Ok(Self::from_secret_bytes(bytes))
+        Ok(Self(HmacKey::new(SecretBytes::generate(rng, Self::WHAT)?)))
     }
 
-    fn from_secret_bytes(bytes: SecretBytes) -> Self {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, &bytes.0);
-        Self { bytes, key }
-    }
-
-    /// The raw bytes, for sealing at rest or provisioning to a device. Never log them.
+    /// The raw bytes, for sealing at rest. Never log them.
     pub fn expose_bytes(&self) -> &[u8] {
-        &self.bytes.0
+        &self.0.bytes.0
     }
 
     pub(crate) fn hmac_key(&self) -> &hmac::Key {
-        &self.key
+        &self.0.key
     }
 }
 
 impl fmt::Debug for IndexMaskKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "IndexMaskKey(<redacted {} bytes>)", self.bytes.0.len())
+        write!(f, "IndexMaskKey(<redacted {} bytes>)", self.0.bytes.0.len())
+    }
+}
+
+/// Secret bytes with the HMAC-SHA256 key made from them once.
+#[derive(Clone)]
+struct HmacKey {
+    bytes: SecretBytes,
+    key: hmac::Key,
+}
+
+impl HmacKey {
+    fn new(bytes: SecretBytes) -> Self {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &bytes.0);
+        Self { bytes, key }
     }
 }
 
