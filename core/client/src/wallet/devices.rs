@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::args::render;
 use super::view::{DeviceApprovalView, DeviceItem};
-use super::{Change, Wallet, WalletError, outbox};
+use super::{Wallet, WalletError};
 use crate::api::{DeviceApi, DeviceView, new_idempotency_key};
 use crate::i18n::{Texts, Words};
 use crate::store;
@@ -140,15 +140,7 @@ impl Wallet {
             display_name: joined.display_name,
             device_id: joined.device_id,
         };
-        let now = self.now();
-        let stored = profile.clone();
-        outbox::on_store(&self.store, move |s| s.set_profile(&stored, now)).await?;
-        *self
-            .profile
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(profile.clone());
-        self.notify(Change::Profile);
-        Ok(profile.into())
+        self.keep_profile(profile).await
     }
 
     /// This user's devices from the server: active ones first, this device marked.

@@ -543,6 +543,15 @@ impl Wallet {
             display_name: display_name.to_owned(),
             device_id: signed_up.device_id,
         };
+        self.keep_profile(profile).await
+    }
+
+    /// Stores the identity this device was registered as (by sign-up or by joining a user),
+    /// from now on the one its requests are signed as.
+    pub(super) async fn keep_profile(
+        &self,
+        profile: store::Profile,
+    ) -> Result<Profile, WalletError> {
         let now = self.now();
         let stored = profile.clone();
         outbox::on_store(&self.store, move |s| s.set_profile(&stored, now)).await?;
