@@ -2,9 +2,9 @@
 
 use crate::words::word;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use danbao_client::{OrderSummary, Wallet};
+use danbao_client::{OrderCreated, OrderSummary, Wallet};
 use serde_json::{Value, json};
 
 use crate::account::refresh;
@@ -205,46 +205,7 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
             out,
         } => {
             let created = wallet.create_order(&title, &amount, &currency).await?;
-            let mut text = word(
-                "order-created",
-                &[
-                    ("id", &created.order.id),
-                    ("title", &created.order.title),
-                    ("amount", &created.order.amount.display),
-                    ("code", &created.code.text),
-                ],
-            );
-            text.push('\n');
-            if let Some(expires) = created.code.expires_at {
-                let _ = writeln!(
-                    text,
-                    "{}",
-                    word("order-pay-before", &[("when", &when(expires))])
-                );
-            }
-            let mut json = json!({
-                "order": order_json(&created.order),
-                "code": code_json(&created.code),
-            });
-            if let Some(path) = &svg {
-                write_svg(path, &created.code.svg)?;
-                let _ = writeln!(
-                    text,
-                    "{}",
-                    word("file-svg", &[("path", &path.display().to_string())])
-                );
-                json["svg_file"] = json!(path.display().to_string());
-            }
-            if let Some(path) = &out {
-                write_text(path, &created.code.text)?;
-                let _ = writeln!(
-                    text,
-                    "{}",
-                    word("file-text", &[("path", &path.display().to_string())])
-                );
-                json["text_file"] = json!(path.display().to_string());
-            }
-            return Ok(Report::done(text, json));
+            return order_created(&created, svg.as_deref(), out.as_deref());
         }
         MerchantCommand::Charge {
             payment_code,
@@ -270,4 +231,52 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
     };
     let outcome = wallet.order_action(&id, action, body).await?;
     Ok(Report::outcome(&outcome))
+}
+
+/// The report of an order just created: its code, and the files the code was written to.
+fn order_created(
+    created: &OrderCreated,
+    svg: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<Report, Failure> {
+    let mut text = word(
+        "order-created",
+        &[
+            ("id", &created.order.id),
+            ("title", &created.order.title),
+            ("amount", &created.order.amount.display),
+            ("code", &created.code.text),
+        ],
+    );
+    text.push('\n');
+    if let Some(expires) = created.code.expires_at {
+        let _ = writeln!(
+            text,
+            "{}",
+            word("order-pay-before", &[("when", &when(expires))])
+        );
+    }
+    let mut json = json!({
+        "order": order_json(&created.order),
+        "code": code_json(&created.code),
+    });
+    if let Some(path) = svg {
+        write_svg(path, &created.code.svg)?;
+        let _ = writeln!(
+            text,
+            "{}",
+            word("file-svg", &[("path", &path.display().to_string())])
+        );
+        json["svg_file"] = json!(path.display().to_string());
+    }
+    if let Some(path) = out {
+        write_text(path, &created.code.text)?;
+        let _ = writeln!(
+            text,
+            "{}",
+            word("file-text", &[("path", &path.display().to_string())])
+        );
+        json["text_file"] = json!(path.display().to_string());
+    }
+    Ok(Report::done(text, json))
 }

@@ -490,28 +490,8 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                 // answered the same, before this runs.
                 paused(tx, caller.user_id, now)?;
                 within_cap(amount, cap)?;
-                let accepted = match verify(tx, &verifier, &seal_key, body.payment_code.trim(), now)
-                {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        guessed = counts_as_guess(&error);
-                        // A genuine code of a locked customer, late or already used, is
-                        // answered like any of her codes while she is locked: a wrong code.
-                        if let PaycodeError::Expired { account_index, .. }
-                        | PaycodeError::Replayed { account_index, .. } = &error
-                            && index_locked(tx, u64::from(*account_index), now)?
-                        {
-                            return Err(rejected());
-                        }
-                        return Err(paycode_error(error));
-                    }
-                };
-                // A customer whose codes were guessed at too often is protected from every
-                // merchant, genuine codes included, until the failures leave the window.
-                let index = u64::from(accepted.verified.account_index.get());
-                if index_locked(tx, index, now)? {
-                    return Err(rejected());
-                }
+                let code = body.payment_code.trim();
+                let accepted = accept(tx, &verifier, &seal_key, code, now, &mut guessed)?;
                 let key = caller.key();
                 let payer = tx.user(accepted.payer_id)?.ok_or_else(|| {
                     ServiceError::not_found("unknown_user", "the code's owner is gone")
@@ -552,6 +532,40 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
             Ok(answer)
         })
         .await
+}
+
+/// Verifies a charged `code` and refuses it while its customer is locked. A failure that
+/// counts as a guess is noted in `guessed` (the caller counts it outside the refused flow).
+fn accept(
+    tx: &mut dyn Tx,
+    verifier: &PaymentCodeVerifier,
+    seal_key: &[u8; 32],
+    code: &str,
+    now: i64,
+    guessed: &mut Option<Option<u64>>,
+) -> ServiceResult<Accepted> {
+    let accepted = match verify(tx, verifier, seal_key, code, now) {
+        Ok(accepted) => accepted,
+        Err(error) => {
+            *guessed = counts_as_guess(&error);
+            // A genuine code of a locked customer, late or already used, is answered like any
+            // of her codes while she is locked: a wrong code.
+            if let PaycodeError::Expired { account_index, .. }
+            | PaycodeError::Replayed { account_index, .. } = &error
+                && index_locked(tx, u64::from(*account_index), now)?
+            {
+                return Err(rejected());
+            }
+            return Err(paycode_error(error));
+        }
+    };
+    // A customer whose codes were guessed at too often is protected from every merchant,
+    // genuine codes included, until the failures leave the window.
+    let index = u64::from(accepted.verified.account_index.get());
+    if index_locked(tx, index, now)? {
+        return Err(rejected());
+    }
+    Ok(accepted)
 }
 
 /// Tells the owner of `index` once, when this failure was the one that used up the index's

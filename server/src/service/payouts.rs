@@ -153,99 +153,119 @@ async fn settle<S: Store>(
         .write(move |tx| {
             service::once_keyed(tx, -1, &call.key, &call.request_hash, now, |tx| {
                 let stored = tx.withdrawal(id)?.ok_or_else(|| unknown(id))?;
-                match (&step, stored.status) {
-                    (Step::PaidOut(reference), WithdrawalStatus::PaidOut)
-                        if stored.payout_ref.as_deref() == Some(reference.as_str()) =>
-                    {
-                        return Answer::ok(&view(tx, &stored)?);
+                match stored.status {
+                    WithdrawalStatus::Requested => settle_requested(tx, &stored, &step, now),
+                    settled => {
+                        repeat_of(&step, settled, &stored)?;
+                        Answer::ok(&view(tx, &stored)?)
                     }
-                    (Step::PaidOut(_), WithdrawalStatus::PaidOut) => {
-                        return Err(ServiceError::conflict(
-                            "payout_ref_conflict",
-                            format!(
-                                "withdrawal {id} was paid out under another reference; a \
-                                 withdrawal is paid out once"
-                            ),
-                        ));
-                    }
-                    (Step::Failed(_), WithdrawalStatus::Returned) => {
-                        return Answer::ok(&view(tx, &stored)?);
-                    }
-                    (Step::PaidOut(_), WithdrawalStatus::Returned) => {
-                        return Err(ServiceError::conflict(
-                            "withdrawal_returned",
-                            format!(
-                                "withdrawal {id} failed and its amount was returned to the \
-                                 wallet; it cannot be paid out"
-                            ),
-                        ));
-                    }
-                    (Step::Failed(_), WithdrawalStatus::PaidOut) => {
-                        return Err(ServiceError::conflict(
-                            "withdrawal_paid_out",
-                            format!(
-                                "withdrawal {id} was paid out; it cannot fail any more (a \
-                                 bank return is a new deposit)"
-                            ),
-                        ));
-                    }
-                    (_, WithdrawalStatus::Requested) => {}
                 }
-                let currency = stored.amount.currency();
-                let pending = ledger::system(tx, AccountKind::PayoutsPending, currency)?;
-                let scope = format!("withdrawal:{id}");
-                let (status, payout_ref, reason, transfer, leg) = match &step {
-                    Step::PaidOut(reference) => {
-                        let sink = ledger::system(tx, AccountKind::Withdrawal, currency)?;
-                        let transfer_id = ledger::transfer_id(-1, &scope, "paid_out");
-                        (
-                            WithdrawalStatus::PaidOut,
-                            Some(reference.as_str()),
-                            None,
-                            ledger::posted(transfer_id, &pending, &sink, stored.amount),
-                            transfer_id,
-                        )
-                    }
-                    Step::Failed(reason) => {
-                        let wallet = ledger::wallet(tx, stored.user_id, currency)?;
-                        let transfer_id = ledger::transfer_id(-1, &scope, "returned");
-                        (
-                            WithdrawalStatus::Returned,
-                            None,
-                            Some(reason.as_str()),
-                            ledger::posted(transfer_id, &pending, &wallet, stored.amount),
-                            transfer_id,
-                        )
-                    }
-                };
-                if !tx.settle_withdrawal(id, status, payout_ref, reason, now)? {
-                    return Err(ServiceError::conflict(
-                        "withdrawal_settled",
-                        format!("withdrawal {id} was settled meanwhile; ask again"),
-                    ));
-                }
-                ledger::apply(tx, transfer, now)?;
-                let payout = Payout {
-                    direction: if status == WithdrawalStatus::PaidOut {
-                        Direction::Out
-                    } else {
-                        Direction::In
-                    },
-                    transfer_id: format!("{:032x}", leg.0),
-                    amount: stored.amount.into(),
-                    withdrawal_id: id,
-                    payout_ref: payout_ref.map(str::to_owned),
-                    reason: reason.map(str::to_owned),
-                };
-                let event = if status == WithdrawalStatus::PaidOut {
-                    TransferEvent::WithdrawalPaidOut(payout)
-                } else {
-                    TransferEvent::WithdrawalReturned(payout)
-                };
-                record(tx, stored.user_id, event, now)?;
-                let settled = tx.withdrawal(id)?.ok_or_else(|| unknown(id))?;
-                Answer::ok(&view(tx, &settled)?)
             })
         })
         .await
+}
+
+/// A step asked again of a withdrawal that is settled already: the same step (paid out under
+/// the same reference, or failed) answers as before; any other is refused.
+fn repeat_of(
+    step: &Step,
+    settled: WithdrawalStatus,
+    stored: &StoredWithdrawal,
+) -> ServiceResult<()> {
+    let id = stored.id;
+    match (step, settled) {
+        (Step::PaidOut(reference), WithdrawalStatus::PaidOut)
+            if stored.payout_ref.as_deref() == Some(reference.as_str()) =>
+        {
+            Ok(())
+        }
+        (Step::PaidOut(_), WithdrawalStatus::PaidOut) => Err(ServiceError::conflict(
+            "payout_ref_conflict",
+            format!(
+                "withdrawal {id} was paid out under another reference; a withdrawal is paid \
+                 out once"
+            ),
+        )),
+        (Step::Failed(_), WithdrawalStatus::Returned) => Ok(()),
+        (Step::PaidOut(_), WithdrawalStatus::Returned) => Err(ServiceError::conflict(
+            "withdrawal_returned",
+            format!(
+                "withdrawal {id} failed and its amount was returned to the wallet; it cannot \
+                 be paid out"
+            ),
+        )),
+        (Step::Failed(_), WithdrawalStatus::PaidOut) => Err(ServiceError::conflict(
+            "withdrawal_paid_out",
+            format!(
+                "withdrawal {id} was paid out; it cannot fail any more (a bank return is a new \
+                 deposit)"
+            ),
+        )),
+        (_, WithdrawalStatus::Requested) => Ok(()),
+    }
+}
+
+/// Settles a requested withdrawal: the status, the ledger transfer out of payouts-pending (to
+/// the withdrawal account, or back to the wallet) and the user's feed event, in one job.
+fn settle_requested(
+    tx: &mut dyn Tx,
+    stored: &StoredWithdrawal,
+    step: &Step,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let id = stored.id;
+    let currency = stored.amount.currency();
+    let pending = ledger::system(tx, AccountKind::PayoutsPending, currency)?;
+    let scope = format!("withdrawal:{id}");
+    let (status, payout_ref, reason, transfer, leg) = match step {
+        Step::PaidOut(reference) => {
+            let sink = ledger::system(tx, AccountKind::Withdrawal, currency)?;
+            let transfer_id = ledger::transfer_id(-1, &scope, "paid_out");
+            (
+                WithdrawalStatus::PaidOut,
+                Some(reference.as_str()),
+                None,
+                ledger::posted(transfer_id, &pending, &sink, stored.amount),
+                transfer_id,
+            )
+        }
+        Step::Failed(reason) => {
+            let wallet = ledger::wallet(tx, stored.user_id, currency)?;
+            let transfer_id = ledger::transfer_id(-1, &scope, "returned");
+            (
+                WithdrawalStatus::Returned,
+                None,
+                Some(reason.as_str()),
+                ledger::posted(transfer_id, &pending, &wallet, stored.amount),
+                transfer_id,
+            )
+        }
+    };
+    if !tx.settle_withdrawal(id, status, payout_ref, reason, now)? {
+        return Err(ServiceError::conflict(
+            "withdrawal_settled",
+            format!("withdrawal {id} was settled meanwhile; ask again"),
+        ));
+    }
+    ledger::apply(tx, transfer, now)?;
+    let payout = Payout {
+        direction: if status == WithdrawalStatus::PaidOut {
+            Direction::Out
+        } else {
+            Direction::In
+        },
+        transfer_id: format!("{:032x}", leg.0),
+        amount: stored.amount.into(),
+        withdrawal_id: id,
+        payout_ref: payout_ref.map(str::to_owned),
+        reason: reason.map(str::to_owned),
+    };
+    let event = if status == WithdrawalStatus::PaidOut {
+        TransferEvent::WithdrawalPaidOut(payout)
+    } else {
+        TransferEvent::WithdrawalReturned(payout)
+    };
+    record(tx, stored.user_id, event, now)?;
+    let settled = tx.withdrawal(id)?.ok_or_else(|| unknown(id))?;
+    Answer::ok(&view(tx, &settled)?)
 }
