@@ -50,7 +50,10 @@ pub use layout::{
 };
 pub use masks::{MASK_REFRESH_BELOW_STEPS, MASK_WINDOW_STEPS, MAX_MASK_WINDOW_STEPS, MaskWindow};
 pub use otp::{MAX_OTP_DIGITS, OtpAlgorithm, format_otp, hotp_value, time_step, totp_value};
-pub use secret::{GENERATED_KEY_BYTES, IndexMaskKey, MAX_KEY_BYTES, MIN_KEY_BYTES, PaycodeSecret};
+pub use secret::{
+    DeviceSecret, GENERATED_KEY_BYTES, HmacSecret, IndexMaskKey, MAX_KEY_BYTES, MIN_KEY_BYTES,
+    MaskKey, PaycodeSecret, SecretKind,
+};
 pub use verifier::{
     ACCEPTED_SKEW_STEPS, DIAGNOSTIC_STEPS, InMemoryReplayStore, InMemorySecrets,
     PaymentCodeVerifier, ReplayStore, SecretLookup, VerifiedPaymentCode,

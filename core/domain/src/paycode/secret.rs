@@ -5,6 +5,7 @@
 //! (DESIGN.md §6: no secret in plaintext, none in logs).
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use ring::{hmac, rand::SecureRandom};
 
@@ -56,96 +57,96 @@ impl Drop for SecretBytes {
     }
 }
 
-/// The per-device secret that the server provisions and the device keeps; payment codes are
-/// TOTPs (HMAC-SHA256) over it.
+/// HMAC-SHA256 key material of one kind `K` ([`PaycodeSecret`], [`IndexMaskKey`]): checked
+/// length, the HMAC key made once, bytes wiped on drop.
 ///
-/// `Debug` prints only its length.
-#[derive(Clone)]
-pub struct PaycodeSecret(HmacKey);
-
-impl PaycodeSecret {
-    const WHAT: &str = "payment-code secret";
-
-    /// Wraps existing secret bytes (e.g. unsealed from storage). They must be 16–64 bytes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, PaycodeError> {
-        Ok(Self(HmacKey::new(SecretBytes::new(bytes, Self::WHAT)?)))
-    }
-
-    /// Makes a fresh 32-byte secret from `rng` (the server does this when it registers a
-    /// device; randomness is passed in so tests can control it).
-    pub fn generate(rng: &dyn SecureRandom) -> Result<Self, PaycodeError> {
-        Ok(Self(HmacKey::new(SecretBytes::generate(rng, Self::WHAT)?)))
-    }
-
-    /// The raw bytes, for sealing at rest or provisioning to the device. Never log them.
-    pub fn expose_bytes(&self) -> &[u8] {
-        &self.0.bytes.0
-    }
-
-    pub(crate) fn hmac_key(&self) -> &hmac::Key {
-        &self.0.key
-    }
+/// `Debug` prints only the kind and the length.
+pub struct HmacSecret<K> {
+    bytes: SecretBytes,
+    key: hmac::Key,
+    kind: PhantomData<K>,
 }
 
-impl fmt::Debug for PaycodeSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "PaycodeSecret(<redacted {} bytes>)",
-            self.0.bytes.0.len()
-        )
-    }
+/// What a kind of [`HmacSecret`] is called, in errors and in `Debug`.
+pub trait SecretKind {
+    /// The type's name, for `Debug`.
+    const NAME: &'static str;
+    /// What it is, in an error's words.
+    const WHAT: &'static str;
+}
+
+/// The per-device secret that the server provisions and the device keeps; payment codes are
+/// TOTPs (HMAC-SHA256) over it.
+pub type PaycodeSecret = HmacSecret<DeviceSecret>;
+
+/// The kind of [`PaycodeSecret`].
+#[derive(Debug, Clone, Copy)]
+pub enum DeviceSecret {}
+
+impl SecretKind for DeviceSecret {
+    const NAME: &'static str = "PaycodeSecret";
+    const WHAT: &'static str = "payment-code secret";
 }
 
 /// The server's key that masks the account index inside payment codes (layout 2: the mask of
 /// each code is HMAC(key, step ‖ OTP)), so that a merchant who sees many codes cannot tell
 /// which ones come from the same customer. It never leaves the server: a device receives only
 /// the masks of its own codes (docs/payment-codes.md).
-///
-/// `Debug` prints only its length.
-#[derive(Clone)]
-pub struct IndexMaskKey(HmacKey);
+pub type IndexMaskKey = HmacSecret<MaskKey>;
 
-impl IndexMaskKey {
-    const WHAT: &str = "index mask key";
+/// The kind of [`IndexMaskKey`].
+#[derive(Debug, Clone, Copy)]
+pub enum MaskKey {}
 
-    /// Wraps existing key bytes. They must be 16–64 bytes.
+impl SecretKind for MaskKey {
+    const NAME: &'static str = "IndexMaskKey";
+    const WHAT: &'static str = "index mask key";
+}
+
+impl<K: SecretKind> HmacSecret<K> {
+    /// Wraps existing bytes (e.g. unsealed from storage). They must be 16–64 bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, PaycodeError> {
-        Ok(Self(HmacKey::new(SecretBytes::new(bytes, Self::WHAT)?)))
+        Ok(Self::with(SecretBytes::new(bytes, K::WHAT)?))
     }
 
-    /// Makes a fresh 32-byte key from `rng`.
+    /// Makes fresh 32 bytes from `rng` (the server does this when it registers a device;
+    /// randomness is passed in so tests can control it).
     pub fn generate(rng: &dyn SecureRandom) -> Result<Self, PaycodeError> {
-        Ok(Self(HmacKey::new(SecretBytes::generate(rng, Self::WHAT)?)))
+        Ok(Self::with(SecretBytes::generate(rng, K::WHAT)?))
     }
 
-    /// The raw bytes, for sealing at rest. Never log them.
+    fn with(bytes: SecretBytes) -> Self {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &bytes.0);
+        Self {
+            bytes,
+            key,
+            kind: PhantomData,
+        }
+    }
+
+    /// The raw bytes, for sealing at rest or provisioning a device's secret. Never log them.
     pub fn expose_bytes(&self) -> &[u8] {
-        &self.0.bytes.0
+        &self.bytes.0
     }
 
     pub(crate) fn hmac_key(&self) -> &hmac::Key {
-        &self.0.key
+        &self.key
     }
 }
 
-impl fmt::Debug for IndexMaskKey {
+impl<K> Clone for HmacSecret<K> {
+    fn clone(&self) -> Self {
+        Self {
+            bytes: self.bytes.clone(),
+            key: self.key.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K: SecretKind> fmt::Debug for HmacSecret<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "IndexMaskKey(<redacted {} bytes>)", self.0.bytes.0.len())
-    }
-}
-
-/// Secret bytes with the HMAC-SHA256 key made from them once.
-#[derive(Clone)]
-struct HmacKey {
-    bytes: SecretBytes,
-    key: hmac::Key,
-}
-
-impl HmacKey {
-    fn new(bytes: SecretBytes) -> Self {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, &bytes.0);
-        Self { bytes, key }
+        write!(f, "{}(<redacted {} bytes>)", K::NAME, self.bytes.0.len())
     }
 }
 
