@@ -51,12 +51,7 @@ pub async fn new_approval<S: Store>(app: &App<S>, caller: Caller) -> ServiceResu
     let (user_id, device_id, nonce) = (caller.user_id, caller.device_id, caller.nonce);
     app.store
         .write(move |tx| {
-            if !tx.use_nonce(device_id, &nonce, now)? {
-                return Err(ServiceError::unauthorized(
-                    "replayed_request",
-                    "this nonce was used before; sign each attempt with a fresh nonce",
-                ));
-            }
+            service::spend_nonce(tx, device_id, &nonce, now)?;
             let open = tx.open_approvals(user_id, now)?;
             if open >= MAX_OPEN_APPROVAL_CODES {
                 return Err(ServiceError::conflict(

@@ -114,14 +114,22 @@ pub fn once(
     now: i64,
     flow: impl FnOnce(&mut dyn Tx) -> ServiceResult<Answer>,
 ) -> ServiceResult<Answer> {
-    if !tx.use_nonce(signed.device_id, &signed.nonce, now)? {
-        return Err(ServiceError::unauthorized(
-            "replayed_request",
-            "this nonce was used before; sign each attempt with a fresh nonce",
-        ));
-    }
+    spend_nonce(tx, signed.device_id, &signed.nonce, now)?;
     let key = signed.idempotency_key.as_deref().ok_or_else(missing_key)?;
     once_keyed(tx, signed.user_id, key, &signed.request_hash, now, flow)
+}
+
+/// Records a signed request's nonce as used: a request whose answer is not kept under its
+/// idempotency key (it carries a fresh secret) is still single use. A replay is refused.
+pub fn spend_nonce(tx: &mut dyn Tx, device_id: i64, nonce: &str, now: i64) -> ServiceResult<()> {
+    if tx.use_nonce(device_id, nonce, now)? {
+        Ok(())
+    } else {
+        Err(ServiceError::unauthorized(
+            "replayed_request",
+            "this nonce was used before; sign each attempt with a fresh nonce",
+        ))
+    }
 }
 
 /// Runs `flow` for `caller` exactly once ([`once`]) in a write transaction of `store`: the

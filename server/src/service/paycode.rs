@@ -305,14 +305,9 @@ pub async fn provision_device<S: Store>(
     let (index, fresh) = app
         .store
         .write(move |tx| {
-            if !tx.use_nonce(device_id, &request_nonce, now)? {
-                return Err(ServiceError::unauthorized(
-                    "replayed_request",
-                    "this nonce was used before; sign each attempt with a fresh nonce",
-                ));
-            }
+            service::spend_nonce(tx, device_id, &request_nonce, now)?;
             let index = provision(tx, &seal_key, user_id, device_id, &fresh, now)?;
-            Ok((index, fresh.secret.clone()))
+            Ok::<_, ServiceError>((index, fresh.secret.clone()))
         })
         .await?;
     tracing::info!(user_id, device_id, "payment-code secret provisioned");
@@ -358,12 +353,7 @@ pub async fn refresh_masks<S: Store>(app: &App<S>, caller: Caller) -> ServiceRes
     let secret = app
         .store
         .write(move |tx| {
-            if !tx.use_nonce(device_id, &request_nonce, now)? {
-                return Err(ServiceError::unauthorized(
-                    "replayed_request",
-                    "this nonce was used before; sign each attempt with a fresh nonce",
-                ));
-            }
+            service::spend_nonce(tx, device_id, &request_nonce, now)?;
             let (index, sealed) = tx.device_paycode_secret(device_id)?.ok_or_else(|| {
                 ServiceError::not_found(
                     "paycode_not_provisioned",
