@@ -261,27 +261,6 @@ pub fn when(unix: i64) -> String {
     texts().date_time(unix)
 }
 
-/// `unix` seconds as ISO-style UTC text (`2024-12-31 23:59 UTC`), for machine output.
-#[cfg(test)]
-pub fn utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 // ---- JSON forms of the facade's views (field names as in the facade) ----
 
 /// An amount: raw minor units and the formatted forms.
@@ -439,17 +418,4 @@ pub fn scan_json(screen: &ScanScreen) -> Value {
         "reasons": screen.reasons,
         "code": screen.code,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
-        assert_eq!(utc(1_735_689_599), "2024-12-31 23:59 UTC");
-        assert_eq!(utc(-1), "1969-12-31 23:59 UTC");
-    }
 }
