@@ -259,7 +259,8 @@ fn foreign_schemes_from_real_codes_are_named_with_their_country() {
 fn non_codes_are_invalid_with_a_clear_reason() {
     assert!(reasons(scan(""))[0].contains("empty"));
     assert!(reasons(scan(" \n\t"))[0].contains("empty"));
-    assert!(reasons(scan("https://example.com/pay?x=1"))[0].contains("web address"));
+    assert!(reasons(scan("https://example.com/about?x=1"))[0].contains("web address"));
+    assert!(reasons(scan("https://example.com/pay?x=1"))[0].contains("carries no code"));
     assert!(reasons(scan("hello, world"))[0].contains("starts with \"000201\""));
     assert!(reasons(scan(&"0".repeat(10_240)))[0].contains("at most 2953 bytes"));
     // An EMV-looking text with a wrong CRC.
@@ -282,4 +283,28 @@ fn outcomes_serialise_with_a_kind_tag() {
     let json = serde_json::to_value(scan("nope")).expect("json");
     assert_eq!(json["kind"], "invalid");
     assert!(json["reasons"][0].is_string());
+}
+
+#[test]
+fn a_payment_link_is_read_as_the_code_it_carries() {
+    use danbao_domain::qr::link::payment_link;
+    for code in [
+        signed(DanbaoCode::Order(order())),
+        encode_unsigned(&DanbaoCode::Merchant(merchant(None))).expect("encodes"),
+    ] {
+        let direct = scan(&code);
+        assert!(!matches!(direct, ScanOutcome::Invalid { .. }), "{direct:?}");
+        for base in ["https://pay.example.com", "danbao"] {
+            let link = payment_link(base, &code);
+            assert_eq!(scan(&link), direct, "{link}");
+        }
+    }
+    // A link's code is read as strictly as a scanned one.
+    let text = encode_unsigned(&DanbaoCode::Merchant(merchant(None))).expect("encodes");
+    let broken = format!("{}0000", &text[..text.len() - 4]);
+    let link = payment_link("danbao", &broken);
+    assert!(reasons(scan(&link)).iter().any(|r| r.contains("CRC")));
+    // A customer's payment code is for a till to charge, never a link to pay.
+    let link = payment_link("danbao", "281234567890123456");
+    assert!(reasons(scan(&link))[0].contains("never a customer's payment code"));
 }

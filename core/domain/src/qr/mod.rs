@@ -3,6 +3,7 @@
 pub mod danbao;
 pub mod emv;
 mod inspect;
+pub mod link;
 pub mod render;
 pub mod scheme;
 
@@ -82,12 +83,35 @@ pub struct ForeignNetwork {
     pub country: Option<String>,
 }
 
-/// Classifies a scanned text: Danbao code, payment code, foreign EMV code or invalid.
+/// Classifies a scanned text: Danbao code, payment code, foreign EMV code or invalid. A
+/// payment link ([`link`]: `https://<host>/pay?code=…` or `danbao://pay?code=…`) is read as
+/// the code it carries, which must be a merchant, order or receive code.
 ///
 /// Pure: no I/O, no clock, no keys. Surrounding whitespace is ignored. See [`ScanOutcome`] for
 /// what is and is not checked.
 pub fn scan(text: &str) -> ScanOutcome {
     let text = text.trim();
+    if text.is_empty() {
+        return invalid("nothing was scanned: the text is empty");
+    }
+    match link::code_of_link(text) {
+        None => scan_code(text),
+        Some(Err(error)) => invalid(&error.to_string()),
+        Some(Ok(code)) if looks_like_payment_code(code.trim()) => invalid(
+            "a payment link carries a merchant, order or receive code, never a customer's \
+             payment code",
+        ),
+        Some(Ok(code)) => scan_code(code.trim()),
+    }
+}
+
+/// Digits only, and not the start of an EMV code: read as a payment code.
+fn looks_like_payment_code(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with("00")
+}
+
+/// [`scan`] of a code itself (not a link).
+fn scan_code(text: &str) -> ScanOutcome {
     if text.is_empty() {
         return invalid("nothing was scanned: the text is empty");
     }
@@ -98,7 +122,7 @@ pub fn scan(text: &str) -> ScanOutcome {
             emv::MAX_PAYLOAD_BYTES
         ));
     }
-    if text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with("00") {
+    if looks_like_payment_code(text) {
         return match crate::paycode::check_format(text) {
             Ok(()) => ScanOutcome::PaymentCode {
                 code: text.to_owned(),
@@ -185,7 +209,7 @@ fn danbao_outcome(code: DanbaoCode, seal: Option<Seal>) -> ScanOutcome {
 fn not_emv_reason(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
-        "a web address, not a payment code: Danbao pays EMV merchant codes and 18-digit payment codes, never links".to_owned()
+        "a web address, not a payment code: Danbao pays EMV merchant codes, 18-digit payment codes and payment links (https://<host>/pay?code=…), never other links".to_owned()
     } else if !text.starts_with("000201") {
         "not a payment code: an EMV merchant code starts with \"000201\" and a payment code is 18 digits".to_owned()
     } else {
