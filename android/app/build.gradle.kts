@@ -24,6 +24,9 @@ android {
         val currency = providers.gradleProperty("danbao.currency").getOrElse("CNY")
         buildConfigField("String", "DANBAO_SERVER_URL", "\"$serverUrl\"")
         buildConfigField("String", "DANBAO_CURRENCY", "\"$currency\"")
+        // The web host whose https://<host>/pay?code=… links open the app (App Links).
+        manifestPlaceholders["danbaoLinkHost"] =
+            providers.gradleProperty("danbao.linkHost").getOrElse("pay.danbao.app")
     }
 
     buildTypes {

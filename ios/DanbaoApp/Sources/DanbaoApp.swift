@@ -18,6 +18,9 @@ struct DanbaoApp: App {
             RootView()
                 .environment(model)
                 .task { await model.open() }
+                // A tapped payment link (Universal Link or danbao://pay?code=…): the confirm
+                // screen of the code it carries, read by the core exactly as a scanned one.
+                .onOpenURL { url in model.openLink(url.absoluteString) }
                 // The user changed the phone's language while the app ran: tell the core.
                 .onReceive(
                     NotificationCenter.default.publisher(
@@ -73,9 +76,26 @@ struct RootView: View {
     }
 }
 
-/// The signed-up app: home, scan, orders, friends.
+/// The signed-up app: home, scan, orders, friends; over them, the confirm sheet of a payment
+/// link the app was opened with.
 struct MainTabs: View {
+    @Environment(WalletModel.self) private var model
+    @State private var linked: ScannedCode?
+
     var body: some View {
+        tabs
+            .task(id: model.openedLink) {
+                if let screen = await model.confirmOpenedLink() {
+                    linked = ScannedCode(screen: screen)
+                }
+            }
+            .sheet(item: $linked) { linked in
+                NavigationView { PayConfirmView(screen: linked.screen) }
+                    .environment(model)
+            }
+    }
+
+    private var tabs: some View {
         TabView {
             NavigationView { HomeView() }
                 .navigationViewStyle(.stack)

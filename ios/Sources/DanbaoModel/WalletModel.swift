@@ -143,6 +143,23 @@ public final class WalletModel {
         await perform { try await $0.scan(text: text) }
     }
 
+    /// A payment link (`https://<host>/pay?code=…` or `danbao://pay?code=…`) the app was opened
+    /// with, until `confirmOpenedLink()` takes it.
+    public private(set) var openedLink: String?
+
+    /// The app was opened with `link` (a tapped payment link).
+    public func openLink(_ link: String) {
+        openedLink = link
+    }
+
+    /// The confirm screen of the link the app was opened with, once: the core reads the link as
+    /// the code it carries (`scan`); a broken link is an error message like a bad scan, and nil.
+    public func confirmOpenedLink() async -> ScanScreen? {
+        guard let link = openedLink else { return nil }
+        openedLink = nil
+        return await scan(link)
+    }
+
     /// Pays what `screen` shows; `amount` only when the code has none.
     public func pay(_ screen: ScanScreen, amount: String?) async -> CommandOutcome? {
         let code = screen.code

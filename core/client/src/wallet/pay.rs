@@ -10,6 +10,7 @@ use crate::i18n::Words;
 use crate::transport::TransportError;
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::wire;
+use danbao_domain::qr::link::carried_code;
 use danbao_domain::qr::{ScanOutcome, scan};
 
 /// How long after [`Wallet::scan`] had a code accepted by the server [`Wallet::pay`] trusts
@@ -33,8 +34,10 @@ impl Wallet {
     /// expired or used code comes back [`ScanKind::Invalid`](super::ScanKind::Invalid) with the server's reason).
     /// Payment codes, foreign and invalid codes need no network.
     pub async fn scan(&self, text: &str) -> Result<ScanScreen, WalletError> {
-        let code = text.trim();
-        let outcome = scan(code);
+        // A payment link is read as the code it carries; the screen and the server see the code.
+        let outcome = scan(text);
+        let carried = carried_code(text);
+        let code = carried.as_str();
         if let Some(screen) = view::local_scan_screen(&outcome, code, &self.texts()) {
             return Ok(screen);
         }
@@ -88,7 +91,8 @@ impl Wallet {
         code: &str,
         amount: Option<&str>,
     ) -> Result<CommandOutcome, WalletError> {
-        let code = code.trim();
+        let carried = carried_code(code);
+        let code = carried.as_str();
         let (outcome, resolved) = match self.scanned(code) {
             Some(outcome) => (outcome, true),
             None => (scan(code), false),

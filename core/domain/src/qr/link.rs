@@ -79,6 +79,15 @@ pub fn payment_link(base: &str, code: &str) -> String {
     }
 }
 
+/// The code that `text` stands for: the code a readable payment link carries, or `text`
+/// itself (trimmed). What a client sends to the server, which never sees links.
+pub fn carried_code(text: &str) -> String {
+    match code_of_link(text) {
+        Some(Ok(code)) => code.trim().to_owned(),
+        _ => text.trim().to_owned(),
+    }
+}
+
 /// The code a payment link carries: `None` when `text` is not a payment link at all (then it
 /// is read as a code), `Some(Err)` when it is one that cannot be read.
 pub fn code_of_link(text: &str) -> Option<Result<String, LinkError>> {
@@ -173,6 +182,12 @@ mod tests {
         let app = payment_link("danbao", CODE);
         assert!(app.starts_with("danbao://pay?code=000201"), "{app}");
         assert_eq!(code_of_link(&app), Some(Ok(CODE.to_owned())));
+        assert_eq!(carried_code(&format!(" {app} ")), CODE);
+        assert_eq!(carried_code(" 000201 "), "000201");
+        assert_eq!(
+            carried_code("danbao://pay?code=%zz"),
+            "danbao://pay?code=%zz"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 package app.danbao.wallet
 
+import android.content.Intent
 import android.os.Bundle
 import android.text.format.DateUtils
 import androidx.activity.ComponentActivity
@@ -39,6 +40,8 @@ class MainActivity : ComponentActivity() {
         // A language change recreates the activity (the view model survives it): tell the core.
         wallet.model.setLocale(resources.configuration.locales[0].toLanguageTag())
         wallet.model.setTimeZone(java.util.TimeZone.getDefault().id)
+        // Opened by a payment link (App Link or danbao://): the scan flow shows its confirm screen.
+        linkOf(intent)?.let(wallet.model::openLink)
         setContent {
             CompositionLocalProvider(LocalPlatformUi provides platform) {
                 DanbaoTheme {
@@ -47,6 +50,15 @@ class MainActivity : ComponentActivity() {
             }
         }
     }
+
+    // singleTask: a link tapped while the app runs arrives here rather than in a new activity.
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        linkOf(intent)?.let(wallet.model::openLink)
+    }
+
+    private fun linkOf(intent: Intent?): String? =
+        intent?.takeIf { it.action == Intent.ACTION_VIEW }?.dataString
 
     override fun onResume() {
         super.onResume()

@@ -281,6 +281,29 @@ class WalletModel(private val scope: CoroutineScope, private val platform: Walle
             onScreen()
         }
 
+    private val _openedLink = MutableStateFlow<String?>(null)
+
+    /**
+     * A payment link (`https://<host>/pay?code=…` or `danbao://pay?code=…`) the app was opened
+     * with, until [confirmOpenedLink] takes it.
+     */
+    val openedLink: StateFlow<String?> = _openedLink.asStateFlow()
+
+    /** The app was opened with [uri] (a tapped payment link). */
+    fun openLink(uri: String) {
+        _openedLink.value = uri
+    }
+
+    /**
+     * Shows the confirm screen of the link the app was opened with, once: the core reads the
+     * link as the code it carries ([scan]); a broken link is a message like a bad scan.
+     */
+    fun confirmOpenedLink(onScreen: () -> Unit) {
+        val link = _openedLink.value ?: return
+        _openedLink.value = null
+        scan(link, onScreen = onScreen, onFailed = {})
+    }
+
     /** Pays the scanned code; [amount] only when the code asked for one (`needs_amount`). */
     fun pay(amount: String?, onDone: () -> Unit) {
         val screen = _scan.value ?: return

@@ -2,6 +2,9 @@ package app.danbao.wallet.ui
 
 import android.net.Uri
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
 import androidx.navigation.NavHostController
 import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
@@ -41,6 +44,11 @@ fun DanbaoApp(wallet: WalletModel) {
 private fun WalletNavHost(wallet: WalletModel, nav: NavHostController) {
     val back: () -> Unit = { nav.popBackStack() }
     val home: () -> Unit = { nav.popBackStack(Route.HOME, inclusive = false) }
+    // A payment link the app was opened with: its confirm screen, as if it had been scanned.
+    val link by wallet.openedLink.collectAsState()
+    LaunchedEffect(link) {
+        if (link != null) wallet.confirmOpenedLink(onScreen = { nav.navigate(Route.CONFIRM) })
+    }
     NavHost(navController = nav, startDestination = Route.HOME) {
         composable(Route.HOME) {
             HomeScreen(
