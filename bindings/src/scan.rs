@@ -59,6 +59,19 @@ mod tests {
         );
     }
 
+    /// The domain's outcome (with its custom types: a currency as its code, a nonce as its
+    /// text) crosses through this crate's functions: it lowers and lifts back unchanged.
+    #[test]
+    fn the_domains_outcome_crosses_unchanged() {
+        use uniffi::{Lift, Lower};
+        let outcome = scan(ORDER.to_owned());
+        let lowered = <ScanOutcome as Lower<crate::UniFfiTag>>::lower(outcome.clone());
+        assert_eq!(
+            <ScanOutcome as Lift<crate::UniFfiTag>>::try_lift(lowered).unwrap(),
+            outcome
+        );
+    }
+
     #[test]
     fn foreign_and_invalid_keep_the_cores_words() {
         let promptpay =
