@@ -1,6 +1,8 @@
 // The Danbao SDK as an Android library (AAR):
-// - src/main/kotlin/app/danbao/core/danbao.kt: the UniFFI Kotlin, Android flavour, written by
-//   `cargo xtask bindings` / `cargo xtask android` (not committed);
+// - src/main/kotlin/app/danbao/core/{danbao.kt, domain/danbao_domain.kt, client/danbao_client.kt}:
+//   the UniFFI Kotlin, Android flavour, one file per namespace (packages app.danbao.core,
+//   app.danbao.core.domain, app.danbao.core.client), written by `cargo xtask bindings` /
+//   `cargo xtask android` (not committed; the source set takes the whole directory);
 // - src/main/jniLibs/<abi>/libdanbao_ffi.so: the core for arm64-v8a, armeabi-v7a, x86_64 and
 //   x86, built by `cargo xtask android` through cargo-ndk (not committed);
 // - src/main/kotlin/app/danbao/sdk: the Android Keystore signer and key store, the Logcat logger.

@@ -17,7 +17,7 @@ use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
 use crate::error::{DanbaoError, PlatformError, catch_unwind_message, guard};
-use crate::wallet::records::Change;
+use danbao_client::wallet::Change;
 
 /// Wraps and unwraps the local database's 32-byte data key with a key that never leaves the
 /// platform's key store (Android Keystore, iOS Keychain/Secure Enclave). The wrapped bytes are
@@ -189,7 +189,7 @@ pub(crate) struct ListenerAdapter(pub Arc<dyn ChangeListener>);
 
 impl core_wallet::ChangeListener for ListenerAdapter {
     fn on_change(&self, change: core_wallet::Change) {
-        if let Err(error) = call_platform(|| self.0.on_change(change.into())) {
+        if let Err(error) = call_platform(|| self.0.on_change(change)) {
             tracing::warn!(%error, "the change listener failed; the change is still applied");
         }
     }

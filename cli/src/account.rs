@@ -3,7 +3,9 @@
 use crate::words::word;
 use std::fmt::Write as _;
 
+use danbao_client::store::CommandState as OutboxState;
 use danbao_client::{Change, Wallet};
+use danbao_domain::protocol::wire::Direction;
 use serde_json::{Value, json};
 
 use crate::home::ProfileDir;
@@ -164,7 +166,10 @@ pub async fn activity(wallet: &Wallet, args: ActivityArgs) -> Result<Report, Fai
         text.push_str(&word("activity-none", &[]));
     }
     for item in &page.items {
-        let sign = if item.direction == "in" { "+" } else { "-" };
+        let sign = match item.direction {
+            Direction::In => "+",
+            Direction::Out => "-",
+        };
         let memo = match item.memo.as_deref() {
             Some(memo) if !memo.is_empty() && !item.title.contains(memo) => {
                 format!(" — “{memo}”")
@@ -225,7 +230,7 @@ pub async fn outbox(wallet: &Wallet, args: OutboxArgs) -> Result<Report, Failure
             let items = wallet.outbox()?;
             let waiting = items
                 .iter()
-                .filter(|i| i.state != "done" && i.state != "failed")
+                .filter(|i| !matches!(i.state, OutboxState::Done | OutboxState::Failed))
                 .count();
             let mut text = if waiting == 0 {
                 word("outbox-nothing", &[])
@@ -264,7 +269,9 @@ pub async fn outbox(wallet: &Wallet, args: OutboxArgs) -> Result<Report, Failure
                 let _ = writeln!(
                     text,
                     "#{}  {}  {}",
-                    outcome.command_id, outcome.state, outcome.message
+                    outcome.command_id,
+                    outcome.state.as_str(),
+                    outcome.message
                 );
             }
             let json = Value::Array(outcomes.iter().map(outcome_json).collect());

@@ -103,13 +103,18 @@ pub enum MerchantCommand {
 fn order_line(order: &OrderSummary) -> String {
     let mut line = format!(
         "{}  {:<6} {:<16} {:>12}  {}",
-        order.id, order.role, order.state, order.amount.display, order.title
+        order.id,
+        order.role.as_str(),
+        order.state.as_str(),
+        order.amount.display,
+        order.title
     );
     if let Some(who) = &order.counterparty {
         let _ = write!(line, "  {}", word("order-with", &[("who", who)]));
     }
     if !order.actions.is_empty() {
-        let actions = order.actions.join(", ");
+        let actions: Vec<&str> = order.actions.iter().map(|a| a.slug()).collect();
+        let actions = actions.join(", ");
         let _ = write!(
             line,
             "  {}",

@@ -15,7 +15,7 @@ use crate::words::word;
 use danbao_client::i18n::{Texts, Zone};
 use danbao_client::{
     ActivityItem, Amount, BalanceLine, CodeView, CommandOutcome, OrderSummary, OutboxItem,
-    PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, WalletError,
+    OutcomeState, PaymentCodeView, Profile, RequestView, ScanKind, ScanScreen, WalletError,
 };
 use serde_json::{Value, json};
 
@@ -154,15 +154,15 @@ impl Report {
     /// The report of an outbox command: done, failed (with the server's detail) or queued.
     pub fn outcome(outcome: &CommandOutcome) -> Self {
         let json = outcome_json(outcome);
-        match outcome.state.as_str() {
-            "done" => Self::done(outcome.message.clone(), json),
-            "queued" | "pending" | "sending" => Self {
+        match outcome.state {
+            OutcomeState::Done => Self::done(outcome.message.clone(), json),
+            OutcomeState::Queued => Self {
                 text: word("queued", &[("id", &outcome.command_id.to_string())]),
                 json,
                 status: Status::Queued(word("queued-detail", &[("message", &outcome.message)])),
             },
             // The message goes to standard error only: printing it twice helps nobody.
-            _ => Self {
+            OutcomeState::Failed => Self {
                 text: String::new(),
                 json,
                 status: Status::Refused(outcome.message.clone()),

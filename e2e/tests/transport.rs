@@ -346,7 +346,7 @@ async fn every_endpoint_through_the_typed_api() {
     .await;
     let path = format!("/v1/requests/{}", request.id);
     let seen = mirrored_get(buyer, &path, || buyer.request(request.id)).await;
-    assert_eq!(seen.status, "open");
+    assert_eq!(seen.status.as_str(), "open");
     let accepted = mirrored_post(
         buyer,
         &format!("/v1/requests/{}/accept", request.id),
@@ -354,14 +354,14 @@ async fn every_endpoint_through_the_typed_api() {
         |k| async move { buyer.accept_request(request.id, &k).await },
     )
     .await;
-    assert_eq!(accepted.status, "paid");
+    assert_eq!(accepted.status.as_str(), "paid");
     assert!(accepted.transfer_id.is_some());
     let second = friend
         .create_request(&NewRequest::new("bao", cny("4.00"), ""), &key())
         .await
         .unwrap();
     let declined = buyer.decline_request(second.id, &key()).await.unwrap();
-    assert_eq!(declined.status, "declined");
+    assert_eq!(declined.status.as_str(), "declined");
     let again = buyer.accept_request(second.id, &key()).await.unwrap_err();
     assert_eq!(again.problem_code(), Some("request_not_open"), "{again}");
 

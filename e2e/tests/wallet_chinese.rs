@@ -175,7 +175,7 @@ async fn a_chinese_wallet_shows_no_english_in_any_flow_or_refusal() {
 
     // A send, and its refusals: an unknown friend, more than the balance, to oneself.
     let sent = ann.w().send("cat", "12.50", "CNY", "茶钱").await;
-    assert_eq!(sent.as_ref().unwrap().state, "done", "{sent:?}");
+    assert_eq!(sent.as_ref().unwrap().state.as_str(), "done", "{sent:?}");
     seen.outcome("send", &ann, &sent);
     let nobody = ann.w().send("nobody_here", "1.00", "CNY", "").await;
     seen.outcome("send to nobody", &ann, &nobody);
@@ -228,7 +228,7 @@ async fn a_chinese_wallet_shows_no_english_in_any_flow_or_refusal() {
     let code = sticker();
     seen.record("scan sticker", &ann.w().scan(&code).await.unwrap());
     let paid = ann.w().pay(&code, Some("8.00")).await;
-    assert_eq!(paid.as_ref().unwrap().state, "done", "{paid:?}");
+    assert_eq!(paid.as_ref().unwrap().state.as_str(), "done", "{paid:?}");
     seen.outcome("pay sticker", &ann, &paid);
     seen.outcome(
         "pay sticker without amount",
@@ -276,7 +276,7 @@ async fn a_chinese_wallet_shows_no_english_in_any_flow_or_refusal() {
     seen.record("scan order", &ann.w().scan(&order.code.text).await.unwrap());
     let into_escrow = ann.w().pay(&order.code.text, None).await;
     assert_eq!(
-        into_escrow.as_ref().unwrap().state,
+        into_escrow.as_ref().unwrap().state.as_str(),
         "done",
         "{into_escrow:?}"
     );

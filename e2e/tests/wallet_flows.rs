@@ -15,6 +15,7 @@ mod wallet_common;
 use danbao_client::api::{ResolutionKind, Resolve, new_idempotency_key};
 use danbao_client::{Change, CommandOutcome, ScanKind, WalletError};
 use danbao_domain::money::Currency;
+use danbao_domain::protocol::wire::StepAction;
 use danbao_domain::qr::danbao::{self as codes, DanbaoCode, MerchantCode};
 use serde_json::json;
 use wallet_common::*;
@@ -42,7 +43,7 @@ fn sticker(printed_name: &str) -> String {
 fn refused(result: Result<CommandOutcome, WalletError>, step: &str) -> String {
     let reason = match result {
         Ok(outcome) => {
-            assert_eq!(outcome.state, "failed", "{step}: {outcome:?}");
+            assert_eq!(outcome.state.as_str(), "failed", "{step}: {outcome:?}");
             assert_eq!(outcome.transfer_id, None, "{step}: {outcome:?}");
             if in_chinese() {
                 assert!(
@@ -220,7 +221,8 @@ async fn every_flow() {
     check!("paid the checkout code 6.60");
     match buyer.w().pay(&checkout.text, None).await {
         Ok(outcome) => assert_eq!(
-            outcome.state, "failed",
+            outcome.state.as_str(),
+            "failed",
             "a used code paid twice: {outcome:?}"
         ),
         Err(error) => assert!(
@@ -237,8 +239,8 @@ async fn every_flow() {
         .await
         .unwrap();
     let order_id = created.order.id.clone();
-    assert_eq!(created.order.role, "seller");
-    assert_eq!(created.order.state, "awaiting_payment");
+    assert_eq!(created.order.role.as_str(), "seller");
+    assert_eq!(created.order.state.as_str(), "awaiting_payment");
     assert_eq!(created.order.amount.minor, 8_800);
     assert_eq!(created.order.amount.display, display(8_800));
     assert_eq!(created.code.amount.as_ref().map(|a| a.minor), Some(8_800));
@@ -261,11 +263,11 @@ async fn every_flow() {
         .iter()
         .find(|o| o.id == order_id)
         .unwrap_or_else(|| panic!("seller's home lacks the paid order: {seller_home:?}"));
-    assert_eq!(to_ship.role, "seller");
-    assert_eq!(to_ship.state, "paid");
-    assert!(to_ship.actions.contains(&"ship".to_owned()), "{to_ship:?}");
+    assert_eq!(to_ship.role.as_str(), "seller");
+    assert_eq!(to_ship.state.as_str(), "paid");
+    assert!(to_ship.actions.contains(&StepAction::Ship), "{to_ship:?}");
     assert!(
-        !to_ship.actions.contains(&"confirm".to_owned()),
+        !to_ship.actions.contains(&StepAction::Confirm),
         "{to_ship:?}"
     );
     assert!(
@@ -279,13 +281,13 @@ async fn every_flow() {
         "a paid order waits for the seller, not the buyer"
     );
     let buyer_view = buyer.w().order(&order_id).await.unwrap();
-    assert_eq!(buyer_view.role, "buyer");
+    assert_eq!(buyer_view.role.as_str(), "buyer");
     assert!(
-        !buyer_view.actions.contains(&"ship".to_owned()),
+        !buyer_view.actions.contains(&StepAction::Ship),
         "{buyer_view:?}"
     );
     assert!(
-        buyer_view.actions.contains(&"refund-request".to_owned()),
+        buyer_view.actions.contains(&StepAction::RefundRequest),
         "{buyer_view:?}"
     );
     // The buyer cannot ship; the server refuses with its reason and nothing moves.
@@ -331,10 +333,10 @@ async fn every_flow() {
         .iter()
         .find(|o| o.id == order_id)
         .unwrap_or_else(|| panic!("buyer's home lacks the shipped order: {buyer_home:?}"));
-    assert_eq!(to_confirm.role, "buyer");
-    assert_eq!(to_confirm.state, "shipped");
+    assert_eq!(to_confirm.role.as_str(), "buyer");
+    assert_eq!(to_confirm.state.as_str(), "shipped");
     assert!(
-        to_confirm.actions.contains(&"confirm".to_owned()),
+        to_confirm.actions.contains(&StepAction::Confirm),
         "{to_confirm:?}"
     );
     assert!(
@@ -351,7 +353,7 @@ async fn every_flow() {
     s.0 += 8_800;
     check!("receipt confirmed: released to the seller");
     let finished = buyer.w().order(&order_id).await.unwrap();
-    assert_eq!(finished.state, "completed");
+    assert_eq!(finished.state.as_str(), "completed");
     assert!(finished.actions.is_empty(), "{finished:?}");
     assert!(
         !buyer
@@ -394,10 +396,10 @@ async fn every_flow() {
         .iter()
         .find(|o| o.id == teapot_id)
         .unwrap_or_else(|| panic!("seller's home lacks the refund request: {seller_home:?}"));
-    assert_eq!(to_answer.state, "refund_requested");
+    assert_eq!(to_answer.state.as_str(), "refund_requested");
     assert!(
-        to_answer.actions.contains(&"refund-accept".to_owned())
-            && to_answer.actions.contains(&"refund-reject".to_owned()),
+        to_answer.actions.contains(&StepAction::RefundAccept)
+            && to_answer.actions.contains(&StepAction::RefundReject),
         "{to_answer:?}"
     );
     done(
@@ -412,7 +414,10 @@ async fn every_flow() {
     s.2 -= 4_000;
     s.0 += 2_500;
     check!("partial refund: 15.00 back, 25.00 to the seller");
-    assert_eq!(buyer.w().order(&teapot_id).await.unwrap().state, "refunded");
+    assert_eq!(
+        buyer.w().order(&teapot_id).await.unwrap().state.as_str(),
+        "refunded"
+    );
 
     // ---- 3b. dispute: the seller rejects a refund request; the operator splits -----------
     let cups = seller
@@ -441,7 +446,7 @@ async fn every_flow() {
     s.2 += 2_000;
     check!("disputed: the money stays held");
     let disputed = buyer.w().order(&cups_id).await.unwrap();
-    assert_eq!(disputed.state, "disputed");
+    assert_eq!(disputed.state.as_str(), "disputed");
     assert!(
         disputed.actions.is_empty(),
         "only the operator acts: {disputed:?}"
@@ -463,7 +468,10 @@ async fn every_flow() {
     s.2 -= 2_000;
     s.0 += 500;
     check!("dispute split: 15.00 back, 5.00 to the seller");
-    assert_eq!(buyer.w().order(&cups_id).await.unwrap().state, "refunded");
+    assert_eq!(
+        buyer.w().order(&cups_id).await.unwrap().state.as_str(),
+        "refunded"
+    );
 
     // ---- 4. P2P by handle ----------------------------------------------------------------
     let sent = done(
@@ -541,7 +549,7 @@ async fn every_flow() {
     assert_eq!(request.payer, "buyer");
     assert_eq!(request.amount.minor, 2_000);
     assert_eq!(request.note, "movie tickets");
-    assert_eq!(request.status, "open");
+    assert_eq!(request.status.as_str(), "open");
     buyer.w().sync().await.unwrap();
     done(
         buyer.w().answer_request(request.id, true).await,
@@ -654,7 +662,7 @@ async fn every_flow() {
         .iter()
         .find(|i| i.amount.minor == 990)
         .unwrap_or_else(|| panic!("charge missing from recent: {:?}", home.recent));
-    assert_eq!(newest.direction, "out");
+    assert_eq!(newest.direction.as_str(), "out");
     assert_eq!(newest.counterparty.as_deref(), Some("seller"));
     assert_eq!(newest.counterparty_name.as_deref(), Some("Lotus Tea House"));
     assert!(!newest.title.is_empty());
@@ -676,7 +684,7 @@ async fn every_flow() {
         friend_home
             .recent
             .iter()
-            .any(|i| i.memo.as_deref() == Some("dinner") && i.direction == "in"),
+            .any(|i| i.memo.as_deref() == Some("dinner") && i.direction.as_str() == "in"),
         "friend sees the dinner money arrive: {:?}",
         friend_home.recent
     );
@@ -685,14 +693,14 @@ async fn every_flow() {
     assert!(
         orders
             .iter()
-            .any(|o| o.id == order_id && o.state == "completed")
+            .any(|o| o.id == order_id && o.state.as_str() == "completed")
     );
     assert!(
         orders
             .iter()
-            .any(|o| o.id == teapot_id && o.state == "refunded")
+            .any(|o| o.id == teapot_id && o.state.as_str() == "refunded")
     );
-    assert!(orders.iter().all(|o| o.role == "buyer"));
+    assert!(orders.iter().all(|o| o.role.as_str() == "buyer"));
 
     assert!(server.assert_invariants().await > 0);
 }
@@ -757,7 +765,7 @@ async fn activity_pages() {
         // The newest is the last send, the oldest of the sends the first.
         let sends: Vec<_> = seen
             .iter()
-            .filter(|i| i.direction == direction && i.kind == "p2p")
+            .filter(|i| i.direction.as_str() == direction && i.kind == "p2p")
             .collect();
         assert_eq!(sends.len() as i64, SENDS);
         assert_eq!(sends[0].memo.as_deref(), Some(format!("n{SENDS}").as_str()));

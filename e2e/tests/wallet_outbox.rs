@@ -45,7 +45,7 @@ async fn kill_when(phone: &Phone, command: impl Future, ready: impl Future<Outpu
             .outbox()
             .unwrap()
             .iter()
-            .any(|i| i.state == "sending")
+            .any(|i| i.state.as_str() == "sending")
         {
             polls += 1;
             assert!(polls < 500, "never in flight: {:?}", phone.w().outbox());
@@ -88,17 +88,18 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
         .send("friend", "5.00", "CNY", "kill-unsent")
         .await
         .unwrap();
-    assert_eq!(queued.state, "queued", "{queued:?}");
+    assert_eq!(queued.state.as_str(), "queued", "{queued:?}");
     let outbox = buyer.w().outbox().unwrap();
     assert_eq!((outbox.len(), outbox[0].attempts), (1, 0), "{outbox:?}");
-    assert_eq!(outbox[0].state, "pending", "{outbox:?}");
+    assert_eq!(outbox[0].state.as_str(), "pending", "{outbox:?}");
     buyer.close();
     assert_eq!(server_entries_with_memo(&buyer_api, "kill-unsent").await, 0);
     // Reopening sends it (open flushes the outbox); a sync after that changes nothing more.
     buyer.reopen().await;
     let outbox = buyer.w().outbox().unwrap();
     assert_eq!(
-        outbox[0].state, "done",
+        outbox[0].state.as_str(),
+        "done",
         "open flushed the outbox: {outbox:?}"
     );
     assert_eq!(outbox[0].attempts, 1, "{outbox:?}");
@@ -131,7 +132,7 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     let outbox = buyer.w().outbox().unwrap();
     assert_eq!(outbox.len(), 2, "{outbox:?}");
     // Newest first: the killed command.
-    assert_eq!(outbox[0].state, "done", "{outbox:?}");
+    assert_eq!(outbox[0].state.as_str(), "done", "{outbox:?}");
     assert_eq!(outbox[0].kind, CommandKind::Send, "{outbox:?}");
     assert!(
         outbox[0].attempts >= 2,
@@ -177,7 +178,10 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     assert_eq!(server_entries_with_memo(&buyer_api, "kill-after").await, 1);
     let outbox = buyer.w().outbox().unwrap();
     assert_eq!(outbox.len(), 3, "{outbox:?}");
-    assert!(outbox.iter().all(|i| i.state == "done"), "{outbox:?}");
+    assert!(
+        outbox.iter().all(|i| i.state.as_str() == "done"),
+        "{outbox:?}"
+    );
     assert!(buyer.w().home().unwrap().outbox.is_empty());
     assert_line(
         &friend.synced_cny().await,
@@ -256,7 +260,11 @@ async fn offline_commands_queue_and_complete_once_when_back() {
     let mut keys = Vec::new();
     for (what, outcome) in ["send", "pay", "confirm"].iter().zip(queued) {
         let outcome = outcome.unwrap_or_else(|e| panic!("offline {what}: {e}"));
-        assert_eq!(outcome.state, "queued", "offline {what}: {outcome:?}");
+        assert_eq!(
+            outcome.state.as_str(),
+            "queued",
+            "offline {what}: {outcome:?}"
+        );
         assert!(
             outcome.message.contains("offline") || outcome.message.contains("queued"),
             "offline {what}: {outcome:?}"
@@ -268,12 +276,15 @@ async fn offline_commands_queue_and_complete_once_when_back() {
     keys.dedup();
     assert_eq!(keys.len(), 3, "each command has its own idempotency key");
     let outbox = buyer.w().outbox().unwrap();
-    let waiting: Vec<_> = outbox.iter().filter(|i| i.state != "done").collect();
+    let waiting: Vec<_> = outbox
+        .iter()
+        .filter(|i| i.state.as_str() != "done")
+        .collect();
     assert_eq!(waiting.len(), 3, "{outbox:?}");
     assert!(
         waiting
             .iter()
-            .all(|i| i.state == "pending" && i.attempts >= 1),
+            .all(|i| i.state.as_str() == "pending" && i.attempts >= 1),
         "{outbox:?}"
     );
     assert_eq!(buyer.w().home().unwrap().outbox.len(), 3);
@@ -286,7 +297,10 @@ async fn offline_commands_queue_and_complete_once_when_back() {
     );
     // Still offline: flushing keeps them queued, nothing moved.
     let still = buyer.w().flush_outbox().await.unwrap();
-    assert!(still.iter().all(|o| o.state == "queued"), "{still:?}");
+    assert!(
+        still.iter().all(|o| o.state.as_str() == "queued"),
+        "{still:?}"
+    );
     assert_eq!(server_cny(&buyer_api).await, (7_000, 3_000, 0));
     assert_eq!(server_cny(&seller_api).await, (0, 0, 3_000));
 
@@ -294,9 +308,15 @@ async fn offline_commands_queue_and_complete_once_when_back() {
     gate.open().await;
     let flushed = buyer.w().flush_outbox().await.unwrap();
     assert_eq!(flushed.len(), 3, "{flushed:?}");
-    assert!(flushed.iter().all(|o| o.state == "done"), "{flushed:?}");
+    assert!(
+        flushed.iter().all(|o| o.state.as_str() == "done"),
+        "{flushed:?}"
+    );
     let again = buyer.w().flush_outbox().await.unwrap();
-    assert!(again.iter().all(|o| o.state == "done"), "{again:?}");
+    assert!(
+        again.iter().all(|o| o.state.as_str() == "done"),
+        "{again:?}"
+    );
     assert_line(&buyer.synced_cny().await, 5_500, 0, 0, "back online");
     assert_eq!(server_cny(&buyer_api).await, (5_500, 0, 0));
     assert_eq!(server_cny(&seller_api).await, (3_500, 0, 0));
@@ -312,7 +332,13 @@ async fn offline_commands_queue_and_complete_once_when_back() {
         .count();
     assert_eq!(fives, 1, "one sticker payment: {activity:?}");
     assert_eq!(
-        buyer.w().order(&order.order.id).await.unwrap().state,
+        buyer
+            .w()
+            .order(&order.order.id)
+            .await
+            .unwrap()
+            .state
+            .as_str(),
         "completed"
     );
     assert!(
@@ -321,7 +347,7 @@ async fn offline_commands_queue_and_complete_once_when_back() {
             .outbox()
             .unwrap()
             .iter()
-            .all(|i| i.state == "done")
+            .all(|i| i.state.as_str() == "done")
     );
     server.assert_invariants().await;
 }
@@ -343,7 +369,7 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_applied_once() {
         .send("friend", "10.00", "CNY", "lost answer")
         .await
         .unwrap();
-    assert_eq!(outcome.state, "queued", "{outcome:?}");
+    assert_eq!(outcome.state.as_str(), "queued", "{outcome:?}");
     assert_eq!(gate.lost.load(Ordering::SeqCst), 1, "the answer was lost");
     assert!(!gate.is_open());
     assert_eq!(
@@ -353,12 +379,12 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_applied_once() {
     );
     let pending = buyer.w().outbox().unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].state, "pending", "{pending:?}");
+    assert_eq!(pending[0].state.as_str(), "pending", "{pending:?}");
 
     gate.open().await;
     let flushed = buyer.w().flush_outbox().await.unwrap();
     assert_eq!(flushed.len(), 1, "{flushed:?}");
-    assert_eq!(flushed[0].state, "done", "{flushed:?}");
+    assert_eq!(flushed[0].state.as_str(), "done", "{flushed:?}");
     assert_eq!(
         flushed[0].idempotency_key, outcome.idempotency_key,
         "same key"
@@ -417,7 +443,7 @@ async fn a_cancelled_call_is_resent_by_the_next_flush_without_a_restart() {
     gate.open().await;
     let flushed = buyer.w().flush_outbox().await.unwrap();
     assert_eq!(flushed.len(), 1, "{flushed:?}");
-    assert_eq!(flushed[0].state, "done", "{flushed:?}");
+    assert_eq!(flushed[0].state.as_str(), "done", "{flushed:?}");
     buyer.w().sync().await.unwrap();
     assert_eq!(server_entries_with_memo(&buyer_api, "cancelled").await, 1);
     assert_line(&buyer.cny(), 9_000, 0, 0, "after the flush");
@@ -443,7 +469,7 @@ async fn a_command_retried_after_its_key_expired_shows_the_refusal_and_moves_not
         .send("friend", "10.00", "CNY", "days later")
         .await
         .unwrap();
-    assert_eq!(outcome.state, "queued", "{outcome:?}");
+    assert_eq!(outcome.state.as_str(), "queued", "{outcome:?}");
     assert_eq!(server_cny(&buyer_api).await, (9_000, 0, 0), "applied once");
 
     // Days pass: housekeeping forgets every answer stored so far (the cutoff is after now, so
@@ -467,7 +493,7 @@ async fn a_command_retried_after_its_key_expired_shows_the_refusal_and_moves_not
     assert_eq!(flushed.len(), 1, "{flushed:?}");
     let retried = &flushed[0];
     assert_eq!(retried.idempotency_key, outcome.idempotency_key, "same key");
-    assert_eq!(retried.state, "failed", "{retried:?}");
+    assert_eq!(retried.state.as_str(), "failed", "{retried:?}");
     assert_eq!(retried.problem.as_deref(), Some("idempotency_key_expired"));
     assert!(
         retried.message.contains("new key") && retried.message.contains("idempotency_key_expired"),
@@ -481,7 +507,7 @@ async fn a_command_retried_after_its_key_expired_shows_the_refusal_and_moves_not
             .outbox()
             .unwrap()
             .iter()
-            .all(|c| c.state != "pending")
+            .all(|c| c.state.as_str() != "pending")
     );
     assert_eq!(
         server_cny(&buyer_api).await,

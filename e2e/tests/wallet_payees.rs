@@ -65,7 +65,7 @@ async fn the_confirm_screen_badges_the_verified_warns_of_look_alikes_and_of_firs
         Some("You have never paid @lotus before. Check the name and handle before you pay.")
     );
     let paid = buyer.w().pay(&code.text, None).await.unwrap();
-    assert_eq!(paid.state, "done", "{paid:?}");
+    assert_eq!(paid.state.as_str(), "done", "{paid:?}");
 
     // Paid once (the outbox's answer, before any sync): no first-payment warning any more.
     let again = shop.w().merchant_code(Some("6.00"), "CNY").await.unwrap();
@@ -94,7 +94,7 @@ async fn the_confirm_screen_badges_the_verified_warns_of_look_alikes_and_of_firs
         Some("You have never paid @fay before. Check the name and handle before you pay.")
     );
     let sent = buyer.w().send("fay", "1.00", "CNY", "").await.unwrap();
-    assert_eq!(sent.state, "done", "{sent:?}");
+    assert_eq!(sent.state.as_str(), "done", "{sent:?}");
     let payee = buyer.w().check_payee("fay").await.unwrap();
     assert_eq!(payee.first_payment_warning, None);
     // Fay never paid Bea: her own screen still warns.

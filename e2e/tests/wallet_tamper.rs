@@ -62,7 +62,11 @@ async fn refusals(payer: &Phone, code: &str, amount: Option<&str>) -> (String, S
     };
     let paid = match payer.w().pay(code, amount).await {
         Ok(outcome) => {
-            assert_eq!(outcome.state, "failed", "tampered code paid: {outcome:?}");
+            assert_eq!(
+                outcome.state.as_str(),
+                "failed",
+                "tampered code paid: {outcome:?}"
+            );
             assert_eq!(outcome.transfer_id, None, "{outcome:?}");
             outcome.message
         }
@@ -169,11 +173,11 @@ async fn tampered_codes_are_refused_before_any_money_moves() {
     gate.close();
     let (_, edited, _) = &cases[0];
     let queued = offline.w().pay(edited, None).await.unwrap();
-    assert_eq!(queued.state, "queued", "{queued:?}");
+    assert_eq!(queued.state.as_str(), "queued", "{queued:?}");
     gate.open().await;
     let flushed = offline.w().flush_outbox().await.unwrap();
     assert_eq!(flushed.len(), 1, "{flushed:?}");
-    assert_eq!(flushed[0].state, "failed", "{flushed:?}");
+    assert_eq!(flushed[0].state.as_str(), "failed", "{flushed:?}");
     assert!(
         flushed[0].message.contains("signature does not verify"),
         "{flushed:?}"
@@ -184,7 +188,7 @@ async fn tampered_codes_are_refused_before_any_money_moves() {
             .outbox()
             .unwrap()
             .iter()
-            .all(|i| i.state == "failed")
+            .all(|i| i.state.as_str() == "failed")
     );
     assert_eq!(server_cny(&offline_api).await, (10_000, 0, 0));
     assert_eq!(
@@ -214,7 +218,7 @@ async fn tampered_codes_are_refused_before_any_money_moves() {
             .outbox()
             .unwrap()
             .iter()
-            .all(|i| i.state != "done"),
+            .all(|i| i.state.as_str() != "done"),
         "no tampered payment completed: {:?}",
         buyer.w().outbox()
     );
@@ -223,7 +227,7 @@ async fn tampered_codes_are_refused_before_any_money_moves() {
         "refused payments do not wait to be retried"
     );
     let order_now = seller.w().order(&order.order.id).await.unwrap();
-    assert_eq!(order_now.state, "awaiting_payment");
+    assert_eq!(order_now.state.as_str(), "awaiting_payment");
 
     // The genuine codes pay.
     done(

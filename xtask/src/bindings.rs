@@ -20,11 +20,37 @@ const PYTHON_OUT: &str = "bindings/tests/python/generated";
 const KOTLIN_ANDROID_OUT: &str = "android/danbao/src/main/kotlin";
 /// The UniFFI configuration of the Android flavour (bindings/uniffi.toml plus `android`).
 const ANDROID_CONFIG: &str = "bindings/uniffi-android.toml";
-/// Where danbao.swift goes: the `Danbao` target of ios/Package.swift.
+/// Where the Swift goes: the `Danbao` target of ios/Package.swift.
 const SWIFT_OUT: &str = "ios/Sources/Danbao/Generated";
-/// Where the C header and module map of `danbaoFFI` go (target-relative): the `-headers` of
+/// Where the C headers and module map of `danbaoFFI` go (target-relative): the `-headers` of
 /// the xcframework.
 const SWIFT_HEADERS: &str = "uniffi-swift/include";
+
+/// The UniFFI namespaces in the library, one per crate with UniFFI derives: the bindings'
+/// own (`danbao`: the `Wallet` object, platform traits, money, render, errors) and the core
+/// crates', built with their `ffi` feature (`danbao_domain`: the scan outcome, codes and the
+/// domain's enums; `danbao_client`: the screen records). Library mode writes one file per
+/// namespace and language: Kotlin `app/danbao/core/{,domain/,client/}<namespace>.kt` (the
+/// packages set in each crate's uniffi.toml), Python `<namespace>.py`, Swift
+/// `<namespace>.swift` with its C header `<namespace>FFI.h`.
+pub const NAMESPACES: [&str; 3] = ["danbao", "danbao_domain", "danbao_client"];
+
+/// The generated Kotlin files, relative to a source root, for each namespace.
+const KOTLIN_FILES: [&str; 3] = [
+    "app/danbao/core/danbao.kt",
+    "app/danbao/core/domain/danbao_domain.kt",
+    "app/danbao/core/client/danbao_client.kt",
+];
+
+/// The C header of a namespace, as `ffi_module_filename` names it (all three are the one C
+/// module `danbaoFFI`).
+pub fn swift_header(namespace: &str) -> String {
+    if namespace == "danbao" {
+        "danbaoFFI.h".to_owned()
+    } else {
+        format!("{namespace}FFI.h")
+    }
+}
 
 /// The built debug library, e.g. target/debug/libdanbao_ffi.so.
 pub fn library_path(ws: &Workspace) -> PathBuf {
@@ -69,27 +95,52 @@ pub fn generate(ws: &Workspace) -> StepResult {
         &python.join(format!("{DLL_PREFIX}danbao_ffi{DLL_SUFFIX}")),
     )?;
 
-    // The Android source set also holds hand-written Kotlin: replace only the generated file.
+    // The Android source set also holds hand-written Kotlin: replace only the generated files.
     let android = ws.root.join(KOTLIN_ANDROID_OUT);
-    let android_file = android.join("app/danbao/core/danbao.kt");
-    if android_file.exists() {
-        fs::remove_file(&android_file)
-            .map_err(|e| Failure(format!("cannot remove {}: {e}", android_file.display())))?;
+    for file in KOTLIN_FILES {
+        let android_file = android.join(file);
+        if android_file.exists() {
+            fs::remove_file(&android_file)
+                .map_err(|e| Failure(format!("cannot remove {}: {e}", android_file.display())))?;
+        }
     }
     bindgen.generate("kotlin", &android, Some(&ws.root.join(ANDROID_CONFIG)))?;
 
     let swift_tmp = fresh_dir(&ws.target.join("uniffi-swift/generated"))?;
     bindgen.generate("swift", &swift_tmp, None)?;
     let swift = fresh_dir(&ws.root.join(SWIFT_OUT))?;
-    copy(&swift_tmp.join("danbao.swift"), &swift.join("danbao.swift"))?;
     let headers = fresh_dir(&swift_headers(ws))?;
-    copy(&swift_tmp.join("danbaoFFI.h"), &headers.join("danbaoFFI.h"))?;
-    // An xcframework's headers directory carries the module map under its standard name.
-    copy(
-        &swift_tmp.join("danbaoFFI.modulemap"),
-        &headers.join("module.modulemap"),
-    )?;
+    for namespace in NAMESPACES {
+        let source = format!("{namespace}.swift");
+        copy(&swift_tmp.join(&source), &swift.join(&source))?;
+        let header = swift_header(namespace);
+        copy(&swift_tmp.join(&header), &headers.join(&header))?;
+    }
+    // An xcframework's headers directory carries the module map under its standard name: the
+    // bindings' (with Darwin's modules) naming every namespace's header.
+    let module_map = swift_tmp.join("danbaoFFI.modulemap");
+    let text = fs::read_to_string(&module_map)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", module_map.display())))?;
+    let written = headers.join("module.modulemap");
+    fs::write(&written, all_headers(&text)?)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", written.display())))?;
     Ok(())
+}
+
+/// The generated module map of `danbaoFFI` (which names only the bindings' header) naming
+/// the header of every namespace.
+fn all_headers(module_map: &str) -> Result<String, Failure> {
+    let own = format!("header \"{}\"", swift_header("danbao"));
+    if !module_map.contains(&own) {
+        return Err(Failure(format!(
+            "the generated danbaoFFI.modulemap does not name {own}: UniFFI changed its layout"
+        )));
+    }
+    let every: Vec<String> = NAMESPACES
+        .iter()
+        .map(|namespace| format!("header \"{}\"", swift_header(namespace)))
+        .collect();
+    Ok(module_map.replacen(&own, &every.join("\n    "), 1))
 }
 
 /// The headers directory of the `danbaoFFI` C module (header + module.modulemap).

@@ -35,7 +35,7 @@ const PACKAGES: [&str; 4] = ["swiftlang", "libc6-dev", "libstdc++-14-dev", "libs
 /// The file in the root that says it was finished, holding [`RECIPE`].
 const STAMP: &str = ".danbao-swift-root";
 
-/// Where the Linux build of the C module `danbaoFFI` expects the generated header.
+/// Where the Linux build of the C module `danbaoFFI` expects the generated headers.
 const LINUX_FFI_DIR: &str = "ios/Linux/danbaoFFI";
 
 /// The Debian 13 root: its path and the lock that guards making it.
@@ -318,7 +318,7 @@ pub fn call_cost(ws: &Workspace, library_dir: &Path) -> StepResult {
         .0
 }
 
-/// Checks that the step can run here, makes or reuses the root and stages the C header.
+/// Checks that the step can run here, makes or reuses the root and stages the C headers.
 fn prepare(ws: &Workspace) -> Result<SwiftRoot, Failure> {
     if !is_root() {
         return Err(Failure(
@@ -330,8 +330,13 @@ fn prepare(ws: &Workspace) -> Result<SwiftRoot, Failure> {
     require_tool("unshare", "`apt-get install util-linux`")?;
     let root = SwiftRoot::locate();
     root.ensure()?;
-    let header = bindings::swift_headers(ws).join("danbaoFFI.h");
-    copy_file(&header, &ws.root.join(LINUX_FFI_DIR).join("danbaoFFI.h"))?;
+    // One C header per UniFFI namespace, all in the module `danbaoFFI` (its module map in
+    // LINUX_FFI_DIR names them).
+    for namespace in bindings::NAMESPACES {
+        let name = bindings::swift_header(namespace);
+        let header = bindings::swift_headers(ws).join(&name);
+        copy_file(&header, &ws.root.join(LINUX_FFI_DIR).join(&name))?;
+    }
     Ok(root)
 }
 

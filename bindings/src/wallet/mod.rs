@@ -11,7 +11,6 @@
 //!   calls still running keep their own reference and finish first.
 
 pub(crate) mod kinds;
-pub(crate) mod records;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,10 +25,13 @@ use crate::error::{DanbaoError, guard, guard_async};
 use crate::platform::{
     ChangeListener, KeyStore, KeyStoreAdapter, ListenerAdapter, Signer, SignerAdapter,
 };
-use records::{
-    ActivityPage, Amount, Change, CodeView, CommandOutcome, Contact, DeviceApprovalView,
-    DeviceItem, HomeSnapshot, Lift, OrderCreated, OrderSummary, OutboxItem, PayeeScreen,
-    PaymentCodeView, Profile, RequestView, ScanScreen, lift_all,
+// The records the methods answer are the core's own (`danbao_client::wallet::view`), with
+// their UniFFI derives: nothing here re-declares or converts them.
+use danbao_client::store::Contact;
+use danbao_client::wallet::{
+    ActivityPage, Amount, Change, CodeView, CommandOutcome, DeviceApprovalView, DeviceItem,
+    HomeSnapshot, OrderCreated, OrderSummary, OutboxItem, PayeeScreen, PaymentCodeView, Profile,
+    RequestView, ScanScreen,
 };
 
 /// Where the wallet keeps its data and which server it talks to.
@@ -132,9 +134,9 @@ impl Wallet {
         DanbaoError::from_wallet(error, message)
     }
 
-    /// `result` lifted to its record, or its error in the wallet's language.
-    fn ok<T, U: Lift<T>>(&self, result: Result<T, WalletError>) -> Result<U, DanbaoError> {
-        U::lift(result.map_err(|e| self.error(e))?)
+    /// `result`, or its error in the wallet's language.
+    fn ok<T>(&self, result: Result<T, WalletError>) -> Result<T, DanbaoError> {
+        result.map_err(|e| self.error(e))
     }
 }
 
@@ -237,8 +239,7 @@ impl Wallet {
 
     /// This user's devices from the server: active ones first, this device marked.
     pub async fn devices(&self) -> Result<Vec<DeviceItem>, DanbaoError> {
-        guard_async(async { lift_all(self.inner.devices().await.map_err(|e| self.error(e))?) })
-            .await
+        guard_async(async { self.ok(self.inner.devices().await) }).await
     }
 
     /// Revokes one of this user's devices (a lost phone, or this one): its requests and
@@ -262,7 +263,7 @@ impl Wallet {
     /// Sends the outbox, reads the server's event feed from the stored cursor, applies it and
     /// the balances, tells the listener, and returns what changed.
     pub async fn sync(&self) -> Result<Vec<Change>, DanbaoError> {
-        guard_async(async { lift_all(self.inner.sync().await.map_err(|e| self.error(e))?) }).await
+        guard_async(async { self.ok(self.inner.sync().await) }).await
     }
 
     /// What a scanned text is, for the confirm screen: Danbao codes are resolved by the
@@ -319,7 +320,7 @@ impl Wallet {
 
     /// Money requests to and from this user, newest first (cache; `sync` refreshes it).
     pub fn requests(&self) -> Result<Vec<RequestView>, DanbaoError> {
-        guard(|| lift_all(self.inner.requests().map_err(|e| self.error(e))?))
+        guard(|| self.ok(self.inner.requests()))
     }
 
     /// Pays (`accept = true`) or declines a request addressed to this user.
@@ -372,7 +373,7 @@ impl Wallet {
 
     /// The user's escrow orders, most recently changed first (cache).
     pub fn orders(&self) -> Result<Vec<OrderSummary>, DanbaoError> {
-        guard(|| lift_all(self.inner.orders().map_err(|e| self.error(e))?))
+        guard(|| self.ok(self.inner.orders()))
     }
 
     /// One order, fresh from the server (and cached).
@@ -431,18 +432,17 @@ impl Wallet {
 
     /// Sends the commands waiting in the outbox now.
     pub async fn flush_outbox(&self) -> Result<Vec<CommandOutcome>, DanbaoError> {
-        guard_async(async { lift_all(self.inner.flush_outbox().await.map_err(|e| self.error(e))?) })
-            .await
+        guard_async(async { self.ok(self.inner.flush_outbox().await) }).await
     }
 
     /// The outbox, newest first (cache).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, DanbaoError> {
-        guard(|| lift_all(self.inner.outbox().map_err(|e| self.error(e))?))
+        guard(|| self.ok(self.inner.outbox()))
     }
 
     /// People this user has paid or been paid by, most recent first (cache).
     pub fn contacts(&self, limit: u32) -> Result<Vec<Contact>, DanbaoError> {
-        guard(|| lift_all(self.inner.contacts(limit).map_err(|e| self.error(e))?))
+        guard(|| self.ok(self.inner.contacts(limit)))
     }
 
     /// Sets (or with `null` removes) the listener told about changes.
@@ -519,7 +519,7 @@ pub async fn sandbox_top_up(
         let moved = OperatorApi::sandbox_top_up(server_url, operator_token.trim(), &handle, money)
             .await
             .map_err(WalletError::from)?;
-        Ok(core::Amount::from(moved.balance.available).into())
+        Ok(core::Amount::from(moved.balance.available))
     })
     .await
 }

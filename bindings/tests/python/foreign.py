@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import danbao
+import danbao_client
 
 NONCE_BYTES = 12
 # Bound into every wrapped key, so a blob wrapped for something else does not unwrap here.
@@ -81,7 +82,7 @@ class RecordingListener(danbao.ChangeListener):
         self._lock = threading.Lock()
         self._changes = []
 
-    def on_change(self, change: danbao.Change) -> None:
+    def on_change(self, change: danbao_client.Change) -> None:
         with self._lock:
             self._changes.append(change)
 

@@ -8,6 +8,7 @@ import pathlib
 import uuid
 
 import danbao
+import danbao_client
 
 from foreign import AesGcmKeyStore, P256Signer
 
@@ -45,7 +46,7 @@ class Party:
         self.signer = signer
         self.db_path = db_path
 
-    def balance(self) -> danbao.BalanceLine:
+    def balance(self) -> danbao_client.BalanceLine:
         """The cached CNY balance line (no network)."""
         lines = [line for line in self.wallet.home().balances if line.currency == CURRENCY]
         assert len(lines) == 1, f"@{self.handle} has {len(lines)} CNY balance lines"

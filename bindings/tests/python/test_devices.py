@@ -5,6 +5,7 @@ device's next request and payment code refused."""
 import pathlib
 
 import danbao
+import danbao_client
 import pytest
 
 from foreign import AesGcmKeyStore, P256Signer
@@ -70,7 +71,7 @@ async def test_a_second_device_joins_lists_and_a_lost_one_is_revoked(server, peo
     assert "(401 device_revoked)" in str(refused.value)
     await danbao.enrol_merchant(server.url, server.operator_token, merchant.handle)
     charged = await merchant.wallet.charge_payment_code(shown.digits, "3.00", CURRENCY)
-    assert charged.state == danbao.CommandState.FAILED
+    assert charged.state == danbao_client.CommandState.FAILED
     assert "(payment_code_rejected)" in charged.message, charged.message
     assert await owner.available() == STARTING_MINOR
 

@@ -4,6 +4,7 @@ no money moves, and the interpreter keeps working, even after a panic inside Rus
 Python signer that throws."""
 
 import danbao
+import danbao_client
 import pytest
 
 import emv
@@ -48,7 +49,7 @@ async def test_a_tampered_code_is_refused_and_no_money_moves(people):
     tampered = emv.with_field(code.text, "54", "0.88")
 
     screen = await buyer.wallet.scan(tampered)
-    assert screen.kind == danbao.ScanKind.INVALID and not screen.payable
+    assert screen.kind == danbao_client.ScanKind.INVALID and not screen.payable
     assert screen.payee_name is None and screen.amount is None
     assert "(code_signature_invalid)" in screen.reasons[0], screen.reasons
 
@@ -61,7 +62,7 @@ async def test_a_tampered_code_is_refused_and_no_money_moves(people):
     # A code edited without fixing its CRC is refused on the device.
     edited = code.text[:-4] + "0000"
     local = await buyer.wallet.scan(edited)
-    assert local.kind == danbao.ScanKind.INVALID
+    assert local.kind == danbao_client.ScanKind.INVALID
     assert any("CRC" in reason for reason in local.reasons), local.reasons
     with pytest.raises(danbao.DanbaoError.CodeRefused):
         await buyer.wallet.pay(edited, None)
@@ -70,7 +71,7 @@ async def test_a_tampered_code_is_refused_and_no_money_moves(people):
     assert await merchant.available() == STARTING_MINOR
     # The genuine code still pays: the tampering did not use it up.
     paid = await buyer.wallet.pay(code.text, None)
-    assert paid.state == danbao.CommandState.DONE, paid.message
+    assert paid.state == danbao_client.CommandState.DONE, paid.message
     assert await buyer.available() == STARTING_MINOR - 888
 
 
@@ -80,13 +81,14 @@ async def test_insufficient_funds_is_a_refused_command_and_moves_nothing(people)
     # A command reaches the server through the outbox; the server's refusal is its final
     # answer, reported as a failed outcome rather than raised.
     outcome = await friend.wallet.send(buyer.handle, "500.00", CURRENCY, "too much")
-    assert outcome.state == danbao.CommandState.FAILED
+    assert outcome.state == danbao_client.CommandState.FAILED
     assert outcome.message.startswith("Refused: "), outcome.message
     assert outcome.message.endswith("(insufficient_funds)"), outcome.message
     assert "your wallet has 100.00 CNY available; this payment needs 500.00 CNY" in outcome.message
     assert outcome.transfer_id is None
     (latest, *_) = friend.wallet.outbox()
-    assert (latest.kind, latest.state, latest.attempts) == (danbao.CommandKind.SEND, danbao.OutboxState.FAILED, 1)
+    assert (latest.kind, latest.state, latest.attempts) == (danbao_client.CommandKind.SEND, danbao_client.OutboxState.FAILED, 1)
+    assert latest.state_label == "refused"
 
     assert await friend.available() == STARTING_MINOR
     assert await buyer.available() == STARTING_MINOR
@@ -115,7 +117,7 @@ async def test_a_panic_inside_rust_is_an_internal_error_and_the_interpreter_goes
     assert danbao.version()
     # The library still does real work after the panics.
     sent = await people.buyer.wallet.send(people.friend.handle, "1.00", CURRENCY, "after")
-    assert sent.state == danbao.CommandState.DONE, sent.message
+    assert sent.state == danbao_client.CommandState.DONE, sent.message
     assert await people.friend.available() == STARTING_MINOR + 100
 
 
@@ -165,16 +167,16 @@ async def test_commands_queued_offline_are_sent_once_by_flush(people):
     buyer.wallet.pause_sending(True)
     assert buyer.wallet.sending_paused()
     queued = await buyer.wallet.send(friend.handle, "4.00", CURRENCY, "later")
-    assert (queued.state, queued.message) == (danbao.CommandState.QUEUED, "queued: sending is paused")
+    assert (queued.state, queued.message) == (danbao_client.CommandState.QUEUED, "queued: sending is paused")
     (waiting, *_) = buyer.wallet.outbox()
-    assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, danbao.CommandKind.SEND, danbao.OutboxState.PENDING)
+    assert (waiting.id, waiting.kind, waiting.state) == (queued.command_id, danbao_client.CommandKind.SEND, danbao_client.OutboxState.PENDING)
     assert waiting.summary == f"Send CN¥4.00 to @{friend.handle}"
     assert [item.id for item in buyer.wallet.home().outbox] == [queued.command_id]
     assert await friend.available() == STARTING_MINOR
 
     buyer.wallet.pause_sending(False)
     (sent,) = await buyer.wallet.flush_outbox()
-    assert (sent.command_id, sent.state) == (queued.command_id, danbao.CommandState.DONE)
+    assert (sent.command_id, sent.state) == (queued.command_id, danbao_client.CommandState.DONE)
     assert sent.idempotency_key == queued.idempotency_key
     assert await buyer.wallet.flush_outbox() == []  # nothing left, nothing sent twice
     assert buyer.wallet.home().outbox == []

@@ -4,6 +4,7 @@ and a change at run time reach the records (words, amounts, deadlines) and the e
 import re
 
 import danbao
+import danbao_client
 import pytest
 
 from parties import CURRENCY, STARTING_MINOR, run_async
@@ -28,7 +29,7 @@ async def test_a_locale_change_reaches_the_records(people):
     screen = await buyer.wallet.scan(created.code.text)
     assert screen.amount.display == "¥1,234.50"
     outcome = await buyer.wallet.pay(created.code.text, None)
-    assert outcome.state == danbao.CommandState.FAILED
+    assert outcome.state == danbao_client.CommandState.FAILED
     assert outcome.problem == "insufficient_funds"
     # The shortfall names the order's amount as the locale writes it, not the server's English.
     assert outcome.message == "被拒绝：钱包余额不足，无法支付 ¥1,234.50"
@@ -40,7 +41,7 @@ async def test_a_locale_change_reaches_the_records(people):
 
     # Amounts typed the way a Chinese keyboard writes them are read exactly.
     sent = await buyer.wallet.send(seller.handle, "１２。５０", CURRENCY, "")
-    assert sent.state == danbao.CommandState.DONE, sent.message
+    assert sent.state == danbao_client.CommandState.DONE, sent.message
     assert sent.message == f"已转账 ¥12.50 给 @{seller.handle}"
     assert buyer.balance().available.minor == STARTING_MINOR - 1250
     # Dates in CLDR's Chinese pattern, in the zone the shell gives.

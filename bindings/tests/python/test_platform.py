@@ -6,6 +6,7 @@ that throws does not take the core down."""
 import gc
 
 import danbao
+import danbao_client
 import pytest
 
 from foreign import AesGcmKeyStore, CollectingLogger, RecordingListener
@@ -133,7 +134,7 @@ async def test_a_throwing_logger_or_listener_does_not_stop_the_core(people, serv
     finally:
         danbao.set_logger(None, danbao.LogLevel.ERROR)
         buyer.wallet.set_listener(None)
-    assert sent.state == danbao.CommandState.DONE, sent.message
+    assert sent.state == danbao_client.CommandState.DONE, sent.message
     assert listener.calls > 0 and logger.calls > 0
     assert await buyer.available() == STARTING_MINOR - 200
     assert await friend.available() == STARTING_MINOR + 200
@@ -147,10 +148,10 @@ async def test_the_listener_hears_escrow_changes_on_sync(people):
     created = await seller.wallet.create_order("Oolong 100g", "18.00", CURRENCY)
     heard.take()
     paid = await buyer.wallet.pay(created.code.text, None)
-    assert paid.state == danbao.CommandState.DONE, paid.message
+    assert paid.state == danbao_client.CommandState.DONE, paid.message
 
     changes = set(await seller.wallet.sync())
-    assert {danbao.Change.ORDERS, danbao.Change.BALANCES, danbao.Change.ACTIVITY} <= changes
+    assert {danbao_client.Change.ORDERS, danbao_client.Change.BALANCES, danbao_client.Change.ACTIVITY} <= changes
     assert heard.take() == changes
     assert seller.balance().incoming.minor == 1800
     seller.wallet.set_listener(None)

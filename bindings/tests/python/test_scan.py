@@ -3,6 +3,7 @@
 import pathlib
 
 import danbao
+import danbao_domain
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 # docs/qr-danbao.md's worked example: a signed per-order code (128.50 CNY).
@@ -25,8 +26,8 @@ PAYMENT_CODE = "293570050498532396"
 def test_order_code_is_a_danbao_order_with_every_field():
     outcome = danbao.scan(ORDER)
     assert outcome.is_DANBAO_ORDER()
-    assert outcome == danbao.ScanOutcome.DANBAO_ORDER(
-        code=danbao.OrderCode(
+    assert outcome == danbao_domain.ScanOutcome.DANBAO_ORDER(
+        code=danbao_domain.OrderCode(
             merchant_id="m-1001",
             order_id="ord-20250101-0042",
             merchant_name="Lotus Tea House",
@@ -37,7 +38,7 @@ def test_order_code_is_a_danbao_order_with_every_field():
             amount_minor=12850,
         ),
         display_amount="128.50 CNY",
-        seal=danbao.Seal(
+        seal=danbao_domain.Seal(
             key_id="srv1",
             nonce="fFLssg=mfIi5$zRv}od.",
             issued_at=1735689600,
@@ -64,13 +65,13 @@ def test_receive_code_is_a_friend_receive():
 
 
 def test_payment_code():
-    assert danbao.scan(PAYMENT_CODE) == danbao.ScanOutcome.PAYMENT_CODE(code=PAYMENT_CODE)
+    assert danbao.scan(PAYMENT_CODE) == danbao_domain.ScanOutcome.PAYMENT_CODE(code=PAYMENT_CODE)
 
 
 def test_promptpay_is_a_foreign_scheme_named_with_its_country():
     outcome = danbao.scan(PROMPTPAY)
     assert outcome.is_FOREIGN_SCHEME()
-    assert outcome.schemes == [danbao.ForeignNetwork(id="promptpay", name="PromptPay", country="TH")]
+    assert outcome.schemes == [danbao_domain.ForeignNetwork(id="promptpay", name="PromptPay", country="TH")]
     assert outcome.description == "PromptPay (TH): not payable with Danbao"
     assert outcome.country == "TH"
 

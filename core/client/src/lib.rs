@@ -19,3 +19,9 @@ pub mod transport;
 pub mod wallet;
 
 pub use wallet::*;
+
+// The UniFFI scaffolding of this crate's namespace (`danbao_client`): the screen records and
+// their enums cross to Kotlin, Swift and Python as they are defined here; only with the `ffi`
+// feature (the bindings crate).
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!();

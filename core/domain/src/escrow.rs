@@ -20,9 +20,11 @@ use crate::money::{Money, MoneyError};
 /// Seconds since the Unix epoch. Time is always passed in.
 pub type Timestamp = i64;
 
-/// Who sent an event.
+/// Who sent an event; in an order view, the viewer's part in the order. Crosses the FFI as
+/// `OrderRole` (the apps' name: an app's user is the buyer or the seller of its orders).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum), uniffi(name = "OrderRole"))]
 pub enum Party {
     /// The buyer who pays into escrow.
     Buyer,
@@ -38,6 +40,7 @@ pub enum Party {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum OrderState {
     /// Created; the buyer has not paid.
     AwaitingPayment,
@@ -57,7 +60,33 @@ pub enum OrderState {
     Refunded,
 }
 
+impl Party {
+    /// The wire name: `buyer`, `seller`, `operator` or `timer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Buyer => "buyer",
+            Self::Seller => "seller",
+            Self::Operator => "operator",
+            Self::Timer => "timer",
+        }
+    }
+}
+
 impl OrderState {
+    /// The wire name, e.g. `awaiting_payment`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingPayment => "awaiting_payment",
+            Self::Paid => "paid",
+            Self::Shipped => "shipped",
+            Self::RefundRequested => "refund_requested",
+            Self::Disputed => "disputed",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+
     /// True for states no event can leave.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Completed | Self::Cancelled | Self::Refunded)

@@ -17,6 +17,8 @@
 
 pub mod escrow;
 pub mod fees;
+#[cfg(feature = "ffi")]
+mod ffi;
 pub mod ledger;
 pub mod money;
 pub mod paycode;
@@ -24,3 +26,8 @@ pub mod protocol;
 pub mod qr;
 pub mod text;
 pub mod webhook;
+
+// The UniFFI scaffolding of this crate's namespace (`danbao_domain`), at the crate root where
+// the derives find it; only with the `ffi` feature (the bindings crate).
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!();

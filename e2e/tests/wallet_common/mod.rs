@@ -644,7 +644,7 @@ pub fn done(
     step: &str,
 ) -> CommandOutcome {
     let outcome = outcome.unwrap_or_else(|e| panic!("{step}: {e}"));
-    assert_eq!(outcome.state, "done", "{step}: {outcome:?}");
+    assert_eq!(outcome.state.as_str(), "done", "{step}: {outcome:?}");
     assert!(!outcome.idempotency_key.is_empty(), "{step}: {outcome:?}");
     outcome
 }

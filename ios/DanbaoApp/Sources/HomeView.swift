@@ -86,7 +86,7 @@ struct OutboxRow: View {
     var body: some View {
         VStack(alignment: .leading) {
             Text(item.summary)
-            Text(item.outcome ?? item.state).font(.footnote).foregroundColor(.secondary)
+            Text(item.outcome ?? item.stateLabel).font(.footnote).foregroundColor(.secondary)
         }
     }
 }

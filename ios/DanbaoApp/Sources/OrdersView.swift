@@ -60,10 +60,7 @@ struct OrderDetailView: View {
                 Text(order.title).font(.headline)
                 Text(order.amount.display).font(.title2.bold())
                 LabeledRow(label: "State", value: order.stateLabel)
-                LabeledRow(
-                    label: "You are the",
-                    value: order.role == .buyer
-                        ? String(localized: "buyer") : String(localized: "seller"))
+                LabeledRow(label: "You are the", value: order.roleLabel)
                 if let counterparty = order.counterparty {
                     LabeledRow(
                         label: order.role == .buyer ? "Seller" : "Buyer",

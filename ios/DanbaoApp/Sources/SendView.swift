@@ -116,7 +116,7 @@ struct RequestRow: View {
             if !request.note.isEmpty {
                 Text(request.note).font(.footnote).foregroundColor(.secondary)
             }
-            Text(request.status).font(.caption).foregroundColor(.secondary)
+            Text(request.statusLabel).font(.caption).foregroundColor(.secondary)
             if request.canAnswer {
                 HStack {
                     Button("Pay") { answer(request, true) }.buttonStyle(.borderedProminent)

@@ -10,6 +10,7 @@ final class EscrowTests: XCTestCase {
             let created = try await seller.wallet.createOrder(title: "Tea set", amount: "88.00", currency: "CNY")
             let id = created.order.id
             XCTAssertEqual(created.order.role, .seller)
+            XCTAssertEqual(created.order.roleLabel, "seller")
             XCTAssertEqual(created.order.state, .awaitingPayment)
             XCTAssertEqual(created.order.amount.minor, 8_800)
             XCTAssertEqual(created.order.amount.display, "CN¥88.00")

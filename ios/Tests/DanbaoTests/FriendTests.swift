@@ -37,6 +37,8 @@ final class FriendTests: XCTestCase {
             XCTAssertEqual(request.amount.minor, 2_000)
             XCTAssertEqual(request.note, "movie tickets")
             XCTAssertEqual(request.status, RequestStatus.open)
+            // The status's word comes from the core's catalogue: no table in the app.
+            XCTAssertEqual(request.statusLabel, "open")
 
             _ = try await buyer.wallet.sync()
             let seen = try XCTUnwrap(try buyer.wallet.requests().first { $0.id == request.id }, "the payer sees it")

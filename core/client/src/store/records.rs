@@ -119,6 +119,7 @@ pub struct CachedOrder {
 
 /// Someone the user paid or was paid by.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Contact {
     /// Their handle.
     pub handle: String,
@@ -179,8 +180,11 @@ pub struct UnreadableCommand {
     pub reason: String,
 }
 
-/// Where a command is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where a command is in its life. Crosses the FFI as `OutboxState` (the outbox row's state;
+/// what became of a command is `wallet::OutcomeState`, `CommandState` over there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum), uniffi(name = "OutboxState"))]
 pub enum CommandState {
     /// Waiting for its next attempt (`next_attempt_at`).
     Pending,

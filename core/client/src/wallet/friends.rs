@@ -73,7 +73,7 @@ impl Wallet {
             tracing::info!(%error, "sync after a money request failed; a later sync shows it");
             self.notify(Change::Activity);
         }
-        Ok(request.into())
+        RequestView::new(request, &self.texts())
     }
 
     /// Money requests this user made or received, newest first, each in its latest known

@@ -26,7 +26,12 @@ impl Wallet {
         let texts = self.texts();
         let orders = summaries(&orders, self.now(), &texts);
         let outbox = self.store.unfinished_commands(50)?;
+        let currency = balances
+            .first()
+            .map(|balance| balance.currency.clone())
+            .unwrap_or_else(|| view::DEFAULT_CURRENCY.to_owned());
         Ok(HomeSnapshot {
+            currency,
             profile: self.cached_profile().map(Profile::from),
             balances: balances
                 .iter()

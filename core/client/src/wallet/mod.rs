@@ -44,9 +44,9 @@ use serde::Serialize;
 pub use error::WalletError;
 pub use view::{
     ActionInput, ActivityItem, ActivityPage, Amount, BalanceLine, CodeView, CommandKind,
-    CommandOutcome, DeviceApprovalView, DeviceItem, HomeSnapshot, OrderButton, OrderCreated,
-    OrderSummary, OutboxItem, PayeeScreen, PaymentCodeView, Profile, RequestView, ScanKind,
-    ScanScreen, Shipment,
+    CommandOutcome, DEFAULT_CURRENCY, DeviceApprovalView, DeviceItem, HomeSnapshot, OrderButton,
+    OrderCreated, OrderSummary, OutboxItem, OutcomeState, PayeeScreen, PaymentCodeView, Profile,
+    RequestView, ScanKind, ScanScreen, Shipment,
 };
 
 use super::api::DeviceApi;
@@ -137,6 +137,7 @@ pub trait ChangeListener: Send + Sync {
 /// What changed (for the shell to re-render).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Change {
     /// Balances.
     Balances,

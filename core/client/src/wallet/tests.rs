@@ -11,7 +11,9 @@ use crate::api;
 use crate::api::Command;
 use crate::store::CommandAnswer;
 use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand};
+use danbao_domain::escrow::{OrderState, Party};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{RequestStatus, StepAction};
 use danbao_domain::qr::{ScanOutcome, scan};
 use serde_json::{Value, json};
 
@@ -80,7 +82,7 @@ fn activity_rows_get_kind_direction_party_and_title() {
     );
     assert_eq!(sent.seq, 7);
     assert_eq!(sent.kind, "p2p");
-    assert_eq!(sent.direction, "out");
+    assert_eq!(sent.direction, api::Direction::Out);
     assert_eq!(sent.amount.display, "CN¥12.50");
     assert_eq!(sent.counterparty.as_deref(), Some("bob"));
     assert_eq!(sent.counterparty_name.as_deref(), Some("Bob"));
@@ -272,7 +274,12 @@ fn withdrawal_rows_show_the_payout_status() {
             let en_row = view::activity_item(&stored, &en());
             let zh_row = view::activity_item(&stored, &zh);
             assert_eq!(en_row.amount.minor, 2_000);
-            (en_row.kind, en_row.direction, en_row.title, zh_row.title)
+            (
+                en_row.kind,
+                en_row.direction.as_str().to_owned(),
+                en_row.title,
+                zh_row.title,
+            )
         })
         .collect();
     assert_eq!(
@@ -327,8 +334,8 @@ fn order_summaries_name_the_counterparty_and_the_actions() {
         &en(),
     );
     assert_eq!(buyer.id, "ord_1");
-    assert_eq!(buyer.state, "shipped");
-    assert_eq!(buyer.role, "buyer");
+    assert_eq!(buyer.state, OrderState::Shipped);
+    assert_eq!(buyer.role, Party::Buyer);
     assert_eq!(buyer.counterparty.as_deref(), Some("shop"));
     assert_eq!(buyer.amount.display, "CN¥99.00");
     assert_eq!(buyer.deadline, Some(864_100));
@@ -428,7 +435,7 @@ fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
     let buttons: Vec<(&str, &str, view::ActionInput)> = buyer
         .buttons
         .iter()
-        .map(|b| (b.action.as_str(), b.label.as_str(), b.input))
+        .map(|b| (b.action.slug(), b.label.as_str(), b.input))
         .collect();
     assert_eq!(
         buttons,
@@ -450,26 +457,43 @@ fn order_summaries_carry_the_words_and_buttons_of_the_screen() {
     assert_eq!(seller.buttons[0].input, view::ActionInput::Shipment);
     assert_eq!(seller.buttons[1].label, "Cancel the order");
     // Every state has words for both roles, and none is shown as a raw code.
-    for state in [
-        "awaiting_payment",
-        "paid",
-        "shipped",
-        "refund_requested",
-        "disputed",
-        "completed",
-        "cancelled",
-        "refunded",
-    ] {
-        for role in ["buyer", "seller"] {
+    for state in ALL_STATES {
+        for role in [Party::Buyer, Party::Seller] {
             let label = view::state_label(role, state, &en());
             assert!(
                 !label.contains('_') && label.len() > 5,
-                "{role} {state}: {label}"
+                "{role:?} {state:?}: {label}"
             );
         }
     }
-    assert_eq!(view::state_label("buyer", "on_hold", &en()), "on hold");
+    // A step a newer server offers that this version does not know gets no button (and no
+    // entry in `actions`), never a wrong one; the steps it knows keep theirs.
+    let newer = view::order_summary(
+        &order_view(
+            "paid",
+            "seller",
+            &["ship", "split-the-difference"],
+            Some("ann"),
+        ),
+        0,
+        &en(),
+    );
+    assert_eq!(newer.actions, [StepAction::Ship]);
+    assert_eq!(newer.buttons.len(), 1);
+    assert_eq!(newer.buttons[0].action, StepAction::Ship);
 }
+
+/// Every state of the escrow machine.
+const ALL_STATES: [OrderState; 8] = [
+    OrderState::AwaitingPayment,
+    OrderState::Paid,
+    OrderState::Shipped,
+    OrderState::RefundRequested,
+    OrderState::Disputed,
+    OrderState::Completed,
+    OrderState::Cancelled,
+    OrderState::Refunded,
+];
 
 #[test]
 fn order_views_round_trip_through_the_cache_row() {
@@ -650,7 +674,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
     assert_eq!(view::command_summary(&send, &en()), "Send CN¥12.50 to @bob");
     send.last_error = Some("cannot reach the server".into());
     let queued = view::command_outcome(&send, &en());
-    assert_eq!(queued.state, "queued");
+    assert_eq!(queued.state, OutcomeState::Queued);
     assert_eq!(
         queued.message, "queued: cannot reach the server; it is sent when the connection is back",
         "the transport's cause stays in the log"
@@ -664,12 +688,12 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
         body: json!({"transfer_id": "00ff", "amount": amount_json(1250, "12.50")}).to_string(),
     });
     let done = view::command_outcome(&send, &en());
-    assert_eq!(done.state, "done");
+    assert_eq!(done.state, OutcomeState::Done);
     assert_eq!(done.message, "Sent CN¥12.50 to @bob");
     assert_eq!(done.transfer_id.as_deref(), Some("00ff"));
     let item = view::outbox_item(&send, &en());
     assert_eq!(item.kind, CommandKind::Send);
-    assert_eq!(item.state, "done");
+    assert_eq!(item.state, CommandState::Done);
     assert_eq!(item.outcome.as_deref(), Some("Sent CN¥12.50 to @bob"));
 
     send.state = CommandState::Failed;
@@ -679,7 +703,7 @@ fn outbox_rows_say_what_the_command_does_and_how_it_ended() {
             .to_string(),
     });
     let failed = view::command_outcome(&send, &en());
-    assert_eq!(failed.state, "failed");
+    assert_eq!(failed.state, OutcomeState::Failed);
     assert_eq!(
         failed.message,
         "Refused: the wallet has 1.00 CNY (insufficient_funds)"
@@ -782,7 +806,7 @@ fn outbox_rows_read_the_stored_command_typed() {
         item.outcome.as_deref(),
         Some("Refused: /v1/gifts is not a request this version knows (not_converted)")
     );
-    assert_eq!(item.state, "failed");
+    assert_eq!(item.state, CommandState::Failed);
 }
 
 #[test]
@@ -1042,6 +1066,76 @@ fn requests_show_each_once_in_its_latest_state() {
     assert_eq!(requests[1].payer, "ann");
     assert_eq!(requests[1].amount.display, "CN¥2.00");
     assert_eq!(requests[1].note, "coffee");
+}
+
+#[test]
+fn a_request_status_this_version_does_not_know_is_left_out() {
+    let newest_first = vec![request_event(9, 2, "expired"), request_event(8, 1, "open")];
+    let requests = view::latest_requests(&newest_first, Some("ann"), &en());
+    let seen: Vec<(i64, RequestStatus)> = requests.iter().map(|r| (r.id, r.status)).collect();
+    assert_eq!(seen, vec![(1, RequestStatus::Open)]);
+}
+
+/// The closed sets a screen shows as a word come with that word from the catalogue, in both
+/// languages, so no shell keeps a table of them.
+#[test]
+fn roles_request_statuses_and_outbox_states_have_words_in_both_languages() {
+    let zh = zh();
+    let as_seller = order_view("paid", "seller", &["ship"], Some("ann"));
+    assert_eq!(
+        view::order_summary(&as_seller, 0, &en()).role_label,
+        "seller"
+    );
+    assert_eq!(view::order_summary(&as_seller, 0, &zh).role_label, "卖家");
+    let as_buyer = order_view("paid", "buyer", &[], None);
+    assert_eq!(view::order_summary(&as_buyer, 0, &en()).role_label, "buyer");
+    assert_eq!(view::order_summary(&as_buyer, 0, &zh).role_label, "买家");
+
+    let words = |status: &str| {
+        let events = [request_event(1, 1, status)];
+        let en_word = view::latest_requests(&events, None, &en())[0]
+            .status_label
+            .clone();
+        let zh_word = view::latest_requests(&events, None, &zh)[0]
+            .status_label
+            .clone();
+        (en_word, zh_word)
+    };
+    assert_eq!(words("open"), ("open".to_owned(), "待处理".to_owned()));
+    assert_eq!(words("paid"), ("paid".to_owned(), "已支付".to_owned()));
+    assert_eq!(
+        words("declined"),
+        ("declined".to_owned(), "已拒绝".to_owned())
+    );
+
+    let send = Command::Send(api::Send::new(
+        "bob",
+        Money::parse("1.00", Currency::from_code("CNY").unwrap()).unwrap(),
+        "",
+    ));
+    let said = |state: CommandState| {
+        let row = entry(send.clone(), state);
+        (
+            view::outbox_item(&row, &en()).state_label,
+            view::outbox_item(&row, &zh).state_label,
+        )
+    };
+    assert_eq!(
+        said(CommandState::Pending),
+        ("waiting to send".to_owned(), "等待发送".to_owned())
+    );
+    assert_eq!(
+        said(CommandState::Sending),
+        ("sending".to_owned(), "发送中".to_owned())
+    );
+    assert_eq!(
+        said(CommandState::Done),
+        ("sent".to_owned(), "已发送".to_owned())
+    );
+    assert_eq!(
+        said(CommandState::Failed),
+        ("refused".to_owned(), "被拒绝".to_owned())
+    );
 }
 
 /// UniFFI and multi-threaded runtimes need a `Send + Sync` wallet and `Send` futures.
@@ -1322,37 +1416,20 @@ fn the_screens_speak_chinese_with_chinese_amounts() {
         english.deadline_label.as_deref(),
         Some("Confirms automatically in 9 days")
     );
-    for state in [
-        "awaiting_payment",
-        "paid",
-        "shipped",
-        "refund_requested",
-        "disputed",
-        "completed",
-        "cancelled",
-        "refunded",
-    ] {
-        for role in ["buyer", "seller"] {
+    for state in ALL_STATES {
+        for role in [Party::Buyer, Party::Seller] {
             let label = view::state_label(role, state, &zh);
             assert!(
                 label.chars().all(|c| !c.is_ascii_alphabetic()),
-                "{role} {state}: {label}"
+                "{role:?} {state:?}: {label}"
             );
         }
     }
-    for action in [
-        "pay",
-        "confirm",
-        "cancel",
-        "ship",
-        "refund-request",
-        "refund-accept",
-        "refund-reject",
-    ] {
+    for action in StepAction::ALL {
         let label = view::order_button(action, &zh).label;
         assert!(
             label.chars().all(|c| !c.is_ascii_alphabetic()),
-            "{action}: {label}"
+            "{action:?}: {label}"
         );
     }
 }

@@ -10,11 +10,15 @@ use crate::i18n::{Texts, problem_sentence, region_name};
 use crate::store::{
     self, Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand,
 };
+use crate::wallet::WalletError;
+use danbao_domain::escrow::{OrderState, Party};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::wire::{Direction, RequestStatus};
 use danbao_domain::qr::{ScanOutcome, scan};
 
 /// An amount both raw (for logic) and formatted (for display).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Amount {
     /// Exact minor units (fen, cents, yen).
     pub minor: i64,
@@ -89,6 +93,7 @@ impl From<&AmountView> for Amount {
 
 /// The signed-up identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Profile {
     /// The user's id on the server.
     pub user_id: i64,
@@ -116,6 +121,7 @@ impl From<store::Profile> for Profile {
 
 /// The balance in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct BalanceLine {
     /// ISO 4217 alphabetic code.
     pub currency: String,
@@ -141,14 +147,15 @@ impl BalanceLine {
 
 /// One money movement of the activity list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ActivityItem {
     /// Feed position: unique, newest highest; the paging cursor.
     pub seq: i64,
     /// `p2p`, `merchant`, `top_up`, `withdrawal`, `escrow_hold`, `escrow_release`,
     /// `escrow_refund`, `paycode`, `request`, ...
     pub kind: String,
-    /// `in` or `out`.
-    pub direction: String,
+    /// Which way the money moved for this user.
+    pub direction: Direction,
     /// The amount moved.
     pub amount: Amount,
     /// The other party's handle, if there is one.
@@ -168,6 +175,7 @@ pub struct ActivityItem {
 
 /// A page of activity, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ActivityPage {
     /// The items.
     pub items: Vec<ActivityItem>,
@@ -177,21 +185,23 @@ pub struct ActivityPage {
 
 /// An escrow order as a list row or detail screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct OrderSummary {
     /// The order id (`ord_…`).
     pub id: String,
     /// What is sold.
     pub title: String,
-    /// `buyer` or `seller`.
-    pub role: String,
-    /// `awaiting_payment`, `paid`, `shipped`, `refund_requested`, `disputed`, `completed`,
-    /// `cancelled`, `refunded`.
-    pub state: String,
+    /// Which side this user is on (the escrow machine's party).
+    pub role: Party,
+    /// The side in one word, in the wallet's language: "buyer", "卖家".
+    pub role_label: String,
+    /// Where the order is (the escrow machine's state).
+    pub state: OrderState,
     /// The price.
     pub amount: Amount,
-    /// What this user may do now: `pay`, `confirm`, `cancel`, `refund-request`, `ship`,
-    /// `refund-accept`, `refund-reject`.
-    pub actions: Vec<String>,
+    /// What this user may do now, one button each. A step a newer server offers that this
+    /// version does not know is left out (no button rather than a wrong one).
+    pub actions: Vec<StepAction>,
     /// The state in words for this user's role, e.g. "Paid into escrow: ship it".
     pub state_label: String,
     /// One button per allowed action, in the order of `actions`, with its label and the input
@@ -216,6 +226,7 @@ pub struct OrderSummary {
 
 /// How a shipped order travels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Shipment {
     /// The carrier, e.g. "SF Express".
     pub carrier: String,
@@ -225,9 +236,10 @@ pub struct Shipment {
 
 /// A button of the order screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct OrderButton {
-    /// The action it performs (one of `OrderSummary::actions`).
-    pub action: String,
+    /// The step it performs (one of `OrderSummary::actions`).
+    pub action: StepAction,
     /// Its label, e.g. "Confirm receipt".
     pub label: String,
     /// What the user must enter before the action is sent.
@@ -237,6 +249,7 @@ pub struct OrderButton {
 /// What an order action needs from the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ActionInput {
     /// Nothing: the button sends the action (after a confirmation where money moves).
     Nothing,
@@ -250,6 +263,7 @@ pub enum ActionInput {
 /// on a string). Serialized with the names the outbox list has always used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum CommandKind {
     /// Money to a friend by handle.
     Send,
@@ -325,13 +339,16 @@ pub enum CommandKind {
 
 /// A command of the outbox as the "waiting to send" list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct OutboxItem {
     /// Local id.
     pub id: i64,
     /// What the command is.
     pub kind: CommandKind,
-    /// `pending`, `sending`, `done` or `failed`.
-    pub state: String,
+    /// Where the command is.
+    pub state: CommandState,
+    /// The state in words, in the wallet's language: "waiting to send", "已发送".
+    pub state_label: String,
     /// What the command does, e.g. "Send 12.50 CNY to @bob".
     pub summary: String,
     /// The result once answered, or why it waits.
@@ -342,6 +359,7 @@ pub struct OutboxItem {
 
 /// Everything the home screen shows, from the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct HomeSnapshot {
     /// The identity, `None` before sign-up.
     pub profile: Option<Profile>,
@@ -355,11 +373,43 @@ pub struct HomeSnapshot {
     pub outbox: Vec<OutboxItem>,
     /// Whether this device can show a payment code (`enable_payment_code` was done).
     pub payment_code_enabled: bool,
+    /// The currency new codes, sends and requests use unless the user picks another: the
+    /// first balance's, else [`DEFAULT_CURRENCY`] (the reference server's default).
+    pub currency: String,
+}
+
+/// The currency of a wallet that holds no balance yet: the reference server's default.
+pub const DEFAULT_CURRENCY: &str = "CNY";
+
+/// What became of a command sent through the outbox. Crosses the FFI as `CommandState` (the
+/// outbox row's own state, [`store::CommandState`], crosses as `OutboxState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum), uniffi(name = "CommandState"))]
+pub enum OutcomeState {
+    /// The server applied it.
+    Done,
+    /// The server refused it for good; nothing moved.
+    Failed,
+    /// Not sent yet (offline): it waits in the outbox and is sent once, later.
+    Queued,
+}
+
+impl OutcomeState {
+    /// The name the CLI and the JSON output use: `done`, `failed` or `queued`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Queued => "queued",
+        }
+    }
 }
 
 /// What a scanned text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ScanKind {
     /// A Danbao merchant code (static, or signed with an amount).
     MerchantPayment,
@@ -377,6 +427,7 @@ pub enum ScanKind {
 
 /// What the confirm screen shows for a scanned text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ScanScreen {
     /// What was scanned.
     pub kind: ScanKind,
@@ -418,13 +469,14 @@ pub struct ScanScreen {
 
 /// The result of a command (sent through the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CommandOutcome {
     /// The outbox id.
     pub command_id: i64,
     /// The idempotency key it is sent with (every attempt).
     pub idempotency_key: String,
-    /// `done`, `failed` or `queued`.
-    pub state: String,
+    /// Done, failed, or queued (offline: a later `sync`/`flush_outbox` sends it).
+    pub state: OutcomeState,
     /// For a person: "Sent 12.50 CNY to @bob", the server's refusal, or "queued: …".
     pub message: String,
     /// The ledger transfer, when the command moved money.
@@ -436,6 +488,7 @@ pub struct CommandOutcome {
 
 /// A code to show as a QR code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CodeView {
     /// The EMV payload.
     pub text: String,
@@ -449,6 +502,7 @@ pub struct CodeView {
 
 /// The payment code to show at a till.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PaymentCodeView {
     /// The 18 digits.
     pub digits: String,
@@ -464,6 +518,7 @@ pub struct PaymentCodeView {
 ///
 /// [`Wallet::device_approval_code`]: super::Wallet::device_approval_code
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct DeviceApprovalView {
     /// The code as text, four groups of four, e.g. `7KQ2-M9XD-4HNB-0RTW` (for typing).
     pub code: String,
@@ -492,6 +547,7 @@ impl std::fmt::Debug for DeviceApprovalView {
 ///
 /// [`Wallet::devices`]: super::Wallet::devices
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct DeviceItem {
     /// The device id (what [`Wallet::revoke_device`] takes).
     ///
@@ -517,6 +573,7 @@ pub struct DeviceItem {
 
 /// A newly opened order and the code its buyer scans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct OrderCreated {
     /// The order as the seller sees it.
     pub order: OrderSummary,
@@ -526,6 +583,7 @@ pub struct OrderCreated {
 
 /// A money request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct RequestView {
     /// The request id.
     pub id: i64,
@@ -537,23 +595,35 @@ pub struct RequestView {
     pub amount: Amount,
     /// What it is for.
     pub note: String,
-    /// `open`, `paid` or `declined`.
-    pub status: String,
+    /// Open, paid or declined.
+    pub status: RequestStatus,
+    /// The status in one word, in the wallet's language: "open", "已支付".
+    pub status_label: String,
     /// Whether this user is the payer of an open request: show "Pay" and "Decline".
     pub can_answer: bool,
 }
 
-impl From<api::RequestView> for RequestView {
-    fn from(view: api::RequestView) -> Self {
-        Self {
+impl RequestView {
+    /// The server's request, its status said by `texts`; a status this version does not know
+    /// is refused by name.
+    pub fn new(view: api::RequestView, texts: &Texts) -> Result<Self, WalletError> {
+        let status =
+            RequestStatus::from_wire(&view.status).ok_or_else(|| WalletError::Protocol {
+                detail: format!(
+                    "unknown request status {:?}: this app is older than the server",
+                    view.status
+                ),
+            })?;
+        Ok(Self {
             id: view.id,
             requester: view.requester.handle,
             payer: view.payer.handle,
             amount: view.amount.into(),
             note: view.note,
-            status: view.status,
+            status,
+            status_label: texts.get(&format!("request-status-{}", status.as_str())),
             can_answer: false,
-        }
+        })
     }
 }
 
@@ -580,9 +650,13 @@ pub fn latest_requests(
         };
         if seen.insert(request.id) {
             let amount = Amount::from_view(&request.amount, texts);
-            let mut view = RequestView::from(request);
+            // A status this version does not know (a newer server): the request is left out.
+            let Ok(mut view) = RequestView::new(request, texts) else {
+                continue;
+            };
             view.amount = amount;
-            view.can_answer = view.status == "open" && me.is_some_and(|me| view.payer == me);
+            view.can_answer =
+                view.status == RequestStatus::Open && me.is_some_and(|me| view.payer == me);
             requests.push(view);
         }
     }
@@ -623,13 +697,16 @@ const NO_CURRENCY: &str = "XXX";
 pub fn activity_item(event: &FeedEvent, texts: &Texts) -> ActivityItem {
     let data: Value = serde_json::from_str(&event.data_json).unwrap_or(Value::Null);
     let kind = text(&data, "type").unwrap_or_else(|| event.kind.clone());
-    let direction = text(&data, "direction").unwrap_or_else(|| "in".to_owned());
+    let direction = match text(&data, "direction").as_deref() {
+        Some("out") => Direction::Out,
+        _ => Direction::In,
+    };
     let amount = amount_in(&data, "amount", texts)
         .unwrap_or_else(|| Amount::localized(0, NO_CURRENCY, texts));
     let counterparty = text(&data, "counterparty");
     let counterparty_name = text(&data, "counterparty_name");
     let memo = text(&data, "memo");
-    let title = activity_title(&data, event, &kind, &direction, texts);
+    let title = activity_title(&data, event, &kind, direction, texts);
     ActivityItem {
         seq: event.seq,
         kind,
@@ -649,14 +726,14 @@ fn activity_title(
     data: &Value,
     event: &FeedEvent,
     kind: &str,
-    direction: &str,
+    direction: Direction,
     texts: &Texts,
 ) -> String {
     let counterparty = text(data, "counterparty");
     let counterparty_name = text(data, "counterparty_name");
     let memo = text(data, "memo");
     let who = party_label(counterparty.as_deref(), counterparty_name.as_deref(), texts);
-    let side = if direction == "out" { "out" } else { "in" };
+    let side = direction.as_str();
     let args = [
         ("who", who.as_str()),
         ("memo", memo.as_deref().unwrap_or_default()),
@@ -699,45 +776,41 @@ fn activity_title(
     }
 }
 
-/// The enum's serde name (`awaiting_payment`, `buyer`, ...).
-pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(name)) => name,
-        _ => String::new(),
-    }
-}
-
 /// The list/detail row of an order view.
 pub fn order_summary(view: &OrderView, now: i64, texts: &Texts) -> OrderSummary {
-    let role = serde_name(&view.role);
-    let counterparty = if role == "seller" {
+    let role = view.role;
+    let counterparty = if role == Party::Seller {
         view.buyer.as_ref().map(|b| b.handle.clone())
     } else {
         Some(view.seller.handle.clone())
     };
-    let state = serde_name(&view.state);
+    let state = view.state;
     // The server keeps the last request in the view after the order ends; from then on
     // `released` and `refunded` tell the outcome instead.
     let refund_asked = view
         .refund_request
         .as_ref()
-        .filter(|_| matches!(state.as_str(), "refund_requested" | "disputed"))
+        .filter(|_| matches!(state, OrderState::RefundRequested | OrderState::Disputed))
         .map(|r| Amount::from_view(&r.amount, texts));
     let deadline = view.next_deadline.as_ref().map(|d| d.at);
+    // The wire names the steps by their path segment; one this version does not know (a
+    // newer server's) gets no button.
+    let actions: Vec<StepAction> = view
+        .actions
+        .iter()
+        .filter_map(|slug| StepAction::from_slug(slug))
+        .collect();
     OrderSummary {
         id: view.id.clone(),
         title: view.title.clone(),
-        state_label: state_label(&role, &state, texts),
-        buttons: view
-            .actions
-            .iter()
-            .map(|a| order_button(a, texts))
-            .collect(),
-        deadline_label: deadline.map(|at| deadline_label(&state, at, now, texts)),
+        state_label: state_label(role, state, texts),
+        buttons: actions.iter().map(|&a| order_button(a, texts)).collect(),
+        deadline_label: deadline.map(|at| deadline_label(state, at, now, texts)),
         role,
+        role_label: texts.get(&format!("order-role-{}", role.as_str())),
         state,
         amount: Amount::from_view(&view.amount, texts),
-        actions: view.actions.clone(),
+        actions,
         deadline,
         counterparty,
         shipment: view.shipment.as_ref().map(|s| Shipment {
@@ -750,20 +823,29 @@ pub fn order_summary(view: &OrderView, now: i64, texts: &Texts) -> OrderSummary 
     }
 }
 
-/// An order's state in words, for the buyer or the seller.
-pub fn state_label(role: &str, state: &str, texts: &Texts) -> String {
-    let role = if role == "seller" { "seller" } else { "buyer" };
-    let key = state.replace('_', "-");
+/// An order's state in words, for the buyer or the seller (an operator's or the timer's view
+/// reads as the buyer's).
+pub fn state_label(role: Party, state: OrderState, texts: &Texts) -> String {
+    let role = if role == Party::Seller {
+        "seller"
+    } else {
+        "buyer"
+    };
+    let key = state.as_str().replace('_', "-");
     match state {
-        "awaiting_payment" | "paid" | "shipped" | "refund_requested" | "completed" => {
-            texts.get(&format!("order-state-{key}-{role}"))
+        OrderState::AwaitingPayment
+        | OrderState::Paid
+        | OrderState::Shipped
+        | OrderState::RefundRequested
+        | OrderState::Completed => texts.get(&format!("order-state-{key}-{role}")),
+        OrderState::Disputed | OrderState::Cancelled | OrderState::Refunded => {
+            texts.get(&format!("order-state-{key}"))
         }
-        "disputed" | "cancelled" | "refunded" => texts.get(&format!("order-state-{key}")),
-        other => texts.with("order-state-other", &[("state", &other.replace('_', " "))]),
     }
 }
 
-/// An order's state in one word ("shipped", "已发货"), for outcome messages.
+/// An order's state in one word ("shipped", "已发货"), for outcome messages; `state` is the
+/// server's answer's text, which may name a state this version does not know.
 fn state_word(state: &str, texts: &Texts) -> String {
     let id = format!("order-state-word-{}", state.replace('_', "-"));
     if texts.has(&id) {
@@ -775,7 +857,7 @@ fn state_word(state: &str, texts: &Texts) -> String {
 
 /// What the order's timer does and when, relative to `now`, in whole days rounded up
 /// ("Confirms automatically in 9 days"); under a day counts as 1.
-pub fn deadline_label(state: &str, at: i64, now: i64, texts: &Texts) -> String {
+pub fn deadline_label(state: OrderState, at: i64, now: i64, texts: &Texts) -> String {
     const DAY: i64 = 86_400;
     let left = at.saturating_sub(now);
     let days = if left > 0 {
@@ -785,29 +867,24 @@ pub fn deadline_label(state: &str, at: i64, now: i64, texts: &Texts) -> String {
     };
     let when = texts.in_days(days);
     let id = match state {
-        "awaiting_payment" | "shipped" | "refund_requested" => {
-            format!("order-deadline-{}", state.replace('_', "-"))
+        OrderState::AwaitingPayment | OrderState::Shipped | OrderState::RefundRequested => {
+            format!("order-deadline-{}", state.as_str().replace('_', "-"))
         }
         _ => "order-deadline-other".to_owned(),
     };
     texts.with(&id, &[("when", &when)])
 }
 
-/// The button for an order action.
-pub fn order_button(action: &str, texts: &Texts) -> OrderButton {
+/// The button for an order step: the catalogue's `order-button-<step>` label.
+pub fn order_button(action: StepAction, texts: &Texts) -> OrderButton {
     let input = match action {
-        "ship" => ActionInput::Shipment,
-        "refund-request" => ActionInput::RefundAmount,
+        StepAction::Ship => ActionInput::Shipment,
+        StepAction::RefundRequest => ActionInput::RefundAmount,
         _ => ActionInput::Nothing,
     };
-    let label = match action {
-        "pay" | "confirm" | "cancel" | "ship" | "refund-request" | "refund-accept"
-        | "refund-reject" => texts.get(&format!("order-button-{action}")),
-        other => other.to_owned(),
-    };
     OrderButton {
-        action: action.to_owned(),
-        label,
+        action,
+        label: texts.get(&format!("order-button-{}", action.slug())),
         input,
     }
 }
@@ -816,8 +893,8 @@ pub fn order_button(action: &str, texts: &Texts) -> OrderButton {
 pub(crate) fn cached_order(view: &OrderView) -> Result<CachedOrder, serde_json::Error> {
     Ok(CachedOrder {
         id: view.id.clone(),
-        state: serde_name(&view.state),
-        role: serde_name(&view.role),
+        state: view.state.as_str().to_owned(),
+        role: view.role.as_str().to_owned(),
         view_json: serde_json::to_string(view)?,
         updated_at: view.updated_at,
     })
@@ -834,15 +911,20 @@ pub(crate) fn order_view(cached: &CachedOrder) -> Result<OrderView, String> {
 }
 
 /// Actions that mean "the user should do something now" (cancelling is always optional).
-const ACTIONS_NEEDING_THE_USER: [&str; 5] =
-    ["pay", "confirm", "ship", "refund-accept", "refund-reject"];
+const ACTIONS_NEEDING_THE_USER: [StepAction; 5] = [
+    StepAction::Pay,
+    StepAction::Confirm,
+    StepAction::Ship,
+    StepAction::RefundAccept,
+    StepAction::RefundReject,
+];
 
 /// Whether the order waits for this user.
 pub fn needs_action(order: &OrderSummary) -> bool {
     order
         .actions
         .iter()
-        .any(|a| ACTIONS_NEEDING_THE_USER.contains(&a.as_str()))
+        .any(|a| ACTIONS_NEEDING_THE_USER.contains(a))
 }
 
 fn answer_json(entry: &OutboxEntry) -> Value {
@@ -1231,10 +1313,10 @@ pub fn command_outcome(entry: &OutboxEntry, texts: &Texts) -> CommandOutcome {
         _ => None,
     };
     let (state, message) = match entry.state {
-        CommandState::Done => ("done", done_message(entry, &answer, texts)),
-        CommandState::Failed => ("failed", refusal_message(entry, &answer, texts)),
+        CommandState::Done => (OutcomeState::Done, done_message(entry, &answer, texts)),
+        CommandState::Failed => (OutcomeState::Failed, refusal_message(entry, &answer, texts)),
         CommandState::Pending | CommandState::Sending => (
-            "queued",
+            OutcomeState::Queued,
             // The transport's cause ("tcp connect error …") is in the log and the outbox row,
             // not in the sentence.
             match &entry.last_error {
@@ -1246,7 +1328,7 @@ pub fn command_outcome(entry: &OutboxEntry, texts: &Texts) -> CommandOutcome {
     CommandOutcome {
         command_id: entry.id,
         idempotency_key: entry.idempotency_key.clone(),
-        state: state.to_owned(),
+        state,
         message,
         transfer_id: text(&answer, "transfer_id"),
         problem,
@@ -1262,7 +1344,8 @@ pub fn outbox_item(entry: &OutboxEntry, texts: &Texts) -> OutboxItem {
     OutboxItem {
         id: entry.id,
         kind: command_kind(&entry.command),
-        state: entry.state.as_str().to_owned(),
+        state: entry.state,
+        state_label: texts.get(&format!("outbox-state-{}", entry.state.as_str())),
         summary: command_summary(entry, texts),
         outcome,
         attempts: entry.attempts,
@@ -1381,6 +1464,7 @@ pub(crate) fn danbao_kind(outcome: &ScanOutcome) -> Option<(ScanKind, String)> {
 /// What a confirm screen says about the payee before money moves: the verified badge, a
 /// look-alike warning, a first-payment warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PayeeScreen {
     /// The payee's handle.
     pub handle: String,

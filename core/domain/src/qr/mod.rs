@@ -20,6 +20,7 @@ pub use self::inspect::{Inspection, inspect};
 /// server verifies again in any case). Serialised with a `"kind"` field in snake case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ScanOutcome {
     /// A Danbao merchant code, payable here: static (no amount) or with an amount (signed).
     MerchantPayment {
@@ -74,6 +75,7 @@ pub enum ScanOutcome {
 
 /// A payment network found in a foreign code (a row of [`scheme::SCHEMES`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ForeignNetwork {
     /// Registry id, e.g. "promptpay".
     pub id: String,

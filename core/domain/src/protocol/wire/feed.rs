@@ -185,11 +185,22 @@ pub struct PaycodeGuessed {
 /// Which way money moved for the feed's owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Direction {
     /// Into the owner's wallet.
     In,
     /// Out of the owner's wallet.
     Out,
+}
+
+impl Direction {
+    /// The wire name: `in` or `out`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
 }
 
 /// A money movement, by its `type`.

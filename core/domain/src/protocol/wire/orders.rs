@@ -202,9 +202,11 @@ pub struct Resolve {
 }
 
 /// A step on an order, as the `/v1/orders/{id}/{action}` path segment names it (the order
-/// view's `actions` lists those the viewer may take now).
+/// view's `actions` lists those the viewer may take now). Crosses the FFI as `OrderStep`, one
+/// per button (the bindings' `order_action` adds what the user entered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum), uniffi(name = "OrderStep"))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepAction {
     /// The buyer pays into escrow.
@@ -216,10 +218,13 @@ pub enum StepAction {
     /// The buyer confirms receipt (releases the money to the seller).
     Confirm,
     /// The buyer asks for money back (body [`RefundRequest`]).
+    #[cfg_attr(feature = "ffi", uniffi(name = "RequestRefund"))]
     RefundRequest,
     /// The seller accepts the open refund request.
+    #[cfg_attr(feature = "ffi", uniffi(name = "AcceptRefund"))]
     RefundAccept,
     /// The seller rejects the open refund request (opens a dispute).
+    #[cfg_attr(feature = "ffi", uniffi(name = "RejectRefund"))]
     RefundReject,
 }
 

@@ -65,3 +65,36 @@ pub const REQUEST_OPEN: &str = "open";
 pub const REQUEST_PAID: &str = "paid";
 /// Status of a declined request.
 pub const REQUEST_DECLINED: &str = "declined";
+
+/// Where a money request is: the closed set of [`RequestView::status`] (written on the wire as
+/// [`REQUEST_OPEN`], [`REQUEST_PAID`] or [`REQUEST_DECLINED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+pub enum RequestStatus {
+    /// Waiting for the payer.
+    Open,
+    /// The payer paid it.
+    Paid,
+    /// The payer declined it.
+    Declined,
+}
+
+impl RequestStatus {
+    /// Every status.
+    pub const ALL: [RequestStatus; 3] = [Self::Open, Self::Paid, Self::Declined];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => REQUEST_OPEN,
+            Self::Paid => REQUEST_PAID,
+            Self::Declined => REQUEST_DECLINED,
+        }
+    }
+
+    /// The status a wire name names; `None` for a name this version does not know.
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+}

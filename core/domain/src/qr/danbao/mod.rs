@@ -152,6 +152,7 @@ pub enum DanbaoError {
 
 /// A static merchant code, optionally with an amount (then it must be signed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct MerchantCode {
     /// The merchant's Danbao id: 1–32 of `A–Z a–z 0–9 . _ -` (tag 26.01).
     pub merchant_id: String,
@@ -171,6 +172,7 @@ pub struct MerchantCode {
 
 /// A per-order code: pay this amount for this order into escrow. Always signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct OrderCode {
     /// The seller's Danbao merchant id (tag 26.01).
     pub merchant_id: String,
@@ -192,6 +194,7 @@ pub struct OrderCode {
 
 /// A friend's receive code: pay this handle, optionally this amount (then it is signed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReceiveCode {
     /// The friend's Danbao handle, without any '@': 1–32 of `A–Z a–z 0–9 . _ -` (tag 26.02).
     pub handle: String,
@@ -293,6 +296,22 @@ impl Nonce {
         &self.0
     }
 
+    /// The nonce written as text ([`Nonce::to_text`]): 20 Z85 characters for 16 bytes.
+    pub fn from_text(text: &str) -> Result<Self, DanbaoError> {
+        let field = "tag 80.02 (nonce)";
+        let bytes = z85::decode(text).map_err(|e| malformed(field, e.to_string()))?;
+        let bytes = <[u8; NONCE_BYTES]>::try_from(bytes.as_slice()).map_err(|_| {
+            malformed(
+                field,
+                format!(
+                    "is {} bytes; expected {NONCE_BYTES} (20 Z85 characters)",
+                    bytes.len()
+                ),
+            )
+        })?;
+        Ok(Self(bytes))
+    }
+
     /// The nonce as written in the code (20 Z85 characters): the form to record as used.
     pub fn to_text(&self) -> String {
         z85::encode(&self.0)
@@ -313,6 +332,7 @@ impl Serialize for Nonce {
 
 /// The signed code's metadata (template 80): who signed it, its nonce and validity window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Seal {
     /// Id of the signing key, 1–16 of `A–Z a–z 0–9 . _ -` (tag 80.01).
     pub key_id: String,
@@ -907,17 +927,7 @@ fn parse_seal(object: &Tlv<'_>) -> Result<Seal, DanbaoError> {
     }
     let key_id = fields[1].value;
     check_key_id(key_id).map_err(|reason| malformed("tag 80.01 (key id)", reason))?;
-    let nonce_bytes =
-        z85::decode(fields[2].value).map_err(|e| malformed("tag 80.02 (nonce)", e.to_string()))?;
-    let nonce = <[u8; NONCE_BYTES]>::try_from(nonce_bytes.as_slice()).map_err(|_| {
-        malformed(
-            "tag 80.02 (nonce)",
-            format!(
-                "is {} bytes; expected {NONCE_BYTES} (20 Z85 characters)",
-                nonce_bytes.len()
-            ),
-        )
-    })?;
+    let nonce = Nonce::from_text(fields[2].value)?;
     let issued_at =
         parse_time(fields[3].value).map_err(|r| malformed("tag 80.03 (issued-at)", r))?;
     let expires_at =
@@ -930,7 +940,7 @@ fn parse_seal(object: &Tlv<'_>) -> Result<Seal, DanbaoError> {
     }
     Ok(Seal {
         key_id: key_id.to_owned(),
-        nonce: Nonce(nonce),
+        nonce,
         issued_at,
         expires_at,
     })

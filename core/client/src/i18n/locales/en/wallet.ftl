@@ -56,8 +56,6 @@ order-state-completed-seller = Completed: the money is yours
 order-state-completed-buyer = Completed: the money went to the seller
 order-state-cancelled = Cancelled
 order-state-refunded = Refunded
-# A state this version does not know, by its name.
-order-state-other = { $state }
 
 ## Order states in one word (outcome messages)
 
@@ -69,6 +67,21 @@ order-state-word-disputed = disputed
 order-state-word-completed = completed
 order-state-word-cancelled = cancelled
 order-state-word-refunded = refunded
+
+## Closed sets in one word: the side of an order (OrderSummary.role_label), a money
+## request's status (RequestView.status_label), an outbox row's state (OutboxItem.state_label)
+
+order-role-buyer = buyer
+order-role-seller = seller
+order-role-operator = operator
+order-role-timer = timer
+request-status-open = open
+request-status-paid = paid
+request-status-declined = declined
+outbox-state-pending = waiting to send
+outbox-state-sending = sending
+outbox-state-done = sent
+outbox-state-failed = refused
 
 ## When the order's timer fires
 

@@ -56,7 +56,6 @@ order-state-completed-seller = 交易完成：款项已归你
 order-state-completed-buyer = 交易完成：款项已付给卖家
 order-state-cancelled = 已取消
 order-state-refunded = 已退款
-order-state-other = 未知状态（{ $state }）
 
 ## 订单状态（一个词）
 
@@ -68,6 +67,20 @@ order-state-word-disputed = 争议中
 order-state-word-completed = 已完成
 order-state-word-cancelled = 已取消
 order-state-word-refunded = 已退款
+
+## 一个词的封闭集合：订单中的身份、收款请求的状态、待发送命令的状态
+
+order-role-buyer = 买家
+order-role-seller = 卖家
+order-role-operator = 运营方
+order-role-timer = 计时器
+request-status-open = 待处理
+request-status-paid = 已支付
+request-status-declined = 已拒绝
+outbox-state-pending = 等待发送
+outbox-state-sending = 发送中
+outbox-state-done = 已发送
+outbox-state-failed = 被拒绝
 
 ## 订单计时
 

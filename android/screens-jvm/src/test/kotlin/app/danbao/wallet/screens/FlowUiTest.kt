@@ -15,7 +15,7 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import app.danbao.core.OrderAction
-import app.danbao.core.RequestStatus
+import app.danbao.core.domain.RequestStatus
 import app.danbao.wallet.ui.HomeScreen
 import app.danbao.wallet.ui.OrderScreen
 import app.danbao.wallet.ui.PayConfirmScreen

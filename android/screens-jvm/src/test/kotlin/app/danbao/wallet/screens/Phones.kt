@@ -1,8 +1,8 @@
 package app.danbao.wallet.screens
 
-import app.danbao.core.BalanceLine
-import app.danbao.core.CommandState
-import app.danbao.core.CommandOutcome
+import app.danbao.core.client.BalanceLine
+import app.danbao.core.client.CommandState
+import app.danbao.core.client.CommandOutcome
 import app.danbao.core.Wallet
 import app.danbao.wallet.WalletModel
 import app.danbao.wallet.jvm.JvmWalletPlatform

@@ -8,8 +8,8 @@ import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
 import app.danbao.core.OrderAction
-import app.danbao.core.OrderRole
-import app.danbao.core.OrderSummary
+import app.danbao.core.domain.OrderRole
+import app.danbao.core.client.OrderSummary
 import app.danbao.wallet.ui.Destination
 import app.danbao.wallet.ui.HomeScreen
 import app.danbao.wallet.ui.OrderCodeScreen

@@ -1,6 +1,6 @@
 package app.danbao.wallet.screens
 
-import app.danbao.core.Amount
+import app.danbao.core.client.Amount
 import app.danbao.core.enrolMerchant
 import app.danbao.core.sandboxTopUp
 import app.danbao.core.verifyMerchant

@@ -19,7 +19,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.danbao.core.CodeView
+import app.danbao.core.client.CodeView
 import app.danbao.wallet.WalletModel
 
 /**

@@ -23,7 +23,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import app.danbao.core.ScanKind
+import app.danbao.core.client.ScanKind
 
 /** A screen: an optional "Back", the title, then [content] as a scrolling list. */
 @Composable

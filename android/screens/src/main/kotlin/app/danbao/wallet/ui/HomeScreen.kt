@@ -20,10 +20,10 @@ import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.danbao.core.ActivityItem
-import app.danbao.core.BalanceLine
-import app.danbao.core.OrderSummary
-import app.danbao.core.OutboxItem
+import app.danbao.core.client.ActivityItem
+import app.danbao.core.client.BalanceLine
+import app.danbao.core.client.OrderSummary
+import app.danbao.core.client.OutboxItem
 import app.danbao.wallet.WalletModel
 
 /** The screens home leads to. */
@@ -121,7 +121,7 @@ private fun Shortcut(label: String, modifier: Modifier, onClick: () -> Unit) {
 fun OrderRow(order: OrderSummary, onClick: () -> Unit) {
     ListItem(
         headlineContent = { Text(order.title) },
-        supportingContent = { Text("${order.stateLabel} · ${roleLabel(order.role)}") },
+        supportingContent = { Text("${order.stateLabel} · ${order.roleLabel}") },
         trailingContent = { Text(order.amount.display) },
         modifier = Modifier.clickable(onClick = onClick),
     )
@@ -131,7 +131,7 @@ fun OrderRow(order: OrderSummary, onClick: () -> Unit) {
 private fun OutboxRow(item: OutboxItem) {
     ListItem(
         headlineContent = { Text(item.summary) },
-        supportingContent = { Text(item.outcome ?: outboxStateLabel(item.state)) },
+        supportingContent = { Text(item.outcome ?: item.stateLabel) },
     )
 }
 

@@ -23,9 +23,9 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import app.danbao.core.ActionInput
-import app.danbao.core.OrderButton
-import app.danbao.core.OrderSummary
+import app.danbao.core.client.ActionInput
+import app.danbao.core.client.OrderButton
+import app.danbao.core.client.OrderSummary
 import app.danbao.core.StepInput
 import app.danbao.wallet.WalletModel
 
@@ -132,7 +132,7 @@ private fun OrderDetails(order: OrderSummary) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         Text(order.amount.display, style = MaterialTheme.typography.headlineMedium)
         Text(order.stateLabel, style = MaterialTheme.typography.titleMedium)
-        Text(word(Word.ORDER_ROLE, roleLabel(order.role)))
+        Text(word(Word.ORDER_ROLE, order.roleLabel))
         order.counterparty?.let { Text(word(Word.ORDER_COUNTERPARTY, it)) }
         // The core says what the timer does and when ("Confirms automatically in 9 days");
         // the exact time follows in the device's format.

@@ -99,7 +99,7 @@ fun SendScreen(wallet: WalletModel, onBack: () -> Unit, onSent: () -> Unit) {
                 },
                 supportingContent = {
                     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                        Text(listOf(request.note, requestStatusLabel(request.status)).filter { it.isNotEmpty() }.joinToString(" · "))
+                        Text(listOf(request.note, request.statusLabel).filter { it.isNotEmpty() }.joinToString(" · "))
                         if (request.canAnswer) {
                             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                                 Button(onClick = { wallet.answerRequest(request.id, true) }, enabled = !busy) {

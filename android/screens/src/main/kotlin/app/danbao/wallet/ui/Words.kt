@@ -75,8 +75,6 @@ enum class Word {
     ORDER_RELEASED,
     ORDER_REFUNDED,
     ORDER_ID,
-    ROLE_BUYER,
-    ROLE_SELLER,
     ORDER_ACTION_SHIP,
     ORDER_ACTION_REFUND_REQUEST,
     SHIP_CARRIER,
@@ -92,13 +90,6 @@ enum class Word {
     REQUEST_LINE,
     REQUEST_PAY,
     REQUEST_DECLINE,
-    REQUEST_OPEN,
-    REQUEST_PAID,
-    REQUEST_DECLINED,
-    OUTBOX_PENDING,
-    OUTBOX_SENDING,
-    OUTBOX_DONE,
-    OUTBOX_FAILED,
     ;
 
     /** The resource name, e.g. `signup_title`. */

@@ -1,5 +1,6 @@
 package app.danbao.core
 
+import app.danbao.core.domain.*
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty

@@ -1,5 +1,6 @@
 package app.danbao.core
 
+import app.danbao.core.domain.*
 import java.io.File
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull

@@ -5,8 +5,8 @@ import app.danbao.core.fixtures.JdkSigner
 import app.danbao.core.fixtures.AesGcmKeyStore
 import app.danbao.core.DanbaoException
 import app.danbao.core.PlatformException
-import app.danbao.core.ScanKind
-import app.danbao.core.ScanOutcome
+import app.danbao.core.client.ScanKind
+import app.danbao.core.domain.ScanOutcome
 import app.danbao.core.Wallet
 import app.danbao.core.WalletConfig
 import app.danbao.core.diagnosticsNoop

@@ -1,12 +1,12 @@
 package app.danbao.core.flows
 
-import app.danbao.core.OrderStep
-import app.danbao.core.OrderState
-import app.danbao.core.OrderRole
-import app.danbao.core.ActionInput
+import app.danbao.core.domain.OrderStep
+import app.danbao.core.domain.OrderState
+import app.danbao.core.domain.OrderRole
+import app.danbao.core.client.ActionInput
 import app.danbao.core.OrderAction
-import app.danbao.core.ScanKind
-import app.danbao.core.Shipment
+import app.danbao.core.client.ScanKind
+import app.danbao.core.client.Shipment
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -24,6 +24,8 @@ class EscrowTest : FlowTest() {
             val created = seller.wallet.createOrder("Tea set", "88.00", "CNY")
             val id = created.order.id
             assertEquals(OrderRole.SELLER, created.order.role)
+            // The role's word comes from the core's catalogue: no table in the app.
+            assertEquals("seller", created.order.roleLabel)
             assertEquals(OrderState.AWAITING_PAYMENT, created.order.state)
             assertEquals(8_800L, created.order.amount.minor)
             assertEquals("CN¥88.00", created.order.amount.display)
@@ -52,6 +54,7 @@ class EscrowTest : FlowTest() {
             assertTrue(seller.wallet.home().ordersNeedingAction.any { it.id == id }, "the seller must ship")
             val waiting = buyer.wallet.order(id)
             assertEquals(OrderRole.BUYER, waiting.role)
+            assertEquals("buyer", waiting.roleLabel)
             assertEquals(listOf(OrderStep.CANCEL, OrderStep.REQUEST_REFUND), waiting.actions, "buyer, paid: $waiting")
             assertFalse(buyer.wallet.home().ordersNeedingAction.any { it.id == id }, "a paid order waits for the seller")
 

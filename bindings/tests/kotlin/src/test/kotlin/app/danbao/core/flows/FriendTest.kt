@@ -1,8 +1,8 @@
 package app.danbao.core.flows
 
-import app.danbao.core.RequestStatus
-import app.danbao.core.Direction
-import app.danbao.core.Change
+import app.danbao.core.domain.RequestStatus
+import app.danbao.core.domain.Direction
+import app.danbao.core.client.Change
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -39,6 +39,7 @@ class FriendTest : FlowTest() {
         assertEquals(2_000L, request.amount.minor)
         assertEquals("movie tickets", request.note)
         assertEquals(RequestStatus.OPEN, request.status)
+        assertEquals("open", request.statusLabel)
 
         buyer.wallet.sync()
         val seen = buyer.wallet.requests().single { it.id == request.id }

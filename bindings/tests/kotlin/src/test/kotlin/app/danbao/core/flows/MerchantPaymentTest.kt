@@ -1,7 +1,7 @@
 package app.danbao.core.flows
 
 import app.danbao.core.DanbaoException
-import app.danbao.core.ScanKind
+import app.danbao.core.client.ScanKind
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse

@@ -2,9 +2,9 @@ package app.danbao.core.flows
 
 import app.danbao.core.fixtures.JdkSigner
 import app.danbao.core.fixtures.AesGcmKeyStore
-import app.danbao.core.CommandState
-import app.danbao.core.BalanceLine
-import app.danbao.core.CommandOutcome
+import app.danbao.core.client.CommandState
+import app.danbao.core.client.BalanceLine
+import app.danbao.core.client.CommandOutcome
 import app.danbao.core.KeyStore
 import app.danbao.core.Signer
 import app.danbao.core.Wallet

@@ -1,6 +1,6 @@
 package app.danbao.core.flows
 
-import app.danbao.core.Change
+import app.danbao.core.client.Change
 import app.danbao.core.ChangeListener
 import app.danbao.core.Signer
 import app.danbao.core.fixtures.JdkSigner
