@@ -15,11 +15,13 @@ pub(crate) mod kinds;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use danbao_client::api::{MerchantAction, MerchantChange, OperatorApi};
+use danbao_client::api::{
+    MerchantAction, MerchantChange, OperatorApi, OrderAction as PlainAction, OrderStepCommand,
+    RefundRequest, Ship,
+};
 use danbao_client::i18n::Texts;
 use danbao_client::wallet::{self as core, WalletError, WalletOptions};
 use danbao_domain::money::{Currency, Money};
-use serde_json::json;
 
 use crate::error::{DanbaoError, guard, guard_async};
 use crate::platform::{
@@ -95,20 +97,18 @@ pub enum OrderAction {
     RejectRefund,
 }
 
-impl OrderAction {
-    /// The core's action name and body.
-    fn to_core(&self) -> (&'static str, Option<serde_json::Value>) {
-        match self {
-            Self::Pay => ("pay", None),
-            Self::Confirm => ("confirm", None),
-            Self::Cancel => ("cancel", None),
-            Self::Ship { carrier, tracking } => (
-                "ship",
-                Some(json!({"carrier": carrier, "tracking": tracking})),
-            ),
-            Self::RequestRefund { amount } => ("refund-request", Some(json!({"amount": amount}))),
-            Self::AcceptRefund => ("refund-accept", None),
-            Self::RejectRefund => ("refund-reject", None),
+impl From<OrderAction> for OrderStepCommand {
+    /// The protocol's step, as the core's `Wallet::order_step` takes it (no names or JSON in
+    /// between).
+    fn from(action: OrderAction) -> Self {
+        match action {
+            OrderAction::Pay => Self::Plain(PlainAction::Pay),
+            OrderAction::Confirm => Self::Plain(PlainAction::Confirm),
+            OrderAction::Cancel => Self::Plain(PlainAction::Cancel),
+            OrderAction::Ship { carrier, tracking } => Self::Ship(Ship { carrier, tracking }),
+            OrderAction::RequestRefund { amount } => Self::RequestRefund(RefundRequest { amount }),
+            OrderAction::AcceptRefund => Self::Plain(PlainAction::AcceptRefund),
+            OrderAction::RejectRefund => Self::Plain(PlainAction::RejectRefund),
         }
     }
 }
@@ -387,8 +387,8 @@ impl Wallet {
         id: String,
         action: OrderAction,
     ) -> Result<CommandOutcome, DanbaoError> {
-        let (name, body) = action.to_core();
-        guard_async(async { self.ok(self.inner.order_action(&id, name, body).await) }).await
+        let step = OrderStepCommand::from(action);
+        guard_async(async { self.ok(self.inner.order_step(&id, step).await) }).await
     }
 
     /// Opens an escrow order as the seller; the buyer scans the returned code.

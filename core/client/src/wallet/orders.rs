@@ -54,22 +54,17 @@ impl Wallet {
         Ok(())
     }
 
-    /// A step on an order, through the outbox: `confirm`, `cancel`, `pay`,
-    /// `refund-request` (body `{"amount": "5.00"}`), `refund-accept`, `refund-reject`,
-    /// `ship` (body `{"carrier": "…", "tracking": "…"}`).
+    /// A step on an order, through the outbox, as typed text (the CLI): `confirm`, `cancel`,
+    /// `pay`, `refund-request` (body `{"amount": "5.00"}`), `refund-accept`, `refund-reject`,
+    /// `ship` (body `{"carrier": "…", "tracking": "…"}`). Read into the protocol's
+    /// [`OrderStepCommand`] and sent by [`Wallet::order_step`].
     pub async fn order_action(
         &self,
         id: &str,
         action: &str,
         body: Option<Value>,
     ) -> Result<CommandOutcome, WalletError> {
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(WalletError::invalid(
-                "id",
-                Words::new("input-order-id-empty"),
-            ));
-        }
+        let id = order_id(id)?;
         let action = action.trim();
         let body = body.filter(|b| !b.is_null() && b.as_object().is_none_or(|o| !o.is_empty()));
         let plain = |step: OrderAction| -> Result<OrderStepCommand, WalletError> {
@@ -89,15 +84,36 @@ impl Wallet {
             Some(StepAction::Pay) => plain(OrderAction::Pay)?,
             Some(StepAction::RefundAccept) => plain(OrderAction::AcceptRefund)?,
             Some(StepAction::RefundReject) => plain(OrderAction::RejectRefund)?,
-            Some(StepAction::RefundRequest) => {
-                OrderStepCommand::RequestRefund(self.refund_body(id, body).await?)
-            }
+            Some(StepAction::RefundRequest) => OrderStepCommand::RequestRefund(RefundRequest {
+                amount: refund_body(body)?,
+            }),
             Some(StepAction::Ship) => OrderStepCommand::Ship(ship_body(body)?),
             None => {
                 return Err(WalletError::invalid(
                     "action",
                     Words::new("input-order-action").text("action", action),
                 ));
+            }
+        };
+        self.order_step(id, step).await
+    }
+
+    /// A step on an order, through the outbox, typed (what an app's order button sends): the
+    /// shipment's carrier and tracking number are checked and trimmed, the amount asked back
+    /// must be exact, more than zero and at most what was paid.
+    pub async fn order_step(
+        &self,
+        id: &str,
+        step: OrderStepCommand,
+    ) -> Result<CommandOutcome, WalletError> {
+        let id = order_id(id)?;
+        let step = match step {
+            OrderStepCommand::Plain(action) => OrderStepCommand::Plain(action),
+            OrderStepCommand::Ship(ship) => {
+                OrderStepCommand::Ship(checked_ship(&ship.carrier, &ship.tracking)?)
+            }
+            OrderStepCommand::RequestRefund(refund) => {
+                OrderStepCommand::RequestRefund(self.checked_refund(id, refund.amount).await?)
             }
         };
         self.run_command(Command::OrderStep {
@@ -107,26 +123,8 @@ impl Wallet {
         .await
     }
 
-    async fn refund_body(
-        &self,
-        id: &str,
-        body: Option<Value>,
-    ) -> Result<RefundRequest, WalletError> {
-        let amount = match body.as_ref().and_then(|b| b.get("amount")) {
-            Some(Value::String(text)) => text.trim().to_owned(),
-            Some(other) => {
-                return Err(WalletError::invalid(
-                    "body.amount",
-                    Words::new("input-refund-amount-text").text("given", other),
-                ));
-            }
-            None => {
-                return Err(WalletError::invalid(
-                    "body",
-                    Words::new("input-refund-amount-missing"),
-                ));
-            }
-        };
+    async fn checked_refund(&self, id: &str, amount: String) -> Result<RefundRequest, WalletError> {
+        let amount = amount.trim().to_owned();
         let key = id.to_owned();
         let cached = outbox::on_store(&self.store, move |s| s.order(&key)).await?;
         if let Some(order) = cached.as_ref().and_then(|row| view::order_view(row).ok()) {
@@ -194,14 +192,45 @@ pub(super) fn summaries(rows: &[CachedOrder], now: i64, texts: &Texts) -> Vec<Or
     orders
 }
 
+/// An order id as given, trimmed; an empty one is refused.
+fn order_id(id: &str) -> Result<&str, WalletError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(WalletError::invalid(
+            "id",
+            Words::new("input-order-id-empty"),
+        ));
+    }
+    Ok(id)
+}
+
+/// The amount text of a refund request's JSON body.
+fn refund_body(body: Option<Value>) -> Result<String, WalletError> {
+    match body.as_ref().and_then(|b| b.get("amount")) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(other) => Err(WalletError::invalid(
+            "body.amount",
+            Words::new("input-refund-amount-text").text("given", other),
+        )),
+        None => Err(WalletError::invalid(
+            "body",
+            Words::new("input-refund-amount-missing"),
+        )),
+    }
+}
+
+/// The shipment of a `ship` step's JSON body, checked.
 pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
     let body = body.ok_or_else(|| WalletError::invalid("body", Words::new("input-ship-body")))?;
-    let field = |name: &str, max: usize| -> Result<String, WalletError> {
-        let value = body
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .unwrap_or_default();
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    checked_ship(text("carrier"), text("tracking"))
+}
+
+/// A shipment's carrier and tracking number, trimmed, each within its limit (the errors name
+/// the field as the JSON body does: `body.carrier`, `body.tracking`).
+pub(super) fn checked_ship(carrier: &str, tracking: &str) -> Result<Ship, WalletError> {
+    let field = |name: &str, value: &str, max: usize| -> Result<String, WalletError> {
+        let value = value.trim();
         let chars = value.chars().count();
         if !(1..=max).contains(&chars) {
             return Err(WalletError::invalid(
@@ -214,7 +243,7 @@ pub(super) fn ship_body(body: Option<Value>) -> Result<Ship, WalletError> {
         Ok(value.to_owned())
     };
     Ok(Ship {
-        carrier: field("carrier", MAX_CARRIER_CHARS)?,
-        tracking: field("tracking", MAX_TRACKING_CHARS)?,
+        carrier: field("carrier", carrier, MAX_CARRIER_CHARS)?,
+        tracking: field("tracking", tracking, MAX_TRACKING_CHARS)?,
     })
 }

@@ -3,7 +3,7 @@
 
 use super::args::{check_note, currency, handle_arg};
 use super::home::activity_page;
-use super::orders::ship_body;
+use super::orders::{checked_ship, ship_body};
 use super::pay::amount_for_code;
 use super::sync::{answered_balance, sync_batch};
 use super::*;
@@ -13,6 +13,7 @@ use crate::store::CommandAnswer;
 use crate::store::{Balance, CachedOrder, CommandState, FeedEvent, OutboxEntry, StoredCommand};
 use danbao_domain::escrow::{OrderState, Party};
 use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::limits::MAX_CARRIER_CHARS;
 use danbao_domain::protocol::wire::{RequestStatus, StepAction};
 use danbao_domain::qr::{ScanOutcome, scan};
 use serde_json::{Value, json};
@@ -628,6 +629,21 @@ fn arguments_are_refused_with_the_field_and_the_fix() {
         )
         .unwrap(),
         json!({"carrier": "SF", "tracking": "123"})
+    );
+    // The typed step (an app's button) is checked by the same rule, its fields named alike.
+    let typed = checked_ship(" SF ", "  ").unwrap_err();
+    assert!(
+        matches!(&typed, WalletError::InvalidInput { field, .. } if field == "body.tracking"),
+        "{typed}"
+    );
+    let long = "x".repeat(MAX_CARRIER_CHARS + 1);
+    assert!(checked_ship(&long, "123").is_err());
+    assert_eq!(
+        checked_ship(" SF ", " 123 ").unwrap(),
+        api::Ship {
+            carrier: "SF".into(),
+            tracking: "123".into()
+        }
     );
 }
 
