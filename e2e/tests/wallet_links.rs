@@ -40,7 +40,7 @@ async fn a_tapped_payment_link_opens_the_orders_confirm_screen_and_pays_into_esc
         (10_000 - 8_800, 8_800)
     );
     let order = seller.w().order(&created.order.id).await.unwrap();
-    assert_eq!(order.state, "paid");
+    assert_eq!(order.state, danbao_domain::escrow::OrderState::Paid);
     server.assert_invariants().await;
 
     // A broken link is refused with its reason, and nothing moves.

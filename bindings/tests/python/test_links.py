@@ -4,7 +4,7 @@
 
 import urllib.parse
 
-import danbao
+import danbao_client
 
 from parties import CURRENCY, STARTING_MINOR, run_async
 
@@ -16,12 +16,12 @@ async def test_a_payment_link_is_scanned_and_paid_as_its_code(people):
     link = "https://pay.danbao.app/pay?code=" + urllib.parse.quote_plus(created.code.text)
 
     screen = await buyer.wallet.scan(link)
-    assert screen.kind == danbao.ScanKind.DANBAO_ORDER and screen.payable
+    assert screen.kind == danbao_client.ScanKind.DANBAO_ORDER and screen.payable
     assert screen.order_id == created.order.id
     assert screen.code == created.code.text, "the screen holds the code, not the link"
 
     outcome = await buyer.wallet.pay(screen.code, None)
-    assert outcome.state == danbao.CommandState.DONE, outcome.message
+    assert outcome.state == danbao_client.CommandState.DONE, outcome.message
     await buyer.wallet.sync()
     line = buyer.balance()
     assert (line.available.minor, line.held_out.minor) == (STARTING_MINOR - 4_000, 4_000)
@@ -30,5 +30,5 @@ async def test_a_payment_link_is_scanned_and_paid_as_its_code(people):
 @run_async
 async def test_a_broken_link_says_why_and_cannot_be_paid(people):
     screen = await people.buyer.wallet.scan("danbao://pay?code=1&code=2")
-    assert screen.kind == danbao.ScanKind.INVALID and not screen.payable
+    assert screen.kind == danbao_client.ScanKind.INVALID and not screen.payable
     assert any("two codes" in reason for reason in screen.reasons), screen.reasons
