@@ -161,8 +161,17 @@ async fn app_killed_mid_command_completes_exactly_once_after_reopen() {
     .await;
     buyer.close();
     assert_eq!(buyer.leave_unfinished_as_sigkill_would(), 1);
+    // The server commits before its answer reaches the gate: wait (bounded) for the gate to
+    // have held it back.
+    let held = async {
+        while gate.lost.load(Ordering::SeqCst) <= swallowed_before {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
     assert!(
-        gate.lost.load(Ordering::SeqCst) > swallowed_before,
+        tokio::time::timeout(std::time::Duration::from_secs(10), held)
+            .await
+            .is_ok(),
         "the answer was held back"
     );
     assert_eq!(
