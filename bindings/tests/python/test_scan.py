@@ -1,6 +1,7 @@
 """scan(text) through the generated Python bindings and the real library."""
 
 import pathlib
+import urllib.parse
 
 import danbao
 import danbao_domain
@@ -83,7 +84,12 @@ def test_edited_crc_is_invalid_with_reasons():
     assert any("CRC" in reason for reason in outcome.reasons), outcome.reasons
 
 
-def test_a_link_is_invalid_and_says_so():
-    outcome = danbao.scan("https://example.com/pay")
+def test_a_web_address_is_invalid_and_a_payment_link_is_its_code():
+    outcome = danbao.scan("https://example.com/about")
     assert outcome.is_INVALID()
     assert outcome.reasons[0].startswith("a web address, not a payment code")
+    empty = danbao.scan("https://example.com/pay")
+    assert empty.is_INVALID()
+    assert empty.reasons[0].startswith("the payment link carries no code")
+    link = "https://example.com/pay?code=" + urllib.parse.quote_plus(PROMPTPAY)
+    assert danbao.scan(link) == danbao.scan(PROMPTPAY)

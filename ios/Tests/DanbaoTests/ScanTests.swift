@@ -70,11 +70,15 @@ final class ScanTests: XCTestCase {
         XCTAssertTrue(reasons.contains { $0.contains("CRC") }, "\(reasons)")
     }
 
-    func testALinkIsInvalidAndSaysSo() {
-        guard case .invalid(let reasons) = scan(text: "https://example.com/pay") else {
-            return XCTFail("not invalid: \(scan(text: "https://example.com/pay"))")
+    func testAWebAddressIsInvalidAndAPaymentLinkWithoutACodeSaysSo() {
+        guard case .invalid(let reasons) = scan(text: "https://example.com/about") else {
+            return XCTFail("not invalid: \(scan(text: "https://example.com/about"))")
         }
         XCTAssertTrue(reasons.first?.hasPrefix("a web address, not a payment code") == true, "\(reasons)")
+        guard case .invalid(let empty) = scan(text: "https://example.com/pay") else {
+            return XCTFail("not invalid: \(scan(text: "https://example.com/pay"))")
+        }
+        XCTAssertTrue(empty.first?.hasPrefix("the payment link carries no code") == true, "\(empty)")
     }
 
     func testAStaticMerchantCodeIsAMerchantPaymentWithoutAmount() {

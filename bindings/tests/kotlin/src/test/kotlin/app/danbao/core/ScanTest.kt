@@ -95,8 +95,16 @@ class ScanTest {
     }
 
     @Test
-    fun `a link is Invalid and says so`() {
-        val outcome = scan("https://example.com/pay") as ScanOutcome.Invalid
+    fun `a web address is Invalid and says so, and a payment link without a code says that`() {
+        val outcome = scan("https://example.com/about") as ScanOutcome.Invalid
         assertTrue(outcome.reasons[0].startsWith("a web address, not a payment code"), outcome.reasons[0])
+        val link = scan("https://example.com/pay") as ScanOutcome.Invalid
+        assertTrue(link.reasons[0].startsWith("the payment link carries no code"), link.reasons[0])
+    }
+
+    @Test
+    fun `a payment link is the code it carries`() {
+        val link = "danbao://pay?code=" + java.net.URLEncoder.encode(PROMPTPAY, Charsets.UTF_8)
+        assertEquals(scan(PROMPTPAY), scan(link))
     }
 }
