@@ -54,6 +54,11 @@ async fn failures(server: &Server) -> i64 {
 
 #[tokio::test]
 async fn only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_nothing() {
+    if common::sqlite_only(
+        "only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_nothing",
+    ) {
+        return;
+    }
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice Chen").await;
     server.top_up("alice", "100.00", "CNY").await;
