@@ -44,21 +44,20 @@ fn problem(answer: &(u16, Value)) -> (u16, &str) {
     (answer.0, answer.1["code"].as_str().unwrap_or_default())
 }
 
+/// Failed payment-code attempts recorded (any merchant, any time), through the store.
 async fn failures(server: &Server) -> i64 {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.query_row("SELECT count(*) FROM paycode_failures", [], |row| {
-        row.get(0)
-    })
-    .unwrap()
+    use danbao_server::store::Store;
+    let count = server
+        .app
+        .store
+        .read(|tx| tx.paycode_all_failures_since(i64::MIN))
+        .await
+        .unwrap();
+    i64::from(count)
 }
 
 #[tokio::test]
 async fn only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_nothing() {
-    if common::sqlite_only(
-        "only_an_enrolled_enabled_merchant_charges_a_code_and_a_refusal_tells_nothing",
-    ) {
-        return;
-    }
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice Chen").await;
     server.top_up("alice", "100.00", "CNY").await;

@@ -325,10 +325,6 @@ async fn two_tills_racing_on_one_code_charge_it_once() {
 
 #[tokio::test]
 async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter() {
-    if common::sqlite_only("spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter")
-    {
-        return;
-    }
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice").await;
     let shop = server.sign_up_merchant("shop", "Shop").await;
@@ -343,13 +339,8 @@ async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter()
     let refused = charge(&shop, &String::from_utf8(wrong).unwrap(), "1.00").await;
     assert_eq!(code_of(&refused), (422, Some("payment_code_rejected")));
 
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    let rows = |table: &str| -> i64 {
-        db.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
-        .unwrap()
-    };
+    let db = common::Db::open(&server);
+    let rows = |table: &str| -> i64 { db.int(&format!("SELECT count(*) FROM {table}"), &[]) };
     // While the code could still be presented, its used step stays and a replay is refused.
     let purged = danbao_server::housekeep(&server.app).await.unwrap();
     assert_eq!((purged.paycode_steps, purged.paycode_failures), (0, 0));
@@ -710,9 +701,6 @@ async fn the_mask_window_is_refreshed_for_the_same_secret() {
 /// refused with its own code and words, and is not counted as a guess.
 #[tokio::test]
 async fn a_code_of_the_old_layout_is_refused_as_outdated() {
-    if common::sqlite_only("a_code_of_the_old_layout_is_refused_as_outdated") {
-        return;
-    }
     let server = Server::start().await;
     let shop = server.sign_up_merchant("shop", "Shop").await;
     let refused = charge(&shop, "282869134728532396", "1.00").await;
@@ -730,12 +718,7 @@ async fn a_code_of_the_old_layout_is_refused_as_outdated() {
         "{}",
         refused.1
     );
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    let failures: i64 = db
-        .query_row("SELECT count(*) FROM paycode_failures", [], |row| {
-            row.get(0)
-        })
-        .unwrap();
+    let failures = common::Db::open(&server).int("SELECT count(*) FROM paycode_failures", &[]);
     assert_eq!(failures, 0);
 }
 

@@ -707,3 +707,157 @@ impl Wallet {
         self.post("/v1/devices/approvals", &json!({})).await
     }
 }
+
+// --- Direct database access for tests that damage the store behind the API ---
+
+/// A parameter of [`Db`]'s statements.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// The server's database opened directly (SQLite file or PostgreSQL database), for tests that
+/// change rows behind the API. Statements are written for SQLite (`?1` placeholders,
+/// `randomblob(16)`) and translated for PostgreSQL.
+pub enum Db {
+    Sqlite(rusqlite::Connection),
+    Postgres(String),
+}
+
+impl Db {
+    pub fn open(server: &Server) -> Self {
+        if on_postgres() {
+            let url = std::fs::read_to_string(server.dir.path().join("database-url")).unwrap();
+            Db::Postgres(url)
+        } else {
+            let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+            db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            Db::Sqlite(db)
+        }
+    }
+
+    fn postgres_sql(sql: &str) -> String {
+        let mut out = sql
+            .replace("randomblob(16)", "decode(md5(random()::text), 'hex')")
+            .replace("x''", "''::bytea");
+        for n in (1..10).rev() {
+            out = out.replace(&format!("?{n}"), &format!("${n}"));
+        }
+        out
+    }
+
+    fn on_pg<T: Send>(url: &str, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                    work(&mut client)
+                })
+                .join()
+                .unwrap()
+        })
+    }
+
+    /// Runs a change; the rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Param]) -> usize {
+        match self {
+            Db::Sqlite(db) => {
+                let values: Vec<rusqlite::types::Value> = params
+                    .iter()
+                    .map(|param| match param {
+                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
+                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+                    })
+                    .collect();
+                db.execute(sql, rusqlite::params_from_iter(values)).unwrap()
+            }
+            Db::Postgres(url) => {
+                let sql = Self::postgres_sql(sql);
+                Self::on_pg(url, |client| {
+                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+                        .iter()
+                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
+                            match param {
+                                Param::Int(n) => Box::new(*n),
+                                Param::Text(t) => Box::new(t.clone()),
+                                Param::Bytes(b) => Box::new(b.clone()),
+                            }
+                        })
+                        .collect();
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        boxed.iter().map(|b| b.as_ref()).collect();
+                    client.execute(sql.as_str(), &refs).unwrap() as usize
+                })
+            }
+        }
+    }
+
+    /// The first row of a query, each column as a [`Param`] (integers, text or bytes).
+    pub fn row(&self, sql: &str, params: &[Param]) -> Vec<Param> {
+        match self {
+            Db::Sqlite(db) => {
+                let values: Vec<rusqlite::types::Value> = params
+                    .iter()
+                    .map(|param| match param {
+                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
+                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+                    })
+                    .collect();
+                db.query_row(sql, rusqlite::params_from_iter(values), |row| {
+                    let mut out = Vec::new();
+                    for i in 0..row.as_ref().column_count() {
+                        out.push(match row.get::<_, rusqlite::types::Value>(i)? {
+                            rusqlite::types::Value::Integer(n) => Param::Int(n),
+                            rusqlite::types::Value::Text(t) => Param::Text(t),
+                            rusqlite::types::Value::Blob(b) => Param::Bytes(b),
+                            other => panic!("unexpected column {other:?}"),
+                        });
+                    }
+                    Ok(out)
+                })
+                .unwrap()
+            }
+            Db::Postgres(url) => {
+                let sql = Self::postgres_sql(sql);
+                Self::on_pg(url, |client| {
+                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+                        .iter()
+                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
+                            match param {
+                                Param::Int(n) => Box::new(*n),
+                                Param::Text(t) => Box::new(t.clone()),
+                                Param::Bytes(b) => Box::new(b.clone()),
+                            }
+                        })
+                        .collect();
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        boxed.iter().map(|b| b.as_ref()).collect();
+                    let row = client.query_one(sql.as_str(), &refs).unwrap();
+                    (0..row.len())
+                        .map(|i| {
+                            if let Ok(n) = row.try_get::<_, i64>(i) {
+                                Param::Int(n)
+                            } else if let Ok(t) = row.try_get::<_, String>(i) {
+                                Param::Text(t)
+                            } else {
+                                Param::Bytes(row.try_get::<_, Vec<u8>>(i).unwrap())
+                            }
+                        })
+                        .collect()
+                })
+            }
+        }
+    }
+
+    /// A query's single integer.
+    pub fn int(&self, sql: &str, params: &[Param]) -> i64 {
+        match self.row(sql, params).first() {
+            Some(Param::Int(n)) => *n,
+            other => panic!("{sql}: not an integer: {other:?}"),
+        }
+    }
+}
