@@ -368,6 +368,25 @@ mod tests {
         assert!(open(dir.path(), Some("sixteen-chars-ok")).is_ok());
     }
 
+    #[test]
+    fn configured_keys_replace_the_files_and_malformed_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(dir.path().join("danbao.db"));
+        config.seal_key = Some("ab".repeat(32).as_str().into());
+        let keys = Keys::from_files(&config).unwrap();
+        assert_eq!(keys.seal_key, vec![0xab; 32]);
+        assert!(!sibling(&config.db, "seal-key").exists(), "no file made");
+        for bad in ["ab", "zz".repeat(32).as_str(), "ab".repeat(33).as_str()] {
+            config.seal_key = Some(bad.into());
+            let error = Keys::from_files(&config).err().unwrap().to_string();
+            assert!(error.contains("DANBAO_SEAL_KEY"), "{bad}: {error}");
+        }
+        config.seal_key = None;
+        config.codes_key = Some("not base64!".into());
+        let error = Keys::from_files(&config).err().unwrap().to_string();
+        assert!(error.contains("DANBAO_CODES_KEY"), "{error}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn secret_files_others_can_read_are_refused_with_the_fix() {

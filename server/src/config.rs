@@ -251,6 +251,28 @@ mod tests {
     }
 
     #[test]
+    fn the_database_url_selects_postgresql_and_is_never_printed() {
+        let sqlite = Config::try_parse_from(["danbao-server"]).unwrap();
+        assert_eq!(sqlite.database_url, None);
+        assert_eq!(sqlite.command, None);
+        let url = "postgres://danbao:hunter2-secret@db.internal:5432/danbao";
+        let pg = Config::try_parse_from([
+            "danbao-server",
+            "--database-url",
+            url,
+            "--seal-key",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            "migrate",
+        ])
+        .unwrap();
+        assert_eq!(pg.command, Some(Command::Migrate));
+        assert_eq!(pg.database_url.as_ref().map(Secret::expose), Some(url));
+        let printed = format!("{pg:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("8899aabb"), "{printed}");
+    }
+
+    #[test]
     fn payment_code_caps_refuse_what_they_cannot_mean() {
         for bad in [
             "CNY",
