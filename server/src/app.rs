@@ -49,6 +49,13 @@ impl Clock {
     }
 }
 
+/// Seconds a cached device key is used before the device row is read again (revocation by
+/// another instance sharing the database reaches this one within this time).
+pub const DEVICE_CACHE_SECS: u64 = 2;
+
+/// A device's owner and public key, and when they were read from the store.
+pub type CachedKey = (i64, Vec<u8>, std::time::Instant);
+
 /// Everything a handler needs.
 pub struct AppState<S> {
     /// The store.
@@ -66,7 +73,9 @@ pub struct AppState<S> {
     /// Seals payment-code secrets at rest (AES-256-GCM key).
     pub seal_key: [u8; 32],
     /// Device public keys by device id (immutable once registered).
-    pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
+    /// Each entry is trusted for [`DEVICE_CACHE_SECS`] after it was read: a device revoked
+    /// through another instance on the same database is refused here within that time.
+    pub device_keys: RwLock<HashMap<i64, CachedKey>>,
     /// Devices this instance saw revoked: checked before [`Self::device_keys`], so a key
     /// cached before the revocation is refused on the very next request.
     pub revoked_devices: RwLock<HashSet<i64>>,

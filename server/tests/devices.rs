@@ -299,12 +299,10 @@ async fn a_revoked_device_is_refused_at_once_even_with_a_fresh_nonce() {
     let key = ring::signature::KeyPair::public_key(&lost.key)
         .as_ref()
         .to_vec();
-    server
-        .app
-        .device_keys
-        .write()
-        .unwrap()
-        .insert(lost.device.parse().unwrap(), (phone.user_id, key));
+    server.app.device_keys.write().unwrap().insert(
+        lost.device.parse().unwrap(),
+        (phone.user_id, key, std::time::Instant::now()),
+    );
     let write = lost.post("/v1/transfers", &pay).await;
     assert_eq!(
         code_of(&write),

@@ -189,3 +189,68 @@ async fn instances_share_the_keys_the_first_one_made() {
         "{refused}"
     );
 }
+
+/// A device revoked through one instance is refused by another instance that had its key
+/// cached: its changes at once (checked in the write transaction), its reads within the
+/// cache's lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_device_revoked_through_one_instance_is_refused_by_the_other() {
+    if !common::on_postgres() {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let first = common::Server::start().await;
+    let alice = first.sign_up("alice", "Alice").await;
+    first.top_up("alice", "10.00", "CNY").await;
+    first.sign_up("bob", "Bob").await;
+    let (status, answer) = alice.approval_code().await;
+    assert_eq!(status, 201, "{answer}");
+    let mut tablet = first.new_device();
+    let (status, joined) = tablet
+        .join(answer["code"].as_str().unwrap(), None, "Tablet")
+        .await;
+    assert_eq!(status, 201, "{joined}");
+
+    // A second instance on the same database.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        first.dir.path().join("database-url"),
+        dir.path().join("database-url"),
+    )
+    .unwrap();
+    let second = common::Server::start_in(dir, |_| {}).await;
+    let phone_on_second = alice.at(&second.url);
+    let (status, _) = phone_on_second.get("/v1/balances").await;
+    assert_eq!(
+        status, 200,
+        "the second instance now has the phone's key cached"
+    );
+
+    let (status, body) = tablet
+        .post(
+            &format!("/v1/devices/{}/revoke", alice.device),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let send = serde_json::json!({"to": "bob", "amount": "1.00", "currency": "CNY"});
+    let (status, body) = phone_on_second.post("/v1/transfers", &send).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("device_revoked")),
+        "{body}"
+    );
+    tokio::time::sleep(Duration::from_millis(
+        danbao_server::app::DEVICE_CACHE_SECS * 1000 + 300,
+    ))
+    .await;
+    let (status, body) = phone_on_second.get("/v1/balances").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("device_revoked")),
+        "{body}"
+    );
+    let (status, _) = alice.get("/v1/balances").await;
+    assert_eq!(status, 401, "the instance that revoked it refuses it too");
+}
