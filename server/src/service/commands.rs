@@ -124,7 +124,7 @@ async fn run_for_operator<S: Store>(
 ) -> ServiceResult<Answer> {
     let store = &app.store;
     match (command, call) {
-        (Command::AdvanceClock(body), _) => Answer::ok(&admin::advance_clock(app, body)?),
+        (Command::AdvanceClock(body), _) => Answer::ok(&admin::advance_clock(app, body).await?),
         (Command::ChangeMerchant { handle, change }, _) => {
             Answer::ok(&merchant_profiles::change(store, handle, change, now).await?)
         }

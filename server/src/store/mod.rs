@@ -8,7 +8,8 @@
 //!
 //! [`Tx`] is split by area ([`IdentityTx`], [`LedgerTx`], [`FeedTx`], [`RequestTx`],
 //! [`OrderTx`], [`CodeTx`]) so each area's rows sit next to the code that needs them. The SQLite
-//! implementation is in [`sqlite`]; a PostgreSQL one implements the same traits.
+//! implementation is in [`sqlite`], the PostgreSQL one in [`postgres`]; [`Backend`] is
+//! whichever the configuration chose.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,7 +24,11 @@ use serde::{Deserialize, Serialize};
 mod devices;
 pub mod error;
 pub mod merchants;
+pub mod postgres;
 pub mod sqlite;
+
+mod backend;
+pub use backend::Backend;
 
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
@@ -61,6 +66,17 @@ pub trait Tx:
     fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()>;
     /// Forgets what can no longer matter: every kind of row older than its cutoff.
     fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged>;
+    /// The sandbox clock offset every instance shares, if the store keeps one (PostgreSQL);
+    /// `None`: it lives in this process (SQLite, one instance).
+    fn shared_clock_offset(&mut self) -> StoreResult<Option<i64>> {
+        Ok(None)
+    }
+    /// Moves the shared sandbox clock offset forward by `secs` and returns the new offset;
+    /// `None` when the store keeps none (see [`Tx::shared_clock_offset`]).
+    fn advance_shared_clock(&mut self, secs: i64) -> StoreResult<Option<i64>> {
+        let _ = secs;
+        Ok(None)
+    }
 }
 
 /// Runs `part` of a job as a unit of its own ([`Tx::nested`]): its effects are kept if it
