@@ -53,6 +53,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/withdrawals"),
     ("POST", "/v1/admin/withdrawals/{id}/paid-out"),
     ("POST", "/v1/admin/withdrawals/{id}/failed"),
+    ("POST", "/v1/merchant/api-keys"),
+    ("GET", "/v1/merchant/api-keys"),
+    ("POST", "/v1/merchant/api-keys/{id}/rotate"),
+    ("POST", "/v1/merchant/api-keys/{id}/revoke"),
+    ("POST", "/v1/merchant-api/orders"),
+    ("GET", "/v1/merchant-api/orders"),
+    ("GET", "/v1/merchant-api/orders/{id}"),
+    ("POST", "/v1/merchant-api/orders/{id}/{action}"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.
@@ -61,6 +69,7 @@ enum Guard {
     Public,
     Operator,
     Signed,
+    MerchantKey,
 }
 
 struct Doc(Value);
@@ -111,6 +120,8 @@ impl Doc {
             Guard::Public
         } else if schemes == BTreeSet::from(["operator"]) {
             Guard::Operator
+        } else if schemes == BTreeSet::from(["Merchant-Key"]) {
+            Guard::MerchantKey
         } else {
             let signed = BTreeSet::from([
                 "Danbao-Device",
@@ -319,6 +330,14 @@ async fn the_document_lists_exactly_the_routes_the_router_serves() {
                 assert_eq!(
                     (status, &body["code"]),
                     (401, &json!("missing_signature")),
+                    "{method} {path}"
+                );
+                doc.check(&method, &path, status, &body);
+            }
+            Guard::MerchantKey => {
+                assert_eq!(
+                    (status, &body["code"]),
+                    (401, &json!("missing_api_key")),
                     "{method} {path}"
                 );
                 doc.check(&method, &path, status, &body);

@@ -17,6 +17,9 @@ pub mod http;
 pub mod identity;
 pub mod merchant;
 pub mod merchant_admin;
+pub mod merchant_api;
+pub mod merchant_key;
+pub mod merchant_keys;
 pub mod orders;
 pub mod paycode;
 pub mod payouts;
@@ -117,4 +120,32 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/orders/pay-code", post(orders::pay_code::<S>))
         .route("/v1/orders/{id}", get(orders::show::<S>))
         .route("/v1/orders/{id}/{action}", post(orders::act::<S>))
+        .merge(merchant_routes::<S>())
+}
+
+/// The merchant API: keys managed by the merchant's devices, and what a shop's server does
+/// with a key.
+fn merchant_routes<S: Store>() -> Router<App<S>> {
+    Router::new()
+        .route(
+            "/v1/merchant/api-keys",
+            post(merchant_keys::create::<S>).get(merchant_keys::list::<S>),
+        )
+        .route(
+            "/v1/merchant/api-keys/{id}/rotate",
+            post(merchant_keys::rotate::<S>),
+        )
+        .route(
+            "/v1/merchant/api-keys/{id}/revoke",
+            post(merchant_keys::revoke::<S>),
+        )
+        .route(
+            "/v1/merchant-api/orders",
+            post(merchant_api::create::<S>).get(merchant_api::list::<S>),
+        )
+        .route("/v1/merchant-api/orders/{id}", get(merchant_api::show::<S>))
+        .route(
+            "/v1/merchant-api/orders/{id}/{action}",
+            post(merchant_api::act::<S>),
+        )
 }

@@ -22,12 +22,14 @@ use serde::{Deserialize, Serialize};
 
 mod devices;
 pub mod error;
+pub mod merchant_api;
 pub mod merchants;
 pub mod sqlite;
 
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
+pub use merchant_api::MerchantApiTx;
 pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
@@ -51,7 +53,15 @@ pub trait Store: Clone + Send + Sync + 'static {
 
 /// Everything a job can do.
 pub trait Tx:
-    IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx + MerchantTx
+    IdentityTx
+    + DeviceTx
+    + LedgerTx
+    + FeedTx
+    + RequestTx
+    + OrderTx
+    + CodeTx
+    + MerchantTx
+    + MerchantApiTx
 {
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business
@@ -284,6 +294,8 @@ pub enum AccountKind {
     /// The operator's bank account as the ledger sees it: the source of deposits (goes
     /// negative as money enters).
     Settlement,
+    /// The platform's revenue: the fees taken from sellers (may not overdraw).
+    Revenue,
 }
 
 impl AccountKind {
@@ -295,6 +307,7 @@ impl AccountKind {
             Self::Withdrawal => "withdrawal",
             Self::PayoutsPending => "payouts_pending",
             Self::Settlement => "settlement",
+            Self::Revenue => "revenue",
         }
     }
 
@@ -306,6 +319,7 @@ impl AccountKind {
             "withdrawal" => Some(Self::Withdrawal),
             "payouts_pending" => Some(Self::PayoutsPending),
             "settlement" => Some(Self::Settlement),
+            "revenue" => Some(Self::Revenue),
             _ => None,
         }
     }

@@ -97,8 +97,17 @@ pub(super) fn commit_effects(
             }
         };
         ledger::apply(tx, transfer, now)?;
-        if let Effect::Hold { .. } = effect {
-            record.hold_id = Some(transfer.id);
+        match effect {
+            Effect::Hold { .. } => record.hold_id = Some(transfer.id),
+            // The platform's fee on the seller's share, in this transaction (none on a full
+            // refund, which still records its settlement).
+            Effect::Post { amount } => {
+                crate::service::fees::settle(tx, record, *amount, now)?;
+            }
+            Effect::Void => {
+                let nothing = Money::from_minor(0, currency);
+                crate::service::fees::settle(tx, record, nothing, now)?;
+            }
         }
         moved.push(Movement {
             kind,
