@@ -53,6 +53,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/withdrawals"),
     ("POST", "/v1/admin/withdrawals/{id}/paid-out"),
     ("POST", "/v1/admin/withdrawals/{id}/failed"),
+    ("POST", "/v1/admin/fees"),
     ("POST", "/v1/merchant/api-keys"),
     ("GET", "/v1/merchant/api-keys"),
     ("POST", "/v1/merchant/api-keys/{id}/rotate"),
@@ -446,8 +447,8 @@ async fn schemas_security_and_headers_are_declared() {
                 );
             }
         }
-        // Every POST but the sandbox clock and the merchant changes (each sets a state, safe
-        // to repeat) declares the required Idempotency-Key header.
+        // Every POST but the sandbox clock, the merchant changes and the fee schedules (each
+        // sets a state, safe to repeat) declares the required Idempotency-Key header.
         let has_key = operation["parameters"]
             .as_array()
             .into_iter()
@@ -455,8 +456,10 @@ async fn schemas_security_and_headers_are_declared() {
             .any(|p| {
                 p["name"] == "Idempotency-Key" && p["in"] == "header" && p["required"] == true
             });
-        let wants_key =
-            method == "POST" && path != "/v1/admin/clock" && path != "/v1/admin/merchants/{handle}";
+        let wants_key = method == "POST"
+            && path != "/v1/admin/clock"
+            && path != "/v1/admin/merchants/{handle}"
+            && path != "/v1/admin/fees";
         assert_eq!(has_key, wants_key, "{method} {path} Idempotency-Key");
         // Every refusal is a Problem in problem+json, with its codes listed.
         for (status, response) in operation["responses"].as_object().unwrap() {

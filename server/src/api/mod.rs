@@ -18,6 +18,7 @@ pub mod identity;
 pub mod merchant;
 pub mod merchant_admin;
 pub mod merchant_api;
+pub mod merchant_fees;
 pub mod merchant_key;
 pub mod merchant_keys;
 pub mod orders;
@@ -72,6 +73,7 @@ fn operator_routes<S: Store>() -> Router<App<S>> {
             "/v1/admin/merchants/{handle}",
             post(merchant_admin::change::<S>).get(merchant_admin::show::<S>),
         )
+        .route("/v1/admin/fees", post(merchant_fees::set::<S>))
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
         .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
         .route("/v1/admin/withdrawals", get(payouts::list::<S>))

@@ -100,3 +100,51 @@ pub fn settle(
     }
     Ok(split)
 }
+
+/// `POST /v1/admin/fees` (operator): sets the fee schedule of a merchant or of a merchant
+/// category code in one currency. Setting a state, it is safe to repeat and carries no
+/// idempotency key.
+pub async fn set_schedule<S: crate::store::Store>(
+    store: &S,
+    body: danbao_domain::protocol::wire::FeeScheduleBody,
+    now: i64,
+) -> ServiceResult<danbao_domain::protocol::wire::FeeScheduleBody> {
+    let currency = Currency::from_code(body.currency.trim())
+        .map_err(|error| ServiceError::unprocessable("invalid_currency", error.to_string()))?;
+    let schedule = FeeSchedule {
+        currency,
+        basis_points: body.basis_points,
+        fixed_minor: body.fixed_minor,
+        min_minor: body.min_minor,
+        max_minor: body.max_minor,
+    };
+    schedule.validate()?;
+    let category = match (&body.merchant, &body.category) {
+        (Some(_), None) => None,
+        (None, Some(code)) if code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(code.clone())
+        }
+        _ => {
+            return Err(ServiceError::unprocessable(
+                "invalid_fee_schedule",
+                "name exactly one of merchant (a handle) and category (4 digits, e.g. \"5399\")",
+            ));
+        }
+    };
+    store
+        .write(move |tx| {
+            let scope = match (&body.merchant, &category) {
+                (Some(handle), _) => {
+                    let user = super::wallet::user_by_handle(tx, handle)?;
+                    FeeScope::Merchant(user.id)
+                }
+                (None, Some(code)) => FeeScope::Category(code.clone()),
+                (None, None) => {
+                    return Err(ServiceError::internal("a fee schedule without a scope"));
+                }
+            };
+            tx.put_fee_schedule(&scope, currency, Some(&schedule), now)?;
+            Ok(body.clone())
+        })
+        .await
+}

@@ -212,3 +212,30 @@ pub struct MerchantOrderQuery {
     /// At most this many (1–200, default 50).
     pub limit: Option<u32>,
 }
+
+/// Body (and answer) of `POST /v1/admin/fees` (operator): the platform fee of one merchant or
+/// of one merchant category code, in one currency (`danbao_domain::fees`' rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FeeScheduleBody {
+    /// The merchant's handle (exactly one of `merchant` and `category`).
+    #[serde(default)]
+    pub merchant: Option<String>,
+    /// A merchant category code, 4 digits, e.g. "5399"; a merchant's own schedule wins.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The percentage in basis points (60 = 0.60 %), 0 to 10000.
+    pub basis_points: u32,
+    /// Added to the percentage, minor units.
+    #[serde(default)]
+    pub fixed_minor: i64,
+    /// The smallest fee, minor units.
+    #[serde(default)]
+    pub min_minor: Option<i64>,
+    /// The largest fee, minor units.
+    #[serde(default)]
+    pub max_minor: Option<i64>,
+}
