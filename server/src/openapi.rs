@@ -86,6 +86,7 @@ use crate::error::Problem;
         api::merchant_api::list,
         api::merchant_api::show,
         api::merchant_api::act,
+        api::merchant_api::settlements,
         api::merchant_fees::set,
     ),
     components(schemas(Problem, api::doc::StepBody)),

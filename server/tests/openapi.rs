@@ -62,6 +62,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/merchant-api/orders"),
     ("GET", "/v1/merchant-api/orders/{id}"),
     ("POST", "/v1/merchant-api/orders/{id}/{action}"),
+    ("GET", "/v1/merchant-api/reports/settlements"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.

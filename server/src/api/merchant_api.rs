@@ -4,16 +4,19 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use danbao_domain::protocol::Command;
 use danbao_domain::protocol::wire::{
-    MerchantCreateOrder, MerchantOrderList, MerchantOrderQuery, MerchantOrderView, StepAction,
+    MerchantCreateOrder, MerchantOrderList, MerchantOrderQuery, MerchantOrderView,
+    SettlementReport, SettlementReportQuery, StepAction,
 };
 
 use super::extract::{Path, Query};
 use super::merchant_key::KeyAuth;
 use crate::app::App;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::service::merchant_api::orders;
+use crate::service::merchant_api::{orders, reports};
 use crate::service::{self, Actor, Answer, MerchantCommand};
 use crate::store::Store;
 
@@ -139,4 +142,41 @@ pub async fn act<S: Store>(
         step: super::orders::step_command(&slug, &auth.body)?,
     };
     service::run(&app, Actor::MerchantKey(auth.caller), command).await
+}
+
+/// `GET /v1/merchant-api/reports/settlements?from=&to=&format=json|csv`: every order settled
+/// in `[from, to)` with gross, fee, refunds and net, and totals per currency that equal the
+/// merchant wallet's ledger movements from those orders.
+#[utoipa::path(
+    get,
+    path = "/v1/merchant-api/reports/settlements",
+    tag = "merchant-api",
+    params(SettlementReportQuery),
+    security(("Merchant-Key" = [])),
+    responses(
+        (status = 200, description = "The report (format=csv: text/csv with one line per order)", body = SettlementReport),
+        (status = 400, description = "invalid_query", body = Problem),
+        (status = 401, description = KEY_401, body = Problem),
+        (status = 403, description = KEY_403, body = Problem),
+        (status = 503, description = super::doc::STORAGE_503, body = Problem),
+    )
+)]
+pub async fn settlements<S: Store>(
+    State(app): State<App<S>>,
+    Query(query): Query<SettlementReportQuery>,
+    auth: KeyAuth,
+) -> ApiResult<Response> {
+    let format = reports::format_of(&query)?;
+    let report = reports::settlements(&app.store, auth.caller, query).await?;
+    Ok(match format {
+        reports::Format::Json => Json(report).into_response(),
+        reports::Format::Csv => {
+            let mut response = reports::csv(&report).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            response
+        }
+    })
 }

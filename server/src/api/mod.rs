@@ -147,6 +147,10 @@ fn merchant_routes<S: Store>() -> Router<App<S>> {
         )
         .route("/v1/merchant-api/orders/{id}", get(merchant_api::show::<S>))
         .route(
+            "/v1/merchant-api/reports/settlements",
+            get(merchant_api::settlements::<S>),
+        )
+        .route(
             "/v1/merchant-api/orders/{id}/{action}",
             post(merchant_api::act::<S>),
         )

@@ -9,6 +9,7 @@ use crate::store::Tx;
 pub mod events;
 pub mod keys;
 pub mod orders;
+pub mod reports;
 
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

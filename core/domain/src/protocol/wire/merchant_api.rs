@@ -239,3 +239,73 @@ pub struct FeeScheduleBody {
     #[serde(default)]
     pub max_minor: Option<i64>,
 }
+
+/// Query of `GET /v1/merchant-api/reports/settlements`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct SettlementReportQuery {
+    /// Settled at or after (Unix seconds); required.
+    pub from: Option<i64>,
+    /// Settled before (Unix seconds), at most 366 days after `from`; required.
+    pub to: Option<i64>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// One settled order of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettlementLine {
+    /// The order.
+    pub order_id: String,
+    /// The shop's reference, for orders created through the API.
+    pub merchant_reference: Option<String>,
+    /// What the buyer paid into escrow.
+    pub amount: AmountView,
+    /// What went back to the buyer.
+    pub refunded: AmountView,
+    /// The seller's share before the fee.
+    pub gross: AmountView,
+    /// The platform's fee.
+    pub fee: AmountView,
+    /// What the seller received.
+    pub net: AmountView,
+    /// Unix seconds.
+    pub settled_at: i64,
+}
+
+/// A report's totals in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettlementTotals {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Settled orders.
+    pub orders: u64,
+    /// Sum of `amount`.
+    pub amount: AmountView,
+    /// Sum of `refunded`.
+    pub refunded: AmountView,
+    /// Sum of `gross`: what escrow released to the merchant's wallet.
+    pub gross: AmountView,
+    /// Sum of `fee`: what moved from the wallet to the platform.
+    pub fee: AmountView,
+    /// Sum of `net`: the wallet's net change from these orders (gross − fee).
+    pub net: AmountView,
+}
+
+/// `GET /v1/merchant-api/reports/settlements` as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettlementReport {
+    /// The range's start (inclusive).
+    pub from: i64,
+    /// The range's end (exclusive).
+    pub to: i64,
+    /// Every order settled in the range, oldest first.
+    pub items: Vec<SettlementLine>,
+    /// Per currency.
+    pub totals: Vec<SettlementTotals>,
+}
