@@ -22,6 +22,7 @@ pub mod ratelimit;
 pub mod service;
 pub mod store;
 pub mod timers;
+pub mod webhooks;
 
 pub use app::{App, AppState};
 pub use config::Config;
@@ -93,6 +94,11 @@ async fn run<S: Store>(
         let _ = stop.send(true);
     });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let transport: std::sync::Arc<dyn webhooks::WebhookTransport> =
+        std::sync::Arc::new(webhooks::HttpTransport {
+            allow_private: app.config.sandbox,
+        });
+    let deliveries = tokio::spawn(webhooks::run(app.clone(), transport));
     let timers = tokio::spawn(timers::run(app));
     let servers: Vec<_> = listeners
         .into_iter()
@@ -115,6 +121,7 @@ async fn run<S: Store>(
     }
     housekeeping.abort();
     timers.abort();
+    deliveries.abort();
     outcome
 }
 

@@ -63,6 +63,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/merchant-api/orders/{id}"),
     ("POST", "/v1/merchant-api/orders/{id}/{action}"),
     ("GET", "/v1/merchant-api/reports/settlements"),
+    ("POST", "/v1/merchant-api/webhooks"),
+    ("GET", "/v1/merchant-api/webhooks"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/rotate-secret"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/enable"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/test"),
+    ("GET", "/v1/merchant-api/webhooks/{id}/deliveries"),
+    ("POST", "/v1/merchant-api/webhook-deliveries/{id}/redeliver"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.

@@ -21,6 +21,7 @@ pub mod merchant_api;
 pub mod merchant_fees;
 pub mod merchant_key;
 pub mod merchant_keys;
+pub mod merchant_webhooks;
 pub mod orders;
 pub mod paycode;
 pub mod payouts;
@@ -149,6 +150,30 @@ fn merchant_routes<S: Store>() -> Router<App<S>> {
         .route(
             "/v1/merchant-api/reports/settlements",
             get(merchant_api::settlements::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks",
+            post(merchant_webhooks::create::<S>).get(merchant_webhooks::list::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/rotate-secret",
+            post(merchant_webhooks::rotate::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/enable",
+            post(merchant_webhooks::enable::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/test",
+            post(merchant_webhooks::test::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/deliveries",
+            get(merchant_webhooks::deliveries::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhook-deliveries/{id}/redeliver",
+            post(merchant_webhooks::redeliver::<S>),
         )
         .route(
             "/v1/merchant-api/orders/{id}/{action}",

@@ -180,3 +180,160 @@ pub trait MerchantApiTx {
         to: i64,
     ) -> StoreResult<Vec<SettlementRecord>>;
 }
+
+/// A merchant's webhook endpoint as stored (its secrets sealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpointRecord {
+    /// `we_…`.
+    pub id: String,
+    /// The merchant.
+    pub user_id: i64,
+    /// Where deliveries go.
+    pub url: String,
+    /// The event types it wants (`*` for all).
+    pub events: Vec<String>,
+    /// The signing secret, sealed.
+    pub secret: Vec<u8>,
+    /// The secret before the last rotation, sealed, still signed with until `previous_until`.
+    pub previous_secret: Option<Vec<u8>>,
+    /// Until when the previous secret also signs.
+    pub previous_until: Option<i64>,
+    /// Whether deliveries go out.
+    pub enabled: bool,
+    /// Why it was disabled.
+    pub disabled_reason: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Where a delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Every attempt failed (about three days).
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One event's delivery to one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDeliveryRecord {
+    /// Its id.
+    pub id: i64,
+    /// The event (`msg_…`): the `webhook-id` of every attempt.
+    pub event_id: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// Where it is.
+    pub status: DeliveryStatus,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due (pending only).
+    pub next_attempt_at: Option<i64>,
+    /// When the last attempt was made.
+    pub last_attempt_at: Option<i64>,
+    /// The HTTP status of the last attempt, if it got one.
+    pub last_status: Option<u16>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A webhook event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEventRecord {
+    /// `msg_…`.
+    pub id: String,
+    /// The merchant.
+    pub user_id: i64,
+    /// e.g. `order.paid`.
+    pub event_type: String,
+    /// The JSON body sent.
+    pub payload: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookAttemptRecord {
+    /// Unix seconds.
+    pub at: i64,
+    /// The HTTP status, if the endpoint answered.
+    pub status: Option<u16>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// Webhook endpoints, events, deliveries and attempts (migration 014).
+pub trait WebhookTx {
+    /// Stores a new endpoint.
+    fn insert_webhook_endpoint(&mut self, endpoint: &WebhookEndpointRecord) -> StoreResult<()>;
+    /// An endpoint by id.
+    fn webhook_endpoint(&mut self, id: &str) -> StoreResult<Option<WebhookEndpointRecord>>;
+    /// A merchant's endpoints, oldest first.
+    fn webhook_endpoints_of(&mut self, user_id: i64) -> StoreResult<Vec<WebhookEndpointRecord>>;
+    /// Stores an endpoint's secrets and state.
+    fn save_webhook_endpoint(&mut self, endpoint: &WebhookEndpointRecord) -> StoreResult<()>;
+    /// Stores an event; `false` if its id exists (nothing changes).
+    fn insert_webhook_event(&mut self, event: &WebhookEventRecord) -> StoreResult<bool>;
+    /// An event by id.
+    fn webhook_event(&mut self, id: &str) -> StoreResult<Option<WebhookEventRecord>>;
+    /// Queues an event for an endpoint, due at `now`; returns the delivery id.
+    fn insert_webhook_delivery(
+        &mut self,
+        event_id: &str,
+        endpoint_id: &str,
+        now: i64,
+    ) -> StoreResult<i64>;
+    /// A delivery by id.
+    fn webhook_delivery(&mut self, id: i64) -> StoreResult<Option<WebhookDeliveryRecord>>;
+    /// Stores a delivery's state.
+    fn save_webhook_delivery(&mut self, delivery: &WebhookDeliveryRecord) -> StoreResult<()>;
+    /// Pending deliveries to enabled endpoints due at `now`, oldest due first, at most `limit`.
+    fn due_webhook_deliveries(
+        &mut self,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>>;
+    /// An endpoint's deliveries, newest first, at most `limit`.
+    fn webhook_deliveries_of(
+        &mut self,
+        endpoint_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>>;
+    /// Logs an attempt.
+    fn insert_webhook_attempt(
+        &mut self,
+        delivery_id: i64,
+        attempt: &WebhookAttemptRecord,
+    ) -> StoreResult<()>;
+    /// A delivery's attempts, oldest first.
+    fn webhook_attempts(&mut self, delivery_id: i64) -> StoreResult<Vec<WebhookAttemptRecord>>;
+}

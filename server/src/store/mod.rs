@@ -29,7 +29,7 @@ pub mod sqlite;
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
-pub use merchant_api::MerchantApiTx;
+pub use merchant_api::{MerchantApiTx, WebhookTx};
 pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
@@ -62,6 +62,7 @@ pub trait Tx:
     + CodeTx
     + MerchantTx
     + MerchantApiTx
+    + WebhookTx
 {
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business

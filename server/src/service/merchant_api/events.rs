@@ -1,5 +1,5 @@
 //! What an order's change means to its shop, written in the same transaction as the change:
-//! the milestone times of its view.
+//! the milestone times of its view, and the webhook event (the outbox).
 
 use danbao_domain::escrow::OrderState;
 
@@ -33,6 +33,9 @@ pub fn after_step(
     }
     if let Some(milestone) = milestone_of(after) {
         tx.mark_milestone(&record.id, milestone, now)?;
+    }
+    if let Some(event_type) = super::webhooks::event_type_of(after) {
+        super::webhooks::order_event(tx, record, event_type, now)?;
     }
     Ok(())
 }

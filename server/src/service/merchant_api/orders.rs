@@ -247,6 +247,7 @@ pub async fn create<S: Store>(
                 if !tx.insert_merchant_order(&shop)? {
                     return Err(ServiceError::storage("the reference was taken meanwhile"));
                 }
+                super::webhooks::order_event(tx, &record, "order.created", now)?;
                 let code =
                     escrow::order_code(&signer.code_signer, checked.nonce, &record, &seller, now)?;
                 let mut view = view_of(tx, &record, now)?;

@@ -7,8 +7,9 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{SqliteTx, conversion};
 use crate::store::StoreResult;
 use crate::store::merchant_api::{
-    ApiKeyRecord, FeeScope, MerchantApiTx, MerchantOrderFilter, MerchantOrderRecord, Milestone,
-    SettlementRecord,
+    ApiKeyRecord, DeliveryStatus, FeeScope, MerchantApiTx, MerchantOrderFilter,
+    MerchantOrderRecord, Milestone, SettlementRecord, WebhookAttemptRecord, WebhookDeliveryRecord,
+    WebhookEndpointRecord, WebhookEventRecord, WebhookTx,
 };
 
 const KEY_COLUMNS: &str = "id, user_id, name, scopes, secret_hash, created_at, rotated_at, \
@@ -368,6 +369,265 @@ impl MerchantApiTx for SqliteTx<'_> {
                   ORDER BY settled_at, order_id"
             ))?
             .query_map(params![seller_id, from, to], settlement_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+const ENDPOINT_COLUMNS: &str = "id, user_id, url, events, secret, previous_secret, previous_until, \
+                                enabled, disabled_reason, created_at";
+
+fn endpoint_row(row: &Row<'_>) -> rusqlite::Result<WebhookEndpointRecord> {
+    let events: String = row.get(3)?;
+    Ok(WebhookEndpointRecord {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        url: row.get(2)?,
+        events: events.split_whitespace().map(str::to_owned).collect(),
+        secret: row.get(4)?,
+        previous_secret: row.get(5)?,
+        previous_until: row.get(6)?,
+        enabled: row.get(7)?,
+        disabled_reason: row.get(8)?,
+        created_at: row.get(9)?,
+    })
+}
+
+const DELIVERY_COLUMNS: &str = "id, event_id, endpoint_id, status, attempts, next_attempt_at, \
+                                last_attempt_at, last_status, last_error, delivered_at, created_at";
+
+fn delivery_row(row: &Row<'_>) -> rusqlite::Result<WebhookDeliveryRecord> {
+    let status: String = row.get(3)?;
+    Ok(WebhookDeliveryRecord {
+        id: row.get(0)?,
+        event_id: row.get(1)?,
+        endpoint_id: row.get(2)?,
+        status: DeliveryStatus::parse(&status).ok_or_else(|| conversion(3, "delivery status"))?,
+        attempts: row.get(4)?,
+        next_attempt_at: row.get(5)?,
+        last_attempt_at: row.get(6)?,
+        last_status: row.get(7)?,
+        last_error: row.get(8)?,
+        delivered_at: row.get(9)?,
+        created_at: row.get(10)?,
+    })
+}
+
+impl WebhookTx for SqliteTx<'_> {
+    fn insert_webhook_endpoint(&mut self, endpoint: &WebhookEndpointRecord) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO webhook_endpoints (id, user_id, url, events, secret, previous_secret,
+                                                previous_until, enabled, disabled_reason,
+                                                created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                endpoint.id,
+                endpoint.user_id,
+                endpoint.url,
+                endpoint.events.join(" "),
+                endpoint.secret,
+                endpoint.previous_secret,
+                endpoint.previous_until,
+                endpoint.enabled,
+                endpoint.disabled_reason,
+                endpoint.created_at
+            ])?;
+        Ok(())
+    }
+
+    fn webhook_endpoint(&mut self, id: &str) -> StoreResult<Option<WebhookEndpointRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?1"
+            ))?
+            .query_row([id], endpoint_row)
+            .optional()?)
+    }
+
+    fn webhook_endpoints_of(&mut self, user_id: i64) -> StoreResult<Vec<WebhookEndpointRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE user_id = ?1
+                  ORDER BY created_at, id"
+            ))?
+            .query_map([user_id], endpoint_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn save_webhook_endpoint(&mut self, endpoint: &WebhookEndpointRecord) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE webhook_endpoints SET url = ?2, events = ?3, secret = ?4,
+                        previous_secret = ?5, previous_until = ?6, enabled = ?7,
+                        disabled_reason = ?8
+                  WHERE id = ?1",
+            )?
+            .execute(params![
+                endpoint.id,
+                endpoint.url,
+                endpoint.events.join(" "),
+                endpoint.secret,
+                endpoint.previous_secret,
+                endpoint.previous_until,
+                endpoint.enabled,
+                endpoint.disabled_reason
+            ])?;
+        Ok(())
+    }
+
+    fn insert_webhook_event(&mut self, event: &WebhookEventRecord) -> StoreResult<bool> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO webhook_events (id, user_id, type, payload, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                event.id,
+                event.user_id,
+                event.event_type,
+                event.payload,
+                event.created_at
+            ])?;
+        Ok(inserted == 1)
+    }
+
+    fn webhook_event(&mut self, id: &str) -> StoreResult<Option<WebhookEventRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, user_id, type, payload, created_at FROM webhook_events WHERE id = ?1",
+            )?
+            .query_row([id], |row| {
+                Ok(WebhookEventRecord {
+                    id: row.get(0)?,
+                    user_id: row.get(1)?,
+                    event_type: row.get(2)?,
+                    payload: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn insert_webhook_delivery(
+        &mut self,
+        event_id: &str,
+        endpoint_id: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts,
+                                                 next_attempt_at, created_at)
+                 VALUES (?1, ?2, 'pending', 0, ?3, ?3)",
+            )?
+            .execute(params![event_id, endpoint_id, now])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn webhook_delivery(&mut self, id: i64) -> StoreResult<Option<WebhookDeliveryRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"
+            ))?
+            .query_row([id], delivery_row)
+            .optional()?)
+    }
+
+    fn save_webhook_delivery(&mut self, delivery: &WebhookDeliveryRecord) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4,
+                        last_attempt_at = ?5, last_status = ?6, last_error = ?7,
+                        delivered_at = ?8
+                  WHERE id = ?1",
+            )?
+            .execute(params![
+                delivery.id,
+                delivery.status.as_str(),
+                delivery.attempts,
+                delivery.next_attempt_at,
+                delivery.last_attempt_at,
+                delivery.last_status,
+                delivery.last_error,
+                delivery.delivered_at
+            ])?;
+        Ok(())
+    }
+
+    fn due_webhook_deliveries(
+        &mut self,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT d.id, d.event_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at,
+                        d.last_attempt_at, d.last_status, d.last_error, d.delivered_at,
+                        d.created_at
+                   FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                  WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND e.enabled
+                  ORDER BY d.next_attempt_at, d.id
+                  LIMIT ?2",
+            )?
+            .query_map(params![now, limit], delivery_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn webhook_deliveries_of(
+        &mut self,
+        endpoint_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint_id = ?1
+                  ORDER BY id DESC LIMIT ?2"
+            ))?
+            .query_map(params![endpoint_id, limit], delivery_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn insert_webhook_attempt(
+        &mut self,
+        delivery_id: i64,
+        attempt: &WebhookAttemptRecord,
+    ) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO webhook_attempts (delivery_id, at, status, error)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                delivery_id,
+                attempt.at,
+                attempt.status,
+                attempt.error
+            ])?;
+        Ok(())
+    }
+
+    fn webhook_attempts(&mut self, delivery_id: i64) -> StoreResult<Vec<WebhookAttemptRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT at, status, error FROM webhook_attempts WHERE delivery_id = ?1
+                  ORDER BY at, rowid",
+            )?
+            .query_map([delivery_id], |row| {
+                Ok(WebhookAttemptRecord {
+                    at: row.get(0)?,
+                    status: row.get(1)?,
+                    error: row.get(2)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?)
     }
 }

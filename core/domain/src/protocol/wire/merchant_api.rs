@@ -309,3 +309,100 @@ pub struct SettlementReport {
     /// Per currency.
     pub totals: Vec<SettlementTotals>,
 }
+
+/// Body of `POST /v1/merchant-api/webhooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhookEndpoint {
+    /// Where deliveries are POSTed: an `https://` URL (`http://` only on a sandbox server),
+    /// at most 2,000 characters.
+    pub url: String,
+    /// The event types wanted (`order.created`, `order.paid`, `order.shipped`,
+    /// `order.refund_requested`, `order.disputed`, `order.completed`, `order.cancelled`,
+    /// `order.refunded`), or `["*"]` for all.
+    pub events: Vec<String>,
+}
+
+/// A webhook endpoint as its merchant sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointView {
+    /// `we_…`.
+    pub id: String,
+    /// Where deliveries go.
+    pub url: String,
+    /// The event types it receives.
+    pub events: Vec<String>,
+    /// Whether deliveries go out (an endpoint that failed for about three days is disabled).
+    pub enabled: bool,
+    /// Why it was disabled.
+    pub disabled_reason: Option<String>,
+    /// Until when deliveries are also signed with the secret before the last rotation.
+    pub previous_secret_until: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Answer of creating an endpoint or rotating its secret: the secret, this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedWebhookEndpoint {
+    /// The endpoint.
+    pub endpoint: WebhookEndpointView,
+    /// `whsec_<base64>`: verify each delivery's `webhook-signature` with it (Standard
+    /// Webhooks). Shown only here.
+    pub secret: String,
+}
+
+/// The merchant's endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointList {
+    /// Oldest first.
+    pub items: Vec<WebhookEndpointView>,
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookAttemptView {
+    /// Unix seconds.
+    pub at: i64,
+    /// The HTTP status the endpoint answered, if it answered.
+    pub status: Option<u16>,
+    /// Why the attempt failed, if it did.
+    pub error: Option<String>,
+}
+
+/// One event's delivery to one endpoint, with its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryView {
+    /// The delivery id (for redelivery).
+    pub id: i64,
+    /// The event id: the `webhook-id` header, the same on every attempt.
+    pub event_id: String,
+    /// The event type.
+    pub event_type: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// When the next attempt is due.
+    pub next_attempt_at: Option<i64>,
+    /// When it was delivered.
+    pub delivered_at: Option<i64>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<WebhookAttemptView>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// An endpoint's deliveries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryList {
+    /// At most 100.
+    pub items: Vec<WebhookDeliveryView>,
+}
