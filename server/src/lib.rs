@@ -94,10 +94,9 @@ async fn run<S: Store>(
         let _ = stop.send(true);
     });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    let transport: std::sync::Arc<dyn webhooks::WebhookTransport> =
-        std::sync::Arc::new(webhooks::HttpTransport {
-            allow_private: app.config.sandbox,
-        });
+    let transport: std::sync::Arc<dyn webhooks::WebhookTransport> = std::sync::Arc::new(
+        webhooks::HttpTransport::new(app.config.sandbox, &[]).map_err(anyhow::Error::msg)?,
+    );
     let deliveries = tokio::spawn(webhooks::run(app.clone(), transport));
     let timers = tokio::spawn(timers::run(app));
     let servers: Vec<_> = listeners

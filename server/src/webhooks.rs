@@ -3,12 +3,12 @@
 //! specification, and records each attempt.
 //!
 //! Sending goes through [`WebhookTransport`], so a deployment can plug another client (with its
-//! TLS and proxy settings) without touching the outbox. The built-in [`HttpTransport`] is
-//! written on hyper's HTTP/1.1 client connection — hyper is already the server's, so the server
-//! has no second HTTP stack (no reqwest); it speaks plain `http://` only, which a sandbox server
-//! accepts for endpoints: production endpoints are `https://` and need a TLS transport (see
-//! docs/merchant-guide.md). Outside the sandbox it refuses to connect to loopback, private and
-//! link-local addresses, so an endpoint URL cannot make the server probe its own network.
+//! proxy settings) without touching the outbox. The built-in [`HttpTransport`] is written on
+//! hyper's HTTP/1.1 client connection — hyper is already the server's, so the server has no
+//! second HTTP stack (no reqwest) — with rustls (ring provider, Mozilla roots) for `https://`;
+//! plain `http://` endpoints are accepted only by a sandbox server. Outside the sandbox it
+//! refuses to connect to loopback, private and link-local addresses, so an endpoint URL cannot
+//! make the server probe its own network.
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -48,11 +48,22 @@ pub trait WebhookTransport: Send + Sync + 'static {
     fn post(&self, request: OutboundRequest) -> Sent<'_>;
 }
 
-/// The built-in transport: hyper's HTTP/1.1 client over a TCP connection per attempt.
-#[derive(Debug, Clone, Copy)]
+/// The built-in transport: hyper's HTTP/1.1 client over a TCP (or TLS) connection per
+/// attempt.
+#[derive(Clone)]
 pub struct HttpTransport {
     /// Whether loopback and private addresses may be reached (sandbox only).
-    pub allow_private: bool,
+    allow_private: bool,
+    /// TLS for `https://` endpoints.
+    tls: Arc<rustls::ClientConfig>,
+}
+
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("allow_private", &self.allow_private)
+            .finish_non_exhaustive()
+    }
 }
 
 fn is_private(ip: IpAddr) -> bool {
@@ -78,27 +89,44 @@ fn is_private(ip: IpAddr) -> bool {
 }
 
 impl HttpTransport {
-    async fn send(self, request: OutboundRequest) -> Result<u16, String> {
-        use http_body_util::{BodyExt, Full};
-        use hyper::body::Bytes;
+    /// The transport trusting the Mozilla roots (and `extra_roots`, for a private CA or tests);
+    /// `allow_private` lets it reach loopback and private addresses (sandbox only).
+    pub fn new(
+        allow_private: bool,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+    ) -> Result<Self, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for root in extra_roots {
+            roots
+                .add(root.clone())
+                .map_err(|error| format!("a webhook CA root is refused: {error}"))?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| format!("TLS set-up: {error}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Ok(Self {
+            allow_private,
+            tls: Arc::new(tls),
+        })
+    }
 
+    async fn send(&self, request: OutboundRequest) -> Result<u16, String> {
         let uri: hyper::Uri = request
             .url
             .parse()
             .map_err(|error| format!("the URL does not parse: {error}"))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(
-                    "https endpoints need a TLS transport, which this server was not \
-                            given (the built-in transport speaks http:// only)"
-                        .to_owned(),
-                );
-            }
+        let secure = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
             _ => return Err("the URL is not http(s)".to_owned()),
-        }
+        };
         let host = uri.host().ok_or("the URL has no host")?.to_owned();
-        let port = uri.port_u16().unwrap_or(80);
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
         let addresses: Vec<_> = tokio::net::lookup_host((host.as_str(), port))
             .await
             .map_err(|error| format!("{host} does not resolve: {error}"))?
@@ -111,18 +139,46 @@ impl HttpTransport {
         let stream = tokio::net::TcpStream::connect(address)
             .await
             .map_err(|error| format!("connecting to {address}: {error}"))?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .map_err(|error| format!("HTTP handshake with {address}: {error}"))?;
-        let driver = tokio::spawn(connection);
+        if !secure {
+            return exchange(stream, &uri, &host, request).await;
+        }
+        let name =
+            rustls::pki_types::ServerName::try_from(host.trim_matches(['[', ']']).to_owned())
+                .map_err(|error| format!("{host} is not a TLS server name: {error}"))?;
+        let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
+            .connect(name, stream)
+            .await
+            .map_err(|error| format!("TLS with {address}: {error}"))?;
+        exchange(tls, &uri, &host, request).await
+    }
+}
+
+/// One HTTP/1.1 request over `io`; answers the status.
+async fn exchange<T>(
+    io: T,
+    uri: &hyper::Uri,
+    host: &str,
+    request: OutboundRequest,
+) -> Result<u16, String>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
+            .await
+            .map_err(|error| format!("HTTP handshake with {host}: {error}"))?;
+    let driver = tokio::spawn(connection);
+    {
         let path = uri
             .path_and_query()
             .map_or("/", |pq| pq.as_str())
             .to_owned();
         let authority = uri
             .authority()
-            .map_or(host.clone(), |a| a.as_str().to_owned());
+            .map_or(host.to_owned(), |a| a.as_str().to_owned());
         let mut builder = hyper::Request::post(path)
             .header(hyper::header::HOST, authority)
             .header(hyper::header::CONTENT_TYPE, "application/json")
@@ -136,7 +192,7 @@ impl HttpTransport {
         let response = sender
             .send_request(outbound)
             .await
-            .map_err(|error| format!("sending to {address}: {error}"))?;
+            .map_err(|error| format!("sending to {host}: {error}"))?;
         let status = response.status().as_u16();
         // Read (and drop) a little of the answer so the connection closes cleanly.
         let _ = tokio::time::timeout(Duration::from_secs(2), response.into_body().collect()).await;
@@ -147,9 +203,8 @@ impl HttpTransport {
 
 impl WebhookTransport for HttpTransport {
     fn post(&self, request: OutboundRequest) -> Sent<'_> {
-        let transport = *self;
         Box::pin(async move {
-            match tokio::time::timeout(ATTEMPT_TIMEOUT, transport.send(request)).await {
+            match tokio::time::timeout(ATTEMPT_TIMEOUT, self.send(request)).await {
                 Ok(result) => result,
                 Err(_) => Err(format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs())),
             }

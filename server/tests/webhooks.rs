@@ -532,3 +532,86 @@ async fn a_delivery_cut_off_by_a_restart_is_sent_after_it() {
     }
     assert_eq!(log["items"][0]["status"], "delivered", "{log}");
 }
+
+/// A test CA and a TLS terminator for 127.0.0.1 in front of `upstream` (host:port).
+async fn tls_terminator(upstream: String) -> (Vec<u8>, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![
+            rustls::pki_types::CertificateDer::from(leaf.der().to_vec()),
+            ca.der().clone(),
+        ],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/hooks/danbao", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    (ca.der().to_vec(), url)
+}
+
+#[tokio::test]
+async fn the_sender_speaks_https_to_endpoints_it_trusts_and_keeps_off_private_addresses() {
+    use danbao_server::webhooks::{HttpTransport, OutboundRequest, WebhookTransport};
+    let inbox = Arc::new(Inbox::default());
+    let plain = receiver(inbox.clone()).await;
+    let upstream = plain
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (ca, url) = tls_terminator(upstream).await;
+    let request = |url: &str| OutboundRequest {
+        url: url.to_owned(),
+        headers: vec![
+            (webhook::HEADER_ID, "msg_tls".to_owned()),
+            (webhook::HEADER_TIMESTAMP, "0".to_owned()),
+            (webhook::HEADER_SIGNATURE, "v1,x".to_owned()),
+        ],
+        body: br#"{"id":"msg_tls","type":"webhook.test"}"#.to_vec(),
+    };
+    let trusting =
+        HttpTransport::new(true, &[rustls::pki_types::CertificateDer::from(ca)]).unwrap();
+    assert_eq!(trusting.post(request(&url)).await, Ok(204));
+    assert_eq!(inbox.seen()[0].id, "msg_tls");
+
+    // A certificate the sender does not trust: no delivery.
+    let strict = HttpTransport::new(true, &[]).unwrap();
+    let error = strict.post(request(&url)).await.unwrap_err();
+    assert!(error.contains("TLS"), "{error}");
+    // Outside the sandbox, loopback (and every private address) is refused before connecting.
+    let public_only = HttpTransport::new(false, &[]).unwrap();
+    let error = public_only.post(request(&plain)).await.unwrap_err();
+    assert!(error.contains("no public address"), "{error}");
+    assert_eq!(inbox.seen().len(), 1);
+}
