@@ -532,7 +532,8 @@ async fn operator(
 ) -> (u16, Value) {
     let key = (method == "POST"
         && template != "/v1/admin/clock"
-        && template != "/v1/admin/merchants/{handle}")
+        && template != "/v1/admin/merchants/{handle}"
+        && template != "/v1/admin/fees")
         .then(next_key);
     let (status, answer) = server
         .operator(method, path, body.as_ref(), key.as_deref())
@@ -1061,4 +1062,294 @@ async fn the_checker_refuses_answers_the_document_does_not_describe() {
         listed,
         BTreeSet::from(["unknown_order".to_owned(), "no_such_route".to_owned()])
     );
+}
+
+/// A merchant-key call whose answer is checked against the document.
+async fn key_call(
+    doc: &Doc,
+    server: &Server,
+    key: &str,
+    method: &str,
+    template: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = server
+        .http
+        .request(method.parse().unwrap(), format!("{}{path}", server.url))
+        .bearer_auth(key);
+    if method == "POST" {
+        request = request.header("Idempotency-Key", next_key());
+    }
+    if let Some(body) = &body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    doc.check(method, template, status, &answer);
+    (status, answer)
+}
+
+#[tokio::test]
+async fn merchant_api_answers_conform_to_the_document() {
+    let server = Server::start().await;
+    let doc = Doc::fetch(&server).await;
+    let merchant = server.sign_up_merchant("teashop", "Tea Shop").await;
+    let buyer = server.sign_up("bea", "Bea Wang").await;
+    server.top_up("bea", "500.00", "CNY").await;
+    let (status, fee) = operator(
+        &doc,
+        &server,
+        "POST",
+        "/v1/admin/fees",
+        "/v1/admin/fees",
+        Some(json!({"merchant": "teashop", "currency": "CNY", "basis_points": 60})),
+    )
+    .await;
+    assert_eq!(status, 200, "{fee}");
+    let (status, issued) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys",
+        "/v1/merchant/api-keys",
+        Some(json!({"name": "shop", "scopes": ["orders:write", "orders:read", "refunds:write", "reports:read", "webhooks:write"]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let key = issued["secret"].as_str().unwrap().to_owned();
+    let key_id = issued["key"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "GET",
+        "/v1/merchant/api-keys",
+        "/v1/merchant/api-keys",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let order = json!({"merchant_reference": "web-1", "title": "Tea", "amount": "88.00", "currency": "CNY",
+                       "line_items": [{"name": "Tea", "quantity": 1, "unit_amount": "88.00"}],
+                       "metadata": {"cart": "1"}});
+    let (status, created) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        Some(order.clone()),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        Some(order),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let id = created["order"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": created["code"]}))
+        .await;
+    assert_eq!(status, 200);
+    let step = "/v1/merchant-api/orders/{id}/{action}";
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        step,
+        &format!("/v1/merchant-api/orders/{id}/ship"),
+        Some(json!({"carrier": "SF", "tracking": "1"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        step,
+        &format!("/v1/merchant-api/orders/{id}/confirm"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = buyer
+        .post(&format!("/v1/orders/{id}/confirm"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, shown) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders/{id}",
+        &format!("/v1/merchant-api/orders/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["settlement"]["fee"]["minor"], 53);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders/{id}",
+        "/v1/merchant-api/orders/ord_nothing",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders?state=completed",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let now = server.app.now();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/reports/settlements",
+        &format!(
+            "/v1/merchant-api/reports/settlements?from={}&to={}",
+            now - 60,
+            now + 60
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, endpoint) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks",
+        "/v1/merchant-api/webhooks",
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let endpoint_id = endpoint["endpoint"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/webhooks",
+        "/v1/merchant-api/webhooks",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, test) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/test",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let delivery = test["id"].as_i64().unwrap();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/webhooks/{id}/deliveries",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/deliveries"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhook-deliveries/{id}/redeliver",
+        &format!("/v1/merchant-api/webhook-deliveries/{delivery}/redeliver"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/rotate-secret",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/rotate-secret"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/enable",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/enable"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys/{id}/rotate",
+        &format!("/v1/merchant/api-keys/{key_id}/rotate"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys/{id}/revoke",
+        &format!("/v1/merchant/api-keys/{key_id}/revoke"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
 }
