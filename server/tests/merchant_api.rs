@@ -664,3 +664,34 @@ async fn a_shop_runs_its_orders_with_the_key_and_sees_their_times() {
     assert_eq!((status, &refused["code"]), (404, &json!("unknown_order")));
     shop.server.invariants().await;
 }
+
+#[tokio::test]
+async fn order_creation_with_a_key_is_rate_limited_per_merchant() {
+    let server = Server::start_with(|config| {
+        config.rate_limit = 3;
+    })
+    .await;
+    let merchant = server.sign_up_merchant("teashop", "Tea Shop").await;
+    let key = new_key(&merchant, &["orders:write"]).await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for n in 0..3 {
+        let (status, body) = post(
+            &server,
+            &key,
+            "/v1/merchant-api/orders",
+            &order_body(&format!("r-{n}"), "88.00"),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, refused) = post(
+        &server,
+        &key,
+        "/v1/merchant-api/orders",
+        &order_body("r-9", "88.00"),
+    )
+    .await;
+    assert_eq!((status, &refused["code"]), (429, &json!("rate_limited")));
+}

@@ -44,6 +44,7 @@ pub const KEY_403: &str = "missing_scope, merchant_not_enrolled, merchant_disabl
         (status = 409, description = "reference_conflict", body = Problem),
         (status = 413, description = super::doc::BODY_413, body = Problem),
         (status = 422, description = "invalid_reference, invalid_text, invalid_amount, invalid_currency, invalid_window, invalid_metadata, invalid_line_items, line_items_mismatch, same_account, idempotency_key_reused", body = Problem),
+        (status = 429, description = "rate_limited", body = Problem),
         (status = 503, description = super::doc::STORAGE_503, body = Problem),
     )
 )]

@@ -1,7 +1,8 @@
 //! Authentication of a shop's server by its merchant API key: `Authorization: Bearer
 //! mk_….<secret>` over TLS (see docs/merchant-guide.md for why a bearer key and not a signed
 //! request). The key is checked against its stored hash on every request, so a revoked or
-//! rotated key is refused at once; writes need an `Idempotency-Key` like a device's.
+//! rotated key is refused at once; writes need an `Idempotency-Key` like a device's, and
+//! creating orders counts against the merchant's rate limit like a device's orders.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -11,6 +12,7 @@ use danbao_domain::protocol::{self, HEADER_IDEMPOTENCY_KEY};
 use crate::app::App;
 use crate::auth::signed_path;
 use crate::error::ApiError;
+use crate::ratelimit::{Action, Subject};
 use crate::service::merchant_api::KeyCaller;
 use crate::service::merchant_api::keys::{self, ApiKeySecret};
 use crate::store::Store;
@@ -61,6 +63,12 @@ impl<S: Store> FromRequest<App<S>> for KeyAuth {
             .store
             .read(move |tx| keys::authenticate(tx, &secret))
             .await?;
+        if let Some(action) = Action::of(&parts.method, &path) {
+            let mut subjects = vec![Subject::User(key.user_id)];
+            subjects.extend(crate::auth::client_address(&parts).map(Subject::Address));
+            app.rate_limiter
+                .check(action, &subjects, std::time::Instant::now())?;
+        }
         if parts.method != Method::GET && idempotency_key.is_none() {
             return Err(ApiError::bad_request(
                 "missing_idempotency_key",
