@@ -33,6 +33,7 @@ activity-escrow-release-out = Released to { $who }
 activity-escrow-release-out-memo = Released to { $who }: { $memo }
 activity-escrow-release-in = Released to you by { $who }
 activity-escrow-release-in-memo = Released to you by { $who }: { $memo }
+activity-escrow-release-fee = { $title } (platform fee { $fee }, you received { $net })
 activity-escrow-refund-out = Refunded to { $who }
 activity-escrow-refund-out-memo = Refunded to { $who }: { $memo }
 activity-escrow-refund-in = Refund from { $who }
