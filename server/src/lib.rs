@@ -22,6 +22,7 @@ pub mod ratelimit;
 pub mod service;
 pub mod store;
 pub mod timers;
+pub mod webhooks;
 
 pub use app::{App, AppState};
 pub use config::Config;
@@ -136,6 +137,10 @@ async fn run<S: Store>(
         let _ = stop.send(true);
     });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let transport: std::sync::Arc<dyn webhooks::WebhookTransport> = std::sync::Arc::new(
+        webhooks::HttpTransport::new(app.config.sandbox, &[]).map_err(anyhow::Error::msg)?,
+    );
+    let deliveries = tokio::spawn(webhooks::run(app.clone(), transport));
     let timers = tokio::spawn(timers::run(app));
     let servers: Vec<_> = listeners
         .into_iter()
@@ -158,6 +163,7 @@ async fn run<S: Store>(
     }
     housekeeping.abort();
     timers.abort();
+    deliveries.abort();
     outcome
 }
 

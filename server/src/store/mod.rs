@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 mod devices;
 pub mod error;
+pub mod merchant_api;
 pub mod merchants;
 pub mod postgres;
 pub mod sqlite;
@@ -33,6 +34,7 @@ pub use backend::Backend;
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
+pub use merchant_api::{MerchantApiTx, WebhookTx};
 pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
@@ -56,7 +58,16 @@ pub trait Store: Clone + Send + Sync + 'static {
 
 /// Everything a job can do.
 pub trait Tx:
-    IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx + MerchantTx
+    IdentityTx
+    + DeviceTx
+    + LedgerTx
+    + FeedTx
+    + RequestTx
+    + OrderTx
+    + CodeTx
+    + MerchantTx
+    + MerchantApiTx
+    + WebhookTx
 {
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business
@@ -300,6 +311,8 @@ pub enum AccountKind {
     /// The operator's bank account as the ledger sees it: the source of deposits (goes
     /// negative as money enters).
     Settlement,
+    /// The platform's revenue: the fees taken from sellers (may not overdraw).
+    Revenue,
 }
 
 impl AccountKind {
@@ -311,6 +324,7 @@ impl AccountKind {
             Self::Withdrawal => "withdrawal",
             Self::PayoutsPending => "payouts_pending",
             Self::Settlement => "settlement",
+            Self::Revenue => "revenue",
         }
     }
 
@@ -322,6 +336,7 @@ impl AccountKind {
             "withdrawal" => Some(Self::Withdrawal),
             "payouts_pending" => Some(Self::PayoutsPending),
             "settlement" => Some(Self::Settlement),
+            "revenue" => Some(Self::Revenue),
             _ => None,
         }
     }

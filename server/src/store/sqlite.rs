@@ -31,6 +31,7 @@ use super::{
 use danbao_domain::protocol::wire::WithdrawalStatus;
 
 mod devices;
+mod merchant_api;
 mod merchants;
 
 /// Most jobs committed together.
@@ -59,6 +60,8 @@ fn migrations() -> Migrations<'static> {
             merchants::fill_name_keys,
         ),
         M::up(include_str!("sql/012_withdrawal_payouts.sql")),
+        M::up(include_str!("sql/013_merchant_api.sql")),
+        M::up(include_str!("sql/014_webhooks.sql")),
     ])
 }
 
@@ -836,7 +839,10 @@ impl LedgerTx for SqliteTx<'_> {
         kind: AccountKind,
         currency: Currency,
     ) -> StoreResult<Account> {
-        let no_overdraft = matches!(kind, AccountKind::Wallet | AccountKind::PayoutsPending);
+        let no_overdraft = matches!(
+            kind,
+            AccountKind::Wallet | AccountKind::PayoutsPending | AccountKind::Revenue
+        );
         self.conn
             .prepare_cached(
                 "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES (?1, ?2, ?3, ?4)",
