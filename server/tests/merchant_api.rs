@@ -156,15 +156,19 @@ async fn keys_are_created_listed_rotated_and_revoked_and_stored_hashed() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert!(!list.to_string().contains(secret.split('.').nth(1).unwrap()));
 
-    // Only the SHA-256 of the secret is stored.
-    let db = rusqlite::Connection::open(shop.server.dir.path().join("danbao.db")).unwrap();
-    let stored: Vec<u8> = db
-        .query_row(
+    // Only the SHA-256 of the secret is stored (read from the database itself, SQLite or
+    // PostgreSQL).
+    let db = common::Db::open(&shop.server);
+    let stored = match db
+        .row(
             "SELECT secret_hash FROM merchant_api_keys WHERE id = ?1",
-            [&id],
-            |row| row.get(0),
+            &[common::Param::Text(id.clone())],
         )
-        .unwrap();
+        .as_slice()
+    {
+        [common::Param::Bytes(bytes)] => bytes.clone(),
+        other => panic!("secret_hash is not bytes: {other:?}"),
+    };
     let part = secret.split('.').nth(1).unwrap();
     let digest = ring::digest::digest(&ring::digest::SHA256, part.as_bytes());
     assert_eq!(stored, digest.as_ref());

@@ -16,8 +16,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use common::{Server, Wallet, next_key};
 use danbao_domain::webhook::{self, WebhookSecret};
-use danbao_server::App;
-use danbao_server::SqliteStore;
+use danbao_server::{App, Backend};
 use serde_json::{Value, json};
 
 const CNY: &str = "CNY";
@@ -41,7 +40,7 @@ struct Inbox {
     /// Hold the next request without answering (a server stopped mid-delivery).
     stall_next: AtomicBool,
     /// The server whose clock the timestamps are checked against.
-    app: Mutex<Option<App<SqliteStore>>>,
+    app: Mutex<Option<App<Backend>>>,
 }
 
 impl Inbox {

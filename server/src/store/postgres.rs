@@ -84,6 +84,7 @@ use super::{
 };
 
 mod devices;
+mod merchant_api;
 mod merchants;
 
 /// Most times one write job is run before its serialization failures are given up on.
@@ -93,7 +94,10 @@ pub const MAX_ATTEMPTS: u32 = 40;
 pub const DEFAULT_POOL: usize = 16;
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("pg_sql/001_schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("pg_sql/001_schema.sql")),
+    (2, include_str!("pg_sql/002_merchant_api.sql")),
+];
 
 /// Advisory lock keys (arbitrary constants, one per purpose).
 const MIGRATION_LOCK: i64 = 0x6461_6e62_616f_0001;
@@ -1025,7 +1029,10 @@ impl LedgerTx for PgTx<'_> {
         kind: AccountKind,
         currency: Currency,
     ) -> StoreResult<Account> {
-        let no_overdraft = matches!(kind, AccountKind::Wallet | AccountKind::PayoutsPending);
+        let no_overdraft = matches!(
+            kind,
+            AccountKind::Wallet | AccountKind::PayoutsPending | AccountKind::Revenue
+        );
         let row = self.one(
             "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES ($1, $2, $3, $4)
              RETURNING id",
