@@ -252,6 +252,15 @@ pub async fn deliver_due<S: Store>(
         let count = due.len();
         for outgoing in due {
             let now = app.now();
+            let id = outgoing.delivery_id;
+            if !app
+                .store
+                .write(move |tx| webhooks::claim(tx, id, now))
+                .await?
+            {
+                // Another pass (another instance) claimed it since it was listed.
+                continue;
+            }
             let (status, error) = match signed_request(app, &outgoing, now) {
                 Ok(request) => match transport.post(request).await {
                     Ok(status) if (200..300).contains(&status) => (Some(status), None),
@@ -263,7 +272,6 @@ pub async fn deliver_due<S: Store>(
                 },
                 Err(error) => (None, Some(error.to_string())),
             };
-            let id = outgoing.delivery_id;
             let at = app.now();
             app.store
                 .write(move |tx| webhooks::record_attempt(tx, id, status, error.clone(), at))

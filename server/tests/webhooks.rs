@@ -2,12 +2,13 @@
 //! delivery's Standard Webhooks signature: events written with each order change, retried with
 //! backoff after failures, each seen exactly once after de-duplication by id, a dead endpoint
 //! disabled after about three days, test-send, the delivery log, redelivery, secret rotation,
-//! and a delivery cut off by a server restart sent after it.
+//! a delivery cut off by a server restart sent after it (once its claim lapsed), and two
+//! instances on one PostgreSQL database sending each delivery once.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use common::{Server, Wallet, next_key};
 use danbao_domain::webhook::{self, WebhookSecret};
+use danbao_server::service::merchant_api::webhooks::CLAIM_SECS;
 use danbao_server::{App, Backend};
 use serde_json::{Value, json};
 
@@ -39,6 +41,8 @@ struct Inbox {
     fail: AtomicUsize,
     /// Hold the next request without answering (a server stopped mid-delivery).
     stall_next: AtomicBool,
+    /// Take this long to answer each request (milliseconds).
+    delay_ms: AtomicU64,
     /// The server whose clock the timestamps are checked against.
     app: Mutex<Option<App<Backend>>>,
 }
@@ -88,6 +92,10 @@ async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, body: Byte
     assert_eq!(parsed["id"], id.as_str(), "the body's id is the header's");
     if inbox.stall_next.swap(false, Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+    let delay = inbox.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     if inbox
         .fail
@@ -501,6 +509,10 @@ async fn a_delivery_cut_off_by_a_restart_is_sent_after_it() {
     let dir = server.stop().await;
     let server = Server::start_in(dir, |_| {}).await;
     *inbox.app.lock().unwrap() = Some(server.app.clone());
+    // The cut-off attempt's claim lapses first (it holds the delivery for CLAIM_SECS).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(inbox.seen().len(), 1, "not sent again while it is claimed");
+    server.advance_clock(CLAIM_SECS + 1, &[]).await;
     eventually("the delivery after restart", || inbox.seen().len() == 2).await;
     assert_eq!(inbox.unique().len(), 1, "the same event id");
     assert!(inbox.seen().iter().all(|s| s.verified));
@@ -530,6 +542,59 @@ async fn a_delivery_cut_off_by_a_restart_is_sent_after_it() {
         .1;
     }
     assert_eq!(log["items"][0]["status"], "delivered", "{log}");
+}
+
+/// Two instances on one PostgreSQL database both run the delivery loop: each delivery is
+/// claimed by one of them before it is sent, so the receiver gets every event once (with a
+/// slow receiver, both loops list the same due deliveries; without the claim both send them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_database_send_each_delivery_once() {
+    if !common::on_postgres() {
+        eprintln!("skipped: two instances share a database only on PostgreSQL");
+        return;
+    }
+    let shop = shop().await;
+    shop.inbox.delay_ms.store(150, Ordering::SeqCst);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shop.server.dir.path().join("database-url"),
+        dir.path().join("database-url"),
+    )
+    .unwrap();
+    let second = Server::start_in(dir, |_| {}).await;
+    const SENDS: usize = 12;
+    for _ in 0..SENDS {
+        let (status, sent) = api(
+            &shop.server,
+            &shop.key,
+            "POST",
+            &format!("/v1/merchant-api/webhooks/{}/test", shop.endpoint),
+            None,
+        )
+        .await;
+        assert_eq!(status, 201, "{sent}");
+    }
+    eventually("every event", || shop.inbox.unique().len() == SENDS).await;
+    // Both loops keep polling a while: nothing is sent twice.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let seen = shop.inbox.seen();
+    assert_eq!(seen.len(), SENDS, "each event sent once: {seen:?}");
+    assert!(seen.iter().all(|s| s.verified));
+    for _ in 0..100 {
+        let log = deliveries(&shop).await;
+        if log.iter().all(|d| d["status"] == "delivered") {
+            assert_eq!(log.len(), SENDS);
+            assert!(
+                log.iter()
+                    .all(|d| d["attempts"].as_array().unwrap().len() == 1),
+                "{log:?}"
+            );
+            drop(second);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the deliveries were not all recorded as delivered");
 }
 
 /// A test CA and a TLS terminator for 127.0.0.1 in front of `upstream` (host:port).

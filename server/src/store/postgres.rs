@@ -57,8 +57,9 @@
 //!
 //! **Several instances.** Migrations run under an advisory lock; key material is read from the
 //! configuration or from `instance_secrets`, written once under a lock; the order timer takes
-//! due orders with `FOR UPDATE SKIP LOCKED`; housekeeping runs on one instance at a time
-//! (`pg_advisory_xact_lock`).
+//! due orders with `FOR UPDATE SKIP LOCKED`; a webhook delivery is claimed (its row updated)
+//! before each attempt, so two instances claiming it at once conflict and one sends it;
+//! housekeeping runs on one instance at a time (`pg_advisory_xact_lock`).
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -4,7 +4,9 @@
 //! The loop that sends them is [`crate::webhooks`].
 //!
 //! Delivery is at least once: a delivery stays pending until an attempt is answered 2xx, so a
-//! server stopped mid-delivery sends it again after restart; the event id (`webhook-id`) is the
+//! server stopped mid-delivery sends it again after restart, once the claim of the cut-off
+//! attempt ([`claim`], [`CLAIM_SECS`]) has lapsed; each attempt is claimed first, so two
+//! instances on one PostgreSQL database never send one delivery at once; the event id (`webhook-id`) is the
 //! same on every attempt, so the receiver de-duplicates by it. Failed attempts are retried with
 //! exponential backoff ([`retry_delay`]) for about three days ([`MAX_ATTEMPTS`]); then the
 //! delivery is failed and the endpoint disabled as dead, until the merchant enables it again.
@@ -50,6 +52,10 @@ pub const ROTATION_GRACE_SECS: i64 = 24 * 3600;
 pub const MAX_ATTEMPTS: u32 = 17;
 /// Most deliveries shown in the log.
 pub const DELIVERY_LOG_LIMIT: u32 = 100;
+/// How long a delivery claimed for an attempt ([`claim`]) is left to the pass that claimed it:
+/// longer than an attempt may take (`crate::webhooks::ATTEMPT_TIMEOUT`) plus recording it. A
+/// delivery whose attempt was cut off (the server stopped) is due again after it.
+pub const CLAIM_SECS: i64 = 60;
 
 /// Seconds to wait after the `attempts_made`-th failed attempt: 30 s doubling each time, at
 /// most 12 h (30 s, 1 min, 2 min, … 8.5 h, then 12 h): the 17 attempts span about 3.2 days.
@@ -548,6 +554,32 @@ pub fn due(tx: &mut dyn Tx, now: i64, limit: u32) -> ServiceResult<Vec<Outgoing>
         });
     }
     Ok(out)
+}
+
+/// Claims delivery `delivery_id` for one attempt at `now`, just before it is sent: `true`
+/// when it is still pending, due and its endpoint enabled, and then its next attempt moves to
+/// `now + CLAIM_SECS`, so no other pass sends it meanwhile (on PostgreSQL, no other instance
+/// either: two instances claiming one delivery at once both update its row; the second is
+/// cancelled, runs again and finds it claimed). [`record_attempt`] then sets the real next
+/// attempt, or delivers or fails it.
+pub fn claim(tx: &mut dyn Tx, delivery_id: i64, now: i64) -> ServiceResult<bool> {
+    let Some(mut delivery) = tx.webhook_delivery(delivery_id)? else {
+        return Ok(false);
+    };
+    if delivery.status != DeliveryStatus::Pending
+        || delivery.next_attempt_at.is_none_or(|at| at > now)
+    {
+        return Ok(false);
+    }
+    let enabled = tx
+        .webhook_endpoint(&delivery.endpoint_id)?
+        .is_some_and(|endpoint| endpoint.enabled);
+    if !enabled {
+        return Ok(false);
+    }
+    delivery.next_attempt_at = Some(now + CLAIM_SECS);
+    tx.save_webhook_delivery(&delivery)?;
+    Ok(true)
 }
 
 /// Records one attempt of `delivery_id` at `now`: answered `status` (2xx delivers it) or
