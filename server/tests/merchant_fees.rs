@@ -84,7 +84,11 @@ async fn revenue(server: &Server) -> i64 {
         .read(move |tx| tx.find_account(None, AccountKind::Revenue, cny))
         .await
         .unwrap();
-    account.map_or(0, |a| a.balances.credits_posted - a.balances.debits_posted)
+    account.map_or(0, |a| {
+        // The platform's revenue may not overdraw, on every backend.
+        assert!(a.no_overdraft, "the revenue account is no-overdraft");
+        a.balances.credits_posted - a.balances.debits_posted
+    })
 }
 
 /// The seller's release rows in its activity, newest first.
