@@ -22,7 +22,7 @@ use danbao_client::transport::{
 };
 use danbao_domain::escrow::{OrderState, Party};
 use danbao_domain::money::{Currency, Money};
-use danbao_server::{App, Config, SqliteStore};
+use danbao_server::{App, Backend, Config};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,7 +33,7 @@ const OPERATOR_TOKEN: &str = "operator-test-token";
 
 struct Server {
     url: String,
-    app: App<SqliteStore>,
+    app: App<Backend>,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -57,7 +57,7 @@ async fn start_server() -> Server {
 }
 
 /// The server's clock (which the sandbox can advance), so signatures stay fresh.
-struct ServerClock(App<SqliteStore>);
+struct ServerClock(App<Backend>);
 impl Clock for ServerClock {
     fn now_unix_secs(&self) -> i64 {
         self.0.now()

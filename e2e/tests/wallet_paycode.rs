@@ -13,13 +13,13 @@ use danbao_client::secrets::{KeyStore, SoftwareKeyStore};
 use danbao_client::store::{LocalStore, SecretSlot};
 use danbao_client::transport::Clock;
 use danbao_client::{Wallet, WalletConfig, WalletError, WalletOptions};
-use danbao_server::{App, SqliteStore};
+use danbao_server::{App, Backend};
 use wallet_common::*;
 
 const DAY: i64 = 86_400;
 
 /// The server's clock (which the test moves), so the wallet's signatures stay fresh.
-struct ServerClock(App<SqliteStore>);
+struct ServerClock(App<Backend>);
 impl Clock for ServerClock {
     fn now_unix_secs(&self) -> i64 {
         self.0.now()

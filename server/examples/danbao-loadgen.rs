@@ -1,6 +1,8 @@
-//! `danbao-loadgen`: a load benchmark for the Danbao server on SQLite.
+//! `danbao-loadgen`: a load benchmark for the Danbao server on SQLite or PostgreSQL.
 //!
-//! Starts the release `danbao-server` binary on a fresh database (or targets `--url`), signs up
+//! Starts the release `danbao-server` binary on a fresh database (or targets `--url`); with
+//! `--database-url` the server runs on that PostgreSQL database, and `--instances N` starts N
+//! servers on it with the clients spread over them (client `i` talks to instance `i % N`). Signs up
 //! `--users` users, tops them up, then runs `--clients` concurrent clients for `--secs` seconds
 //! doing signed P2P transfers, and the same for escrow cycles (create, pay, ship, confirm).
 //! Every answer counted is a 200 from the server, which answers only after the commit that
@@ -52,6 +54,12 @@ struct Args {
     /// The server binary to start (default: danbao-server next to this example's directory).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// Start the server(s) on this PostgreSQL database (an empty one) instead of SQLite.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Servers to start on `--database-url` (the clients are spread over them).
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
     /// Users to sign up.
     #[arg(long, default_value_t = 64)]
     users: usize,
@@ -416,11 +424,20 @@ fn ecdsa_costs() -> anyhow::Result<(f64, f64)> {
 }
 
 struct Run {
-    client: Arc<Client>,
+    /// One per server instance; client task `i` uses `instances[i % len]`.
+    instances: Vec<Arc<Client>>,
     devices: Arc<Vec<Device>>,
     clients: usize,
     secs: u64,
-    server_pid: Option<String>,
+    server_pids: Vec<String>,
+}
+
+/// CPU seconds of all `pids` together (None if one cannot be read).
+fn cpu_of(pids: &[String]) -> Option<f64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|pid| cpu_secs(pid)).sum()
 }
 
 impl Run {
@@ -431,18 +448,14 @@ impl Run {
         Fut: std::future::Future<Output = Result<Vec<(usize, u32)>, String>> + Send + 'static,
     {
         let stop = Arc::new(AtomicBool::new(false));
-        let server_before = self.server_pid.as_deref().and_then(cpu_secs);
-        let threads_before = self
-            .server_pid
-            .as_deref()
-            .map(thread_cpu)
-            .unwrap_or_default();
+        let server_before = cpu_of(&self.server_pids);
+        let threads_before = threads_of(&self.server_pids);
         let client_before = cpu_secs("self");
         let started = Instant::now();
         let mut tasks = Vec::new();
         for index in 0..self.clients {
             let (client, devices, stop, work) = (
-                self.client.clone(),
+                self.instances[index % self.instances.len()].clone(),
                 self.devices.clone(),
                 stop.clone(),
                 work.clone(),
@@ -491,19 +504,28 @@ impl Run {
         }
         phase.wall = started.elapsed();
         phase.server_cpu = server_before
-            .zip(self.server_pid.as_deref().and_then(cpu_secs))
+            .zip(cpu_of(&self.server_pids))
             .map(|(before, after)| after - before);
-        if let Some(pid) = self.server_pid.as_deref() {
-            for (name, after) in thread_cpu(pid) {
-                let before = threads_before.get(&name).copied().unwrap_or(0.0);
-                phase.server_threads.insert(name, after - before);
-            }
+        for (name, after) in threads_of(&self.server_pids) {
+            let before = threads_before.get(&name).copied().unwrap_or(0.0);
+            phase.server_threads.insert(name, after - before);
         }
         phase.client_cpu = client_before
             .zip(cpu_secs("self"))
             .map(|(before, after)| after - before);
         phase
     }
+}
+
+/// Per-thread-name CPU seconds summed over `pids`.
+fn threads_of(pids: &[String]) -> BTreeMap<String, f64> {
+    let mut all = BTreeMap::new();
+    for pid in pids {
+        for (name, secs) in thread_cpu(pid) {
+            *all.entry(name).or_insert(0.0) += secs;
+        }
+    }
+    all
 }
 
 fn micros(since: Instant) -> u32 {
@@ -575,13 +597,13 @@ async fn escrow(
 }
 
 struct Server {
-    child: Option<Child>,
+    children: Vec<Child>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        for mut child in self.children.drain(..) {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status();
@@ -590,7 +612,26 @@ impl Drop for Server {
     }
 }
 
-fn start_server(args: &Args) -> anyhow::Result<(Server, String)> {
+/// Starts the server (`--instances` of them on `--database-url`); their URLs.
+fn start_servers(args: &Args) -> anyhow::Result<(Server, Vec<String>)> {
+    if args.instances == 0 || (args.instances > 1 && args.database_url.is_none()) {
+        bail!("--instances above 1 needs --database-url (SQLite serves one instance)");
+    }
+    let mut server = Server {
+        children: Vec::new(),
+        _dir: None,
+    };
+    let mut urls = Vec::new();
+    for _ in 0..args.instances {
+        let (child, dir, url) = start_server(args)?;
+        server.children.push(child);
+        server._dir.get_or_insert(dir);
+        urls.push(url);
+    }
+    Ok((server, urls))
+}
+
+fn start_server(args: &Args) -> anyhow::Result<(Child, tempfile::TempDir, String)> {
     let bin = match &args.server_bin {
         Some(path) => path.clone(),
         None => std::env::current_exe()?
@@ -611,7 +652,11 @@ fn start_server(args: &Args) -> anyhow::Result<(Server, String)> {
         .local_addr()?
         .port();
     let bind = format!("127.0.0.1:{port}");
-    let child = Command::new(&bin)
+    let mut command = Command::new(&bin);
+    if let Some(database_url) = &args.database_url {
+        command.arg("--database-url").arg(database_url);
+    }
+    let child = command
         .arg("--db")
         .arg(dir.path().join("bench.db"))
         .arg("--bind")
@@ -626,44 +671,16 @@ fn start_server(args: &Args) -> anyhow::Result<(Server, String)> {
         .stdout(Stdio::null())
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
-    println!(
-        "server: {} on {bind}, db in {}",
-        bin.display(),
-        dir.path().display()
-    );
-    Ok((
-        Server {
-            child: Some(child),
-            _dir: Some(dir),
-        },
-        format!("http://{bind}"),
-    ))
+    let store = match &args.database_url {
+        Some(_) => "PostgreSQL".to_owned(),
+        None => format!("db in {}", dir.path().display()),
+    };
+    println!("server: {} on {bind}, {store}", bin.display());
+    Ok((child, dir, format!("http://{bind}")))
 }
 
-/// One thread: the load generator shares the machine's cores with the server, and a
-/// single-threaded runtime spends less CPU per request than a work-stealing one.
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    if args.users < 2 || args.clients == 0 || args.secs == 0 {
-        bail!("--users must be at least 2, --clients and --secs at least 1");
-    }
-    let (server, url, token) = match &args.url {
-        Some(url) => (
-            Server {
-                child: None,
-                _dir: None,
-            },
-            url.trim_end_matches('/').to_owned(),
-            std::env::var("DANBAO_OPERATOR_TOKEN")
-                .context("set DANBAO_OPERATOR_TOKEN to the target server's operator token")?,
-        ),
-        None => {
-            let (server, url) = start_server(&args)?;
-            (server, url, OPERATOR.to_owned())
-        }
-    };
-    let server_pid = server.child.as_ref().map(|child| child.id().to_string());
+/// A client of the server at `url`, once it answers `/health`.
+async fn connect_client(url: &str, run_id: u64) -> anyhow::Result<Arc<Client>> {
     let authority = url
         .strip_prefix("http://")
         .context("the load generator speaks plain http:// only")?
@@ -677,10 +694,10 @@ async fn main() -> anyhow::Result<()> {
         http: http_client::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?,
-        url: url.clone(),
+        url: url.to_owned(),
         rng: SystemRandom::new(),
         counter: AtomicU64::new(0),
-        run_id: u64::from(std::process::id()) ^ unix_now() as u64,
+        run_id,
     });
     let deadline = Instant::now() + Duration::from_secs(20);
     while client
@@ -696,6 +713,46 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    Ok(client)
+}
+
+/// One thread: the load generator shares the machine's cores with the server, and a
+/// single-threaded runtime spends less CPU per request than a work-stealing one.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.users < 2 || args.clients == 0 || args.secs == 0 {
+        bail!("--users must be at least 2, --clients and --secs at least 1");
+    }
+    let (server, urls, token) = match &args.url {
+        Some(url) => (
+            Server {
+                children: Vec::new(),
+                _dir: None,
+            },
+            vec![url.trim_end_matches('/').to_owned()],
+            std::env::var("DANBAO_OPERATOR_TOKEN")
+                .context("set DANBAO_OPERATOR_TOKEN to the target server's operator token")?,
+        ),
+        None => {
+            let (server, urls) = start_servers(&args)?;
+            (server, urls, OPERATOR.to_owned())
+        }
+    };
+    let server_pids: Vec<String> = server
+        .children
+        .iter()
+        .map(|child| child.id().to_string())
+        .collect();
+    let run_id = u64::from(std::process::id()) ^ unix_now() as u64;
+    let mut instances = Vec::new();
+    for (index, url) in urls.iter().enumerate() {
+        // Each instance's client numbers its nonces apart: a device's nonces must differ
+        // across instances too (they share the database).
+        instances.push(connect_client(url, run_id.wrapping_add(index as u64 * 7_919)).await?);
+    }
+    let url = urls[0].clone();
+    let client = instances[0].clone();
     let mut devices = Vec::new();
     let prefix = format!("lg{}", client.run_id % 1_000_000);
     for i in 0..args.users {
@@ -714,11 +771,11 @@ async fn main() -> anyhow::Result<()> {
         args.users, args.clients, args.secs
     );
     let run = Run {
-        client: client.clone(),
+        instances,
         devices: Arc::new(devices),
         clients: args.clients,
         secs: args.secs,
-        server_pid,
+        server_pids,
     };
     let mut phases = vec![run.phase("p2p", &["transfer"], transfer).await];
     if !args.no_escrow {
@@ -776,6 +833,8 @@ async fn main() -> anyhow::Result<()> {
         checked["ok"], checked["transfers"]
     );
     let report = json!({
+        "instances": urls.len(),
+        "store": if args.database_url.is_some() { "postgresql" } else { "sqlite" },
         "users": args.users,
         "clients": args.clients,
         "phases": reports,

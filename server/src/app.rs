@@ -13,6 +13,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use crate::config::Config;
 use crate::ratelimit::{Limits, RateLimiter};
 use crate::store::Store;
+use crate::store::postgres::PgStore;
 
 /// Wall-clock seconds plus a sandbox-only offset (so tests can let timers fire).
 #[derive(Debug, Default)]
@@ -29,11 +30,31 @@ impl Clock {
         wall + self.offset.load(Ordering::Relaxed)
     }
 
+    /// A clock `offset` seconds ahead of the wall clock.
+    pub fn with_offset(offset: i64) -> Self {
+        Self {
+            offset: AtomicI64::new(offset),
+        }
+    }
+
     /// Moves the clock forward (sandbox only).
     pub fn advance(&self, secs: i64) {
         self.offset.fetch_add(secs, Ordering::Relaxed);
     }
+
+    /// Takes the offset every instance shares (read from the database). The offset only
+    /// moves forward, so a read that raced with an advance never moves it back.
+    pub fn set_offset(&self, offset: i64) {
+        self.offset.fetch_max(offset, Ordering::Relaxed);
+    }
 }
+
+/// Seconds a cached device key is used before the device row is read again (revocation by
+/// another instance sharing the database reaches this one within this time).
+pub const DEVICE_CACHE_SECS: u64 = 2;
+
+/// A device's owner and public key, and when they were read from the store.
+pub type CachedKey = (i64, Vec<u8>, std::time::Instant);
 
 /// Everything a handler needs.
 pub struct AppState<S> {
@@ -52,7 +73,9 @@ pub struct AppState<S> {
     /// Seals payment-code secrets at rest (AES-256-GCM key).
     pub seal_key: [u8; 32],
     /// Device public keys by device id (immutable once registered).
-    pub device_keys: RwLock<HashMap<i64, (i64, Vec<u8>)>>,
+    /// Each entry is trusted for [`DEVICE_CACHE_SECS`] after it was read: a device revoked
+    /// through another instance on the same database is refused here within that time.
+    pub device_keys: RwLock<HashMap<i64, CachedKey>>,
     /// Devices this instance saw revoked: checked before [`Self::device_keys`], so a key
     /// cached before the revocation is refused on the very next request.
     pub revoked_devices: RwLock<HashSet<i64>>,
@@ -65,9 +88,20 @@ pub struct AppState<S> {
 /// The handle every handler receives.
 pub type App<S> = Arc<AppState<S>>;
 
-impl<S: Store> AppState<S> {
-    /// Builds the state, loading or creating the key files beside the database.
-    pub fn new(store: S, config: Config) -> anyhow::Result<App<S>> {
+/// The key material and operator token an instance runs with.
+pub struct Keys {
+    /// The operator's bearer token.
+    pub operator_token: String,
+    /// The Ed25519 code-signing key, PKCS#8.
+    pub codes_pkcs8: Vec<u8>,
+    /// The AES-256-GCM key sealing payment-code secrets.
+    pub seal_key: Vec<u8>,
+}
+
+impl Keys {
+    /// The SQLite instance's keys: each from the configuration if given, else from its file
+    /// beside the database (created 0600 on first start; a generated operator token too).
+    pub fn from_files(config: &Config) -> anyhow::Result<Self> {
         let rng = SystemRandom::new();
         let operator_token = match &config.operator_token {
             Some(token) => token.clone(),
@@ -83,25 +117,119 @@ impl<S: Store> AppState<S> {
                 String::from_utf8(token).context("operator token file is not UTF-8")?
             }
         };
-        let operator_token = operator_token.trim().to_owned();
+        let codes_pkcs8 = match configured_codes_key(config)? {
+            Some(key) => key,
+            None => load_or_create(&sibling(&config.db, "codes-key"), || new_codes_key(&rng))?,
+        };
+        let seal_key = match configured_seal_key(config)? {
+            Some(key) => key,
+            None => load_or_create(&sibling(&config.db, "seal-key"), || new_seal_key(&rng))?,
+        };
+        Ok(Self {
+            operator_token,
+            codes_pkcs8,
+            seal_key,
+        })
+    }
+
+    /// The keys of an instance on PostgreSQL, where no file of one instance may hold what the
+    /// others need: the operator token must be configured; each key comes from the
+    /// configuration, or from the database (generated once by the first instance, under a
+    /// lock, and read by every other). Blocking.
+    pub fn shared(config: &Config, store: &PgStore, now: i64) -> anyhow::Result<Self> {
+        let rng = SystemRandom::new();
+        let Some(operator_token) = config.operator_token.clone() else {
+            anyhow::bail!(
+                "on PostgreSQL the operator token must be configured (DANBAO_OPERATOR_TOKEN or \
+                 --operator-token, e.g. `openssl rand -hex 24`): every instance needs the same one"
+            );
+        };
+        let codes_pkcs8 = match configured_codes_key(config)? {
+            Some(key) => key,
+            None => store.shared_secret("codes-key", now, || new_codes_key(&rng))?,
+        };
+        let seal_key = match configured_seal_key(config)? {
+            Some(key) => key,
+            None => store.shared_secret("seal-key", now, || new_seal_key(&rng))?,
+        };
+        Ok(Self {
+            operator_token,
+            codes_pkcs8,
+            seal_key,
+        })
+    }
+}
+
+fn new_codes_key(rng: &SystemRandom) -> anyhow::Result<Vec<u8>> {
+    DanbaoSigner::generate_pkcs8(rng).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn new_seal_key(rng: &SystemRandom) -> anyhow::Result<Vec<u8>> {
+    let mut key = vec![0u8; 32];
+    rng.fill(&mut key)
+        .map_err(|_| anyhow::anyhow!("no randomness"))?;
+    Ok(key)
+}
+
+fn configured_codes_key(config: &Config) -> anyhow::Result<Option<Vec<u8>>> {
+    use base64::Engine;
+    config
+        .codes_key
+        .as_ref()
+        .map(|key| {
+            base64::engine::general_purpose::STANDARD
+                .decode(key.expose().trim())
+                .map_err(|_| anyhow::anyhow!("DANBAO_CODES_KEY is not standard base64"))
+        })
+        .transpose()
+}
+
+fn configured_seal_key(config: &Config) -> anyhow::Result<Option<Vec<u8>>> {
+    config
+        .seal_key
+        .as_ref()
+        .map(|key| {
+            let text = key.expose().trim();
+            let bytes: Option<Vec<u8>> = (text.len() == 64)
+                .then(|| {
+                    (0..32)
+                        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+                        .collect()
+                })
+                .flatten();
+            bytes.ok_or_else(|| anyhow::anyhow!("DANBAO_SEAL_KEY must be 64 hex digits"))
+        })
+        .transpose()
+}
+
+impl<S: Store> AppState<S> {
+    /// Builds the state, loading or creating the key files beside the database
+    /// ([`Keys::from_files`]).
+    pub fn new(store: S, config: Config) -> anyhow::Result<App<S>> {
+        let keys = Keys::from_files(&config)?;
+        Self::with_keys(store, config, keys, 0)
+    }
+
+    /// Builds the state from `keys`, the sandbox clock starting at `clock_offset`.
+    pub fn with_keys(
+        store: S,
+        config: Config,
+        keys: Keys,
+        clock_offset: i64,
+    ) -> anyhow::Result<App<S>> {
+        let rng = SystemRandom::new();
+        let operator_token = keys.operator_token.trim().to_owned();
         check_operator_token(&operator_token)?;
-        let pkcs8 = load_or_create(&sibling(&config.db, "codes-key"), || {
-            DanbaoSigner::generate_pkcs8(&rng).map_err(|e| anyhow::anyhow!("{e}"))
-        })?;
+        let pkcs8 = keys.codes_pkcs8;
         let probe =
             DanbaoSigner::from_pkcs8("probe", &pkcs8).map_err(|e| anyhow::anyhow!("{e}"))?;
         let code_public_key = probe.public_key();
         let code_signer = DanbaoSigner::from_pkcs8(&fingerprint_key_id(&code_public_key), &pkcs8)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let seal = load_or_create(&sibling(&config.db, "seal-key"), || {
-            let mut key = vec![0u8; 32];
-            rng.fill(&mut key)
-                .map_err(|_| anyhow::anyhow!("no randomness"))?;
-            Ok(key)
-        })?;
-        let seal_key: [u8; 32] = seal
+        let seal_key: [u8; 32] = keys
+            .seal_key
             .try_into()
-            .map_err(|_| anyhow::anyhow!("seal key file must hold 32 bytes"))?;
+            .map_err(|_| anyhow::anyhow!("the seal key must be 32 bytes"))?;
         let rate_limiter = RateLimiter::new(Limits {
             per_account: config.rate_limit,
             per_address: config.rate_limit_address,
@@ -110,7 +238,7 @@ impl<S: Store> AppState<S> {
         Ok(Arc::new(Self {
             store,
             config,
-            clock: Clock::default(),
+            clock: Clock::with_offset(clock_offset),
             operator_token,
             code_signer,
             code_public_key,
@@ -247,6 +375,25 @@ mod tests {
         }
         assert!(open(dir.path(), Some("operator-test-token")).is_ok());
         assert!(open(dir.path(), Some("sixteen-chars-ok")).is_ok());
+    }
+
+    #[test]
+    fn configured_keys_replace_the_files_and_malformed_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(dir.path().join("danbao.db"));
+        config.seal_key = Some("ab".repeat(32).as_str().into());
+        let keys = Keys::from_files(&config).unwrap();
+        assert_eq!(keys.seal_key, vec![0xab; 32]);
+        assert!(!sibling(&config.db, "seal-key").exists(), "no file made");
+        for bad in ["ab", "zz".repeat(32).as_str(), "ab".repeat(33).as_str()] {
+            config.seal_key = Some(bad.into());
+            let error = Keys::from_files(&config).err().unwrap().to_string();
+            assert!(error.contains("DANBAO_SEAL_KEY"), "{bad}: {error}");
+        }
+        config.seal_key = None;
+        config.codes_key = Some("not base64!".into());
+        let error = Keys::from_files(&config).err().unwrap().to_string();
+        assert!(error.contains("DANBAO_CODES_KEY"), "{error}");
     }
 
     #[cfg(unix)]

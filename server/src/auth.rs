@@ -228,13 +228,14 @@ async fn device_key<S: Store>(app: &App<S>, device_id: i64) -> Result<(i64, Vec<
     if known_revoked {
         return Err(revoked());
     }
-    if let Some(found) = app
-        .device_keys
-        .read()
-        .ok()
-        .and_then(|cache| cache.get(&device_id).cloned())
-    {
-        return Ok(found);
+    let fresh = std::time::Duration::from_secs(crate::app::DEVICE_CACHE_SECS);
+    if let Some((user_id, key, _)) = app.device_keys.read().ok().and_then(|cache| {
+        cache
+            .get(&device_id)
+            .filter(|(_, _, read_at)| read_at.elapsed() < fresh)
+            .cloned()
+    }) {
+        return Ok((user_id, key));
     }
     let device = app
         .store
@@ -247,7 +248,10 @@ async fn device_key<S: Store>(app: &App<S>, device_id: i64) -> Result<(i64, Vec<
     }
     let found = (device.user_id, device.public_key);
     if let Ok(mut cache) = app.device_keys.write() {
-        cache.insert(device_id, found.clone());
+        cache.insert(
+            device_id,
+            (found.0, found.1.clone(), std::time::Instant::now()),
+        );
     }
     Ok(found)
 }

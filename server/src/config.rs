@@ -3,13 +3,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, Subcommand};
 use danbao_domain::money::{Currency, Money};
 
 /// How the server runs. Every flag also reads an environment variable.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "danbao-server", version, about = "Danbao reference backend")]
 pub struct Config {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address to listen on.
     #[arg(long, env = "DANBAO_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -18,9 +21,25 @@ pub struct Config {
     /// listener serves everything.
     #[arg(long, env = "DANBAO_OPERATOR_BIND")]
     pub operator_bind: Option<SocketAddr>,
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing). Ignored when `--database-url` is set.
     #[arg(long, env = "DANBAO_DB", default_value = "danbao.db")]
     pub db: PathBuf,
+    /// PostgreSQL instead of SQLite: `postgres://user:password@host:port/database`. Several
+    /// instances may share one database (docs/operations.md). Unset: SQLite at `--db`.
+    #[arg(long, env = "DANBAO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<Secret>,
+    /// PostgreSQL connections of this instance (jobs beyond them wait, up to `--write-queue`).
+    #[arg(long, env = "DANBAO_DATABASE_POOL", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_pool: u32,
+    /// The AES-256 key sealing payment-code secrets at rest, 64 hex digits. Unset: a file
+    /// beside the SQLite database, or (PostgreSQL) one key generated once and kept in the
+    /// database for every instance.
+    #[arg(long, env = "DANBAO_SEAL_KEY", hide_env_values = true)]
+    pub seal_key: Option<Secret>,
+    /// The Ed25519 key signing order and merchant codes, PKCS#8 in standard base64. Unset: as
+    /// for `--seal-key`.
+    #[arg(long, env = "DANBAO_CODES_KEY", hide_env_values = true)]
+    pub codes_key: Option<Secret>,
     /// Seconds an unpaid order waits before it is cancelled.
     #[arg(long, env = "DANBAO_PAY_WINDOW_SECS", default_value_t = 15 * 60)]
     pub pay_window_secs: i64,
@@ -83,6 +102,45 @@ pub struct Config {
     pub paycode_cap: PaycodeCaps,
 }
 
+/// What `danbao-server` does besides serving.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Runs the database migrations (`--database-url`, or the SQLite `--db`) and exits.
+    Migrate,
+}
+
+/// A setting that must not be printed (a URL with a password, a key): `Debug` shows
+/// `Secret(..)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
 /// The payment-code caps, per currency, in minor units.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaycodeCaps(Vec<Money>);
@@ -127,9 +185,14 @@ impl Config {
     /// Settings for tests: a database path, an ephemeral port and short timer ticks.
     pub fn for_tests(db: PathBuf) -> Self {
         Self {
+            command: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             operator_bind: None,
             db,
+            database_url: None,
+            database_pool: 16,
+            seal_key: None,
+            codes_key: None,
             pay_window_secs: 15 * 60,
             auto_confirm_secs: 10 * 24 * 3600,
             refund_answer_secs: 3 * 24 * 3600,
@@ -185,6 +248,28 @@ mod tests {
         let on = Config::try_parse_from(["danbao-server", "--sandbox", "true"]).unwrap();
         assert!(on.sandbox);
         assert!(Config::for_tests("x".into()).sandbox);
+    }
+
+    #[test]
+    fn the_database_url_selects_postgresql_and_is_never_printed() {
+        let sqlite = Config::try_parse_from(["danbao-server"]).unwrap();
+        assert_eq!(sqlite.database_url, None);
+        assert_eq!(sqlite.command, None);
+        let url = "postgres://danbao:hunter2-secret@db.internal:5432/danbao";
+        let pg = Config::try_parse_from([
+            "danbao-server",
+            "--database-url",
+            url,
+            "--seal-key",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            "migrate",
+        ])
+        .unwrap();
+        assert_eq!(pg.command, Some(Command::Migrate));
+        assert_eq!(pg.database_url.as_ref().map(Secret::expose), Some(url));
+        let printed = format!("{pg:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("8899aabb"), "{printed}");
     }
 
     #[test]

@@ -22,9 +22,12 @@ pub mod ratelimit;
 pub mod service;
 pub mod store;
 pub mod timers;
+pub mod webhooks;
 
 pub use app::{App, AppState};
 pub use config::Config;
+pub use store::Backend;
+pub use store::postgres::PgStore;
 pub use store::sqlite::SqliteStore;
 
 use danbao_domain::paycode;
@@ -34,10 +37,51 @@ use store::{PurgeBefore, Purged, Store};
 /// How long idempotency records are kept (DESIGN.md §6: at least 24 h).
 pub const IDEMPOTENCY_RETENTION_SECS: i64 = 48 * 3600;
 
-/// Opens the SQLite store and builds the state.
-pub fn open(config: Config) -> anyhow::Result<App<SqliteStore>> {
-    let store = SqliteStore::open_with_queue(&config.db, config.write_queue as usize)?;
-    AppState::new(store, config)
+/// Opens the configured store (PostgreSQL with `--database-url`, else SQLite at `--db`),
+/// migrated to the latest schema, and builds the state. May block for the database: call it
+/// at start.
+pub fn open(config: Config) -> anyhow::Result<App<Backend>> {
+    match config.database_url.clone() {
+        None => {
+            let store = SqliteStore::open_with_queue(&config.db, config.write_queue as usize)?;
+            AppState::new(Backend::Sqlite(store), config)
+        }
+        Some(url) => store::postgres::off_runtime(move || {
+            let store = PgStore::connect(
+                url.expose(),
+                config.database_pool as usize,
+                config.write_queue as usize,
+            )?;
+            let wall = app::Clock::default().now();
+            let keys = app::Keys::shared(&config, &store, wall)?;
+            let offset = if config.sandbox {
+                store.clock_offset()?
+            } else {
+                0
+            };
+            AppState::with_keys(Backend::Postgres(store), config, keys, offset)
+        }),
+    }
+}
+
+/// Runs the migrations of the configured store and nothing else (`danbao-server migrate`).
+/// Returns a line for the operator.
+pub fn migrate(config: &Config) -> anyhow::Result<String> {
+    match &config.database_url {
+        None => {
+            SqliteStore::open(&config.db)?;
+            Ok(format!("{} is at the latest schema", config.db.display()))
+        }
+        Some(url) => {
+            let url = url.clone();
+            let applied =
+                store::postgres::off_runtime(move || PgStore::migrate_only(url.expose()))?;
+            Ok(match applied.as_slice() {
+                [] => "the database was at the latest schema already".to_owned(),
+                versions => format!("applied migrations {versions:?}"),
+            })
+        }
+    }
 }
 
 /// Every route the server serves: the API ([`api::router`]) and its OpenAPI document at
@@ -93,6 +137,10 @@ async fn run<S: Store>(
         let _ = stop.send(true);
     });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let transport: std::sync::Arc<dyn webhooks::WebhookTransport> = std::sync::Arc::new(
+        webhooks::HttpTransport::new(app.config.sandbox, &[]).map_err(anyhow::Error::msg)?,
+    );
+    let deliveries = tokio::spawn(webhooks::run(app.clone(), transport));
     let timers = tokio::spawn(timers::run(app));
     let servers: Vec<_> = listeners
         .into_iter()
@@ -115,6 +163,7 @@ async fn run<S: Store>(
     }
     housekeeping.abort();
     timers.abort();
+    deliveries.abort();
     outcome
 }
 

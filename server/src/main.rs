@@ -1,4 +1,4 @@
-//! `danbao-server`: serves the Danbao API on an embedded SQLite ledger.
+//! `danbao-server`: serves the Danbao API on an embedded SQLite ledger or on PostgreSQL.
 
 use clap::Parser;
 use danbao_server::Config;
@@ -19,12 +19,21 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    if config.command == Some(danbao_server::config::Command::Migrate) {
+        println!("{}", danbao_server::migrate(&config)?);
+        return Ok(());
+    }
     let bind = config.bind;
     let operator_bind = config.operator_bind;
     let db = config.db.clone();
     let app = danbao_server::open(config)?;
     let listener = TcpListener::bind(bind).await?;
-    tracing::info!(address = %listener.local_addr()?, db = %db.display(), "danbao-server listening");
+    let database = if app.store.postgres().is_some() {
+        "postgresql".to_owned()
+    } else {
+        db.display().to_string()
+    };
+    tracing::info!(address = %listener.local_addr()?, db = %database, "danbao-server listening");
     match operator_bind {
         Some(operator_bind) => {
             let operator = TcpListener::bind(operator_bind).await?;

@@ -19,7 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api;
 use crate::api::doc::{
-    SCHEME_DEVICE, SCHEME_NONCE, SCHEME_OPERATOR, SCHEME_SIGNATURE, SCHEME_TIMESTAMP,
+    SCHEME_DEVICE, SCHEME_MERCHANT_KEY, SCHEME_NONCE, SCHEME_OPERATOR, SCHEME_SIGNATURE,
+    SCHEME_TIMESTAMP,
 };
 use crate::error::Problem;
 
@@ -77,6 +78,23 @@ use crate::error::Problem;
         api::orders::act,
         api::orders::admin_show,
         api::orders::resolve,
+        api::merchant_keys::create,
+        api::merchant_keys::list,
+        api::merchant_keys::rotate,
+        api::merchant_keys::revoke,
+        api::merchant_api::create,
+        api::merchant_api::list,
+        api::merchant_api::show,
+        api::merchant_api::act,
+        api::merchant_api::settlements,
+        api::merchant_webhooks::create,
+        api::merchant_webhooks::list,
+        api::merchant_webhooks::rotate,
+        api::merchant_webhooks::enable,
+        api::merchant_webhooks::test,
+        api::merchant_webhooks::deliveries,
+        api::merchant_webhooks::redeliver,
+        api::merchant_fees::set,
     ),
     components(schemas(Problem, api::doc::StepBody)),
     modifiers(&Conventions),
@@ -94,6 +112,7 @@ use crate::error::Problem;
         (name = "requests", description = "Money requests"),
         (name = "paycode", description = "Payment codes shown at the till"),
         (name = "orders", description = "Escrow orders (DESIGN.md §4)"),
+        (name = "merchant-api", description = "The merchant API: API keys, orders under the shop's reference, webhooks, settlement reports (docs/merchant-guide.md)"),
         (name = "admin", description = "Operator endpoints"),
         (name = "meta", description = "Health and this document"),
     )
@@ -143,6 +162,18 @@ impl Modify for Conventions {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "The operator token (DANBAO_OPERATOR_TOKEN or <db>.operator-token).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            SCHEME_MERCHANT_KEY,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A merchant API key (mk_….<secret>) created by the merchant's device \
+                         (POST /v1/merchant/api-keys); see docs/merchant-guide.md.",
                     ))
                     .build(),
             ),

@@ -27,8 +27,8 @@ pub enum Action {
     Transfer,
     /// `POST /v1/requests`.
     MoneyRequest,
-    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/paycode/provision`,
-    /// `POST /v1/paycode/masks`, `POST /v1/devices/approvals`.
+    /// `POST /v1/codes`, `POST /v1/orders`, `POST /v1/merchant-api/orders`,
+    /// `POST /v1/paycode/provision`, `POST /v1/paycode/masks`, `POST /v1/devices/approvals`.
     IssueCode,
     /// `POST /v1/merchant/charges`.
     Charge,
@@ -49,6 +49,7 @@ impl Action {
             "/v1/requests" => Self::MoneyRequest,
             "/v1/codes"
             | "/v1/orders"
+            | "/v1/merchant-api/orders"
             | "/v1/paycode/provision"
             | "/v1/paycode/masks"
             | "/v1/devices/approvals" => Self::IssueCode,

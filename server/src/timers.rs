@@ -21,6 +21,9 @@ pub async fn run<S: Store>(app: App<S>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if let Err(error) = crate::service::admin::refresh_clock(&app).await {
+            tracing::warn!(%error, "could not read the shared sandbox clock");
+        }
         if let Err(error) = fire(&app).await {
             tracing::warn!(%error, "timer pass failed; retrying on the next tick");
         }

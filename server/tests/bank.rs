@@ -8,6 +8,10 @@
 //! acknowledged transfer must appear exactly once in the payer's activity, and the money users
 //! hold plus what was withdrawn must equal what was topped up.
 //!
+//! Every seller pays the platform fee [`FEE`] on each release (issue 15): the fee moves to
+//! the platform's revenue account in the release's transaction, and the totals must still
+//! add up to the cent.
+//!
 //! `BANK_SEED=<n>` replays a run's random choices (the seed is printed).
 
 mod common;
@@ -30,6 +34,17 @@ const OPS_PER_CLIENT: usize = 626;
 const OPENING_MINOR: i64 = 100_000;
 const CURRENCY: &str = "CNY";
 
+/// The platform fee every seller pays on a release: 1 % + 0.10, at least 0.20, at most 5.00.
+fn fee_schedule() -> danbao_domain::fees::FeeSchedule {
+    danbao_domain::fees::FeeSchedule {
+        currency: Currency::from_code(CURRENCY).unwrap(),
+        basis_points: 100,
+        fixed_minor: 10,
+        min_minor: Some(20),
+        max_minor: Some(500),
+    }
+}
+
 /// What the clients learned from acknowledged answers.
 struct Book {
     server: Arc<Server>,
@@ -39,6 +54,8 @@ struct Book {
     expected: Vec<AtomicI64>,
     topped_up: AtomicI64,
     withdrawn: AtomicI64,
+    /// Platform fees of acknowledged releases.
+    fees: AtomicI64,
     /// (payer index, transfer id) of every acknowledged P2P transfer and withdrawal.
     acked: std::sync::Mutex<Vec<(usize, String)>>,
     ops: AtomicU64,
@@ -273,7 +290,13 @@ impl Book {
                     assert_eq!(confirmed.0, 200, "confirm: {confirmed:?}");
                     assert_eq!(confirmed.1["state"], "completed", "{confirmed:?}");
                     assert_eq!(confirmed.1["released"]["minor"], amount, "{confirmed:?}");
-                    self.expected[seller].fetch_add(amount, Ordering::SeqCst);
+                    let gross = danbao_domain::money::Money::from_minor(
+                        amount,
+                        Currency::from_code(CURRENCY).unwrap(),
+                    );
+                    let split = fee_schedule().apply(gross).unwrap();
+                    self.expected[seller].fetch_add(split.net.minor(), Ordering::SeqCst);
+                    self.fees.fetch_add(split.fee.minor(), Ordering::SeqCst);
                 } else {
                     let path = format!("/v1/orders/{id}/cancel");
                     let cancelled = act(b, path, json!({}), rng).await;
@@ -418,6 +441,15 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
         server
             .top_up(&handle, &decimal(OPENING_MINOR), CURRENCY)
             .await;
+        let schedule = fee_schedule();
+        let body = json!({"merchant": handle, "currency": CURRENCY,
+                          "basis_points": schedule.basis_points,
+                          "fixed_minor": schedule.fixed_minor,
+                          "min_minor": schedule.min_minor, "max_minor": schedule.max_minor});
+        let (status, answer) = server
+            .operator("POST", "/v1/admin/fees", Some(&body), None)
+            .await;
+        assert_eq!(status, 200, "fee schedule: {answer}");
         handles.push(handle);
     }
     let escrow_available = escrow_routes_exist(&server, &wallets[0]).await;
@@ -431,6 +463,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
             .collect(),
         topped_up: AtomicI64::new(OPENING_MINOR * CLIENTS as i64),
         withdrawn: AtomicI64::new(0),
+        fees: AtomicI64::new(0),
         acked: Default::default(),
         ops: AtomicU64::new(0),
         requests: AtomicU64::new(0),
@@ -483,10 +516,11 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
     // Users hold what was topped up minus what was withdrawn; the system accounts agree.
     let topped_up = book.topped_up.load(Ordering::SeqCst);
     let withdrawn = book.withdrawn.load(Ordering::SeqCst);
+    let fees = book.fees.load(Ordering::SeqCst);
     let held_by_users: i64 = book.expected.iter().map(|e| e.load(Ordering::SeqCst)).sum();
-    assert_eq!(held_by_users, topped_up - withdrawn);
+    assert_eq!(held_by_users + fees, topped_up - withdrawn);
     let cny = Currency::from_code(CURRENCY).unwrap();
-    let (funding, sink) = server
+    let (funding, sink, revenue) = server
         .app
         .store
         .read(move |tx| {
@@ -494,6 +528,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
                 tx.find_account(None, AccountKind::Funding, cny)?,
                 // Requested withdrawals wait there until the operator pays them out.
                 tx.find_account(None, AccountKind::PayoutsPending, cny)?,
+                tx.find_account(None, AccountKind::Revenue, cny)?,
             ))
         })
         .await
@@ -501,6 +536,11 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
     let net = |b: danbao_domain::ledger::Balances| b.credits_posted - b.debits_posted;
     assert_eq!(net(funding.unwrap().balances), -topped_up);
     assert_eq!(net(sink.unwrap().balances), withdrawn);
+    assert_eq!(
+        revenue.map_or(0, |r| net(r.balances)),
+        fees,
+        "platform revenue"
+    );
 
     // Every acknowledged transfer appears exactly once in its payer's activity, and nothing
     // else left the payer (refused and duplicate requests left no trace).
@@ -542,7 +582,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
     let checked = server.invariants().await;
     println!(
         "bank test: {CLIENTS} clients, {ops} operations ({} HTTP requests, {} acknowledged \
-         transfers/withdrawals, {} refusals, {} escrow orders) in {:.1} s; {reads} invariant reads \
+         transfers/withdrawals, {} refusals, {} escrow orders, {fees} minor units of fees) in {:.1} s; {reads} invariant reads \
          during the run; journal {} transfers; total {:.1} s",
         book.requests.load(Ordering::Relaxed),
         acked.len(),

@@ -42,7 +42,13 @@ impl Process {
         let log =
             std::fs::File::create(self.dir.path().join(format!("server-{}.log", self.starts)))
                 .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_danbao-server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_danbao-server"));
+        // On PostgreSQL (DANBAO_TEST_DATABASE_URL) every start uses the database recorded
+        // in the directory, like the SQLite file.
+        if let Some(url) = common::config_in(&self.dir).database_url {
+            command.arg("--database-url").arg(url.expose());
+        }
+        let child = command
             .arg("--db")
             .arg(self.dir.path().join("danbao.db"))
             .arg("--bind")

@@ -54,6 +54,9 @@ fn made_up_code(n: u32) -> String {
 
 #[tokio::test]
 async fn a_second_device_joins_with_an_approval_code_and_both_are_listed() {
+    if common::sqlite_only("a_second_device_joins_with_an_approval_code_and_both_are_listed") {
+        return;
+    }
     let server = Server::start().await;
     let phone = server.sign_up("alice", "Alice Chen").await;
     server.top_up("alice", "20.00", "CNY").await;
@@ -302,12 +305,10 @@ async fn a_revoked_device_is_refused_at_once_even_with_a_fresh_nonce() {
     let key = ring::signature::KeyPair::public_key(&lost.key)
         .as_ref()
         .to_vec();
-    server
-        .app
-        .device_keys
-        .write()
-        .unwrap()
-        .insert(lost.device.parse().unwrap(), (phone.user_id, key));
+    server.app.device_keys.write().unwrap().insert(
+        lost.device.parse().unwrap(),
+        (phone.user_id, key, std::time::Instant::now()),
+    );
     let write = lost.post("/v1/transfers", &pay).await;
     assert_eq!(
         code_of(&write),
@@ -465,14 +466,10 @@ async fn a_revoked_devices_payment_codes_are_refused_and_the_others_still_pay() 
         refused.1
     );
     assert_eq!(phone.available("CNY").await, 9_900);
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    let kept: i64 = db
-        .query_row(
-            "SELECT count(*) FROM paycode_secrets WHERE device_id = ?1",
-            [lost.device.parse::<i64>().unwrap()],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let kept = common::Db::open(&server).int(
+        "SELECT count(*) FROM paycode_secrets WHERE device_id = ?1",
+        &[common::Param::Int(lost.device.parse::<i64>().unwrap())],
+    );
     assert_eq!(kept, 0, "the revoked device's secret is deleted");
     // A revoked device cannot provision a new secret either.
     let again = lost.post("/v1/paycode/provision", &json!({})).await;

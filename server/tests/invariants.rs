@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{Server, Wallet};
+use common::{Db, Param, Server, Wallet};
 use serde_json::{Value, json};
 
 const CNY: &str = "CNY";
@@ -55,10 +53,8 @@ async fn ledger_with_history() -> (Server, Wallet, Wallet) {
     (server, seller, buyer)
 }
 
-fn open_db(server: &Server) -> rusqlite::Connection {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    db
+fn open_db(server: &Server) -> Db {
+    Db::open(server)
 }
 
 /// The checker's answer, which must be a failure.
@@ -75,14 +71,12 @@ async fn failed_check(server: &Server) -> String {
 }
 
 /// The wallet account of `handle` in CNY.
-fn wallet_account(db: &rusqlite::Connection, handle: &str) -> i64 {
-    db.query_row(
+fn wallet_account(db: &Db, handle: &str) -> i64 {
+    db.int(
         "SELECT a.id FROM accounts a JOIN users u ON u.id = a.owner_id
          WHERE u.handle = ?1 AND a.kind = 'wallet' AND a.currency = 'CNY'",
-        [handle],
-        |row| row.get(0),
+        &[Param::Text(handle.to_owned())],
     )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -92,12 +86,10 @@ async fn a_stored_balance_that_the_journal_does_not_explain_is_reported() {
     let sam = wallet_account(&db, "sam");
     // One yuan appears in sam's wallet without a journal row (the CHECK still holds: it only
     // guards against overdraft).
-    let changed = db
-        .execute(
-            "UPDATE accounts SET credits_posted = credits_posted + 100 WHERE id = ?1",
-            [sam],
-        )
-        .unwrap();
+    let changed = db.execute(
+        "UPDATE accounts SET credits_posted = credits_posted + 100 WHERE id = ?1",
+        &[Param::Int(sam)],
+    );
     assert_eq!(changed, 1);
 
     let violation = failed_check(&server).await;
@@ -113,12 +105,10 @@ async fn a_journal_row_changed_behind_the_ledger_is_reported() {
     let db = open_db(&server);
     // The transfer bea → sam now says 31.00 where both balances moved 30.00: the journal no
     // longer sums to the stored balances.
-    let changed = db
-        .execute(
-            "UPDATE transfers SET amount = 3100 WHERE kind = 'posted' AND amount = 3000",
-            [],
-        )
-        .unwrap();
+    let changed = db.execute(
+        "UPDATE transfers SET amount = 3100 WHERE kind = 'posted' AND amount = 3000",
+        &[],
+    );
     assert_eq!(changed, 1);
 
     let violation = failed_check(&server).await;
@@ -141,9 +131,8 @@ async fn a_journal_row_without_its_balance_change_is_reported() {
     db.execute(
         "INSERT INTO transfers (id, debit_id, credit_id, amount, currency, kind, pending_id,
          status, created_at) VALUES (randomblob(16), ?1, ?2, 500, 'CNY', 'posted', NULL, NULL, 0)",
-        [bea, sam],
-    )
-    .unwrap();
+        &[Param::Int(bea), Param::Int(sam)],
+    );
 
     let violation = failed_check(&server).await;
     assert_eq!(
@@ -158,19 +147,23 @@ async fn a_hold_resolved_twice_is_reported() {
     let db = open_db(&server);
     // The escrow hold was posted by bea's confirmation; a second posting row for the same
     // hold would pay the seller twice.
-    let (debit, credit, amount, pending): (i64, i64, i64, Vec<u8>) = db
-        .query_row(
-            "SELECT debit_id, credit_id, amount, pending_id FROM transfers WHERE kind = 'post'",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
-        .unwrap();
+    let row = db.row(
+        "SELECT debit_id, credit_id, amount, pending_id FROM transfers WHERE kind = 'post'",
+        &[],
+    );
+    let Param::Bytes(pending) = row[3].clone() else {
+        panic!("pending_id is bytes: {row:?}")
+    };
     db.execute(
         "INSERT INTO transfers (id, debit_id, credit_id, amount, currency, kind, pending_id,
          status, created_at) VALUES (randomblob(16), ?1, ?2, ?3, 'CNY', 'post', ?4, NULL, 0)",
-        rusqlite::params![debit, credit, amount, pending],
-    )
-    .unwrap();
+        &[
+            row[0].clone(),
+            row[1].clone(),
+            row[2].clone(),
+            Param::Bytes(pending.clone()),
+        ],
+    );
 
     let violation = failed_check(&server).await;
     assert!(

@@ -44,12 +44,16 @@ fn problem(answer: &(u16, Value)) -> (u16, &str) {
     (answer.0, answer.1["code"].as_str().unwrap_or_default())
 }
 
+/// Failed payment-code attempts recorded (any merchant, any time), through the store.
 async fn failures(server: &Server) -> i64 {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.query_row("SELECT count(*) FROM paycode_failures", [], |row| {
-        row.get(0)
-    })
-    .unwrap()
+    use danbao_server::store::Store;
+    let count = server
+        .app
+        .store
+        .read(|tx| tx.paycode_all_failures_since(i64::MIN))
+        .await
+        .unwrap();
+    i64::from(count)
 }
 
 #[tokio::test]

@@ -53,6 +53,23 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/withdrawals"),
     ("POST", "/v1/admin/withdrawals/{id}/paid-out"),
     ("POST", "/v1/admin/withdrawals/{id}/failed"),
+    ("POST", "/v1/admin/fees"),
+    ("POST", "/v1/merchant/api-keys"),
+    ("GET", "/v1/merchant/api-keys"),
+    ("POST", "/v1/merchant/api-keys/{id}/rotate"),
+    ("POST", "/v1/merchant/api-keys/{id}/revoke"),
+    ("POST", "/v1/merchant-api/orders"),
+    ("GET", "/v1/merchant-api/orders"),
+    ("GET", "/v1/merchant-api/orders/{id}"),
+    ("POST", "/v1/merchant-api/orders/{id}/{action}"),
+    ("GET", "/v1/merchant-api/reports/settlements"),
+    ("POST", "/v1/merchant-api/webhooks"),
+    ("GET", "/v1/merchant-api/webhooks"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/rotate-secret"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/enable"),
+    ("POST", "/v1/merchant-api/webhooks/{id}/test"),
+    ("GET", "/v1/merchant-api/webhooks/{id}/deliveries"),
+    ("POST", "/v1/merchant-api/webhook-deliveries/{id}/redeliver"),
 ];
 
 /// How an unauthenticated request to a route is answered, by its documented security.
@@ -61,6 +78,7 @@ enum Guard {
     Public,
     Operator,
     Signed,
+    MerchantKey,
 }
 
 struct Doc(Value);
@@ -111,6 +129,8 @@ impl Doc {
             Guard::Public
         } else if schemes == BTreeSet::from(["operator"]) {
             Guard::Operator
+        } else if schemes == BTreeSet::from(["Merchant-Key"]) {
+            Guard::MerchantKey
         } else {
             let signed = BTreeSet::from([
                 "Danbao-Device",
@@ -323,6 +343,14 @@ async fn the_document_lists_exactly_the_routes_the_router_serves() {
                 );
                 doc.check(&method, &path, status, &body);
             }
+            Guard::MerchantKey => {
+                assert_eq!(
+                    (status, &body["code"]),
+                    (401, &json!("missing_api_key")),
+                    "{method} {path}"
+                );
+                doc.check(&method, &path, status, &body);
+            }
         }
         // A method the document does not list for this path is not served there.
         for other in ["GET", "POST"] {
@@ -427,8 +455,8 @@ async fn schemas_security_and_headers_are_declared() {
                 );
             }
         }
-        // Every POST but the sandbox clock and the merchant changes (each sets a state, safe
-        // to repeat) declares the required Idempotency-Key header.
+        // Every POST but the sandbox clock, the merchant changes and the fee schedules (each
+        // sets a state, safe to repeat) declares the required Idempotency-Key header.
         let has_key = operation["parameters"]
             .as_array()
             .into_iter()
@@ -436,8 +464,10 @@ async fn schemas_security_and_headers_are_declared() {
             .any(|p| {
                 p["name"] == "Idempotency-Key" && p["in"] == "header" && p["required"] == true
             });
-        let wants_key =
-            method == "POST" && path != "/v1/admin/clock" && path != "/v1/admin/merchants/{handle}";
+        let wants_key = method == "POST"
+            && path != "/v1/admin/clock"
+            && path != "/v1/admin/merchants/{handle}"
+            && path != "/v1/admin/fees";
         assert_eq!(has_key, wants_key, "{method} {path} Idempotency-Key");
         // Every refusal is a Problem in problem+json, with its codes listed.
         for (status, response) in operation["responses"].as_object().unwrap() {
@@ -502,7 +532,8 @@ async fn operator(
 ) -> (u16, Value) {
     let key = (method == "POST"
         && template != "/v1/admin/clock"
-        && template != "/v1/admin/merchants/{handle}")
+        && template != "/v1/admin/merchants/{handle}"
+        && template != "/v1/admin/fees")
         .then(next_key);
     let (status, answer) = server
         .operator(method, path, body.as_ref(), key.as_deref())
@@ -1031,4 +1062,294 @@ async fn the_checker_refuses_answers_the_document_does_not_describe() {
         listed,
         BTreeSet::from(["unknown_order".to_owned(), "no_such_route".to_owned()])
     );
+}
+
+/// A merchant-key call whose answer is checked against the document.
+async fn key_call(
+    doc: &Doc,
+    server: &Server,
+    key: &str,
+    method: &str,
+    template: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = server
+        .http
+        .request(method.parse().unwrap(), format!("{}{path}", server.url))
+        .bearer_auth(key);
+    if method == "POST" {
+        request = request.header("Idempotency-Key", next_key());
+    }
+    if let Some(body) = &body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    doc.check(method, template, status, &answer);
+    (status, answer)
+}
+
+#[tokio::test]
+async fn merchant_api_answers_conform_to_the_document() {
+    let server = Server::start().await;
+    let doc = Doc::fetch(&server).await;
+    let merchant = server.sign_up_merchant("teashop", "Tea Shop").await;
+    let buyer = server.sign_up("bea", "Bea Wang").await;
+    server.top_up("bea", "500.00", "CNY").await;
+    let (status, fee) = operator(
+        &doc,
+        &server,
+        "POST",
+        "/v1/admin/fees",
+        "/v1/admin/fees",
+        Some(json!({"merchant": "teashop", "currency": "CNY", "basis_points": 60})),
+    )
+    .await;
+    assert_eq!(status, 200, "{fee}");
+    let (status, issued) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys",
+        "/v1/merchant/api-keys",
+        Some(json!({"name": "shop", "scopes": ["orders:write", "orders:read", "refunds:write", "reports:read", "webhooks:write"]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let key = issued["secret"].as_str().unwrap().to_owned();
+    let key_id = issued["key"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "GET",
+        "/v1/merchant/api-keys",
+        "/v1/merchant/api-keys",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let order = json!({"merchant_reference": "web-1", "title": "Tea", "amount": "88.00", "currency": "CNY",
+                       "line_items": [{"name": "Tea", "quantity": 1, "unit_amount": "88.00"}],
+                       "metadata": {"cart": "1"}});
+    let (status, created) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        Some(order.clone()),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        Some(order),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let id = created["order"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = buyer
+        .post("/v1/orders/pay-code", &json!({"code": created["code"]}))
+        .await;
+    assert_eq!(status, 200);
+    let step = "/v1/merchant-api/orders/{id}/{action}";
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        step,
+        &format!("/v1/merchant-api/orders/{id}/ship"),
+        Some(json!({"carrier": "SF", "tracking": "1"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        step,
+        &format!("/v1/merchant-api/orders/{id}/confirm"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = buyer
+        .post(&format!("/v1/orders/{id}/confirm"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, shown) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders/{id}",
+        &format!("/v1/merchant-api/orders/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["settlement"]["fee"]["minor"], 53);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders/{id}",
+        "/v1/merchant-api/orders/ord_nothing",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders?state=completed",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let now = server.app.now();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/reports/settlements",
+        &format!(
+            "/v1/merchant-api/reports/settlements?from={}&to={}",
+            now - 60,
+            now + 60
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, endpoint) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks",
+        "/v1/merchant-api/webhooks",
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let endpoint_id = endpoint["endpoint"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/webhooks",
+        "/v1/merchant-api/webhooks",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, test) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/test",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let delivery = test["id"].as_i64().unwrap();
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/webhooks/{id}/deliveries",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/deliveries"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhook-deliveries/{id}/redeliver",
+        &format!("/v1/merchant-api/webhook-deliveries/{delivery}/redeliver"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/rotate-secret",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/rotate-secret"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "POST",
+        "/v1/merchant-api/webhooks/{id}/enable",
+        &format!("/v1/merchant-api/webhooks/{endpoint_id}/enable"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys/{id}/rotate",
+        &format!("/v1/merchant/api-keys/{key_id}/rotate"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &doc,
+        &merchant,
+        "POST",
+        "/v1/merchant/api-keys/{id}/revoke",
+        &format!("/v1/merchant/api-keys/{key_id}/revoke"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = key_call(
+        &doc,
+        &server,
+        &key,
+        "GET",
+        "/v1/merchant-api/orders",
+        "/v1/merchant-api/orders",
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
 }

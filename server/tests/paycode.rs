@@ -83,6 +83,9 @@ fn code_of(answer: &(u16, Value)) -> (u16, Option<&str>) {
 
 #[tokio::test]
 async fn a_till_charges_a_code_once_and_the_secret_is_sealed() {
+    if common::sqlite_only("a_till_charges_a_code_once_and_the_secret_is_sealed") {
+        return;
+    }
     let server = Server::start().await;
     let alice = server.sign_up("alice", "Alice Chen").await;
     let shop = server.sign_up_merchant("shop", "Corner Shop").await;
@@ -336,13 +339,8 @@ async fn spent_steps_and_old_failures_are_forgotten_once_they_no_longer_matter()
     let refused = charge(&shop, &String::from_utf8(wrong).unwrap(), "1.00").await;
     assert_eq!(code_of(&refused), (422, Some("payment_code_rejected")));
 
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    let rows = |table: &str| -> i64 {
-        db.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
-        .unwrap()
-    };
+    let db = common::Db::open(&server);
+    let rows = |table: &str| -> i64 { db.int(&format!("SELECT count(*) FROM {table}"), &[]) };
     // While the code could still be presented, its used step stays and a replay is refused.
     let purged = danbao_server::housekeep(&server.app).await.unwrap();
     assert_eq!((purged.paycode_steps, purged.paycode_failures), (0, 0));
@@ -720,12 +718,7 @@ async fn a_code_of_the_old_layout_is_refused_as_outdated() {
         "{}",
         refused.1
     );
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    let failures: i64 = db
-        .query_row("SELECT count(*) FROM paycode_failures", [], |row| {
-            row.get(0)
-        })
-        .unwrap();
+    let failures = common::Db::open(&server).int("SELECT count(*) FROM paycode_failures", &[]);
     assert_eq!(failures, 0);
 }
 

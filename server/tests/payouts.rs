@@ -8,17 +8,21 @@ mod common;
 use common::{Server, next_key};
 use serde_json::{Value, json};
 
-/// The balance of the system account of `kind` in CNY, read from the database (debits and
-/// credits posted: what it holds).
-fn system_balance(server: &Server, kind: &str) -> i64 {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.query_row(
-        "SELECT coalesce(sum(credits_posted - debits_posted), 0) FROM accounts
-         WHERE owner_id IS NULL AND kind = ?1 AND currency = 'CNY'",
-        [kind],
-        |row| row.get(0),
-    )
-    .unwrap()
+/// The balance of the system account of `kind` in CNY, read through the store (debits and
+/// credits posted: what it holds), on either backend.
+async fn system_balance(server: &Server, kind: &str) -> i64 {
+    use danbao_server::store::{AccountKind, Store};
+    let kind = AccountKind::parse(kind).unwrap();
+    let cny = danbao_domain::money::Currency::from_code("CNY").unwrap();
+    let account = server
+        .app
+        .store
+        .read(move |tx| tx.find_account(None, kind, cny))
+        .await
+        .unwrap();
+    account.map_or(0, |account| {
+        account.balances.credits_posted - account.balances.debits_posted
+    })
 }
 
 async fn list(server: &Server, status: &str) -> Vec<Value> {
@@ -77,8 +81,8 @@ async fn a_withdrawal_is_requested_then_paid_out_or_returned_exactly_once() {
         .await;
     assert_eq!(status, 200);
     server.invariants().await;
-    assert_eq!(system_balance(&server, "payouts_pending"), 5_000);
-    assert_eq!(system_balance(&server, "withdrawal"), 0);
+    assert_eq!(system_balance(&server, "payouts_pending").await, 5_000);
+    assert_eq!(system_balance(&server, "withdrawal").await, 0);
     let requested = list(&server, "requested").await;
     assert_eq!(requested.len(), 2, "{requested:?}");
     assert_eq!(requested[0]["handle"], "alice");
@@ -99,8 +103,8 @@ async fn a_withdrawal_is_requested_then_paid_out_or_returned_exactly_once() {
     assert_eq!(paid["status"], "paid_out");
     assert_eq!(paid["payout_ref"], "BANK-OUT-1");
     server.invariants().await;
-    assert_eq!(system_balance(&server, "payouts_pending"), 2_000);
-    assert_eq!(system_balance(&server, "withdrawal"), 3_000);
+    assert_eq!(system_balance(&server, "payouts_pending").await, 2_000);
+    assert_eq!(system_balance(&server, "withdrawal").await, 3_000);
     assert_eq!(alice.available("CNY").await, 5_000);
     // The same reference again is the same answer and moves nothing.
     let (status, again) = mark(
@@ -135,7 +139,7 @@ async fn a_withdrawal_is_requested_then_paid_out_or_returned_exactly_once() {
         (409, Some("withdrawal_paid_out"))
     );
     server.invariants().await;
-    assert_eq!(system_balance(&server, "withdrawal"), 3_000);
+    assert_eq!(system_balance(&server, "withdrawal").await, 3_000);
 
     // Failed: exactly the amount goes back to the wallet, once.
     let (status, returned) = mark(
@@ -150,7 +154,7 @@ async fn a_withdrawal_is_requested_then_paid_out_or_returned_exactly_once() {
     assert_eq!(returned["reason"], "account closed");
     server.invariants().await;
     assert_eq!(alice.available("CNY").await, 7_000);
-    assert_eq!(system_balance(&server, "payouts_pending"), 0);
+    assert_eq!(system_balance(&server, "payouts_pending").await, 0);
     let (status, again) = mark(
         &server,
         second,
@@ -256,7 +260,7 @@ async fn marking_refuses_bad_input_and_unknown_withdrawals() {
     );
     // Nothing moved: still requested, the money in the payouts-pending account.
     assert_eq!(list(&server, "requested").await.len(), 1);
-    assert_eq!(system_balance(&server, "payouts_pending"), 1_000);
+    assert_eq!(system_balance(&server, "payouts_pending").await, 1_000);
     assert_eq!(alice.available("CNY").await, 0);
     server.invariants().await;
 }

@@ -291,32 +291,36 @@ async fn shipped_order(seller: &Wallet, buyer: &Wallet, title: &str) -> String {
 /// (not the timer's schedule), so that delivering its auto-confirm deadline fails without
 /// touching the ledger. Returns the hold that was there.
 fn set_hold(server: &Server, id: &str, hold: Option<Vec<u8>>) -> Option<Vec<u8>> {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let before: Option<Vec<u8>> = db
-        .query_row("SELECT hold_id FROM orders WHERE id = ?1", [id], |row| {
-            row.get(0)
-        })
-        .unwrap();
-    let changed = db
-        .execute(
+    use common::{Db, Param};
+    let db = Db::open(server);
+    let id = Param::Text(id.to_owned());
+    let before = match db.row(
+        "SELECT coalesce(hold_id, x'') FROM orders WHERE id = ?1",
+        std::slice::from_ref(&id),
+    )[0]
+    .clone()
+    {
+        Param::Bytes(bytes) if !bytes.is_empty() => Some(bytes),
+        _ => None,
+    };
+    let changed = match hold {
+        Some(hold) => db.execute(
             "UPDATE orders SET hold_id = ?2 WHERE id = ?1",
-            rusqlite::params![id, hold],
-        )
-        .unwrap();
+            &[id, Param::Bytes(hold)],
+        ),
+        None => db.execute("UPDATE orders SET hold_id = NULL WHERE id = ?1", &[id]),
+    };
     assert_eq!(changed, 1);
     before
 }
 
 /// When the timer next looks at an order (its stored schedule).
 fn scheduled(server: &Server, id: &str) -> Option<i64> {
-    let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
-    db.query_row(
-        "SELECT next_deadline FROM orders WHERE id = ?1",
-        [id],
-        |row| row.get(0),
-    )
-    .unwrap()
+    let at = common::Db::open(server).int(
+        "SELECT coalesce(next_deadline, -1) FROM orders WHERE id = ?1",
+        &[common::Param::Text(id.to_owned())],
+    );
+    (at >= 0).then_some(at)
 }
 
 #[tokio::test]

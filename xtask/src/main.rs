@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
 //!
-//! - `test`: everything CI checks — fmt, clippy, the Rust tests, then the generated Kotlin
+//! - `test`: everything CI checks — fmt, clippy, the Rust tests, the server's tests a second
+//!   time on a private PostgreSQL ([`postgres::PrivatePostgres`]), then the generated Kotlin
 //!   bindings under JUnit 5 on the JVM (Maven), the Python bindings under pytest and the Swift
 //!   package under XCTest on Linux, and the Android app's Compose screens rendered and clicked
 //!   on the JVM (Compose Multiplatform desktop, Maven); it closes with the counts of every
@@ -16,6 +17,7 @@
 mod bindings;
 mod compose;
 mod mobile;
+mod postgres;
 mod runner;
 mod swift;
 mod tally;
@@ -33,7 +35,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test       fmt check, clippy -D warnings, cargo test --workspace, then the Kotlin (JVM, Maven),
+  test       fmt check, clippy -D warnings, cargo test --workspace, the server's tests again on a
+             private PostgreSQL (initdb in a temp dir as an unprivileged user; needs
+             PostgreSQL's server binaries), then the Kotlin (JVM, Maven),
              Python (pytest) and Swift (swift test on Linux, see `swift`) binding tests
              against the built libdanbao_ffi, and the Android screens on the JVM (Compose
              Multiplatform desktop, Maven: screenshots of every screen with a real server into
@@ -56,7 +60,11 @@ commands:
              build danbao-server and the danbao-loadgen example in release, then run the
              load benchmark: P2P transfers and escrow cycles against a fresh SQLite server;
              prints transfers/s, p50/p99 latency and CPU per transfer (ARGS go to
-             danbao-loadgen; defaults --clients 256 --secs 10; --help lists them)
+             danbao-loadgen; defaults --clients 256 --secs 10; --help lists them). With
+             --database-url URL (an administrative URL such as
+             postgres://user@host:5432/postgres, or `private` for a PostgreSQL started here)
+             the same load runs on PostgreSQL against one, then two instances, then pgbench
+             -b tpcb-like with as many clients, and the ratios are printed
   bench ffi  the cost of a no-op call and of scan(): criterion from Rust, then the same calls
              from Kotlin on the JVM (Maven) and from Swift on Linux (prints CALLCOST lines)
   size       build libdanbao_ffi in the release-smaller profile and print its stripped size
@@ -175,6 +183,26 @@ fn test(ws: &Workspace) -> bool {
         }),
         Step::new("cargo test", || {
             let (result, output) = run_capturing(&ws.root, &ws.cargo, ["test", "--workspace"], &[]);
+            counted(
+                &tally,
+                Runner::Rust,
+                Counts::from_cargo_test(&output),
+                result,
+            )
+        }),
+        Step::new("server tests on PostgreSQL", || {
+            // The same server suite (HTTP, bank, crash, model tests) a second time, each
+            // server on a database of its own in a private PostgreSQL, plus the tests that
+            // need PostgreSQL (tests/postgres.rs, tests/instances.rs).
+            let postgres = postgres::PrivatePostgres::start(&[])?;
+            let url = postgres.url();
+            let (result, output) = run_capturing(
+                &ws.root,
+                &ws.cargo,
+                ["test", "-p", "danbao-server"],
+                &[("DANBAO_TEST_DATABASE_URL", std::ffi::OsStr::new(&url))],
+            );
+            drop(postgres);
             counted(
                 &tally,
                 Runner::Rust,
@@ -421,24 +449,43 @@ fn loadgen_args(extra: &[String]) -> Vec<String> {
     args
 }
 
+/// `--database-url VALUE` taken out of the loadgen's arguments: the PostgreSQL server's
+/// administrative URL (`postgres://user@host:port/postgres`), or `private` for one started here.
+fn take_database_url(extra: &[String]) -> (Option<String>, Vec<String>) {
+    let mut url = None;
+    let mut rest = Vec::new();
+    let mut args = extra.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--database-url" {
+            url = args.next().cloned();
+        } else if let Some(value) = arg.strip_prefix("--database-url=") {
+            url = Some(value.to_owned());
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    (url, rest)
+}
+
 fn bench_server_steps<'a>(ws: &'a Workspace, extra: &'a [String]) -> Vec<Step<'a>> {
-    vec![
-        Step::new(
-            "build danbao-server and danbao-loadgen (release)",
-            move || {
-                ws.cargo(&[
-                    "build",
-                    "--release",
-                    "-p",
-                    "danbao-server",
-                    "--bin",
-                    "danbao-server",
-                    "--example",
-                    "danbao-loadgen",
-                ])
-            },
-        ),
-        Step::new("danbao-loadgen", move || {
+    let (database_url, loadgen_extra) = take_database_url(extra);
+    let mut steps = vec![Step::new(
+        "build danbao-server and danbao-loadgen (release)",
+        move || {
+            ws.cargo(&[
+                "build",
+                "--release",
+                "-p",
+                "danbao-server",
+                "--bin",
+                "danbao-server",
+                "--example",
+                "danbao-loadgen",
+            ])
+        },
+    )];
+    match database_url {
+        None => steps.push(Step::new("danbao-loadgen", move || {
             // The loadgen starts target/release/danbao-server (next to its examples/ directory)
             // on a fresh SQLite file in a temp directory, unless ARGS hold --url or --server-bin.
             let loadgen = ws.target.join("release/examples/danbao-loadgen");
@@ -447,8 +494,131 @@ fn bench_server_steps<'a>(ws: &'a Workspace, extra: &'a [String]) -> Vec<Step<'a
                 &loadgen.display().to_string(),
                 loadgen_args(extra),
             )
-        }),
-    ]
+        })),
+        Some(admin) => steps.push(Step::new(
+            "PostgreSQL: danbao-loadgen on one and two instances, then pgbench tpcb-like",
+            move || bench_postgres(ws, &admin, &loadgen_extra),
+        )),
+    }
+    steps
+}
+
+/// The PostgreSQL bench: the loadgen against one instance, then two, each on a fresh
+/// database, then `pgbench -b tpcb-like` (scale 1) with as many clients on the same server;
+/// prints the transfers/s of each and their ratio to pgbench's tps.
+fn bench_postgres(ws: &Workspace, admin: &str, extra: &[String]) -> StepResult {
+    let private = if admin == "private" {
+        Some(postgres::PrivatePostgres::start(&[
+            "synchronous_commit=on",
+        ])?)
+    } else {
+        None
+    };
+    let admin = private
+        .as_ref()
+        .map_or_else(|| admin.to_owned(), postgres::PrivatePostgres::url);
+    let (base, _) = admin.rsplit_once('/').ok_or_else(|| {
+        Failure(format!(
+            "--database-url {admin:?} must end with /<database>"
+        ))
+    })?;
+    let psql = postgres::tool("psql")?;
+    let pgbench = postgres::tool("pgbench")?;
+    let args = loadgen_args(extra);
+    let clients = args
+        .iter()
+        .position(|arg| arg == "--clients")
+        .and_then(|at| args.get(at + 1))
+        .cloned()
+        .unwrap_or_else(|| "256".to_owned());
+    let secs = args
+        .iter()
+        .position(|arg| arg == "--secs")
+        .and_then(|at| args.get(at + 1))
+        .cloned()
+        .unwrap_or_else(|| "10".to_owned());
+    let stamp = std::process::id();
+    let create = |name: &str| {
+        run(
+            &ws.root,
+            &psql.display().to_string(),
+            [
+                admin.as_str(),
+                "-q",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {name}"),
+                "-c",
+                &format!("CREATE DATABASE {name}"),
+            ],
+        )
+    };
+    let loadgen = ws.target.join("release/examples/danbao-loadgen");
+    let mut rates = Vec::new();
+    for instances in [1usize, 2] {
+        let name = format!("danbao_bench_{stamp}_{instances}");
+        create(&name)?;
+        let mut run_args = args.clone();
+        run_args.extend([
+            "--database-url".to_owned(),
+            format!("{base}/{name}"),
+            "--instances".to_owned(),
+            instances.to_string(),
+        ]);
+        let (result, output) =
+            run_capturing(&ws.root, &loadgen.display().to_string(), run_args, &[]);
+        result?;
+        rates.push((instances, per_second(&output, "p2p")));
+    }
+    let name = format!("danbao_pgbench_{stamp}");
+    create(&name)?;
+    let db = format!("{base}/{name}");
+    let pgbench = pgbench.display().to_string();
+    run(&ws.root, &pgbench, ["-i", "-s", "1", "-q", db.as_str()])?;
+    let (result, output) = run_capturing(
+        &ws.root,
+        &pgbench,
+        [
+            "-b",
+            "tpcb-like",
+            "-c",
+            clients.as_str(),
+            "-j",
+            "2",
+            "-T",
+            secs.as_str(),
+            db.as_str(),
+        ],
+        &[],
+    );
+    result?;
+    let tps = output
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|number| number.parse::<f64>().ok());
+    println!("\nPostgreSQL bench, {clients} clients, {secs} s each:");
+    for (instances, rate) in &rates {
+        match (rate, tps) {
+            (Some(rate), Some(tps)) => println!(
+                "  danbao P2P, {instances} instance(s): {rate:.0} transfers/s = {:.2}x pgbench",
+                rate / tps
+            ),
+            _ => println!("  danbao P2P, {instances} instance(s): {rate:?} transfers/s"),
+        }
+    }
+    println!("  pgbench tpcb-like (scale 1): {tps:?} tps");
+    drop(private);
+    Ok(())
+}
+
+/// The `NAME  N completed in S s = R/s` rate the loadgen printed for phase `name`.
+fn per_second(output: &str, name: &str) -> Option<f64> {
+    output
+        .lines()
+        .find(|line| line.starts_with(name) && line.contains("completed in"))
+        .and_then(|line| line.rsplit_once('=').map(|(_, rate)| rate))
+        .and_then(|rate| rate.trim().split('/').next())
+        .and_then(|number| number.trim().parse().ok())
 }
 
 #[cfg(test)]
@@ -457,6 +627,25 @@ mod tests {
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_database_url_goes_to_the_bench_and_rates_are_read_back() {
+        let (url, rest) = take_database_url(&strings(&[
+            "--clients",
+            "64",
+            "--database-url",
+            "private",
+            "--no-escrow",
+        ]));
+        assert_eq!(url.as_deref(), Some("private"));
+        assert_eq!(rest, strings(&["--clients", "64", "--no-escrow"]));
+        let (url, rest) = take_database_url(&strings(&["--database-url=postgres://u@h:1/p"]));
+        assert_eq!(url.as_deref(), Some("postgres://u@h:1/p"));
+        assert!(rest.is_empty());
+        let output = "x\np2p     5695 completed in   8.1 s =      703/s  (0 failures)\n";
+        assert_eq!(per_second(output, "p2p"), Some(703.0));
+        assert_eq!(per_second(output, "escrow"), None);
     }
 
     #[test]

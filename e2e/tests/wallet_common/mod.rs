@@ -18,7 +18,7 @@ use danbao_client::{
     BalanceLine, Change, ChangeListener, CommandOutcome, Wallet, WalletConfig, WalletOptions,
 };
 use danbao_domain::money::{Currency, Money};
-use danbao_server::{App, Config, SqliteStore};
+use danbao_server::{App, Backend, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -31,7 +31,7 @@ pub struct Server {
     /// `http://127.0.0.1:port`.
     pub url: String,
     /// The server itself (its clock, its store).
-    pub app: App<SqliteStore>,
+    pub app: App<Backend>,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }

@@ -23,6 +23,8 @@ pub const SCHEME_NONCE: &str = "Danbao-Nonce";
 pub const SCHEME_SIGNATURE: &str = "Danbao-Signature";
 /// Security scheme: the operator's bearer token.
 pub const SCHEME_OPERATOR: &str = "operator";
+/// Security scheme: a merchant API key as a bearer token.
+pub const SCHEME_MERCHANT_KEY: &str = "Merchant-Key";
 
 /// 401 codes of a signed read (and of signed POSTs that change nothing).
 pub const SIGNED_READ_401: &str =

@@ -17,6 +17,11 @@ pub mod http;
 pub mod identity;
 pub mod merchant;
 pub mod merchant_admin;
+pub mod merchant_api;
+pub mod merchant_fees;
+pub mod merchant_key;
+pub mod merchant_keys;
+pub mod merchant_webhooks;
 pub mod orders;
 pub mod paycode;
 pub mod payouts;
@@ -69,6 +74,7 @@ fn operator_routes<S: Store>() -> Router<App<S>> {
             "/v1/admin/merchants/{handle}",
             post(merchant_admin::change::<S>).get(merchant_admin::show::<S>),
         )
+        .route("/v1/admin/fees", post(merchant_fees::set::<S>))
         .route("/v1/admin/orders/{id}", get(orders::admin_show::<S>))
         .route("/v1/admin/orders/{id}/resolve", post(orders::resolve::<S>))
         .route("/v1/admin/withdrawals", get(payouts::list::<S>))
@@ -117,4 +123,60 @@ fn public_routes<S: Store>() -> Router<App<S>> {
         .route("/v1/orders/pay-code", post(orders::pay_code::<S>))
         .route("/v1/orders/{id}", get(orders::show::<S>))
         .route("/v1/orders/{id}/{action}", post(orders::act::<S>))
+        .merge(merchant_routes::<S>())
+}
+
+/// The merchant API: keys managed by the merchant's devices, and what a shop's server does
+/// with a key.
+fn merchant_routes<S: Store>() -> Router<App<S>> {
+    Router::new()
+        .route(
+            "/v1/merchant/api-keys",
+            post(merchant_keys::create::<S>).get(merchant_keys::list::<S>),
+        )
+        .route(
+            "/v1/merchant/api-keys/{id}/rotate",
+            post(merchant_keys::rotate::<S>),
+        )
+        .route(
+            "/v1/merchant/api-keys/{id}/revoke",
+            post(merchant_keys::revoke::<S>),
+        )
+        .route(
+            "/v1/merchant-api/orders",
+            post(merchant_api::create::<S>).get(merchant_api::list::<S>),
+        )
+        .route("/v1/merchant-api/orders/{id}", get(merchant_api::show::<S>))
+        .route(
+            "/v1/merchant-api/reports/settlements",
+            get(merchant_api::settlements::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks",
+            post(merchant_webhooks::create::<S>).get(merchant_webhooks::list::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/rotate-secret",
+            post(merchant_webhooks::rotate::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/enable",
+            post(merchant_webhooks::enable::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/test",
+            post(merchant_webhooks::test::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhooks/{id}/deliveries",
+            get(merchant_webhooks::deliveries::<S>),
+        )
+        .route(
+            "/v1/merchant-api/webhook-deliveries/{id}/redeliver",
+            post(merchant_webhooks::redeliver::<S>),
+        )
+        .route(
+            "/v1/merchant-api/orders/{id}/{action}",
+            post(merchant_api::act::<S>),
+        )
 }

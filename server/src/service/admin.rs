@@ -58,7 +58,12 @@ pub async fn invariants<S: Store>(store: &S) -> ServiceResult<Invariants> {
 }
 
 /// Moves the sandbox clock forward so timers can be tested (sandbox only, 0 to 400 days).
-pub fn advance_clock<S: Store>(app: &App<S>, request: AdvanceClock) -> ServiceResult<ServerTime> {
+/// A store that shares the offset between instances (PostgreSQL) moves it in the database
+/// first; the others pick it up with their next timer tick ([`refresh_clock`]).
+pub async fn advance_clock<S: Store>(
+    app: &App<S>,
+    request: AdvanceClock,
+) -> ServiceResult<ServerTime> {
     if !app.config.sandbox {
         return Err(ServiceError::forbidden(
             "sandbox_off",
@@ -71,6 +76,30 @@ pub fn advance_clock<S: Store>(app: &App<S>, request: AdvanceClock) -> ServiceRe
             "advance_secs must be 0 to 400 days",
         ));
     }
-    app.clock.advance(request.advance_secs);
+    let secs = request.advance_secs;
+    let shared = app
+        .store
+        .write(move |tx| tx.advance_shared_clock(secs))
+        .await?;
+    match shared {
+        Some(offset) => app.clock.set_offset(offset),
+        None => app.clock.advance(secs),
+    }
     Ok(ServerTime { now: app.now() })
+}
+
+/// Takes the sandbox clock offset other instances may have moved (a no-op on a store that
+/// keeps none).
+pub async fn refresh_clock<S: Store>(app: &App<S>) -> ServiceResult<()> {
+    if !app.config.sandbox {
+        return Ok(());
+    }
+    let shared: Option<i64> = app
+        .store
+        .read(|tx| tx.shared_clock_offset().map_err(ServiceError::from))
+        .await?;
+    if let Some(offset) = shared {
+        app.clock.set_offset(offset);
+    }
+    Ok(())
 }

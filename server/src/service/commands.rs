@@ -5,10 +5,11 @@
 
 use danbao_domain::protocol::Command;
 
+use super::merchant_api::KeyCaller;
 use super::orders::Action;
 use super::{
     Answer, Caller, OperatorCall, ServiceError, ServiceResult, admin, devices, identity, merchant,
-    merchant_profiles, order_flows, paycode, payouts, requests, wallet,
+    merchant_api, merchant_profiles, order_flows, paycode, payouts, requests, wallet,
 };
 use crate::app::App;
 use crate::store::Store;
@@ -22,6 +23,9 @@ pub enum Actor {
     Operator(Option<OperatorCall>),
     /// A device that is not registered yet, proving its new key by the sign-up's signature.
     Newcomer(Newcomer),
+    /// A shop's server, holding a merchant API key: it runs the merchant's orders within the
+    /// key's scopes and never moves money out of the wallet (no transfer, no withdrawal).
+    MerchantKey(KeyCaller),
 }
 
 /// What a sign-up proves about the device it registers.
@@ -60,7 +64,49 @@ pub async fn run<S: Store>(app: &App<S>, actor: Actor, command: Command) -> Serv
         }
         (Actor::Device(caller), command) => run_for_device(app, caller, command, now).await,
         (Actor::Operator(call), command) => run_for_operator(app, call, command, now).await,
+        (Actor::MerchantKey(key), command) => run_for_key(app, key, command, now).await,
         (Actor::Newcomer(_), command) => Err(wrong_actor("a device signing up", &command)),
+    }
+}
+
+/// The protocol's commands a merchant API key may give: a step on one of its orders (ship,
+/// cancel, answer a refund request; see [`merchant_api::orders::step`] for the scopes).
+/// Everything else — above all a transfer or a withdrawal — is refused: a key can never
+/// move money out of the merchant's wallet.
+async fn run_for_key<S: Store>(
+    app: &App<S>,
+    key: KeyCaller,
+    command: Command,
+    now: i64,
+) -> ServiceResult<Answer> {
+    match command {
+        Command::OrderStep { order_id, step } => {
+            let action = Action::from_step(step)?;
+            merchant_api::orders::step(&app.store, key, order_id, action, now).await
+        }
+        other => Err(wrong_actor("a merchant API key", &other)),
+    }
+}
+
+/// What only a merchant API key asks for (the shop's own requests, which the device
+/// protocol has no command for).
+#[derive(Clone)]
+pub enum MerchantCommand {
+    /// `POST /v1/merchant-api/orders`: create an order under the shop's reference (checked
+    /// already, with its id chosen).
+    CreateOrder(Box<merchant_api::orders::Checked>),
+}
+
+/// Runs a merchant API key's own command.
+pub async fn run_merchant<S: Store>(
+    app: &App<S>,
+    key: KeyCaller,
+    command: MerchantCommand,
+) -> ServiceResult<Answer> {
+    match command {
+        MerchantCommand::CreateOrder(checked) => {
+            merchant_api::orders::create(app, key, *checked).await
+        }
     }
 }
 
@@ -124,7 +170,7 @@ async fn run_for_operator<S: Store>(
 ) -> ServiceResult<Answer> {
     let store = &app.store;
     match (command, call) {
-        (Command::AdvanceClock(body), _) => Answer::ok(&admin::advance_clock(app, body)?),
+        (Command::AdvanceClock(body), _) => Answer::ok(&admin::advance_clock(app, body).await?),
         (Command::ChangeMerchant { handle, change }, _) => {
             Answer::ok(&merchant_profiles::change(store, handle, change, now).await?)
         }

@@ -10,9 +10,11 @@ pub mod admin;
 pub mod commands;
 pub mod devices;
 mod error;
+pub mod fees;
 pub mod identity;
 pub mod ledger;
 pub mod merchant;
+pub mod merchant_api;
 pub mod merchant_profiles;
 pub mod order_flows;
 pub mod orders;
@@ -21,7 +23,7 @@ pub mod payouts;
 pub mod requests;
 pub mod wallet;
 
-pub use commands::{Actor, Newcomer, run};
+pub use commands::{Actor, MerchantCommand, Newcomer, run, run_merchant};
 pub use error::{ServiceError, ServiceResult};
 
 /// Who asks, as the HTTP layer authenticated them: a signed request of a registered device.

@@ -32,18 +32,22 @@ fn window(name: &str, value: Option<i64>, default: i64, min: i64, max: i64) -> S
 
 /// The windows a new order runs on: the seller's, within the protocol's limits, or the
 /// server's defaults.
-fn windows(config: &Config, body: &CreateOrder) -> ServiceResult<Windows> {
+pub(crate) fn windows(
+    config: &Config,
+    pay_window_secs: Option<i64>,
+    auto_confirm_secs: Option<i64>,
+) -> ServiceResult<Windows> {
     Ok(Windows {
         pay: window(
             "pay_window_secs",
-            body.pay_window_secs,
+            pay_window_secs,
             config.pay_window_secs,
             escrow::MIN_PAY_WINDOW_SECS,
             escrow::MAX_PAY_WINDOW_SECS,
         )?,
         auto_confirm: window(
             "auto_confirm_secs",
-            body.auto_confirm_secs,
+            auto_confirm_secs,
             config.auto_confirm_secs,
             escrow::MIN_AUTO_CONFIRM_SECS,
             escrow::MAX_AUTO_CONFIRM_SECS,
@@ -57,7 +61,7 @@ fn windows(config: &Config, body: &CreateOrder) -> ServiceResult<Windows> {
     })
 }
 
-fn order_id<S: Store>(app: &App<S>) -> ServiceResult<String> {
+pub(crate) fn order_id<S: Store>(app: &App<S>) -> ServiceResult<String> {
     let mut bytes = [0u8; 12];
     app.rng
         .fill(&mut bytes)
@@ -78,7 +82,7 @@ pub async fn create<S: Store>(
     let amount = parse_amount(&body.amount, &body.currency)?;
     let new = NewOrder {
         id: order_id(app)?,
-        windows: windows(&app.config, &body)?,
+        windows: windows(&app.config, body.pay_window_secs, body.auto_confirm_secs)?,
         title: body.title,
         amount,
         buyer: body.buyer,
@@ -135,7 +139,7 @@ pub async fn list<S: Store>(
 }
 
 /// The order as `role` sees it after a step; a payment's answer carries the buyer's balance.
-fn answer(
+pub(crate) fn answer(
     tx: &mut dyn Tx,
     record: &OrderRecord,
     role: Party,

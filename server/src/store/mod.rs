@@ -8,7 +8,8 @@
 //!
 //! [`Tx`] is split by area ([`IdentityTx`], [`LedgerTx`], [`FeedTx`], [`RequestTx`],
 //! [`OrderTx`], [`CodeTx`]) so each area's rows sit next to the code that needs them. The SQLite
-//! implementation is in [`sqlite`]; a PostgreSQL one implements the same traits.
+//! implementation is in [`sqlite`], the PostgreSQL one in [`postgres`]; [`Backend`] is
+//! whichever the configuration chose.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -22,12 +23,18 @@ use serde::{Deserialize, Serialize};
 
 mod devices;
 pub mod error;
+pub mod merchant_api;
 pub mod merchants;
+pub mod postgres;
 pub mod sqlite;
+
+mod backend;
+pub use backend::Backend;
 
 pub use devices::{Approval, DeviceRow, DeviceTx};
 
 pub use error::{StoreError, StoreResult};
+pub use merchant_api::{MerchantApiTx, WebhookTx};
 pub use merchants::{MerchantRecord, MerchantTx, Verification};
 
 /// Runs jobs in transactions. A job returns its own error type `E` (the service's); the
@@ -51,7 +58,16 @@ pub trait Store: Clone + Send + Sync + 'static {
 
 /// Everything a job can do.
 pub trait Tx:
-    IdentityTx + DeviceTx + LedgerTx + FeedTx + RequestTx + OrderTx + CodeTx + MerchantTx
+    IdentityTx
+    + DeviceTx
+    + LedgerTx
+    + FeedTx
+    + RequestTx
+    + OrderTx
+    + CodeTx
+    + MerchantTx
+    + MerchantApiTx
+    + WebhookTx
 {
     /// Runs `part` of the job as a unit of its own: its effects are kept when it returns
     /// `true` and undone when it returns `false` (parts nest). How is the store's business
@@ -61,6 +77,17 @@ pub trait Tx:
     fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()>;
     /// Forgets what can no longer matter: every kind of row older than its cutoff.
     fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged>;
+    /// The sandbox clock offset every instance shares, if the store keeps one (PostgreSQL);
+    /// `None`: it lives in this process (SQLite, one instance).
+    fn shared_clock_offset(&mut self) -> StoreResult<Option<i64>> {
+        Ok(None)
+    }
+    /// Moves the shared sandbox clock offset forward by `secs` and returns the new offset;
+    /// `None` when the store keeps none (see [`Tx::shared_clock_offset`]).
+    fn advance_shared_clock(&mut self, secs: i64) -> StoreResult<Option<i64>> {
+        let _ = secs;
+        Ok(None)
+    }
 }
 
 /// Runs `part` of a job as a unit of its own ([`Tx::nested`]): its effects are kept if it
@@ -284,6 +311,8 @@ pub enum AccountKind {
     /// The operator's bank account as the ledger sees it: the source of deposits (goes
     /// negative as money enters).
     Settlement,
+    /// The platform's revenue: the fees taken from sellers (may not overdraw).
+    Revenue,
 }
 
 impl AccountKind {
@@ -295,6 +324,7 @@ impl AccountKind {
             Self::Withdrawal => "withdrawal",
             Self::PayoutsPending => "payouts_pending",
             Self::Settlement => "settlement",
+            Self::Revenue => "revenue",
         }
     }
 
@@ -306,6 +336,7 @@ impl AccountKind {
             "withdrawal" => Some(Self::Withdrawal),
             "payouts_pending" => Some(Self::PayoutsPending),
             "settlement" => Some(Self::Settlement),
+            "revenue" => Some(Self::Revenue),
             _ => None,
         }
     }

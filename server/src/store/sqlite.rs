@@ -31,6 +31,7 @@ use super::{
 use danbao_domain::protocol::wire::WithdrawalStatus;
 
 mod devices;
+mod merchant_api;
 mod merchants;
 
 /// Most jobs committed together.
@@ -59,6 +60,8 @@ fn migrations() -> Migrations<'static> {
             merchants::fill_name_keys,
         ),
         M::up(include_str!("sql/012_withdrawal_payouts.sql")),
+        M::up(include_str!("sql/013_merchant_api.sql")),
+        M::up(include_str!("sql/014_webhooks.sql")),
     ])
 }
 
@@ -663,7 +666,7 @@ fn transfer_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
     })
 }
 
-fn kind_name(kind: TransferKind) -> &'static str {
+pub(super) fn kind_name(kind: TransferKind) -> &'static str {
     match kind {
         TransferKind::Posted => "posted",
         TransferKind::Pending => "pending",
@@ -673,7 +676,7 @@ fn kind_name(kind: TransferKind) -> &'static str {
 }
 
 /// Stored form of a hold's status: "open", "posted:<hex id>", "voided:<hex id>".
-fn status_text(status: PendingStatus) -> String {
+pub(super) fn status_text(status: PendingStatus) -> String {
     match status {
         PendingStatus::Open => "open".to_owned(),
         PendingStatus::Posted(by) => format!("posted:{:032x}", by.0),
@@ -681,7 +684,7 @@ fn status_text(status: PendingStatus) -> String {
     }
 }
 
-fn parse_status(text: &str) -> Option<PendingStatus> {
+pub(super) fn parse_status(text: &str) -> Option<PendingStatus> {
     let by = |hex: &str| u128::from_str_radix(hex, 16).ok().map(TransferId);
     match text.split_once(':') {
         None if text == "open" => Some(PendingStatus::Open),
@@ -836,7 +839,10 @@ impl LedgerTx for SqliteTx<'_> {
         kind: AccountKind,
         currency: Currency,
     ) -> StoreResult<Account> {
-        let no_overdraft = matches!(kind, AccountKind::Wallet | AccountKind::PayoutsPending);
+        let no_overdraft = matches!(
+            kind,
+            AccountKind::Wallet | AccountKind::PayoutsPending | AccountKind::Revenue
+        );
         self.conn
             .prepare_cached(
                 "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES (?1, ?2, ?3, ?4)",
@@ -1081,7 +1087,7 @@ macro_rules! order_columns {
     };
 }
 
-fn order_body(record: &OrderRecord) -> StoreResult<(String, String, Option<i64>)> {
+pub(super) fn order_body(record: &OrderRecord) -> StoreResult<(String, String, Option<i64>)> {
     let body = serde_json::to_string(&record.order).map_err(StoreError::unavailable)?;
     let state = serde_json::to_value(record.order.state)
         .ok()

@@ -1,5 +1,9 @@
 //! Test harness: an in-process server on 127.0.0.1:0 with a fresh SQLite file, and a signing
 //! HTTP client per user.
+//!
+//! With `DANBAO_TEST_DATABASE_URL=postgres://user@host:port/postgres` set, every server runs
+//! on PostgreSQL instead, each on a database of its own created from that URL (`cargo xtask
+//! test` starts a private PostgreSQL and runs the suite a second time that way).
 #![allow(dead_code)]
 
 pub mod http_client;
@@ -10,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use danbao_domain::protocol;
-use danbao_server::{App, Config, SqliteStore};
+use danbao_server::{App, Backend, Config};
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
@@ -24,7 +28,7 @@ pub const OPERATOR: &str = "operator-test-token";
 /// A running server.
 pub struct Server {
     pub url: String,
-    pub app: App<SqliteStore>,
+    pub app: App<Backend>,
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub http: Client,
@@ -37,7 +41,7 @@ impl Server {
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::for_tests(dir.path().join("danbao.db"));
+        let mut config = config_in(&dir);
         adjust(&mut config);
         let app = danbao_server::open(config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -178,6 +182,78 @@ impl Drop for Server {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The PostgreSQL server the tests run on (an administrative database URL such as
+/// `postgres://danbao@127.0.0.1:5432/postgres`), if `DANBAO_TEST_DATABASE_URL` names one.
+pub fn test_database_url() -> Option<String> {
+    std::env::var("DANBAO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// Whether this run is on PostgreSQL (tests that read the SQLite file itself skip then).
+pub fn on_postgres() -> bool {
+    test_database_url().is_some()
+}
+
+/// True (and says so) on PostgreSQL, for a test that then returns early: it inspects or
+/// edits the SQLite file itself, or tests the SQLite writer's own queue.
+pub fn sqlite_only(test: &str) -> bool {
+    let skip = on_postgres();
+    if skip {
+        eprintln!("{test}: skipped on PostgreSQL (it reads the SQLite store directly)");
+    }
+    skip
+}
+
+/// A new empty database on the test PostgreSQL server; its URL.
+pub fn fresh_database() -> String {
+    let admin = test_database_url().expect("DANBAO_TEST_DATABASE_URL");
+    let name = format!(
+        "danbao_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let create = format!("CREATE DATABASE {name}");
+    let admin_for_thread = admin.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin_for_thread, postgres::NoTls)
+            .expect("connect to DANBAO_TEST_DATABASE_URL");
+        client
+            .batch_execute(&create)
+            .expect("create a test database");
+    })
+    .join()
+    .unwrap();
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("DANBAO_TEST_DATABASE_URL ends with /<database>");
+    format!("{base}/{name}")
+}
+
+/// The test configuration for a server whose files live in `dir`: SQLite at
+/// `dir/danbao.db`, or on PostgreSQL the database recorded in `dir/database-url` (created on
+/// the first start, so a restart in the same directory finds the same database).
+pub fn config_in(dir: &tempfile::TempDir) -> Config {
+    let mut config = Config::for_tests(dir.path().join("danbao.db"));
+    if on_postgres() {
+        let marker = dir.path().join("database-url");
+        let url = match std::fs::read_to_string(&marker) {
+            Ok(url) => url,
+            Err(_) => {
+                let url = fresh_database();
+                std::fs::write(&marker, &url).unwrap();
+                url
+            }
+        };
+        config.database_url = Some(url.as_str().into());
+    }
+    config
+}
+
 /// A fresh idempotency key.
 pub fn next_key() -> String {
     format!(
@@ -211,6 +287,8 @@ pub struct Wallet {
     pub user_id: i64,
     /// Seconds added to the signing time (the server clock may have been advanced).
     pub clock_offset: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// The device key as PKCS#8, to sign for the same device towards another server URL.
+    pub pkcs8: Vec<u8>,
 }
 
 impl Wallet {
@@ -226,6 +304,7 @@ impl Wallet {
             device: String::new(),
             user_id: 0,
             clock_offset: Default::default(),
+            pkcs8: pkcs8.as_ref().to_vec(),
         }
     }
 
@@ -457,6 +536,7 @@ pub async fn sign_up_at(url: &str, http: &Client, handle: &str, name: &str) -> W
         device: String::new(),
         user_id: 0,
         clock_offset: Default::default(),
+        pkcs8: pkcs8.as_ref().to_vec(),
     };
     let body = json!({
         "handle": handle,
@@ -476,6 +556,26 @@ pub async fn sign_up_at(url: &str, http: &Client, handle: &str, name: &str) -> W
 }
 
 impl Wallet {
+    /// The same device (key, ids, clock) talking to the server at `url` (another instance on
+    /// the same database).
+    pub fn at(&self, url: &str) -> Wallet {
+        let key = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            &self.pkcs8,
+            &SystemRandom::new(),
+        )
+        .unwrap();
+        Wallet {
+            url: url.to_owned(),
+            http: self.http.clone(),
+            key,
+            device: self.device.clone(),
+            user_id: self.user_id,
+            clock_offset: self.clock_offset.clone(),
+            pkcs8: self.pkcs8.clone(),
+        }
+    }
+
     /// Every entry of the caller's activity (transfer feed), newest first, following cursors.
     pub async fn all_activity(&self) -> Vec<Value> {
         let mut items = Vec::new();
@@ -501,7 +601,7 @@ impl Wallet {
 impl Server {
     /// Starts a server on the database in `dir` (e.g. the directory of a stopped server).
     pub async fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Config::for_tests(dir.path().join("danbao.db"));
+        let mut config = config_in(&dir);
         adjust(&mut config);
         let app = danbao_server::open(config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -605,5 +705,159 @@ impl Wallet {
     /// Asks for an approval code; its answer as it comes.
     pub async fn approval_code(&self) -> (u16, Value) {
         self.post("/v1/devices/approvals", &json!({})).await
+    }
+}
+
+// --- Direct database access for tests that damage the store behind the API ---
+
+/// A parameter of [`Db`]'s statements.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// The server's database opened directly (SQLite file or PostgreSQL database), for tests that
+/// change rows behind the API. Statements are written for SQLite (`?1` placeholders,
+/// `randomblob(16)`) and translated for PostgreSQL.
+pub enum Db {
+    Sqlite(rusqlite::Connection),
+    Postgres(String),
+}
+
+impl Db {
+    pub fn open(server: &Server) -> Self {
+        if on_postgres() {
+            let url = std::fs::read_to_string(server.dir.path().join("database-url")).unwrap();
+            Db::Postgres(url)
+        } else {
+            let db = rusqlite::Connection::open(server.dir.path().join("danbao.db")).unwrap();
+            db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            Db::Sqlite(db)
+        }
+    }
+
+    fn postgres_sql(sql: &str) -> String {
+        let mut out = sql
+            .replace("randomblob(16)", "decode(md5(random()::text), 'hex')")
+            .replace("x''", "''::bytea");
+        for n in (1..10).rev() {
+            out = out.replace(&format!("?{n}"), &format!("${n}"));
+        }
+        out
+    }
+
+    fn on_pg<T: Send>(url: &str, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                    work(&mut client)
+                })
+                .join()
+                .unwrap()
+        })
+    }
+
+    /// Runs a change; the rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Param]) -> usize {
+        match self {
+            Db::Sqlite(db) => {
+                let values: Vec<rusqlite::types::Value> = params
+                    .iter()
+                    .map(|param| match param {
+                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
+                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+                    })
+                    .collect();
+                db.execute(sql, rusqlite::params_from_iter(values)).unwrap()
+            }
+            Db::Postgres(url) => {
+                let sql = Self::postgres_sql(sql);
+                Self::on_pg(url, |client| {
+                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+                        .iter()
+                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
+                            match param {
+                                Param::Int(n) => Box::new(*n),
+                                Param::Text(t) => Box::new(t.clone()),
+                                Param::Bytes(b) => Box::new(b.clone()),
+                            }
+                        })
+                        .collect();
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        boxed.iter().map(|b| b.as_ref()).collect();
+                    client.execute(sql.as_str(), &refs).unwrap() as usize
+                })
+            }
+        }
+    }
+
+    /// The first row of a query, each column as a [`Param`] (integers, text or bytes).
+    pub fn row(&self, sql: &str, params: &[Param]) -> Vec<Param> {
+        match self {
+            Db::Sqlite(db) => {
+                let values: Vec<rusqlite::types::Value> = params
+                    .iter()
+                    .map(|param| match param {
+                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
+                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+                    })
+                    .collect();
+                db.query_row(sql, rusqlite::params_from_iter(values), |row| {
+                    let mut out = Vec::new();
+                    for i in 0..row.as_ref().column_count() {
+                        out.push(match row.get::<_, rusqlite::types::Value>(i)? {
+                            rusqlite::types::Value::Integer(n) => Param::Int(n),
+                            rusqlite::types::Value::Text(t) => Param::Text(t),
+                            rusqlite::types::Value::Blob(b) => Param::Bytes(b),
+                            other => panic!("unexpected column {other:?}"),
+                        });
+                    }
+                    Ok(out)
+                })
+                .unwrap()
+            }
+            Db::Postgres(url) => {
+                let sql = Self::postgres_sql(sql);
+                Self::on_pg(url, |client| {
+                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+                        .iter()
+                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
+                            match param {
+                                Param::Int(n) => Box::new(*n),
+                                Param::Text(t) => Box::new(t.clone()),
+                                Param::Bytes(b) => Box::new(b.clone()),
+                            }
+                        })
+                        .collect();
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        boxed.iter().map(|b| b.as_ref()).collect();
+                    let row = client.query_one(sql.as_str(), &refs).unwrap();
+                    (0..row.len())
+                        .map(|i| {
+                            if let Ok(n) = row.try_get::<_, i64>(i) {
+                                Param::Int(n)
+                            } else if let Ok(t) = row.try_get::<_, String>(i) {
+                                Param::Text(t)
+                            } else {
+                                Param::Bytes(row.try_get::<_, Vec<u8>>(i).unwrap())
+                            }
+                        })
+                        .collect()
+                })
+            }
+        }
+    }
+
+    /// A query's single integer.
+    pub fn int(&self, sql: &str, params: &[Param]) -> i64 {
+        match self.row(sql, params).first() {
+            Some(Param::Int(n)) => *n,
+            other => panic!("{sql}: not an integer: {other:?}"),
+        }
     }
 }

@@ -137,6 +137,27 @@ fn activity_rows_get_kind_direction_party_and_title() {
         &en(),
     );
     assert_eq!(release.title, "Released to you by @ann: Teapot");
+    // With the platform's fee (issue 15): the seller's row says the fee and what it kept.
+    let with_fee = json!({"type": "escrow_release", "direction": "in", "counterparty": "ann",
+        "counterparty_name": "ann", "amount": amount_json(9900, "99.00"), "memo": "Teapot",
+        "platform_fee": amount_json(59, "0.59"), "net_to_seller": amount_json(9841, "98.41")});
+    let release = view::activity_item(&event(12, "transfer", with_fee.clone()), &en());
+    assert_eq!(release.amount.minor, 9900);
+    assert!(
+        release
+            .title
+            .starts_with("Released to you by @ann: Teapot (platform fee ")
+            && release.title.contains("0.59")
+            && release.title.contains("98.41"),
+        "{}",
+        release.title
+    );
+    let chinese = view::activity_item(&event(12, "transfer", with_fee), &zh());
+    assert!(
+        chinese.title.contains("平台服务费") && chinese.title.contains("98.41"),
+        "{}",
+        chinese.title
+    );
 }
 
 #[test]

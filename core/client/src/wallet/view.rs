@@ -763,9 +763,26 @@ fn activity_title(
         ),
         "escrow_hold" | "escrow_release" | "escrow_refund" => {
             let base = format!("activity-{}-{side}", kind.replace('_', "-"));
-            match memo {
+            let title = match memo {
                 Some(_) => texts.with(&format!("{base}-memo"), &args),
                 None => texts.with(&base, &args),
+            };
+            // A release in the seller's feed says the platform's fee and what was kept.
+            let amount = |field: &str| -> Option<(i64, String)> {
+                let minor = data.get(field)?.get("minor")?.as_i64()?;
+                let currency = data.get(field)?.get("currency")?.as_str()?.to_owned();
+                Some((minor, currency))
+            };
+            match (amount("platform_fee"), amount("net_to_seller")) {
+                (Some((fee, currency)), Some((net, _))) if fee > 0 => texts.with(
+                    "activity-escrow-release-fee",
+                    &[
+                        ("title", title.as_str()),
+                        ("fee", texts.amount(fee, &currency).as_str()),
+                        ("net", texts.amount(net, &currency).as_str()),
+                    ],
+                ),
+                _ => title,
             }
         }
         _ if data.is_null() => texts.with("activity-unreadable", &[("kind", &event.kind)]),

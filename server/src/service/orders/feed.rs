@@ -55,6 +55,16 @@ pub(super) fn announce(
                 counterparty_name: other.display_name.clone(),
                 memo: record.title.clone(),
                 returned_to_buyer: movement.returned.map(AmountView::from),
+                platform_fee: None,
+                net_to_seller: None,
+            };
+            let escrow = match (role, &movement.fee) {
+                (Party::Seller, Some(split)) => EscrowMovement {
+                    platform_fee: Some(split.fee.into()),
+                    net_to_seller: Some(split.net.into()),
+                    ..escrow
+                },
+                _ => escrow,
             };
             let event = match movement.kind {
                 MovementKind::Hold => TransferEvent::EscrowHold(escrow),

@@ -27,6 +27,8 @@ pub(super) struct Movement {
     pub(super) amount: Money,
     /// For a post: what went back to the buyer.
     pub(super) returned: Option<Money>,
+    /// For a post: the platform's fee on the seller's share, and what the seller keeps.
+    pub(super) fee: Option<danbao_domain::fees::FeeSplit>,
 }
 
 /// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
@@ -97,14 +99,25 @@ pub(super) fn commit_effects(
             }
         };
         ledger::apply(tx, transfer, now)?;
-        if let Effect::Hold { .. } = effect {
-            record.hold_id = Some(transfer.id);
+        let mut fee = None;
+        match effect {
+            Effect::Hold { .. } => record.hold_id = Some(transfer.id),
+            // The platform's fee on the seller's share, in this transaction (none on a full
+            // refund, which still records its settlement).
+            Effect::Post { amount } => {
+                fee = Some(crate::service::fees::settle(tx, record, *amount, now)?);
+            }
+            Effect::Void => {
+                let nothing = Money::from_minor(0, currency);
+                crate::service::fees::settle(tx, record, nothing, now)?;
+            }
         }
         moved.push(Movement {
             kind,
             id: transfer.id,
             amount: transfer.amount,
             returned,
+            fee,
         });
     }
     Ok(moved)

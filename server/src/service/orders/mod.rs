@@ -176,6 +176,7 @@ fn run_step(
     let mut record = tx.order(order_id)?.ok_or_else(|| unknown_order(order_id))?;
     let party = party_for(&record, actor, action, claim)?;
     let event = action.event(record.order.amount.currency())?;
+    let before = record.order.state;
     let (next, effects) = record.order.apply(&event, party, now)?;
     if let (Party::Buyer, Actor::User(user_id), None) = (party, actor, record.buyer_id) {
         record.buyer_id = Some(user_id);
@@ -185,6 +186,7 @@ fn run_step(
     let moved = commit_effects(tx, &mut record, &effects, now)?;
     tx.save_order(&record)?;
     announce(tx, &record, OrderStep::from(&event), &moved, now)?;
+    crate::service::merchant_api::events::after_step(tx, &record, before, now)?;
     Ok(record)
 }
 

@@ -368,6 +368,14 @@ pub struct EscrowMovement {
     /// A release: what went back to the buyer (zero when the seller got everything).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returned_to_buyer: Option<AmountView>,
+    /// A release, in the seller's feed: the platform's fee on `amount` (the gross), moved
+    /// from the seller's wallet to the platform in the same transaction (zero without a fee
+    /// schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_fee: Option<AmountView>,
+    /// A release, in the seller's feed: what the seller keeps, `amount − platform_fee`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_to_seller: Option<AmountView>,
 }
 
 /// An order changed: which step, and the order as the feed's owner sees it.

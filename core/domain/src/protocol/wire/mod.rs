@@ -18,6 +18,7 @@
 //! | `requests` | money requests |
 //! | `paycode` | payment-code provisioning and charges |
 //! | `admin` | the operator's invariants and sandbox clock |
+//! | `merchant_api` | the merchant API: API keys, orders under the shop's reference |
 //! | `merchants` | merchant profiles the operator controls, and a payee's standing ([`PayeeStanding`]) |
 //! | `feed` | the event feed: [`FeedEvent`], [`Event`], [`FeedPage`] |
 
@@ -27,6 +28,7 @@ mod codes;
 mod devices;
 mod feed;
 mod identity;
+mod merchant_api;
 mod merchants;
 mod movements;
 mod orders;
@@ -41,6 +43,7 @@ pub use codes::*;
 pub use devices::*;
 pub use feed::*;
 pub use identity::*;
+pub use merchant_api::*;
 pub use merchants::*;
 pub use movements::*;
 pub use orders::*;

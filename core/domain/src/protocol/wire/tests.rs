@@ -673,6 +673,8 @@ fn escrow_movements_are_pinned() {
         counterparty_name: "Bob".into(),
         memo: "Tea".into(),
         returned_to_buyer: returned,
+        platform_fee: None,
+        net_to_seller: None,
     };
     let base = json!({"direction": "in", "transfer_id": "00aa", "order_id": "ord_1",
         "amount": amount("30.00"), "counterparty": "bob", "counterparty_name": "Bob",

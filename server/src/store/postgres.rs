@@ -1,0 +1,1528 @@
+//! The PostgreSQL store: several server instances on one database.
+//!
+//! **Driver.** The synchronous `postgres` crate (the blocking face of `tokio-postgres`, same
+//! maintainers, same wire code) on tokio's blocking threads, with a small pool of connections
+//! of our own ([`PgStore`]). The store's jobs are synchronous closures over `&mut dyn Tx`
+//! (the contract SQLite needs, where a job runs inside the one writer thread); a job asks for
+//! rows one call at a time and decides on what it read, so it has to wait for each answer on
+//! the thread it runs on. Driving `tokio-postgres` from a blocking thread through the runtime
+//! handle would do exactly what the `postgres` crate does already, with more code of ours; a
+//! pool crate (`deadpool-postgres`) would hand out async clients the jobs could not use
+//! without the same bridge. The pool is a stack of idle connections and a semaphore of
+//! `--database-pool` permits: a job waits (asynchronously) for a permit, then runs on a
+//! blocking thread with one connection for its whole transaction.
+//!
+//! **Isolation: `REPEATABLE READ` plus the row locks of the rows each decision writes.**
+//! A write job runs in one `REPEATABLE READ` transaction (a snapshot taken at its first
+//! statement). PostgreSQL then refuses to let a transaction update or lock a row that another
+//! transaction changed after that snapshot (first updater wins: `40001`). Every decision a job
+//! makes on what it read is written back to the rows it read, so two jobs that decide on the
+//! same row cannot both commit:
+//! - money: a transfer reads the debit and credit accounts and saves both balances
+//!   (`save_balances`), so two debits of one wallet conflict and the second runs again on the
+//!   new balance (no overdraft, no lost update, conservation);
+//! - holds: posting or voiding updates the hold's row, so a hold is resolved once;
+//! - orders, money requests, withdrawals, approvals: each change updates the row whose state
+//!   it checked;
+//! - single-use markers (request nonces, code nonces, payment-code steps, idempotency keys,
+//!   deposits' references, transfer ids): primary keys, where a concurrent insert of the same
+//!   key fails the second transaction (`23505`, or `40001` for `ON CONFLICT DO NOTHING`);
+//! - a device's requests and its revocation both update the device row;
+//! - counted limits (a merchant's failed payment-code attempts, a user's open approval codes
+//!   and refused joins) lock the user's row first, so counts of one user are exact.
+//!
+//! The global counts (all merchants' failures, all refused joins) may let concurrent attempts
+//! each see the count before the others': at most one per connection over the limit, never
+//! money. `SERIALIZABLE` was measured first: on small tables its predicate locks cover whole
+//! pages, so nearly every pair of concurrent transfers was cancelled as a possible anomaly
+//! (thousands of `40001` in one bank test) and some jobs ran out of attempts.
+//!
+//! A transaction cancelled with `40001` (serialization failure), `40P01` (deadlock) or
+//! `23505` (a unique key another transaction took after our snapshot) is rolled back, at any
+//! statement or at `COMMIT`, and the job runs again from the start on a new snapshot, after a
+//! randomized backoff, up to [`MAX_ATTEMPTS`] times (then the request is answered `503` and
+//! the client retries with its idempotency key). Jobs never treat a store error as an answer
+//! (they check before they insert), so a unique key that still fails on a fresh snapshot is a
+//! real conflict and ends as that `503`. Nothing of a failed attempt is kept, the stored
+//! first answer of an idempotent request included, so the answer that commits is the one
+//! replayed byte for byte. Reads run in `REPEATABLE READ READ ONLY` transactions: one
+//! consistent snapshot, never cancelled.
+//!
+//! **Order.** A user's feed is numbered per user (`users.feed_seq`, incremented by the job that
+//! appends): the increment locks the user's row until commit, so a second transaction
+//! appending to the same feed waits for the first and takes the next number only after the
+//! first committed. A user's events therefore commit in `seq` order and a sync cursor never
+//! passes an event that commits later (see the test
+//! `a_feed_cursor_never_skips_a_transaction_that_commits_late`).
+//!
+//! **Several instances.** Migrations run under an advisory lock; key material is read from the
+//! configuration or from `instance_secrets`, written once under a lock; the order timer takes
+//! due orders with `FOR UPDATE SKIP LOCKED`; a webhook delivery is claimed (its row updated)
+//! before each attempt, so two instances claiming it at once conflict and one sends it;
+//! housekeeping runs on one instance at a time (`pg_advisory_xact_lock`).
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use danbao_domain::ledger::{
+    Account, AccountId, Balances, PendingStatus, Transfer, TransferId, TransferKind,
+};
+use danbao_domain::money::{Currency, Money};
+use danbao_domain::protocol::Outcome;
+use danbao_domain::protocol::wire::WithdrawalStatus;
+use postgres::error::SqlState;
+use postgres::types::{FromSql, ToSql};
+use postgres::{Client, NoTls, Row, Statement};
+
+use super::{
+    AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
+    OrderRecord, OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult,
+    StoredDeposit, StoredResponse, StoredTransfer, StoredWithdrawal, Tx, User, WithdrawalRecord,
+};
+
+mod devices;
+mod merchant_api;
+mod merchants;
+
+/// Most times one write job is run before its serialization failures are given up on.
+pub const MAX_ATTEMPTS: u32 = 40;
+
+/// Connections per instance by default.
+pub const DEFAULT_POOL: usize = 16;
+
+/// The schema, one entry per version. Never edit a released entry: add a new one.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("pg_sql/001_schema.sql")),
+    (2, include_str!("pg_sql/002_merchant_api.sql")),
+];
+
+/// Advisory lock keys (arbitrary constants, one per purpose).
+const MIGRATION_LOCK: i64 = 0x6461_6e62_616f_0001;
+const SECRETS_LOCK: i64 = 0x6461_6e62_616f_0002;
+const HOUSEKEEPING_LOCK: i64 = 0x6461_6e62_616f_0003;
+
+/// Runs `work` on a thread of its own and waits for it: the `postgres` client blocks, and
+/// may not block a thread that drives async tasks (start-up code runs on one).
+pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(work).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// A connection and its prepared statements (each SQL text is prepared once per connection).
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+struct Inner {
+    config: postgres::Config,
+    idle: Mutex<Vec<Conn>>,
+    permits: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+    queue: usize,
+}
+
+impl Drop for Inner {
+    /// Closing a `postgres` client blocks (it says goodbye to the server), which may not happen
+    /// on a thread that drives async tasks, where the last handle to the store may be dropped:
+    /// the idle connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = match self.idle.get_mut() {
+            Ok(idle) => std::mem::take(idle),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("danbao-pg-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
+
+/// The PostgreSQL implementation of [`Store`].
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: never printed.
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+fn connect(config: &postgres::Config) -> StoreResult<Conn> {
+    let client = config.connect(NoTls).map_err(StoreError::unavailable)?;
+    Ok(Conn {
+        client,
+        statements: HashMap::new(),
+    })
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`), runs the migrations the database
+    /// lacks, and keeps up to `pool` connections; at most `queue` jobs wait for one (beyond
+    /// them a job is refused [`StoreError::Busy`]). Blocking: call it off the async runtime
+    /// (see [`off_runtime`]).
+    pub fn connect(url: &str, pool: usize, queue: usize) -> anyhow::Result<Self> {
+        let config = postgres::Config::from_str(url)
+            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
+        let mut first = connect(&config)?;
+        migrate(&mut first.client)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                idle: Mutex::new(vec![first]),
+                permits: tokio::sync::Semaphore::new(pool.max(1)),
+                waiting: AtomicUsize::new(0),
+                queue: queue.max(1),
+            }),
+        })
+    }
+
+    /// Runs the migrations the database at `url` lacks, and nothing else (`danbao-server
+    /// migrate`). Returns the versions applied. Blocking.
+    pub fn migrate_only(url: &str) -> anyhow::Result<Vec<i64>> {
+        let config = postgres::Config::from_str(url)
+            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
+        let mut conn = connect(&config)?;
+        migrate(&mut conn.client)
+    }
+
+    /// The secret `name` shared by every instance: read from `instance_secrets`, or made with
+    /// `make` and stored by the first instance that asks (under a lock, so two instances
+    /// starting at once agree). Blocking.
+    pub fn shared_secret(
+        &self,
+        name: &str,
+        now: i64,
+        make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
+    ) -> anyhow::Result<Vec<u8>> {
+        let mut conn = self.take()?;
+        let client = &mut conn.client;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SECRETS_LOCK])?;
+        let stored = tx.query_opt(
+            "SELECT value FROM instance_secrets WHERE name = $1",
+            &[&name],
+        )?;
+        let value = match stored {
+            Some(row) => row.try_get(0)?,
+            None => {
+                let value = make()?;
+                tx.execute(
+                    "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3)",
+                    &[&name, &value, &now],
+                )?;
+                value
+            }
+        };
+        tx.commit()?;
+        self.give_back(conn);
+        Ok(value)
+    }
+
+    /// The shared sandbox clock offset (at start). Blocking.
+    pub fn clock_offset(&self) -> anyhow::Result<i64> {
+        let mut conn = self.take()?;
+        let offset: i64 = conn
+            .client
+            .query_one("SELECT clock_offset_secs FROM settings WHERE id = 1", &[])?
+            .try_get(0)?;
+        self.give_back(conn);
+        Ok(offset)
+    }
+
+    fn take(&self) -> StoreResult<Conn> {
+        let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match pooled {
+            Some(conn) if !conn.client.is_closed() => Ok(conn),
+            _ => connect(&self.inner.config),
+        }
+    }
+
+    fn give_back(&self, conn: Conn) {
+        if conn.client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.inner.idle.lock() {
+            idle.push(conn);
+        }
+    }
+
+    /// Waits for a connection permit; refuses at once when [`Inner::queue`] jobs wait already.
+    async fn permit(&self) -> StoreResult<tokio::sync::SemaphorePermit<'_>> {
+        let waiting = self.inner.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = if waiting >= self.inner.queue {
+            Err(StoreError::Busy)
+        } else {
+            self.inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| StoreError::unavailable("the store is closed"))
+        };
+        self.inner.waiting.fetch_sub(1, Ordering::Relaxed);
+        permit
+    }
+
+    /// Runs a write job to its commit, again after each serialization failure.
+    fn run_write<T, E>(&self, job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.take()?;
+        let mut backoff = Backoff::new();
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            match run_once(&mut conn, job) {
+                Attempt::Done(result) => break result,
+                Attempt::Retry(cause) if attempt < MAX_ATTEMPTS => {
+                    tracing::debug!(attempt, %cause, "serialization failure; running the job again");
+                    std::thread::sleep(backoff.next());
+                }
+                Attempt::Retry(cause) => {
+                    tracing::warn!(attempt, %cause, "a write job kept conflicting; given up");
+                    break Err(StoreError::Conflict(format!(
+                        "the transaction conflicted {attempt} times with concurrent ones: {cause}"
+                    ))
+                    .into());
+                }
+            }
+        };
+        self.give_back(conn);
+        result
+    }
+}
+
+/// What became of one attempt at a write job.
+enum Attempt<T, E> {
+    /// Committed (`Ok`) or rolled back for the job's own error (`Err`).
+    Done(Result<T, E>),
+    /// Cancelled by PostgreSQL for a serialization failure or deadlock: run it again.
+    Retry(String),
+}
+
+fn run_once<T, E: From<StoreError>>(
+    conn: &mut Conn,
+    job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Attempt<T, E> {
+    if let Err(error) = conn
+        .client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    {
+        return Attempt::Done(Err(StoreError::unavailable(error).into()));
+    }
+    let mut tx = PgTx {
+        conn,
+        retry: None,
+        read_only: false,
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx))).unwrap_or_else(|_| {
+        tracing::error!("a store job panicked; its changes are rolled back");
+        Err(StoreError::Panicked.into())
+    });
+    let retry = tx.retry.take();
+    if let Some(cause) = retry {
+        let _ = conn.client.batch_execute("ROLLBACK");
+        return Attempt::Retry(cause);
+    }
+    match result {
+        Err(error) => {
+            let _ = conn.client.batch_execute("ROLLBACK");
+            Attempt::Done(Err(error))
+        }
+        Ok(value) => match conn.client.batch_execute("COMMIT") {
+            Ok(()) => Attempt::Done(Ok(value)),
+            Err(error) if is_retryable(&error) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Attempt::Retry(error.to_string())
+            }
+            Err(error) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Attempt::Done(Err(StoreError::unavailable(error).into()))
+            }
+        },
+    }
+}
+
+fn is_retryable(error: &postgres::Error) -> bool {
+    matches!(
+        error.code(),
+        Some(code) if *code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::UNIQUE_VIOLATION
+    )
+}
+
+/// Randomized exponential backoff: 1 ms doubling to 64 ms, each wait a random part of it.
+struct Backoff {
+    ceiling_us: u64,
+    state: u64,
+}
+
+impl Backoff {
+    fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |elapsed| elapsed.subsec_nanos() as u64)
+            | 1;
+        Self {
+            ceiling_us: 1_000,
+            state: seed,
+        }
+    }
+
+    fn next(&mut self) -> Duration {
+        // xorshift64: jitter only, not a secret.
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        let wait = self.ceiling_us / 2 + self.state % (self.ceiling_us / 2 + 1);
+        self.ceiling_us = (self.ceiling_us * 2).min(64_000);
+        Duration::from_micros(wait)
+    }
+}
+
+/// Applies every migration the database lacks, under an advisory lock so instances starting
+/// together apply each once. Returns the versions applied.
+fn migrate(client: &mut Client) -> anyhow::Result<Vec<i64>> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "SET LOCAL client_min_messages = warning;
+         CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )?;
+    let current: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    let mut applied = Vec::new();
+    for (version, sql) in MIGRATIONS {
+        if *version <= current {
+            continue;
+        }
+        tx.batch_execute(sql)
+            .map_err(|error| anyhow::anyhow!("migration {version} failed: {error}"))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[version],
+        )?;
+        applied.push(*version);
+    }
+    tx.commit()?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "database migrated");
+    }
+    Ok(applied)
+}
+
+impl Store for PgStore {
+    async fn write<T, E, F>(&self, mut job: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    {
+        let _permit = self.permit().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.run_write(&mut job))
+            .await
+            .map_err(|error| E::from(StoreError::unavailable(error)))?
+    }
+
+    async fn read<T, E, F>(&self, job: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    {
+        let _permit = self.permit().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = store.take()?;
+            conn.client
+                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .map_err(StoreError::unavailable)?;
+            let mut tx = PgTx {
+                conn: &mut conn,
+                retry: None,
+                read_only: true,
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
+                .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
+            let _ = conn.client.batch_execute("COMMIT");
+            store.give_back(conn);
+            result
+        })
+        .await
+        .map_err(|error| E::from(StoreError::unavailable(error)))?
+    }
+}
+
+type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+/// A job's view of the open PostgreSQL transaction.
+pub struct PgTx<'c> {
+    conn: &'c mut Conn,
+    /// Set when PostgreSQL cancelled the transaction for a serialization failure or deadlock:
+    /// the job's outcome is then thrown away and the job runs again.
+    retry: Option<String>,
+    /// A read transaction: no locks are taken.
+    read_only: bool,
+}
+
+impl PgTx<'_> {
+    fn fail(&mut self, error: postgres::Error) -> StoreError {
+        if is_retryable(&error) {
+            self.retry = Some(error.to_string());
+            return StoreError::Conflict(error.to_string());
+        }
+        match error.code() {
+            Some(code)
+                if *code == SqlState::CHECK_VIOLATION
+                    || *code == SqlState::FOREIGN_KEY_VIOLATION
+                    || *code == SqlState::NOT_NULL_VIOLATION =>
+            {
+                StoreError::Constraint(error.to_string())
+            }
+            _ => StoreError::unavailable(error),
+        }
+    }
+
+    fn statement(&mut self, sql: &'static str) -> StoreResult<Statement> {
+        if let Some(statement) = self.conn.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        match self.conn.client.prepare(sql) {
+            Ok(statement) => {
+                self.conn.statements.insert(sql, statement.clone());
+                Ok(statement)
+            }
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn rows(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        match self.conn.client.query(&statement, params) {
+            Ok(rows) => Ok(rows),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn row(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Option<Row>> {
+        let statement = self.statement(sql)?;
+        match self.conn.client.query_opt(&statement, params) {
+            Ok(row) => Ok(row),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn one(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Row> {
+        self.row(sql, params)?
+            .ok_or_else(|| StoreError::NotFound(format!("no row from {sql}")))
+    }
+
+    fn exec(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<u64> {
+        let statement = self.statement(sql)?;
+        match self.conn.client.execute(&statement, params) {
+            Ok(count) => Ok(count),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn control(&mut self, sql: &str) -> StoreResult<()> {
+        match self.conn.client.batch_execute(sql) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    /// Writes a user's row (changing nothing) in a write transaction: a second transaction
+    /// that does the same waits for this one and, if this one commits, is cancelled and runs
+    /// again on a snapshot that sees it (a `FOR UPDATE` lock alone would not cancel it), so
+    /// the counted limits of one user are checked one transaction at a time.
+    fn lock_user(&mut self, user_id: i64) -> StoreResult<()> {
+        if !self.read_only {
+            self.exec(
+                "UPDATE users SET feed_seq = feed_seq WHERE id = $1",
+                &[&user_id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A `count(*)` as the `u32` the traits answer.
+    fn count(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<u32> {
+        let row = self.one(sql, params)?;
+        let count: i64 = get(&row, 0)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+}
+
+fn get<'r, T: FromSql<'r>>(row: &'r Row, index: usize) -> StoreResult<T> {
+    row.try_get(index).map_err(StoreError::unavailable)
+}
+
+fn limit(limit: u32) -> i64 {
+    i64::from(limit)
+}
+
+fn index_i64(index: u64) -> i64 {
+    i64::try_from(index).unwrap_or(i64::MAX)
+}
+
+impl Tx for PgTx<'_> {
+    fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()> {
+        self.control("SAVEPOINT job")?;
+        let keep = part(self);
+        if let Some(cause) = self.retry.clone() {
+            // The whole transaction runs again; nothing of this part can be kept.
+            return Err(StoreError::Conflict(cause));
+        }
+        if !keep {
+            self.control("ROLLBACK TO SAVEPOINT job")?;
+        }
+        self.control("RELEASE SAVEPOINT job")
+    }
+
+    fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged> {
+        if !self.read_only {
+            // One instance purges at a time: another one waits, then finds the rows gone.
+            self.one("SELECT pg_advisory_xact_lock($1)", &[&HOUSEKEEPING_LOCK])?;
+        }
+        let steps = index_i64(before.paycode_steps);
+        let counted = |count: u64| usize::try_from(count).unwrap_or(usize::MAX);
+        Ok(Purged {
+            request_nonces: counted(self.exec(
+                "DELETE FROM nonces WHERE seen_at < $1",
+                &[&before.request_nonces],
+            )?),
+            idempotency: {
+                self.exec(
+                    "INSERT INTO idempotency_expired (user_id, key, first_used_at)
+                     SELECT user_id, key, created_at FROM idempotency WHERE created_at < $1
+                     ON CONFLICT DO NOTHING",
+                    &[&before.idempotency],
+                )?;
+                counted(self.exec(
+                    "DELETE FROM idempotency WHERE created_at < $1",
+                    &[&before.idempotency],
+                )?)
+            },
+            code_nonces: counted(self.exec(
+                "DELETE FROM code_nonces WHERE expires_at < $1",
+                &[&before.code_nonces],
+            )?),
+            paycode_steps: counted(
+                self.exec("DELETE FROM paycode_uses WHERE step < $1", &[&steps])?,
+            ),
+            paycode_failures: counted(self.exec(
+                "DELETE FROM paycode_failures WHERE at < $1",
+                &[&before.paycode_failures],
+            )?),
+            device_approvals: counted(self.exec(
+                "DELETE FROM device_approvals WHERE expires_at < $1",
+                &[&before.device_approvals],
+            )?) + counted(self.exec(
+                "DELETE FROM device_join_failures WHERE at < $1",
+                &[&before.device_approvals],
+            )?),
+        })
+    }
+
+    fn shared_clock_offset(&mut self) -> StoreResult<Option<i64>> {
+        let row = self.one("SELECT clock_offset_secs FROM settings WHERE id = 1", &[])?;
+        Ok(Some(get(&row, 0)?))
+    }
+
+    fn advance_shared_clock(&mut self, secs: i64) -> StoreResult<Option<i64>> {
+        let row = self.one(
+            "UPDATE settings SET clock_offset_secs = clock_offset_secs + $1 WHERE id = 1
+             RETURNING clock_offset_secs",
+            &[&secs],
+        )?;
+        Ok(Some(get(&row, 0)?))
+    }
+}
+
+fn user_row(row: &Row) -> StoreResult<User> {
+    Ok(User {
+        id: get(row, 0)?,
+        handle: get(row, 1)?,
+        display_name: get(row, 2)?,
+        created_at: get(row, 3)?,
+    })
+}
+
+impl IdentityTx for PgTx<'_> {
+    fn insert_user(
+        &mut self,
+        handle: &str,
+        display_name: &str,
+        now: i64,
+    ) -> StoreResult<Option<i64>> {
+        let row = self.row(
+            "INSERT INTO users (handle, display_name, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (handle) DO NOTHING RETURNING id",
+            &[&handle, &display_name, &now],
+        )?;
+        row.map(|row| get(&row, 0)).transpose()
+    }
+
+    fn user(&mut self, id: i64) -> StoreResult<Option<User>> {
+        self.row(
+            "SELECT id, handle, display_name, created_at FROM users WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| user_row(&row))
+        .transpose()
+    }
+
+    fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>> {
+        self.row(
+            "SELECT id, handle, display_name, created_at FROM users WHERE handle = $1",
+            &[&handle],
+        )?
+        .map(|row| user_row(&row))
+        .transpose()
+    }
+
+    fn insert_device(
+        &mut self,
+        user_id: i64,
+        public_key: &[u8],
+        name: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let row = self.row(
+            "INSERT INTO devices (user_id, public_key, name, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (public_key) DO NOTHING RETURNING id",
+            &[&user_id, &public_key, &name, &now],
+        )?;
+        match row {
+            Some(row) => get(&row, 0),
+            None => Err(StoreError::PublicKeyTaken),
+        }
+    }
+
+    fn device(&mut self, id: i64) -> StoreResult<Option<Device>> {
+        self.row(
+            "SELECT id, user_id, public_key, name, revoked_at FROM devices WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| {
+            Ok(Device {
+                id: get(&row, 0)?,
+                user_id: get(&row, 1)?,
+                public_key: get(&row, 2)?,
+                name: get(&row, 3)?,
+                revoked_at: get(&row, 4)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool> {
+        // Checked in the transaction of the change itself, as on SQLite: the update reads the
+        // device row it stamps, so a revocation committed first is seen here and one committed
+        // concurrently conflicts with this transaction.
+        let row = self.row(
+            "UPDATE devices SET last_seen_at = GREATEST(coalesce(last_seen_at, 0), $2)
+             WHERE id = $1 RETURNING revoked_at",
+            &[&device_id, &now],
+        )?;
+        if let Some(row) = row {
+            let revoked: Option<i64> = get(&row, 0)?;
+            if revoked.is_some() {
+                return Err(StoreError::DeviceRevoked);
+            }
+        }
+        let inserted = self.exec(
+            "INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&device_id, &nonce, &now],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
+        let Some(row) = self.row(
+            "SELECT request_hash, status, body FROM idempotency WHERE user_id = $1 AND key = $2",
+            &[&user_id, &key],
+        )?
+        else {
+            return Ok(None);
+        };
+        let status: i64 = get(&row, 1)?;
+        let outcome = u16::try_from(status)
+            .ok()
+            .and_then(Outcome::from_status)
+            .ok_or_else(|| {
+                StoreError::unavailable(format!(
+                    "stored answer status {status} is not the protocol's"
+                ))
+            })?;
+        Ok(Some(StoredResponse {
+            request_hash: get(&row, 0)?,
+            outcome,
+            body: get(&row, 2)?,
+        }))
+    }
+
+    fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>> {
+        self.row(
+            "SELECT first_used_at FROM idempotency_expired WHERE user_id = $1 AND key = $2",
+            &[&user_id, &key],
+        )?
+        .map(|row| get(&row, 0))
+        .transpose()
+    }
+
+    fn put_idempotency(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        response: &StoredResponse,
+        now: i64,
+    ) -> StoreResult<()> {
+        let status = i64::from(response.outcome.status());
+        self.exec(
+            "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &user_id,
+                &key,
+                &response.request_hash,
+                &status,
+                &response.body,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+const WITHDRAWAL_COLUMNS_BY_ID: &str = "SELECT id, user_id, amount, currency, transfer_id, status, payout_ref, reason, requested_at, settled_at FROM withdrawals WHERE id = $1";
+const WITHDRAWALS_BY_STATUS: &str = "SELECT id, user_id, amount, currency, transfer_id, status, payout_ref, reason, requested_at, settled_at FROM withdrawals WHERE status = $1 ORDER BY id LIMIT $2";
+
+fn withdrawal_row(row: &Row) -> StoreResult<StoredWithdrawal> {
+    let currency: String = get(row, 3)?;
+    let status: String = get(row, 5)?;
+    let (Ok(currency_code), Some(status_value)) = (
+        Currency::from_code(&currency),
+        WithdrawalStatus::parse(&status),
+    ) else {
+        return Err(StoreError::unavailable(format!(
+            "withdrawal row with currency {currency:?} and status {status:?}"
+        )));
+    };
+    Ok(StoredWithdrawal {
+        id: get(row, 0)?,
+        user_id: get(row, 1)?,
+        amount: Money::from_minor(get(row, 2)?, currency_code),
+        transfer_id: get(row, 4)?,
+        status: status_value,
+        payout_ref: get(row, 6)?,
+        reason: get(row, 7)?,
+        requested_at: get(row, 8)?,
+        settled_at: get(row, 9)?,
+    })
+}
+
+fn account_row(row: &Row) -> StoreResult<Account> {
+    let code: String = get(row, 1)?;
+    let currency = Currency::from_code(&code).map_err(StoreError::unavailable)?;
+    let id: i64 = get(row, 0)?;
+    Ok(Account {
+        id: AccountId(id as u64),
+        currency,
+        no_overdraft: get(row, 2)?,
+        balances: Balances {
+            debits_pending: get(row, 3)?,
+            debits_posted: get(row, 4)?,
+            credits_pending: get(row, 5)?,
+            credits_posted: get(row, 6)?,
+        },
+    })
+}
+
+fn id_bytes(id: TransferId) -> [u8; 16] {
+    id.0.to_be_bytes()
+}
+
+fn transfer_id(bytes: Vec<u8>) -> StoreResult<TransferId> {
+    let array: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| StoreError::unavailable("transfer id is not 16 bytes"))?;
+    Ok(TransferId(u128::from_be_bytes(array)))
+}
+
+fn transfer_row(row: &Row) -> StoreResult<StoredTransfer> {
+    let currency: String = get(row, 4)?;
+    let currency = Currency::from_code(&currency).map_err(StoreError::unavailable)?;
+    let kind: String = get(row, 5)?;
+    let pending_id = get::<Option<Vec<u8>>>(row, 6)?
+        .map(transfer_id)
+        .transpose()?;
+    let kind = match (kind.as_str(), pending_id) {
+        ("posted", None) => TransferKind::Posted,
+        ("pending", None) => TransferKind::Pending,
+        ("post", Some(pending_id)) => TransferKind::Post { pending_id },
+        ("void", Some(pending_id)) => TransferKind::Void { pending_id },
+        _ => return Err(StoreError::unavailable("stored transfer kind")),
+    };
+    let status = match get::<Option<String>>(row, 7)? {
+        None => None,
+        Some(text) => Some(
+            super::sqlite::parse_status(&text)
+                .ok_or_else(|| StoreError::unavailable("stored hold status"))?,
+        ),
+    };
+    let debit: i64 = get(row, 1)?;
+    let credit: i64 = get(row, 2)?;
+    Ok(StoredTransfer {
+        transfer: Transfer {
+            id: transfer_id(get(row, 0)?)?,
+            debit: AccountId(debit as u64),
+            credit: AccountId(credit as u64),
+            amount: Money::from_minor(get(row, 3)?, currency),
+            kind,
+        },
+        status,
+    })
+}
+
+impl LedgerTx for PgTx<'_> {
+    fn deposit(&mut self, external_ref: &str) -> StoreResult<Option<StoredDeposit>> {
+        self.row(
+            "SELECT user_id, amount, currency FROM deposits WHERE external_ref = $1",
+            &[&external_ref],
+        )?
+        .map(|row| {
+            let currency: String = get(&row, 2)?;
+            let currency = Currency::from_code(&currency).map_err(StoreError::unavailable)?;
+            Ok(StoredDeposit {
+                user_id: get(&row, 0)?,
+                amount: Money::from_minor(get(&row, 1)?, currency),
+            })
+        })
+        .transpose()
+    }
+
+    fn insert_deposit(&mut self, deposit: &DepositRecord<'_>, now: i64) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO deposits (external_ref, user_id, amount, currency, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &deposit.external_ref,
+                &deposit.user_id,
+                &deposit.amount.minor(),
+                &deposit.amount.currency().code(),
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_withdrawal(&mut self, record: &WithdrawalRecord, now: i64) -> StoreResult<i64> {
+        let row = self.one(
+            "INSERT INTO withdrawals (user_id, amount, currency, transfer_id, status, requested_at)
+             VALUES ($1, $2, $3, $4, 'requested', $5) RETURNING id",
+            &[
+                &record.user_id,
+                &record.amount.minor(),
+                &record.amount.currency().code(),
+                &record.transfer_id,
+                &now,
+            ],
+        )?;
+        get(&row, 0)
+    }
+
+    fn withdrawal(&mut self, id: i64) -> StoreResult<Option<StoredWithdrawal>> {
+        self.row(WITHDRAWAL_COLUMNS_BY_ID, &[&id])?
+            .map(|row| withdrawal_row(&row))
+            .transpose()
+    }
+
+    fn withdrawal_by_transfer(&mut self, transfer_id: &str) -> StoreResult<Option<i64>> {
+        self.row(
+            "SELECT id FROM withdrawals WHERE transfer_id = $1",
+            &[&transfer_id],
+        )?
+        .map(|row| get(&row, 0))
+        .transpose()
+    }
+
+    fn withdrawals_with_status(
+        &mut self,
+        status: WithdrawalStatus,
+        count: u32,
+    ) -> StoreResult<Vec<StoredWithdrawal>> {
+        self.rows(WITHDRAWALS_BY_STATUS, &[&status.as_str(), &limit(count)])?
+            .iter()
+            .map(withdrawal_row)
+            .collect()
+    }
+
+    fn settle_withdrawal(
+        &mut self,
+        id: i64,
+        status: WithdrawalStatus,
+        payout_ref: Option<&str>,
+        reason: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let changed = self.exec(
+            "UPDATE withdrawals SET status = $2, payout_ref = $3, reason = $4, settled_at = $5
+             WHERE id = $1 AND status = 'requested'",
+            &[&id, &status.as_str(), &payout_ref, &reason, &now],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
+        let id = id.0 as i64;
+        self.row(
+            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                    credits_posted FROM accounts WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| account_row(&row))
+        .transpose()
+    }
+
+    fn find_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> StoreResult<Option<Account>> {
+        self.row(
+            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                    credits_posted FROM accounts
+             WHERE coalesce(owner_id, 0) = coalesce($1::BIGINT, 0) AND kind = $2 AND currency = $3",
+            &[&owner, &kind.as_str(), &currency.code()],
+        )?
+        .map(|row| account_row(&row))
+        .transpose()
+    }
+
+    fn create_account(
+        &mut self,
+        owner: Option<i64>,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> StoreResult<Account> {
+        let no_overdraft = matches!(
+            kind,
+            AccountKind::Wallet | AccountKind::PayoutsPending | AccountKind::Revenue
+        );
+        let row = self.one(
+            "INSERT INTO accounts (owner_id, kind, currency, no_overdraft) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+            &[&owner, &kind.as_str(), &currency.code(), &no_overdraft],
+        )?;
+        let id: i64 = get(&row, 0)?;
+        Ok(Account {
+            id: AccountId(id as u64),
+            currency,
+            no_overdraft,
+            balances: Balances::default(),
+        })
+    }
+
+    fn account_owner(&mut self, id: AccountId) -> StoreResult<Option<i64>> {
+        let id = id.0 as i64;
+        Ok(self
+            .row("SELECT owner_id FROM accounts WHERE id = $1", &[&id])?
+            .map(|row| get::<Option<i64>>(&row, 0))
+            .transpose()?
+            .flatten())
+    }
+
+    fn wallets_of(&mut self, user_id: i64) -> StoreResult<Vec<Account>> {
+        self.rows(
+            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                    credits_posted FROM accounts
+             WHERE owner_id = $1 AND kind = 'wallet' ORDER BY currency",
+            &[&user_id],
+        )?
+        .iter()
+        .map(account_row)
+        .collect()
+    }
+
+    fn save_balances(&mut self, id: AccountId, b: &Balances) -> StoreResult<()> {
+        let id = id.0 as i64;
+        self.exec(
+            "UPDATE accounts SET debits_pending = $2, debits_posted = $3,
+             credits_pending = $4, credits_posted = $5 WHERE id = $1",
+            &[
+                &id,
+                &b.debits_pending,
+                &b.debits_posted,
+                &b.credits_pending,
+                &b.credits_posted,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn transfer(&mut self, id: TransferId) -> StoreResult<Option<StoredTransfer>> {
+        let id = id_bytes(id);
+        self.row(
+            "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status
+             FROM transfers WHERE id = $1",
+            &[&&id[..]],
+        )?
+        .map(|row| transfer_row(&row))
+        .transpose()
+    }
+
+    fn insert_transfer(&mut self, t: &Transfer, now: i64) -> StoreResult<()> {
+        let status = (t.kind == TransferKind::Pending)
+            .then(|| super::sqlite::status_text(PendingStatus::Open));
+        let pending_id = t.kind.pending_id().map(id_bytes);
+        let id = id_bytes(t.id);
+        let debit = t.debit.0 as i64;
+        let credit = t.credit.0 as i64;
+        self.exec(
+            "INSERT INTO transfers (id, debit_id, credit_id, amount, currency, kind, pending_id,
+             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &&id[..],
+                &debit,
+                &credit,
+                &t.amount.minor(),
+                &t.amount.currency().code(),
+                &super::sqlite::kind_name(t.kind),
+                &pending_id.as_ref().map(|bytes| &bytes[..]),
+                &status,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> StoreResult<()> {
+        let id = id_bytes(id);
+        self.exec(
+            "UPDATE transfers SET status = $2 WHERE id = $1",
+            &[&&id[..], &super::sqlite::status_text(status)],
+        )?;
+        Ok(())
+    }
+
+    fn all_accounts(&mut self) -> StoreResult<Vec<Account>> {
+        self.rows(
+            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                    credits_posted FROM accounts ORDER BY id",
+            &[],
+        )?
+        .iter()
+        .map(account_row)
+        .collect()
+    }
+
+    fn journal(&mut self, after: i64, count: u32) -> StoreResult<Vec<(i64, Transfer)>> {
+        self.rows(
+            "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status, seq
+             FROM transfers WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&after, &limit(count)],
+        )?
+        .iter()
+        .map(|row| Ok((get(row, 8)?, transfer_row(row)?.transfer)))
+        .collect()
+    }
+}
+
+fn event_row(row: &Row) -> StoreResult<Event> {
+    let data: String = get(row, 2)?;
+    Ok(Event {
+        seq: get(row, 0)?,
+        kind: get(row, 1)?,
+        data: serde_json::from_str(&data).map_err(StoreError::unavailable)?,
+        created_at: get(row, 3)?,
+    })
+}
+
+impl FeedTx for PgTx<'_> {
+    fn append_event_json(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        json: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        // The user's row stays locked until this transaction ends: the next append to this
+        // feed waits, so the feed commits in seq order (module docs).
+        let row = self.one(
+            "UPDATE users SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq",
+            &[&user_id],
+        )?;
+        let seq: i64 = get(&row, 0)?;
+        self.exec(
+            "INSERT INTO events (user_id, seq, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&user_id, &seq, &kind, &json, &now],
+        )?;
+        Ok(seq)
+    }
+
+    fn events_after(&mut self, user_id: i64, after: i64, count: u32) -> StoreResult<Vec<Event>> {
+        self.rows(
+            "SELECT seq, kind, data, created_at FROM events
+             WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[&user_id, &after, &limit(count)],
+        )?
+        .iter()
+        .map(event_row)
+        .collect()
+    }
+
+    fn events_before(
+        &mut self,
+        user_id: i64,
+        kind: &str,
+        before: i64,
+        count: u32,
+    ) -> StoreResult<Vec<Event>> {
+        self.rows(
+            "SELECT seq, kind, data, created_at FROM events
+             WHERE user_id = $1 AND kind = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
+            &[&user_id, &kind, &before, &limit(count)],
+        )?
+        .iter()
+        .map(event_row)
+        .collect()
+    }
+}
+
+fn request_row(row: &Row) -> StoreResult<MoneyRequest> {
+    Ok(MoneyRequest {
+        id: get(row, 0)?,
+        requester_id: get(row, 1)?,
+        payer_id: get(row, 2)?,
+        amount_minor: get(row, 3)?,
+        currency: get(row, 4)?,
+        note: get(row, 5)?,
+        status: get(row, 6)?,
+        transfer_id: get(row, 7)?,
+        created_at: get(row, 8)?,
+    })
+}
+
+impl RequestTx for PgTx<'_> {
+    fn insert_request(&mut self, r: &MoneyRequest) -> StoreResult<i64> {
+        let row = self.one(
+            "INSERT INTO money_requests (requester_id, payer_id, amount_minor, currency, note,
+             status, transfer_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             RETURNING id",
+            &[
+                &r.requester_id,
+                &r.payer_id,
+                &r.amount_minor,
+                &r.currency,
+                &r.note,
+                &r.status,
+                &r.transfer_id,
+                &r.created_at,
+            ],
+        )?;
+        get(&row, 0)
+    }
+
+    fn request(&mut self, id: i64) -> StoreResult<Option<MoneyRequest>> {
+        self.row(
+            "SELECT id, requester_id, payer_id, amount_minor, currency, note, status,
+             transfer_id, created_at FROM money_requests WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| request_row(&row))
+        .transpose()
+    }
+
+    fn save_request(&mut self, r: &MoneyRequest) -> StoreResult<()> {
+        self.exec(
+            "UPDATE money_requests SET status = $2, transfer_id = $3 WHERE id = $1",
+            &[&r.id, &r.status, &r.transfer_id],
+        )?;
+        Ok(())
+    }
+}
+
+fn order_row(row: &Row) -> StoreResult<OrderRecord> {
+    let body: String = get(row, 4)?;
+    Ok(OrderRecord {
+        id: get(row, 0)?,
+        seller_id: get(row, 1)?,
+        buyer_id: get(row, 2)?,
+        title: get(row, 3)?,
+        order: serde_json::from_str(&body).map_err(StoreError::unavailable)?,
+        hold_id: get::<Option<Vec<u8>>>(row, 5)?
+            .map(transfer_id)
+            .transpose()?,
+        created_at: get(row, 6)?,
+        updated_at: get(row, 7)?,
+    })
+}
+
+const ORDERS_PAGE: &str =
+    "SELECT * FROM (SELECT id, seller_id, buyer_id, title, body, hold_id, created_at, updated_at
+             FROM orders
+             WHERE seller_id = $1 AND (created_at, id) < ($2, $3)
+             ORDER BY created_at DESC, id DESC LIMIT $4) AS sold
+         UNION ALL
+         SELECT * FROM (SELECT id, seller_id, buyer_id, title, body, hold_id, created_at, updated_at
+             FROM orders
+             WHERE buyer_id = $1 AND seller_id <> $1 AND (created_at, id) < ($2, $3)
+             ORDER BY created_at DESC, id DESC LIMIT $4) AS bought
+         ORDER BY created_at DESC, id DESC LIMIT $4";
+
+impl OrderTx for PgTx<'_> {
+    fn insert_order(&mut self, record: &OrderRecord) -> StoreResult<()> {
+        let (body, state, deadline) = super::sqlite::order_body(record)?;
+        let hold = record.hold_id.map(id_bytes);
+        self.exec(
+            "INSERT INTO orders (id, seller_id, buyer_id, title, state, body, hold_id,
+             next_deadline, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &record.id,
+                &record.seller_id,
+                &record.buyer_id,
+                &record.title,
+                &state,
+                &body,
+                &hold.as_ref().map(|b| &b[..]),
+                &deadline,
+                &record.created_at,
+                &record.updated_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn order(&mut self, id: &str) -> StoreResult<Option<OrderRecord>> {
+        self.row(
+            "SELECT id, seller_id, buyer_id, title, body, hold_id, created_at, updated_at
+             FROM orders WHERE id = $1",
+            &[&id],
+        )?
+        .map(|row| order_row(&row))
+        .transpose()
+    }
+
+    fn save_order(&mut self, record: &OrderRecord) -> StoreResult<()> {
+        let (body, state, deadline) = super::sqlite::order_body(record)?;
+        let hold = record.hold_id.map(id_bytes);
+        self.exec(
+            "UPDATE orders SET buyer_id = $2, state = $3, body = $4, hold_id = $5,
+             next_deadline = $6, updated_at = $7 WHERE id = $1",
+            &[
+                &record.id,
+                &record.buyer_id,
+                &state,
+                &body,
+                &hold.as_ref().map(|b| &b[..]),
+                &deadline,
+                &record.updated_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn due_orders(&mut self, now: i64, count: u32) -> StoreResult<Vec<String>> {
+        // Instances firing timers at once take disjoint orders: rows another instance has
+        // locked are skipped, and that instance's commit takes them off the due list.
+        self.rows(
+            "SELECT id FROM orders WHERE next_deadline <= $1 ORDER BY next_deadline LIMIT $2
+             FOR UPDATE SKIP LOCKED",
+            &[&now, &limit(count)],
+        )?
+        .iter()
+        .map(|row| get(row, 0))
+        .collect()
+    }
+
+    fn schedule_order(&mut self, id: &str, at: Option<i64>) -> StoreResult<()> {
+        self.exec(
+            "UPDATE orders SET next_deadline = $2 WHERE id = $1",
+            &[&id, &at],
+        )?;
+        Ok(())
+    }
+
+    fn orders_page(
+        &mut self,
+        user_id: i64,
+        before: Option<(i64, &str)>,
+        count: u32,
+    ) -> StoreResult<Vec<OrderRecord>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        self.rows(ORDERS_PAGE, &[&user_id, &at, &id, &limit(count)])?
+            .iter()
+            .map(order_row)
+            .collect()
+    }
+}
+
+impl CodeTx for PgTx<'_> {
+    fn use_code_nonce(&mut self, nonce: &str, now: i64, expires_at: i64) -> StoreResult<bool> {
+        let inserted = self.exec(
+            "INSERT INTO code_nonces (nonce, used_at, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&nonce, &now, &expires_at],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn put_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO paycode_secrets (account_index, user_id, sealed, created_at)
+             VALUES ($1, $2, $3, $4)",
+            &[&index_i64(account_index), &user_id, &sealed_secret, &now],
+        )?;
+        Ok(())
+    }
+
+    fn paycode_secret(&mut self, account_index: u64) -> StoreResult<Option<(i64, Vec<u8>)>> {
+        self.row(
+            "SELECT user_id, sealed FROM paycode_secrets WHERE account_index = $1",
+            &[&index_i64(account_index)],
+        )?
+        .map(|row| Ok((get(&row, 0)?, get(&row, 1)?)))
+        .transpose()
+    }
+
+    fn use_paycode_step(&mut self, account_index: u64, step: u64) -> StoreResult<bool> {
+        let inserted = self.exec(
+            "INSERT INTO paycode_uses (account_index, step) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&index_i64(account_index), &index_i64(step)],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn count_paycode_failure(
+        &mut self,
+        merchant_id: i64,
+        account_index: Option<u64>,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<u32> {
+        let account_index = account_index.map(index_i64);
+        self.lock_user(merchant_id)?;
+        self.exec(
+            "INSERT INTO paycode_failures (merchant_id, account_index, at) VALUES ($1, $2, $3)",
+            &[&merchant_id, &account_index, &now],
+        )?;
+        self.count(
+            "SELECT count(*) FROM paycode_failures WHERE merchant_id = $1 AND at > $2",
+            &[&merchant_id, &(now - window)],
+        )
+    }
+
+    fn paycode_index_failures_since(&mut self, account_index: u64, since: i64) -> StoreResult<u32> {
+        self.count(
+            "SELECT count(*) FROM paycode_failures WHERE account_index = $1 AND at > $2",
+            &[&index_i64(account_index), &since],
+        )
+    }
+
+    fn paycode_all_failures_since(&mut self, since: i64) -> StoreResult<u32> {
+        self.count(
+            "SELECT count(*) FROM paycode_failures WHERE at > $1",
+            &[&since],
+        )
+    }
+
+    fn code_nonce_used(&mut self, nonce: &str) -> StoreResult<bool> {
+        Ok(self
+            .row("SELECT 1 FROM code_nonces WHERE nonce = $1", &[&nonce])?
+            .is_some())
+    }
+
+    fn paycode_failures_since(&mut self, merchant_id: i64, since: i64) -> StoreResult<u32> {
+        self.count(
+            "SELECT count(*) FROM paycode_failures WHERE merchant_id = $1 AND at > $2",
+            &[&merchant_id, &since],
+        )
+    }
+
+    fn device_paycode_secret(&mut self, device_id: i64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        self.row(
+            "SELECT account_index, sealed FROM paycode_secrets WHERE device_id = $1
+             ORDER BY created_at DESC LIMIT 1",
+            &[&device_id],
+        )?
+        .map(|row| {
+            let index: i64 = get(&row, 0)?;
+            Ok((index as u64, get(&row, 1)?))
+        })
+        .transpose()
+    }
+
+    fn paycode_failure_at(
+        &mut self,
+        merchant_id: Option<i64>,
+        since: i64,
+        nth: u32,
+    ) -> StoreResult<Option<i64>> {
+        self.row(
+            "SELECT at FROM paycode_failures
+             WHERE ($1::BIGINT IS NULL OR merchant_id = $1::BIGINT) AND at > $2
+             ORDER BY at LIMIT 1 OFFSET $3",
+            &[&merchant_id, &since, &limit(nth)],
+        )?
+        .map(|row| get(&row, 0))
+        .transpose()
+    }
+
+    fn put_device_paycode_secret(
+        &mut self,
+        account_index: u64,
+        user_id: i64,
+        device_id: i64,
+        sealed_secret: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
+        self.exec(
+            "DELETE FROM paycode_secrets WHERE device_id = $1",
+            &[&device_id],
+        )?;
+        self.exec(
+            "INSERT INTO paycode_secrets (account_index, user_id, device_id, sealed, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &index_i64(account_index),
+                &user_id,
+                &device_id,
+                &sealed_secret,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+}
