@@ -21,6 +21,7 @@ pub mod orders;
 pub mod paycode;
 pub mod payouts;
 pub mod requests;
+pub mod sealed;
 pub mod wallet;
 
 pub use commands::{Actor, MerchantCommand, Newcomer, run, run_merchant};

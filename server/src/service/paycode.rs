@@ -12,7 +12,7 @@ use danbao_domain::paycode::{
     AccountIndex, IndexMaskKey, PaycodeError, PaycodeSecret, PaycodeStoreError,
     PaymentCodeVerifier, ReplayStore, VerifiedPaymentCode,
 };
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::aead::NONCE_LEN;
 use ring::hmac;
 
 use base64::Engine;
@@ -26,6 +26,7 @@ use danbao_domain::protocol::wire::{
 use ring::rand::SecureRandom;
 
 use crate::app::App;
+use crate::service::sealed;
 use crate::service::wallet::{Payment, balance_after, check_memo, pay_user};
 use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
 use crate::store::{Store, Tx};
@@ -61,12 +62,6 @@ fn aad(account_index: u64) -> Vec<u8> {
     aad
 }
 
-fn sealing_key(seal_key: &[u8; 32]) -> ServiceResult<LessSafeKey> {
-    UnboundKey::new(&AES_256_GCM, seal_key)
-        .map(LessSafeKey::new)
-        .map_err(|_| ServiceError::storage("the seal key is not an AES-256 key"))
-}
-
 /// Seals a secret with AES-256-GCM under `seal_key`: `nonce ‖ ciphertext ‖ tag`. The account
 /// index is authenticated data, so a sealed secret moved to another row does not open.
 pub fn seal(
@@ -75,17 +70,8 @@ pub fn seal(
     account_index: u64,
     secret: &PaycodeSecret,
 ) -> ServiceResult<Vec<u8>> {
-    let key = sealing_key(seal_key)?;
-    let mut in_out = secret.expose_bytes().to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad(account_index)),
-        &mut in_out,
-    )
-    .map_err(|_| ServiceError::storage("sealing a payment-code secret failed"))?;
-    let mut sealed = nonce.to_vec();
-    sealed.extend_from_slice(&in_out);
-    Ok(sealed)
+    sealed::seal(seal_key, nonce, &aad(account_index), secret.expose_bytes())
+        .map_err(|_| ServiceError::storage("sealing a payment-code secret failed"))
 }
 
 /// Opens what [`seal`] wrote for `account_index`.
@@ -95,19 +81,14 @@ pub fn unseal(
     sealed: &[u8],
 ) -> Result<PaycodeSecret, PaycodeStoreError> {
     let failed = || PaycodeStoreError::new("a sealed payment-code secret does not open");
-    let key = sealing_key(seal_key).map_err(|_| failed())?;
-    if sealed.len() < NONCE_LEN {
-        return Err(failed());
-    }
-    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
-    let mut in_out = ciphertext.to_vec();
-    let plain = key
-        .open_in_place(nonce, Aad::from(aad(account_index)), &mut in_out)
-        .map_err(|_| failed())?;
-    let secret = PaycodeSecret::from_bytes(plain).map_err(|_| failed());
-    in_out.fill(0);
-    secret
+    sealed::open(
+        seal_key,
+        &aad(account_index),
+        sealed,
+        PaycodeSecret::from_bytes,
+    )
+    .map_err(|_| failed())?
+    .map_err(|_| failed())
 }
 
 /// Fresh material for one provisioning, drawn outside the job so a retried job is the same.

@@ -1216,6 +1216,8 @@ fn party_in(answer: &Value, key: &str, texts: &Texts) -> String {
 }
 
 /// What the server's acceptance means, in one sentence.
+// Long (75 lines): one arm per kind of command the outbox sends, each reading its answer's
+// fields into that command's sentence; split up, the arms would only move apart.
 fn done_message(entry: &OutboxEntry, answer: &Value, texts: &Texts) -> String {
     let command = match &entry.command {
         StoredCommand::Known(command) => command,

@@ -17,12 +17,13 @@ use danbao_domain::protocol::wire::{
     WebhookDeliveryView, WebhookEndpointList, WebhookEndpointView,
 };
 use danbao_domain::webhook::WebhookSecret;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::aead::NONCE_LEN;
 use ring::rand::SecureRandom;
 use serde_json::json;
 
 use super::{KeyCaller, Scope, once_for_key, require_merchant};
 use crate::app::App;
+use crate::service::sealed;
 use crate::service::{Answer, ServiceError, ServiceResult};
 use crate::store::merchant_api::{
     DeliveryStatus, WebhookAttemptRecord, WebhookEndpointRecord, WebhookEventRecord,
@@ -89,12 +90,6 @@ pub fn event_id(order_id: &str, event_type: &str) -> String {
     )
 }
 
-fn sealing_key(seal_key: &[u8; 32]) -> ServiceResult<LessSafeKey> {
-    UnboundKey::new(&AES_256_GCM, seal_key)
-        .map(LessSafeKey::new)
-        .map_err(|_| ServiceError::storage("the seal key is not an AES-256 key"))
-}
-
 fn aad(endpoint_id: &str) -> Vec<u8> {
     format!("danbao/webhook-secret\n{endpoint_id}").into_bytes()
 }
@@ -106,17 +101,8 @@ pub fn seal_secret(
     endpoint_id: &str,
     secret: &WebhookSecret,
 ) -> ServiceResult<Vec<u8>> {
-    let key = sealing_key(seal_key)?;
-    let mut in_out = secret.expose_bytes().to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad(endpoint_id)),
-        &mut in_out,
-    )
-    .map_err(|_| ServiceError::storage("sealing a webhook secret failed"))?;
-    let mut sealed = nonce.to_vec();
-    sealed.extend_from_slice(&in_out);
-    Ok(sealed)
+    sealed::seal(seal_key, nonce, &aad(endpoint_id), secret.expose_bytes())
+        .map_err(|_| ServiceError::storage("sealing a webhook secret failed"))
 }
 
 /// Opens what [`seal_secret`] wrote for `endpoint_id`.
@@ -126,19 +112,11 @@ pub fn open_secret(
     sealed: &[u8],
 ) -> ServiceResult<WebhookSecret> {
     let failed = || ServiceError::storage("a sealed webhook secret does not open");
-    let key = sealing_key(seal_key)?;
-    if sealed.len() < NONCE_LEN {
-        return Err(failed());
-    }
-    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
-    let mut in_out = ciphertext.to_vec();
-    let plain = key
-        .open_in_place(nonce, Aad::from(aad(endpoint_id)), &mut in_out)
-        .map_err(|_| failed())?;
-    let secret = WebhookSecret::from_bytes(plain.to_vec()).map_err(|_| failed());
-    in_out.fill(0);
-    secret
+    sealed::open(seal_key, &aad(endpoint_id), sealed, |plain| {
+        WebhookSecret::from_bytes(plain.to_vec())
+    })
+    .map_err(|_| failed())?
+    .map_err(|_| failed())
 }
 
 /// Random material for a new endpoint or secret, chosen outside the write job.

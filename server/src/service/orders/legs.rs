@@ -2,7 +2,7 @@
 //! with ids derived from the order so a repeated step can never move money twice.
 
 use danbao_domain::escrow::Effect;
-use danbao_domain::ledger::{Transfer, TransferId, TransferKind};
+use danbao_domain::ledger::{AccountId, Transfer, TransferId, TransferKind};
 use danbao_domain::money::Money;
 
 use crate::service::ledger;
@@ -55,49 +55,7 @@ pub(super) fn commit_effects(
         })?;
         let buyer = ledger::wallet(tx, buyer_id, currency)?;
         let seller = ledger::wallet(tx, record.seller_id, currency)?;
-        let hold = || {
-            record.hold_id.ok_or_else(|| {
-                ServiceError::storage(format!("order {} resolves a hold it never made", record.id))
-            })
-        };
-        let (kind, transfer, returned) = match *effect {
-            Effect::Hold { amount } => {
-                let id = order_transfer_id(&record.id, "hold");
-                let transfer = Transfer {
-                    id,
-                    debit: buyer.id,
-                    credit: seller.id,
-                    amount,
-                    kind: TransferKind::Pending,
-                };
-                (MovementKind::Hold, transfer, None)
-            }
-            Effect::Post { amount } => {
-                let transfer = Transfer {
-                    id: order_transfer_id(&record.id, "post"),
-                    debit: buyer.id,
-                    credit: seller.id,
-                    amount,
-                    kind: TransferKind::Post {
-                        pending_id: hold()?,
-                    },
-                };
-                let returned = record.order.amount.checked_sub(amount)?;
-                (MovementKind::Release, transfer, Some(returned))
-            }
-            Effect::Void => {
-                let transfer = Transfer {
-                    id: order_transfer_id(&record.id, "void"),
-                    debit: buyer.id,
-                    credit: seller.id,
-                    amount: record.order.amount,
-                    kind: TransferKind::Void {
-                        pending_id: hold()?,
-                    },
-                };
-                (MovementKind::Refund, transfer, None)
-            }
-        };
+        let (kind, transfer, returned) = effect_transfer(record, effect, buyer.id, seller.id)?;
         ledger::apply(tx, transfer, now)?;
         let mut fee = None;
         match effect {
@@ -121,4 +79,57 @@ pub(super) fn commit_effects(
         });
     }
     Ok(moved)
+}
+
+/// The ledger transfer of one effect of the machine on `record`'s order, with the movement's
+/// kind and, for a release, what goes back to the buyer.
+fn effect_transfer(
+    record: &OrderRecord,
+    effect: &Effect,
+    buyer: AccountId,
+    seller: AccountId,
+) -> ServiceResult<(MovementKind, Transfer, Option<Money>)> {
+    let hold = || {
+        record.hold_id.ok_or_else(|| {
+            ServiceError::storage(format!("order {} resolves a hold it never made", record.id))
+        })
+    };
+    Ok(match *effect {
+        Effect::Hold { amount } => {
+            let id = order_transfer_id(&record.id, "hold");
+            let transfer = Transfer {
+                id,
+                debit: buyer,
+                credit: seller,
+                amount,
+                kind: TransferKind::Pending,
+            };
+            (MovementKind::Hold, transfer, None)
+        }
+        Effect::Post { amount } => {
+            let transfer = Transfer {
+                id: order_transfer_id(&record.id, "post"),
+                debit: buyer,
+                credit: seller,
+                amount,
+                kind: TransferKind::Post {
+                    pending_id: hold()?,
+                },
+            };
+            let returned = record.order.amount.checked_sub(amount)?;
+            (MovementKind::Release, transfer, Some(returned))
+        }
+        Effect::Void => {
+            let transfer = Transfer {
+                id: order_transfer_id(&record.id, "void"),
+                debit: buyer,
+                credit: seller,
+                amount: record.order.amount,
+                kind: TransferKind::Void {
+                    pending_id: hold()?,
+                },
+            };
+            (MovementKind::Refund, transfer, None)
+        }
+    })
 }
