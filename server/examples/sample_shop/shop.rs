@@ -173,8 +173,11 @@ impl Shop {
         }
         let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
         let code = order["code"].as_str().unwrap_or_default().to_owned();
+        // A buyer already on the phone taps a link instead of scanning.
+        let link = danbao_domain::qr::link::payment_link("danbao", &code);
         self.say(format!(
-            "order {reference} is {id}; show this code as a QR code: {code}"
+            "order {reference} is {id}; show this code as a QR code: {code}\n\
+             or, to a phone, this payment link: {link}"
         ));
         Ok((id, code))
     }
