@@ -130,7 +130,7 @@ impl ProfileDir {
             spki_pins: Vec::new(),
             locale: self.locale.clone(),
             utc_offset_minutes: 0,
-            time_zone: cli_time_zone(),
+            time_zone: crate::words::cli_time_zone(),
         };
         Wallet::open(config, Arc::new(key_store), None)
             .await
@@ -160,16 +160,6 @@ fn check_profile_name(name: &str) -> Result<(), Failure> {
             &[("name", name)],
         )))
     }
-}
-
-/// The zone the CLI writes dates in: `TZ` when it names a zone of the tz database
-/// (`TZ=Asia/Shanghai`), else UTC.
-pub fn cli_time_zone() -> String {
-    std::env::var("TZ")
-        .ok()
-        .map(|tz| tz.trim_start_matches(':').to_owned())
-        .filter(|tz| danbao_client::i18n::Zone::named(tz).is_ok())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

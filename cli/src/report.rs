@@ -104,7 +104,7 @@ pub fn choose_locale(lang: Option<&str>) -> String {
     if let Some(tag) = warning {
         eprintln!("{}", word("warning-locale", &[("tag", &tag)]));
     }
-    let chosen = match crate::home::cli_time_zone() {
+    let chosen = match crate::words::cli_time_zone() {
         zone if zone.is_empty() => chosen,
         zone => match Zone::named(&zone) {
             Ok(zone) => chosen.in_time_zone(zone),

@@ -9,6 +9,16 @@ use danbao_client::i18n::bundle;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
+/// The zone the CLI writes dates in: `TZ` when it names a zone of the tz database
+/// (`TZ=Asia/Shanghai`), else UTC.
+pub fn cli_time_zone() -> String {
+    std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_owned())
+        .filter(|tz| danbao_client::i18n::Zone::named(tz).is_ok())
+        .unwrap_or_default()
+}
+
 /// The CLI's catalogues: (language tag, Fluent source).
 pub const CATALOGUES: [(&str, &str); 2] = [
     ("en", include_str!("locales/en/cli.ftl")),

@@ -119,7 +119,7 @@ async fn run_for_device<S: Store>(
 ) -> ServiceResult<Answer> {
     let store = &app.store;
     match command {
-        Command::Withdraw(body) => wallet::withdraw(store, caller, body, now).await,
+        Command::Withdraw(body) => payouts::withdraw(store, caller, body, now).await,
         Command::Send(body) => wallet::send(store, caller, body, now).await,
         Command::IssueCode(body) => merchant::issue_code(app, caller, body).await,
         Command::ResolveCode(body) => Answer::ok(&merchant::resolve_code(app, body).await?),

@@ -7,16 +7,33 @@
 
 use danbao_domain::money::Money;
 use danbao_domain::protocol::wire::{
-    Direction, MarkFailed, MarkPaidOut, Movement, Payout, TransferEvent, WithdrawalList,
-    WithdrawalStatus, WithdrawalView,
+    Direction, MarkFailed, MarkPaidOut, Movement, Payout, TransferEvent, Withdraw, WithdrawalList,
+    WithdrawalStatus, WithdrawalView, parse_amount,
 };
 
-use crate::service::wallet::{check_bank_ref, check_memo, record};
-use crate::service::{self, Answer, OperatorCall, ServiceError, ServiceResult, ledger};
+use crate::service::wallet::{self, check_bank_ref, check_memo, record};
+use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
 use crate::store::{AccountKind, Store, StoredWithdrawal, Tx, WithdrawalRecord};
 
 /// Most withdrawals one list answer holds.
 pub const LIST_LIMIT: u32 = 500;
+
+/// Requests a withdrawal: the amount moves out of the caller's wallet to the payouts-pending
+/// account until the operator pays it out or marks it failed (below).
+pub async fn withdraw<S: Store>(
+    store: &S,
+    caller: Caller,
+    body: Withdraw,
+    now: i64,
+) -> ServiceResult<Answer> {
+    let amount = parse_amount(&body.amount, &body.currency)?;
+    service::write_once(store, caller, now, move |tx, caller| {
+        let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
+        request(tx, caller.user_id, id, amount, now)?;
+        wallet::moved(tx, id, amount, caller.user_id)
+    })
+    .await
+}
 
 /// Moves `amount` out of `user_id`'s wallet to the payouts-pending account under transfer
 /// `id` and records the request; the user's feed gets a `withdrawal` event. Returns the

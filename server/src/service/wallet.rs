@@ -6,7 +6,7 @@ use danbao_domain::money::Money;
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
 use danbao_domain::protocol::wire::{
     self, BalanceView, Deposit, Direction, Event, FeedEvent, FeedPage, KIND_TRANSFER, Moved,
-    Movement, PaymentKind, Send, TopUp, TransferEvent, Withdraw, parse_amount,
+    Movement, PaymentKind, Send, TopUp, TransferEvent, parse_amount,
 };
 use danbao_domain::text::TextError;
 
@@ -78,7 +78,12 @@ pub fn balance_after(tx: &mut dyn Tx, user_id: i64, amount: Money) -> ServiceRes
     Ok(BalanceView::from(&wallet))
 }
 
-fn moved(tx: &mut dyn Tx, id: TransferId, amount: Money, user_id: i64) -> ServiceResult<Answer> {
+pub(crate) fn moved(
+    tx: &mut dyn Tx,
+    id: TransferId,
+    amount: Money,
+    user_id: i64,
+) -> ServiceResult<Answer> {
     Answer::ok(&Moved {
         transfer_id: format!("{:032x}", id.0),
         amount: amount.into(),
@@ -197,23 +202,6 @@ fn credit_deposit(
     };
     record(tx, user.id, TransferEvent::Deposit(movement), now)?;
     moved(tx, id, amount, user.id)
-}
-
-/// Requests a withdrawal: the amount moves out of the caller's wallet to the payouts-pending
-/// account until the operator pays it out or marks it failed ([`super::payouts`]).
-pub async fn withdraw<S: Store>(
-    store: &S,
-    caller: Caller,
-    body: Withdraw,
-    now: i64,
-) -> ServiceResult<Answer> {
-    let amount = parse_amount(&body.amount, &body.currency)?;
-    service::write_once(store, caller, now, move |tx, caller| {
-        let id = ledger::transfer_id(caller.user_id, caller.key(), "withdrawal");
-        super::payouts::request(tx, caller.user_id, id, amount, now)?;
-        moved(tx, id, amount, caller.user_id)
-    })
-    .await
 }
 
 /// Sends money to a friend by handle.
