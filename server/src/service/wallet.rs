@@ -261,7 +261,9 @@ pub struct Payment<'a> {
 /// the platform's fee: in the same transaction, a posted transfer from the merchant's wallet
 /// to the platform's revenue account, its id derived from the payment's
 /// ([`payment_fee_transfer_id`]) so a retried job cannot charge twice, and a payment settlement
-/// record (gross, fee, net) for the settlement reports. Friends (P2P, requests, a non-merchant's
+/// record (gross, fee, net) for the settlement reports. Every payment to an enrolled merchant
+/// (with a fee or not) writes a `payment.received` webhook event in the same transaction
+/// ([`super::merchant_api::webhooks::payment_event`]). Friends (P2P, requests, a non-merchant's
 /// receive code) never pay a fee.
 pub fn pay_user(
     tx: &mut dyn Tx,
@@ -283,7 +285,13 @@ pub fn pay_user(
     let transfer = ledger::posted(id, &source, &target, amount);
     ledger::apply_between(tx, transfer, &source, &target, now)?;
     let transfer_id = format!("{:032x}", id.0);
-    let fee = merchant_fee(tx, to, amount, kind, id, &transfer_id, now)?;
+    let merchant_payment = matches!(kind, PaymentKind::Merchant | PaymentKind::Paycode)
+        && tx.merchant(to.id)?.is_some();
+    let fee = if merchant_payment {
+        merchant_fee(tx, to, amount, id, &transfer_id, now)?
+    } else {
+        None
+    };
     for (user_id, direction, other) in [(from.id, Direction::Out, to), (to.id, Direction::In, from)]
     {
         let (platform_fee, net_to_payee) = match (&fee, direction) {
@@ -302,6 +310,21 @@ pub fn pay_user(
         };
         record(tx, user_id, TransferEvent::payment(kind, payment), now)?;
     }
+    if merchant_payment {
+        let zero = Money::from_minor(0, amount.currency());
+        let data = serde_json::json!({
+            "transfer_id": transfer_id,
+            "kind": kind.as_str(),
+            "payer": from.handle,
+            "payer_name": from.display_name,
+            "amount": wire::AmountView::from(amount),
+            "platform_fee": wire::AmountView::from(fee.as_ref().map_or(zero, |split| split.fee)),
+            "net": wire::AmountView::from(fee.as_ref().map_or(amount, |split| split.net)),
+            "memo": memo,
+            "created_at": now,
+        });
+        super::merchant_api::webhooks::payment_event(tx, to.id, &transfer_id, data, now)?;
+    }
     Ok(fee)
 }
 
@@ -315,22 +338,16 @@ pub fn payment_fee_transfer_id(payment: TransferId) -> TransferId {
     TransferId(u128::from_be_bytes(bytes))
 }
 
-/// The fee of a merchant payment just moved to `payee` (see [`pay_user`]): `None` when it is
-/// not a merchant payment or the payee is not an enrolled merchant with a fee schedule.
+/// The fee of a merchant payment just moved to the enrolled merchant `payee` (see
+/// [`pay_user`]): `None` when the merchant has no fee schedule.
 fn merchant_fee(
     tx: &mut dyn Tx,
     payee: &User,
     amount: Money,
-    kind: PaymentKind,
     id: TransferId,
     transfer_id: &str,
     now: i64,
 ) -> ServiceResult<Option<FeeSplit>> {
-    if !matches!(kind, PaymentKind::Merchant | PaymentKind::Paycode)
-        || tx.merchant(payee.id)?.is_none()
-    {
-        return Ok(None);
-    }
     let currency = amount.currency();
     if super::fees::schedule_for(tx, payee.id, currency)?.is_none() {
         return Ok(None);
