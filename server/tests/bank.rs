@@ -8,9 +8,9 @@
 //! acknowledged transfer must appear exactly once in the payer's activity, and the money users
 //! hold plus what was withdrawn must equal what was topped up.
 //!
-//! Every seller pays the platform fee [`FEE`] on each release (issue 15): the fee moves to
-//! the platform's revenue account in the release's transaction, and the totals must still
-//! add up to the cent.
+//! Every seller pays the platform fee [`FEE`] on each release and on each merchant payment (a
+//! scanned merchant code, issue 15): the fee moves to the platform's revenue account in the
+//! release's or the payment's transaction, and the totals must still add up to the cent.
 //!
 //! `BANK_SEED=<n>` replays a run's random choices (the seed is printed).
 
@@ -54,7 +54,7 @@ struct Book {
     expected: Vec<AtomicI64>,
     topped_up: AtomicI64,
     withdrawn: AtomicI64,
-    /// Platform fees of acknowledged releases.
+    /// Platform fees of acknowledged releases and merchant payments.
     fees: AtomicI64,
     /// (payer index, transfer id) of every acknowledged P2P transfer and withdrawal.
     acked: std::sync::Mutex<Vec<(usize, String)>>,
@@ -62,6 +62,7 @@ struct Book {
     requests: AtomicU64,
     refusals: AtomicU64,
     escrow_orders: AtomicU64,
+    merchant_payments: AtomicU64,
     escrow_available: bool,
 }
 
@@ -294,9 +295,7 @@ impl Book {
                         amount,
                         Currency::from_code(CURRENCY).unwrap(),
                     );
-                    let split = fee_schedule().apply(gross).unwrap();
-                    self.expected[seller].fetch_add(split.net.minor(), Ordering::SeqCst);
-                    self.fees.fetch_add(split.fee.minor(), Ordering::SeqCst);
+                    self.book_fee(seller, gross);
                 } else {
                     let path = format!("/v1/orders/{id}/cancel");
                     let cancelled = act(b, path, json!({}), rng).await;
@@ -316,6 +315,45 @@ impl Book {
         }
         self.count(requests);
         self.escrow_orders.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Book {
+    /// Books `gross` to `seller` less the platform fee.
+    fn book_fee(&self, seller: usize, gross: danbao_domain::money::Money) {
+        let split = fee_schedule().apply(gross).unwrap();
+        self.expected[seller].fetch_add(split.net.minor(), Ordering::SeqCst);
+        self.fees.fetch_add(split.fee.minor(), Ordering::SeqCst);
+    }
+
+    /// A buyer pays a merchant code the seller issued (half of the payments retried under
+    /// their key): the seller receives the amount less the platform fee, charged once.
+    async fn merchant_payment(&self, rng: &mut Rng, buyer: usize) {
+        let seller = other(rng, buyer);
+        let amount = amount(rng);
+        let issue = json!({"kind": "merchant", "amount": decimal(amount), "currency": CURRENCY});
+        let (status, issued) = self.wallets[seller].post("/v1/codes", &issue).await;
+        assert_eq!(status, 201, "merchant code: {issued}");
+        let body = json!({"code": issued["code"], "memo": "bank test"});
+        let retry = rng.percent(50);
+        let (paid, sent) = step(&self.wallets[buyer], "/v1/payments".to_owned(), body, retry).await;
+        self.count(sent + 1);
+        match paid.0 {
+            200 => {
+                assert_eq!(paid.1["amount"]["minor"], amount, "{paid:?}");
+                self.expected[buyer].fetch_sub(amount, Ordering::SeqCst);
+                let gross = danbao_domain::money::Money::from_minor(
+                    amount,
+                    Currency::from_code(CURRENCY).unwrap(),
+                );
+                self.book_fee(seller, gross);
+            }
+            422 if code(&paid) == "insufficient_funds" => {
+                self.refusals.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => panic!("unexpected merchant payment answer {paid:?}"),
+        }
+        self.merchant_payments.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -371,6 +409,7 @@ async fn client(book: Arc<Book>, index: usize, seed: u64) {
             65..=69 => book.replay_and_key_reuse(&mut rng, index).await,
             70..=79 => book.withdraw(&mut rng, index).await,
             80..=82 => book.top_up(&mut rng).await,
+            83..=88 => book.merchant_payment(&mut rng, index).await,
             _ if book.escrow_available => book.escrow(&mut rng, index).await,
             _ => book.transfer(&mut rng, index).await,
         }
@@ -437,7 +476,13 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
     let mut handles = Vec::new();
     for i in 0..CLIENTS {
         let handle = format!("client{i:02}");
-        wallets.push(server.sign_up(&handle, &format!("Client {i}")).await);
+        // Every client is an enrolled merchant too (friends' transfers between them still
+        // carry no fee).
+        wallets.push(
+            server
+                .sign_up_merchant(&handle, &format!("Client {i}"))
+                .await,
+        );
         server
             .top_up(&handle, &decimal(OPENING_MINOR), CURRENCY)
             .await;
@@ -469,6 +514,7 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
         requests: AtomicU64::new(0),
         refusals: AtomicU64::new(0),
         escrow_orders: AtomicU64::new(0),
+        merchant_payments: AtomicU64::new(0),
         escrow_available,
     });
 
@@ -582,12 +628,13 @@ async fn bank_conserves_money_under_concurrency_duplicates_and_retries() {
     let checked = server.invariants().await;
     println!(
         "bank test: {CLIENTS} clients, {ops} operations ({} HTTP requests, {} acknowledged \
-         transfers/withdrawals, {} refusals, {} escrow orders, {fees} minor units of fees) in {:.1} s; {reads} invariant reads \
+         transfers/withdrawals, {} refusals, {} escrow orders, {} merchant payments, {fees} minor units of fees) in {:.1} s; {reads} invariant reads \
          during the run; journal {} transfers; total {:.1} s",
         book.requests.load(Ordering::Relaxed),
         acked.len(),
         book.refusals.load(Ordering::Relaxed),
         book.escrow_orders.load(Ordering::Relaxed),
+        book.merchant_payments.load(Ordering::Relaxed),
         run_time.as_secs_f64(),
         checked["transfers"],
         started.elapsed().as_secs_f64(),

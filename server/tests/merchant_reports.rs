@@ -1,6 +1,7 @@
 //! Settlement reports (issue 15 point 5): for a date range, every settled order with gross,
-//! fee, refunds, net and its `merchant_reference`, as JSON and CSV; the totals reconcile
-//! exactly with the merchant wallet's movements in the ledger journal.
+//! fee, refunds, net and its `merchant_reference`, and every merchant payment (a scanned
+//! merchant code) with gross, fee, net and its transfer id, as JSON and CSV; the totals
+//! reconcile exactly with the merchant wallet's movements in the ledger journal.
 
 mod common;
 
@@ -127,6 +128,19 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
     // Fully refunded before shipping: no fee.
     let c = paid_order(&server, &key, &buyer, "web-c", "20.00").await;
     step(&server, &key, &c, "cancel", json!({})).await;
+    // A merchant payment (a scanned code): 50.00 → fee 0.75 + 0.20 = 0.95, net 49.05.
+    let (status, code) = merchant
+        .post(
+            "/v1/codes",
+            &json!({"kind": "merchant", "amount": "50.00", "currency": CNY}),
+        )
+        .await;
+    assert_eq!(status, 201, "{code}");
+    let (status, payment) = buyer
+        .post("/v1/payments", &json!({"code": code["code"]}))
+        .await;
+    assert_eq!(status, 200, "{payment}");
+    let payment_id = payment["transfer_id"].as_str().unwrap().to_owned();
     // Never paid: not settled, not in the report.
     let body =
         json!({"merchant_reference": "web-d", "title": "Tea", "amount": "5.00", "currency": CNY});
@@ -145,8 +159,10 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
     let (status, report) = api_json(&server, &key, "GET", &path, None).await;
     assert_eq!(status, 200, "{report}");
     let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{report}");
     let references: Vec<&str> = items
         .iter()
+        .filter(|i| i["kind"] == "order")
         .map(|i| i["merchant_reference"].as_str().unwrap())
         .collect();
     let mut sorted = references.clone();
@@ -193,16 +209,31 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
         ],
         [2_000, 2_000, 0, 0, 0]
     );
+    let paid = items.iter().find(|i| i["kind"] == "payment").unwrap();
+    assert_eq!(paid["transfer_id"], payment_id.as_str());
+    assert_eq!(paid["order_id"], "");
+    assert!(paid["merchant_reference"].is_null(), "{paid}");
+    assert_eq!(
+        [
+            minor(paid, "amount"),
+            minor(paid, "refunded"),
+            minor(paid, "gross"),
+            minor(paid, "fee"),
+            minor(paid, "net")
+        ],
+        [5_000, 0, 5_000, 95, 4_905]
+    );
     let totals = &report["totals"][0];
     assert_eq!(totals["currency"], CNY);
     assert_eq!(totals["orders"], 3);
-    assert_eq!(minor(totals, "gross"), 15_800);
-    assert_eq!(minor(totals, "fee"), 277);
-    assert_eq!(minor(totals, "net"), 15_523);
+    assert_eq!(totals["payments"], 1);
+    assert_eq!(minor(totals, "gross"), 20_800);
+    assert_eq!(minor(totals, "fee"), 372);
+    assert_eq!(minor(totals, "net"), 20_428);
     assert_eq!(minor(totals, "refunded"), 5_000);
 
-    // Reconciliation with the ledger journal: escrow posts into the merchant's wallet sum to
-    // the gross, transfers from it to the platform's revenue to the fee, and the wallet holds
+    // Reconciliation with the ledger journal: escrow posts and payments into the merchant's
+    // wallet sum to the gross, transfers from it to the platform's revenue to the fee, and the wallet holds
     // exactly the net (it had nothing else).
     let merchant_id = merchant.user_id;
     let cny = Currency::from_code(CNY).unwrap();
@@ -217,7 +248,10 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
             let (mut posted_in, mut fees_out) = (0, 0);
             for (_, transfer) in tx.journal(0, 10_000)? {
                 if transfer.credit == wallet.id
-                    && matches!(transfer.kind, TransferKind::Post { .. })
+                    && matches!(
+                        transfer.kind,
+                        TransferKind::Post { .. } | TransferKind::Posted
+                    )
                 {
                     posted_in += transfer.amount.minor();
                 }
@@ -239,10 +273,28 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "order_id,merchant_reference,currency,amount,refunded,gross,fee,net,settled_at"
+        "order_id,merchant_reference,currency,amount,refunded,gross,fee,net,settled_at,kind,\
+         transfer_id"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
+    let row_p = rows.iter().find(|r| r[9] == "payment").unwrap();
+    assert_eq!(
+        row_p[..],
+        [
+            "",
+            "",
+            CNY,
+            "50.00",
+            "0.00",
+            "50.00",
+            "0.95",
+            "49.05",
+            row_p[8],
+            "payment",
+            payment_id.as_str()
+        ]
+    );
     let row_a = rows.iter().find(|r| r[1] == "web-a").unwrap();
     assert_eq!(
         &row_a[..8],
@@ -261,7 +313,7 @@ async fn the_report_lists_every_settled_order_and_reconciles_with_the_ledger() {
         .iter()
         .map(|r| r[7].replace('.', "").parse::<i64>().unwrap())
         .sum();
-    assert_eq!(net_cents, 15_523);
+    assert_eq!(net_cents, 20_428);
 
     // A range that ends before the settlements is empty; bad ranges and a key without the
     // scope are refused.

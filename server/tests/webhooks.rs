@@ -679,3 +679,71 @@ async fn the_sender_speaks_https_to_endpoints_it_trusts_and_keeps_off_private_ad
     assert!(error.contains("no public address"), "{error}");
     assert_eq!(inbox.seen().len(), 1);
 }
+
+#[tokio::test]
+async fn a_merchant_payment_is_a_payment_received_event_written_once() {
+    let shop = shop().await;
+    let (status, _) = shop
+        .server
+        .operator(
+            "POST",
+            "/v1/admin/fees",
+            Some(
+                &json!({"merchant": "teashop", "currency": CNY, "basis_points": 100,
+                         "fixed_minor": 30}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A friend's transfer to the merchant is no merchant payment: no event.
+    let (status, _) = shop
+        .buyer
+        .post(
+            "/v1/transfers",
+            &json!({"to": "teashop", "amount": "5.00", "currency": CNY}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, code) = shop
+        .merchant
+        .post(
+            "/v1/codes",
+            &json!({"kind": "merchant", "amount": "88.00", "currency": CNY}),
+        )
+        .await;
+    assert_eq!(status, 201, "{code}");
+    // Paid, and the same request retried under its key: one event.
+    let body = json!({"code": code["code"], "memo": "tea"});
+    let key = next_key();
+    let (status, paid) = shop
+        .buyer
+        .call("POST", "/v1/payments", Some(&body), Some(&key))
+        .await;
+    assert_eq!(status, 200, "{paid}");
+    let (status, again) = shop
+        .buyer
+        .call("POST", "/v1/payments", Some(&body), Some(&key))
+        .await;
+    assert_eq!((status, &again), (200, &paid));
+    eventually("the payment event", || !shop.inbox.seen().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = shop.inbox.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let event = &seen[0];
+    assert!(event.verified, "{event:?}");
+    assert_eq!(event.event_type, "payment.received");
+    let payment = &event.body["data"]["payment"];
+    assert_eq!(payment["transfer_id"], paid["transfer_id"]);
+    assert_eq!(payment["kind"], "merchant");
+    assert_eq!(payment["payer"], "bea");
+    assert_eq!(payment["amount"]["minor"], 8_800);
+    // 1 % + 0.30 of 88.00.
+    assert_eq!(payment["platform_fee"]["minor"], 118);
+    assert_eq!(payment["net"]["minor"], 8_682);
+    assert_eq!(payment["memo"], "tea");
+    let log = deliveries(&shop).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["status"], "delivered", "{log:?}");
+    shop.server.invariants().await;
+}

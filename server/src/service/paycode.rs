@@ -471,7 +471,7 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                     ServiceError::not_found("unknown_user", "the calling merchant is gone")
                 })?;
                 let id = ledger::transfer_id(merchant.id, key, "paycode");
-                pay_user(
+                let fee = pay_user(
                     tx,
                     &payer,
                     &merchant,
@@ -490,6 +490,8 @@ pub async fn charge<S: Store>(app: &App<S>, caller: Caller, body: Charge) -> Ser
                     amount: amount.into(),
                     balance: balance_after(tx, merchant.id, amount)?,
                     step_offset: accepted.verified.step_offset,
+                    platform_fee: fee.as_ref().map(|split| split.fee.into()),
+                    net_to_payee: fee.as_ref().map(|split| split.net.into()),
                 })
             })?;
             // Counted outside the request's savepoint: the refusal rolls back the flow, the

@@ -1,6 +1,7 @@
 //! Money in, out and between friends: top-ups, withdrawals, transfers, every payment between
 //! two users' wallets ([`pay_user`]), and the reads of balances and the feed.
 
+use danbao_domain::fees::FeeSplit;
 use danbao_domain::ledger::TransferId;
 use danbao_domain::money::Money;
 use danbao_domain::protocol::limits::MAX_MEMO_CHARS;
@@ -11,6 +12,7 @@ use danbao_domain::protocol::wire::{
 use danbao_domain::text::TextError;
 
 use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
+use crate::store::merchant_api::PaymentSettlementRecord;
 use crate::store::{AccountKind, DepositRecord, Store, Tx, User};
 
 /// Records a movement in a user's feed.
@@ -239,7 +241,18 @@ pub struct Payment<'a> {
     pub memo: &'a str,
 }
 
-/// Moves `amount` from one user's wallet to another's and records it in both feeds.
+/// Moves `amount` from one user's wallet to another's and records it in both feeds; answers
+/// the fee split when the payment carried a platform fee.
+///
+/// A merchant payment ([`PaymentKind::Merchant`], [`PaymentKind::Paycode`]) to an enrolled
+/// merchant with a fee schedule ([`super::fees::schedule_for`], as on escrow releases) carries
+/// the platform's fee: in the same transaction, a posted transfer from the merchant's wallet
+/// to the platform's revenue account, its id derived from the payment's
+/// ([`payment_fee_transfer_id`]) so a retried job cannot charge twice, and a payment settlement
+/// record (gross, fee, net) for the settlement reports. Every payment to an enrolled merchant
+/// (with a fee or not) writes a `payment.received` webhook event in the same transaction
+/// ([`super::merchant_api::webhooks::payment_event`]). Friends (P2P, requests, a non-merchant's
+/// receive code) never pay a fee.
 pub fn pay_user(
     tx: &mut dyn Tx,
     from: &User,
@@ -247,7 +260,7 @@ pub fn pay_user(
     amount: Money,
     payment: Payment<'_>,
     now: i64,
-) -> ServiceResult<()> {
+) -> ServiceResult<Option<FeeSplit>> {
     let Payment { id, kind, memo } = payment;
     if from.id == to.id {
         return Err(ServiceError::unprocessable(
@@ -260,8 +273,19 @@ pub fn pay_user(
     let transfer = ledger::posted(id, &source, &target, amount);
     ledger::apply_between(tx, transfer, &source, &target, now)?;
     let transfer_id = format!("{:032x}", id.0);
+    let merchant_payment = matches!(kind, PaymentKind::Merchant | PaymentKind::Paycode)
+        && tx.merchant(to.id)?.is_some();
+    let fee = if merchant_payment {
+        merchant_fee(tx, to, amount, id, &transfer_id, now)?
+    } else {
+        None
+    };
     for (user_id, direction, other) in [(from.id, Direction::Out, to), (to.id, Direction::In, from)]
     {
+        let (platform_fee, net_to_payee) = match (&fee, direction) {
+            (Some(split), Direction::In) => (Some(split.fee.into()), Some(split.net.into())),
+            _ => (None, None),
+        };
         let payment = wire::Payment {
             direction,
             transfer_id: transfer_id.clone(),
@@ -269,10 +293,74 @@ pub fn pay_user(
             counterparty_name: other.display_name.clone(),
             amount: amount.into(),
             memo: memo.to_owned(),
+            platform_fee,
+            net_to_payee,
         };
         record(tx, user_id, TransferEvent::payment(kind, payment), now)?;
     }
-    Ok(())
+    if merchant_payment {
+        let zero = Money::from_minor(0, amount.currency());
+        let data = serde_json::json!({
+            "transfer_id": transfer_id,
+            "kind": kind.as_str(),
+            "payer": from.handle,
+            "payer_name": from.display_name,
+            "amount": wire::AmountView::from(amount),
+            "platform_fee": wire::AmountView::from(fee.as_ref().map_or(zero, |split| split.fee)),
+            "net": wire::AmountView::from(fee.as_ref().map_or(amount, |split| split.net)),
+            "memo": memo,
+            "created_at": now,
+        });
+        super::merchant_api::webhooks::payment_event(tx, to.id, &transfer_id, data, now)?;
+    }
+    Ok(fee)
+}
+
+/// The id of the fee transfer of the payment `payment`: derived from the payment's own id, so
+/// the fee of one payment is one transfer however often its job runs.
+pub fn payment_fee_transfer_id(payment: TransferId) -> TransferId {
+    let seed = format!("danbao-payment-fee\n{:032x}", payment.0);
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    TransferId(u128::from_be_bytes(bytes))
+}
+
+/// The fee of a merchant payment just moved to the enrolled merchant `payee` (see
+/// [`pay_user`]): `None` when the merchant has no fee schedule.
+fn merchant_fee(
+    tx: &mut dyn Tx,
+    payee: &User,
+    amount: Money,
+    id: TransferId,
+    transfer_id: &str,
+    now: i64,
+) -> ServiceResult<Option<FeeSplit>> {
+    let currency = amount.currency();
+    if super::fees::schedule_for(tx, payee.id, currency)?.is_none() {
+        return Ok(None);
+    }
+    let split = super::fees::split(tx, payee.id, amount)?;
+    let mut fee_transfer_id = None;
+    if split.fee.minor() > 0 {
+        let merchant = ledger::wallet(tx, payee.id, currency)?;
+        let revenue = ledger::system(tx, AccountKind::Revenue, currency)?;
+        let fee_id = payment_fee_transfer_id(id);
+        let transfer = ledger::posted(fee_id, &merchant, &revenue, split.fee);
+        ledger::apply_between(tx, transfer, &merchant, &revenue, now)?;
+        fee_transfer_id = Some(format!("{:032x}", fee_id.0));
+    }
+    tx.insert_payment_settlement(&PaymentSettlementRecord {
+        transfer_id: transfer_id.to_owned(),
+        merchant_id: payee.id,
+        currency,
+        gross: split.gross.minor(),
+        fee: split.fee.minor(),
+        net: split.net.minor(),
+        fee_transfer_id,
+        settled_at: now,
+    })?;
+    Ok(Some(split))
 }
 
 /// The caller's wallets, one per currency.

@@ -115,6 +115,28 @@ pub struct SettlementRecord {
     pub settled_at: i64,
 }
 
+/// A merchant payment (a scanned merchant code, a charged payment code) with the platform's
+/// fee (migration 015).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSettlementRecord {
+    /// The payment's ledger transfer (hex).
+    pub transfer_id: String,
+    /// The merchant paid.
+    pub merchant_id: i64,
+    /// The currency.
+    pub currency: Currency,
+    /// What the payer paid, minor units.
+    pub gross: i64,
+    /// The platform's fee.
+    pub fee: i64,
+    /// `gross − fee`: what the merchant kept.
+    pub net: i64,
+    /// The fee's ledger transfer (hex), when there was a fee.
+    pub fee_transfer_id: Option<String>,
+    /// Unix seconds.
+    pub settled_at: i64,
+}
+
 /// Whose fee schedule: one merchant's, or a merchant category code's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeeScope {
@@ -179,6 +201,16 @@ pub trait MerchantApiTx {
         from: i64,
         to: i64,
     ) -> StoreResult<Vec<SettlementRecord>>;
+    /// Records a merchant payment's settlement (once per transfer: a second insert of the same
+    /// transfer is ignored).
+    fn insert_payment_settlement(&mut self, record: &PaymentSettlementRecord) -> StoreResult<()>;
+    /// A merchant's payment settlements with `from <= settled_at < to`, oldest first.
+    fn payment_settlements_between(
+        &mut self,
+        merchant_id: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<PaymentSettlementRecord>>;
 }
 
 /// A merchant's webhook endpoint as stored (its secrets sealed).

@@ -98,6 +98,7 @@ pub const DEFAULT_POOL: usize = 16;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("pg_sql/001_schema.sql")),
     (2, include_str!("pg_sql/002_merchant_api.sql")),
+    (3, include_str!("pg_sql/003_payment_settlements.sql")),
 ];
 
 /// Advisory lock keys (arbitrary constants, one per purpose).

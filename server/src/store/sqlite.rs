@@ -62,6 +62,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("sql/012_withdrawal_payouts.sql")),
         M::up(include_str!("sql/013_merchant_api.sql")),
         M::up(include_str!("sql/014_webhooks.sql")),
+        M::up(include_str!("sql/015_payment_settlements.sql")),
     ])
 }
 

@@ -158,6 +158,30 @@ fn activity_rows_get_kind_direction_party_and_title() {
         "{}",
         chinese.title
     );
+    // A merchant payment with the platform's fee (issue 15): the merchant's row says it too.
+    let paid = json!({"type": "merchant", "direction": "in", "counterparty": "bob",
+        "counterparty_name": "bob", "amount": amount_json(1000, "10.00"), "memo": "",
+        "platform_fee": amount_json(30, "0.30"), "net_to_payee": amount_json(970, "9.70")});
+    let row = view::activity_item(&event(13, "transfer", paid.clone()), &en());
+    assert_eq!(row.amount.minor, 1000);
+    assert!(
+        row.title.starts_with("Payment from @bob (platform fee ")
+            && row.title.contains("0.30")
+            && row.title.contains("9.70"),
+        "{}",
+        row.title
+    );
+    let chinese = view::activity_item(&event(13, "transfer", paid), &zh());
+    assert!(
+        chinese.title.contains("平台服务费") && chinese.title.contains("9.70"),
+        "{}",
+        chinese.title
+    );
+    // Without a fee (a friend's payment) the row is the plain one.
+    let friend = json!({"type": "p2p", "direction": "in", "counterparty": "bob",
+        "counterparty_name": "bob", "amount": amount_json(1000, "10.00"), "memo": ""});
+    let row = view::activity_item(&event(14, "transfer", friend), &en());
+    assert_eq!(row.title, "Received from @bob");
 }
 
 #[test]

@@ -721,6 +721,13 @@ pub fn activity_item(event: &FeedEvent, texts: &Texts) -> ActivityItem {
     }
 }
 
+/// An amount field of a feed event's data: (minor units, currency code).
+fn minor_of(data: &Value, field: &str) -> Option<(i64, String)> {
+    let minor = data.get(field)?.get("minor")?.as_i64()?;
+    let currency = data.get(field)?.get("currency")?.as_str()?.to_owned();
+    Some((minor, currency))
+}
+
 /// The activity row's one line: the catalogue's `activity-<kind>-<in|out>[-memo]` message.
 fn activity_title(
     data: &Value,
@@ -740,7 +747,23 @@ fn activity_title(
     ];
     match kind {
         "p2p" | "merchant" | "paycode" | "request" => {
-            texts.with(&format!("activity-{kind}-{side}"), &args)
+            let title = texts.with(&format!("activity-{kind}-{side}"), &args);
+            // A merchant payment in the merchant's feed says the platform's fee and what was
+            // kept.
+            match (
+                minor_of(data, "platform_fee"),
+                minor_of(data, "net_to_payee"),
+            ) {
+                (Some((fee, currency)), Some((net, _))) if fee > 0 => texts.with(
+                    "activity-payment-fee",
+                    &[
+                        ("title", title.as_str()),
+                        ("fee", texts.amount(fee, &currency).as_str()),
+                        ("net", texts.amount(net, &currency).as_str()),
+                    ],
+                ),
+                _ => title,
+            }
         }
         "top_up" => texts.get("activity-top-up"),
         "deposit" => texts.get("activity-deposit"),

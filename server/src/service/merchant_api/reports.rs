@@ -70,8 +70,10 @@ pub async fn settlements<S: Store>(
     store
         .read(move |tx| {
             let records = tx.settlements_between(caller.user_id, from, to)?;
-            let mut totals: BTreeMap<&'static str, (Currency, [i64; 5], u64)> = BTreeMap::new();
-            let mut items = Vec::with_capacity(records.len());
+            let payments = tx.payment_settlements_between(caller.user_id, from, to)?;
+            let mut totals: BTreeMap<&'static str, (Currency, [i64; 5], u64, u64)> =
+                BTreeMap::new();
+            let mut items = Vec::with_capacity(records.len() + payments.len());
             for record in &records {
                 let c = record.currency;
                 let money = |minor| -> danbao_domain::protocol::wire::AmountView {
@@ -81,7 +83,9 @@ pub async fn settlements<S: Store>(
                     .merchant_order(&record.order_id)?
                     .map(|shop| shop.merchant_reference);
                 items.push(SettlementLine {
+                    kind: "order".to_owned(),
                     order_id: record.order_id.clone(),
+                    transfer_id: None,
                     merchant_reference: reference,
                     amount: money(record.amount),
                     refunded: money(record.refunded),
@@ -90,7 +94,7 @@ pub async fn settlements<S: Store>(
                     net: money(record.net),
                     settled_at: record.settled_at,
                 });
-                let entry = totals.entry(c.code()).or_insert((c, [0; 5], 0));
+                let entry = totals.entry(c.code()).or_insert((c, [0; 5], 0, 0));
                 let parts = [
                     record.amount,
                     record.refunded,
@@ -98,27 +102,51 @@ pub async fn settlements<S: Store>(
                     record.fee,
                     record.net,
                 ];
-                for (sum, part) in entry.1.iter_mut().zip(parts) {
-                    *sum = sum.checked_add(part).ok_or_else(|| {
-                        ServiceError::storage("a settlement report total overflows")
-                    })?;
-                }
+                add_up(&mut entry.1, parts)?;
                 entry.2 += 1;
             }
+            // Merchant payments: the whole amount is the gross, nothing is refunded.
+            for payment in &payments {
+                let c = payment.currency;
+                let money = |minor| -> danbao_domain::protocol::wire::AmountView {
+                    Money::from_minor(minor, c).into()
+                };
+                items.push(SettlementLine {
+                    kind: "payment".to_owned(),
+                    order_id: String::new(),
+                    transfer_id: Some(payment.transfer_id.clone()),
+                    merchant_reference: None,
+                    amount: money(payment.gross),
+                    refunded: money(0),
+                    gross: money(payment.gross),
+                    fee: money(payment.fee),
+                    net: money(payment.net),
+                    settled_at: payment.settled_at,
+                });
+                let entry = totals.entry(c.code()).or_insert((c, [0; 5], 0, 0));
+                let parts = [payment.gross, 0, payment.gross, payment.fee, payment.net];
+                add_up(&mut entry.1, parts)?;
+                entry.3 += 1;
+            }
+            // One timeline: orders and payments by when they settled.
+            items.sort_by_key(|line| line.settled_at);
             let totals = totals
                 .into_values()
-                .map(|(c, [amount, refunded, gross, fee, net], orders)| {
-                    let money = |minor| Money::from_minor(minor, c).into();
-                    SettlementTotals {
-                        currency: c.code().to_owned(),
-                        orders,
-                        amount: money(amount),
-                        refunded: money(refunded),
-                        gross: money(gross),
-                        fee: money(fee),
-                        net: money(net),
-                    }
-                })
+                .map(
+                    |(c, [amount, refunded, gross, fee, net], orders, payments)| {
+                        let money = |minor| Money::from_minor(minor, c).into();
+                        SettlementTotals {
+                            currency: c.code().to_owned(),
+                            orders,
+                            payments,
+                            amount: money(amount),
+                            refunded: money(refunded),
+                            gross: money(gross),
+                            fee: money(fee),
+                            net: money(net),
+                        }
+                    },
+                )
                 .collect();
             Ok(SettlementReport {
                 from,
@@ -130,10 +158,23 @@ pub async fn settlements<S: Store>(
         .await
 }
 
-/// The report as CSV: one line per settled order, amounts as decimal text in their currency.
+/// Adds one line's amounts to a currency's sums.
+fn add_up(sums: &mut [i64; 5], parts: [i64; 5]) -> ServiceResult<()> {
+    for (sum, part) in sums.iter_mut().zip(parts) {
+        *sum = sum
+            .checked_add(part)
+            .ok_or_else(|| ServiceError::storage("a settlement report total overflows"))?;
+    }
+    Ok(())
+}
+
+/// The report as CSV: one line per settled order or merchant payment, amounts as decimal text
+/// in their currency; `kind` and `transfer_id` are the last columns (a payment's
+/// `order_id` and `merchant_reference` are empty).
 pub fn csv(report: &SettlementReport) -> String {
     let mut out = String::from(
-        "order_id,merchant_reference,currency,amount,refunded,gross,fee,net,settled_at\n",
+        "order_id,merchant_reference,currency,amount,refunded,gross,fee,net,settled_at,kind,\
+         transfer_id\n",
     );
     for line in &report.items {
         let fields = [
@@ -146,6 +187,8 @@ pub fn csv(report: &SettlementReport) -> String {
             line.fee.value.clone(),
             line.net.value.clone(),
             line.settled_at.to_string(),
+            line.kind.clone(),
+            line.transfer_id.clone().unwrap_or_default(),
         ];
         let escaped: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&escaped.join(","));

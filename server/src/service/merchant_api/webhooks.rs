@@ -30,8 +30,8 @@ use crate::store::merchant_api::{
 };
 use crate::store::{OrderRecord, Store, Tx};
 
-/// The order events an endpoint can subscribe to.
-pub const EVENT_TYPES: [&str; 8] = [
+/// The order and payment events an endpoint can subscribe to.
+pub const EVENT_TYPES: [&str; 9] = [
     "order.created",
     "order.paid",
     "order.shipped",
@@ -40,7 +40,10 @@ pub const EVENT_TYPES: [&str; 8] = [
     "order.completed",
     "order.cancelled",
     "order.refunded",
+    "payment.received",
 ];
+/// A merchant payment (a scanned merchant code, a charged payment code) reached the merchant.
+pub const PAYMENT_RECEIVED: &str = "payment.received";
 /// The type of a test-send.
 pub const TEST_EVENT: &str = "webhook.test";
 /// Most endpoints per merchant.
@@ -478,6 +481,47 @@ pub fn order_event(
         id: id.clone(),
         user_id: record.seller_id,
         event_type: event_type.to_owned(),
+        payload: payload.to_string(),
+        created_at: now,
+    };
+    if tx.insert_webhook_event(&event)? {
+        for endpoint in endpoints {
+            tx.insert_webhook_delivery(&id, &endpoint.id, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the `payment.received` event of a merchant payment to `merchant_id`, in the
+/// payment's transaction, and queues it for every enabled endpoint of the merchant that wants
+/// it. Its id derives from the payment's transfer id, so a job run again writes the same
+/// event. `payment` is the event's `data.payment`.
+pub fn payment_event(
+    tx: &mut dyn Tx,
+    merchant_id: i64,
+    transfer_id: &str,
+    payment: serde_json::Value,
+    now: i64,
+) -> ServiceResult<()> {
+    let endpoints: Vec<WebhookEndpointRecord> = tx
+        .webhook_endpoints_of(merchant_id)?
+        .into_iter()
+        .filter(|e| e.enabled && e.events.iter().any(|w| w == "*" || w == PAYMENT_RECEIVED))
+        .collect();
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let id = event_id(&format!("payment:{transfer_id}"), PAYMENT_RECEIVED);
+    let payload = json!({
+        "id": id,
+        "type": PAYMENT_RECEIVED,
+        "created_at": now,
+        "data": {"payment": payment},
+    });
+    let event = WebhookEventRecord {
+        id: id.clone(),
+        user_id: merchant_id,
+        event_type: PAYMENT_RECEIVED.to_owned(),
         payload: payload.to_string(),
         created_at: now,
     };

@@ -8,8 +8,9 @@ use postgres::Row;
 use super::{PgTx, get, limit};
 use crate::store::merchant_api::{
     ApiKeyRecord, DeliveryStatus, FeeScope, MerchantApiTx, MerchantOrderFilter,
-    MerchantOrderRecord, Milestone, SettlementRecord, WebhookAttemptRecord, WebhookDeliveryRecord,
-    WebhookEndpointRecord, WebhookEventRecord, WebhookTx,
+    MerchantOrderRecord, Milestone, PaymentSettlementRecord, SettlementRecord,
+    WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookEventRecord,
+    WebhookTx,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -397,6 +398,56 @@ impl MerchantApiTx for PgTx<'_> {
         )?
         .iter()
         .map(settlement_row)
+        .collect()
+    }
+
+    fn insert_payment_settlement(&mut self, record: &PaymentSettlementRecord) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO payment_settlements (transfer_id, merchant_id, currency, gross, fee,
+                                              net, fee_transfer_id, settled_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (transfer_id) DO NOTHING",
+            &[
+                &record.transfer_id,
+                &record.merchant_id,
+                &record.currency.code(),
+                &record.gross,
+                &record.fee,
+                &record.net,
+                &record.fee_transfer_id,
+                &record.settled_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn payment_settlements_between(
+        &mut self,
+        merchant_id: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<PaymentSettlementRecord>> {
+        self.rows(
+            "SELECT transfer_id, merchant_id, currency, gross, fee, net, fee_transfer_id,
+                    settled_at FROM payment_settlements
+              WHERE merchant_id = $1 AND settled_at >= $2 AND settled_at < $3
+              ORDER BY settled_at, transfer_id",
+            &[&merchant_id, &from, &to],
+        )?
+        .iter()
+        .map(|row| {
+            let code: String = get(row, 2)?;
+            Ok(PaymentSettlementRecord {
+                transfer_id: get(row, 0)?,
+                merchant_id: get(row, 1)?,
+                currency: currency(&code)?,
+                gross: get(row, 3)?,
+                fee: get(row, 4)?,
+                net: get(row, 5)?,
+                fee_transfer_id: get(row, 6)?,
+                settled_at: get(row, 7)?,
+            })
+        })
         .collect()
     }
 }

@@ -8,8 +8,9 @@ use super::{SqliteTx, conversion};
 use crate::store::StoreResult;
 use crate::store::merchant_api::{
     ApiKeyRecord, DeliveryStatus, FeeScope, MerchantApiTx, MerchantOrderFilter,
-    MerchantOrderRecord, Milestone, SettlementRecord, WebhookAttemptRecord, WebhookDeliveryRecord,
-    WebhookEndpointRecord, WebhookEventRecord, WebhookTx,
+    MerchantOrderRecord, Milestone, PaymentSettlementRecord, SettlementRecord,
+    WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookEventRecord,
+    WebhookTx,
 };
 
 const KEY_COLUMNS: &str = "id, user_id, name, scopes, secret_hash, created_at, rotated_at, \
@@ -369,6 +370,57 @@ impl MerchantApiTx for SqliteTx<'_> {
                   ORDER BY settled_at, order_id"
             ))?
             .query_map(params![seller_id, from, to], settlement_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn insert_payment_settlement(&mut self, record: &PaymentSettlementRecord) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO payment_settlements (transfer_id, merchant_id, currency, gross, fee,
+                                                  net, fee_transfer_id, settled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (transfer_id) DO NOTHING",
+            )?
+            .execute(params![
+                record.transfer_id,
+                record.merchant_id,
+                record.currency.code(),
+                record.gross,
+                record.fee,
+                record.net,
+                record.fee_transfer_id,
+                record.settled_at
+            ])?;
+        Ok(())
+    }
+
+    fn payment_settlements_between(
+        &mut self,
+        merchant_id: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<PaymentSettlementRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT transfer_id, merchant_id, currency, gross, fee, net, fee_transfer_id,
+                        settled_at FROM payment_settlements
+                  WHERE merchant_id = ?1 AND settled_at >= ?2 AND settled_at < ?3
+                  ORDER BY settled_at, transfer_id",
+            )?
+            .query_map(params![merchant_id, from, to], |row| {
+                let code: String = row.get(2)?;
+                Ok(PaymentSettlementRecord {
+                    transfer_id: row.get(0)?,
+                    merchant_id: row.get(1)?,
+                    currency: currency(2, &code)?,
+                    gross: row.get(3)?,
+                    fee: row.get(4)?,
+                    net: row.get(5)?,
+                    fee_transfer_id: row.get(6)?,
+                    settled_at: row.get(7)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?)
     }
 }

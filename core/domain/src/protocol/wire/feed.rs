@@ -346,6 +346,14 @@ pub struct Payment {
     pub amount: AmountView,
     /// The note shown to both.
     pub memo: String,
+    /// A merchant payment, in the merchant's feed: the platform's fee on `amount` (the gross),
+    /// moved from the merchant's wallet to the platform in the same transaction. Absent when
+    /// the payee has no fee schedule (friends never pay a fee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_fee: Option<AmountView>,
+    /// With `platform_fee`: what the merchant kept, `amount − platform_fee`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_to_payee: Option<AmountView>,
 }
 
 /// A movement of an order's escrowed money, as the buyer or the seller sees it.

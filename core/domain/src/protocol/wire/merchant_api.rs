@@ -258,8 +258,15 @@ pub struct SettlementReportQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementLine {
-    /// The order.
+    /// `order` (an escrow order's settlement) or `payment` (a merchant payment: a scanned
+    /// merchant code or a charged payment code).
+    #[serde(default = "order_line")]
+    pub kind: String,
+    /// The order (empty on a payment line).
     pub order_id: String,
+    /// A payment line: the payment's ledger transfer (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_id: Option<String>,
     /// The shop's reference, for orders created through the API.
     pub merchant_reference: Option<String>,
     /// What the buyer paid into escrow.
@@ -276,6 +283,10 @@ pub struct SettlementLine {
     pub settled_at: i64,
 }
 
+fn order_line() -> String {
+    "order".to_owned()
+}
+
 /// A report's totals in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -284,6 +295,9 @@ pub struct SettlementTotals {
     pub currency: String,
     /// Settled orders.
     pub orders: u64,
+    /// Merchant payments (their `amount` = `gross`, nothing refunded).
+    #[serde(default)]
+    pub payments: u64,
     /// Sum of `amount`.
     pub amount: AmountView,
     /// Sum of `refunded`.

@@ -95,4 +95,11 @@ pub struct Charged {
     pub balance: BalanceView,
     /// −1, 0 or +1: how far the customer's clock was from the server's, in steps.
     pub step_offset: i8,
+    /// The platform's fee on `amount`, moved from the merchant's wallet in the same
+    /// transaction (absent without a fee schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_fee: Option<AmountView>,
+    /// With `platform_fee`: what the merchant kept, `amount − platform_fee`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_to_payee: Option<AmountView>,
 }

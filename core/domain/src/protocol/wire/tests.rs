@@ -262,6 +262,8 @@ fn every_wire_type_round_trips() {
         amount: amount("3.00"),
         balance: balance(),
         step_offset: -1,
+        platform_fee: Some(amount("0.06")),
+        net_to_payee: Some(amount("2.94")),
     });
     round_trip(&Invariants {
         ok: true,
@@ -649,6 +651,8 @@ fn payments_between_users_are_pinned() {
             counterparty_name: "Bob \"B\" Ödön".into(),
             amount: amount("12.34"),
             memo: "lunch\n🍜".into(),
+            platform_fee: None,
+            net_to_payee: None,
         };
         let event = FeedEvent::Transfer(TransferEvent::payment(kind, payment));
         assert_eq!(event.counterparty(), Some(("bob", "Bob \"B\" Ödön")));

@@ -34,6 +34,7 @@ activity-escrow-release-out-memo = Released to { $who }: { $memo }
 activity-escrow-release-in = Released to you by { $who }
 activity-escrow-release-in-memo = Released to you by { $who }: { $memo }
 activity-escrow-release-fee = { $title } (platform fee { $fee }, you received { $net })
+activity-payment-fee = { $title } (platform fee { $fee }, you received { $net })
 activity-escrow-refund-out = Refunded to { $who }
 activity-escrow-refund-out-memo = Refunded to { $who }: { $memo }
 activity-escrow-refund-in = Refund from { $who }

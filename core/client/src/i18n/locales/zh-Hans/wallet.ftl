@@ -34,6 +34,7 @@ activity-escrow-release-out-memo = 已放款给 { $who }：{ $memo }
 activity-escrow-release-in = { $who } 已向你放款
 activity-escrow-release-in-memo = { $who } 已向你放款：{ $memo }
 activity-escrow-release-fee = { $title }（平台服务费 { $fee }，实收 { $net }）
+activity-payment-fee = { $title }（平台服务费 { $fee }，实收 { $net }）
 activity-escrow-refund-out = 已退款给 { $who }
 activity-escrow-refund-out-memo = 已退款给 { $who }：{ $memo }
 activity-escrow-refund-in = 收到 { $who } 的退款
