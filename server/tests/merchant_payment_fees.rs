@@ -198,3 +198,45 @@ async fn friends_never_pay_a_fee() {
     }
     server.invariants().await;
 }
+
+#[tokio::test]
+async fn a_merchant_without_a_schedule_is_paid_whole_and_the_payment_is_still_settled() {
+    let server = Server::start().await;
+    let shop = server.sign_up_merchant("teashop", "Tea Shop").await;
+    let bea = server.sign_up("bea", "Bea Wang").await;
+    server.top_up("bea", "50.00", CNY).await;
+    let code = issue(
+        &shop,
+        json!({"kind": "merchant", "amount": "12.00", "currency": CNY}),
+    )
+    .await;
+    let (status, paid) = bea.post("/v1/payments", &json!({"code": code})).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(shop.available(CNY).await, 1_200);
+    assert_eq!(revenue(&server).await, 0);
+    for row in shop.all_activity().await {
+        assert!(row["data"].get("platform_fee").is_none(), "{row}");
+    }
+    // Settled with no fee, so the merchant's settlement report lists it.
+    let merchant_id = shop.user_id;
+    let settled = server
+        .app
+        .store
+        .read(move |tx| {
+            tx.payment_settlements_between(merchant_id, 0, i64::MAX)
+                .map_err(danbao_server::service::ServiceError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(
+        (
+            settled[0].transfer_id.as_str(),
+            settled[0].gross,
+            settled[0].fee,
+            settled[0].net
+        ),
+        (paid["transfer_id"].as_str().unwrap(), 1_200, 0, 1_200)
+    );
+    server.invariants().await;
+}

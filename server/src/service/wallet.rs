@@ -327,7 +327,9 @@ pub fn payment_fee_transfer_id(payment: TransferId) -> TransferId {
 }
 
 /// The fee of a merchant payment just moved to the enrolled merchant `payee` (see
-/// [`pay_user`]): `None` when the merchant has no fee schedule.
+/// [`pay_user`]): `None` when the merchant has no fee schedule. Either way the payment is
+/// recorded as settled (gross, fee, net), so the merchant's settlement report lists every
+/// payment.
 fn merchant_fee(
     tx: &mut dyn Tx,
     payee: &User,
@@ -337,9 +339,7 @@ fn merchant_fee(
     now: i64,
 ) -> ServiceResult<Option<FeeSplit>> {
     let currency = amount.currency();
-    if super::fees::schedule_for(tx, payee.id, currency)?.is_none() {
-        return Ok(None);
-    }
+    let scheduled = super::fees::schedule_for(tx, payee.id, currency)?.is_some();
     let split = super::fees::split(tx, payee.id, amount)?;
     let mut fee_transfer_id = None;
     if split.fee.minor() > 0 {
@@ -360,7 +360,7 @@ fn merchant_fee(
         fee_transfer_id,
         settled_at: now,
     })?;
-    Ok(Some(split))
+    Ok(scheduled.then_some(split))
 }
 
 /// The caller's wallets, one per currency.
