@@ -15,7 +15,6 @@ use danbao_domain::fees::{FeeError, FeeSchedule, FeeSplit};
 use danbao_domain::money::{Currency, Money};
 
 use super::ledger;
-use super::orders::order_transfer_id;
 use super::{ServiceError, ServiceResult};
 use crate::store::merchant_api::{FeeScope, SettlementRecord};
 use crate::store::{AccountKind, OrderRecord, Tx};
@@ -79,7 +78,7 @@ pub fn settle(
     if split.fee.minor() > 0 {
         let seller = ledger::wallet(tx, record.seller_id, currency)?;
         let revenue = ledger::system(tx, AccountKind::Revenue, currency)?;
-        let id = order_transfer_id(&record.id, "fee");
+        let id = ledger::order_transfer_id(&record.id, "fee");
         let transfer = ledger::posted(id, &seller, &revenue, split.fee);
         ledger::apply_between(tx, transfer, &seller, &revenue, now)?;
         fee_transfer_id = Some(format!("{:032x}", id.0));
@@ -135,7 +134,7 @@ pub async fn set_schedule<S: crate::store::Store>(
         .write(move |tx| {
             let scope = match (&body.merchant, &category) {
                 (Some(handle), _) => {
-                    let user = super::wallet::user_by_handle(tx, handle)?;
+                    let user = super::users::user_by_handle(tx, handle)?;
                     FeeScope::Merchant(user.id)
                 }
                 (None, Some(code)) => FeeScope::Category(code.clone()),

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use danbao_domain::protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS};
 use danbao_domain::protocol::wire::{BalanceView, Me, PublicProfile, SignUp, SignedUp};
 
-use super::wallet::user_by_handle;
+use super::users::user_by_handle;
 use super::{self as service, Answer, ServiceError, ServiceResult, merchant_profiles};
 use crate::store::Store;
 

@@ -133,6 +133,15 @@ pub fn posted(id: TransferId, debit: &Account, credit: &Account, amount: Money) 
     }
 }
 
+/// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
+pub fn order_transfer_id(order_id: &str, leg: &str) -> TransferId {
+    let seed = format!("danbao-order-transfer\n{order_id}\n{leg}");
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    TransferId(u128::from_be_bytes(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

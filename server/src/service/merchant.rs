@@ -20,7 +20,8 @@ use danbao_domain::qr::danbao::{
 use danbao_domain::qr::render::{RenderOptions, render_svg};
 
 use crate::app::App;
-use crate::service::wallet::{Payment, balance_after, caller_user, check_memo, pay_user};
+use crate::service::users::caller_user;
+use crate::service::wallet::{Payment, balance_after, check_memo, pay_user};
 use crate::service::{self, Answer, Caller, ServiceError, ServiceResult, ledger};
 use crate::store::{Store, Tx, User};
 

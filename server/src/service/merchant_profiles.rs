@@ -14,7 +14,7 @@ use danbao_domain::protocol::wire::{
 };
 use danbao_domain::text::{check_visible, name_key};
 
-use super::wallet::{caller_user, user_by_handle};
+use super::users::{caller_user, user_by_handle};
 use super::{Answer, Caller, ServiceError, ServiceResult};
 use crate::store::{MerchantRecord, Store, Tx, User, Verification};
 

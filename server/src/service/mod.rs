@@ -22,6 +22,7 @@ pub mod paycode;
 pub mod payouts;
 pub mod requests;
 pub mod sealed;
+pub mod users;
 pub mod wallet;
 
 pub use commands::{Actor, MerchantCommand, Newcomer, run, run_merchant};

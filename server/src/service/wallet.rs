@@ -11,6 +11,7 @@ use danbao_domain::protocol::wire::{
 };
 use danbao_domain::text::TextError;
 
+use crate::service::users::{caller_user, user_by_handle};
 use crate::service::{self, Answer, Caller, OperatorCall, ServiceError, ServiceResult, ledger};
 use crate::store::merchant_api::PaymentSettlementRecord;
 use crate::store::{AccountKind, DepositRecord, Store, Tx, User};
@@ -19,20 +20,6 @@ use crate::store::{AccountKind, DepositRecord, Store, Tx, User};
 pub fn record(tx: &mut dyn Tx, user_id: i64, event: TransferEvent, now: i64) -> ServiceResult<()> {
     tx.append_event(user_id, &FeedEvent::Transfer(event), now)?;
     Ok(())
-}
-
-/// The user with `handle` (any case), or 404 `unknown_user`.
-pub fn user_by_handle(tx: &mut dyn Tx, handle: &str) -> ServiceResult<User> {
-    tx.user_by_handle(&handle.to_ascii_lowercase())?
-        .ok_or_else(|| {
-            ServiceError::not_found("unknown_user", format!("no user has the handle {handle:?}"))
-        })
-}
-
-/// The calling user, or 404 `unknown_user` (`who` says which party is gone).
-pub fn caller_user(tx: &mut dyn Tx, user_id: i64, who: &str) -> ServiceResult<User> {
-    tx.user(user_id)?
-        .ok_or_else(|| ServiceError::not_found("unknown_user", format!("the {who} is gone")))
 }
 
 /// Refuses a memo (or note) over [`MAX_MEMO_CHARS`] with `code`, and one that hides characters

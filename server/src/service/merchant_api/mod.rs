@@ -10,6 +10,7 @@ pub mod events;
 pub mod keys;
 pub mod orders;
 pub mod reports;
+pub mod views;
 pub mod webhooks;
 
 /// What an API key may do.

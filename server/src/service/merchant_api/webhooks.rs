@@ -469,7 +469,7 @@ pub fn order_event(
     if endpoints.is_empty() {
         return Ok(());
     }
-    let order = super::orders::view_of(tx, record, now)?;
+    let order = super::views::view_of(tx, record, now)?;
     let id = event_id(&record.id, event_type);
     let payload = json!({
         "id": id,

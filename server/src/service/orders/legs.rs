@@ -31,15 +31,6 @@ pub(super) struct Movement {
     pub(super) fee: Option<danbao_domain::fees::FeeSplit>,
 }
 
-/// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
-pub fn order_transfer_id(order_id: &str, leg: &str) -> TransferId {
-    let seed = format!("danbao-order-transfer\n{order_id}\n{leg}");
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    TransferId(u128::from_be_bytes(bytes))
-}
-
 /// Commits the machine's effects to the ledger: hold, post of the hold, void of the hold.
 pub(super) fn commit_effects(
     tx: &mut dyn Tx,
@@ -96,7 +87,7 @@ fn effect_transfer(
     };
     Ok(match *effect {
         Effect::Hold { amount } => {
-            let id = order_transfer_id(&record.id, "hold");
+            let id = ledger::order_transfer_id(&record.id, "hold");
             let transfer = Transfer {
                 id,
                 debit: buyer,
@@ -108,7 +99,7 @@ fn effect_transfer(
         }
         Effect::Post { amount } => {
             let transfer = Transfer {
-                id: order_transfer_id(&record.id, "post"),
+                id: ledger::order_transfer_id(&record.id, "post"),
                 debit: buyer,
                 credit: seller,
                 amount,
@@ -121,7 +112,7 @@ fn effect_transfer(
         }
         Effect::Void => {
             let transfer = Transfer {
-                id: order_transfer_id(&record.id, "void"),
+                id: ledger::order_transfer_id(&record.id, "void"),
                 debit: buyer,
                 credit: seller,
                 amount: record.order.amount,

@@ -17,7 +17,7 @@ mod action;
 mod codes;
 mod feed;
 mod legs;
-mod views;
+pub mod views;
 
 use std::collections::HashMap;
 
@@ -40,7 +40,6 @@ pub use danbao_domain::protocol::limits::{
     MAX_AUTO_CONFIRM_SECS, MAX_CARRIER_CHARS, MAX_PAY_WINDOW_SECS, MAX_TITLE_CHARS,
     MAX_TRACKING_CHARS, MIN_AUTO_CONFIRM_SECS, MIN_PAY_WINDOW_SECS,
 };
-pub use legs::order_transfer_id;
 pub use views::{cursor_of, parse_cursor, role_of, unknown_order, view, view_of, visible};
 
 /// Who sends a step: a signed-in user (buyer or seller, decided by the order), the operator,
@@ -80,7 +79,7 @@ pub fn create(
     let seller = user(tx, seller_id)?;
     let buyer = match &new.buyer {
         Some(handle) => {
-            let buyer = crate::service::wallet::user_by_handle(tx, handle)?;
+            let buyer = crate::service::users::user_by_handle(tx, handle)?;
             if buyer.id == seller_id {
                 return Err(ServiceError::unprocessable(
                     "same_account",
