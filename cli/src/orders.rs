@@ -4,6 +4,7 @@ use crate::words::word;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use danbao_client::api::{OrderAction, OrderStepCommand, RefundRequest, Ship};
 use danbao_client::{OrderCreated, OrderSummary, Wallet};
 use serde_json::{Value, json};
 
@@ -171,7 +172,7 @@ fn order_line(order: &OrderSummary) -> String {
 
 /// `danbao orders …`.
 pub async fn orders(wallet: &Wallet, args: OrdersArgs) -> Result<Report, Failure> {
-    let (id, action, body) = match args.command.unwrap_or(OrdersCommand::List) {
+    let (id, step) = match args.command.unwrap_or(OrdersCommand::List) {
         OrdersCommand::List => {
             refresh(wallet).await;
             let orders = wallet.orders()?;
@@ -189,19 +190,20 @@ pub async fn orders(wallet: &Wallet, args: OrdersArgs) -> Result<Report, Failure
             let order = wallet.order(&id).await?;
             return Ok(Report::done(order_line(&order), order_json(&order)));
         }
-        OrdersCommand::Confirm { id } => (id, "confirm", None),
-        OrdersCommand::Refund { id, amount } => {
-            (id, "refund-request", Some(json!({ "amount": amount })))
-        }
-        OrdersCommand::Cancel { id } => (id, "cancel", None),
+        OrdersCommand::Confirm { id } => (id, OrderStepCommand::Plain(OrderAction::Confirm)),
+        OrdersCommand::Refund { id, amount } => (
+            id,
+            OrderStepCommand::RequestRefund(RefundRequest { amount }),
+        ),
+        OrdersCommand::Cancel { id } => (id, OrderStepCommand::Plain(OrderAction::Cancel)),
     };
-    let outcome = wallet.order_action(&id, action, body).await?;
+    let outcome = wallet.order_step(&id, step).await?;
     Ok(Report::outcome(&outcome))
 }
 
 /// `danbao merchant …`.
 pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Report, Failure> {
-    let (id, action, body) = match command {
+    let (id, step) = match command {
         MerchantCommand::Order {
             title,
             amount,
@@ -226,15 +228,15 @@ pub async fn merchant(wallet: &Wallet, command: MerchantCommand) -> Result<Repor
             id,
             carrier,
             tracking,
-        } => (
-            id,
-            "ship",
-            Some(json!({ "carrier": carrier, "tracking": tracking })),
-        ),
-        MerchantCommand::RefundAccept { id } => (id, "refund-accept", None),
-        MerchantCommand::RefundReject { id } => (id, "refund-reject", None),
+        } => (id, OrderStepCommand::Ship(Ship { carrier, tracking })),
+        MerchantCommand::RefundAccept { id } => {
+            (id, OrderStepCommand::Plain(OrderAction::AcceptRefund))
+        }
+        MerchantCommand::RefundReject { id } => {
+            (id, OrderStepCommand::Plain(OrderAction::RejectRefund))
+        }
     };
-    let outcome = wallet.order_action(&id, action, body).await?;
+    let outcome = wallet.order_step(&id, step).await?;
     Ok(Report::outcome(&outcome))
 }
 
