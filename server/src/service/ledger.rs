@@ -116,7 +116,17 @@ pub fn transfer_id(user_id: i64, idempotency_key: &str, leg: &str) -> TransferId
     ] {
         context.update(piece);
     }
-    let digest = context.finish();
+    id_of(context.finish())
+}
+
+/// A transfer id derived from `seed`: the first 16 bytes of its SHA-256. Every id the server
+/// derives (a request's, an order leg's, a payment fee's) is one of these, so a job run again
+/// writes the same transfer.
+pub fn derived_id(seed: &str) -> TransferId {
+    id_of(ring::digest::digest(&ring::digest::SHA256, seed.as_bytes()))
+}
+
+fn id_of(digest: ring::digest::Digest) -> TransferId {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest.as_ref()[..16]);
     TransferId(u128::from_be_bytes(bytes))
@@ -135,11 +145,7 @@ pub fn posted(id: TransferId, debit: &Account, credit: &Account, amount: Money) 
 
 /// A transfer id of an order's leg ("hold", "post", "void"): one of each at most.
 pub fn order_transfer_id(order_id: &str, leg: &str) -> TransferId {
-    let seed = format!("danbao-order-transfer\n{order_id}\n{leg}");
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    TransferId(u128::from_be_bytes(bytes))
+    derived_id(&format!("danbao-order-transfer\n{order_id}\n{leg}"))
 }
 
 #[cfg(test)]

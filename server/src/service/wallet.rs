@@ -306,11 +306,7 @@ pub fn pay_user(
 /// The id of the fee transfer of the payment `payment`: derived from the payment's own id, so
 /// the fee of one payment is one transfer however often its job runs.
 pub fn payment_fee_transfer_id(payment: TransferId) -> TransferId {
-    let seed = format!("danbao-payment-fee\n{:032x}", payment.0);
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    TransferId(u128::from_be_bytes(bytes))
+    ledger::derived_id(&format!("danbao-payment-fee\n{:032x}", payment.0))
 }
 
 /// The fee of a merchant payment just moved to the enrolled merchant `payee` (see
