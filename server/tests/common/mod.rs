@@ -34,12 +34,24 @@ pub struct Server {
     pub http: Client,
 }
 
+/// With `DANBAO_TEST_LOG=<filter>` (for example `warn`), the servers of a test log to its
+/// output, which the test harness shows when it fails.
+fn log_if_asked() {
+    if let Ok(filter) = std::env::var("DANBAO_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 impl Server {
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        log_if_asked();
         let dir = tempfile::tempdir().unwrap();
         let mut config = config_in(&dir);
         adjust(&mut config);
