@@ -230,11 +230,12 @@ impl<S: Store> AppState<S> {
             .seal_key
             .try_into()
             .map_err(|_| anyhow::anyhow!("the seal key must be 32 bytes"))?;
-        let rate_limiter = RateLimiter::new(Limits {
+        let limits = Limits {
             per_account: config.rate_limit,
             per_address: config.rate_limit_address,
             sign_ups: config.sign_up_limit,
-        });
+        };
+        let rate_limiter = RateLimiter::with_shared(limits, store.shared_buckets());
         Ok(Arc::new(Self {
             store,
             config,

@@ -190,8 +190,7 @@ impl<S: Store> FromRequest<App<S>> for Signed {
         if let Some(action) = Action::of(&parts.method, &path) {
             let mut subjects = vec![Subject::Device(device_id), Subject::User(user_id)];
             subjects.extend(client_address(&parts).map(Subject::Address));
-            app.rate_limiter
-                .check(action, &subjects, std::time::Instant::now())?;
+            app.rate_limiter.take(action, &subjects).await?;
         }
         if parts.method != Method::GET && signature.idempotency_key.is_none() {
             return Err(ApiError::bad_request(

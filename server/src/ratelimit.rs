@@ -1,21 +1,28 @@
 //! Rate limits per device, per user and per client address for the writes an abuser repeats:
 //! sign-up, transfers and payments, money requests, code issuing and payment-code charges.
 //!
-//! Each (action, subject) has a token bucket in this process's memory: `per_minute` tokens
-//! refilled evenly, holding at most `per_minute` (the burst). A request takes one token or is
-//! refused `429 rate_limited` with `Retry-After` (the seconds until a token is back). Buckets
-//! live in one instance only: several instances behind a load balancer each allow the full rate
-//! (issue 13 moves them to shared storage). Full buckets are dropped once the table grows, so
-//! memory stays bounded by the number of recently active subjects.
+//! Each (action, subject) has a token bucket: `per_minute` tokens refilled evenly, holding at
+//! most `per_minute` (the burst). A request takes one token from each of its buckets (all or
+//! none) or is refused `429 rate_limited` with `Retry-After` (the seconds until a token is
+//! back).
+//!
+//! Where the buckets live follows the store:
+//! - On SQLite (one instance) they are in this process's memory. Full buckets are dropped
+//!   once the table grows, so memory stays bounded by the number of recently active subjects.
+//! - On PostgreSQL (any number of instances) they are rows of `rate_buckets`, taken by one
+//!   statement per request on the database's clock ([`SharedBuckets`]), so N instances
+//!   together allow the configured rate, not N times it. Housekeeping deletes buckets idle
+//!   for longer than a minute (they are full again).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::http::Method;
 
 use crate::service::ServiceError;
+use crate::store::SharedBuckets;
 
 /// A write that is rate-limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,6 +67,17 @@ impl Action {
         })
     }
 
+    /// The action's part of a shared bucket's key.
+    fn key(self) -> &'static str {
+        match self {
+            Self::SignUp => "sign_up",
+            Self::Transfer => "transfer",
+            Self::MoneyRequest => "money_request",
+            Self::IssueCode => "issue_code",
+            Self::Charge => "charge",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::SignUp => "sign-ups",
@@ -83,6 +101,15 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// The subject's part of a shared bucket's key.
+    fn key(self) -> String {
+        match self {
+            Self::Device(id) => format!("device:{id}"),
+            Self::User(id) => format!("user:{id}"),
+            Self::Address(address) => format!("address:{address}"),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Device(_) => "this device",
@@ -112,19 +139,61 @@ struct Bucket {
 /// Buckets kept before full ones are dropped.
 const PRUNE_ABOVE: usize = 100_000;
 
-/// The in-memory token buckets of one server instance.
-#[derive(Debug)]
+/// The rate limiter: buckets in this process's memory, or shared through the store.
 pub struct RateLimiter {
     limits: Limits,
     buckets: Mutex<HashMap<(Action, Subject), Bucket>>,
+    shared: Option<Arc<dyn SharedBuckets>>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("limits", &self.limits)
+            .field("shared", &self.shared.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimiter {
-    /// A limiter with `limits`.
+    /// A limiter with `limits`, counting in memory.
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
             buckets: Mutex::new(HashMap::new()),
+            shared: None,
+        }
+    }
+
+    /// A limiter with `limits`, counting in `shared` buckets when given (every instance on
+    /// one store), else in memory.
+    pub fn with_shared(limits: Limits, shared: Option<Arc<dyn SharedBuckets>>) -> Self {
+        Self {
+            shared,
+            ..Self::new(limits)
+        }
+    }
+
+    /// Takes one token of `action` from each of `subjects` (all or none), now. A store that
+    /// cannot count answers its own error (`503`): the request would need it anyway.
+    pub async fn take(&self, action: Action, subjects: &[Subject]) -> Result<(), ServiceError> {
+        let (Some(shared), Some(&first)) = (&self.shared, subjects.first()) else {
+            return self.check(action, subjects, Instant::now());
+        };
+        let buckets = subjects
+            .iter()
+            .map(|&subject| {
+                let key = format!("{}:{}", action.key(), subject.key());
+                (key, self.per_minute(action, subject))
+            })
+            .collect();
+        match shared.take(buckets).await? {
+            None => Ok(()),
+            Some(empty) => {
+                let subject = subjects.get(empty.place).copied().unwrap_or(first);
+                let per_minute = self.per_minute(action, subject);
+                Err(refusal(action, subject, per_minute, empty.wait_secs))
+            }
         }
     }
 
@@ -171,16 +240,7 @@ impl RateLimiter {
                 } else {
                     60
                 };
-                return Err(ServiceError::too_many_requests(
-                    "rate_limited",
-                    format!(
-                        "too many {} from {} (at most {} a minute); retry in {wait} s",
-                        action.name(),
-                        subject.name(),
-                        per_minute as u32
-                    ),
-                )
-                .retry_after(wait));
+                return Err(refusal(action, subject, per_minute as u32, wait));
             }
             refill.push((subject, tokens));
         }
@@ -195,6 +255,19 @@ impl RateLimiter {
         }
         Ok(())
     }
+}
+
+/// The refusal of `action` because `subject`'s bucket is empty for `wait` more seconds.
+fn refusal(action: Action, subject: Subject, per_minute: u32, wait: u64) -> ServiceError {
+    ServiceError::too_many_requests(
+        "rate_limited",
+        format!(
+            "too many {} from {} (at most {per_minute} a minute); retry in {wait} s",
+            action.name(),
+            subject.name(),
+        ),
+    )
+    .retry_after(wait)
 }
 
 #[cfg(test)]

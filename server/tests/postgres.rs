@@ -254,3 +254,64 @@ async fn a_device_revoked_through_one_instance_is_refused_by_the_other() {
     let (status, _) = alice.get("/v1/balances").await;
     assert_eq!(status, 401, "the instance that revoked it refuses it too");
 }
+
+/// Rate limits hold for the instances together: a device allowed 3 payments a minute gets 3
+/// across two instances, not 3 on each, and the refusal says when to retry. Sign-ups from
+/// one address are counted across instances too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limits_are_shared_by_the_instances() {
+    if !common::on_postgres() {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let limits = |config: &mut danbao_server::Config| {
+        config.rate_limit = 3;
+        config.rate_limit_address = 100;
+        config.sign_up_limit = 3;
+    };
+    let first = common::Server::start_with(limits).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        first.dir.path().join("database-url"),
+        dir.path().join("database-url"),
+    )
+    .unwrap();
+    let second = common::Server::start_in(dir, limits).await;
+
+    let alice = first.sign_up("alice", "Alice").await;
+    second.sign_up("bob", "Bob").await;
+    let (status, refused) = second.sign_up_raw("carol").await;
+    assert_eq!(status, 201, "the third sign-up of the address: {refused}");
+    let (status, refused) = first.sign_up_raw("dave").await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (429, Some("rate_limited")),
+        "a fourth sign-up from the address, through the other instance: {refused}"
+    );
+
+    first.top_up("alice", "10.00", "CNY").await;
+    let alice_on_second = alice.at(&second.url);
+    let send = serde_json::json!({"to": "bob", "amount": "1.00", "currency": "CNY"});
+    for wallet in [&alice, &alice_on_second, &alice] {
+        let (status, body) = wallet.post("/v1/transfers", &send).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = alice_on_second.post("/v1/transfers", &send).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("rate_limited")),
+        "the fourth payment within the minute, through the instance that allowed one: {body}"
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("at most 3 a minute"),
+        "{body}"
+    );
+    assert_eq!(
+        alice.available("CNY").await,
+        700,
+        "the refused payment moved nothing"
+    );
+}

@@ -52,11 +52,12 @@ pub(super) async fn newcomer_request<S: Store, T: serde::de::DeserializeOwned>(
 ) -> ApiResult<(T, Newcomer)> {
     let (parts, body) = request.into_parts();
     if let Some(address) = auth::client_address(&parts) {
-        app.rate_limiter.check(
-            crate::ratelimit::Action::SignUp,
-            &[crate::ratelimit::Subject::Address(address)],
-            std::time::Instant::now(),
-        )?;
+        app.rate_limiter
+            .take(
+                crate::ratelimit::Action::SignUp,
+                &[crate::ratelimit::Subject::Address(address)],
+            )
+            .await?;
     }
     let body = super::http::read_body(body).await?;
     let signature = auth::read_signature(

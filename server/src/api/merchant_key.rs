@@ -66,8 +66,7 @@ impl<S: Store> FromRequest<App<S>> for KeyAuth {
         if let Some(action) = Action::of(&parts.method, &path) {
             let mut subjects = vec![Subject::User(key.user_id)];
             subjects.extend(crate::auth::client_address(&parts).map(Subject::Address));
-            app.rate_limiter
-                .check(action, &subjects, std::time::Instant::now())?;
+            app.rate_limiter.take(action, &subjects).await?;
         }
         if parts.method != Method::GET && idempotency_key.is_none() {
             return Err(ApiError::bad_request(

@@ -3,7 +3,7 @@
 
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
-use super::{Store, StoreError, Tx};
+use super::{SharedBuckets, Store, StoreError, Tx};
 
 /// One of the two stores, chosen at start.
 #[derive(Clone)]
@@ -46,6 +46,13 @@ impl Store for Backend {
         match self {
             Self::Sqlite(store) => store.read(job).await,
             Self::Postgres(store) => store.read(job).await,
+        }
+    }
+
+    fn shared_buckets(&self) -> Option<std::sync::Arc<dyn SharedBuckets>> {
+        match self {
+            Self::Sqlite(store) => store.shared_buckets(),
+            Self::Postgres(store) => store.shared_buckets(),
         }
     }
 }

@@ -54,6 +54,34 @@ pub trait Store: Clone + Send + Sync + 'static {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static;
+
+    /// The rate-limit buckets this store keeps for every instance at once, if it does
+    /// (PostgreSQL). `None`: one instance runs on this store (SQLite), and the limiter counts
+    /// in its own memory.
+    fn shared_buckets(&self) -> Option<std::sync::Arc<dyn SharedBuckets>> {
+        None
+    }
+}
+
+/// Token buckets shared by every instance on one store (see `crate::ratelimit` for the
+/// bucket rule: at most `per_minute` tokens, refilled `per_minute` a minute, evenly).
+pub trait SharedBuckets: Send + Sync + 'static {
+    /// Takes one token from each `(bucket, per_minute)`, all or none. `Ok(None)`: taken;
+    /// `Ok(Some(empty))`: nothing was taken, `empty` says which bucket refused.
+    fn take(&self, buckets: Vec<(String, u32)>) -> Taking<'_>;
+}
+
+/// What [`SharedBuckets::take`] answers, later.
+pub type Taking<'a> =
+    std::pin::Pin<Box<dyn Future<Output = StoreResult<Option<EmptyBucket>>> + Send + 'a>>;
+
+/// The bucket that refused a take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmptyBucket {
+    /// Its place in the buckets asked for (0-based).
+    pub place: usize,
+    /// Whole seconds until it holds a token again.
+    pub wait_secs: u64,
 }
 
 /// Everything a job can do.
@@ -147,6 +175,8 @@ pub struct Purged {
     pub paycode_failures: usize,
     /// Expired device approval codes and refused joins.
     pub device_approvals: usize,
+    /// Shared rate-limit buckets idle long enough to be full again (PostgreSQL).
+    pub rate_buckets: usize,
 }
 
 impl Purged {
@@ -158,6 +188,7 @@ impl Purged {
             + self.paycode_steps
             + self.paycode_failures
             + self.device_approvals
+            + self.rate_buckets
     }
 }
 

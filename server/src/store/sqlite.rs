@@ -385,6 +385,8 @@ impl Tx for SqliteTx<'_> {
                 "DELETE FROM device_join_failures WHERE at < ?1",
                 before.device_approvals,
             )?,
+            // One instance: the rate limiter counts in memory, not here.
+            rate_buckets: 0,
         })
     }
 }
