@@ -122,41 +122,59 @@ async fn operator_endpoints_answer_only_on_the_operator_listener() {
 /// Point 6: the writer's queue is bounded. With room for two waiting jobs, a burst of
 /// concurrent writes gets `503 overloaded` with `Retry-After` for what does not fit — nothing
 /// of a refused request is applied — and every request retried with its key applies once.
+///
+/// On SQLite the two places are the writer thread's channel (`--write-queue 2`); on
+/// PostgreSQL they are the jobs allowed to wait for one of the pool's connections
+/// (`--database-pool 1 --write-queue 2`; reads wait there too, so the device's key is read
+/// once before the burst and the burst's requests are all writes). Either way a slow job holds
+/// the only writer until the burst has been answered, so exactly two requests wait and six
+/// are refused, on both backends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
-    if common::sqlite_only("a_full_write_queue_answers_503_with_retry_after_and_applies_nothing") {
-        return;
-    }
-    // Two places; the timer loop is slowed so only housekeeping's first run competes with
-    // the set-up for them.
+    const BURST: usize = 8;
+    const PLACES: usize = 2;
+    // Two places (and on PostgreSQL one connection); the timer loops are slowed so only their
+    // first runs, at start, use the store besides the test.
     let server = Server::start_with(|config| {
-        config.write_queue = 2;
+        config.write_queue = PLACES as u32;
+        config.database_pool = 1;
         config.timer_interval_ms = 3_600_000;
     })
     .await;
     let alice = server.sign_up("alice", "Alice").await;
     server.sign_up("bob", "Bob").await;
     server.top_up("alice", "1000.00", "CNY").await;
+    // A signed read first: the server caches the device's key, so the burst reads nothing.
+    assert_eq!(alice.available("CNY").await, 100_000);
     let alice = std::sync::Arc::new(alice);
     let send = json!({"to": "bob", "amount": "1.00", "currency": "CNY"});
-    // Hold the writer with a slow job, so the queue's one place fills.
+
+    // Hold the writer (SQLite's writer thread, PostgreSQL's only connection) with a job that
+    // says when it runs and ends only when the test lets it: the queue's places are free
+    // until the burst comes.
     use danbao_server::store::{Store as _, StoreError};
+    let (started, mut running) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
     let store = server.app.store.clone();
     let slow = tokio::spawn(async move {
         store
-            .write(|_tx| {
-                std::thread::sleep(std::time::Duration::from_millis(700));
+            .write(move |_tx| {
+                let _ = started.send(());
+                // Also ends if the test fails first (the sender is dropped).
+                let _ = released.recv();
                 Ok::<_, StoreError>(())
             })
             .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    let mut busy = 0;
+    running.recv().await.expect("the slow job runs");
+
+    let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel::<Answer>();
     let mut keys = Vec::new();
-    let mut tasks = Vec::new();
-    for _ in 0..8 {
-        let (alice, send, key) = (alice.clone(), send.clone(), next_key());
-        tasks.push(tokio::spawn(async move {
+    for _ in 0..BURST {
+        let (alice, send, key, answered) =
+            (alice.clone(), send.clone(), next_key(), answered.clone());
+        keys.push(key.clone());
+        tokio::spawn(async move {
             let bytes = send.to_string().into_bytes();
             let response = alice
                 .signed(
@@ -177,29 +195,35 @@ async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
                 .map(|value| value.to_str().unwrap().to_owned());
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap();
-            (key, status, retry_after, body)
-        }));
+            let _ = answered.send((key, status, retry_after, body));
+        });
     }
-    for task in tasks {
-        let (key, status, retry_after, body) = task.await.unwrap();
-        match status {
-            200 => {}
-            503 => {
-                assert_eq!(body["code"], "overloaded", "{body}");
-                assert_eq!(retry_after.as_deref(), Some("1"));
-                busy += 1;
-            }
-            other => panic!("{other}: {body}"),
-        }
-        keys.push(key);
+    drop(answered);
+    // While the writer is held, what does not fit is refused at once; nothing is applied.
+    let mut refused = Vec::new();
+    for _ in 0..BURST - PLACES {
+        let (key, status, retry_after, body) = next_answer(&mut answers).await;
+        assert_eq!(status, 503, "only the places wait: {body}");
+        assert_eq!(body["code"], "overloaded", "{body}");
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        refused.push(key);
     }
+    release.send(()).unwrap();
     slow.await.unwrap().unwrap();
-    assert!(
-        busy >= 5,
-        "{busy} of 8 refused: two wait, one may be taken by the writer"
-    );
-    // Retried with their keys (again after a pause when the queue is still full: the timer
-    // loop's jobs share it), every request applies exactly once.
+    // The two that waited are applied once the writer is free.
+    let mut applied = std::collections::HashMap::new();
+    for _ in 0..PLACES {
+        let (key, status, _, body) = next_answer(&mut answers).await;
+        assert_eq!(status, 200, "a waiting request is applied: {body}");
+        assert!(!refused.contains(&key));
+        applied.insert(key, body);
+    }
+    assert!(answers.recv().await.is_none(), "one answer each");
+    assert_eq!(alice.available("CNY").await, 100_000 - 100 * PLACES as i64);
+    assert_eq!(server.invariants().await["transfers"], 1 + PLACES as i64);
+
+    // Retried with their keys (again after a pause if the queue is full), the refused requests
+    // apply once each and the applied ones answer their first answer again.
     for key in &keys {
         let mut attempts = 0;
         loop {
@@ -212,15 +236,26 @@ async fn a_full_write_queue_answers_503_with_retry_after_and_applies_nothing() {
                 continue;
             }
             assert_eq!(status, 200, "{body}");
+            if let Some(first) = applied.get(key) {
+                assert_eq!(&body, first, "a replay answers the first answer");
+            }
             break;
         }
     }
-    assert_eq!(
-        alice.available("CNY").await,
-        100_000 - 100 * keys.len() as i64
-    );
+    assert_eq!(alice.available("CNY").await, 100_000 - 100 * BURST as i64);
     let checked = server.invariants().await;
-    assert_eq!(checked["transfers"], 1 + keys.len() as i64);
+    assert_eq!(checked["transfers"], 1 + BURST as i64);
+}
+
+/// A request's key, status, `Retry-After` and body.
+type Answer = (String, u16, Option<String>, Value);
+
+/// The next answer of a burst (within 10 s: a hung writer fails the test instead of hanging it).
+async fn next_answer(answers: &mut tokio::sync::mpsc::UnboundedReceiver<Answer>) -> Answer {
+    tokio::time::timeout(std::time::Duration::from_secs(10), answers.recv())
+        .await
+        .expect("an answer within 10 s")
+        .expect("an answer")
 }
 
 async fn send_raw(wallet: &common::Wallet, to: &str) -> (u16, Option<String>, Value) {

@@ -202,19 +202,9 @@ pub fn test_database_url() -> Option<String> {
         .filter(|url| !url.trim().is_empty())
 }
 
-/// Whether this run is on PostgreSQL (tests that read the SQLite file itself skip then).
+/// Whether this run is on PostgreSQL (for the tests of what only PostgreSQL does).
 pub fn on_postgres() -> bool {
     test_database_url().is_some()
-}
-
-/// True (and says so) on PostgreSQL, for a test that then returns early: it inspects or
-/// edits the SQLite file itself, or tests the SQLite writer's own queue.
-pub fn sqlite_only(test: &str) -> bool {
-    let skip = on_postgres();
-    if skip {
-        eprintln!("{test}: skipped on PostgreSQL (it reads the SQLite store directly)");
-    }
-    skip
 }
 
 /// A new empty database on the test PostgreSQL server; its URL.
@@ -720,7 +710,7 @@ impl Wallet {
     }
 }
 
-// --- Direct database access for tests that damage the store behind the API ---
+// --- Direct database access for tests that read or damage the store behind the API ---
 
 /// A parameter of [`Db`]'s statements.
 #[derive(Debug, Clone)]
@@ -731,7 +721,7 @@ pub enum Param {
 }
 
 /// The server's database opened directly (SQLite file or PostgreSQL database), for tests that
-/// change rows behind the API. Statements are written for SQLite (`?1` placeholders,
+/// read what is stored or change rows behind the API. Statements are written for SQLite (`?1` placeholders,
 /// `randomblob(16)`) and translated for PostgreSQL.
 pub enum Db {
     Sqlite(rusqlite::Connection),
@@ -775,30 +765,13 @@ impl Db {
     /// Runs a change; the rows it changed.
     pub fn execute(&self, sql: &str, params: &[Param]) -> usize {
         match self {
-            Db::Sqlite(db) => {
-                let values: Vec<rusqlite::types::Value> = params
-                    .iter()
-                    .map(|param| match param {
-                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
-                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
-                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
-                    })
-                    .collect();
-                db.execute(sql, rusqlite::params_from_iter(values)).unwrap()
-            }
+            Db::Sqlite(db) => db
+                .execute(sql, rusqlite::params_from_iter(sqlite_values(params)))
+                .unwrap(),
             Db::Postgres(url) => {
                 let sql = Self::postgres_sql(sql);
                 Self::on_pg(url, |client| {
-                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
-                        .iter()
-                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
-                            match param {
-                                Param::Int(n) => Box::new(*n),
-                                Param::Text(t) => Box::new(t.clone()),
-                                Param::Bytes(b) => Box::new(b.clone()),
-                            }
-                        })
-                        .collect();
+                    let boxed = pg_values(params);
                     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                         boxed.iter().map(|b| b.as_ref()).collect();
                     client.execute(sql.as_str(), &refs).unwrap() as usize
@@ -810,59 +783,66 @@ impl Db {
     /// The first row of a query, each column as a [`Param`] (integers, text or bytes).
     pub fn row(&self, sql: &str, params: &[Param]) -> Vec<Param> {
         match self {
-            Db::Sqlite(db) => {
-                let values: Vec<rusqlite::types::Value> = params
-                    .iter()
-                    .map(|param| match param {
-                        Param::Int(n) => rusqlite::types::Value::Integer(*n),
-                        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
-                        Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
-                    })
-                    .collect();
-                db.query_row(sql, rusqlite::params_from_iter(values), |row| {
-                    let mut out = Vec::new();
-                    for i in 0..row.as_ref().column_count() {
-                        out.push(match row.get::<_, rusqlite::types::Value>(i)? {
-                            rusqlite::types::Value::Integer(n) => Param::Int(n),
-                            rusqlite::types::Value::Text(t) => Param::Text(t),
-                            rusqlite::types::Value::Blob(b) => Param::Bytes(b),
-                            other => panic!("unexpected column {other:?}"),
-                        });
-                    }
-                    Ok(out)
+            Db::Sqlite(db) => db
+                .query_row(
+                    sql,
+                    rusqlite::params_from_iter(sqlite_values(params)),
+                    |row| Ok(sqlite_columns(row)),
+                )
+                .unwrap(),
+            Db::Postgres(url) => {
+                let sql = Self::postgres_sql(sql);
+                Self::on_pg(url, |client| {
+                    let boxed = pg_values(params);
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        boxed.iter().map(|b| b.as_ref()).collect();
+                    pg_columns(&client.query_one(sql.as_str(), &refs).unwrap())
                 })
-                .unwrap()
+            }
+        }
+    }
+
+    /// Every row of a query, each column as a [`Param`].
+    pub fn rows(&self, sql: &str, params: &[Param]) -> Vec<Vec<Param>> {
+        match self {
+            Db::Sqlite(db) => {
+                let mut statement = db.prepare(sql).unwrap();
+                statement
+                    .query_map(rusqlite::params_from_iter(sqlite_values(params)), |row| {
+                        Ok(sqlite_columns(row))
+                    })
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
             }
             Db::Postgres(url) => {
                 let sql = Self::postgres_sql(sql);
                 Self::on_pg(url, |client| {
-                    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
-                        .iter()
-                        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
-                            match param {
-                                Param::Int(n) => Box::new(*n),
-                                Param::Text(t) => Box::new(t.clone()),
-                                Param::Bytes(b) => Box::new(b.clone()),
-                            }
-                        })
-                        .collect();
+                    let boxed = pg_values(params);
                     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                         boxed.iter().map(|b| b.as_ref()).collect();
-                    let row = client.query_one(sql.as_str(), &refs).unwrap();
-                    (0..row.len())
-                        .map(|i| {
-                            if let Ok(n) = row.try_get::<_, i64>(i) {
-                                Param::Int(n)
-                            } else if let Ok(t) = row.try_get::<_, String>(i) {
-                                Param::Text(t)
-                            } else {
-                                Param::Bytes(row.try_get::<_, Vec<u8>>(i).unwrap())
-                            }
-                        })
+                    client
+                        .query(sql.as_str(), &refs)
+                        .unwrap()
+                        .iter()
+                        .map(pg_columns)
                         .collect()
                 })
             }
         }
+    }
+
+    /// The first column of every row of a query as bytes (a BLOB / BYTEA column, or text as
+    /// its UTF-8): for tests that look for a secret in what is stored.
+    pub fn bytes(&self, sql: &str, params: &[Param]) -> Vec<Vec<u8>> {
+        self.rows(sql, params)
+            .into_iter()
+            .map(|row| match row.into_iter().next() {
+                Some(Param::Bytes(bytes)) => bytes,
+                Some(Param::Text(text)) => text.into_bytes(),
+                other => panic!("{sql}: not bytes: {other:?}"),
+            })
+            .collect()
     }
 
     /// A query's single integer.
@@ -872,4 +852,67 @@ impl Db {
             other => panic!("{sql}: not an integer: {other:?}"),
         }
     }
+}
+
+fn sqlite_values(params: &[Param]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|param| match param {
+            Param::Int(n) => rusqlite::types::Value::Integer(*n),
+            Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+            Param::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+        })
+        .collect()
+}
+
+fn sqlite_columns(row: &rusqlite::Row<'_>) -> Vec<Param> {
+    (0..row.as_ref().column_count())
+        .map(|i| match row.get::<_, rusqlite::types::Value>(i).unwrap() {
+            rusqlite::types::Value::Integer(n) => Param::Int(n),
+            rusqlite::types::Value::Text(t) => Param::Text(t),
+            rusqlite::types::Value::Blob(b) => Param::Bytes(b),
+            other => panic!("unexpected column {other:?}"),
+        })
+        .collect()
+}
+
+fn pg_values(params: &[Param]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
+    params
+        .iter()
+        .map(|param| -> Box<dyn postgres::types::ToSql + Sync> {
+            match param {
+                Param::Int(n) => Box::new(*n),
+                Param::Text(t) => Box::new(t.clone()),
+                Param::Bytes(b) => Box::new(b.clone()),
+            }
+        })
+        .collect()
+}
+
+/// A PostgreSQL row as [`Param`]s: BIGINT, INTEGER and SMALLINT (what `count(*)` and
+/// `length(...)` answer) as integers, TEXT as text, BYTEA as bytes.
+fn pg_columns(row: &postgres::Row) -> Vec<Param> {
+    (0..row.len())
+        .map(|i| {
+            if let Ok(n) = row.try_get::<_, i64>(i) {
+                Param::Int(n)
+            } else if let Ok(n) = row.try_get::<_, i32>(i) {
+                Param::Int(n.into())
+            } else if let Ok(n) = row.try_get::<_, i16>(i) {
+                Param::Int(n.into())
+            } else if let Ok(t) = row.try_get::<_, String>(i) {
+                Param::Text(t)
+            } else {
+                Param::Bytes(row.try_get::<_, Vec<u8>>(i).unwrap())
+            }
+        })
+        .collect()
+}
+
+/// Whether `needle` (not empty) occurs in `haystack`.
+pub fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
 }
