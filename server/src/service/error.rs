@@ -77,6 +77,10 @@ impl ServiceError {
     /// Unavailable (503): storage failed; the cause is logged, not sent.
     pub fn storage(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "storage failure");
+        Self::store_failed()
+    }
+
+    fn store_failed() -> Self {
         Self::new(
             Refusal::Unavailable,
             "storage_unavailable",
@@ -160,6 +164,12 @@ impl From<StoreError> for ServiceError {
             .retry_after(1),
             StoreError::Panicked => {
                 Self::internal("the server failed on this request; nothing was changed")
+            }
+            // A conflict with concurrent transactions: the store runs the job again (and warns
+            // itself if it gives up), so one met inside a job is no failure worth an error line.
+            StoreError::Conflict(cause) => {
+                tracing::debug!(%cause, "a transaction conflicted with a concurrent one");
+                Self::store_failed()
             }
             // Every other store failure is the store's, not the request's: a generic 503 (the
             // cause is logged), and the client retries under the same Idempotency-Key.

@@ -73,8 +73,14 @@ fn apply_to(
         None => None,
     };
     let decision = ledger::decide(&t, debit, credit, hold.as_ref().map(|(h, s)| (h, *s)))?;
-    tx.save_balances(t.debit, &decision.debit)?;
-    tx.save_balances(t.credit, &decision.credit)?;
+    // In account-id order: two transfers between the same accounts in opposite directions
+    // then lock the rows in the same order instead of waiting for each other (a deadlock on
+    // PostgreSQL, found only after its `deadlock_timeout`).
+    let mut saves = [(t.debit, &decision.debit), (t.credit, &decision.credit)];
+    saves.sort_by_key(|(account, _)| account.0);
+    for (account, balances) in saves {
+        tx.save_balances(account, balances)?;
+    }
     tx.insert_transfer(&t, now)?;
     if let Some((pending_id, status)) = decision.pending
         && pending_id != t.id

@@ -3,6 +3,11 @@
 
 use super::StoreResult;
 
+/// How far a device's `last_seen_at` trails its latest signed change at most: the stamp moves
+/// only when it is this much older. Concurrent requests of one device then do not all write
+/// its row, which on PostgreSQL would cancel all but one of them (a serialization failure).
+pub const LAST_SEEN_STEP_SECS: i64 = 60;
+
 /// A device as its user's device list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRow {
@@ -12,7 +17,7 @@ pub struct DeviceRow {
     pub name: String,
     /// Unix seconds it was registered.
     pub created_at: i64,
-    /// Unix seconds of its last signed change.
+    /// Unix seconds of its last signed change, to [`LAST_SEEN_STEP_SECS`].
     pub last_seen_at: i64,
     /// Unix seconds it was revoked, `None` while active.
     pub revoked_at: Option<i64>,

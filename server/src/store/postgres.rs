@@ -752,13 +752,14 @@ impl IdentityTx for PgTx<'_> {
     }
 
     fn use_nonce(&mut self, device_id: i64, nonce: &str, now: i64) -> StoreResult<bool> {
-        // Checked in the transaction of the change itself, as on SQLite: the update reads the
-        // device row it stamps, so a revocation committed first is seen here and one committed
-        // concurrently conflicts with this transaction.
+        // Checked in the transaction of the change itself, as on SQLite. `FOR SHARE` locks the
+        // device row against a revocation without writing it (requests of one device share
+        // the lock): a revocation committed first is seen here, one committed after this
+        // snapshot cancels this transaction (it runs again and sees it), and one that comes
+        // later waits until this change has committed.
         let row = self.row(
-            "UPDATE devices SET last_seen_at = GREATEST(coalesce(last_seen_at, 0), $2)
-             WHERE id = $1 RETURNING revoked_at",
-            &[&device_id, &now],
+            "SELECT revoked_at FROM devices WHERE id = $1 FOR SHARE",
+            &[&device_id],
         )?;
         if let Some(row) = row {
             let revoked: Option<i64> = get(&row, 0)?;
@@ -766,6 +767,15 @@ impl IdentityTx for PgTx<'_> {
                 return Err(StoreError::DeviceRevoked);
             }
         }
+        self.exec(
+            "UPDATE devices SET last_seen_at = $2
+              WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::BIGINT - $3::BIGINT)",
+            &[
+                &device_id,
+                &now,
+                &crate::store::devices::LAST_SEEN_STEP_SECS,
+            ],
+        )?;
         let inserted = self.exec(
             "INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",

@@ -487,9 +487,10 @@ impl IdentityTx for SqliteTx<'_> {
         }
         self.conn
             .prepare_cached(
-                "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE id = ?1",
+                "UPDATE devices SET last_seen_at = ?2
+                  WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at <= ?2 - ?3)",
             )?
-            .execute(params![device_id, now])?;
+            .execute(params![device_id, now, super::devices::LAST_SEEN_STEP_SECS])?;
         let inserted = self
             .conn
             .prepare_cached(
