@@ -104,7 +104,7 @@ impl Keys {
     pub fn from_files(config: &Config) -> anyhow::Result<Self> {
         let rng = SystemRandom::new();
         let operator_token = match &config.operator_token {
-            Some(token) => token.clone(),
+            Some(token) => token.expose().to_owned(),
             None => {
                 let path = sibling(&config.db, "operator-token");
                 let token = load_or_create(&path, || {
@@ -138,7 +138,11 @@ impl Keys {
     /// lock, and read by every other). Blocking.
     pub fn shared(config: &Config, store: &PgStore, now: i64) -> anyhow::Result<Self> {
         let rng = SystemRandom::new();
-        let Some(operator_token) = config.operator_token.clone() else {
+        let Some(operator_token) = config
+            .operator_token
+            .as_ref()
+            .map(|t| t.expose().to_owned())
+        else {
             anyhow::bail!(
                 "on PostgreSQL the operator token must be configured (DANBAO_OPERATOR_TOKEN or \
                  --operator-token, e.g. `openssl rand -hex 24`): every instance needs the same one"
@@ -357,7 +361,7 @@ mod tests {
 
     fn open(dir: &Path, token: Option<&str>) -> anyhow::Result<App<SqliteStore>> {
         let mut config = Config::for_tests(dir.join("danbao.db"));
-        config.operator_token = token.map(str::to_owned);
+        config.operator_token = token.map(Into::into);
         AppState::new(SqliteStore::open(&config.db)?, config)
     }
 

@@ -59,7 +59,7 @@ pub struct Config {
     /// The operator's bearer token for /v1/admin and sandbox funding. If unset, a random
     /// token is generated and written to `<db>.operator-token` (never logged).
     #[arg(long, env = "DANBAO_OPERATOR_TOKEN", hide_env_values = true)]
-    pub operator_token: Option<String>,
+    pub operator_token: Option<Secret>,
     /// How often the timer loop looks for due orders, in milliseconds.
     #[arg(long, env = "DANBAO_TIMER_INTERVAL_MS", default_value_t = 1000)]
     pub timer_interval_ms: u64,
@@ -198,7 +198,7 @@ impl Config {
             refund_answer_secs: 3 * 24 * 3600,
             auto_accept_refunds: false,
             sandbox: true,
-            operator_token: Some("operator-test-token".to_owned()),
+            operator_token: Some("operator-test-token".into()),
             timer_interval_ms: 50,
             timer_batch: 100,
             write_queue: 4096,
@@ -262,6 +262,8 @@ mod tests {
             url,
             "--seal-key",
             "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            "--operator-token",
+            "operator-token-never-printed",
             "migrate",
         ])
         .unwrap();
@@ -270,6 +272,7 @@ mod tests {
         let printed = format!("{pg:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains("8899aabb"), "{printed}");
+        assert!(!printed.contains("never-printed"), "{printed}");
     }
 
     #[test]
