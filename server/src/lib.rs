@@ -195,7 +195,8 @@ pub async fn housekeep<S: Store>(app: &App<S>) -> ServiceResult<Purged> {
 /// - an idempotency record: kept [`IDEMPOTENCY_RETENTION_SECS`];
 /// - a signed code's nonce: the code is refused once it expires;
 /// - a used payment-code step: codes more than one step old are refused;
-/// - a merchant's failed payment-code attempts: only the last failure window counts.
+/// - a merchant's failed payment-code attempts: only the last failure window counts;
+/// - a finished webhook delivery and its event: kept `RETENTION_SECS` for the delivery log.
 pub fn purge_cutoffs(now: i64) -> PurgeBefore {
     let margin = danbao_domain::qr::danbao::CLOCK_SKEW_SECONDS as i64;
     let step_margin = (paycode::ACCEPTED_SKEW_STEPS + 1) * paycode::STEP_SECONDS
@@ -210,5 +211,6 @@ pub fn purge_cutoffs(now: i64) -> PurgeBefore {
             / paycode::STEP_SECONDS,
         paycode_failures: now - service::paycode::FAILURE_WINDOW_SECS - margin,
         device_approvals: now - service::devices::FAILURE_WINDOW_SECS - margin,
+        webhooks: now - service::merchant_api::webhooks::RETENTION_SECS,
     }
 }

@@ -80,10 +80,12 @@ impl Process {
     }
 
     fn log(&self) -> String {
-        let path = self
-            .dir
-            .path()
-            .join(format!("server-{}.log", self.starts - 1));
+        self.log_of(self.starts - 1)
+    }
+
+    /// What the `start`th process (from 0) logged.
+    fn log_of(&self, start: usize) -> String {
+        let path = self.dir.path().join(format!("server-{start}.log"));
         std::fs::read_to_string(path).unwrap_or_default()
     }
 }
@@ -304,7 +306,10 @@ async fn acknowledged_transfers_survive_sigkill_and_retries_complete_once() {
         let record = std::mem::take(&mut *clients.record.lock().unwrap());
         assert!(
             !record.acked.is_empty(),
-            "round {kill}: no transfer was acknowledged before the kill"
+            "round {kill}: no transfer was acknowledged before the kill ({} unknown); the \
+             killed server logged:\n{}",
+            record.unknown.len(),
+            process.log_of(process.starts - 2)
         );
         for (sent, id) in &record.acked {
             expected[sent.from] -= sent.amount;

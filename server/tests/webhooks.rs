@@ -747,3 +747,76 @@ async fn a_merchant_payment_is_a_payment_received_event_written_once() {
     assert_eq!(log[0]["status"], "delivered", "{log:?}");
     shop.server.invariants().await;
 }
+
+/// Housekeeping forgets a finished delivery, its attempts and its event once they are
+/// `RETENTION_SECS` old, and never a delivery still pending.
+#[tokio::test]
+async fn finished_deliveries_are_forgotten_after_the_retention_and_pending_ones_are_kept() {
+    use danbao_server::service::merchant_api::webhooks::RETENTION_SECS;
+    use danbao_server::store::{Store, StoreError};
+    let shop = shop().await;
+    let order = |reference: &str| json!({"merchant_reference": reference, "title": "Tea", "amount": "8.00", "currency": CNY});
+    let (status, _) = api(
+        &shop.server,
+        &shop.key,
+        "POST",
+        "/v1/merchant-api/orders",
+        Some(&order("kept-1")),
+    )
+    .await;
+    assert_eq!(status, 201);
+    eventually("the first delivery", || shop.inbox.seen().len() == 1).await;
+    // The receiver is down for the second event: its delivery stays pending.
+    shop.inbox.fail.store(1_000, Ordering::SeqCst);
+    let (status, _) = api(
+        &shop.server,
+        &shop.key,
+        "POST",
+        "/v1/merchant-api/orders",
+        Some(&order("kept-2")),
+    )
+    .await;
+    assert_eq!(status, 201);
+    eventually("the failed attempt", || shop.inbox.seen().len() == 2).await;
+    let log = deliveries(&shop).await;
+    let mut statuses: Vec<&str> = log.iter().map(|d| d["status"].as_str().unwrap()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["delivered", "pending"], "{log:?}");
+    let delivered = log.iter().find(|d| d["status"] == "delivered").unwrap()["id"].clone();
+
+    let purge = |at: i64| {
+        let before = danbao_server::purge_cutoffs(at);
+        shop.server
+            .app
+            .store
+            .write(move |tx| Ok::<_, StoreError>(tx.purge(&before)?))
+    };
+    let now = shop.server.app.now();
+    let purged = purge(now + RETENTION_SECS - 60).await.unwrap();
+    assert_eq!(purged.webhooks, 0, "nothing is old enough yet");
+    assert_eq!(deliveries(&shop).await.len(), 2);
+
+    let purged = purge(now + RETENTION_SECS + 60).await.unwrap();
+    // The delivered one: its attempt, itself and its event.
+    assert_eq!(purged.webhooks, 3, "{purged:?}");
+    let log = deliveries(&shop).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["status"], "pending");
+    assert_eq!(log[0]["attempts"].as_array().unwrap().len(), 1);
+    let (status, answer) = api(
+        &shop.server,
+        &shop.key,
+        "POST",
+        &format!(
+            "/v1/merchant-api/webhook-deliveries/{}/redeliver",
+            delivered.as_i64().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (404, Some("unknown_webhook_delivery")),
+        "{answer}"
+    );
+}

@@ -158,6 +158,9 @@ pub struct PurgeBefore {
     pub paycode_failures: i64,
     /// Device approval codes that expired, and refused joins, before this time.
     pub device_approvals: i64,
+    /// Webhook deliveries made before this time that are no longer pending (with their
+    /// attempts), and events made before it that have no delivery left.
+    pub webhooks: i64,
 }
 
 /// How many rows of each kind housekeeping forgot.
@@ -177,6 +180,8 @@ pub struct Purged {
     pub device_approvals: usize,
     /// Shared rate-limit buckets idle long enough to be full again (PostgreSQL).
     pub rate_buckets: usize,
+    /// Finished webhook deliveries, their attempts and spent events.
+    pub webhooks: usize,
 }
 
 impl Purged {
@@ -189,6 +194,7 @@ impl Purged {
             + self.paycode_failures
             + self.device_approvals
             + self.rate_buckets
+            + self.webhooks
     }
 }
 

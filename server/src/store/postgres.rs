@@ -27,7 +27,10 @@
 //! - single-use markers (request nonces, code nonces, payment-code steps, idempotency keys,
 //!   deposits' references, transfer ids): primary keys, where a concurrent insert of the same
 //!   key fails the second transaction (`23505`, or `40001` for `ON CONFLICT DO NOTHING`);
-//! - a device's requests and its revocation both update the device row;
+//! - a device's requests share-lock the device row (`FOR SHARE`) and its revocation updates
+//!   it, so a request's change commits before the revocation or sees it (requests of one
+//!   device do not write the row, so they do not cancel each other: `last_seen_at` moves once
+//!   a minute, skipped while another request holds the row);
 //! - counted limits (a merchant's failed payment-code attempts, a user's open approval codes
 //!   and refused joins) lock the user's row first, so counts of one user are exact.
 //!
@@ -36,6 +39,14 @@
 //! money. `SERIALIZABLE` was measured first: on small tables its predicate locks cover whole
 //! pages, so nearly every pair of concurrent transfers was cancelled as a possible anomaly
 //! (thousands of `40001` in one bank test) and some jobs ran out of attempts.
+//!
+//! **Progress under contention.** Hot rows (a wallet many pay into, a user's feed) cancel
+//! concurrent jobs again and again; in the bank test one job in a few hundred was cancelled
+//! six times in a row. A transfer saves its two accounts in id order, so opposite transfers do
+//! not deadlock. Every write job holds the writers' advisory lock shared; a job cancelled
+//! [`ALONE_AFTER`] times takes it exclusively before its next `BEGIN`, waits for the jobs
+//! already running, and runs with no other write job open: it commits, so no job starves
+//! (no job reached a seventh attempt in the bank test afterwards).
 //!
 //! A transaction cancelled with `40001` (serialization failure), `40P01` (deadlock) or
 //! `23505` (a unique key another transaction took after our snapshot) is rolled back, at any
@@ -107,6 +118,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const MIGRATION_LOCK: i64 = 0x6461_6e62_616f_0001;
 const SECRETS_LOCK: i64 = 0x6461_6e62_616f_0002;
 const HOUSEKEEPING_LOCK: i64 = 0x6461_6e62_616f_0003;
+/// The writers' lock (session level), written out in [`BEGIN_SHARED`] and [`LOCK_ALONE`]
+/// (a test holds them to it).
+#[cfg(test)]
+const WRITERS_LOCK: i64 = 0x6461_6e62_616f_0004;
 
 /// Runs `work` on a thread of its own and waits for it: the `postgres` client blocks, and
 /// may not block a thread that drives async tasks (start-up code runs on one).
@@ -276,7 +291,8 @@ impl PgStore {
         permit
     }
 
-    /// Runs a write job to its commit, again after each serialization failure.
+    /// Runs a write job to its commit, again after each serialization failure; after
+    /// [`ALONE_AFTER`] failures it runs alone (see [`LOCK_ALONE`]), so it cannot starve.
     fn run_write<T, E>(&self, job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
@@ -286,11 +302,14 @@ impl PgStore {
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            match run_once(&mut conn, job) {
+            let alone = attempt > ALONE_AFTER;
+            match run_once(&mut conn, job, alone) {
                 Attempt::Done(result) => break result,
                 Attempt::Retry(cause) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(attempt, %cause, "serialization failure; running the job again");
-                    std::thread::sleep(backoff.next());
+                    if !alone {
+                        std::thread::sleep(backoff.next());
+                    }
                 }
                 Attempt::Retry(cause) => {
                     tracing::warn!(attempt, %cause, "a write job kept conflicting; given up");
@@ -306,6 +325,31 @@ impl PgStore {
     }
 }
 
+/// Failed attempts after which a write job runs alone.
+pub const ALONE_AFTER: u32 = 6;
+
+/// Every write job holds the writers' lock (a session advisory lock, key
+/// `0x6461_6e62_616f_0004`) until after its end: shared, so write jobs run together, each
+/// against the others' row locks and serialization failures. Taken by the transaction's first
+/// statement, in the same round trip as `BEGIN`.
+const BEGIN_SHARED: &str =
+    "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_advisory_lock_shared(7233183845354242052)";
+
+/// A job that failed [`ALONE_AFTER`] times takes the writers' lock exclusively before it
+/// begins (a round trip of its own, so that its snapshot is taken after the wait): PostgreSQL
+/// queues the shared requests that come after it behind it, so it waits only for the write
+/// jobs already running, then runs with no other one open and cannot be cancelled by one.
+/// (A job queued behind it took its snapshot before the wait and may conflict with it once.)
+/// Plain reads and the rate limiter's statement do not take the lock.
+const LOCK_ALONE: &str = "SELECT pg_advisory_lock(7233183845354242052)";
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+
+/// Ends a job and lets go of the writers' lock. (A statement after a failed one in the same
+/// batch is skipped: [`UNLOCK`] then runs on its own.)
+const COMMIT_UNLOCK: &str = "COMMIT; SELECT pg_advisory_unlock_all()";
+const ROLLBACK_UNLOCK: &str = "ROLLBACK; SELECT pg_advisory_unlock_all()";
+const UNLOCK: &str = "SELECT pg_advisory_unlock_all()";
+
 /// What became of one attempt at a write job.
 enum Attempt<T, E> {
     /// Committed (`Ok`) or rolled back for the job's own error (`Err`).
@@ -317,12 +361,23 @@ enum Attempt<T, E> {
 fn run_once<T, E: From<StoreError>>(
     conn: &mut Conn,
     job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
+    alone: bool,
 ) -> Attempt<T, E> {
-    if let Err(error) = conn
-        .client
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    {
-        return Attempt::Done(Err(StoreError::unavailable(error).into()));
+    let begun = if alone {
+        conn.client
+            .batch_execute(LOCK_ALONE)
+            .and_then(|()| conn.client.batch_execute(BEGIN))
+    } else {
+        conn.client.batch_execute(BEGIN_SHARED)
+    };
+    if let Err(error) = begun {
+        let _ = conn.client.batch_execute(ROLLBACK_UNLOCK);
+        let _ = conn.client.batch_execute(UNLOCK);
+        return if is_retryable(&error) {
+            Attempt::Retry(cause(&error))
+        } else {
+            Attempt::Done(Err(StoreError::unavailable(cause(&error)).into()))
+        };
     }
     let mut tx = PgTx {
         conn,
@@ -335,25 +390,41 @@ fn run_once<T, E: From<StoreError>>(
     });
     let retry = tx.retry.take();
     if let Some(cause) = retry {
-        let _ = conn.client.batch_execute("ROLLBACK");
+        end(conn, ROLLBACK_UNLOCK);
         return Attempt::Retry(cause);
     }
     match result {
         Err(error) => {
-            let _ = conn.client.batch_execute("ROLLBACK");
+            end(conn, ROLLBACK_UNLOCK);
             Attempt::Done(Err(error))
         }
-        Ok(value) => match conn.client.batch_execute("COMMIT") {
+        Ok(value) => match conn.client.batch_execute(COMMIT_UNLOCK) {
             Ok(()) => Attempt::Done(Ok(value)),
-            Err(error) if is_retryable(&error) => {
-                let _ = conn.client.batch_execute("ROLLBACK");
-                Attempt::Retry(error.to_string())
-            }
             Err(error) => {
-                let _ = conn.client.batch_execute("ROLLBACK");
-                Attempt::Done(Err(StoreError::unavailable(error).into()))
+                // COMMIT failed (the transaction is gone) or the unlock did: let go again.
+                let _ = conn.client.batch_execute(UNLOCK);
+                if is_retryable(&error) {
+                    Attempt::Retry(cause(&error))
+                } else {
+                    Attempt::Done(Err(StoreError::unavailable(cause(&error)).into()))
+                }
             }
         },
+    }
+}
+
+/// Runs `sql` (a rollback and unlock); if it fails part-way, unlocks on its own.
+fn end(conn: &mut Conn, sql: &str) {
+    if conn.client.batch_execute(sql).is_err() {
+        let _ = conn.client.batch_execute(UNLOCK);
+    }
+}
+
+/// PostgreSQL's code and message for `error` (the driver's `Display` says only "db error").
+fn cause(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} {}", db.code().code(), db.message()),
+        None => error.to_string(),
     }
 }
 
@@ -495,8 +566,9 @@ pub struct PgTx<'c> {
 impl PgTx<'_> {
     fn fail(&mut self, error: postgres::Error) -> StoreError {
         if is_retryable(&error) {
-            self.retry = Some(error.to_string());
-            return StoreError::Conflict(error.to_string());
+            let cause = cause(&error);
+            self.retry = Some(cause.clone());
+            return StoreError::Conflict(cause);
         }
         match error.code() {
             Some(code)
@@ -506,7 +578,7 @@ impl PgTx<'_> {
             {
                 StoreError::Constraint(error.to_string())
             }
-            _ => StoreError::unavailable(error),
+            _ => StoreError::unavailable(cause(&error)),
         }
     }
 
@@ -655,6 +727,19 @@ impl Tx for PgTx<'_> {
                 "DELETE FROM rate_buckets WHERE at < clock_timestamp() - interval '2 minutes'",
                 &[],
             )?),
+            webhooks: counted(self.exec(
+                "DELETE FROM webhook_attempts WHERE delivery_id IN
+                   (SELECT id FROM webhook_deliveries
+                     WHERE status <> 'pending' AND created_at < $1)",
+                &[&before.webhooks],
+            )?) + counted(self.exec(
+                "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1",
+                &[&before.webhooks],
+            )?) + counted(self.exec(
+                "DELETE FROM webhook_events WHERE created_at < $1 AND NOT EXISTS
+                   (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)",
+                &[&before.webhooks],
+            )?),
         })
     }
 
@@ -767,9 +852,15 @@ impl IdentityTx for PgTx<'_> {
                 return Err(StoreError::DeviceRevoked);
             }
         }
+        // Stamped when a minute old, and only if no other request of the device holds the
+        // row (`SKIP LOCKED`): waiting for those would deadlock with their own row locks. A
+        // skipped stamp is made by a later request.
         self.exec(
             "UPDATE devices SET last_seen_at = $2
-              WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::BIGINT - $3::BIGINT)",
+              WHERE id = (SELECT id FROM devices
+                           WHERE id = $1
+                             AND (last_seen_at IS NULL OR last_seen_at <= $2::BIGINT - $3::BIGINT)
+                             FOR NO KEY UPDATE SKIP LOCKED)",
             &[
                 &device_id,
                 &now,
@@ -1547,5 +1638,24 @@ impl CodeTx for PgTx<'_> {
             ],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writers_statements_name_the_writers_lock() {
+        let key = WRITERS_LOCK.to_string();
+        assert!(BEGIN_SHARED.contains(&format!("pg_advisory_lock_shared({key})")));
+        assert!(LOCK_ALONE.contains(&format!("pg_advisory_lock({key})")));
+        for (a, b) in [
+            (MIGRATION_LOCK, SECRETS_LOCK),
+            (SECRETS_LOCK, HOUSEKEEPING_LOCK),
+            (HOUSEKEEPING_LOCK, WRITERS_LOCK),
+        ] {
+            assert_ne!(a, b);
+        }
     }
 }

@@ -387,6 +387,19 @@ impl Tx for SqliteTx<'_> {
             )?,
             // One instance: the rate limiter counts in memory, not here.
             rate_buckets: 0,
+            webhooks: delete(
+                "DELETE FROM webhook_attempts WHERE delivery_id IN
+                   (SELECT id FROM webhook_deliveries
+                     WHERE status <> 'pending' AND created_at < ?1)",
+                before.webhooks,
+            )? + delete(
+                "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?1",
+                before.webhooks,
+            )? + delete(
+                "DELETE FROM webhook_events WHERE created_at < ?1 AND NOT EXISTS
+                   (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)",
+                before.webhooks,
+            )?,
         })
     }
 }

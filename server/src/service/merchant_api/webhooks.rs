@@ -54,6 +54,9 @@ pub const MAX_URL_CHARS: usize = 2_000;
 pub const ROTATION_GRACE_SECS: i64 = 24 * 3600;
 /// Attempts before a delivery fails: with [`retry_delay`], about three days.
 pub const MAX_ATTEMPTS: u32 = 17;
+/// How long a finished delivery (delivered or failed), its attempts and its event are kept:
+/// the delivery log and redelivery reach back this far, then housekeeping forgets them.
+pub const RETENTION_SECS: i64 = 30 * 24 * 3600;
 /// Most deliveries shown in the log.
 pub const DELIVERY_LOG_LIMIT: u32 = 100;
 /// How long a delivery claimed for an attempt ([`claim`]) is left to the pass that claimed it:
