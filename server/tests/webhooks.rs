@@ -786,10 +786,7 @@ async fn finished_deliveries_are_forgotten_after_the_retention_and_pending_ones_
 
     let purge = |at: i64| {
         let before = danbao_server::purge_cutoffs(at);
-        shop.server
-            .app
-            .store
-            .write(move |tx| tx.purge(&before))
+        shop.server.app.store.write(move |tx| tx.purge(&before))
     };
     let now = shop.server.app.now();
     let purged = purge(now + RETENTION_SECS - 60).await.unwrap();
