@@ -1,41 +1,16 @@
 //! The PostgreSQL store: several server instances on one database.
 //!
-//! **Driver and pool.** [`tokio_postgres`] (the maintained async PostgreSQL driver of the
-//! rust-postgres project) and the [`deadpool_postgres`] pool (the deadpool project's manager for
-//! it: a pool of `--database-pool` connections, each with its own cache of prepared statements,
-//! `prepare_cached`). Connections are recycled with [`RecyclingMethod::Fast`]: a connection
-//! whose socket was closed (PostgreSQL restarted, the backend terminated) has ended its
-//! connection task, `is_closed()` says so, and the pool opens a new one instead of handing it
-//! out. `Verified` would cost one more round trip on every checkout to catch only a link that
-//! died without closing, which its first statement finds as well (the job then ends in
-//! [`StoreError::Unavailable`], a `503` the client retries with its idempotency key). A
-//! connection whose transaction could not be ended (a failed `COMMIT` or `ROLLBACK`) is taken
-//! out of the pool and closed, never handed out in an unknown state.
-//!
-//! **The bridge to the synchronous store contract.** The store's jobs are synchronous closures
-//! over `&mut dyn Tx` (the contract SQLite needs, where a job runs inside the one writer
-//! thread): a job asks for rows one call at a time and decides on what it read. A job therefore
-//! runs on one of tokio's blocking threads (`spawn_blocking`) with one pooled connection
-//! ([`deadpool_postgres::Object`]) for its whole transaction, and each statement waits there
-//! with [`Handle::block_on`] for the async client's answer. The rules that keep this sound:
-//! - The connections' tasks (the socket reading and writing of `tokio-postgres`) run on a
-//!   small runtime the store owns ([`DRIVER_THREADS`] threads, named `danbao-pg`), never on the
-//!   caller's: the waiting thread only parks until the connection task answers, so nothing a
-//!   job waits for depends on the thread it blocks or on the flavour of the caller's runtime.
-//!   (On the server's own runtime, the start-up calls below, made while `main` blocks a
-//!   runtime thread, and the tests' single-threaded runtimes could starve the very task a
-//!   statement waits for.) The pool's own work (`pool.get()`, which may open a connection)
-//!   runs as a task on that runtime too, so every socket is registered with its driver.
-//! - [`Handle::block_on`] panics on a thread that drives async tasks. It is called only on a
-//!   thread the store started for the purpose: a `spawn_blocking` thread running a job, or the
-//!   thread of [`off_runtime`] that every blocking method of [`PgStore`] (`connect`,
-//!   `migrate_only`, `shared_secret`, `clock_offset`) starts for itself. Those methods may
-//!   therefore be called from any thread; they block it until the database answers.
-//! - A job waits for a connection asynchronously, before it takes a blocking thread: at most
-//!   `--write-queue` jobs wait (beyond them a job is refused [`StoreError::Busy`] at once), and
-//!   a blocking thread is only ever held by a job that has its connection.
-//! - The first statement of a transaction goes out together with its `BEGIN` (pipelined: both
-//!   are written before either answer is read), which saves one round trip per job.
+//! **Driver.** The synchronous `postgres` crate (the blocking face of `tokio-postgres`, same
+//! maintainers, same wire code) on tokio's blocking threads, with a small pool of connections
+//! of our own ([`PgStore`]). The store's jobs are synchronous closures over `&mut dyn Tx`
+//! (the contract SQLite needs, where a job runs inside the one writer thread); a job asks for
+//! rows one call at a time and decides on what it read, so it has to wait for each answer on
+//! the thread it runs on. Driving `tokio-postgres` from a blocking thread through the runtime
+//! handle would do exactly what the `postgres` crate does already, with more code of ours; a
+//! pool crate (`deadpool-postgres`) would hand out async clients the jobs could not use
+//! without the same bridge. The pool is a stack of idle connections and a semaphore of
+//! `--database-pool` permits: a job waits (asynchronously) for a permit, then runs on a
+//! blocking thread with one connection for its whole transaction.
 //!
 //! **Isolation: `REPEATABLE READ` plus the row locks of the rows each decision writes.**
 //! A write job runs in one `REPEATABLE READ` transaction (a snapshot taken at its first
@@ -86,11 +61,11 @@
 //! before each attempt, so two instances claiming it at once conflict and one sends it;
 //! housekeeping runs on one instance at a time (`pg_advisory_xact_lock`).
 
-use std::future::Future;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use danbao_domain::ledger::{
@@ -99,11 +74,9 @@ use danbao_domain::ledger::{
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::Outcome;
 use danbao_domain::protocol::wire::WithdrawalStatus;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
-use tokio::runtime::{Handle, Runtime};
-use tokio_postgres::error::SqlState;
-use tokio_postgres::types::{FromSql, ToSql};
-use tokio_postgres::{NoTls, Row};
+use postgres::error::SqlState;
+use postgres::types::{FromSql, ToSql};
+use postgres::{Client, NoTls, Row, Statement};
 
 use super::{
     AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
@@ -121,11 +94,6 @@ pub const MAX_ATTEMPTS: u32 = 40;
 /// Connections per instance by default.
 pub const DEFAULT_POOL: usize = 16;
 
-/// Threads of the store's own runtime, which runs the connections' tasks (module docs). They
-/// only move bytes between the sockets and the jobs waiting for answers: one is enough for the
-/// whole pool (measured in docs/server-evidence.md §4).
-pub const DRIVER_THREADS: usize = 1;
-
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("pg_sql/001_schema.sql")),
@@ -138,8 +106,8 @@ const MIGRATION_LOCK: i64 = 0x6461_6e62_616f_0001;
 const SECRETS_LOCK: i64 = 0x6461_6e62_616f_0002;
 const HOUSEKEEPING_LOCK: i64 = 0x6461_6e62_616f_0003;
 
-/// Runs `work` on a thread of its own and waits for it: for blocking work that may not run
-/// on a thread that drives async tasks (the store's start-up calls wait for the database).
+/// Runs `work` on a thread of its own and waits for it: the `postgres` client blocks, and
+/// may not block a thread that drives async tasks (start-up code runs on one).
 pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| match scope.spawn(work).join() {
         Ok(value) => value,
@@ -147,24 +115,33 @@ pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// A connection and its prepared statements (each SQL text is prepared once per connection).
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
 struct Inner {
-    pool: Pool,
-    /// The store's runtime, where the connections' tasks run; taken (and shut down without
-    /// waiting) when the store is dropped.
-    runtime: Option<Runtime>,
-    handle: Handle,
+    config: postgres::Config,
+    idle: Mutex<Vec<Conn>>,
+    permits: tokio::sync::Semaphore,
     waiting: AtomicUsize,
     queue: usize,
 }
 
 impl Drop for Inner {
-    /// The last handle to the store may be dropped on a thread that drives async tasks, where a
-    /// runtime may not wait for its threads: the store's runtime is shut down in the background
-    /// (its connection tasks end, which closes the sockets).
+    /// Closing a `postgres` client blocks (it says goodbye to the server), which may not happen
+    /// on a thread that drives async tasks, where the last handle to the store may be dropped:
+    /// the idle connections are closed on a thread of their own.
     fn drop(&mut self) {
-        self.pool.close();
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+        let idle = match self.idle.get_mut() {
+            Ok(idle) => std::mem::take(idle),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("danbao-pg-close".into())
+                .spawn(move || drop(idle));
         }
     }
 }
@@ -182,211 +159,147 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
-/// Counts a job waiting for a connection, until it has one or gives up (also when the request
-/// that waits is dropped).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-fn parse_url(url: &str) -> anyhow::Result<tokio_postgres::Config> {
-    // The error names what is wrong, never the URL (which may hold a password).
-    tokio_postgres::Config::from_str(url)
-        .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))
+fn connect(config: &postgres::Config) -> StoreResult<Conn> {
+    let client = config.connect(NoTls).map_err(StoreError::unavailable)?;
+    Ok(Conn {
+        client,
+        statements: HashMap::new(),
+    })
 }
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`), runs the migrations the database
     /// lacks, and keeps up to `pool` connections; at most `queue` jobs wait for one (beyond
-    /// them a job is refused [`StoreError::Busy`]). Blocks the calling thread (on a thread of
-    /// its own: callable from any thread, see the module docs).
+    /// them a job is refused [`StoreError::Busy`]). Blocking: call it off the async runtime
+    /// (see [`off_runtime`]).
     pub fn connect(url: &str, pool: usize, queue: usize) -> anyhow::Result<Self> {
-        let config = parse_url(url)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(DRIVER_THREADS)
-            .thread_name("danbao-pg")
-            .enable_all()
-            .build()?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(pool.max(1))
-            .build()
-            .map_err(|error| anyhow::anyhow!("the connection pool: {error}"))?;
-        let store = Self {
+        let config = postgres::Config::from_str(url)
+            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
+        let mut first = connect(&config)?;
+        migrate(&mut first.client)?;
+        Ok(Self {
             inner: Arc::new(Inner {
-                pool,
-                handle: runtime.handle().clone(),
-                runtime: Some(runtime),
+                config,
+                idle: Mutex::new(vec![first]),
+                permits: tokio::sync::Semaphore::new(pool.max(1)),
                 waiting: AtomicUsize::new(0),
                 queue: queue.max(1),
             }),
-        };
-        let pool = store.inner.pool.clone();
-        store.block_on(async move {
-            let mut conn = pool.get().await?;
-            migrate(&mut conn).await
-        })?;
-        Ok(store)
+        })
     }
 
     /// Runs the migrations the database at `url` lacks, and nothing else (`danbao-server
-    /// migrate`). Returns the versions applied. Blocks the calling thread.
+    /// migrate`). Returns the versions applied. Blocking.
     pub fn migrate_only(url: &str) -> anyhow::Result<Vec<i64>> {
-        let config = parse_url(url)?;
-        off_runtime(move || -> anyhow::Result<Vec<i64>> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async move {
-                let (mut client, connection) = config.connect(NoTls).await?;
-                let connection = tokio::spawn(connection);
-                let applied = migrate(&mut client).await;
-                drop(client);
-                let _ = connection.await;
-                applied
-            })
-        })
+        let config = postgres::Config::from_str(url)
+            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
+        let mut conn = connect(&config)?;
+        migrate(&mut conn.client)
     }
 
     /// The secret `name` shared by every instance: read from `instance_secrets`, or made with
     /// `make` and stored by the first instance that asks (under a lock, so two instances
-    /// starting at once agree). Blocks the calling thread.
+    /// starting at once agree). Blocking.
     pub fn shared_secret(
         &self,
         name: &str,
         now: i64,
-        make: impl FnOnce() -> anyhow::Result<Vec<u8>> + Send,
+        make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Vec<u8>> {
-        let pool = self.inner.pool.clone();
-        self.block_on(async move {
-            let mut conn = pool.get().await?;
-            let tx = conn.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SECRETS_LOCK])
-                .await?;
-            let stored = tx
-                .query_opt(
-                    "SELECT value FROM instance_secrets WHERE name = $1",
-                    &[&name],
-                )
-                .await?;
-            let value = match stored {
-                Some(row) => row.try_get(0)?,
-                None => {
-                    let value = make()?;
-                    tx.execute(
-                        "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3)",
-                        &[&name, &value, &now],
-                    )
-                    .await?;
-                    value
-                }
-            };
-            tx.commit().await?;
-            Ok::<_, anyhow::Error>(value)
-        })
+        let mut conn = self.take()?;
+        let client = &mut conn.client;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SECRETS_LOCK])?;
+        let stored = tx.query_opt(
+            "SELECT value FROM instance_secrets WHERE name = $1",
+            &[&name],
+        )?;
+        let value = match stored {
+            Some(row) => row.try_get(0)?,
+            None => {
+                let value = make()?;
+                tx.execute(
+                    "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3)",
+                    &[&name, &value, &now],
+                )?;
+                value
+            }
+        };
+        tx.commit()?;
+        self.give_back(conn);
+        Ok(value)
     }
 
-    /// The shared sandbox clock offset (at start). Blocks the calling thread.
+    /// The shared sandbox clock offset (at start). Blocking.
     pub fn clock_offset(&self) -> anyhow::Result<i64> {
-        let pool = self.inner.pool.clone();
-        self.block_on(async move {
-            let conn = pool.get().await?;
-            let row = conn
-                .query_one("SELECT clock_offset_secs FROM settings WHERE id = 1", &[])
-                .await?;
-            Ok::<_, anyhow::Error>(row.try_get(0)?)
-        })
+        let mut conn = self.take()?;
+        let offset: i64 = conn
+            .client
+            .query_one("SELECT clock_offset_secs FROM settings WHERE id = 1", &[])?
+            .try_get(0)?;
+        self.give_back(conn);
+        Ok(offset)
     }
 
-    /// Waits on the store's runtime for `work`, on a thread of its own (module docs).
-    fn block_on<T: Send>(&self, work: impl Future<Output = T> + Send) -> T {
-        let handle = &self.inner.handle;
-        off_runtime(move || handle.block_on(work))
+    fn take(&self) -> StoreResult<Conn> {
+        let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match pooled {
+            Some(conn) if !conn.client.is_closed() => Ok(conn),
+            _ => connect(&self.inner.config),
+        }
     }
 
-    /// A pooled connection, waited for asynchronously; refused at once when `queue` jobs wait
-    /// already. The pool runs on the store's runtime, where any connection it opens must live.
-    pub(crate) async fn connection(&self) -> StoreResult<Object> {
+    fn give_back(&self, conn: Conn) {
+        if conn.client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.inner.idle.lock() {
+            idle.push(conn);
+        }
+    }
+
+    /// Waits for a connection permit; refuses at once when [`Inner::queue`] jobs wait already.
+    async fn permit(&self) -> StoreResult<tokio::sync::SemaphorePermit<'_>> {
         let waiting = self.inner.waiting.fetch_add(1, Ordering::Relaxed);
-        let _waiting = Waiting(&self.inner.waiting);
-        if waiting >= self.inner.queue {
-            return Err(StoreError::Busy);
-        }
-        let pool = self.inner.pool.clone();
-        match self
-            .inner
-            .handle
-            .spawn(async move { pool.get().await })
-            .await
-        {
-            Ok(Ok(conn)) => Ok(conn),
-            Ok(Err(error)) => Err(StoreError::unavailable(error)),
-            Err(error) => Err(StoreError::unavailable(error)),
-        }
+        let permit = if waiting >= self.inner.queue {
+            Err(StoreError::Busy)
+        } else {
+            self.inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| StoreError::unavailable("the store is closed"))
+        };
+        self.inner.waiting.fetch_sub(1, Ordering::Relaxed);
+        permit
     }
 
-    /// Runs a write job to its commit, again after each serialization failure. On a blocking
-    /// thread.
-    fn run_write<T, E>(
-        &self,
-        conn: Object,
-        job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E>
+    /// Runs a write job to its commit, again after each serialization failure.
+    fn run_write<T, E>(&self, job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
+        let mut conn = self.take()?;
         let mut backoff = Backoff::new();
         let mut attempt = 0;
-        loop {
+        let result = loop {
             attempt += 1;
-            match run_once(&conn, &self.inner.handle, job) {
-                Attempt::Done(result) => return result,
-                Attempt::Lost(error) => {
-                    // The transaction could not be ended: this connection is not handed out
-                    // again (dropping it closes it).
-                    drop(Object::take(conn));
-                    return Err(error);
-                }
+            match run_once(&mut conn, job) {
+                Attempt::Done(result) => break result,
                 Attempt::Retry(cause) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(attempt, %cause, "serialization failure; running the job again");
                     std::thread::sleep(backoff.next());
                 }
                 Attempt::Retry(cause) => {
                     tracing::warn!(attempt, %cause, "a write job kept conflicting; given up");
-                    return Err(StoreError::Conflict(format!(
+                    break Err(StoreError::Conflict(format!(
                         "the transaction conflicted {attempt} times with concurrent ones: {cause}"
                     ))
                     .into());
                 }
             }
-        }
-    }
-
-    /// Runs a read job in one read-only snapshot. On a blocking thread.
-    fn run_read<T, E>(
-        &self,
-        conn: Object,
-        job: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E>
-    where
-        E: From<StoreError>,
-    {
-        let mut tx = PgTx::new(&conn, &self.inner.handle, true);
-        let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
-            .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
-        if tx.begun() && tx.end("COMMIT").is_err() {
-            // What was read stands (one snapshot); the connection is not handed out again.
-            drop(Object::take(conn));
-        }
+        };
+        self.give_back(conn);
         result
     }
 }
@@ -397,45 +310,52 @@ enum Attempt<T, E> {
     Done(Result<T, E>),
     /// Cancelled by PostgreSQL for a serialization failure or deadlock: run it again.
     Retry(String),
-    /// The transaction could not be ended: the connection is in an unknown state.
-    Lost(E),
 }
 
 fn run_once<T, E: From<StoreError>>(
-    conn: &Object,
-    handle: &Handle,
+    conn: &mut Conn,
     job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
 ) -> Attempt<T, E> {
-    let mut tx = PgTx::new(conn, handle, false);
+    if let Err(error) = conn
+        .client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    {
+        return Attempt::Done(Err(StoreError::unavailable(error).into()));
+    }
+    let mut tx = PgTx {
+        conn,
+        retry: None,
+        read_only: false,
+    };
     let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx))).unwrap_or_else(|_| {
         tracing::error!("a store job panicked; its changes are rolled back");
         Err(StoreError::Panicked.into())
     });
-    if !tx.begun() {
-        // The job sent no statement: there is no transaction to end.
-        return Attempt::Done(result);
-    }
-    let rollback = |tx: &PgTx<'_>, then: Attempt<T, E>| match tx.end("ROLLBACK") {
-        Ok(()) => then,
-        Err(error) => Attempt::Lost(StoreError::unavailable(error).into()),
-    };
-    if let Some(cause) = tx.retry.take() {
-        return rollback(&tx, Attempt::Retry(cause));
+    let retry = tx.retry.take();
+    if let Some(cause) = retry {
+        let _ = conn.client.batch_execute("ROLLBACK");
+        return Attempt::Retry(cause);
     }
     match result {
-        Err(error) => rollback(&tx, Attempt::Done(Err(error))),
-        Ok(value) => match tx.end("COMMIT") {
+        Err(error) => {
+            let _ = conn.client.batch_execute("ROLLBACK");
+            Attempt::Done(Err(error))
+        }
+        Ok(value) => match conn.client.batch_execute("COMMIT") {
             Ok(()) => Attempt::Done(Ok(value)),
             Err(error) if is_retryable(&error) => {
-                // A failed COMMIT has ended the transaction already.
+                let _ = conn.client.batch_execute("ROLLBACK");
                 Attempt::Retry(error.to_string())
             }
-            Err(error) => Attempt::Lost(StoreError::unavailable(error).into()),
+            Err(error) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Attempt::Done(Err(StoreError::unavailable(error).into()))
+            }
         },
     }
 }
 
-fn is_retryable(error: &tokio_postgres::Error) -> bool {
+fn is_retryable(error: &postgres::Error) -> bool {
     matches!(
         error.code(),
         Some(code) if *code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -475,24 +395,21 @@ impl Backoff {
 
 /// Applies every migration the database lacks, under an advisory lock so instances starting
 /// together apply each once. Returns the versions applied.
-async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<Vec<i64>> {
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .await?;
+fn migrate(client: &mut Client) -> anyhow::Result<Vec<i64>> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     tx.batch_execute(
         "SET LOCAL client_min_messages = warning;
          CREATE TABLE IF NOT EXISTS schema_migrations (
              version    BIGINT PRIMARY KEY,
              applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
          )",
-    )
-    .await?;
+    )?;
     let current: i64 = tx
         .query_one(
             "SELECT coalesce(max(version), 0) FROM schema_migrations",
             &[],
-        )
-        .await?
+        )?
         .try_get(0)?;
     let mut applied = Vec::new();
     for (version, sql) in MIGRATIONS {
@@ -500,16 +417,14 @@ async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<Vec<i64>
             continue;
         }
         tx.batch_execute(sql)
-            .await
             .map_err(|error| anyhow::anyhow!("migration {version} failed: {error}"))?;
         tx.execute(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
             &[version],
-        )
-        .await?;
+        )?;
         applied.push(*version);
     }
-    tx.commit().await?;
+    tx.commit()?;
     if !applied.is_empty() {
         tracing::info!(?applied, "database migrated");
     }
@@ -523,9 +438,9 @@ impl Store for PgStore {
         E: From<StoreError> + Send + 'static,
         F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
-        let conn = self.connection().await?;
+        let _permit = self.permit().await?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.run_write(conn, &mut job))
+        tokio::task::spawn_blocking(move || store.run_write(&mut job))
             .await
             .map_err(|error| E::from(StoreError::unavailable(error)))?
     }
@@ -536,23 +451,34 @@ impl Store for PgStore {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
-        let conn = self.connection().await?;
+        let _permit = self.permit().await?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.run_read(conn, job))
-            .await
-            .map_err(|error| E::from(StoreError::unavailable(error)))?
+        tokio::task::spawn_blocking(move || {
+            let mut conn = store.take()?;
+            conn.client
+                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .map_err(StoreError::unavailable)?;
+            let mut tx = PgTx {
+                conn: &mut conn,
+                retry: None,
+                read_only: true,
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
+                .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
+            let _ = conn.client.batch_execute("COMMIT");
+            store.give_back(conn);
+            result
+        })
+        .await
+        .map_err(|error| E::from(StoreError::unavailable(error)))?
     }
 }
 
 type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
-/// A job's view of the open PostgreSQL transaction, on a blocking thread.
+/// A job's view of the open PostgreSQL transaction.
 pub struct PgTx<'c> {
-    conn: &'c Object,
-    /// The store's runtime, where the connection's task answers.
-    handle: &'c Handle,
-    /// The `BEGIN` not sent yet: it goes out with the first statement.
-    begin: Option<&'static str>,
+    conn: &'c mut Conn,
     /// Set when PostgreSQL cancelled the transaction for a serialization failure or deadlock:
     /// the job's outcome is then thrown away and the job runs again.
     retry: Option<String>,
@@ -560,52 +486,8 @@ pub struct PgTx<'c> {
     read_only: bool,
 }
 
-impl<'c> PgTx<'c> {
-    fn new(conn: &'c Object, handle: &'c Handle, read_only: bool) -> Self {
-        let begin = if read_only {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-        } else {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ"
-        };
-        Self {
-            conn,
-            handle,
-            begin: Some(begin),
-            retry: None,
-            read_only,
-        }
-    }
-
-    /// Whether the transaction was opened (a statement was sent).
-    fn begun(&self) -> bool {
-        self.begin.is_none()
-    }
-
-    /// Ends the transaction with `sql` (`COMMIT` or `ROLLBACK`).
-    fn end(&self, sql: &'static str) -> Result<(), tokio_postgres::Error> {
-        self.handle.block_on(self.conn.batch_execute(sql))
-    }
-
-    /// Waits (on this blocking thread) for `work` on the connection; the first statement takes
-    /// the `BEGIN` with it.
-    fn wait<T>(
-        &mut self,
-        work: impl Future<Output = Result<T, tokio_postgres::Error>>,
-    ) -> StoreResult<T> {
-        let conn = self.conn;
-        let outcome = match self.begin.take() {
-            None => self.handle.block_on(work),
-            Some(begin) => self.handle.block_on(async move {
-                // `biased`: the BEGIN is written first, then the statement, then both answers
-                // are read.
-                let (begun, done) = tokio::join!(biased; conn.batch_execute(begin), work);
-                begun.and(done)
-            }),
-        };
-        outcome.map_err(|error| self.fail(error))
-    }
-
-    fn fail(&mut self, error: tokio_postgres::Error) -> StoreError {
+impl PgTx<'_> {
+    fn fail(&mut self, error: postgres::Error) -> StoreError {
         if is_retryable(&error) {
             self.retry = Some(error.to_string());
             return StoreError::Conflict(error.to_string());
@@ -622,20 +504,33 @@ impl<'c> PgTx<'c> {
         }
     }
 
+    fn statement(&mut self, sql: &'static str) -> StoreResult<Statement> {
+        if let Some(statement) = self.conn.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        match self.conn.client.prepare(sql) {
+            Ok(statement) => {
+                self.conn.statements.insert(sql, statement.clone());
+                Ok(statement)
+            }
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
     fn rows(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Vec<Row>> {
-        let conn = self.conn;
-        self.wait(async move {
-            let statement = conn.prepare_cached(sql).await?;
-            conn.query(&statement, params).await
-        })
+        let statement = self.statement(sql)?;
+        match self.conn.client.query(&statement, params) {
+            Ok(rows) => Ok(rows),
+            Err(error) => Err(self.fail(error)),
+        }
     }
 
     fn row(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Option<Row>> {
-        let conn = self.conn;
-        self.wait(async move {
-            let statement = conn.prepare_cached(sql).await?;
-            conn.query_opt(&statement, params).await
-        })
+        let statement = self.statement(sql)?;
+        match self.conn.client.query_opt(&statement, params) {
+            Ok(row) => Ok(row),
+            Err(error) => Err(self.fail(error)),
+        }
     }
 
     fn one(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Row> {
@@ -644,16 +539,18 @@ impl<'c> PgTx<'c> {
     }
 
     fn exec(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<u64> {
-        let conn = self.conn;
-        self.wait(async move {
-            let statement = conn.prepare_cached(sql).await?;
-            conn.execute(&statement, params).await
-        })
+        let statement = self.statement(sql)?;
+        match self.conn.client.execute(&statement, params) {
+            Ok(count) => Ok(count),
+            Err(error) => Err(self.fail(error)),
+        }
     }
 
-    fn control(&mut self, sql: &'static str) -> StoreResult<()> {
-        let conn = self.conn;
-        self.wait(conn.batch_execute(sql))
+    fn control(&mut self, sql: &str) -> StoreResult<()> {
+        match self.conn.client.batch_execute(sql) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.fail(error)),
+        }
     }
 
     /// Writes a user's row (changing nothing) in a write transaction: a second transaction
