@@ -315,3 +315,154 @@ async fn rate_limits_are_shared_by_the_instances() {
         "the refused payment moved nothing"
     );
 }
+
+/// A connection PostgreSQL closed (its backend terminated, as on a restart) is replaced by the
+/// pool, never handed out again: after both pooled connections are killed, every job runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_the_server_closed_is_replaced_not_handed_out() {
+    if !common::on_postgres() {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let url = common::fresh_database();
+    let store = {
+        let url = url.clone();
+        off_runtime(move || PgStore::connect(&url, 2, 64)).unwrap()
+    };
+    let alice = user(&store, "alice").await;
+
+    // Two jobs at once, each waiting for the other inside its transaction: both pooled
+    // connections are open.
+    let both = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let jobs: Vec<_> = (0..2)
+        .map(|_| {
+            let store = store.clone();
+            let both = both.clone();
+            tokio::spawn(async move {
+                store
+                    .read(move |tx: &mut dyn Tx| {
+                        let user = tx.user(alice)?;
+                        both.wait();
+                        Ok::<_, StoreError>(user.is_some())
+                    })
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for job in jobs {
+        assert!(job.await.unwrap());
+    }
+
+    // Terminate every backend of the test database, and wait until they are gone.
+    let database = url.rsplit_once('/').unwrap().1.to_owned();
+    let admin = common::test_database_url().unwrap();
+    let killed = off_runtime(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        let killed: i64 = client
+            .query_one(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()) AS killed",
+                &[&database],
+            )
+            .unwrap()
+            .get(0);
+        for _ in 0..100 {
+            let left: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+                    &[&database],
+                )
+                .unwrap()
+                .get(0);
+            if left == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        killed
+    });
+    assert_eq!(killed, 2, "both pooled connections were open");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    for n in 0..4 {
+        let label = format!("after {n}");
+        let seq = store
+            .write(move |tx: &mut dyn Tx| append(tx, alice, &label))
+            .await
+            .unwrap();
+        assert_eq!(seq, n + 1);
+    }
+    assert_eq!(sync(&store, alice, 0).await.len(), 4);
+}
+
+/// `--write-queue` bounds the jobs waiting for a connection: with one connection busy and one
+/// job waiting, the next is refused `Busy` at once; a waiting job that is given up (its request
+/// dropped) frees its place; and the waiting job runs when the connection is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_refuses_busy_and_a_dropped_waiter_frees_its_place() {
+    let Some(url) = common::on_postgres().then(common::fresh_database) else {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let store = off_runtime(move || PgStore::connect(&url, 1, 1)).unwrap();
+    let alice = user(&store, "alice").await;
+
+    let (started, holding) = mpsc::channel::<()>();
+    let (release, go) = mpsc::channel::<()>();
+    let go = std::sync::Mutex::new(go);
+    let holder = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .write(move |tx: &mut dyn Tx| {
+                    let seq = append(tx, alice, "holder")?;
+                    let _ = started.send(());
+                    let _ = go.lock().unwrap().recv_timeout(Duration::from_secs(20));
+                    Ok::<_, StoreError>(seq)
+                })
+                .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+
+    // A waiter, given up on before it gets the connection: its place in the queue is freed.
+    let given_up = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .write(move |tx: &mut dyn Tx| append(tx, alice, "given up"))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    given_up.abort();
+    assert!(given_up.await.unwrap_err().is_cancelled());
+
+    let waiter = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .write(move |tx: &mut dyn Tx| append(tx, alice, "waiter"))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiter.is_finished(), "the waiter waits for the connection");
+    let refused = store
+        .write(move |tx: &mut dyn Tx| append(tx, alice, "refused"))
+        .await;
+    assert!(matches!(refused, Err(StoreError::Busy)), "{refused:?}");
+
+    release.send(()).unwrap();
+    assert_eq!(holder.await.unwrap().unwrap(), 1);
+    assert_eq!(waiter.await.unwrap().unwrap(), 2);
+    let labels: Vec<String> = sync(&store, alice, 0)
+        .await
+        .iter()
+        .map(|event| event.data["label"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, ["holder", "waiter"]);
+}

@@ -5,12 +5,16 @@
 //! of our own ([`PgStore`]). The store's jobs are synchronous closures over `&mut dyn Tx`
 //! (the contract SQLite needs, where a job runs inside the one writer thread); a job asks for
 //! rows one call at a time and decides on what it read, so it has to wait for each answer on
-//! the thread it runs on. Driving `tokio-postgres` from a blocking thread through the runtime
-//! handle would do exactly what the `postgres` crate does already, with more code of ours; a
-//! pool crate (`deadpool-postgres`) would hand out async clients the jobs could not use
-//! without the same bridge. The pool is a stack of idle connections and a semaphore of
+//! the thread it runs on. The `postgres` crate does that on the waiting thread itself (it
+//! drives its connection's socket while it waits); driving `tokio-postgres` from a blocking
+//! thread through a runtime handle, as a pool crate (`deadpool-postgres`) would need, hands
+//! each request and each answer to the thread that runs the connection's task. The pool is a stack of idle connections and a semaphore of
 //! `--database-pool` permits: a job waits (asynchronously) for a permit, then runs on a
-//! blocking thread with one connection for its whole transaction.
+//! blocking thread with one connection for its whole transaction. An async pool was built and
+//! measured (commit `fa5595e`, reverted; docs/server-evidence.md §4): the bridge adds two thread
+//! wake-ups per statement, and on a loaded machine the longer transactions made the bank test's
+//! busiest jobs run out of their attempts. A pooled connection the server closed since its last
+//! use is found by the job's `BEGIN` and replaced before the job runs (`PgStore::begin`).
 //!
 //! **Isolation: `REPEATABLE READ` plus the row locks of the rows each decision writes.**
 //! A write job runs in one `REPEATABLE READ` transaction (a snapshot taken at its first
@@ -275,20 +279,37 @@ impl PgStore {
         }
     }
 
+    /// Starts a transaction with `begin` on `conn`. A pooled connection the server closed
+    /// since its last use (a restart, a terminated backend) still looks open until it is used
+    /// (the `postgres` client reads its socket only while it waits for an answer), so the
+    /// first statement finds it: then it is replaced by a new connection, once. Nothing of the
+    /// job has run yet, so starting again is always safe.
+    fn begin(&self, conn: &mut Conn, begin: &str) -> StoreResult<()> {
+        if let Err(error) = conn.client.batch_execute(begin) {
+            let cause = cause(&error);
+            tracing::info!(%cause, "a pooled connection could not start a transaction; replaced");
+            *conn = connect(&self.inner.config)?;
+            conn.client
+                .batch_execute(begin)
+                .map_err(StoreError::unavailable)?;
+        }
+        Ok(())
+    }
+
     /// Waits for a connection permit; refuses at once when [`Inner::queue`] jobs wait already.
     async fn permit(&self) -> StoreResult<tokio::sync::SemaphorePermit<'_>> {
         let waiting = self.inner.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = if waiting >= self.inner.queue {
-            Err(StoreError::Busy)
-        } else {
-            self.inner
-                .permits
-                .acquire()
-                .await
-                .map_err(|_| StoreError::unavailable("the store is closed"))
-        };
-        self.inner.waiting.fetch_sub(1, Ordering::Relaxed);
-        permit
+        // Counted until this returns, also when the request that waits is dropped meanwhile
+        // (else each dropped waiter would keep its place in the queue for good).
+        let _waiting = Waiting(&self.inner.waiting);
+        if waiting >= self.inner.queue {
+            return Err(StoreError::Busy);
+        }
+        self.inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::unavailable("the store is closed"))
     }
 
     /// Runs a write job to its commit, again after each serialization failure; after
@@ -303,7 +324,7 @@ impl PgStore {
         let result = loop {
             attempt += 1;
             let alone = attempt > ALONE_AFTER;
-            match run_once(&mut conn, job, alone) {
+            match run_once(self, &mut conn, job, alone) {
                 Attempt::Done(result) => break result,
                 Attempt::Retry(cause) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(attempt, %cause, "serialization failure; running the job again");
@@ -350,6 +371,15 @@ const COMMIT_UNLOCK: &str = "COMMIT; SELECT pg_advisory_unlock_all()";
 const ROLLBACK_UNLOCK: &str = "ROLLBACK; SELECT pg_advisory_unlock_all()";
 const UNLOCK: &str = "SELECT pg_advisory_unlock_all()";
 
+/// One job waiting for a connection permit, uncounted when dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// What became of one attempt at a write job.
 enum Attempt<T, E> {
     /// Committed (`Ok`) or rolled back for the job's own error (`Err`).
@@ -359,25 +389,23 @@ enum Attempt<T, E> {
 }
 
 fn run_once<T, E: From<StoreError>>(
+    store: &PgStore,
     conn: &mut Conn,
     job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
     alone: bool,
 ) -> Attempt<T, E> {
     let begun = if alone {
-        conn.client
-            .batch_execute(LOCK_ALONE)
-            .and_then(|()| conn.client.batch_execute(BEGIN))
+        store.begin(conn, LOCK_ALONE).and_then(|()| {
+            conn.client
+                .batch_execute(BEGIN)
+                .map_err(|error| StoreError::unavailable(cause(&error)))
+        })
     } else {
-        conn.client.batch_execute(BEGIN_SHARED)
+        store.begin(conn, BEGIN_SHARED)
     };
     if let Err(error) = begun {
-        let _ = conn.client.batch_execute(ROLLBACK_UNLOCK);
-        let _ = conn.client.batch_execute(UNLOCK);
-        return if is_retryable(&error) {
-            Attempt::Retry(cause(&error))
-        } else {
-            Attempt::Done(Err(StoreError::unavailable(cause(&error)).into()))
-        };
+        end(conn, ROLLBACK_UNLOCK);
+        return Attempt::Done(Err(error.into()));
     }
     let mut tx = PgTx {
         conn,
@@ -528,9 +556,7 @@ impl Store for PgStore {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = store.take()?;
-            conn.client
-                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .map_err(StoreError::unavailable)?;
+            store.begin(&mut conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
             let mut tx = PgTx {
                 conn: &mut conn,
                 retry: None,
