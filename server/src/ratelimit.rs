@@ -70,10 +70,10 @@ impl Action {
     /// The action's part of a shared bucket's key.
     fn key(self) -> &'static str {
         match self {
-            Self::SignUp => "sign_up",
+            Self::SignUp => "sign-up",
             Self::Transfer => "transfer",
-            Self::MoneyRequest => "money_request",
-            Self::IssueCode => "issue_code",
+            Self::MoneyRequest => "money-request",
+            Self::IssueCode => "issue-code",
             Self::Charge => "charge",
         }
     }
