@@ -279,21 +279,30 @@ impl PgStore {
         }
     }
 
-    /// Starts a transaction with `begin` on `conn`. A pooled connection the server closed
-    /// since its last use (a restart, a terminated backend) still looks open until it is used
-    /// (the `postgres` client reads its socket only while it waits for an answer), so the
-    /// first statement finds it: then it is replaced by a new connection, once. Nothing of the
-    /// job has run yet, so starting again is always safe.
+    /// Starts a transaction with `begin` on `conn` ([`Self::first_statement`]).
     fn begin(&self, conn: &mut Conn, begin: &str) -> StoreResult<()> {
-        if let Err(error) = conn.client.batch_execute(begin) {
-            let cause = cause(&error);
-            tracing::info!(%cause, "a pooled connection could not start a transaction; replaced");
-            *conn = connect(&self.inner.config)?;
-            conn.client
-                .batch_execute(begin)
-                .map_err(StoreError::unavailable)?;
+        self.first_statement(conn, |client| client.batch_execute(begin))
+    }
+
+    /// Runs the first statement of a use of the pooled `conn`. A connection the server closed
+    /// since its last use (a restart, a terminated backend) still looks open until it is used
+    /// (the `postgres` client reads its socket only while it waits for an answer), so this
+    /// statement finds it: then `conn` is replaced by a new connection and `run` tried once
+    /// more. Callers make that safe: nothing else has run on `conn` yet.
+    fn first_statement<T>(
+        &self,
+        conn: &mut Conn,
+        run: impl Fn(&mut Client) -> Result<T, postgres::Error>,
+    ) -> StoreResult<T> {
+        match run(&mut conn.client) {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                let cause = cause(&error);
+                tracing::info!(%cause, "a pooled connection failed its first statement; replaced");
+                *conn = connect(&self.inner.config)?;
+                run(&mut conn.client).map_err(|error| StoreError::unavailable(self::cause(&error)))
+            }
         }
-        Ok(())
     }
 
     /// Waits for a connection permit; refuses at once when [`Inner::queue`] jobs wait already.

@@ -27,16 +27,13 @@ impl PgStore {
             .collect();
         const TAKE: &str = "SELECT refused, wait_seconds FROM danbao_take_tokens($1, $2)";
         let mut conn = self.take()?;
-        let mut answer = conn.client.query_one(TAKE, &[&keys, &limits]);
-        if answer.is_err() && conn.client.is_closed() {
-            // A pooled connection the server closed since its last use (see `PgStore::begin`):
-            // once more on a new connection. (Had the link died after the statement ran, the
-            // request is charged a token twice: a limit, not money.)
-            conn = super::connect(&self.inner.config)?;
-            answer = conn.client.query_one(TAKE, &[&keys, &limits]);
-        }
+        // Had the link died after the statement ran, the retry on a new connection charges
+        // the request a token twice: a limit, not money.
+        let answer = self.first_statement(&mut conn, |client| {
+            client.query_one(TAKE, &[&keys, &limits])
+        });
         self.give_back(conn);
-        let row = answer.map_err(|error| StoreError::unavailable(super::cause(&error)))?;
+        let row = answer?;
         let refused: i32 = row.try_get(0).map_err(StoreError::unavailable)?;
         let wait: i32 = row.try_get(1).map_err(StoreError::unavailable)?;
         Ok(match usize::try_from(refused) {
