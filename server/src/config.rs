@@ -29,7 +29,8 @@ pub struct Config {
     #[arg(long, env = "DANBAO_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<Secret>,
     /// PostgreSQL connections of this instance (jobs beyond them wait, up to `--write-queue`).
-    #[arg(long, env = "DANBAO_DATABASE_POOL", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// Default: twice this machine's cores, plus one.
+    #[arg(long, env = "DANBAO_DATABASE_POOL", default_value_t = crate::store::postgres::default_pool(), value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_pool: u32,
     /// The AES-256 key sealing payment-code secrets at rest, 64 hex digits. Unset: a file
     /// beside the SQLite database, or (PostgreSQL) one key generated once and kept in the

@@ -382,7 +382,12 @@ async fn a_connection_the_server_closed_is_replaced_not_handed_out() {
         }
         killed
     });
-    assert_eq!(killed, 2, "both pooled connections were open");
+    // The start-up connection (migrations) is closed before the pool opens its own; under
+    // load its backend may still be exiting here, and is counted too.
+    assert!(
+        killed >= 2,
+        "both pooled connections were open: {killed} killed"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     for n in 0..4 {

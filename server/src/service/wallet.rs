@@ -255,6 +255,7 @@ pub fn pay_user(
             "you cannot pay yourself",
         ));
     }
+    tx.prefetch_wallets(&[from.id, to.id], amount.currency())?;
     let source = ledger::wallet(tx, from.id, amount.currency())?;
     let target = ledger::wallet(tx, to.id, amount.currency())?;
     let transfer = ledger::posted(id, &source, &target, amount);

@@ -418,6 +418,13 @@ pub trait LedgerTx {
     ) -> StoreResult<bool>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
+    /// Says that the wallets of `owners` in `currency` are about to be asked for
+    /// ([`LedgerTx::find_account`]): a store that answers over a network reads them in one
+    /// round trip now. Nothing by default.
+    fn prefetch_wallets(&mut self, owners: &[i64], currency: Currency) -> StoreResult<()> {
+        let _ = (owners, currency);
+        Ok(())
+    }
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.
     fn find_account(
         &mut self,

@@ -1,20 +1,17 @@
 //! The PostgreSQL store: several server instances on one database.
 //!
-//! **Driver.** The synchronous `postgres` crate (the blocking face of `tokio-postgres`, same
-//! maintainers, same wire code) on tokio's blocking threads, with a small pool of connections
-//! of our own ([`PgStore`]). The store's jobs are synchronous closures over `&mut dyn Tx`
-//! (the contract SQLite needs, where a job runs inside the one writer thread); a job asks for
-//! rows one call at a time and decides on what it read, so it has to wait for each answer on
-//! the thread it runs on. The `postgres` crate does that on the waiting thread itself (it
-//! drives its connection's socket while it waits); driving `tokio-postgres` from a blocking
-//! thread through a runtime handle, as a pool crate (`deadpool-postgres`) would need, hands
-//! each request and each answer to the thread that runs the connection's task. The pool is a stack of idle connections and a semaphore of
-//! `--database-pool` permits: a job waits (asynchronously) for a permit, then runs on a
-//! blocking thread with one connection for its whole transaction. An async pool was built and
-//! measured (commit `fa5595e`, reverted; docs/server-evidence.md §4): the bridge adds two thread
-//! wake-ups per statement, and on a loaded machine the longer transactions made the bank test's
-//! busiest jobs run out of their attempts. A pooled connection the server closed since its last
-//! use is found by the job's `BEGIN` and replaced before the job runs (`PgStore::begin`).
+//! **Driver and pool.** `tokio-postgres` with a `deadpool` pool of connections (module `conn`): a job
+//! waits (asynchronously) for a pooled connection, then runs on a blocking thread with it for
+//! its whole transaction. The store's jobs are synchronous closures over `&mut dyn Tx` (the
+//! contract SQLite needs, where a job runs inside the one writer thread); a job asks for rows
+//! one call at a time and decides on what it read, so it waits for each answer on the thread
+//! it runs on. Each connection owns a one-thread runtime that drives its socket on the waiting
+//! thread itself (module `conn`); statements whose answer the job does not wait for are
+//! pipelined with the next one (`Conn::defer`, `PgTx::defer_exec`). An earlier
+//! version bridged to one shared runtime instead (commit `fa5595e`, reverted): two more thread
+//! wake-ups per statement (docs/server-evidence.md §4). A pooled connection the server closed
+//! since its last use is noticed before the job's first statement and replaced
+//! (`Conn::revive`).
 //!
 //! **Isolation: `REPEATABLE READ` plus the row locks of the rows each decision writes.**
 //! A write job runs in one `REPEATABLE READ` transaction (a snapshot taken at its first
@@ -76,11 +73,10 @@
 //! before each attempt, so two instances claiming it at once conflict and one sends it;
 //! housekeeping runs on one instance at a time (`pg_advisory_xact_lock`).
 
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use danbao_domain::ledger::{
@@ -89,16 +85,18 @@ use danbao_domain::ledger::{
 use danbao_domain::money::{Currency, Money};
 use danbao_domain::protocol::Outcome;
 use danbao_domain::protocol::wire::WithdrawalStatus;
-use postgres::error::SqlState;
-use postgres::types::{FromSql, ToSql};
-use postgres::{Client, NoTls, Row, Statement};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::{Row, Statement};
 
+use self::conn::{Conn, Manager, Param, Pool, Pooled};
 use super::{
     AccountKind, CodeTx, DepositRecord, Device, Event, FeedTx, IdentityTx, LedgerTx, MoneyRequest,
     OrderRecord, OrderTx, PurgeBefore, Purged, RequestTx, Store, StoreError, StoreResult,
     StoredDeposit, StoredResponse, StoredTransfer, StoredWithdrawal, Tx, User, WithdrawalRecord,
 };
 
+mod conn;
 mod devices;
 mod merchant_api;
 mod merchants;
@@ -107,8 +105,16 @@ mod ratelimit;
 /// Most times one write job is run before its serialization failures are given up on.
 pub const MAX_ATTEMPTS: u32 = 40;
 
-/// Connections per instance by default.
-pub const DEFAULT_POOL: usize = 16;
+/// Connections per instance by default: twice this machine's cores, plus one (PostgreSQL's
+/// own rule of thumb for a server's busy connections is about twice its cores). On the
+/// 2-core bench machine, 5 connections moved more transfers per second than 16: more
+/// backends than cores only take turns, and more of them cancel each other on hot rows
+/// (docs/server-evidence.md §4). With several instances or a bigger database server, set
+/// `--database-pool` from the database server's cores, shared among the instances.
+pub fn default_pool() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+    u32::try_from(cores * 2 + 1).unwrap_or(u32::MAX).min(1000)
+}
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -127,8 +133,9 @@ const HOUSEKEEPING_LOCK: i64 = 0x6461_6e62_616f_0003;
 #[cfg(test)]
 const WRITERS_LOCK: i64 = 0x6461_6e62_616f_0004;
 
-/// Runs `work` on a thread of its own and waits for it: the `postgres` client blocks, and
-/// may not block a thread that drives async tasks (start-up code runs on one).
+/// Runs `work` on a thread of its own and waits for it: the store's start-up calls block (each
+/// waits for the database on its thread), which may not happen on a thread that drives async
+/// tasks (start-up code runs on one).
 pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| match scope.spawn(work).join() {
         Ok(value) => value,
@@ -136,35 +143,11 @@ pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// A connection and its prepared statements (each SQL text is prepared once per connection).
-struct Conn {
-    client: Client,
-    statements: HashMap<&'static str, Statement>,
-}
-
 struct Inner {
-    config: postgres::Config,
-    idle: Mutex<Vec<Conn>>,
-    permits: tokio::sync::Semaphore,
+    config: tokio_postgres::Config,
+    pool: Pool,
     waiting: AtomicUsize,
     queue: usize,
-}
-
-impl Drop for Inner {
-    /// Closing a `postgres` client blocks (it says goodbye to the server), which may not happen
-    /// on a thread that drives async tasks, where the last handle to the store may be dropped:
-    /// the idle connections are closed on a thread of their own.
-    fn drop(&mut self) {
-        let idle = match self.idle.get_mut() {
-            Ok(idle) => std::mem::take(idle),
-            Err(poisoned) => std::mem::take(poisoned.into_inner()),
-        };
-        if !idle.is_empty() {
-            let _ = std::thread::Builder::new()
-                .name("danbao-pg-close".into())
-                .spawn(move || drop(idle));
-        }
-    }
 }
 
 /// The PostgreSQL implementation of [`Store`].
@@ -180,12 +163,10 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
-fn connect(config: &postgres::Config) -> StoreResult<Conn> {
-    let client = config.connect(NoTls).map_err(StoreError::unavailable)?;
-    Ok(Conn {
-        client,
-        statements: HashMap::new(),
-    })
+fn parse_url(url: &str) -> anyhow::Result<tokio_postgres::Config> {
+    // The error names what is wrong, never the URL (which may hold a password).
+    tokio_postgres::Config::from_str(url)
+        .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))
 }
 
 impl PgStore {
@@ -194,15 +175,18 @@ impl PgStore {
     /// them a job is refused [`StoreError::Busy`]). Blocking: call it off the async runtime
     /// (see [`off_runtime`]).
     pub fn connect(url: &str, pool: usize, queue: usize) -> anyhow::Result<Self> {
-        let config = postgres::Config::from_str(url)
-            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
-        let mut first = connect(&config)?;
-        migrate(&mut first.client)?;
+        let config = parse_url(url)?;
+        migrate(&mut Conn::open(&config)?)?;
+        let pool = Pool::builder(Manager {
+            config: config.clone(),
+        })
+        .max_size(pool.max(1))
+        .build()
+        .map_err(|error| anyhow::anyhow!("the connection pool: {error}"))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
-                idle: Mutex::new(vec![first]),
-                permits: tokio::sync::Semaphore::new(pool.max(1)),
+                pool,
                 waiting: AtomicUsize::new(0),
                 queue: queue.max(1),
             }),
@@ -212,10 +196,7 @@ impl PgStore {
     /// Runs the migrations the database at `url` lacks, and nothing else (`danbao-server
     /// migrate`). Returns the versions applied. Blocking.
     pub fn migrate_only(url: &str) -> anyhow::Result<Vec<i64>> {
-        let config = postgres::Config::from_str(url)
-            .map_err(|error| anyhow::anyhow!("the database URL is not valid: {error}"))?;
-        let mut conn = connect(&config)?;
-        migrate(&mut conn.client)
+        migrate(&mut Conn::open(&parse_url(url)?)?)
     }
 
     /// The secret `name` shared by every instance: read from `instance_secrets`, or made with
@@ -227,86 +208,36 @@ impl PgStore {
         now: i64,
         make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Vec<u8>> {
-        let mut conn = self.take()?;
-        let client = &mut conn.client;
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SECRETS_LOCK])?;
-        let stored = tx.query_opt(
-            "SELECT value FROM instance_secrets WHERE name = $1",
-            &[&name],
-        )?;
-        let value = match stored {
-            Some(row) => row.try_get(0)?,
-            None => {
-                let value = make()?;
-                tx.execute(
-                    "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3)",
-                    &[&name, &value, &now],
-                )?;
-                value
-            }
-        };
-        tx.commit()?;
-        self.give_back(conn);
-        Ok(value)
+        in_transaction(&mut Conn::open(&self.inner.config)?, |conn| {
+            conn.execute("SELECT pg_advisory_xact_lock($1)", &[&SECRETS_LOCK])?;
+            let stored = conn.query_opt(
+                "SELECT value FROM instance_secrets WHERE name = $1",
+                &[&name],
+            )?;
+            Ok(match stored {
+                Some(row) => row.try_get(0)?,
+                None => {
+                    let value = make()?;
+                    conn.execute(
+                        "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3)",
+                        &[&name, &value, &now],
+                    )?;
+                    value
+                }
+            })
+        })
     }
 
     /// The shared sandbox clock offset (at start). Blocking.
     pub fn clock_offset(&self) -> anyhow::Result<i64> {
-        let mut conn = self.take()?;
-        let offset: i64 = conn
-            .client
+        let mut conn = Conn::open(&self.inner.config)?;
+        Ok(conn
             .query_one("SELECT clock_offset_secs FROM settings WHERE id = 1", &[])?
-            .try_get(0)?;
-        self.give_back(conn);
-        Ok(offset)
+            .try_get(0)?)
     }
 
-    fn take(&self) -> StoreResult<Conn> {
-        let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
-        match pooled {
-            Some(conn) if !conn.client.is_closed() => Ok(conn),
-            _ => connect(&self.inner.config),
-        }
-    }
-
-    fn give_back(&self, conn: Conn) {
-        if conn.client.is_closed() {
-            return;
-        }
-        if let Ok(mut idle) = self.inner.idle.lock() {
-            idle.push(conn);
-        }
-    }
-
-    /// Starts a transaction with `begin` on `conn` ([`Self::first_statement`]).
-    fn begin(&self, conn: &mut Conn, begin: &str) -> StoreResult<()> {
-        self.first_statement(conn, |client| client.batch_execute(begin))
-    }
-
-    /// Runs the first statement of a use of the pooled `conn`. A connection the server closed
-    /// since its last use (a restart, a terminated backend) still looks open until it is used
-    /// (the `postgres` client reads its socket only while it waits for an answer), so this
-    /// statement finds it: then `conn` is replaced by a new connection and `run` tried once
-    /// more. Callers make that safe: nothing else has run on `conn` yet.
-    fn first_statement<T>(
-        &self,
-        conn: &mut Conn,
-        run: impl Fn(&mut Client) -> Result<T, postgres::Error>,
-    ) -> StoreResult<T> {
-        match run(&mut conn.client) {
-            Ok(value) => Ok(value),
-            Err(error) => {
-                let cause = cause(&error);
-                tracing::info!(%cause, "a pooled connection failed its first statement; replaced");
-                *conn = connect(&self.inner.config)?;
-                run(&mut conn.client).map_err(|error| StoreError::unavailable(self::cause(&error)))
-            }
-        }
-    }
-
-    /// Waits for a connection permit; refuses at once when [`Inner::queue`] jobs wait already.
-    async fn permit(&self) -> StoreResult<tokio::sync::SemaphorePermit<'_>> {
+    /// Waits for a pooled connection; refuses at once when [`Inner::queue`] jobs wait already.
+    async fn connection(&self) -> StoreResult<Pooled> {
         let waiting = self.inner.waiting.fetch_add(1, Ordering::Relaxed);
         // Counted until this returns, also when the request that waits is dropped meanwhile
         // (else each dropped waiter would keep its place in the queue for good).
@@ -314,26 +245,30 @@ impl PgStore {
         if waiting >= self.inner.queue {
             return Err(StoreError::Busy);
         }
-        self.inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| StoreError::unavailable("the store is closed"))
+        self.inner.pool.get().await.map_err(|error| match error {
+            deadpool::managed::PoolError::Backend(error) => error,
+            other => StoreError::unavailable(other),
+        })
     }
 
     /// Runs a write job to its commit, again after each serialization failure; after
     /// [`ALONE_AFTER`] failures it runs alone (see [`LOCK_ALONE`]), so it cannot starve.
-    fn run_write<T, E>(&self, job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    /// On a blocking thread.
+    fn run_write<T, E>(
+        &self,
+        conn: &mut Conn,
+        job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
-        let mut conn = self.take()?;
+        conn.revive(&self.inner.config)?;
         let mut backoff = Backoff::new();
         let mut attempt = 0;
-        let result = loop {
+        loop {
             attempt += 1;
             let alone = attempt > ALONE_AFTER;
-            match run_once(self, &mut conn, job, alone) {
+            match run_once(conn, job, alone) {
                 Attempt::Done(result) => break result,
                 Attempt::Retry(cause) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(attempt, %cause, "serialization failure; running the job again");
@@ -349,9 +284,7 @@ impl PgStore {
                     .into());
                 }
             }
-        };
-        self.give_back(conn);
-        result
+        }
     }
 }
 
@@ -398,28 +331,26 @@ enum Attempt<T, E> {
 }
 
 fn run_once<T, E: From<StoreError>>(
-    store: &PgStore,
     conn: &mut Conn,
     job: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
     alone: bool,
 ) -> Attempt<T, E> {
-    let begun = if alone {
-        store.begin(conn, LOCK_ALONE).and_then(|()| {
-            conn.client
-                .batch_execute(BEGIN)
-                .map_err(|error| StoreError::unavailable(cause(&error)))
-        })
+    // The `BEGIN` goes out with the job's first statement.
+    if alone {
+        if let Err(error) = conn.batch_execute(LOCK_ALONE) {
+            end(conn, UNLOCK);
+            return Attempt::Done(Err(StoreError::unavailable(cause(&error)).into()));
+        }
+        conn.defer(BEGIN);
     } else {
-        store.begin(conn, BEGIN_SHARED)
-    };
-    if let Err(error) = begun {
-        end(conn, ROLLBACK_UNLOCK);
-        return Attempt::Done(Err(error.into()));
+        conn.defer(BEGIN_SHARED);
     }
     let mut tx = PgTx {
         conn,
         retry: None,
         read_only: false,
+        expired: None,
+        accounts: Vec::new(),
     };
     let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx))).unwrap_or_else(|_| {
         tracing::error!("a store job panicked; its changes are rolled back");
@@ -435,11 +366,11 @@ fn run_once<T, E: From<StoreError>>(
             end(conn, ROLLBACK_UNLOCK);
             Attempt::Done(Err(error))
         }
-        Ok(value) => match conn.client.batch_execute(COMMIT_UNLOCK) {
+        Ok(value) => match conn.batch_execute(COMMIT_UNLOCK) {
             Ok(()) => Attempt::Done(Ok(value)),
             Err(error) => {
                 // COMMIT failed (the transaction is gone) or the unlock did: let go again.
-                let _ = conn.client.batch_execute(UNLOCK);
+                end(conn, UNLOCK);
                 if is_retryable(&error) {
                     Attempt::Retry(cause(&error))
                 } else {
@@ -450,22 +381,23 @@ fn run_once<T, E: From<StoreError>>(
     }
 }
 
-/// Runs `sql` (a rollback and unlock); if it fails part-way, unlocks on its own.
+/// Runs `sql` (a rollback and unlock); if it fails part-way, unlocks on its own. A connection
+/// that cannot be brought back to no transaction and no lock is never handed out again.
 fn end(conn: &mut Conn, sql: &str) {
-    if conn.client.batch_execute(sql).is_err() {
-        let _ = conn.client.batch_execute(UNLOCK);
+    if conn.batch_execute(sql).is_err() && conn.batch_execute(UNLOCK).is_err() {
+        conn.discard();
     }
 }
 
 /// PostgreSQL's code and message for `error` (the driver's `Display` says only "db error").
-fn cause(error: &postgres::Error) -> String {
+fn cause(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} {}", db.code().code(), db.message()),
         None => error.to_string(),
     }
 }
 
-fn is_retryable(error: &postgres::Error) -> bool {
+fn is_retryable(error: &tokio_postgres::Error) -> bool {
     matches!(
         error.code(),
         Some(code) if *code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -503,38 +435,58 @@ impl Backoff {
     }
 }
 
-/// Applies every migration the database lacks, under an advisory lock so instances starting
-/// together apply each once. Returns the versions applied.
-fn migrate(client: &mut Client) -> anyhow::Result<Vec<i64>> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "SET LOCAL client_min_messages = warning;
-         CREATE TABLE IF NOT EXISTS schema_migrations (
-             version    BIGINT PRIMARY KEY,
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-         )",
-    )?;
-    let current: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            &[],
-        )?
-        .try_get(0)?;
-    let mut applied = Vec::new();
-    for (version, sql) in MIGRATIONS {
-        if *version <= current {
-            continue;
+/// Runs `work` in a transaction on `conn`: committed if it succeeds, else rolled back.
+fn in_transaction<T>(
+    conn: &mut Conn,
+    work: impl FnOnce(&mut Conn) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    conn.batch_execute("BEGIN")?;
+    match work(conn) {
+        Ok(value) => {
+            conn.batch_execute("COMMIT")?;
+            Ok(value)
         }
-        tx.batch_execute(sql)
-            .map_err(|error| anyhow::anyhow!("migration {version} failed: {error}"))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version) VALUES ($1)",
-            &[version],
-        )?;
-        applied.push(*version);
+        Err(error) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            Err(error)
+        }
     }
-    tx.commit()?;
+}
+
+/// Applies every migration the database lacks, under an advisory lock so instances starting
+/// together apply each once. Returns the versions applied. Blocking.
+fn migrate(conn: &mut Conn) -> anyhow::Result<Vec<i64>> {
+    let applied = in_transaction(conn, |conn| {
+        conn.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        conn.batch_execute(
+            "SET LOCAL client_min_messages = warning;
+             CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )?;
+        let current: i64 = conn
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
+            )?
+            .try_get(0)?;
+        let mut applied = Vec::new();
+        for (version, sql) in MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            conn.batch_execute(sql).map_err(|error| {
+                anyhow::anyhow!("migration {version} failed: {}", cause(&error))
+            })?;
+            conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[version],
+            )?;
+            applied.push(*version);
+        }
+        Ok(applied)
+    })?;
     if !applied.is_empty() {
         tracing::info!(?applied, "database migrated");
     }
@@ -548,9 +500,9 @@ impl Store for PgStore {
         E: From<StoreError> + Send + 'static,
         F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
-        let _permit = self.permit().await?;
+        let mut conn = self.connection().await?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.run_write(&mut job))
+        tokio::task::spawn_blocking(move || store.run_write(&mut conn, &mut job))
             .await
             .map_err(|error| E::from(StoreError::unavailable(error)))?
     }
@@ -561,20 +513,21 @@ impl Store for PgStore {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
-        let _permit = self.permit().await?;
+        let mut conn = self.connection().await?;
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = store.take()?;
-            store.begin(&mut conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            conn.revive(&store.inner.config)?;
+            conn.defer("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             let mut tx = PgTx {
                 conn: &mut conn,
                 retry: None,
                 read_only: true,
+                expired: None,
+                accounts: Vec::new(),
             };
             let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
                 .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
-            let _ = conn.client.batch_execute("COMMIT");
-            store.give_back(conn);
+            end(&mut conn, "COMMIT");
             result
         })
         .await
@@ -596,10 +549,20 @@ pub struct PgTx<'c> {
     retry: Option<String>,
     /// A read transaction: no locks are taken.
     read_only: bool,
+    /// The expired-key marker `idempotency` read with the stored answer: (user, key, when
+    /// first used).
+    expired: Option<(i64, String, Option<i64>)>,
+    /// The accounts this transaction found or opened, as it sees them now (its own balance
+    /// changes applied): the snapshot does not move, so reading them again would answer the
+    /// same (a payment reads the payer's wallet again for its answer).
+    accounts: Vec<(AccountKey, Account)>,
 }
 
+/// An account's owner, kind and currency ([`LedgerTx::find_account`]'s question).
+type AccountKey = (Option<i64>, AccountKind, Currency);
+
 impl PgTx<'_> {
-    fn fail(&mut self, error: postgres::Error) -> StoreError {
+    fn fail(&mut self, error: tokio_postgres::Error) -> StoreError {
         if is_retryable(&error) {
             let cause = cause(&error);
             self.retry = Some(cause.clone());
@@ -621,7 +584,7 @@ impl PgTx<'_> {
         if let Some(statement) = self.conn.statements.get(sql) {
             return Ok(statement.clone());
         }
-        match self.conn.client.prepare(sql) {
+        match self.conn.prepare(sql) {
             Ok(statement) => {
                 self.conn.statements.insert(sql, statement.clone());
                 Ok(statement)
@@ -632,7 +595,7 @@ impl PgTx<'_> {
 
     fn rows(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Vec<Row>> {
         let statement = self.statement(sql)?;
-        match self.conn.client.query(&statement, params) {
+        match self.conn.query(&statement, params) {
             Ok(rows) => Ok(rows),
             Err(error) => Err(self.fail(error)),
         }
@@ -640,7 +603,7 @@ impl PgTx<'_> {
 
     fn row(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Option<Row>> {
         let statement = self.statement(sql)?;
-        match self.conn.client.query_opt(&statement, params) {
+        match self.conn.query_opt(&statement, params) {
             Ok(row) => Ok(row),
             Err(error) => Err(self.fail(error)),
         }
@@ -653,17 +616,20 @@ impl PgTx<'_> {
 
     fn exec(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<u64> {
         let statement = self.statement(sql)?;
-        match self.conn.client.execute(&statement, params) {
+        match self.conn.execute(&statement, params) {
             Ok(count) => Ok(count),
             Err(error) => Err(self.fail(error)),
         }
     }
 
-    fn control(&mut self, sql: &str) -> StoreResult<()> {
-        match self.conn.client.batch_execute(sql) {
-            Ok(()) => Ok(()),
-            Err(error) => Err(self.fail(error)),
-        }
+    /// Runs the write `sql` with the next statement ([`Conn::defer_write`]): for writes whose
+    /// row count the job does not read. A failure (a serialization failure included) comes
+    /// back from that next statement or from the `COMMIT`, and the job is undone or run again
+    /// as if it had come from this one.
+    fn defer_exec(&mut self, sql: &'static str, params: Vec<Param>) -> StoreResult<()> {
+        let statement = self.statement(sql)?;
+        self.conn.defer_write(statement, params);
+        Ok(())
     }
 
     /// Writes a user's row (changing nothing) in a write transaction: a second transaction
@@ -701,17 +667,21 @@ fn index_i64(index: u64) -> i64 {
 }
 
 impl Tx for PgTx<'_> {
+    /// A savepoint. Its statements are deferred (sent with the next statement or the end):
+    /// one that fails aborts the transaction, which then fails at that statement, so nothing
+    /// of the job commits.
     fn nested(&mut self, part: &mut dyn FnMut(&mut dyn Tx) -> bool) -> StoreResult<()> {
-        self.control("SAVEPOINT job")?;
+        self.conn.defer("SAVEPOINT job");
         let keep = part(self);
         if let Some(cause) = self.retry.clone() {
             // The whole transaction runs again; nothing of this part can be kept.
             return Err(StoreError::Conflict(cause));
         }
         if !keep {
-            self.control("ROLLBACK TO SAVEPOINT job")?;
+            self.conn.defer("ROLLBACK TO SAVEPOINT job");
         }
-        self.control("RELEASE SAVEPOINT job")
+        self.conn.defer("RELEASE SAVEPOINT job");
+        Ok(())
     }
 
     fn purge(&mut self, before: &PurgeBefore) -> StoreResult<Purged> {
@@ -877,48 +847,54 @@ impl IdentityTx for PgTx<'_> {
         // the lock): a revocation committed first is seen here, one committed after this
         // snapshot cancels this transaction (it runs again and sees it), and one that comes
         // later waits until this change has committed.
-        let row = self.row(
-            "SELECT revoked_at FROM devices WHERE id = $1 FOR SHARE",
-            &[&device_id],
+        // One round trip: the nonce's insert and the device's lock and state. (A revoked
+        // device's nonce is rolled back with the job, which fails.)
+        let row = self.one(
+            "WITH spent AS (INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3)
+                            ON CONFLICT DO NOTHING RETURNING 1),
+                  device AS (SELECT revoked_at, last_seen_at FROM devices WHERE id = $1 FOR SHARE)
+             SELECT (SELECT count(*) FROM spent),
+                    (SELECT revoked_at FROM device),
+                    (SELECT last_seen_at FROM device)",
+            &[&device_id, &nonce, &now],
         )?;
-        if let Some(row) = row {
-            let revoked: Option<i64> = get(&row, 0)?;
-            if revoked.is_some() {
-                return Err(StoreError::DeviceRevoked);
-            }
+        let inserted: i64 = get(&row, 0)?;
+        let revoked: Option<i64> = get(&row, 1)?;
+        let last_seen: Option<i64> = get(&row, 2)?;
+        if revoked.is_some() {
+            return Err(StoreError::DeviceRevoked);
         }
         // Stamped when a minute old, and only if no other request of the device holds the
         // row (`SKIP LOCKED`): waiting for those would deadlock with their own row locks. A
         // skipped stamp is made by a later request.
-        self.exec(
-            "UPDATE devices SET last_seen_at = $2
-              WHERE id = (SELECT id FROM devices
-                           WHERE id = $1
-                             AND (last_seen_at IS NULL OR last_seen_at <= $2::BIGINT - $3::BIGINT)
-                             FOR NO KEY UPDATE SKIP LOCKED)",
-            &[
-                &device_id,
-                &now,
-                &crate::store::devices::LAST_SEEN_STEP_SECS,
-            ],
-        )?;
-        let inserted = self.exec(
-            "INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-            &[&device_id, &nonce, &now],
-        )?;
+        let step = crate::store::devices::LAST_SEEN_STEP_SECS;
+        if last_seen.is_none_or(|seen| seen <= now - step) {
+            self.exec(
+                "UPDATE devices SET last_seen_at = $2
+                  WHERE id = (SELECT id FROM devices
+                               WHERE id = $1
+                                 AND (last_seen_at IS NULL OR last_seen_at <= $2::BIGINT - $3::BIGINT)
+                                 FOR NO KEY UPDATE SKIP LOCKED)",
+                &[&device_id, &now, &step],
+            )?;
+        }
         Ok(inserted == 1)
     }
 
+    /// Reads the expired marker of the same key in the same round trip and keeps it for
+    /// [`IdentityTx::expired_idempotency`], which the service asks next.
     fn idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
-        let Some(row) = self.row(
-            "SELECT request_hash, status, body FROM idempotency WHERE user_id = $1 AND key = $2",
+        let row = self.one(
+            "SELECT i.request_hash, i.status, i.body, e.first_used_at
+               FROM (SELECT $1::BIGINT AS user_id, $2::TEXT AS key) AS k
+               LEFT JOIN idempotency i ON i.user_id = k.user_id AND i.key = k.key
+               LEFT JOIN idempotency_expired e ON e.user_id = k.user_id AND e.key = k.key",
             &[&user_id, &key],
-        )?
-        else {
+        )?;
+        self.expired = Some((user_id, key.to_owned(), get(&row, 3)?));
+        let Some(status) = get::<Option<i64>>(&row, 1)? else {
             return Ok(None);
         };
-        let status: i64 = get(&row, 1)?;
         let outcome = u16::try_from(status)
             .ok()
             .and_then(Outcome::from_status)
@@ -935,6 +911,13 @@ impl IdentityTx for PgTx<'_> {
     }
 
     fn expired_idempotency(&mut self, user_id: i64, key: &str) -> StoreResult<Option<i64>> {
+        // Read in this transaction's snapshot by `idempotency` just before, most times.
+        if let Some((read_user, read_key, first_used_at)) = self.expired.take()
+            && read_user == user_id
+            && read_key == key
+        {
+            return Ok(first_used_at);
+        }
         self.row(
             "SELECT first_used_at FROM idempotency_expired WHERE user_id = $1 AND key = $2",
             &[&user_id, &key],
@@ -951,19 +934,18 @@ impl IdentityTx for PgTx<'_> {
         now: i64,
     ) -> StoreResult<()> {
         let status = i64::from(response.outcome.status());
-        self.exec(
+        self.defer_exec(
             "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &user_id,
-                &key,
-                &response.request_hash,
-                &status,
-                &response.body,
-                &now,
+            vec![
+                Box::new(user_id),
+                Box::new(key.to_owned()),
+                Box::new(response.request_hash.clone()),
+                Box::new(status),
+                Box::new(response.body.clone()),
+                Box::new(now),
             ],
-        )?;
-        Ok(())
+        )
     }
 }
 
@@ -1147,6 +1129,9 @@ impl LedgerTx for PgTx<'_> {
     }
 
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
+        if let Some((_, account)) = self.accounts.iter().find(|(_, known)| known.id == id) {
+            return Ok(Some(account.clone()));
+        }
         let id = id.0 as i64;
         self.row(
             "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
@@ -1157,20 +1142,59 @@ impl LedgerTx for PgTx<'_> {
         .transpose()
     }
 
+    /// Reads the wallets into this transaction's accounts (one round trip); `find_account`
+    /// then answers from there.
+    fn prefetch_wallets(&mut self, owners: &[i64], currency: Currency) -> StoreResult<()> {
+        let owners: Vec<i64> = owners
+            .iter()
+            .copied()
+            .filter(|owner| {
+                let key = (Some(*owner), AccountKind::Wallet, currency);
+                !self.accounts.iter().any(|(known, _)| *known == key)
+            })
+            .collect();
+        if owners.is_empty() {
+            return Ok(());
+        }
+        let rows = self.rows(
+            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                    credits_posted, owner_id FROM accounts
+             WHERE owner_id = ANY($1) AND kind = 'wallet' AND currency = $2",
+            &[&owners, &currency.code()],
+        )?;
+        for row in &rows {
+            let owner: i64 = get(row, 7)?;
+            let key = (Some(owner), AccountKind::Wallet, currency);
+            if !self.accounts.iter().any(|(known, _)| *known == key) {
+                self.accounts.push((key, account_row(row)?));
+            }
+        }
+        Ok(())
+    }
+
     fn find_account(
         &mut self,
         owner: Option<i64>,
         kind: AccountKind,
         currency: Currency,
     ) -> StoreResult<Option<Account>> {
-        self.row(
-            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
-                    credits_posted FROM accounts
-             WHERE coalesce(owner_id, 0) = coalesce($1::BIGINT, 0) AND kind = $2 AND currency = $3",
-            &[&owner, &kind.as_str(), &currency.code()],
-        )?
-        .map(|row| account_row(&row))
-        .transpose()
+        let key = (owner, kind, currency);
+        if let Some((_, account)) = self.accounts.iter().find(|(known, _)| *known == key) {
+            return Ok(Some(account.clone()));
+        }
+        let found = self
+            .row(
+                "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+                        credits_posted FROM accounts
+                 WHERE coalesce(owner_id, 0) = coalesce($1::BIGINT, 0) AND kind = $2 AND currency = $3",
+                &[&owner, &kind.as_str(), &currency.code()],
+            )?
+            .map(|row| account_row(&row))
+            .transpose()?;
+        if let Some(account) = &found {
+            self.accounts.push((key, account.clone()));
+        }
+        Ok(found)
     }
 
     fn create_account(
@@ -1189,12 +1213,15 @@ impl LedgerTx for PgTx<'_> {
             &[&owner, &kind.as_str(), &currency.code(), &no_overdraft],
         )?;
         let id: i64 = get(&row, 0)?;
-        Ok(Account {
+        let account = Account {
             id: AccountId(id as u64),
             currency,
             no_overdraft,
             balances: Balances::default(),
-        })
+        };
+        self.accounts
+            .push(((owner, kind, currency), account.clone()));
+        Ok(account)
     }
 
     fn account_owner(&mut self, id: AccountId) -> StoreResult<Option<i64>> {
@@ -1219,19 +1246,20 @@ impl LedgerTx for PgTx<'_> {
     }
 
     fn save_balances(&mut self, id: AccountId, b: &Balances) -> StoreResult<()> {
-        let id = id.0 as i64;
-        self.exec(
+        if let Some((_, account)) = self.accounts.iter_mut().find(|(_, known)| known.id == id) {
+            account.balances = *b;
+        }
+        self.defer_exec(
             "UPDATE accounts SET debits_pending = $2, debits_posted = $3,
              credits_pending = $4, credits_posted = $5 WHERE id = $1",
-            &[
-                &id,
-                &b.debits_pending,
-                &b.debits_posted,
-                &b.credits_pending,
-                &b.credits_posted,
+            vec![
+                Box::new(id.0 as i64),
+                Box::new(b.debits_pending),
+                Box::new(b.debits_posted),
+                Box::new(b.credits_pending),
+                Box::new(b.credits_posted),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn transfer(&mut self, id: TransferId) -> StoreResult<Option<StoredTransfer>> {
@@ -1248,35 +1276,35 @@ impl LedgerTx for PgTx<'_> {
     fn insert_transfer(&mut self, t: &Transfer, now: i64) -> StoreResult<()> {
         let status = (t.kind == TransferKind::Pending)
             .then(|| super::sqlite::status_text(PendingStatus::Open));
-        let pending_id = t.kind.pending_id().map(id_bytes);
-        let id = id_bytes(t.id);
+        let pending_id = t.kind.pending_id().map(|id| id_bytes(id).to_vec());
+        let id = id_bytes(t.id).to_vec();
         let debit = t.debit.0 as i64;
         let credit = t.credit.0 as i64;
-        self.exec(
+        self.defer_exec(
             "INSERT INTO transfers (id, debit_id, credit_id, amount, currency, kind, pending_id,
              status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            &[
-                &&id[..],
-                &debit,
-                &credit,
-                &t.amount.minor(),
-                &t.amount.currency().code(),
-                &super::sqlite::kind_name(t.kind),
-                &pending_id.as_ref().map(|bytes| &bytes[..]),
-                &status,
-                &now,
+            vec![
+                Box::new(id),
+                Box::new(debit),
+                Box::new(credit),
+                Box::new(t.amount.minor()),
+                Box::new(t.amount.currency().code().to_owned()),
+                Box::new(super::sqlite::kind_name(t.kind).to_owned()),
+                Box::new(pending_id),
+                Box::new(status),
+                Box::new(now),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> StoreResult<()> {
-        let id = id_bytes(id);
-        self.exec(
+        self.defer_exec(
             "UPDATE transfers SET status = $2 WHERE id = $1",
-            &[&&id[..], &super::sqlite::status_text(status)],
-        )?;
-        Ok(())
+            vec![
+                Box::new(id_bytes(id).to_vec()),
+                Box::new(super::sqlite::status_text(status)),
+            ],
+        )
     }
 
     fn all_accounts(&mut self) -> StoreResult<Vec<Account>> {
@@ -1321,17 +1349,15 @@ impl FeedTx for PgTx<'_> {
         now: i64,
     ) -> StoreResult<i64> {
         // The user's row stays locked until this transaction ends: the next append to this
-        // feed waits, so the feed commits in seq order (module docs).
+        // feed waits, so the feed commits in seq order (module docs). One round trip.
         let row = self.one(
-            "UPDATE users SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq",
-            &[&user_id],
+            "WITH next AS (UPDATE users SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq)
+             INSERT INTO events (user_id, seq, kind, data, created_at)
+             SELECT $1, feed_seq, $2::TEXT, $3::TEXT, $4::BIGINT FROM next
+             RETURNING seq",
+            &[&user_id, &kind, &json, &now],
         )?;
-        let seq: i64 = get(&row, 0)?;
-        self.exec(
-            "INSERT INTO events (user_id, seq, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&user_id, &seq, &kind, &json, &now],
-        )?;
-        Ok(seq)
+        get(&row, 0)
     }
 
     fn events_after(&mut self, user_id: i64, after: i64, count: u32) -> StoreResult<Vec<Event>> {

@@ -3,7 +3,7 @@
 
 use danbao_domain::fees::FeeSchedule;
 use danbao_domain::money::Currency;
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, get, limit};
 use crate::store::merchant_api::{
