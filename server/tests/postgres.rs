@@ -471,3 +471,88 @@ async fn a_full_queue_refuses_busy_and_a_dropped_waiter_frees_its_place() {
         .collect();
     assert_eq!(labels, ["holder", "waiter"]);
 }
+
+/// A write the store sends with the next statement (a balance update) and that fails there:
+/// the job fails, at the statement it travelled with or at the `COMMIT`, and nothing of it
+/// commits (the feed event written before it included). A valid one commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_write_that_fails_undoes_the_whole_job() {
+    use danbao_domain::ledger::Balances;
+    use danbao_domain::money::Currency;
+    use danbao_server::store::AccountKind;
+
+    let Some(store) = store() else {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let alice = user(&store, "alice").await;
+    let cny = Currency::from_code("CNY").unwrap();
+    let wallet = store
+        .write(move |tx: &mut dyn Tx| tx.create_account(Some(alice), AccountKind::Wallet, cny))
+        .await
+        .unwrap();
+    // A wallet may not be overdrawn (a CHECK constraint): this update fails in PostgreSQL.
+    let overdrawn = Balances {
+        debits_posted: 500,
+        ..Balances::default()
+    };
+    let funded = Balances {
+        credits_posted: 700,
+        ..Balances::default()
+    };
+    let id = wallet.id;
+
+    // Failing before the next statement of the job.
+    let early = store
+        .write(move |tx: &mut dyn Tx| {
+            tx.save_balances(id, &overdrawn)?;
+            append(tx, alice, "after the overdraft")
+        })
+        .await;
+    assert!(
+        matches!(early, Err(StoreError::Constraint(_))),
+        "the next statement reports the deferred write's failure: {early:?}"
+    );
+
+    // Failing at the COMMIT it travels with.
+    let late = store
+        .write(move |tx: &mut dyn Tx| {
+            append(tx, alice, "before the overdraft")?;
+            tx.save_balances(id, &overdrawn)
+        })
+        .await;
+    assert!(
+        late.is_err(),
+        "the commit reports the deferred write's failure"
+    );
+
+    assert!(
+        sync(&store, alice, 0).await.is_empty(),
+        "no event committed"
+    );
+    let stored = store
+        .read(move |tx: &mut dyn Tx| tx.account(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.balances, Balances::default(), "no balance committed");
+
+    // A valid deferred write commits with its job, and the job reads its own write back.
+    let seen = store
+        .write(move |tx: &mut dyn Tx| {
+            tx.save_balances(id, &funded)?;
+            let seq = append(tx, alice, "funded")?;
+            let row = tx.account(id)?.map(|account| account.balances);
+            Ok::<_, StoreError>((seq, row))
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, (1, Some(funded)));
+    let stored = store
+        .read(move |tx: &mut dyn Tx| tx.account(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.balances, funded);
+    assert_eq!(sync(&store, alice, 0).await.len(), 1);
+}

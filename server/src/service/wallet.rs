@@ -203,6 +203,7 @@ pub async fn send<S: Store>(
     let amount = parse_amount(&body.amount, &body.currency)?;
     check_memo("memo_too_long", "memo", &body.memo)?;
     service::write_once(store, caller, now, move |tx, caller| {
+        tx.prefetch_users(caller.user_id, &body.to.to_ascii_lowercase())?;
         let from = caller_user(tx, caller.user_id, "sender")?;
         let to = user_by_handle(tx, &body.to)?;
         let id = ledger::transfer_id(caller.user_id, caller.key(), "p2p");
@@ -255,7 +256,7 @@ pub fn pay_user(
             "you cannot pay yourself",
         ));
     }
-    tx.prefetch_wallets(&[from.id, to.id], amount.currency())?;
+    tx.prefetch_payment(&[from.id, to.id], amount.currency(), id)?;
     let source = ledger::wallet(tx, from.id, amount.currency())?;
     let target = ledger::wallet(tx, to.id, amount.currency())?;
     let transfer = ledger::posted(id, &source, &target, amount);

@@ -291,6 +291,13 @@ pub trait IdentityTx {
     ) -> StoreResult<Option<i64>>;
     /// A user by id.
     fn user(&mut self, id: i64) -> StoreResult<Option<User>>;
+    /// Says that the user `id` and the user with `handle` are about to be asked for
+    /// ([`IdentityTx::user`], [`IdentityTx::user_by_handle`], once each): a store that answers
+    /// over a network reads both in one round trip now. Nothing by default.
+    fn prefetch_users(&mut self, id: i64, handle: &str) -> StoreResult<()> {
+        let _ = (id, handle);
+        Ok(())
+    }
     /// A user by handle (lower-case).
     fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>>;
     /// Registers a device. A public key already registered (for any user) is
@@ -418,11 +425,17 @@ pub trait LedgerTx {
     ) -> StoreResult<bool>;
     /// An account by id.
     fn account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
-    /// Says that the wallets of `owners` in `currency` are about to be asked for
-    /// ([`LedgerTx::find_account`]): a store that answers over a network reads them in one
-    /// round trip now. Nothing by default.
-    fn prefetch_wallets(&mut self, owners: &[i64], currency: Currency) -> StoreResult<()> {
-        let _ = (owners, currency);
+    /// Says that a payment between the wallets of `owners` in `currency` with the transfer id
+    /// `transfer` is about to be made: its wallets ([`LedgerTx::find_account`]) and whether
+    /// the transfer exists ([`LedgerTx::transfer`], once) are asked for next. A store that
+    /// answers over a network reads them in one round trip now. Nothing by default.
+    fn prefetch_payment(
+        &mut self,
+        owners: &[i64],
+        currency: Currency,
+        transfer: TransferId,
+    ) -> StoreResult<()> {
+        let _ = (owners, currency, transfer);
         Ok(())
     }
     /// The account of `owner` (None for system accounts) of `kind` in `currency`.

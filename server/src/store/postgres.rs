@@ -351,6 +351,8 @@ fn run_once<T, E: From<StoreError>>(
         read_only: false,
         expired: None,
         accounts: Vec::new(),
+        users_ahead: Vec::new(),
+        transfers_ahead: Vec::new(),
     };
     let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx))).unwrap_or_else(|_| {
         tracing::error!("a store job panicked; its changes are rolled back");
@@ -524,6 +526,8 @@ impl Store for PgStore {
                 read_only: true,
                 expired: None,
                 accounts: Vec::new(),
+                users_ahead: Vec::new(),
+                transfers_ahead: Vec::new(),
             };
             let result = catch_unwind(AssertUnwindSafe(|| job(&mut tx)))
                 .unwrap_or_else(|_| Err(StoreError::Panicked.into()));
@@ -556,7 +560,23 @@ pub struct PgTx<'c> {
     /// changes applied): the snapshot does not move, so reading them again would answer the
     /// same (a payment reads the payer's wallet again for its answer).
     accounts: Vec<(AccountKey, Account)>,
+    /// Users read ahead by `prefetch_users`, each answered once (then read again).
+    users_ahead: Vec<User>,
+    /// Transfers looked up ahead by `prefetch_payment` (`None`: no such transfer), each
+    /// answered once; forgotten when a transfer is written.
+    transfers_ahead: Vec<(TransferId, Option<StoredTransfer>)>,
 }
+
+const USER_BY_ID: &str = "SELECT id, handle, display_name, created_at FROM users WHERE id = $1";
+const USER_BY_HANDLE: &str =
+    "SELECT id, handle, display_name, created_at FROM users WHERE handle = $1";
+const TRANSFER_BY_ID: &str =
+    "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status
+     FROM transfers WHERE id = $1";
+const WALLETS_OF_OWNERS: &str =
+    "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
+        credits_posted, owner_id FROM accounts
+ WHERE owner_id = ANY($1) AND kind = 'wallet' AND currency = $2";
 
 /// An account's owner, kind and currency ([`LedgerTx::find_account`]'s question).
 type AccountKey = (Option<i64>, AccountKind, Currency);
@@ -779,6 +799,7 @@ impl IdentityTx for PgTx<'_> {
         display_name: &str,
         now: i64,
     ) -> StoreResult<Option<i64>> {
+        self.users_ahead.clear();
         let row = self.row(
             "INSERT INTO users (handle, display_name, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (handle) DO NOTHING RETURNING id",
@@ -788,21 +809,42 @@ impl IdentityTx for PgTx<'_> {
     }
 
     fn user(&mut self, id: i64) -> StoreResult<Option<User>> {
-        self.row(
-            "SELECT id, handle, display_name, created_at FROM users WHERE id = $1",
-            &[&id],
-        )?
-        .map(|row| user_row(&row))
-        .transpose()
+        if let Some(at) = self.users_ahead.iter().position(|user| user.id == id) {
+            return Ok(Some(self.users_ahead.swap_remove(at)));
+        }
+        self.row(USER_BY_ID, &[&id])?
+            .map(|row| user_row(&row))
+            .transpose()
+    }
+
+    fn prefetch_users(&mut self, id: i64, handle: &str) -> StoreResult<()> {
+        let by_id = self.statement(USER_BY_ID)?;
+        let by_handle = self.statement(USER_BY_HANDLE)?;
+        let (first, second) = match self
+            .conn
+            .query_pair((&by_id, &[&id]), (&by_handle, &[&handle]))
+        {
+            Ok(rows) => rows,
+            Err(error) => return Err(self.fail(error)),
+        };
+        self.users_ahead.clear();
+        for row in first.iter().chain(&second) {
+            self.users_ahead.push(user_row(row)?);
+        }
+        Ok(())
     }
 
     fn user_by_handle(&mut self, handle: &str) -> StoreResult<Option<User>> {
-        self.row(
-            "SELECT id, handle, display_name, created_at FROM users WHERE handle = $1",
-            &[&handle],
-        )?
-        .map(|row| user_row(&row))
-        .transpose()
+        if let Some(at) = self
+            .users_ahead
+            .iter()
+            .position(|user| user.handle == handle)
+        {
+            return Ok(Some(self.users_ahead.swap_remove(at)));
+        }
+        self.row(USER_BY_HANDLE, &[&handle])?
+            .map(|row| user_row(&row))
+            .transpose()
     }
 
     fn insert_device(
@@ -1142,9 +1184,14 @@ impl LedgerTx for PgTx<'_> {
         .transpose()
     }
 
-    /// Reads the wallets into this transaction's accounts (one round trip); `find_account`
-    /// then answers from there.
-    fn prefetch_wallets(&mut self, owners: &[i64], currency: Currency) -> StoreResult<()> {
+    /// Reads the wallets into this transaction's accounts (`find_account` then answers from
+    /// there) and looks the transfer up, in one round trip.
+    fn prefetch_payment(
+        &mut self,
+        owners: &[i64],
+        currency: Currency,
+        transfer: TransferId,
+    ) -> StoreResult<()> {
         let owners: Vec<i64> = owners
             .iter()
             .copied()
@@ -1153,15 +1200,19 @@ impl LedgerTx for PgTx<'_> {
                 !self.accounts.iter().any(|(known, _)| *known == key)
             })
             .collect();
-        if owners.is_empty() {
-            return Ok(());
-        }
-        let rows = self.rows(
-            "SELECT id, currency, no_overdraft, debits_pending, debits_posted, credits_pending,
-                    credits_posted, owner_id FROM accounts
-             WHERE owner_id = ANY($1) AND kind = 'wallet' AND currency = $2",
-            &[&owners, &currency.code()],
-        )?;
+        let wallets = self.statement(WALLETS_OF_OWNERS)?;
+        let by_id = self.statement(TRANSFER_BY_ID)?;
+        let id = id_bytes(transfer);
+        let (rows, found) = match self.conn.query_pair(
+            (&wallets, &[&owners, &currency.code()]),
+            (&by_id, &[&&id[..]]),
+        ) {
+            Ok(rows) => rows,
+            Err(error) => return Err(self.fail(error)),
+        };
+        let found = found.first().map(transfer_row).transpose()?;
+        self.transfers_ahead.clear();
+        self.transfers_ahead.push((transfer, found));
         for row in &rows {
             let owner: i64 = get(row, 7)?;
             let key = (Some(owner), AccountKind::Wallet, currency);
@@ -1263,17 +1314,21 @@ impl LedgerTx for PgTx<'_> {
     }
 
     fn transfer(&mut self, id: TransferId) -> StoreResult<Option<StoredTransfer>> {
+        if let Some(at) = self
+            .transfers_ahead
+            .iter()
+            .position(|(known, _)| *known == id)
+        {
+            return Ok(self.transfers_ahead.swap_remove(at).1);
+        }
         let id = id_bytes(id);
-        self.row(
-            "SELECT id, debit_id, credit_id, amount, currency, kind, pending_id, status
-             FROM transfers WHERE id = $1",
-            &[&&id[..]],
-        )?
-        .map(|row| transfer_row(&row))
-        .transpose()
+        self.row(TRANSFER_BY_ID, &[&&id[..]])?
+            .map(|row| transfer_row(&row))
+            .transpose()
     }
 
     fn insert_transfer(&mut self, t: &Transfer, now: i64) -> StoreResult<()> {
+        self.transfers_ahead.clear();
         let status = (t.kind == TransferKind::Pending)
             .then(|| super::sqlite::status_text(PendingStatus::Open));
         let pending_id = t.kind.pending_id().map(|id| id_bytes(id).to_vec());
@@ -1298,6 +1353,7 @@ impl LedgerTx for PgTx<'_> {
     }
 
     fn set_pending_status(&mut self, id: TransferId, status: PendingStatus) -> StoreResult<()> {
+        self.transfers_ahead.clear();
         self.defer_exec(
             "UPDATE transfers SET status = $2 WHERE id = $1",
             vec![

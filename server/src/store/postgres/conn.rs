@@ -207,6 +207,23 @@ impl Conn {
         self.wait_after(ahead, self.client.query_one(statement, params))
     }
 
+    /// Two queries in one round trip (both sent before either answer is read).
+    pub fn query_pair(
+        &mut self,
+        first: (&Statement, &[&(dyn ToSql + Sync)]),
+        second: (&Statement, &[&(dyn ToSql + Sync)]),
+    ) -> Result<(Vec<Row>, Vec<Row>), Error> {
+        let ahead = std::mem::take(&mut self.ahead);
+        let both = futures_util::future::join(
+            self.client.query(first.0, first.1),
+            self.client.query(second.0, second.1),
+        );
+        self.wait_after(ahead, async move {
+            let (first, second) = both.await;
+            Ok((first?, second?))
+        })
+    }
+
     pub fn execute<S: ?Sized + ToStatement>(
         &mut self,
         statement: &S,

@@ -58,6 +58,7 @@ impl MerchantTx for PgTx<'_> {
     }
 
     fn set_display_name(&mut self, user_id: i64, display_name: &str, key: &str) -> StoreResult<()> {
+        self.users_ahead.clear();
         self.exec(
             "UPDATE users SET display_name = $2, name_key = $3 WHERE id = $1",
             &[&user_id, &display_name, &key],
