@@ -64,7 +64,8 @@ commands:
              --database-url URL (an administrative URL such as
              postgres://user@host:5432/postgres, or `private` for a PostgreSQL started here)
              the same load runs on PostgreSQL against one, then two instances, then pgbench
-             -b tpcb-like with as many clients, and the ratios are printed
+             -b tpcb-like with as many clients, and the ratios are printed; --rounds N
+             repeats the three runs N times, interleaved, and prints the median ratios
   bench ffi  the cost of a no-op call and of scan(): criterion from Rust, then the same calls
              from Kotlin on the JVM (Maven) and from Swift on Linux (prints CALLCOST lines)
   size       build libdanbao_ffi in the release-smaller profile and print its stripped size
@@ -452,19 +453,49 @@ fn loadgen_args(extra: &[String]) -> Vec<String> {
 /// `--database-url VALUE` taken out of the loadgen's arguments: the PostgreSQL server's
 /// administrative URL (`postgres://user@host:port/postgres`), or `private` for one started here.
 fn take_database_url(extra: &[String]) -> (Option<String>, Vec<String>) {
-    let mut url = None;
+    take_option(extra, "--database-url")
+}
+
+/// The value of `--NAME VALUE` (or `--NAME=VALUE`) taken out of `extra`, and what is left.
+fn take_option(extra: &[String], name: &str) -> (Option<String>, Vec<String>) {
+    let mut value = None;
     let mut rest = Vec::new();
     let mut args = extra.iter();
+    let with_equals = format!("{name}=");
     while let Some(arg) = args.next() {
-        if arg == "--database-url" {
-            url = args.next().cloned();
-        } else if let Some(value) = arg.strip_prefix("--database-url=") {
-            url = Some(value.to_owned());
+        if arg == name {
+            value = args.next().cloned();
+        } else if let Some(given) = arg.strip_prefix(&with_equals) {
+            value = Some(given.to_owned());
         } else {
             rest.push(arg.clone());
         }
     }
-    (url, rest)
+    (value, rest)
+}
+
+/// `--rounds N` of the PostgreSQL bench (1 when absent).
+fn take_rounds(extra: &[String]) -> Result<(usize, Vec<String>), Failure> {
+    match take_option(extra, "--rounds") {
+        (None, rest) => Ok((1, rest)),
+        (Some(value), rest) => match value.parse::<usize>() {
+            Ok(rounds) if (1..=20).contains(&rounds) => Ok((rounds, rest)),
+            _ => Err(Failure(format!(
+                "--rounds must be a whole number from 1 to 20, not {value:?}"
+            ))),
+        },
+    }
+}
+
+/// The middle value of `values` (the mean of the two middle ones for an even count).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    match values.len() {
+        0 => None,
+        len if len % 2 == 1 => values.get(middle).copied(),
+        _ => Some((values[middle - 1] + values[middle]) / 2.0),
+    }
 }
 
 fn bench_server_steps<'a>(ws: &'a Workspace, extra: &'a [String]) -> Vec<Step<'a>> {
@@ -505,8 +536,12 @@ fn bench_server_steps<'a>(ws: &'a Workspace, extra: &'a [String]) -> Vec<Step<'a
 
 /// The PostgreSQL bench: the loadgen against one instance, then two, each on a fresh
 /// database, then `pgbench -b tpcb-like` (scale 1) with as many clients on the same server;
-/// prints the transfers/s of each and their ratio to pgbench's tps.
+/// prints the transfers/s of each and their ratio to pgbench's tps. With `--rounds N` the
+/// three runs are repeated N times, interleaved (so a change in the machine's load falls on
+/// all three), and the median ratios are printed too.
 fn bench_postgres(ws: &Workspace, admin: &str, extra: &[String]) -> StepResult {
+    let (rounds, extra) = take_rounds(extra)?;
+    let extra = &extra[..];
     let private = if admin == "private" {
         Some(postgres::PrivatePostgres::start(&[
             "synchronous_commit=on",
@@ -553,60 +588,85 @@ fn bench_postgres(ws: &Workspace, admin: &str, extra: &[String]) -> StepResult {
         )
     };
     let loadgen = ws.target.join("release/examples/danbao-loadgen");
-    let mut rates = Vec::new();
-    for instances in [1usize, 2] {
-        let name = format!("danbao_bench_{stamp}_{instances}");
-        create(&name)?;
-        let mut run_args = args.clone();
-        run_args.extend([
-            "--database-url".to_owned(),
-            format!("{base}/{name}"),
-            "--instances".to_owned(),
-            instances.to_string(),
-        ]);
-        let (result, output) =
-            run_capturing(&ws.root, &loadgen.display().to_string(), run_args, &[]);
-        result?;
-        rates.push((instances, per_second(&output, "p2p")));
-    }
-    let name = format!("danbao_pgbench_{stamp}");
-    create(&name)?;
-    let db = format!("{base}/{name}");
     let pgbench = pgbench.display().to_string();
-    run(&ws.root, &pgbench, ["-i", "-s", "1", "-q", db.as_str()])?;
-    let (result, output) = run_capturing(
-        &ws.root,
-        &pgbench,
-        [
-            "-b",
-            "tpcb-like",
-            "-c",
-            clients.as_str(),
-            "-j",
-            "2",
-            "-T",
-            secs.as_str(),
-            db.as_str(),
-        ],
-        &[],
-    );
-    result?;
-    let tps = output
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("tps = "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|number| number.parse::<f64>().ok());
-    println!("\nPostgreSQL bench, {clients} clients, {secs} s each:");
-    for (instances, rate) in &rates {
-        match (rate, tps) {
-            (Some(rate), Some(tps)) => println!(
-                "  danbao P2P, {instances} instance(s): {rate:.0} transfers/s = {:.2}x pgbench",
-                rate / tps
-            ),
-            _ => println!("  danbao P2P, {instances} instance(s): {rate:?} transfers/s"),
+    // Per round: the transfers/s with one and with two instances, and pgbench's tps.
+    let mut results: Vec<([Option<f64>; 2], Option<f64>)> = Vec::new();
+    for round in 1..=rounds {
+        let mut rates = [None, None];
+        for (slot, instances) in [1usize, 2].into_iter().enumerate() {
+            let name = format!("danbao_bench_{stamp}_{round}_{instances}");
+            create(&name)?;
+            let mut run_args = args.clone();
+            run_args.extend([
+                "--database-url".to_owned(),
+                format!("{base}/{name}"),
+                "--instances".to_owned(),
+                instances.to_string(),
+            ]);
+            let (result, output) =
+                run_capturing(&ws.root, &loadgen.display().to_string(), run_args, &[]);
+            result?;
+            rates[slot] = per_second(&output, "p2p");
+        }
+        let name = format!("danbao_pgbench_{stamp}_{round}");
+        create(&name)?;
+        let db = format!("{base}/{name}");
+        run(&ws.root, &pgbench, ["-i", "-s", "1", "-q", db.as_str()])?;
+        let (result, output) = run_capturing(
+            &ws.root,
+            &pgbench,
+            [
+                "-b",
+                "tpcb-like",
+                "-c",
+                clients.as_str(),
+                "-j",
+                "2",
+                "-T",
+                secs.as_str(),
+                db.as_str(),
+            ],
+            &[],
+        );
+        result?;
+        let tps = output
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("tps = "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|number| number.parse::<f64>().ok());
+        results.push((rates, tps));
+    }
+    println!("\nPostgreSQL bench, {clients} clients, {secs} s each, {rounds} round(s):");
+    for (round, (rates, tps)) in results.iter().enumerate() {
+        if rounds > 1 {
+            println!("  round {}:", round + 1);
+        }
+        for (slot, rate) in rates.iter().enumerate() {
+            let instances = slot + 1;
+            match (rate, tps) {
+                (Some(rate), Some(tps)) => println!(
+                    "  danbao P2P, {instances} instance(s): {rate:.0} transfers/s = {:.2}x pgbench",
+                    rate / tps
+                ),
+                _ => println!("  danbao P2P, {instances} instance(s): {rate:?} transfers/s"),
+            }
+        }
+        println!("  pgbench tpcb-like (scale 1): {tps:?} tps");
+    }
+    if rounds > 1 {
+        for slot in 0..2 {
+            let ratios = results
+                .iter()
+                .filter_map(|(rates, tps)| Some(rates[slot]? / (*tps)?))
+                .collect();
+            if let Some(ratio) = median(ratios) {
+                println!(
+                    "  median over {rounds} rounds, {} instance(s): {ratio:.2}x pgbench",
+                    slot + 1
+                );
+            }
         }
     }
-    println!("  pgbench tpcb-like (scale 1): {tps:?} tps");
     drop(private);
     Ok(())
 }
@@ -643,6 +703,14 @@ mod tests {
         let (url, rest) = take_database_url(&strings(&["--database-url=postgres://u@h:1/p"]));
         assert_eq!(url.as_deref(), Some("postgres://u@h:1/p"));
         assert!(rest.is_empty());
+        let (rounds, rest) = take_rounds(&strings(&["--rounds", "3", "--secs", "5"])).unwrap();
+        assert_eq!((rounds, rest), (3, strings(&["--secs", "5"])));
+        assert_eq!(take_rounds(&[]).unwrap().0, 1);
+        assert!(take_rounds(&strings(&["--rounds=0"])).is_err());
+        assert!(take_rounds(&strings(&["--rounds", "many"])).is_err());
+        assert_eq!(median(vec![0.7, 0.5, 0.6]), Some(0.6));
+        assert!(median(vec![0.4, 0.8]).is_some_and(|middle| (middle - 0.6).abs() < 1e-12));
+        assert_eq!(median(Vec::new()), None);
         let output = "x\np2p     5695 completed in   8.1 s =      703/s  (0 failures)\n";
         assert_eq!(per_second(output, "p2p"), Some(703.0));
         assert_eq!(per_second(output, "escrow"), None);

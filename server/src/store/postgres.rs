@@ -313,7 +313,7 @@ const COMMIT_UNLOCK: &str = "COMMIT; SELECT pg_advisory_unlock_all()";
 const ROLLBACK_UNLOCK: &str = "ROLLBACK; SELECT pg_advisory_unlock_all()";
 const UNLOCK: &str = "SELECT pg_advisory_unlock_all()";
 
-/// One job waiting for a connection permit, uncounted when dropped.
+/// One job waiting for a pooled connection, uncounted when dropped.
 struct Waiting<'a>(&'a AtomicUsize);
 
 impl Drop for Waiting<'_> {
