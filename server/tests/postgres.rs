@@ -556,3 +556,49 @@ async fn a_deferred_write_that_fails_undoes_the_whole_job() {
     assert_eq!(stored.balances, funded);
     assert_eq!(sync(&store, alice, 0).await.len(), 1);
 }
+
+/// Takes that arrive together are sent together (one round trip) and still counted one by
+/// one: 40 concurrent takes from a bucket of 10 a minute, through two stores (instances),
+/// leave exactly 10 taken; every refusal names the bucket and a wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_takes_of_one_bucket_are_counted_exactly() {
+    if !common::on_postgres() {
+        eprintln!("skipped: DANBAO_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let url = common::fresh_database();
+    // Two stores on one database: two instances' limiters.
+    let connect = |url: String| off_runtime(move || PgStore::connect(&url, 4, 64)).unwrap();
+    let first = connect(url.clone());
+    let second = connect(url);
+    let first_buckets = first.shared_buckets().unwrap();
+    let second_buckets = second.shared_buckets().unwrap();
+    let takes: Vec<_> = (0..40)
+        .map(|n| {
+            let buckets = if n % 2 == 0 {
+                first_buckets.clone()
+            } else {
+                second_buckets.clone()
+            };
+            tokio::spawn(async move {
+                buckets
+                    .take(vec![
+                        ("test:user:1".to_owned(), 10),
+                        (format!("test:device:{n}"), 100),
+                    ])
+                    .await
+            })
+        })
+        .collect();
+    let mut taken = 0;
+    for take in takes {
+        match take.await.unwrap().unwrap() {
+            None => taken += 1,
+            Some(empty) => {
+                assert_eq!(empty.place, 0, "the shared bucket is the one that refuses");
+                assert!((1..=60).contains(&empty.wait_secs), "{empty:?}");
+            }
+        }
+    }
+    assert_eq!(taken, 10);
+}

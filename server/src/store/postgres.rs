@@ -146,6 +146,8 @@ pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 struct Inner {
     config: tokio_postgres::Config,
     pool: Pool,
+    /// The rate limiter's buckets (their thread ends when the last handle is dropped).
+    buckets: Arc<dyn super::SharedBuckets>,
     waiting: AtomicUsize,
     queue: usize,
 }
@@ -183,10 +185,12 @@ impl PgStore {
         .max_size(pool.max(1))
         .build()
         .map_err(|error| anyhow::anyhow!("the connection pool: {error}"))?;
+        let buckets = ratelimit::start(&config, queue.max(1))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 pool,
+                buckets,
                 waiting: AtomicUsize::new(0),
                 queue: queue.max(1),
             }),
@@ -539,7 +543,7 @@ impl Store for PgStore {
     }
 
     fn shared_buckets(&self) -> Option<Arc<dyn super::SharedBuckets>> {
-        Some(Arc::new(self.clone()))
+        Some(self.inner.buckets.clone())
     }
 }
 

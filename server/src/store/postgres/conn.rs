@@ -207,6 +207,20 @@ impl Conn {
         self.wait_after(ahead, self.client.query_one(statement, params))
     }
 
+    /// `statement` once for each of `params`, in one round trip: every request is sent before
+    /// any answer is read, and each answers on its own (outside a transaction, each statement
+    /// is one).
+    pub fn query_each(
+        &mut self,
+        statement: &Statement,
+        params: &[[&(dyn ToSql + Sync); 2]],
+    ) -> Vec<Result<Row, Error>> {
+        let calls = params
+            .iter()
+            .map(|params| self.client.query_one(statement, &params[..]));
+        self.wait(futures_util::future::join_all(calls))
+    }
+
     /// Two queries in one round trip (both sent before either answer is read).
     pub fn query_pair(
         &mut self,
