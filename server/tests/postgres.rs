@@ -353,6 +353,10 @@ async fn a_connection_the_server_closed_is_replaced_not_handed_out() {
     for job in jobs {
         assert!(job.await.unwrap());
     }
+    // The rate limiter's own connection is open too.
+    let buckets = store.shared_buckets().unwrap();
+    let take = || buckets.take(vec![("test:device:1".to_owned(), 100)]);
+    assert_eq!(take().await.unwrap(), None);
 
     // Terminate every backend of the test database, and wait until they are gone.
     let database = url.rsplit_once('/').unwrap().1.to_owned();
@@ -399,6 +403,8 @@ async fn a_connection_the_server_closed_is_replaced_not_handed_out() {
         assert_eq!(seq, n + 1);
     }
     assert_eq!(sync(&store, alice, 0).await.len(), 4);
+    // The limiter replaced its connection as well.
+    assert_eq!(take().await.unwrap(), None);
 }
 
 /// `--write-queue` bounds the jobs waiting for a connection: with one connection busy and one

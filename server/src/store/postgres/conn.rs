@@ -144,15 +144,21 @@ impl Conn {
     /// open until its socket is read, which happens here (its task runs for a moment, without
     /// a round trip). Call it before the first call of a use.
     pub fn revive(&mut self, config: &Config) -> StoreResult<()> {
-        self.wait(async {
-            tokio::task::yield_now().await;
-            tokio::task::yield_now().await;
-        });
-        if self.is_closed() {
+        if self.gone() {
             tracing::info!("a pooled connection was closed by the server; replaced");
             *self = Self::open(config)?;
         }
         Ok(())
+    }
+
+    /// Whether the link turns out to be gone once its socket has been read (see
+    /// [`Conn::revive`]).
+    pub fn gone(&self) -> bool {
+        self.wait(async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+        });
+        self.is_closed()
     }
 
     /// Whether the link is known to be gone (the connection's task has ended). A link the

@@ -104,8 +104,9 @@ fn serve(config: &Config, mut waiting: mpsc::Receiver<Take>) {
 
 /// The limiter's connection, opened (or replaced) when needed.
 fn connected<'c>(config: &Config, conn: &'c mut Option<Conn>) -> StoreResult<&'c mut Conn> {
-    if let Some(open) = conn.as_mut() {
-        open.revive(config)?;
+    // A replacement must be set up like the first connection: not `Conn::revive`.
+    if conn.as_ref().is_some_and(Conn::gone) {
+        *conn = None;
     }
     if conn.is_none() {
         let mut open = Conn::open(config)?;
