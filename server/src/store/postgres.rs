@@ -605,16 +605,7 @@ impl PgTx<'_> {
     }
 
     fn statement(&mut self, sql: &'static str) -> StoreResult<Statement> {
-        if let Some(statement) = self.conn.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        match self.conn.prepare(sql) {
-            Ok(statement) => {
-                self.conn.statements.insert(sql, statement.clone());
-                Ok(statement)
-            }
-            Err(error) => Err(self.fail(error)),
-        }
+        self.conn.prepared(sql).map_err(|error| self.fail(error))
     }
 
     fn rows(&mut self, sql: &'static str, params: Params<'_>) -> StoreResult<Vec<Row>> {

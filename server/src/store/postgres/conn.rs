@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -34,11 +35,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection and its prepared statements (each SQL text is prepared once per connection).
 pub struct Conn {
     client: Client,
-    pub(super) statements: HashMap<&'static str, Statement>,
-    /// Runs the connection's task while a call waits. `None` only while the connection is
-    /// dropped (a runtime must be shut down without waiting when that happens on an async
-    /// thread: see [`Drop`]).
-    runtime: Option<Runtime>,
+    statements: HashMap<&'static str, Statement>,
+    /// Runs the connection's task while a call waits. Shut down (without waiting) only when
+    /// the connection is dropped, which may happen on an async thread: see [`Drop`].
+    runtime: ManuallyDrop<Runtime>,
     /// Deferred statements, sent ahead of the next call, in order.
     ahead: Vec<Ahead>,
     /// Set when the connection's state is unknown (a transaction could not be ended): the pool
@@ -67,7 +67,7 @@ impl Conn {
         Ok(Self {
             client,
             statements: HashMap::new(),
-            runtime: Some(runtime),
+            runtime: ManuallyDrop::new(runtime),
             ahead: Vec::new(),
             discarded: false,
         })
@@ -75,10 +75,7 @@ impl Conn {
 
     /// Waits on this thread for `call`, driving the connection meanwhile.
     fn wait<T>(&self, call: impl Future<Output = T>) -> T {
-        self.runtime
-            .as_ref()
-            .expect("a connection's runtime lives until the connection is dropped")
-            .block_on(call)
+        self.runtime.block_on(call)
     }
 
     /// Waits for `call` after the deferred statements (sent first, in the same write: every
@@ -167,6 +164,16 @@ impl Conn {
         self.client.is_closed()
     }
 
+    /// The statement of `sql`, prepared on this connection the first time it is asked for.
+    pub fn prepared(&mut self, sql: &'static str) -> Result<Statement, Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
     /// Marks the connection as not to be handed out again.
     pub fn discard(&mut self) {
         self.discarded = true;
@@ -182,7 +189,7 @@ impl Conn {
         self.wait_after(ahead, self.client.batch_execute(sql))
     }
 
-    pub fn prepare(&self, sql: &str) -> Result<Statement, Error> {
+    fn prepare(&self, sql: &str) -> Result<Statement, Error> {
         self.wait(self.client.prepare(sql))
     }
 
@@ -259,9 +266,9 @@ impl Drop for Conn {
     /// runtime is shut down without waiting, which drops the connection's task and closes the
     /// socket (PostgreSQL ends the session; an open transaction is rolled back).
     fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
+        // SAFETY: `runtime` is taken once, here, and the connection is never used again.
+        let runtime = unsafe { ManuallyDrop::take(&mut self.runtime) };
+        runtime.shutdown_background();
     }
 }
 

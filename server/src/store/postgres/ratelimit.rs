@@ -120,17 +120,9 @@ fn connected<'c>(config: &Config, conn: &'c mut Option<Conn>) -> StoreResult<&'c
 
 /// Runs `danbao_take_tokens` for each take, in one round trip. Blocking.
 fn take_all(conn: &mut Conn, batch: &[Take]) -> Vec<StoreResult<Option<EmptyBucket>>> {
-    let statement = match conn.statements.get(TAKE) {
-        Some(statement) => statement.clone(),
-        None => match conn.prepare(TAKE) {
-            Ok(statement) => {
-                conn.statements.insert(TAKE, statement.clone());
-                statement
-            }
-            Err(error) => {
-                return vec![Err(StoreError::unavailable(cause(&error))); batch.len()];
-            }
-        },
+    let statement = match conn.prepared(TAKE) {
+        Ok(statement) => statement,
+        Err(error) => return vec![Err(StoreError::unavailable(cause(&error))); batch.len()],
     };
     let params: Vec<[&(dyn ToSql + Sync); 2]> = batch
         .iter()
